@@ -1,0 +1,41 @@
+# Kinerja — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install venv migrate seed serve lint messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".ci-venv" >/dev/null
+
+migrate: messages
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## Set up everything, load the demo organisation of Pemprov Bengkulu and serve it.
+demo: seed
+	DEBUG=true $(PY) manage.py demo_serve --host $(HOST) --port $(PORT)
+
+## Run the whole test suite (SQLite unless DATABASE_URL is set).
+test: messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -1,0 +1,106 @@
+"""Django admin for the organisation directory, scoped so a government admin (BKD) sees and edits
+only their own instansi. Superusers see everything."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, PeranAdmin, Periode, Unit
+from .selectors.org import admin_instansi_ids
+
+SCOPED_FK_MODELS = {Instansi: "pk", Unit: "instansi", Jabatan: "instansi", Pegawai: "instansi", Periode: "instansi"}
+
+
+class InstansiScopedAdmin(SimpleHistoryAdmin):
+    """Filters rows and foreign-key choices to the governments the user administers."""
+
+    instansi_lookup = "instansi"
+
+    def scope(self, request, queryset, lookup):
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{lookup}__in": admin_instansi_ids(request.user)})
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request), self.instansi_lookup)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related in SCOPED_FK_MODELS:
+            lookup = SCOPED_FK_MODELS[related]
+            kwargs["queryset"] = self.scope(request, related._default_manager.all(), lookup)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Instansi)
+class InstansiAdmin(InstansiScopedAdmin):
+    instansi_lookup = "pk"
+    list_display = ["kode", "nama", "jenis", "plt_boleh_menilai"]
+    search_fields = ["kode", "nama"]
+
+
+@admin.register(Unit)
+class UnitAdmin(InstansiScopedAdmin):
+    list_display = ["kode", "nama", "jenis", "parent", "jabatan_kepala", "aktif"]
+    list_filter = ["jenis", "aktif", "instansi"]
+    search_fields = ["kode", "nama", "singkatan"]
+    list_select_related = ["parent", "jabatan_kepala"]
+    autocomplete_fields = ["parent", "jabatan_kepala"]
+
+
+@admin.register(Jabatan)
+class JabatanAdmin(InstansiScopedAdmin):
+    list_display = ["nama", "jenis", "jenjang", "instansi"]
+    list_filter = ["jenis", "jenjang", "instansi"]
+    search_fields = ["nama"]
+
+
+@admin.register(Pegawai)
+class PegawaiAdmin(InstansiScopedAdmin):
+    list_display = ["nip", "nama", "status_kepegawaian", "jabatan", "unit", "aktif"]
+    list_filter = ["status_kepegawaian", "aktif", "jabatan__jenis", "instansi"]
+    search_fields = ["nip", "nama", "email"]
+    list_select_related = ["jabatan", "unit"]
+    autocomplete_fields = ["unit", "jabatan", "penilai_override", "user"]
+    change_list_template = "admin/workflow/pegawai/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .admin_views import OrgImportView
+
+        view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))
+        return [path("impor/", view, name="workflow_pegawai_import"), *super().get_urls()]
+
+
+@admin.register(PenugasanPlt)
+class PenugasanPltAdmin(InstansiScopedAdmin):
+    instansi_lookup = "jabatan__instansi"
+    list_display = ["jabatan", "pegawai", "jenis", "tanggal_mulai", "tanggal_selesai", "nomor_sk"]
+    list_filter = ["jenis"]
+    search_fields = ["nomor_sk", "pegawai__nama", "jabatan__nama"]
+    autocomplete_fields = ["pegawai", "jabatan"]
+
+
+class JendelaReviewInline(admin.TabularInline):
+    model = JendelaReview
+    extra = 0
+
+
+@admin.register(Periode)
+class PeriodeAdmin(InstansiScopedAdmin):
+    list_display = ["tahun", "instansi", "granularitas", "status", "tanggal_mulai", "tanggal_selesai"]
+    list_filter = ["status", "granularitas"]
+    inlines = [JendelaReviewInline]
+
+    def save_model(self, request, obj, form, change):
+        from .services.period import periode_windows_generate
+
+        super().save_model(request, obj, form, change)
+        if not obj.jendela_set.exists():
+            periode_windows_generate(periode=obj)
+
+
+@admin.register(PeranAdmin)
+class PeranAdminAdmin(InstansiScopedAdmin):
+    list_display = ["user", "instansi"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,89 @@
+"""Every enumerated domain value of the workflow app, in one place (see shared/domain.md §2)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JenisInstansi(models.TextChoices):
+    PROVINSI = "provinsi", _("Provincial government")
+    KABUPATEN = "kabupaten", _("Regency government")
+    KOTA = "kota", _("City government")
+    PUSAT = "pusat", _("Central agency")
+
+
+class JenisUnit(models.TextChoices):
+    PEMERINTAH_DAERAH = "pemda", _("Regional government")
+    SEKRETARIAT_DAERAH = "setda", _("Regional secretariat")
+    OPD = "opd", _("Regional agency (OPD)")
+    SEKRETARIAT = "sekretariat", _("Secretariat")
+    BIDANG = "bidang", _("Division (bidang)")
+    BAGIAN = "bagian", _("Section (bagian)")
+    SUBBIDANG = "subbidang", _("Subdivision (subbidang)")
+    SUBBAGIAN = "subbagian", _("Subsection (subbagian)")
+    SEKSI = "seksi", _("Unit (seksi)")
+    UPTD = "uptd", _("UPTD")
+    CABANG_DINAS = "cabdin", _("Branch office (cabang dinas)")
+    SEKOLAH = "sekolah", _("School")
+
+
+class JenisJabatan(models.TextChoices):
+    """Position classes; the order is the seniority used by assessor resolution."""
+
+    KEPALA_DAERAH = "kepala_daerah", _("Head of region")
+    JPT_MADYA = "jpt_madya", _("JPT Madya")
+    JPT_PRATAMA = "jpt_pratama", _("JPT Pratama")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    PENGAWAS = "pengawas", _("Pengawas")
+    PELAKSANA = "pelaksana", _("Pelaksana (staff)")
+    FUNGSIONAL = "fungsional", _("Functional")
+
+    @classmethod
+    def struktural(cls) -> set[str]:
+        return {cls.KEPALA_DAERAH, cls.JPT_MADYA, cls.JPT_PRATAMA, cls.ADMINISTRATOR, cls.PENGAWAS}
+
+
+class JenjangFungsional(models.TextChoices):
+    PEMULA = "pemula", _("Pemula")
+    TERAMPIL = "terampil", _("Terampil")
+    MAHIR = "mahir", _("Mahir")
+    PENYELIA = "penyelia", _("Penyelia")
+    AHLI_PERTAMA = "ahli_pertama", _("Ahli Pertama")
+    AHLI_MUDA = "ahli_muda", _("Ahli Muda")
+    AHLI_MADYA = "ahli_madya", _("Ahli Madya")
+    AHLI_UTAMA = "ahli_utama", _("Ahli Utama")
+
+
+class StatusKepegawaian(models.TextChoices):
+    PNS = "PNS", _("PNS")
+    PPPK = "PPPK", _("PPPK")
+    PEJABAT_NEGARA = "pejabat_negara", _("State official (non-ASN)")
+
+    @classmethod
+    def asn(cls) -> set[str]:
+        return {cls.PNS, cls.PPPK}
+
+
+class JenisPenugasan(models.TextChoices):
+    PLT = "plt", _("Plt (acting official)")
+    PLH = "plh", _("Plh (daily acting official)")
+
+
+class Granularitas(models.TextChoices):
+    SEMESTER = "semester", _("Semester")
+    TRIWULAN = "triwulan", _("Quarterly")
+    BULANAN = "bulanan", _("Monthly")
+
+    @property
+    def jumlah_periode(self) -> int:
+        return {"semester": 2, "triwulan": 4, "bulanan": 12}[self.value]
+
+
+class StatusPeriode(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class JenisJendela(models.TextChoices):
+    PERIODIK = "periodik", _("Periodic review")
+    AKHIR = "akhir", _("Annual review")

@@ -1,0 +1,322 @@
+"""Organisation directory: governments (instansi), the unit tree, positions, employees, acting
+appointments and admin roles. Every model keeps its full history (django-simple-history)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..nip import validate_nip
+from .choices import (
+    JenisInstansi,
+    JenisJabatan,
+    JenisPenugasan,
+    JenisUnit,
+    JenjangFungsional,
+    StatusKepegawaian,
+)
+
+
+class Instansi(models.Model):
+    """A government (Pemprov Bengkulu, Pemkot Bengkulu, ...). Several share one installation;
+    every admin, period and employee belongs to exactly one."""
+
+    kode = models.CharField(_("code"), max_length=20, unique=True)
+    nama = models.CharField(_("name"), max_length=200)
+    jenis = models.CharField(_("kind"), max_length=20, choices=JenisInstansi.choices)
+    plt_boleh_menilai = models.BooleanField(
+        _("acting officials may assess"),
+        default=True,
+        help_text=_("Whether a Plt/Plh may approve SKP and set predikat (policy switch)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("government (instansi)")
+        verbose_name_plural = _("governments (instansi)")
+        ordering = ["nama"]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class Jabatan(models.Model):
+    """A position title. Structural posts (kepala daerah down to pengawas) are the head post of
+    exactly one unit; pelaksana and fungsional titles are shared by many employees."""
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="jabatan_set")
+    nama = models.CharField(_("name"), max_length=255)
+    jenis = models.CharField(_("position class"), max_length=20, choices=JenisJabatan.choices)
+    jenjang = models.CharField(
+        _("functional level"), max_length=20, choices=JenjangFungsional.choices, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("position (jabatan)")
+        verbose_name_plural = _("positions (jabatan)")
+        ordering = ["instansi", "nama"]
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "nama"], name="jabatan_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nama
+
+    @property
+    def is_struktural(self) -> bool:
+        return self.jenis in JenisJabatan.struktural()
+
+    def clean(self) -> None:
+        if self.jenis == JenisJabatan.FUNGSIONAL and not self.jenjang:
+            raise ValidationError({"jenjang": _("A functional position needs a level (jenjang).")})
+        if self.jenis != JenisJabatan.FUNGSIONAL and self.jenjang:
+            raise ValidationError({"jenjang": _("Only functional positions have a level (jenjang).")})
+
+
+class Unit(models.Model):
+    """A node of the organisation tree: the government itself, an OPD, a bidang/bagian, a
+    subbidang/seksi... Its head post decides who assesses the people in it."""
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="units")
+    kode = models.CharField(_("code"), max_length=50)
+    nama = models.CharField(_("name"), max_length=255)
+    singkatan = models.CharField(_("abbreviation"), max_length=50, blank=True)
+    jenis = models.CharField(_("kind"), max_length=20, choices=JenisUnit.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    jabatan_kepala = models.OneToOneField(
+        Jabatan,
+        verbose_name=_("head post"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unit_dipimpin",
+    )
+    aktif = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["instansi", "kode"]
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "kode"], name="unit_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nama
+
+    def ancestors(self) -> list[Unit]:
+        """Parents from the nearest up to the root (stops at a cycle instead of looping)."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def clean(self) -> None:
+        errors = {}
+        if self.parent_id:
+            if self.parent.instansi_id != self.instansi_id:
+                errors["parent"] = _("The parent unit belongs to another government.")
+            elif self.pk and self.parent_id == self.pk:
+                errors["parent"] = _("A unit cannot be its own parent.")
+            else:
+                node, seen = self.parent, set()
+                while node is not None:
+                    if node.pk == self.pk and self.pk is not None:
+                        errors["parent"] = _(
+                            "The supervisor chain forms a cycle: %(unit)s would sit below itself."
+                        ) % {"unit": self.nama}
+                        break
+                    if node.pk in seen:
+                        break
+                    seen.add(node.pk)
+                    node = node.parent
+        if self.jabatan_kepala_id:
+            if self.jabatan_kepala.instansi_id != self.instansi_id:
+                errors["jabatan_kepala"] = _("The head post belongs to another government.")
+            elif not self.jabatan_kepala.is_struktural:
+                errors["jabatan_kepala"] = _("The head post of a unit must be a structural position.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Pegawai(models.Model):
+    """An employee (ASN: PNS or PPPK), or a state official such as the Governor who assesses but
+    is not assessed."""
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="pegawai_set")
+    nip = models.CharField(
+        _("NIP"), max_length=18, unique=True, null=True, blank=True, validators=[validate_nip]
+    )
+    nama = models.CharField(_("full name with titles"), max_length=255)
+    status_kepegawaian = models.CharField(
+        _("employment status"), max_length=20, choices=StatusKepegawaian.choices
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="pegawai_set")
+    jabatan = models.ForeignKey(
+        Jabatan, verbose_name=_("position"), on_delete=models.PROTECT, related_name="pegawai_set"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pegawai",
+    )
+    email = models.EmailField(_("email"), blank=True)
+    aktif = models.BooleanField(_("active"), default=True)
+    penilai_override = models.ForeignKey(
+        "self",
+        verbose_name=_("assessor (explicit override)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty to derive the assessor from the unit tree."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("employee (pegawai)")
+        verbose_name_plural = _("employees (pegawai)")
+        ordering = ["instansi", "nama"]
+        indexes = [models.Index(fields=["unit", "jabatan"])]
+
+    def __str__(self) -> str:
+        return f"{self.nama} ({self.nip})" if self.nip else self.nama
+
+    @property
+    def is_kepala_unit(self) -> bool:
+        """Holds the head post of their own unit (definitively, not as Plt/Plh)."""
+        return self.unit.jabatan_kepala_id is not None and self.unit.jabatan_kepala_id == self.jabatan_id
+
+    def clean(self) -> None:
+        from ..selectors.org import assessor_chain_has_cycle
+
+        errors = {}
+        if self.status_kepegawaian in StatusKepegawaian.asn() and not self.nip:
+            errors["nip"] = _("A PNS or PPPK employee needs a NIP.")
+        if self.nip == "":
+            self.nip = None
+        if self.unit_id and self.unit.instansi_id != self.instansi_id:
+            errors["unit"] = _("The unit belongs to another government.")
+        if self.jabatan_id and self.jabatan.instansi_id != self.instansi_id:
+            errors["jabatan"] = _("The position belongs to another government.")
+        if self.penilai_override_id:
+            if self.pk and self.penilai_override_id == self.pk:
+                errors["penilai_override"] = _("An employee cannot be their own assessor.")
+            elif self.penilai_override.instansi_id != self.instansi_id:
+                errors["penilai_override"] = _("The assessor belongs to another government.")
+            elif self.pk and assessor_chain_has_cycle(self):
+                errors["penilai_override"] = _(
+                    "The supervisor chain forms a cycle: %(name)s would end up assessing themselves."
+                ) % {"name": self.nama}
+        if self.aktif and self.unit_id and self.jabatan_id and self.is_kepala_unit:
+            holder = (
+                Pegawai.objects.filter(unit_id=self.unit_id, jabatan_id=self.jabatan_id, aktif=True)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if holder is not None:
+                errors["jabatan"] = _("The head post %(post)s is already held by %(name)s.") % {
+                    "post": self.jabatan.nama,
+                    "name": holder.nama,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class PenugasanPlt(models.Model):
+    """An acting appointment (Plt/Plh) of a person to a head post for a date range, by decree."""
+
+    pegawai = models.ForeignKey(
+        Pegawai, verbose_name=_("acting official"), on_delete=models.PROTECT, related_name="penugasan_plt"
+    )
+    jabatan = models.ForeignKey(
+        Jabatan, verbose_name=_("post"), on_delete=models.PROTECT, related_name="penugasan_plt"
+    )
+    jenis = models.CharField(_("kind"), max_length=3, choices=JenisPenugasan.choices)
+    tanggal_mulai = models.DateField(_("from"))
+    tanggal_selesai = models.DateField(_("until"))
+    nomor_sk = models.CharField(_("decree number"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("acting appointment (Plt/Plh)")
+        verbose_name_plural = _("acting appointments (Plt/Plh)")
+        ordering = ["-tanggal_mulai"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tanggal_selesai__gte=models.F("tanggal_mulai")), name="plt_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_jenis_display()} {self.jabatan} — {self.pegawai.nama}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.tanggal_mulai and self.tanggal_selesai and self.tanggal_selesai < self.tanggal_mulai:
+            errors["tanggal_selesai"] = _("The end date is before the start date.")
+        if self.jabatan_id:
+            if not Unit.objects.filter(jabatan_kepala_id=self.jabatan_id).exists():
+                errors["jabatan"] = _("An acting appointment must be to the head post of a unit.")
+            if self.pegawai_id and self.pegawai.instansi_id != self.jabatan.instansi_id:
+                errors["pegawai"] = _("The acting official belongs to another government.")
+        if not errors and self.jabatan_id and self.tanggal_mulai and self.tanggal_selesai:
+            clash = (
+                PenugasanPlt.objects.filter(
+                    jabatan_id=self.jabatan_id,
+                    tanggal_mulai__lte=self.tanggal_selesai,
+                    tanggal_selesai__gte=self.tanggal_mulai,
+                )
+                .exclude(pk=self.pk)
+                .select_related("pegawai")
+                .first()
+            )
+            if clash is not None:
+                errors["tanggal_mulai"] = _(
+                    "This overlaps the %(kind)s appointment of %(name)s (%(start)s – %(end)s, "
+                    "decree %(sk)s) for the same post."
+                ) % {
+                    "kind": clash.get_jenis_display(),
+                    "name": clash.pegawai.nama,
+                    "start": clash.tanggal_mulai.strftime("%d-%m-%Y"),
+                    "end": clash.tanggal_selesai.strftime("%d-%m-%Y"),
+                    "sk": clash.nomor_sk,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class PeranAdmin(models.Model):
+    """Makes a user an admin (BKD/BKPSDM) of one government. Admins see only their own instansi."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peran_admin")
+    instansi = models.ForeignKey(Instansi, on_delete=models.CASCADE, related_name="admin_roles")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("government admin role")
+        verbose_name_plural = _("government admin roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "instansi"], name="admin_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.instansi}"

@@ -1,0 +1,82 @@
+"""Appraisal periods and their review windows."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import Granularitas, JenisJendela, StatusPeriode
+from .org import Instansi
+
+
+class Periode(models.Model):
+    """One appraisal year of one government: its dates, review granularity and deadlines."""
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="periode_set")
+    tahun = models.PositiveSmallIntegerField(_("year"))
+    tanggal_mulai = models.DateField(_("start"))
+    tanggal_selesai = models.DateField(_("end"))
+    granularitas = models.CharField(
+        _("periodic review granularity"),
+        max_length=10,
+        choices=Granularitas.choices,
+        default=Granularitas.SEMESTER,
+    )
+    batas_rencana = models.DateField(_("plan (SKP) due"))
+    status = models.CharField(_("status"), max_length=10, choices=StatusPeriode.choices, default=StatusPeriode.DRAFT)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["instansi", "-tahun"]
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "tahun"], name="periode_unique_year"),
+            models.CheckConstraint(
+                condition=Q(tanggal_selesai__gt=models.F("tanggal_mulai")), name="periode_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Period %(year)s — %(instansi)s") % {"year": self.tahun, "instansi": self.instansi}
+
+    def clean(self) -> None:
+        errors = {}
+        if self.tanggal_mulai and self.tanggal_selesai:
+            if self.tanggal_selesai <= self.tanggal_mulai:
+                errors["tanggal_selesai"] = _("The end date must be after the start date.")
+            elif self.batas_rencana and not self.tanggal_mulai <= self.batas_rencana <= self.tanggal_selesai:
+                errors["batas_rencana"] = _("The plan deadline must fall inside the period.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class JendelaReview(models.Model):
+    """A review window: each periodic review of the period's granularity, then the annual one."""
+
+    periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="jendela_set")
+    urutan = models.PositiveSmallIntegerField(_("number"))
+    jenis = models.CharField(_("kind"), max_length=10, choices=JenisJendela.choices)
+    nama = models.CharField(_("name"), max_length=100)
+    dibuka = models.DateField(_("opens"))
+    ditutup = models.DateField(_("closes"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("review window")
+        verbose_name_plural = _("review windows")
+        ordering = ["periode", "urutan"]
+        constraints = [
+            models.UniqueConstraint(fields=["periode", "urutan"], name="jendela_unique_number"),
+            models.CheckConstraint(condition=Q(ditutup__gte=models.F("dibuka")), name="jendela_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nama
+
+    def clean(self) -> None:
+        if self.dibuka and self.ditutup and self.ditutup < self.dibuka:
+            raise ValidationError({"ditutup": _("The window closes before it opens.")})

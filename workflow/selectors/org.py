@@ -1,0 +1,173 @@
+"""Reads of the organisation directory: who assesses whom, and who may see what.
+
+Assessor resolution follows shared/domain.md §4 from the unit tree: the holder of the head post of
+the employee's unit assesses its members; a unit head is assessed by the head of the parent unit;
+a post held by nobody passes the duty upwards. An active Plt/Plh appointment on the date stands in
+for the post holder (when the government allows acting officials to assess), and an explicit
+per-employee override wins over everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ..models import Instansi, Pegawai, PenugasanPlt, Unit
+
+
+@dataclass
+class OrgSnapshot:
+    """The head-post holders of one government on one date, loaded once, so resolving the
+    assessors of thousands of employees costs a handful of queries."""
+
+    instansi: Instansi
+    on: dt.date
+    units: dict[int, Unit] = field(default_factory=dict)
+    holders: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> holder
+    acting: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> Plt/Plh
+    _people: dict[int, Pegawai] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, instansi: Instansi | int, on: dt.date | None = None) -> OrgSnapshot:
+        if not isinstance(instansi, Instansi):
+            instansi = Instansi.objects.get(pk=instansi)
+        snap = cls(instansi=instansi, on=on or timezone.localdate())
+        snap.units = {u.pk: u for u in Unit.objects.filter(instansi=instansi, aktif=True)}
+        head_posts = {u.jabatan_kepala_id: u.pk for u in snap.units.values() if u.jabatan_kepala_id}
+        for p in Pegawai.objects.filter(instansi=instansi, aktif=True, jabatan_id__in=head_posts):
+            if head_posts[p.jabatan_id] == p.unit_id:
+                snap.holders[p.jabatan_id] = p
+                snap._people[p.pk] = p
+        if instansi.plt_boleh_menilai:
+            appointments = PenugasanPlt.objects.filter(
+                jabatan_id__in=head_posts,
+                tanggal_mulai__lte=snap.on,
+                tanggal_selesai__gte=snap.on,
+                pegawai__aktif=True,
+            ).select_related("pegawai")
+            for a in appointments:
+                snap.acting[a.jabatan_id] = a.pegawai
+                snap._people[a.pegawai_id] = a.pegawai
+        return snap
+
+    def holder_of(self, unit: Unit) -> Pegawai | None:
+        """Who acts as head of ``unit`` on the snapshot's date: an acting official (whose
+        appointment means the holder is absent), else the holder, else nobody."""
+        if not unit.jabatan_kepala_id:
+            return None
+        return self.acting.get(unit.jabatan_kepala_id) or self.holders.get(unit.jabatan_kepala_id)
+
+    def _person(self, pk: int) -> Pegawai | None:
+        if pk not in self._people:
+            self._people[pk] = Pegawai.objects.filter(pk=pk, aktif=True).first()
+        return self._people[pk]
+
+    def assessor_of(self, pegawai: Pegawai) -> Pegawai | None:
+        if pegawai.penilai_override_id:
+            override = self._person(pegawai.penilai_override_id)
+            if override is not None:
+                return override
+        unit = self.units.get(pegawai.unit_id)
+        if unit is None:
+            return None
+        if unit.jabatan_kepala_id and unit.jabatan_kepala_id == pegawai.jabatan_id:
+            unit = self.units.get(unit.parent_id) if unit.parent_id else None
+        seen: set[int] = set()
+        while unit is not None and unit.pk not in seen:
+            seen.add(unit.pk)
+            head = self.holder_of(unit)
+            if head is not None and head.pk != pegawai.pk:
+                return head
+            unit = self.units.get(unit.parent_id) if unit.parent_id else None
+        return None
+
+    def assessor_superior_of(self, pegawai: Pegawai) -> Pegawai | None:
+        """The Atasan Pejabat Penilai: the assessor's own assessor. At the top of the tree (the
+        Governor assesses JPT and has no assessor) the assessor is also the superior."""
+        assessor = self.assessor_of(pegawai)
+        if assessor is None:
+            return None
+        return self.assessor_of(assessor) or assessor
+
+
+def assessor_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
+    """The Pejabat Penilai Kinerja of ``pegawai`` on date ``on`` (today by default)."""
+    return OrgSnapshot.load(pegawai.instansi_id, on).assessor_of(pegawai)
+
+
+def assessor_superior_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
+    """The Atasan Pejabat Penilai of ``pegawai`` on date ``on`` (today by default)."""
+    return OrgSnapshot.load(pegawai.instansi_id, on).assessor_superior_of(pegawai)
+
+
+def assessor_chain_has_cycle(pegawai: Pegawai, *, on: dt.date | None = None) -> bool:
+    """True when following assessors upwards from ``pegawai`` (with its unsaved override) comes back
+    to ``pegawai``: an override chain such as A → B → A."""
+    snap = OrgSnapshot.load(pegawai.instansi_id, on)
+    snap._people[pegawai.pk] = pegawai
+    seen = {pegawai.pk}
+    current = snap.assessor_of(pegawai)
+    while current is not None:
+        if current.pk in seen:
+            return True
+        seen.add(current.pk)
+        current = snap.assessor_of(current)
+    return False
+
+
+def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
+    """Active employees whose assessor is ``assessor`` on ``on``."""
+    snap = OrgSnapshot.load(assessor.instansi_id, on)
+    candidates = Pegawai.objects.filter(instansi_id=assessor.instansi_id, aktif=True).exclude(pk=assessor.pk)
+    unit_ids = [u.pk for u in snap.units.values() if snap.holder_of(u) and snap.holder_of(u).pk == assessor.pk]
+    if not unit_ids and not Pegawai.objects.filter(penilai_override=assessor).exists():
+        return []
+    child_units = [u.pk for u in snap.units.values() if u.parent_id in unit_ids]
+    candidates = candidates.filter(
+        Q(unit_id__in=unit_ids) | Q(unit_id__in=child_units) | Q(penilai_override=assessor)
+    ).select_related("jabatan", "unit")
+    team = [p for p in candidates if (a := snap.assessor_of(p)) is not None and a.pk == assessor.pk]
+    return sorted(team, key=lambda p: (p.unit.nama, p.nama))
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def pegawai_of(user) -> Pegawai | None:
+    if not user.is_authenticated:
+        return None
+    return Pegawai.objects.filter(user=user).select_related("unit", "jabatan", "instansi").first()
+
+
+def admin_instansi_ids(user) -> set[int]:
+    """Governments ``user`` administers; a superuser administers all."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(Instansi.objects.values_list("pk", flat=True))
+    return set(user.peran_admin.values_list("instansi_id", flat=True))
+
+
+def is_admin(user) -> bool:
+    return bool(admin_instansi_ids(user))
+
+
+def is_penilai(user) -> bool:
+    """A pejabat penilai is derived from the org chart: someone who assesses at least one person."""
+    pegawai = pegawai_of(user)
+    return pegawai is not None and bool(team_of(pegawai))
+
+
+def pegawai_visible_to(user) -> QuerySet[Pegawai]:
+    """Employees ``user`` may see: all of their governments for an admin, otherwise themselves and
+    the people they assess."""
+    ids = admin_instansi_ids(user)
+    if ids:
+        return Pegawai.objects.filter(instansi_id__in=ids)
+    me = pegawai_of(user)
+    if me is None:
+        return Pegawai.objects.none()
+    return Pegawai.objects.filter(pk__in=[me.pk, *[p.pk for p in team_of(me)]])

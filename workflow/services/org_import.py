@@ -1,0 +1,466 @@
+"""Import of the organisation (units and employees) from one CSV or XLSX layout.
+
+Every row is validated before anything is written; if any row is invalid nothing is written and
+every error is reported with its row number. Units are upserted by code, employees by NIP, and a
+row whose values did not change is not saved again (so a rerun writes no history).
+
+The column layout (header row first; column order is free; see README "Importing an organisation"):
+
+    tipe                "unit" or "pegawai"
+    kode_unit           unit code (unit rows: the unit itself; pegawai rows: where the employee sits)
+    nama_unit           unit name (unit rows)
+    kode_unit_induk     parent unit code, empty for the root (unit rows)
+    jenis_unit          unit kind code, e.g. opd, bidang, seksi (unit rows)
+    nip                 18-digit NIP (pegawai rows; empty only for a state official such as the Governor)
+    nama                full name with titles (pegawai rows)
+    status_kepegawaian  PNS, PPPK or pejabat_negara (pegawai rows)
+    jabatan             position title; on a unit row, the title of the unit's head post
+    jenis_jabatan       position class code, e.g. jpt_pratama, pelaksana, fungsional
+    jenjang             functional level code, e.g. ahli_muda (fungsional only)
+    kepala_unit         "ya" when the employee holds the head post of kode_unit
+    email               e-mail address (optional)
+    aktif               "ya" (default) or "tidak"
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Instansi,
+    Jabatan,
+    JenisJabatan,
+    JenisUnit,
+    JenjangFungsional,
+    Pegawai,
+    StatusKepegawaian,
+    Unit,
+)
+from ..nip import parse_nip
+
+COLUMNS = [
+    "tipe",
+    "kode_unit",
+    "nama_unit",
+    "kode_unit_induk",
+    "jenis_unit",
+    "nip",
+    "nama",
+    "status_kepegawaian",
+    "jabatan",
+    "jenis_jabatan",
+    "jenjang",
+    "kepala_unit",
+    "email",
+    "aktif",
+]
+REQUIRED_COLUMNS = {"tipe", "kode_unit"}
+YES = {"ya", "y", "yes", "true", "1"}
+NO = {"tidak", "t", "no", "n", "false", "0", ""}
+
+
+class OrgImportError(Exception):
+    """Raised when a file cannot be read or a row is invalid; ``errors`` lists every problem."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    rows: int = 0
+    created: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0, "akun": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
+
+    def summary(self) -> str:
+        prefix = _("Dry run, nothing written: ") if self.dry_run else ""
+        return prefix + _(
+            "%(rows)d rows; units: %(uc)d new, %(uu)d changed, %(un)d unchanged; "
+            "positions: %(jc)d new, %(ju)d changed; employees: %(pc)d new, %(pu)d changed, "
+            "%(pn)d unchanged; %(ac)d user accounts created."
+        ) % {
+            "rows": self.rows,
+            "uc": self.created["unit"],
+            "uu": self.updated["unit"],
+            "un": self.unchanged["unit"],
+            "jc": self.created["jabatan"],
+            "ju": self.updated["jabatan"],
+            "pc": self.created["pegawai"],
+            "pu": self.updated["pegawai"],
+            "pn": self.unchanged["pegawai"],
+            "ac": self.created["akun"],
+        }
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """Parse a CSV (comma or semicolon, UTF-8) or XLSX file into ``(row number, row)`` pairs."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise OrgImportError([_("The CSV file is not UTF-8 text.")]) from None
+        sample = text[:4096]
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise OrgImportError([_("The XLSX file cannot be read (damaged or not an Excel workbook).")]) from None
+        sheet = book.worksheets[0]
+        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    else:
+        raise OrgImportError([_("Unsupported file type %(suffix)s: use .csv or .xlsx.") % {"suffix": suffix or "?"}])
+    if not table:
+        raise OrgImportError([_("The file is empty.")])
+    header = [h.strip().lower() for h in table[0]]
+    missing = sorted(REQUIRED_COLUMNS - set(header))
+    if missing:
+        raise OrgImportError([_("Missing column(s): %(cols)s.") % {"cols": ", ".join(missing)}])
+    unknown = sorted(set(header) - set(COLUMNS) - {""})
+    if unknown:
+        raise OrgImportError([_("Unknown column(s): %(cols)s.") % {"cols": ", ".join(unknown)}])
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        if not any(str(v).strip() for v in values):
+            continue
+        row = dict.fromkeys(COLUMNS, "")
+        for col, value in zip(header, values, strict=False):
+            if col:
+                row[col] = str(value).strip()
+        rows.append((number, row))
+    return rows
+
+
+def read_file(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OrgImportError([_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}]) from None
+    return read_rows(data, path.name)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+@dataclass
+class _UnitRow:
+    line: int
+    kode: str
+    nama: str
+    induk: str
+    jenis: str
+    jabatan: str
+    jenis_jabatan: str
+
+
+@dataclass
+class _PegawaiRow:
+    line: int
+    nip: str | None
+    nama: str
+    status: str
+    kode_unit: str
+    jabatan: str
+    jenis_jabatan: str
+    jenjang: str
+    kepala: bool
+    email: str
+    aktif: bool
+
+
+def _choice(value: str, choices) -> str | None:
+    """Accept a code or a label, case-insensitively."""
+    wanted = value.strip().lower()
+    for code, label in choices.choices:
+        if wanted in (str(code).lower(), str(label).lower()):
+            return code
+    return None
+
+
+def _codes(choices) -> str:
+    return ", ".join(str(c) for c in choices.values)
+
+
+def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
+    errors: list[str] = []
+    units: dict[str, _UnitRow] = {}
+    people: dict[str, _PegawaiRow] = {}
+    officials: list[_PegawaiRow] = []
+
+    def err(line: int, message: str) -> None:
+        errors.append(_("Row %(line)d: %(message)s") % {"line": line, "message": message})
+
+    for line, row in rows:
+        tipe = row["tipe"].lower()
+        if tipe == "unit":
+            kode = row["kode_unit"]
+            if not kode:
+                err(line, _("kode_unit is empty."))
+                continue
+            if kode in units:
+                err(line, _("unit code %(kode)s appears twice (also row %(other)d).") % {
+                    "kode": kode, "other": units[kode].line})
+                continue
+            jenis = _choice(row["jenis_unit"], JenisUnit)
+            if jenis is None:
+                err(line, _("unknown unit kind %(value)r; use one of: %(codes)s.") % {
+                    "value": row["jenis_unit"], "codes": _codes(JenisUnit)})
+            if not row["nama_unit"]:
+                err(line, _("nama_unit is empty."))
+            jenis_jabatan = ""
+            if row["jabatan"]:
+                jenis_jabatan = _choice(row["jenis_jabatan"], JenisJabatan) or ""
+                if jenis_jabatan not in JenisJabatan.struktural():
+                    err(line, _("the head post %(jabatan)s needs a structural position class (%(codes)s).") % {
+                        "jabatan": row["jabatan"], "codes": ", ".join(sorted(JenisJabatan.struktural()))})
+            if row["kode_unit_induk"] == kode:
+                err(line, _("unit %(kode)s cannot be its own parent.") % {"kode": kode})
+            units[kode] = _UnitRow(line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "",
+                                   row["jabatan"], jenis_jabatan)
+        elif tipe == "pegawai":
+            nip = row["nip"].replace(" ", "") or None
+            status = _choice(row["status_kepegawaian"], StatusKepegawaian)
+            if status is None:
+                err(line, _("unknown employment status %(value)r; use one of: %(codes)s.") % {
+                    "value": row["status_kepegawaian"], "codes": _codes(StatusKepegawaian)})
+            if nip is None:
+                if status != StatusKepegawaian.PEJABAT_NEGARA:
+                    err(line, _("NIP is empty; only a state official (pejabat_negara) may have no NIP."))
+            else:
+                try:
+                    parse_nip(nip)
+                except ValidationError as exc:
+                    err(line, " ".join(exc.messages))
+                if nip in people:
+                    err(line, _("NIP %(nip)s appears twice in the file (also row %(other)d).") % {
+                        "nip": nip, "other": people[nip].line})
+                    continue
+            if not row["nama"]:
+                err(line, _("nama is empty."))
+            if not row["kode_unit"]:
+                err(line, _("kode_unit is empty."))
+            jenis_jabatan = _choice(row["jenis_jabatan"], JenisJabatan)
+            if not row["jabatan"]:
+                err(line, _("jabatan is empty."))
+            if jenis_jabatan is None:
+                err(line, _("unknown position class %(value)r; use one of: %(codes)s.") % {
+                    "value": row["jenis_jabatan"], "codes": _codes(JenisJabatan)})
+            jenjang = ""
+            if row["jenjang"]:
+                jenjang = _choice(row["jenjang"], JenjangFungsional) or ""
+                if not jenjang:
+                    err(line, _("unknown functional level %(value)r; use one of: %(codes)s.") % {
+                        "value": row["jenjang"], "codes": _codes(JenjangFungsional)})
+            if jenis_jabatan == JenisJabatan.FUNGSIONAL and not row["jenjang"]:
+                err(line, _("a functional position needs a level (jenjang)."))
+            if jenis_jabatan and jenis_jabatan != JenisJabatan.FUNGSIONAL and row["jenjang"]:
+                err(line, _("only functional positions have a level (jenjang)."))
+            kepala = row["kepala_unit"].lower()
+            aktif = row["aktif"].lower()
+            if kepala not in YES | NO:
+                err(line, _("kepala_unit must be 'ya' or 'tidak'."))
+            if aktif not in YES | NO:
+                err(line, _("aktif must be 'ya' or 'tidak'."))
+            if row["email"]:
+                try:
+                    validate_email(row["email"])
+                except ValidationError:
+                    err(line, _("%(email)s is not a valid e-mail address.") % {"email": row["email"]})
+            person = _PegawaiRow(line, nip, row["nama"], status or "", row["kode_unit"], row["jabatan"],
+                                 jenis_jabatan or "", jenjang, kepala in YES, row["email"], aktif in YES or aktif == "")
+            if nip:
+                people[nip] = person
+            else:
+                officials.append(person)
+        else:
+            err(line, _("tipe must be 'unit' or 'pegawai', not %(value)r.") % {"value": row["tipe"]})
+
+    # References between rows and to what the database already holds.
+    db_units = {u.kode: u for u in Unit.objects.filter(instansi=instansi).select_related("jabatan_kepala")}
+    for u in units.values():
+        if u.induk and u.induk not in units and u.induk not in db_units:
+            err(u.line, _("unknown parent unit %(kode)s.") % {"kode": u.induk})
+    parent_of = {k: (u.parent.kode if u.parent_id else "") for k, u in db_units.items()}
+    parent_of.update({k: u.induk for k, u in units.items()})
+    reported: set[str] = set()
+    for start in units:
+        path, node = [start], parent_of.get(start, "")
+        while node and node not in path:
+            path.append(node)
+            node = parent_of.get(node, "")
+        if node and node == start and start not in reported:
+            reported.update(path)
+            err(units[start].line, _("the supervisor chain forms a cycle: %(chain)s.") % {
+                "chain": " → ".join([*path, start])})
+
+    heads: dict[str, _PegawaiRow] = {}
+    for person in [*people.values(), *officials]:
+        if person.kode_unit and person.kode_unit not in units and person.kode_unit not in db_units:
+            err(person.line, _("unknown unit %(kode)s.") % {"kode": person.kode_unit})
+            continue
+        if person.kepala and person.aktif:
+            if person.kode_unit in heads:
+                err(person.line, _("unit %(kode)s already has a head in row %(other)d.") % {
+                    "kode": person.kode_unit, "other": heads[person.kode_unit].line})
+                continue
+            heads[person.kode_unit] = person
+            if person.jenis_jabatan and person.jenis_jabatan not in JenisJabatan.struktural():
+                err(person.line, _("the head of a unit needs a structural position class, not %(value)s.") % {
+                    "value": person.jenis_jabatan})
+            unit_row = units.get(person.kode_unit)
+            post = unit_row.jabatan if unit_row and unit_row.jabatan else (
+                db_units[person.kode_unit].jabatan_kepala.nama
+                if person.kode_unit in db_units and db_units[person.kode_unit].jabatan_kepala_id else "")
+            if post and person.jabatan and post != person.jabatan:
+                err(person.line, _("the head of unit %(kode)s must hold its head post %(post)s, not %(jabatan)s.") % {
+                    "kode": person.kode_unit, "post": post, "jabatan": person.jabatan})
+    # A head already in the database who is not in this file keeps the post: a second head is an error.
+    for kode, person in heads.items():
+        unit = db_units.get(kode)
+        if unit is None or not unit.jabatan_kepala_id:
+            continue
+        holder = Pegawai.objects.filter(unit=unit, jabatan_id=unit.jabatan_kepala_id, aktif=True).first()
+        if holder and holder.nip != person.nip and holder.nip not in people:
+            err(person.line, _("the head post of unit %(kode)s is already held by %(name)s.") % {
+                "kode": kode, "name": holder.nama})
+    return errors, units, people, officials, heads, db_units
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _save_if_changed(obj, values: dict, by, kind: str, report: ImportReport) -> bool:
+    is_new = obj.pk is None
+    changed = is_new or any(getattr(obj, k) != v for k, v in values.items())
+    if not changed:
+        report.unchanged[kind] += 1
+        return False
+    for k, v in values.items():
+        setattr(obj, k, v)
+    obj._history_user = by
+    obj._change_reason = "import"
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    obj.save()
+    (report.created if is_new else report.updated)[kind] += 1
+    return True
+
+
+def org_import(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]], by=None,
+               dry_run: bool = False) -> ImportReport:
+    """Validate every row, then upsert units (by code), positions (by title) and employees (by
+    NIP) of ``instansi`` in one transaction. Raises ``OrgImportError`` listing every invalid row;
+    then nothing is written. ``by`` is recorded as the author of every history row."""
+    errors, units, people, officials, heads, db_units = _validate(instansi, rows)
+    if errors:
+        raise OrgImportError(errors)
+    report = ImportReport(dry_run=dry_run, rows=len(rows))
+    try:
+        with transaction.atomic():
+            _write(instansi, units, people, officials, heads, db_units, by, report)
+            if dry_run:
+                raise _DryRunDone
+    except _DryRunDone:
+        pass
+    except ValidationError as exc:  # a model rule the row checks did not foresee
+        raise OrgImportError([" ".join(exc.messages)]) from None
+    return report
+
+
+class _DryRunDone(Exception):
+    pass
+
+
+def _write(instansi, units, people, officials, heads, db_units, by, report) -> None:
+    jabatan_cache = {j.nama: j for j in Jabatan.objects.filter(instansi=instansi)}
+
+    def jabatan(nama: str, jenis: str, jenjang: str = "") -> Jabatan:
+        obj = jabatan_cache.get(nama) or Jabatan(instansi=instansi, nama=nama)
+        _save_if_changed(obj, {"jenis": jenis, "jenjang": jenjang}, by, "jabatan", report)
+        jabatan_cache[nama] = obj
+        return obj
+
+    # Units: create or update names first, then wire parents (the file need not be in tree order).
+    saved: dict[str, Unit] = dict(db_units)
+    for kode, u in units.items():
+        obj = saved.get(kode) or Unit(instansi=instansi, kode=kode)
+        is_new = obj.pk is None
+        if is_new:
+            obj.nama, obj.jenis = u.nama, u.jenis
+            obj._history_user = by
+            obj.save()
+            saved[kode] = obj
+    for kode, u in units.items():
+        obj = saved[kode]
+        values = {"nama": u.nama, "jenis": u.jenis, "parent": saved[u.induk] if u.induk else None, "aktif": True}
+        if u.jabatan:
+            values["jabatan_kepala"] = jabatan(u.jabatan, u.jenis_jabatan)
+        if kode not in db_units:
+            for k, v in values.items():
+                setattr(obj, k, v)
+            obj._history_user = by
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save()
+            report.created["unit"] += 1
+        else:
+            _save_if_changed(obj, values, by, "unit", report)
+
+    # Heads named only on employee rows define the unit's head post.
+    for kode, person in heads.items():
+        unit = saved[kode]
+        if not unit.jabatan_kepala_id:
+            unit.jabatan_kepala = jabatan(person.jabatan, person.jenis_jabatan)
+            unit._history_user = by
+            unit.save()
+
+    existing = {p.nip: p for p in Pegawai.objects.filter(nip__in=list(people)).select_related("user")}
+    by_name = {p.nama: p for p in Pegawai.objects.filter(instansi=instansi, nip__isnull=True)}
+    user_model = get_user_model()
+    for person in [*people.values(), *officials]:
+        unit = saved[person.kode_unit]
+        post = unit.jabatan_kepala if person.kepala else jabatan(person.jabatan, person.jenis_jabatan, person.jenjang)
+        obj = existing.get(person.nip) if person.nip else by_name.get(person.nama)
+        if obj is not None and obj.instansi_id != instansi.pk:
+            raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
+        obj = obj or Pegawai(instansi=instansi, nip=person.nip)
+        values = {
+            "nama": person.nama,
+            "status_kepegawaian": person.status,
+            "unit": unit,
+            "jabatan": post,
+            "email": person.email,
+            "aktif": person.aktif,
+        }
+        _save_if_changed(obj, values, by, "pegawai", report)
+        if obj.user_id is None and person.nip:
+            user, created = user_model.objects.get_or_create(
+                username=person.nip, defaults={"email": person.email, "first_name": person.nama[:150]}
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                report.created["akun"] += 1
+            obj.user = user
+            obj._history_user = by
+            obj.save(update_fields=["user"])
