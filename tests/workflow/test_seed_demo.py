@@ -1,0 +1,67 @@
+"""The demo organisation a newcomer gets from `make demo`."""
+
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from workflow.models import Granularitas, JenisJabatan, JenisUnit, Pegawai, Periode, StatusPeriode, Unit
+from workflow.nip import parse_nip
+from workflow.selectors.org import OrgSnapshot
+
+pytestmark = pytest.mark.django_db
+
+OPD_FROM_DOMAIN = ["Badan Kepegawaian Daerah", "Inspektorat Daerah", "Badan Perencanaan Pembangunan Daerah",
+                   "Dinas Pendidikan dan Kebudayaan", "Dinas Kesehatan", "Dinas Tenaga Kerja dan Transmigrasi",
+                   "Dinas Komunikasi, Informatika dan Statistik"]
+
+
+def history_rows() -> int:
+    return sum(m.objects.count() for m in apps.get_models() if m.__name__.startswith("Historical"))
+
+
+@pytest.fixture
+def seeded(django_db_blocker):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_builds_pemprov_bengkulu(seeded):
+    pemprov = Pegawai.objects.filter(instansi__kode="PEMPROV-BKL")
+    assert pemprov.filter(aktif=True).count() >= 300
+    opd = set(Unit.objects.filter(jenis=JenisUnit.OPD, instansi__kode="PEMPROV-BKL").values_list("nama", flat=True))
+    assert set(OPD_FROM_DOMAIN) <= opd and len(opd) >= 8
+    for jenis in JenisJabatan.values:
+        assert pemprov.filter(jabatan__jenis=jenis).exists(), jenis
+    for nip in pemprov.exclude(nip__isnull=True).values_list("nip", flat=True):
+        parse_nip(nip)
+    periode = Periode.objects.get(instansi__kode="PEMPROV-BKL", tahun=2026)
+    assert periode.status == StatusPeriode.OPEN and periode.granularitas == Granularitas.SEMESTER
+    assert [w.jenis for w in periode.jendela_set.all()] == ["periodik", "akhir"]
+
+
+def test_every_demo_employee_has_an_assessor_except_the_governor(seeded):
+    snap = OrgSnapshot.load(Pegawai.objects.get(user__username="gubernur").instansi)
+    orphans = [p.nama for p in Pegawai.objects.filter(instansi__kode="PEMPROV-BKL") if snap.assessor_of(p) is None]
+    assert orphans == [Pegawai.objects.get(user__username="gubernur").nama]
+
+
+def test_running_it_twice_changes_nothing(seeded):
+    before = (history_rows(), Pegawai.objects.count(), Unit.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (history_rows(), Pegawai.objects.count(), Unit.objects.count()) == before
+
+
+def test_every_printed_demo_login_works(seeded, client):
+    password = re.search(r"password for all: (\S+)\)", seeded).group(1)
+    usernames = re.findall(r"^  (\S+)\s{2,}", seeded, flags=re.MULTILINE)
+    assert {"admin", "admin.bkd", "gubernur"} <= set(usernames) and len(usernames) >= 9
+    for username in usernames:
+        client.logout()
+        assert client.login(username=username, password=password), username
+        assert client.get("/kinerja/inbox/").status_code == 200, username
+    client.login(username="admin.bkd", password=password)
+    assert client.get("/admin/workflow/pegawai/").status_code == 200
