@@ -25,7 +25,7 @@ def history_rows() -> int:
 @pytest.fixture
 def seeded(django_db_blocker):
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out, verbosity=2)
     return out.getvalue()
 
 

@@ -35,7 +35,8 @@ class Command(BaseCommand):
                 periode_create(instansi=instansi, tahun=DEMO_YEAR, status=StatusPeriode.OPEN)
         self._users(provinsi, kota, by)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        print_logins(self.stdout, roles)
+        if options["verbosity"] >= 2:
+            print_logins(self.stdout, roles)
 
     def _instansi(self, kode, nama, jenis, by):
         instansi = Instansi.objects.filter(kode=kode).first()
