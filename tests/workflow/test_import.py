@@ -170,3 +170,13 @@ def test_command_imports_and_reports_errors_with_a_nonzero_exit(tmp_path, capsys
     with translation.override("id"), pytest.raises(CommandError, match="tidak ada yang ditulis"):
         call_command("import_org", str(bad), "--instansi", "PEMPROV-BKL")
     assert "Baris 5" in capsys.readouterr().err
+
+
+def test_the_shipped_example_file_imports(settings):
+    from pathlib import Path
+
+    from workflow.services.org_import import read_file
+
+    example = Path(settings.BASE_DIR) / "config" / "org" / "contoh-impor.csv"
+    report = org_import(instansi=InstansiFactory(), rows=read_file(example))
+    assert report.created["unit"] == 3 and report.created["pegawai"] == 5
