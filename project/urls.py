@@ -1,22 +1,27 @@
 """URL configuration: one viewflow Site holding the product's applications."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.static import serve
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
-from workflow.viewsets import KinerjaApp
+from workflow.viewsets import KinerjaApp, appraisal_viewset
 
 site = Site(
     title="Kinerja",
-    viewsets=[KinerjaApp()],
+    viewsets=[appraisal_viewset, KinerjaApp()],
 )
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="kinerja:inbox", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="appraisal:inbox", permanent=False), name="home"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", site.urls),
 ]
+
+if settings.DEBUG:
+    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

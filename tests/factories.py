@@ -102,3 +102,15 @@ class Org:
         epid = Jabatan.objects.create(instansi=i, nama="Epidemiolog Kesehatan Ahli Muda",
                                       jenis=JenisJabatan.FUNGSIONAL, jenjang="ahli_muda")
         self.fungsional = PegawaiFactory(instansi=i, unit=self.bidang, jabatan=epid, nama="Dewi Hakim, S.K.M.")
+
+
+def give_accounts(*people, password="Rahasia-2026!"):
+    """A user account (named by NIP) for each employee, as the import creates them."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    for person in people:
+        if person.user_id is None:
+            person.user = users.create_user(person.nip or f"pejabat-{person.pk}", password=password)
+            person.save(update_fields=["user"])
+    return people

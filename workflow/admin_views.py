@@ -17,9 +17,7 @@ from .services.org_import import OrgImportError, org_import, read_rows
 class OrgImportForm(forms.Form):
     instansi = forms.ModelChoiceField(queryset=Instansi.objects.none(), label=gettext_lazy("Government"))
     file = forms.FileField(label=gettext_lazy("File (.csv or .xlsx)"))
-    dry_run = forms.BooleanField(
-        required=False, label=gettext_lazy("Dry run: check and report, write nothing")
-    )
+    dry_run = forms.BooleanField(required=False, label=gettext_lazy("Dry run: check and report, write nothing"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,8 +39,10 @@ class OrgImportView(View):
     template_name = "admin/workflow/pegawai/import.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (request.user.is_superuser or (admin_instansi_ids(request.user)
-                                              and self.model_admin.has_add_permission(request))):
+        if not (
+            request.user.is_superuser
+            or (admin_instansi_ids(request.user) and self.model_admin.has_add_permission(request))
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -13,56 +13,192 @@ DEMO_PASSWORD = "Kinerja2026!"  # noqa: S105 - printed on purpose: demo only
 PROVINSI = ("PEMPROV-BKL", "Pemerintah Provinsi Bengkulu")
 KOTA = ("PEMKOT-BKL", "Pemerintah Kota Bengkulu")
 
-MALE = ["Ahmad", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Irwan", "Joko", "Rahmat", "Slamet", "Teguh",
-        "Yudi", "Zulkifli", "Agus", "Bambang", "Darmawan", "Gunawan", "Hasan", "Iskandar", "Muhammad",
-        "Rizki", "Syahrial", "Taufik", "Wahyu", "Arif", "Rudi", "Hidayat", "Firmansyah", "Andi", "Sofyan"]
-FEMALE = ["Siti", "Dewi", "Sri", "Rina", "Yuliana", "Nurhayati", "Fitri", "Lestari", "Ratna", "Wulan",
-          "Indah", "Kartika", "Maya", "Nurul", "Puspita", "Rahmawati", "Susanti", "Utami", "Yanti", "Desi",
-          "Eka", "Fadhilah", "Herlina", "Intan", "Juwita", "Lina", "Mega", "Novita", "Oktaviani", "Reni"]
-LAST = ["Saputra", "Pratama", "Wijaya", "Kurniawan", "Siregar", "Harahap", "Nasution", "Putri", "Lubis",
-        "Hakim", "Syahputra", "Rahman", "Hidayat", "Santoso", "Gunawan", "Sihombing", "Effendi", "Marlina",
-        "Yusuf", "Junaidi", "Anggraini", "Purnama", "Sari", "Zainal", "Fauzi", "Ramadhan", "Safitri"]
+MALE = [
+    "Ahmad",
+    "Budi",
+    "Dedi",
+    "Eko",
+    "Fajar",
+    "Hendra",
+    "Irwan",
+    "Joko",
+    "Rahmat",
+    "Slamet",
+    "Teguh",
+    "Yudi",
+    "Zulkifli",
+    "Agus",
+    "Bambang",
+    "Darmawan",
+    "Gunawan",
+    "Hasan",
+    "Iskandar",
+    "Muhammad",
+    "Rizki",
+    "Syahrial",
+    "Taufik",
+    "Wahyu",
+    "Arif",
+    "Rudi",
+    "Hidayat",
+    "Firmansyah",
+    "Andi",
+    "Sofyan",
+]
+FEMALE = [
+    "Siti",
+    "Dewi",
+    "Sri",
+    "Rina",
+    "Yuliana",
+    "Nurhayati",
+    "Fitri",
+    "Lestari",
+    "Ratna",
+    "Wulan",
+    "Indah",
+    "Kartika",
+    "Maya",
+    "Nurul",
+    "Puspita",
+    "Rahmawati",
+    "Susanti",
+    "Utami",
+    "Yanti",
+    "Desi",
+    "Eka",
+    "Fadhilah",
+    "Herlina",
+    "Intan",
+    "Juwita",
+    "Lina",
+    "Mega",
+    "Novita",
+    "Oktaviani",
+    "Reni",
+]
+LAST = [
+    "Saputra",
+    "Pratama",
+    "Wijaya",
+    "Kurniawan",
+    "Siregar",
+    "Harahap",
+    "Nasution",
+    "Putri",
+    "Lubis",
+    "Hakim",
+    "Syahputra",
+    "Rahman",
+    "Hidayat",
+    "Santoso",
+    "Gunawan",
+    "Sihombing",
+    "Effendi",
+    "Marlina",
+    "Yusuf",
+    "Junaidi",
+    "Anggraini",
+    "Purnama",
+    "Sari",
+    "Zainal",
+    "Fauzi",
+    "Ramadhan",
+    "Safitri",
+]
 DEGREES = ["S.E.", "S.Kom.", "S.H.", "S.Sos.", "S.T.", "S.Pd.", "S.K.M.", "S.I.P.", "S.Ak.", "S.Si."]
 MASTERS = ["M.Si.", "M.M.", "M.T.", "M.Kes.", "M.Pd.", "M.H.", "M.A.P."]
 
 # (code, name, abbreviation, bidang names, functional title and levels, staff title)
 OPD = [
-    ("BKD", "Badan Kepegawaian Daerah", "BKD",
-     ["Bidang Pengadaan dan Informasi Kepegawaian", "Bidang Mutasi dan Promosi", "Bidang Pengembangan Kompetensi"],
-     "Analis Sumber Daya Manusia Aparatur", "Pengelola Kepegawaian"),
-    ("INSP", "Inspektorat Daerah", "Inspektorat",
-     ["Inspektur Pembantu Wilayah I", "Inspektur Pembantu Wilayah II", "Inspektur Pembantu Khusus"],
-     "Auditor", "Pengadministrasi Umum"),
-    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", "Bappeda",
-     ["Bidang Perencanaan Ekonomi", "Bidang Perencanaan Infrastruktur", "Bidang Penelitian dan Pengembangan"],
-     "Perencana", "Analis Perencanaan"),
-    ("DIKBUD", "Dinas Pendidikan dan Kebudayaan", "Dikbud",
-     ["Bidang Pembinaan SMA", "Bidang Pembinaan SMK", "Bidang Kebudayaan"],
-     "Pengawas Sekolah", "Pengelola Data Pendidikan"),
-    ("DINKES", "Dinas Kesehatan", "Dinkes",
-     ["Bidang Pencegahan dan Pengendalian Penyakit", "Bidang Pelayanan Kesehatan", "Bidang Kesehatan Masyarakat"],
-     "Epidemiolog Kesehatan", "Pengelola Program Imunisasi"),
-    ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi", "Disnakertrans",
-     ["Bidang Pelatihan dan Penempatan Tenaga Kerja", "Bidang Hubungan Industrial", "Bidang Transmigrasi"],
-     "Pengantar Kerja", "Pengelola Layanan Ketenagakerjaan"),
-    ("DISKOMINFOTIK", "Dinas Komunikasi, Informatika dan Statistik", "Diskominfotik",
-     ["Bidang Aplikasi Informatika", "Bidang Informasi dan Komunikasi Publik", "Bidang Statistik dan Persandian"],
-     "Pranata Komputer", "Pengelola Sistem Informasi"),
-    ("BPKAD", "Badan Pengelola Keuangan dan Aset Daerah", "BPKAD",
-     ["Bidang Anggaran", "Bidang Perbendaharaan", "Bidang Aset"],
-     "Analis Keuangan Pusat dan Daerah", "Pengelola Keuangan"),
-    ("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "PUPR",
-     ["Bidang Bina Marga", "Bidang Sumber Daya Air", "Bidang Penataan Ruang"],
-     "Teknik Jalan dan Jembatan", "Pengawas Lapangan"),
+    (
+        "BKD",
+        "Badan Kepegawaian Daerah",
+        "BKD",
+        ["Bidang Pengadaan dan Informasi Kepegawaian", "Bidang Mutasi dan Promosi", "Bidang Pengembangan Kompetensi"],
+        "Analis Sumber Daya Manusia Aparatur",
+        "Pengelola Kepegawaian",
+    ),
+    (
+        "INSP",
+        "Inspektorat Daerah",
+        "Inspektorat",
+        ["Inspektur Pembantu Wilayah I", "Inspektur Pembantu Wilayah II", "Inspektur Pembantu Khusus"],
+        "Auditor",
+        "Pengadministrasi Umum",
+    ),
+    (
+        "BAPPEDA",
+        "Badan Perencanaan Pembangunan Daerah",
+        "Bappeda",
+        ["Bidang Perencanaan Ekonomi", "Bidang Perencanaan Infrastruktur", "Bidang Penelitian dan Pengembangan"],
+        "Perencana",
+        "Analis Perencanaan",
+    ),
+    (
+        "DIKBUD",
+        "Dinas Pendidikan dan Kebudayaan",
+        "Dikbud",
+        ["Bidang Pembinaan SMA", "Bidang Pembinaan SMK", "Bidang Kebudayaan"],
+        "Pengawas Sekolah",
+        "Pengelola Data Pendidikan",
+    ),
+    (
+        "DINKES",
+        "Dinas Kesehatan",
+        "Dinkes",
+        ["Bidang Pencegahan dan Pengendalian Penyakit", "Bidang Pelayanan Kesehatan", "Bidang Kesehatan Masyarakat"],
+        "Epidemiolog Kesehatan",
+        "Pengelola Program Imunisasi",
+    ),
+    (
+        "DISNAKERTRANS",
+        "Dinas Tenaga Kerja dan Transmigrasi",
+        "Disnakertrans",
+        ["Bidang Pelatihan dan Penempatan Tenaga Kerja", "Bidang Hubungan Industrial", "Bidang Transmigrasi"],
+        "Pengantar Kerja",
+        "Pengelola Layanan Ketenagakerjaan",
+    ),
+    (
+        "DISKOMINFOTIK",
+        "Dinas Komunikasi, Informatika dan Statistik",
+        "Diskominfotik",
+        ["Bidang Aplikasi Informatika", "Bidang Informasi dan Komunikasi Publik", "Bidang Statistik dan Persandian"],
+        "Pranata Komputer",
+        "Pengelola Sistem Informasi",
+    ),
+    (
+        "BPKAD",
+        "Badan Pengelola Keuangan dan Aset Daerah",
+        "BPKAD",
+        ["Bidang Anggaran", "Bidang Perbendaharaan", "Bidang Aset"],
+        "Analis Keuangan Pusat dan Daerah",
+        "Pengelola Keuangan",
+    ),
+    (
+        "PUPR",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+        "PUPR",
+        ["Bidang Bina Marga", "Bidang Sumber Daya Air", "Bidang Penataan Ruang"],
+        "Teknik Jalan dan Jembatan",
+        "Pengawas Lapangan",
+    ),
 ]
 SEKSI = {
-    "DINKES": [["Seksi Surveilans dan Imunisasi", "Seksi Pengendalian Penyakit Menular"],
-               ["Seksi Pelayanan Kesehatan Primer", "Seksi Pelayanan Kesehatan Rujukan"],
-               ["Seksi Kesehatan Keluarga dan Gizi", "Seksi Promosi Kesehatan"]],
+    "DINKES": [
+        ["Seksi Surveilans dan Imunisasi", "Seksi Pengendalian Penyakit Menular"],
+        ["Seksi Pelayanan Kesehatan Primer", "Seksi Pelayanan Kesehatan Rujukan"],
+        ["Seksi Kesehatan Keluarga dan Gizi", "Seksi Promosi Kesehatan"],
+    ],
 }
 LEVELS = ["ahli_pertama", "ahli_muda", "ahli_madya"]
-LEVEL_LABEL = {"ahli_pertama": "Ahli Pertama", "ahli_muda": "Ahli Muda", "ahli_madya": "Ahli Madya",
-               "terampil": "Terampil", "mahir": "Mahir"}
+LEVEL_LABEL = {
+    "ahli_pertama": "Ahli Pertama",
+    "ahli_muda": "Ahli Muda",
+    "ahli_madya": "Ahli Madya",
+    "terampil": "Terampil",
+    "mahir": "Mahir",
+}
 
 
 @dataclass
@@ -94,8 +230,9 @@ class _People:
         title = f"{name}, {degree}"
         if senior:
             title = f"{'Dr. ' if rng.random() < 0.3 else ''}{title}, {rng.choice(MASTERS)}"
-        born = dt.date(rng.randint(1966, 1980) if senior else rng.randint(1970, 1999), rng.randint(1, 12),
-                       rng.randint(1, 28))
+        born = dt.date(
+            rng.randint(1966, 1980) if senior else rng.randint(1970, 1999), rng.randint(1, 12), rng.randint(1, 28)
+        )
         appointed = born.year + rng.randint(23, 30)
         self.sequence += 1
         nip = make_nip(born, appointed, rng.randint(1, 12), 2 if female else 1, self.sequence % 999 + 1)
@@ -103,14 +240,31 @@ class _People:
 
 
 def _unit(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
-    return {"tipe": "unit", "kode_unit": kode, "nama_unit": nama, "kode_unit_induk": induk, "jenis_unit": jenis,
-            "jabatan": jabatan, "jenis_jabatan": jenis_jabatan}
+    return {
+        "tipe": "unit",
+        "kode_unit": kode,
+        "nama_unit": nama,
+        "kode_unit_induk": induk,
+        "jenis_unit": jenis,
+        "jabatan": jabatan,
+        "jenis_jabatan": jenis_jabatan,
+    }
 
 
 def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS"):
-    return {"tipe": "pegawai", "kode_unit": kode_unit, "nip": nip, "nama": nama, "status_kepegawaian": status,
-            "jabatan": jabatan, "jenis_jabatan": jenis_jabatan, "jenjang": jenjang,
-            "kepala_unit": "ya" if kepala else "tidak", "email": "", "aktif": "ya"}
+    return {
+        "tipe": "pegawai",
+        "kode_unit": kode_unit,
+        "nip": nip,
+        "nama": nama,
+        "status_kepegawaian": status,
+        "jabatan": jabatan,
+        "jenis_jabatan": jenis_jabatan,
+        "jenjang": jenjang,
+        "kepala_unit": "ya" if kepala else "tidak",
+        "email": "",
+        "aktif": "ya",
+    }
 
 
 def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
@@ -124,15 +278,25 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
         return args[1]
 
     rows.append(_unit("PEMPROV", "Pemerintah Provinsi Bengkulu", "", "pemda", "Gubernur Bengkulu", "kepala_daerah"))
-    add_person("PEMPROV", "", "H. Rahmat Syahputra, S.E., M.M.", "Gubernur Bengkulu", "kepala_daerah", kepala=True,
-               status="pejabat_negara")
+    add_person(
+        "PEMPROV",
+        "",
+        "H. Rahmat Syahputra, S.E., M.M.",
+        "Gubernur Bengkulu",
+        "kepala_daerah",
+        kepala=True,
+        status="pejabat_negara",
+    )
     rows.append(_unit("SETDA", "Sekretariat Daerah", "PEMPROV", "setda", "Sekretaris Daerah", "jpt_madya"))
     nip, nama = people.person(senior=True)
     roles["sekda"] = add_person("SETDA", nip, nama, "Sekretaris Daerah", "jpt_madya", kepala=True)
-    for b, (biro, bagian) in enumerate([
-        ("Biro Pemerintahan dan Kesejahteraan Rakyat", ["Bagian Pemerintahan", "Bagian Kesejahteraan Rakyat"]),
-        ("Biro Organisasi", ["Bagian Kelembagaan dan Analisis Jabatan", "Bagian Reformasi Birokrasi"]),
-    ], start=1):
+    for b, (biro, bagian) in enumerate(
+        [
+            ("Biro Pemerintahan dan Kesejahteraan Rakyat", ["Bagian Pemerintahan", "Bagian Kesejahteraan Rakyat"]),
+            ("Biro Organisasi", ["Bagian Kelembagaan dan Analisis Jabatan", "Bagian Reformasi Birokrasi"]),
+        ],
+        start=1,
+    ):
         kode = f"SETDA-B{b}"
         rows.append(_unit(kode, biro, "SETDA", "bagian", f"Kepala {biro}", "jpt_pratama"))
         nip, nama = people.person(senior=True)
@@ -151,8 +315,7 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
         nip, nama = people.person(senior=True)
         head = add_person(kode, nip, nama, f"Kepala {nama_opd}", "jpt_pratama", kepala=True)
         sek = f"{kode}-SEK"
-        rows.append(_unit(sek, f"Sekretariat {singkat}", kode, "sekretariat", f"Sekretaris {singkat}",
-                          "administrator"))
+        rows.append(_unit(sek, f"Sekretariat {singkat}", kode, "sekretariat", f"Sekretaris {singkat}", "administrator"))
         nip, nama = people.person(senior=True)
         add_person(sek, nip, nama, f"Sekretaris {singkat}", "administrator", kepala=True)
         for s, sub in enumerate(["Subbagian Umum dan Kepegawaian", "Subbagian Keuangan dan Aset"], start=1):
@@ -166,8 +329,7 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                 add_person(ks, nip, nama, "Pengadministrasi Perkantoran", "pelaksana", status=status)
         for b, bidang in enumerate(bidang_names, start=1):
             kb = f"{kode}-B{b}"
-            rows.append(_unit(kb, f"{bidang} {singkat}", kode, "bidang", f"Kepala {bidang} {singkat}",
-                              "administrator"))
+            rows.append(_unit(kb, f"{bidang} {singkat}", kode, "bidang", f"Kepala {bidang} {singkat}", "administrator"))
             nip, nama = people.person(senior=True)
             kabid = add_person(kb, nip, nama, f"Kepala {bidang} {singkat}", "administrator", kepala=True)
             for level in LEVELS[:2]:
@@ -193,15 +355,29 @@ def kota_rows() -> list[dict]:
     people = _People(seed=1719, first_sequence=900)
     rows = [
         _unit("PEMKOT", "Pemerintah Kota Bengkulu", "", "pemda", "Wali Kota Bengkulu", "kepala_daerah"),
-        _person("PEMKOT", "", "Ir. Bambang Lubis, M.T.", "Wali Kota Bengkulu", "kepala_daerah", kepala=True,
-                status="pejabat_negara"),
-        _unit("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "PEMKOT", "opd",
-              "Kepala BKPSDM Kota Bengkulu", "jpt_pratama"),
+        _person(
+            "PEMKOT",
+            "",
+            "Ir. Bambang Lubis, M.T.",
+            "Wali Kota Bengkulu",
+            "kepala_daerah",
+            kepala=True,
+            status="pejabat_negara",
+        ),
+        _unit(
+            "BKPSDM",
+            "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+            "PEMKOT",
+            "opd",
+            "Kepala BKPSDM Kota Bengkulu",
+            "jpt_pratama",
+        ),
     ]
     nip, nama = people.person(senior=True)
     rows.append(_person("BKPSDM", nip, nama, "Kepala BKPSDM Kota Bengkulu", "jpt_pratama", kepala=True))
-    rows.append(_unit("BKPSDM-B1", "Bidang Mutasi BKPSDM", "BKPSDM", "bidang", "Kepala Bidang Mutasi BKPSDM",
-                      "administrator"))
+    rows.append(
+        _unit("BKPSDM-B1", "Bidang Mutasi BKPSDM", "BKPSDM", "bidang", "Kepala Bidang Mutasi BKPSDM", "administrator")
+    )
     nip, nama = people.person(senior=True)
     rows.append(_person("BKPSDM-B1", nip, nama, "Kepala Bidang Mutasi BKPSDM", "administrator", kepala=True))
     for _ in range(6):

@@ -1,26 +1,26 @@
-"""Pages of the workflow app. Views stay thin: they read through selectors."""
+"""Pages of the workflow app. Views stay thin: they read through selectors and write through services."""
 
-from django.views.generic import TemplateView
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from __future__ import annotations
 
-from .selectors.org import OrgSnapshot, is_admin, pegawai_of, team_of
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, RedirectView, TemplateView, View
+
+from .models import NilaiPerilaku, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, StatusSkp, Unit
+from .selectors.appraisal import completion_per_opd, team_progress
+from .selectors.org import OrgSnapshot, admin_instansi_ids, is_admin, pegawai_of, team_of
 
 
-class InboxView(TemplateView):
-    """The user's open tasks (Kotak masuk). Filled by the appraisal flows."""
-
-    template_name = "workflow/inbox.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["tasks"] = (
-            Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED)
-            .select_related("process")
-            .order_by("-created")
-        )
-        ctx["pegawai"] = pegawai_of(self.request.user)
-        return ctx
+class HomeView(RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse("appraisal:inbox")
 
 
 class ProfileView(TemplateView):
@@ -39,11 +39,19 @@ class ProfileView(TemplateView):
             ctx["penilai"] = snap.assessor_of(me)
             ctx["atasan_penilai"] = snap.assessor_superior_of(me)
             ctx["unit_path"] = list(reversed([me.unit, *me.unit.ancestors()]))
+            ctx["my_skp"] = list(Skp.objects.filter(pegawai=me).select_related("periode").order_by("-periode__tahun"))
         return ctx
 
 
+def current_period(instansi_id: int) -> Periode | None:
+    return (
+        Periode.objects.filter(instansi_id=instansi_id, status=StatusPeriode.OPEN).order_by("-tahun").first()
+        or Periode.objects.filter(instansi_id=instansi_id).order_by("-tahun").first()
+    )
+
+
 class TeamView(TemplateView):
-    """The employees the signed-in official assesses (empty for anyone else)."""
+    """For an assessor: each subordinate's step, counts per step, and the predikat distribution."""
 
     template_name = "workflow/team.html"
 
@@ -52,4 +60,150 @@ class TeamView(TemplateView):
         me = pegawai_of(self.request.user)
         ctx["pegawai"] = me
         ctx["team"] = team_of(me) if me is not None else []
+        if me is not None:
+            periode = current_period(me.instansi_id)
+            ctx["periode"] = periode
+            if periode is not None:
+                progress = team_progress(penilai=me, periode=periode)
+                ctx["progress"] = progress
+                labels = dict(StatusSkp.choices)
+                ctx["per_status"] = [(labels[s], n) for s, n in progress["per_status"].items()]
+                total = sum(progress["per_predikat"].values())
+                ctx["distribusi"] = [
+                    (
+                        label,
+                        progress["per_predikat"].get(code, 0),
+                        round(100 * progress["per_predikat"].get(code, 0) / total) if total else 0,
+                    )
+                    for code, label in Predikat.choices
+                ]
         return ctx
+
+
+class AdminOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not admin_instansi_ids(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def periods(self):
+        return (
+            Periode.objects.filter(instansi_id__in=admin_instansi_ids(self.request.user))
+            .select_related("instansi")
+            .order_by("-tahun", "instansi__nama")
+        )
+
+
+class RekapView(AdminOnlyMixin, TemplateView):
+    """For an admin: completion per OPD in one period of their government."""
+
+    template_name = "workflow/rekap.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        periods = list(self.periods())
+        chosen = self.request.GET.get("periode")
+        periode = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
+        ctx.update({"periods": periods, "periode": periode})
+        if periode is not None:
+            ctx["rows"] = completion_per_opd(periode=periode)
+            ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode)[:5]
+        return ctx
+
+
+class OpenPeriodForm(forms.Form):
+    periode = forms.ModelChoiceField(queryset=Periode.objects.none(), label=gettext_lazy("Period"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=gettext_lazy("Only this unit and the units below it (optional)"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = admin_instansi_ids(user)
+        self.fields["periode"].queryset = Periode.objects.filter(instansi_id__in=ids).exclude(
+            status=StatusPeriode.CLOSED
+        )
+        self.fields["unit"].queryset = Unit.objects.filter(instansi_id__in=ids, aktif=True)
+
+
+class OpenPeriodView(AdminOnlyMixin, FormView):
+    """Open a period: one appraisal per active employee, created in the background."""
+
+    template_name = "workflow/open_period.html"
+
+    def get_form(self, form_class=None):
+        return OpenPeriodForm(self.request.POST or None, user=self.request.user)
+
+    def form_valid(self, form):
+        from .services.period_open import period_open
+
+        periode, unit = form.cleaned_data["periode"], form.cleaned_data["unit"]
+        if unit is not None and unit.instansi_id != periode.instansi_id:
+            form.add_error("unit", _("The unit belongs to another government."))
+            return self.form_invalid(form)
+        try:
+            job = period_open(periode=periode, by=self.request.user, unit=unit)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("kinerja:open_period_status", args=[job.pk]))
+
+
+class OpenPeriodStatusView(AdminOnlyMixin, TemplateView):
+    template_name = "workflow/open_period_status.html"
+
+    def get(self, request, *args, job_pk, **kwargs):
+        job = get_object_or_404(
+            PembukaanPeriode.objects.select_related("periode"),
+            pk=job_pk,
+            periode__instansi_id__in=admin_instansi_ids(request.user),
+        )
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "total": job.total,
+                    "diproses": job.diproses,
+                    "dibuat": job.dibuat,
+                    "persen": job.persen,
+                }
+            )
+        return self.render_to_response(self.get_context_data(job=job))
+
+
+class SuggestView(View):
+    """The rules' suggestions for the ratings the assessor has chosen so far (annual review page)."""
+
+    def post(self, request, skp_pk):
+        from .scoring import suggest_ratings
+        from .services.tasks import open_task
+
+        skp = get_object_or_404(Skp, pk=skp_pk)
+        from .flows import AppraisalFlow
+
+        task = open_task(skp.process_id, AppraisalFlow.final_review) if skp.process_id else None
+        if task is None or task.owner_id != request.user.pk:
+            raise PermissionDenied
+        rhk_ids = list(skp.rhk_set.values_list("pk", flat=True))
+        rhk = {pk: request.POST.get(f"rating_{pk}", "") for pk in rhk_ids}
+        perilaku = {v: request.POST.get(f"rating_{v}", "") for v in NilaiPerilaku.values}
+        context = {"complete": all(rhk.values()) and all(perilaku.values())}
+        if context["complete"]:
+            context["suggestion"] = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku)
+        html = render_to_string("workflow/includes/suggestion.html", context, request=request)
+        return JsonResponse(
+            {
+                "html": html,
+                **(
+                    {"hasil_kerja": context["suggestion"].hasil_kerja, "perilaku": context["suggestion"].perilaku}
+                    if context["complete"]
+                    else {}
+                ),
+            }
+        )
+
+    def get(self, request, skp_pk):
+        messages.info(request, _("Open the annual review task to see the suggestions."))
+        return HttpResponseRedirect(reverse("kinerja:index"))

@@ -1,20 +1,43 @@
-"""The product's main application inside the viewflow Site."""
+"""The product's applications inside the viewflow Site."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
+from viewflow.workflow.flow import FlowAppViewset
 
-from . import views
+from . import flow_views, views
+from .flows import AppraisalFlow
+
+
+class AppraisalViewset(FlowAppViewset):
+    """Inbox, queue and archive of appraisal tasks, and the appraisal pages."""
+
+    icon = "assignment_turned_in"
+    queue_view_class = flow_views.ScopedQueueView
+    process_list_view_class = flow_views.ScopedProcessListView
+    task_list_view_class = flow_views.ScopedTaskListView
+    dashboard_view_class = flow_views.DashboardRedirectView
+    chart_view_class = flow_views.ScopedChartView
+    process_detail_view_class = flow_views.AppraisalDetailView
 
 
 class KinerjaApp(Application):
-    """Inbox, the employee's own organisation profile and (for assessors) the team."""
+    """The employee's own position, the assessor's team and the admin's pages."""
 
     title = _("Performance")
     icon = "assignment_ind"
     app_name = "kinerja"
     menu_template_name = "workflow/menu.html"
 
-    inbox_path = path("inbox/", views.InboxView.as_view(), name="inbox")
+    index_path = path("", views.HomeView.as_view(), name="index")
     profile_path = path("profil/", views.ProfileView.as_view(), name="profile")
     team_path = path("tim/", views.TeamView.as_view(), name="team")
+    rekap_path = path("rekap/", views.RekapView.as_view(), name="rekap")
+    open_path = path("buka-periode/", views.OpenPeriodView.as_view(), name="open_period")
+    open_status_path = path(
+        "buka-periode/<int:job_pk>/", views.OpenPeriodStatusView.as_view(), name="open_period_status"
+    )
+    suggest_path = path("saran/<int:skp_pk>/", views.SuggestView.as_view(), name="suggest")
+
+
+appraisal_viewset = AppraisalViewset(AppraisalFlow)

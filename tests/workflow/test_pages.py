@@ -19,7 +19,7 @@ def login(client, pegawai):
     return user
 
 
-PAGES = ["/", "/kinerja/inbox/", "/kinerja/profil/", "/kinerja/tim/", "/admin/workflow/pegawai/"]
+PAGES = ["/", "/appraisal/inbox/", "/kinerja/profil/", "/kinerja/tim/", "/admin/workflow/pegawai/"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -53,8 +53,8 @@ def test_inbox_greets_the_employee_in_indonesian(client, org):
 
 def test_english_can_be_chosen(client, org):
     login(client, org.pelaksana)
-    client.post("/i18n/setlang/", {"language": "en", "next": "/kinerja/inbox/"})
-    body = client.get("/kinerja/inbox/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/appraisal/inbox/"})
+    body = client.get("/appraisal/inbox/").content.decode()
     assert "You have no open tasks." in body
 
 

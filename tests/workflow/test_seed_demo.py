@@ -62,6 +62,6 @@ def test_every_printed_demo_login_works(seeded, client):
     for username in usernames:
         client.logout()
         assert client.login(username=username, password=password), username
-        assert client.get("/kinerja/inbox/").status_code == 200, username
+        assert client.get("/appraisal/inbox/").status_code == 200, username
     client.login(username="admin.bkd", password=password)
     assert client.get("/admin/workflow/pegawai/").status_code == 200

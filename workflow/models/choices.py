@@ -87,3 +87,69 @@ class StatusPeriode(models.TextChoices):
 class JenisJendela(models.TextChoices):
     PERIODIK = "periodik", _("Periodic review")
     AKHIR = "akhir", _("Annual review")
+
+
+class Pendekatan(models.TextChoices):
+    KUANTITATIF = "kuantitatif", _("Quantitative")
+    KUALITATIF = "kualitatif", _("Qualitative")
+
+
+class JenisRhk(models.TextChoices):
+    UTAMA = "utama", _("Core (utama)")
+    TAMBAHAN = "tambahan", _("Additional (tambahan)")
+
+
+class AspekIki(models.TextChoices):
+    KUANTITAS = "kuantitas", _("Quantity")
+    KUALITAS = "kualitas", _("Quality")
+    WAKTU = "waktu", _("Time")
+    BIAYA = "biaya", _("Cost")
+
+
+class NilaiPerilaku(models.TextChoices):
+    """The seven BerAKHLAK core values."""
+
+    BERORIENTASI_PELAYANAN = "berorientasi_pelayanan", _("Service-oriented (Berorientasi Pelayanan)")
+    AKUNTABEL = "akuntabel", _("Accountable (Akuntabel)")
+    KOMPETEN = "kompeten", _("Competent (Kompeten)")
+    HARMONIS = "harmonis", _("Harmonious (Harmonis)")
+    LOYAL = "loyal", _("Loyal")
+    ADAPTIF = "adaptif", _("Adaptive (Adaptif)")
+    KOLABORATIF = "kolaboratif", _("Collaborative (Kolaboratif)")
+
+
+class Rating(models.TextChoices):
+    """Rating values, coded as in the rule pack."""
+
+    DI_BAWAH = "di_bawah", _("Below expectations")
+    SESUAI = "sesuai", _("Meets expectations")
+    DI_ATAS = "di_atas", _("Above expectations")
+
+
+class Predikat(models.TextChoices):
+    SANGAT_BAIK = "sangat_baik", _("Sangat Baik (very good)")
+    BAIK = "baik", _("Baik (good)")
+    BUTUH_PERBAIKAN = "butuh_perbaikan", _("Butuh Perbaikan (needs improvement)")
+    KURANG = "kurang", _("Kurang/Misconduct (poor)")
+    SANGAT_KURANG = "sangat_kurang", _("Sangat Kurang (very poor)")
+
+
+class PredikatOrganisasi(models.TextChoices):
+    ISTIMEWA = "istimewa", _("Istimewa (outstanding)")
+    BAIK = "baik", _("Baik (good)")
+    BUTUH_PERBAIKAN = "butuh_perbaikan", _("Butuh Perbaikan (needs improvement)")
+    KURANG = "kurang", _("Kurang (poor)")
+    SANGAT_KURANG = "sangat_kurang", _("Sangat Kurang (very poor)")
+
+
+class StatusSkp(models.TextChoices):
+    """Where an appraisal stands; mirrors the flow's position for fast lists and reports."""
+
+    DRAFT = "draft", _("Plan being drafted")
+    DIAJUKAN = "diajukan", _("Plan submitted")
+    DIKEMBALIKAN = "dikembalikan", _("Plan returned for revision")
+    DISETUJUI = "disetujui", _("Plan approved")
+    EVALUASI_PERIODIK = "evaluasi_periodik", _("Periodic review")
+    EVALUASI_AKHIR = "evaluasi_akhir", _("Annual review")
+    DINILAI = "dinilai", _("Scored")
+    DIPUBLIKASIKAN = "dipublikasikan", _("Published")

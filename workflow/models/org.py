@@ -51,9 +51,7 @@ class Jabatan(models.Model):
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="jabatan_set")
     nama = models.CharField(_("name"), max_length=255)
     jenis = models.CharField(_("position class"), max_length=20, choices=JenisJabatan.choices)
-    jenjang = models.CharField(
-        _("functional level"), max_length=20, choices=JenjangFungsional.choices, blank=True
-    )
+    jenjang = models.CharField(_("functional level"), max_length=20, choices=JenjangFungsional.choices, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -137,9 +135,9 @@ class Unit(models.Model):
                 node, seen = self.parent, set()
                 while node is not None:
                     if node.pk == self.pk and self.pk is not None:
-                        errors["parent"] = _(
-                            "The supervisor chain forms a cycle: %(unit)s would sit below itself."
-                        ) % {"unit": self.nama}
+                        errors["parent"] = _("The supervisor chain forms a cycle: %(unit)s would sit below itself.") % {
+                            "unit": self.nama
+                        }
                         break
                     if node.pk in seen:
                         break
@@ -159,13 +157,9 @@ class Pegawai(models.Model):
     is not assessed."""
 
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="pegawai_set")
-    nip = models.CharField(
-        _("NIP"), max_length=18, unique=True, null=True, blank=True, validators=[validate_nip]
-    )
+    nip = models.CharField(_("NIP"), max_length=18, unique=True, null=True, blank=True, validators=[validate_nip])
     nama = models.CharField(_("full name with titles"), max_length=255)
-    status_kepegawaian = models.CharField(
-        _("employment status"), max_length=20, choices=StatusKepegawaian.choices
-    )
+    status_kepegawaian = models.CharField(_("employment status"), max_length=20, choices=StatusKepegawaian.choices)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="pegawai_set")
     jabatan = models.ForeignKey(
         Jabatan, verbose_name=_("position"), on_delete=models.PROTECT, related_name="pegawai_set"
@@ -247,9 +241,7 @@ class PenugasanPlt(models.Model):
     pegawai = models.ForeignKey(
         Pegawai, verbose_name=_("acting official"), on_delete=models.PROTECT, related_name="penugasan_plt"
     )
-    jabatan = models.ForeignKey(
-        Jabatan, verbose_name=_("post"), on_delete=models.PROTECT, related_name="penugasan_plt"
-    )
+    jabatan = models.ForeignKey(Jabatan, verbose_name=_("post"), on_delete=models.PROTECT, related_name="penugasan_plt")
     jenis = models.CharField(_("kind"), max_length=3, choices=JenisPenugasan.choices)
     tanggal_mulai = models.DateField(_("from"))
     tanggal_selesai = models.DateField(_("until"))

@@ -80,3 +80,38 @@ class JendelaReview(models.Model):
     def clean(self) -> None:
         if self.dibuka and self.ditutup and self.ditutup < self.dibuka:
             raise ValidationError({"ditutup": _("The window closes before it opens.")})
+
+
+class PembukaanPeriode(models.Model):
+    """One run of opening a period (for a whole government or a unit subtree): progress for the
+    admin's progress bar. Rerunning is safe: employees who already have an SKP are skipped."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="pembukaan_set")
+    unit = models.ForeignKey("workflow.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    dibuka_oleh = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    diproses = models.PositiveIntegerField(default=0)
+    dibuat = models.PositiveIntegerField(default=0)
+    chunks = models.PositiveIntegerField(default=0)
+    chunks_selesai = models.PositiveIntegerField(default=0)
+    mulai = models.DateTimeField(auto_now_add=True)
+    selesai = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("period opening")
+        verbose_name_plural = _("period openings")
+        ordering = ["-mulai"]
+
+    def __str__(self) -> str:
+        return f"{self.periode} ({self.diproses}/{self.total})"
+
+    @property
+    def persen(self) -> int:
+        return round(100 * self.diproses / self.total) if self.total else 100

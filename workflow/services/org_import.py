@@ -220,31 +220,44 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
                 err(line, _("kode_unit is empty."))
                 continue
             if kode in units:
-                err(line, _("unit code %(kode)s appears twice (also row %(other)d).") % {
-                    "kode": kode, "other": units[kode].line})
+                err(
+                    line,
+                    _("unit code %(kode)s appears twice (also row %(other)d).")
+                    % {"kode": kode, "other": units[kode].line},
+                )
                 continue
             jenis = _choice(row["jenis_unit"], JenisUnit)
             if jenis is None:
-                err(line, _("unknown unit kind %(value)r; use one of: %(codes)s.") % {
-                    "value": row["jenis_unit"], "codes": _codes(JenisUnit)})
+                err(
+                    line,
+                    _("unknown unit kind %(value)r; use one of: %(codes)s.")
+                    % {"value": row["jenis_unit"], "codes": _codes(JenisUnit)},
+                )
             if not row["nama_unit"]:
                 err(line, _("nama_unit is empty."))
             jenis_jabatan = ""
             if row["jabatan"]:
                 jenis_jabatan = _choice(row["jenis_jabatan"], JenisJabatan) or ""
                 if jenis_jabatan not in JenisJabatan.struktural():
-                    err(line, _("the head post %(jabatan)s needs a structural position class (%(codes)s).") % {
-                        "jabatan": row["jabatan"], "codes": ", ".join(sorted(JenisJabatan.struktural()))})
+                    err(
+                        line,
+                        _("the head post %(jabatan)s needs a structural position class (%(codes)s).")
+                        % {"jabatan": row["jabatan"], "codes": ", ".join(sorted(JenisJabatan.struktural()))},
+                    )
             if row["kode_unit_induk"] == kode:
                 err(line, _("unit %(kode)s cannot be its own parent.") % {"kode": kode})
-            units[kode] = _UnitRow(line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "",
-                                   row["jabatan"], jenis_jabatan)
+            units[kode] = _UnitRow(
+                line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "", row["jabatan"], jenis_jabatan
+            )
         elif tipe == "pegawai":
             nip = row["nip"].replace(" ", "") or None
             status = _choice(row["status_kepegawaian"], StatusKepegawaian)
             if status is None:
-                err(line, _("unknown employment status %(value)r; use one of: %(codes)s.") % {
-                    "value": row["status_kepegawaian"], "codes": _codes(StatusKepegawaian)})
+                err(
+                    line,
+                    _("unknown employment status %(value)r; use one of: %(codes)s.")
+                    % {"value": row["status_kepegawaian"], "codes": _codes(StatusKepegawaian)},
+                )
             if nip is None:
                 if status != StatusKepegawaian.PEJABAT_NEGARA:
                     err(line, _("NIP is empty; only a state official (pejabat_negara) may have no NIP."))
@@ -254,8 +267,11 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
                 except ValidationError as exc:
                     err(line, " ".join(exc.messages))
                 if nip in people:
-                    err(line, _("NIP %(nip)s appears twice in the file (also row %(other)d).") % {
-                        "nip": nip, "other": people[nip].line})
+                    err(
+                        line,
+                        _("NIP %(nip)s appears twice in the file (also row %(other)d).")
+                        % {"nip": nip, "other": people[nip].line},
+                    )
                     continue
             if not row["nama"]:
                 err(line, _("nama is empty."))
@@ -265,14 +281,20 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
             if not row["jabatan"]:
                 err(line, _("jabatan is empty."))
             if jenis_jabatan is None:
-                err(line, _("unknown position class %(value)r; use one of: %(codes)s.") % {
-                    "value": row["jenis_jabatan"], "codes": _codes(JenisJabatan)})
+                err(
+                    line,
+                    _("unknown position class %(value)r; use one of: %(codes)s.")
+                    % {"value": row["jenis_jabatan"], "codes": _codes(JenisJabatan)},
+                )
             jenjang = ""
             if row["jenjang"]:
                 jenjang = _choice(row["jenjang"], JenjangFungsional) or ""
                 if not jenjang:
-                    err(line, _("unknown functional level %(value)r; use one of: %(codes)s.") % {
-                        "value": row["jenjang"], "codes": _codes(JenjangFungsional)})
+                    err(
+                        line,
+                        _("unknown functional level %(value)r; use one of: %(codes)s.")
+                        % {"value": row["jenjang"], "codes": _codes(JenjangFungsional)},
+                    )
             if jenis_jabatan == JenisJabatan.FUNGSIONAL and not row["jenjang"]:
                 err(line, _("a functional position needs a level (jenjang)."))
             if jenis_jabatan and jenis_jabatan != JenisJabatan.FUNGSIONAL and row["jenjang"]:
@@ -288,8 +310,19 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
                     validate_email(row["email"])
                 except ValidationError:
                     err(line, _("%(email)s is not a valid e-mail address.") % {"email": row["email"]})
-            person = _PegawaiRow(line, nip, row["nama"], status or "", row["kode_unit"], row["jabatan"],
-                                 jenis_jabatan or "", jenjang, kepala in YES, row["email"], aktif in YES or aktif == "")
+            person = _PegawaiRow(
+                line,
+                nip,
+                row["nama"],
+                status or "",
+                row["kode_unit"],
+                row["jabatan"],
+                jenis_jabatan or "",
+                jenjang,
+                kepala in YES,
+                row["email"],
+                aktif in YES or aktif == "",
+            )
             if nip:
                 people[nip] = person
             else:
@@ -312,8 +345,10 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
             node = parent_of.get(node, "")
         if node and node == start and start not in reported:
             reported.update(path)
-            err(units[start].line, _("the supervisor chain forms a cycle: %(chain)s.") % {
-                "chain": " → ".join([*path, start])})
+            err(
+                units[start].line,
+                _("the supervisor chain forms a cycle: %(chain)s.") % {"chain": " → ".join([*path, start])},
+            )
 
     heads: dict[str, _PegawaiRow] = {}
     for person in [*people.values(), *officials]:
@@ -322,20 +357,35 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
             continue
         if person.kepala and person.aktif:
             if person.kode_unit in heads:
-                err(person.line, _("unit %(kode)s already has a head in row %(other)d.") % {
-                    "kode": person.kode_unit, "other": heads[person.kode_unit].line})
+                err(
+                    person.line,
+                    _("unit %(kode)s already has a head in row %(other)d.")
+                    % {"kode": person.kode_unit, "other": heads[person.kode_unit].line},
+                )
                 continue
             heads[person.kode_unit] = person
             if person.jenis_jabatan and person.jenis_jabatan not in JenisJabatan.struktural():
-                err(person.line, _("the head of a unit needs a structural position class, not %(value)s.") % {
-                    "value": person.jenis_jabatan})
+                err(
+                    person.line,
+                    _("the head of a unit needs a structural position class, not %(value)s.")
+                    % {"value": person.jenis_jabatan},
+                )
             unit_row = units.get(person.kode_unit)
-            post = unit_row.jabatan if unit_row and unit_row.jabatan else (
-                db_units[person.kode_unit].jabatan_kepala.nama
-                if person.kode_unit in db_units and db_units[person.kode_unit].jabatan_kepala_id else "")
+            post = (
+                unit_row.jabatan
+                if unit_row and unit_row.jabatan
+                else (
+                    db_units[person.kode_unit].jabatan_kepala.nama
+                    if person.kode_unit in db_units and db_units[person.kode_unit].jabatan_kepala_id
+                    else ""
+                )
+            )
             if post and person.jabatan and post != person.jabatan:
-                err(person.line, _("the head of unit %(kode)s must hold its head post %(post)s, not %(jabatan)s.") % {
-                    "kode": person.kode_unit, "post": post, "jabatan": person.jabatan})
+                err(
+                    person.line,
+                    _("the head of unit %(kode)s must hold its head post %(post)s, not %(jabatan)s.")
+                    % {"kode": person.kode_unit, "post": post, "jabatan": person.jabatan},
+                )
     # A head already in the database who is not in this file keeps the post: a second head is an error.
     for kode, person in heads.items():
         unit = db_units.get(kode)
@@ -343,8 +393,10 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
             continue
         holder = Pegawai.objects.filter(unit=unit, jabatan_id=unit.jabatan_kepala_id, aktif=True).first()
         if holder and holder.nip != person.nip and holder.nip not in people:
-            err(person.line, _("the head post of unit %(kode)s is already held by %(name)s.") % {
-                "kode": kode, "name": holder.nama})
+            err(
+                person.line,
+                _("the head post of unit %(kode)s is already held by %(name)s.") % {"kode": kode, "name": holder.nama},
+            )
     return errors, units, people, officials, heads, db_units
 
 
@@ -367,8 +419,9 @@ def _save_if_changed(obj, values: dict, by, kind: str, report: ImportReport) -> 
     return True
 
 
-def org_import(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]], by=None,
-               dry_run: bool = False) -> ImportReport:
+def org_import(
+    *, instansi: Instansi, rows: list[tuple[int, dict[str, str]]], by=None, dry_run: bool = False
+) -> ImportReport:
     """Validate every row, then upsert units (by code), positions (by title) and employees (by
     NIP) of ``instansi`` in one transaction. Raises ``OrgImportError`` listing every invalid row;
     then nothing is written. ``by`` is recorded as the author of every history row."""

@@ -64,8 +64,9 @@ class Command(BaseCommand):
         for username, instansi in (("admin.bkd", provinsi), ("admin.bkpsdm", kota)):
             user = users.filter(username=username).first()
             if user is None:
-                user = users.create(username=username, first_name=f"Admin {instansi.nama}"[:150],
-                                    is_staff=True, password=password)
+                user = users.create(
+                    username=username, first_name=f"Admin {instansi.nama}"[:150], is_staff=True, password=password
+                )
                 user.groups.add(group)
             if not PeranAdmin.objects.filter(user=user, instansi=instansi).exists():
                 role = PeranAdmin(user=user, instansi=instansi)

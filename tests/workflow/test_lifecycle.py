@@ -1,0 +1,214 @@
+"""The appraisal lifecycle through the services, as the pages and the demo drive it."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from tests.factories import give_accounts
+from workflow.flows import AppraisalFlow
+from workflow.models import JenisRhk, NilaiPerilaku, Skp, StatusSkp
+from workflow.services import appraisal as svc
+from workflow.services.period import periode_create
+from workflow.services.period_open import period_open
+
+pytestmark = pytest.mark.django_db
+MIDYEAR = dt.datetime(2026, 7, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def periode(org):
+    give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional)
+    org.gubernur.user = None
+    return periode_create(instansi=org.instansi, tahun=2026)
+
+
+@pytest.fixture
+def opened(org, periode, django_capture_on_commit_callbacks):
+    with (
+        time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = period_open(periode=periode, by=None)
+    job.refresh_from_db()
+    return job
+
+
+def rows(n_utama=2, n_tambahan=1):
+    made = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Cakupan imunisasi dasar lengkap wilayah {i}",
+                         indikator="Persentase bayi diimunisasi lengkap", target="95", satuan="%")
+            for i in range(1, n_utama + 1)]
+    made += [svc.RhkInput(jenis=JenisRhk.TAMBAHAN, teks="Survei kepuasan masyarakat layanan imunisasi",
+                          indikator="Indeks kepuasan", target="80", satuan="indeks") for _ in range(n_tambahan)]
+    return made
+
+
+EXPECTATIONS = {v: f"Ekspektasi khusus untuk nilai {v}" for v in NilaiPerilaku.values}
+
+
+def tasks_of(skp, **kwargs):
+    return Task.objects.filter(process_id=skp.process_id, **kwargs)
+
+
+def test_opening_a_period_gives_every_asn_one_appraisal_and_a_draft_task(org, opened):
+    assert opened.total == 6 and opened.dibuat == 6 and opened.status == "done"
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    assert skp.penilai == org.kasi and skp.atasan_penilai == org.kabid
+    assert skp.jabatan_nama == org.pelaksana.jabatan.nama and skp.unit_nama == org.seksi.nama
+    draft = tasks_of(skp, status=STATUS.ASSIGNED).get()
+    assert draft.flow_task == AppraisalFlow.draft_plan and draft.owner == org.pelaksana.user
+    assert not Skp.objects.filter(pegawai=org.gubernur).exists()  # the Governor is not appraised
+
+
+def test_opening_again_creates_no_second_process(org, periode, opened, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        again = period_open(periode=periode, by=None)
+    again.refresh_from_db()
+    assert again.dibuat == 0 and again.total == 6
+    assert Skp.objects.count() == 6
+    assert Task.objects.filter(flow_task=AppraisalFlow.draft_plan).count() == 6
+
+
+def test_plan_returned_with_a_note_then_revised_and_approved(org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    staff, kasi = org.pelaksana.user, org.kasi.user
+    svc.plan_submit(skp=skp, by=staff, pendekatan="kuantitatif", rows=rows())
+    assert skp.status == StatusSkp.DIAJUKAN
+    approve = tasks_of(skp, status=STATUS.ASSIGNED).get()
+    assert approve.flow_task == AppraisalFlow.approve_plan and approve.owner == kasi
+    svc.plan_decide(skp=skp, by=kasi, approve=False, note="Target cakupan terlalu rendah, naikkan ke 98%.")
+    skp.refresh_from_db()
+    assert skp.status == StatusSkp.DIKEMBALIKAN and "98%" in skp.catatan_pengembalian
+    again = tasks_of(skp, status=STATUS.ASSIGNED).get()
+    assert again.flow_task == AppraisalFlow.draft_plan and again.owner == staff
+    revised = rows()
+    revised[0].target = "98"
+    svc.plan_submit(skp=skp, by=staff, pendekatan="kuantitatif", rows=revised)
+    svc.plan_decide(skp=skp, by=kasi, approve=True, expectations=EXPECTATIONS)
+    skp.refresh_from_db()
+    assert skp.status == StatusSkp.DISETUJUI
+    assert skp.ekspektasi_set.count() == 7
+    assert skp.rhk_set.first().iki_set.first().target_angka == 98
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda r: r.clear(), "tidak memiliki RHK"),
+        (lambda r: [setattr(x, "jenis", JenisRhk.TAMBAHAN) for x in r], "minimal satu RHK utama"),
+        (lambda r: setattr(r[0], "target", "sembilan puluh"), "bukan angka"),
+        (lambda r: setattr(r[0], "indikator", ""), "indikator"),
+    ],
+    ids=["no RHK", "no utama", "non-numeric target", "no indicator"],
+)
+def test_a_bad_plan_is_refused_in_indonesian_and_nothing_is_saved(org, opened, spoil, message):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    bad = rows()
+    spoil(bad)
+    with translation.override("id"):
+        with pytest.raises(ValidationError) as caught:
+            svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=bad)
+        assert message in " ".join(caught.value.messages)
+    skp.refresh_from_db()
+    assert skp.status == StatusSkp.DRAFT and skp.rhk_set.count() == 0
+    assert tasks_of(skp, status=STATUS.ASSIGNED).get().flow_task == AppraisalFlow.draft_plan
+
+
+def test_returning_a_plan_needs_a_note(org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
+    with translation.override("id"), pytest.raises(ValidationError, match="catatan"):
+        svc.plan_decide(skp=skp, by=org.kasi.user, approve=False, note="  ")
+    assert tasks_of(skp, status=STATUS.ASSIGNED).get().flow_task == AppraisalFlow.approve_plan
+
+
+def test_only_the_assignee_can_act(org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    with pytest.raises(PermissionDenied):
+        svc.plan_submit(skp=skp, by=org.kasi.user, pendekatan="kuantitatif", rows=rows())
+    assert Skp.objects.get(pk=skp.pk).status == StatusSkp.DRAFT
+
+
+def test_acting_on_a_completed_task_is_refused_and_changes_nothing(org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
+    with translation.override("id"), pytest.raises(ValidationError, match="sudah diselesaikan"):
+        svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows(1, 0))
+    assert skp.rhk_set.count() == 3
+
+
+def approve(org, person, assessor):
+    skp = Skp.objects.get(pegawai=person)
+    svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
+    svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
+    return skp
+
+
+def test_the_midyear_review_opens_with_its_window(org, opened):
+    with time_machine.travel(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), tick=False):
+        skp = approve(org, org.pelaksana, org.kasi)
+    timer = tasks_of(skp, status=STATUS.SCHEDULED).get()
+    assert timer.flow_task == AppraisalFlow.wait_periodic_window
+    assert timer.scheduled.date() == dt.date(2026, 6, 30) or timer.scheduled.date() == dt.date(2026, 7, 1)
+    from viewflow.workflow.timers import fire_due_timers
+
+    with time_machine.travel(dt.datetime(2026, 6, 15, tzinfo=dt.UTC), tick=False):
+        assert fire_due_timers() == 0
+    with time_machine.travel(MIDYEAR, tick=False):
+        assert fire_due_timers() == 1
+    task = tasks_of(skp, status=STATUS.ASSIGNED).get()
+    assert task.flow_task == AppraisalFlow.self_review and task.owner == org.pelaksana.user
+
+
+def test_periodic_review_round_trip(org, opened):
+    with time_machine.travel(MIDYEAR, tick=False):
+        skp = approve(org, org.pelaksana, org.kasi)
+        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Cakupan 60% pada semester I",
+                                     bukti_tautan="https://example.go.id/laporan")
+                  for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=inputs, catatan="Sesuai rencana")
+        feedback = {r.pk: svc.FeedbackInput("Pertahankan", "sesuai") for r in skp.rhk_set.all()}
+        svc.review_submit(skp=skp, by=org.kasi.user, rhk_feedback=feedback, perilaku={})
+    evaluasi = skp.evaluasi_set.get()
+    assert evaluasi.jendela.jenis == "periodik" and evaluasi.dinilai is not None
+    assert evaluasi.penilai == org.kasi and evaluasi.realisasi_set.count() == 3
+    waiting = tasks_of(skp, status=STATUS.SCHEDULED).get()
+    assert waiting.flow_task == AppraisalFlow.wait_final_window
+
+
+def test_a_self_review_without_realisasi_or_with_a_forbidden_file_is_refused(org, opened):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with time_machine.travel(MIDYEAR, tick=False):
+        skp = approve(org, org.pelaksana, org.kasi)
+        rhk = list(skp.rhk_set.all())
+        with translation.override("id"):
+            with pytest.raises(ValidationError, match="capaian"):
+                svc.self_review_submit(skp=skp, by=org.pelaksana.user,
+                                       rows=[svc.RealisasiInput(rhk_id=rhk[0].pk, realisasi="ok")])
+            exe = SimpleUploadedFile("laporan.exe", b"MZ...")
+            with pytest.raises(ValidationError, match="tidak diizinkan"):
+                svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=[
+                    svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=exe) for r in rhk])
+            big = SimpleUploadedFile("laporan.pdf", b"%PDF" + b"0" * (svc.EVIDENCE_MAX_BYTES + 1))
+            with pytest.raises(ValidationError, match="lebih besar"):
+                svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=[
+                    svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=big) for r in rhk])
+    assert not skp.evaluasi_set.exists()
+    assert tasks_of(skp, status=STATUS.ASSIGNED).get().flow_task == AppraisalFlow.self_review
+
+
+def test_a_task_without_an_assessor_waits_in_the_admin_queue(org, periode, django_capture_on_commit_callbacks):
+    org.kasi.user = None
+    org.kasi.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        period_open(periode=periode, by=None)
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
+    queued = tasks_of(skp, status=STATUS.NEW).get()
+    assert queued.flow_task == AppraisalFlow.approve_plan and queued.owner is None
+    assert queued.owner_permission == "workflow.manage_appraisal"

@@ -1,0 +1,75 @@
+"""viewflow's flow pages, scoped per object: every list shows only the appraisals the user may see
+and the process pages check the object, not just the flow."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import views
+
+from .scoring import explain
+from .selectors.appraisal import skp_visible_to
+from .selectors.org import admin_instansi_ids
+
+
+class ScopedQueueView(views.FlowQueueListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__skp__pegawai__instansi_id__in=admin_instansi_ids(self.request.user))
+
+
+class ScopedProcessListView(views.DashboardProcessListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(skp__in=skp_visible_to(self.request.user))
+
+
+class ScopedTaskListView(views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__skp__in=skp_visible_to(self.request.user))
+
+
+class DashboardRedirectView(views.DashboardView):
+    """The kanban dashboard lists every process of the flow; send people to their scoped pages."""
+
+    def get(self, request, *args, **kwargs):
+        if admin_instansi_ids(request.user):
+            return HttpResponseRedirect(reverse("kinerja:rekap"))
+        return HttpResponseRedirect(reverse("kinerja:team"))
+
+
+class ScopedChartView(views.FlowChartView):
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = self.flow_class.process_class._default_manager.filter(pk=process_pk).first()
+            if process is None or not self.flow_class.instance.has_view_permission(request.user, process):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AppraisalDetailView(views.DetailProcessView):
+    """The appraisal page: the chart of where the process is, the plan, the reviews and the result
+    with its explanation."""
+
+    template_name = "workflow/process_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        skp = getattr(self.object, "skp", None)
+        ctx["skp"] = skp
+        if skp is not None:
+            ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
+            ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
+            ctx["evaluasi_list"] = list(
+                skp.evaluasi_set.select_related("jendela").prefetch_related("realisasi_set__rhk", "perilaku_set")
+            )
+            hasil = getattr(skp, "hasil", None)
+            me = self.request.user
+            # The employee sees the result only once it is published; assessors and admins earlier.
+            if hasil is not None and (hasil.dipublikasikan or skp.pegawai.user_id != me.pk):
+                ctx["hasil"] = hasil
+                ctx["penjelasan"] = explain(hasil)
+        return ctx

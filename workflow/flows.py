@@ -1,0 +1,197 @@
+"""The appraisal lifecycle as a viewflow process (declarative: nodes name the views, predicates
+and services they call; the logic lives in services and selectors)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from . import task_views
+from .models import AppraisalProcess, JenisJendela, Skp, StatusSkp
+from .nodes import AppraisalView
+
+
+class AppraisalFlow(flow.Flow):
+    """Penilaian kinerja pegawai
+
+    One employee's appraisal for one period: plan (SKP), approval, periodic reviews, the annual
+    review, scoring by the published rules, the distribution check and publication.
+    """
+
+    process_class = AppraisalProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Employee performance appraisal")
+    process_summary_template = "{{ process.skp.pegawai.nama }} — {{ process.skp.get_status_display }}"
+
+    start = flow.StartHandle(this.start_appraisal).Next(this.draft_plan)
+
+    draft_plan = (
+        AppraisalView(task_views.PlanDraftView.as_view())
+        .Annotation(title=_("Draft the SKP"), description=_("The employee drafts the performance plan."))
+        .Assign(this.employee_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.approve_plan)
+    )
+    approve_plan = (
+        AppraisalView(task_views.PlanApproveView.as_view())
+        .Annotation(title=_("Approve the SKP"), description=_("The assessor approves or returns the plan."))
+        .Assign(this.assessor_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.plan_approved)
+    )
+    plan_approved = (
+        flow.If(this.is_plan_approved)
+        .Annotation(title=_("Plan approved?"))
+        .Then(this.periodic_review_due)
+        .Else(this.draft_plan)
+    )
+    periodic_review_due = (
+        flow.If(this.has_periodic_window)
+        .Annotation(title=_("Periodic review left?"))
+        .Then(this.periodic_window_open)
+        .Else(this.final_window_open)
+    )
+    periodic_window_open = (
+        flow.If(this.is_periodic_window_open)
+        .Annotation(title=_("Review window open?"))
+        .Then(this.self_review)
+        .Else(this.wait_periodic_window)
+    )
+    wait_periodic_window = (
+        flow.Timer(this.periodic_window_opens).Annotation(title=_("Wait for the review window")).Next(this.self_review)
+    )
+    self_review = (
+        AppraisalView(task_views.SelfReviewView.as_view())
+        .Annotation(title=_("Periodic self-review"), description=_("The employee reports achievements."))
+        .Assign(this.employee_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.review)
+    )
+    review = (
+        AppraisalView(task_views.ReviewView.as_view())
+        .Annotation(title=_("Periodic review"), description=_("The assessor gives feedback and interim ratings."))
+        .Assign(this.assessor_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.periodic_review_due)
+    )
+    final_window_open = (
+        flow.If(this.is_final_window_open)
+        .Annotation(title=_("Annual window open?"))
+        .Then(this.final_self_review)
+        .Else(this.wait_final_window)
+    )
+    wait_final_window = (
+        flow.Timer(this.final_window_opens)
+        .Annotation(title=_("Wait for the annual review window"))
+        .Next(this.final_self_review)
+    )
+    final_self_review = (
+        AppraisalView(task_views.FinalSelfReviewView.as_view())
+        .Annotation(title=_("Annual self-review"), description=_("The employee submits final achievements."))
+        .Assign(this.employee_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.final_review)
+    )
+    final_review = (
+        AppraisalView(task_views.FinalReviewView.as_view())
+        .Annotation(title=_("Annual review"), description=_("The assessor rates every RHK and behaviour value."))
+        .Assign(this.assessor_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.score)
+    )
+    score = flow.Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.distribution_ok)
+    distribution_ok = (
+        flow.If(this.distribution_allows)
+        .Annotation(title=_("Distribution pattern respected?"))
+        .Then(this.publish)
+        .Else(this.final_review)
+    )
+    publish = flow.Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.published)
+    published = flow.End().Annotation(title=_("Result published"))
+
+    # --- handlers and predicates ------------------------------------------------------------
+
+    def start_appraisal(self, activation, skp: Skp, by=None):
+        activation.process.save()
+        skp.process = activation.process
+        skp._history_user = by
+        skp.save(update_fields=["process"])
+        return activation.process
+
+    def employee_user(self, activation):
+        return activation.process.skp.pegawai.user
+
+    def assessor_user(self, activation):
+        from .selectors.org import OrgSnapshot
+
+        skp = activation.process.skp
+        assessor = OrgSnapshot.load(skp.pegawai.instansi_id).assessor_of(skp.pegawai)
+        return assessor.user if assessor is not None and assessor.user_id else None
+
+    def is_plan_approved(self, activation) -> bool:
+        return activation.process.skp.status == StatusSkp.DISETUJUI
+
+    def has_periodic_window(self, activation) -> bool:
+        from .services.appraisal import current_window
+
+        return current_window(activation.process.skp, kind=JenisJendela.PERIODIK) is not None
+
+    def _window(self, activation, kind):
+        from .services.appraisal import current_window
+
+        return current_window(activation.process.skp, kind=kind)
+
+    def is_periodic_window_open(self, activation) -> bool:
+        return self._window(activation, JenisJendela.PERIODIK).dibuka <= timezone.localdate()
+
+    def periodic_window_opens(self, activation):
+        from .services.appraisal import window_opens_at
+
+        return window_opens_at(self._window(activation, JenisJendela.PERIODIK))
+
+    def is_final_window_open(self, activation) -> bool:
+        return self._window(activation, JenisJendela.AKHIR).dibuka <= timezone.localdate()
+
+    def final_window_opens(self, activation):
+        from .services.appraisal import window_opens_at
+
+        return window_opens_at(self._window(activation, JenisJendela.AKHIR))
+
+    def score_appraisal(self, activation):
+        from .scoring import appraisal_score
+
+        appraisal_score(skp=activation.process.skp)
+
+    def distribution_allows(self, activation) -> bool:
+        from .scoring import distribution_check
+
+        return distribution_check(skp=activation.process.skp)
+
+    def publish_result(self, activation):
+        from .scoring import appraisal_publish
+
+        appraisal_publish(skp=activation.process.skp)
+
+    # --- object permissions --------------------------------------------------------------------
+
+    def has_view_permission(self, user, obj=None):
+        from .selectors.appraisal import can_view_skp
+
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return True
+        skp = getattr(obj, "skp", None)
+        return skp is not None and can_view_skp(user, skp)
+
+    def has_manage_permission(self, user, obj=None):
+        from .selectors.org import admin_instansi_ids
+
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return user.is_superuser
+        skp = getattr(obj, "skp", None)
+        return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)

@@ -1,0 +1,125 @@
+"""Forms of the appraisal steps. They only shape input; the services validate the business rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AspekIki, JenisRhk, NilaiPerilaku, Pendekatan, Rating
+
+RATING_CHOICES = [("", "—"), *Rating.choices]
+
+
+class PlanHeaderForm(forms.Form):
+    pendekatan = forms.ChoiceField(label=_("Approach"), choices=Pendekatan.choices)
+
+
+class RhkForm(forms.Form):
+    jenis = forms.ChoiceField(label=_("Kind"), choices=JenisRhk.choices)
+    teks = forms.CharField(label=_("Planned result (RHK)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    rhk_atasan = forms.TypedChoiceField(
+        label=_("Supports the assessor's RHK"), required=False, coerce=int, empty_value=None
+    )
+    aspek = forms.ChoiceField(label=_("Aspect"), choices=AspekIki.choices)
+    indikator = forms.CharField(label=_("Indicator (IKI)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    target = forms.CharField(label=_("Target"), required=False, max_length=200)
+    satuan = forms.CharField(label=_("Unit of measure"), required=False, max_length=50)
+
+    def __init__(self, *args, atasan_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rhk_atasan"].choices = [("", "—"), *atasan_choices]
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any((data.get(k) or "").strip() for k in ("teks", "indikator", "target"))
+
+
+RhkFormSet = forms.formset_factory(RhkForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+
+
+class PlanDecisionForm(forms.Form):
+    keputusan = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("setujui", _("Approve the plan")), ("kembalikan", _("Return for revision"))],
+    )
+    catatan = forms.CharField(label=_("Note to the employee"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in NilaiPerilaku.choices:
+            self.fields[f"ekspektasi_{value}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+
+class SelfReviewForm(forms.Form):
+    catatan = forms.CharField(
+        label=_("Notes for the assessor"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, rhk_list=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rhk_list = list(rhk_list)
+        for rhk in self.rhk_list:
+            self.fields[f"realisasi_{rhk.pk}"] = forms.CharField(
+                label=_("Achievement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"bukti_file_{rhk.pk}"] = forms.FileField(label=_("Evidence file"), required=False)
+            self.fields[f"bukti_tautan_{rhk.pk}"] = forms.URLField(
+                label=_("Evidence link"), required=False, assume_scheme="https"
+            )
+
+    def rows(self):
+        for rhk in self.rhk_list:
+            yield rhk, self[f"realisasi_{rhk.pk}"], self[f"bukti_file_{rhk.pk}"], self[f"bukti_tautan_{rhk.pk}"]
+
+
+class ReviewForm(forms.Form):
+    """Feedback and ratings per RHK and per behaviour value; ``final`` makes it the annual review."""
+
+    def __init__(self, *args, rhk_list=(), final=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rhk_list, self.final = list(rhk_list), final
+        self.realisasi = {}
+        for rhk in self.rhk_list:
+            self.fields[f"umpan_balik_{rhk.pk}"] = forms.CharField(
+                label=_("Feedback"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"rating_{rhk.pk}"] = forms.ChoiceField(
+                label=_("Rating"), choices=RATING_CHOICES, required=False
+            )
+        for value, _label in NilaiPerilaku.choices:
+            self.fields[f"umpan_balik_{value}"] = forms.CharField(
+                label=_("Feedback"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"rating_{value}"] = forms.ChoiceField(
+                label=_("Rating"), choices=RATING_CHOICES, required=False
+            )
+        if final:
+            self.fields["rating_hasil_kerja"] = forms.ChoiceField(
+                label=_("Work-result rating (leave empty to accept the suggestion)"),
+                choices=RATING_CHOICES,
+                required=False,
+            )
+            self.fields["alasan_hasil_kerja"] = forms.CharField(
+                label=_("Reason, if you depart from the suggestion"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields["rating_perilaku"] = forms.ChoiceField(
+                label=_("Behaviour rating (leave empty to accept the suggestion)"),
+                choices=RATING_CHOICES,
+                required=False,
+            )
+            self.fields["alasan_perilaku"] = forms.CharField(
+                label=_("Reason, if you depart from the suggestion"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rhk_rows(self):
+        for rhk in self.rhk_list:
+            yield rhk, self.realisasi.get(rhk.pk), self[f"umpan_balik_{rhk.pk}"], self[f"rating_{rhk.pk}"]
+
+    def perilaku_rows(self):
+        for value, label in NilaiPerilaku.choices:
+            yield value, label, self[f"umpan_balik_{value}"], self[f"rating_{value}"]

@@ -1,0 +1,264 @@
+"""The appraisal of one employee for one period: the SKP plan, its reviews and the result."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from viewflow.workflow.models import Process
+
+from .choices import AspekIki, JenisRhk, NilaiPerilaku, Pendekatan, Predikat, PredikatOrganisasi, Rating, StatusSkp
+from .org import Pegawai, Unit
+from .period import JendelaReview, Periode
+
+
+class Skp(models.Model):
+    """Sasaran Kinerja Pegawai: one employee's appraisal for one period. Snapshots of position,
+    unit and assessor are taken when it is created, so history survives reorganisations."""
+
+    periode = models.ForeignKey(Periode, on_delete=models.PROTECT, related_name="skp_set", verbose_name=_("period"))
+    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="skp_set", verbose_name=_("employee"))
+    urutan = models.PositiveSmallIntegerField(
+        _("sequence"), default=1, help_text=_("A new SKP after a mid-year change of position gets the next number.")
+    )
+    pendekatan = models.CharField(
+        _("approach"), max_length=12, choices=Pendekatan.choices, default=Pendekatan.KUANTITATIF
+    )
+    status = models.CharField(_("status"), max_length=20, choices=StatusSkp.choices, default=StatusSkp.DRAFT)
+    jabatan_nama = models.CharField(_("position (snapshot)"), max_length=255)
+    jabatan_jenis = models.CharField(_("position class (snapshot)"), max_length=20)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit (snapshot)"))
+    unit_nama = models.CharField(_("unit name (snapshot)"), max_length=255)
+    penilai = models.ForeignKey(
+        Pegawai,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="skp_dinilai",
+        verbose_name=_("assessor (snapshot)"),
+    )
+    penilai_nama = models.CharField(_("assessor name (snapshot)"), max_length=255, blank=True)
+    penilai_jabatan = models.CharField(_("assessor position (snapshot)"), max_length=255, blank=True)
+    atasan_penilai = models.ForeignKey(
+        Pegawai,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessor's superior (snapshot)"),
+    )
+    atasan_penilai_nama = models.CharField(_("assessor's superior name (snapshot)"), max_length=255, blank=True)
+    catatan_pengembalian = models.TextField(_("return note"), blank=True)
+    rating_hasil_kerja_saran = models.CharField(
+        _("suggested work-result rating"), max_length=10, choices=Rating.choices, blank=True
+    )
+    rating_hasil_kerja = models.CharField(_("work-result rating"), max_length=10, choices=Rating.choices, blank=True)
+    alasan_hasil_kerja = models.TextField(_("reason for departing from the suggested work-result rating"), blank=True)
+    rating_perilaku_saran = models.CharField(
+        _("suggested behaviour rating"), max_length=10, choices=Rating.choices, blank=True
+    )
+    rating_perilaku = models.CharField(_("behaviour rating"), max_length=10, choices=Rating.choices, blank=True)
+    alasan_perilaku = models.TextField(_("reason for departing from the suggested behaviour rating"), blank=True)
+    process = models.OneToOneField(
+        Process, on_delete=models.SET_NULL, null=True, blank=True, related_name="skp", verbose_name=_("process")
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    diubah = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SKP (appraisal)")
+        verbose_name_plural = _("SKP (appraisals)")
+        ordering = ["periode", "pegawai__nama"]
+        constraints = [
+            models.UniqueConstraint(fields=["periode", "pegawai", "urutan"], name="skp_one_per_employee_period"),
+        ]
+        indexes = [models.Index(fields=["periode", "status"]), models.Index(fields=["penilai", "periode"])]
+        permissions = [("manage_appraisal", _("Can manage appraisals of their government (assign queued tasks)"))]
+
+    def __str__(self) -> str:
+        return _("SKP %(year)s — %(name)s") % {"year": self.periode.tahun, "name": self.pegawai.nama}
+
+
+class Rhk(models.Model):
+    """Rencana Hasil Kerja: one planned result, linked to the assessor's RHK it supports."""
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="rhk_set")
+    urutan = models.PositiveSmallIntegerField(_("order"), default=1)
+    jenis = models.CharField(_("kind"), max_length=10, choices=JenisRhk.choices, default=JenisRhk.UTAMA)
+    teks = models.TextField(_("planned result"))
+    rhk_atasan = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessor's RHK supported"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("planned result (RHK)")
+        verbose_name_plural = _("planned results (RHK)")
+        ordering = ["skp", "urutan", "pk"]
+
+    def __str__(self) -> str:
+        return self.teks[:80]
+
+
+class Iki(models.Model):
+    """Indikator Kinerja Individu: how an RHK is measured, with its target."""
+
+    rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="iki_set")
+    aspek = models.CharField(_("aspect"), max_length=10, choices=AspekIki.choices, default=AspekIki.KUANTITAS)
+    indikator = models.TextField(_("indicator"))
+    target_angka = models.DecimalField(_("numeric target"), max_digits=14, decimal_places=2, null=True, blank=True)
+    satuan = models.CharField(_("unit of measure"), max_length=50, blank=True)
+    target_kualitatif = models.TextField(_("qualitative target"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator (IKI)")
+        verbose_name_plural = _("indicators (IKI)")
+        ordering = ["rhk", "pk"]
+
+    def __str__(self) -> str:
+        return self.indikator[:80]
+
+    @property
+    def target_teks(self) -> str:
+        if self.target_angka is not None:
+            return f"{self.target_angka.normalize():f} {self.satuan}".strip()
+        return self.target_kualitatif
+
+
+class EkspektasiPerilaku(models.Model):
+    """The assessor's specific expectation for one BerAKHLAK value, written at plan approval."""
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="ekspektasi_set")
+    nilai = models.CharField(_("core value"), max_length=30, choices=NilaiPerilaku.choices)
+    ekspektasi = models.TextField(_("expectation"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("behaviour expectation")
+        verbose_name_plural = _("behaviour expectations")
+        constraints = [models.UniqueConstraint(fields=["skp", "nilai"], name="ekspektasi_one_per_value")]
+
+    def __str__(self) -> str:
+        return f"{self.get_nilai_display()}: {self.ekspektasi[:60]}"
+
+
+class Evaluasi(models.Model):
+    """One review of an SKP in one window: periodic (interim ratings) or annual (final ratings)."""
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="evaluasi_set")
+    jendela = models.ForeignKey(JendelaReview, on_delete=models.PROTECT, related_name="+", verbose_name=_("window"))
+    catatan_pegawai = models.TextField(_("employee's notes"), blank=True)
+    penilai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    penilai_nama = models.CharField(_("assessor name (snapshot)"), max_length=255, blank=True)
+    unit_nama = models.CharField(_("unit name (snapshot)"), max_length=255, blank=True)
+    jabatan_nama = models.CharField(_("position (snapshot)"), max_length=255, blank=True)
+    diajukan = models.DateTimeField(_("self-review submitted"), null=True, blank=True)
+    dinilai = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["skp", "jendela__urutan"]
+        constraints = [models.UniqueConstraint(fields=["skp", "jendela"], name="evaluasi_one_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.jendela.nama} — {self.skp.pegawai.nama}"
+
+
+class RealisasiRhk(models.Model):
+    """What was achieved on one RHK in one review, the evidence, and the assessor's response."""
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="realisasi_set")
+    rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="realisasi_set")
+    realisasi = models.TextField(_("achievement"), blank=True)
+    bukti_file = models.FileField(_("evidence file"), upload_to="bukti/%Y/%m/", blank=True)
+    bukti_tautan = models.URLField(_("evidence link"), blank=True)
+    umpan_balik = models.TextField(_("feedback"), blank=True)
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("achievement (realisasi)")
+        verbose_name_plural = _("achievements (realisasi)")
+        ordering = ["evaluasi", "rhk__urutan", "rhk_id"]
+        constraints = [models.UniqueConstraint(fields=["evaluasi", "rhk"], name="realisasi_one_per_rhk")]
+
+    def __str__(self) -> str:
+        return f"{self.rhk} — {self.realisasi[:60]}"
+
+
+class UmpanBalikPerilaku(models.Model):
+    """The assessor's feedback and rating on one BerAKHLAK value in one review."""
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="perilaku_set")
+    nilai = models.CharField(_("core value"), max_length=30, choices=NilaiPerilaku.choices)
+    umpan_balik = models.TextField(_("feedback"), blank=True)
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("behaviour feedback")
+        verbose_name_plural = _("behaviour feedback")
+        constraints = [models.UniqueConstraint(fields=["evaluasi", "nilai"], name="perilaku_one_per_value")]
+
+    def __str__(self) -> str:
+        return f"{self.get_nilai_display()}: {self.get_rating_display()}"
+
+
+class HasilPenilaian(models.Model):
+    """The annual result: predikat, the rule version that produced it and the trace that explains it."""
+
+    skp = models.OneToOneField(Skp, on_delete=models.CASCADE, related_name="hasil")
+    rating_hasil_kerja = models.CharField(_("work-result rating"), max_length=10, choices=Rating.choices)
+    rating_perilaku = models.CharField(_("behaviour rating"), max_length=10, choices=Rating.choices)
+    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices)
+    rule_set = models.CharField(_("rule set"), max_length=100)
+    rule_version = models.CharField(_("rule version"), max_length=50)
+    trace = models.JSONField(_("rule trace"), default=list)
+    fakta = models.JSONField(_("facts evaluated"), default=dict)
+    peringatan_distribusi = models.TextField(_("distribution warning"), blank=True)
+    dihitung = models.DateTimeField(_("scored at"), auto_now_add=True)
+    dipublikasikan = models.DateTimeField(_("published at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appraisal result")
+        verbose_name_plural = _("appraisal results")
+
+    def __str__(self) -> str:
+        return f"{self.skp}: {self.get_predikat_display()}"
+
+
+class AppraisalProcess(Process):
+    """The viewflow process of one appraisal (proxy; the SKP links to it)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("appraisal process")
+        verbose_name_plural = _("appraisal processes")
+
+
+class CapaianOrganisasi(models.Model):
+    """The predikat kinerja organisasi of a unit for a period, set by the leader above it; it
+    selects the distribution pattern its employees' predikat are checked against."""
+
+    periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="capaian_set")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="capaian_set")
+    predikat = models.CharField(_("organisation predikat"), max_length=20, choices=PredikatOrganisasi.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation achievement")
+        verbose_name_plural = _("organisation achievements")
+        constraints = [models.UniqueConstraint(fields=["periode", "unit"], name="capaian_one_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.periode.tahun}: {self.get_predikat_display()}"

@@ -1,0 +1,283 @@
+"""Scoring an appraisal with the published rules (the ``rules`` app), checking the unit's
+distribution pattern, publishing, and explaining a result in plain sentences.
+
+``workflow`` hands ``rules`` plain facts; ``rules`` never imports ``workflow``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from math import floor
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    CapaianOrganisasi,
+    HasilPenilaian,
+    JenisJendela,
+    JenisRhk,
+    NilaiPerilaku,
+    Predikat,
+    Rating,
+    Skp,
+    StatusSkp,
+)
+
+RULE_SET = "penilaian-kinerja"
+
+
+def _evaluate(table: str, facts: dict, on: dt.date):
+    import rules
+
+    return rules.evaluate(RULE_SET, table, facts, on=on)
+
+
+def _decision_record(table: str, decision) -> dict:
+    return {
+        "table": table,
+        "version": str(decision.version),
+        "outputs": dict(decision.outputs),
+        "trace": decision.trace_json() if hasattr(decision, "trace_json") else decision.trace,
+    }
+
+
+def scoring_date(skp: Skp) -> dt.date:
+    """Rules are taken as in force at the end of the appraised period."""
+    return skp.periode.tanggal_selesai
+
+
+def facts_hasil_kerja(skp: Skp, rhk_ratings: dict[int, str]) -> dict:
+    jenis = dict(skp.rhk_set.values_list("pk", "jenis"))
+    total = len(jenis) or 1
+    ratings = [rhk_ratings.get(pk, "") for pk in jenis]
+    return {
+        "porsi_rhk_di_atas": sum(r == Rating.DI_ATAS for r in ratings) / total,
+        "porsi_rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in ratings) / total,
+        "rhk_utama_di_bawah": sum(
+            rhk_ratings.get(pk) == Rating.DI_BAWAH for pk, j in jenis.items() if j == JenisRhk.UTAMA
+        ),
+    }
+
+
+def facts_perilaku(perilaku_ratings: dict[str, str]) -> dict:
+    values = [perilaku_ratings.get(v, "") for v in NilaiPerilaku.values]
+    return {
+        "perilaku_di_atas": sum(r == Rating.DI_ATAS for r in values),
+        "perilaku_di_bawah": sum(r == Rating.DI_BAWAH for r in values),
+    }
+
+
+@dataclass
+class Suggestion:
+    hasil_kerja: str
+    perilaku: str
+    decisions: list[dict] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+
+def suggest_ratings(*, skp: Skp, rhk_ratings: dict[int, str], perilaku_ratings: dict[str, str]) -> Suggestion:
+    """What the rules make of the assessor's ratings: the two suggested ratings."""
+    on = scoring_date(skp)
+    hk_facts, pr_facts = facts_hasil_kerja(skp, rhk_ratings), facts_perilaku(perilaku_ratings)
+    hk = _evaluate("rating_hasil_kerja", hk_facts, on)
+    pr = _evaluate("rating_perilaku", pr_facts, on)
+    return Suggestion(
+        hasil_kerja=hk.outputs["rating"],
+        perilaku=pr.outputs["rating"],
+        decisions=[_decision_record("rating_hasil_kerja", hk), _decision_record("rating_perilaku", pr)],
+        facts={**hk_facts, **pr_facts},
+    )
+
+
+def final_ratings(skp: Skp) -> tuple[dict[int, str], dict[str, str]]:
+    evaluasi = skp.evaluasi_set.filter(jendela__jenis=JenisJendela.AKHIR).first()
+    if evaluasi is None:
+        return {}, {}
+    return (
+        dict(evaluasi.realisasi_set.values_list("rhk_id", "rating")),
+        dict(evaluasi.perilaku_set.values_list("nilai", "rating")),
+    )
+
+
+@transaction.atomic
+def appraisal_score(*, skp: Skp) -> HasilPenilaian:
+    """Compute the predikat from the final ratings with the rule version in force for the period,
+    and store it with the facts and the trace of every table consulted."""
+    on = scoring_date(skp)
+    rhk_ratings, perilaku_ratings = final_ratings(skp)
+    suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings)
+    hk = skp.rating_hasil_kerja or suggestion.hasil_kerja
+    pr = skp.rating_perilaku or suggestion.perilaku
+    predikat = _evaluate("predikat_kinerja", {"hasil_kerja": hk, "perilaku": pr}, on)
+    hasil = HasilPenilaian.objects.filter(skp=skp).first() or HasilPenilaian(skp=skp)
+    hasil.rating_hasil_kerja, hasil.rating_perilaku = hk, pr
+    hasil.predikat = predikat.outputs["predikat"]
+    hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version)
+    hasil.trace = [*suggestion.decisions, _decision_record("predikat_kinerja", predikat)]
+    hasil.fakta = {
+        **suggestion.facts,
+        "hasil_kerja": hk,
+        "perilaku": pr,
+        "hasil_kerja_saran": suggestion.hasil_kerja,
+        "perilaku_saran": suggestion.perilaku,
+        "jumlah_rhk": skp.rhk_set.count(),
+        "rhk_di_atas": sum(r == Rating.DI_ATAS for r in rhk_ratings.values()),
+        "rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in rhk_ratings.values()),
+    }
+    hasil.save()
+    skp.status = StatusSkp.DINILAI
+    skp.save(update_fields=["status", "diubah"])
+    return hasil
+
+
+# --- distribution pattern (SE MenPANRB 3/2023) -------------------------------------------------
+
+
+def predikat_organisasi_for(skp: Skp) -> str | None:
+    """The organisation predikat of the assessor's unit, or of the nearest unit above it."""
+    unit = skp.penilai.unit if skp.penilai_id else skp.unit
+    chain = [unit, *unit.ancestors()]
+    found = {
+        c.unit_id: c.predikat
+        for c in CapaianOrganisasi.objects.filter(periode=skp.periode, unit__in=[u.pk for u in chain])
+    }
+    return next((found[u.pk] for u in chain if u.pk in found), None)
+
+
+def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[str]:
+    """Messages for each bound of ``pattern`` (``min_<predikat>``/``max_<predikat>`` shares) the counts
+    break. Shares are rounded to the nearest whole person; lower bounds count only once the whole
+    team is scored (a team half rated cannot have its minimums yet)."""
+    messages = []
+    labels = dict(Predikat.choices)
+    for key, share in pattern.items():
+        if share is None or "_" not in key:
+            continue
+        bound, predikat = key.split("_", 1)
+        if predikat not in labels:
+            continue
+        limit = floor(float(share) * total + 0.5)
+        have = counts.get(predikat, 0)
+        if bound == "max" and have > limit:
+            messages.append(
+                _("%(predikat)s: %(have)d of %(total)d employees, at most %(limit)d allowed.")
+                % {"predikat": labels[predikat], "have": have, "total": total, "limit": limit}
+            )
+        if bound == "min" and complete and have < limit:
+            messages.append(
+                _("%(predikat)s: %(have)d of %(total)d employees, at least %(limit)d required.")
+                % {"predikat": labels[predikat], "have": have, "total": total, "limit": limit}
+            )
+    return messages
+
+
+def distribution_check(*, skp: Skp) -> bool:
+    """Check the assessor's team against the pattern of its organisation predikat. Under the warn
+    policy a breach is recorded on the result and publication goes on; under the block policy the
+    result goes back to the assessor's annual review."""
+    hasil = skp.hasil
+    on = scoring_date(skp)
+    policy = _evaluate("kebijakan", {}, on).outputs
+    org = predikat_organisasi_for(skp)
+    if org is None:
+        hasil.peringatan_distribusi = _(
+            "The organisation predikat of the unit is not set yet, so the distribution pattern was not checked."
+        )
+        hasil.save(update_fields=["peringatan_distribusi"])
+        return True
+    pattern = _evaluate("pola_distribusi", {"predikat_organisasi": org}, on).outputs
+    team = Skp.objects.filter(periode=skp.periode, penilai_id=skp.penilai_id)
+    scored = HasilPenilaian.objects.filter(skp__in=team)
+    counts: dict[str, int] = {}
+    for p in scored.values_list("predikat", flat=True):
+        counts[p] = counts.get(p, 0) + 1
+    total = team.count()
+    complete = scored.count() == total
+    breaches = distribution_breaches(counts=counts, total=total, pattern=pattern, complete=complete)
+    hasil.peringatan_distribusi = " ".join(breaches)
+    hasil.save(update_fields=["peringatan_distribusi"])
+    if breaches and policy.get("distribusi_memblokir"):
+        skp.status = StatusSkp.EVALUASI_AKHIR
+        skp.save(update_fields=["status", "diubah"])
+        return False
+    return True
+
+
+@transaction.atomic
+def appraisal_publish(*, skp: Skp) -> None:
+    from .notifications import notify_result_published
+
+    hasil = skp.hasil
+    hasil.dipublikasikan = timezone.now()
+    hasil.save(update_fields=["dipublikasikan"])
+    skp.status = StatusSkp.DIPUBLIKASIKAN
+    skp.save(update_fields=["status", "diubah"])
+    transaction.on_commit(lambda: notify_result_published(skp_id=skp.pk))
+
+
+# --- explanation -------------------------------------------------------------------------------
+
+
+def explain(hasil: HasilPenilaian) -> list[str]:
+    """Why this predikat, in plain sentences for the employee."""
+    f = hasil.fakta
+    labels = dict(Rating.choices)
+    total, atas, bawah = f.get("jumlah_rhk", 0), f.get("rhk_di_atas", 0), f.get("rhk_di_bawah", 0)
+    sentences = []
+    hk = hasil.rating_hasil_kerja
+    if hk == Rating.DI_ATAS:
+        sentences.append(
+            _(
+                "Work results are %(rating)s: %(n)d of %(total)d RHK were rated above expectations "
+                "and no core (utama) RHK was below expectations."
+            )
+            % {"rating": labels[hk], "n": atas, "total": total}
+        )
+    elif hk == Rating.DI_BAWAH:
+        sentences.append(
+            _("Work results are %(rating)s: %(n)d of %(total)d RHK were rated below expectations.")
+            % {"rating": labels[hk], "n": bawah, "total": total}
+        )
+    else:
+        reason = (
+            _("%(n)d core (utama) RHK was below expectations") % {"n": f.get("rhk_utama_di_bawah", 0)}
+            if f.get("rhk_utama_di_bawah")
+            else _("%(atas)d of %(total)d RHK were above and %(bawah)d below expectations")
+            % {"atas": atas, "bawah": bawah, "total": total}
+        )
+        sentences.append(_("Work results are %(rating)s: %(reason)s.") % {"rating": labels[hk], "reason": reason})
+    pr = hasil.rating_perilaku
+    sentences.append(
+        _(
+            "Behaviour is %(rating)s: %(atas)d of the 7 BerAKHLAK values were rated above and "
+            "%(bawah)d below expectations."
+        )
+        % {"rating": labels[pr], "atas": f.get("perilaku_di_atas", 0), "bawah": f.get("perilaku_di_bawah", 0)}
+    )
+    if f.get("hasil_kerja_saran") and f["hasil_kerja_saran"] != hk:
+        sentences.append(
+            _("The assessor departed from the suggested work-result rating (%(suggested)s) and gave a reason.")
+            % {"suggested": labels[f["hasil_kerja_saran"]]}
+        )
+    if f.get("perilaku_saran") and f["perilaku_saran"] != pr:
+        sentences.append(
+            _("The assessor departed from the suggested behaviour rating (%(suggested)s) and gave a reason.")
+            % {"suggested": labels[f["perilaku_saran"]]}
+        )
+    sentences.append(
+        _(
+            "Work results %(hk)s with behaviour %(pr)s give the predikat %(predikat)s "
+            "(rule set %(rule_set)s, version %(version)s)."
+        )
+        % {
+            "hk": labels[hk],
+            "pr": labels[pr],
+            "predikat": hasil.get_predikat_display(),
+            "rule_set": hasil.rule_set,
+            "version": hasil.rule_version,
+        }
+    )
+    return sentences

@@ -1,0 +1,448 @@
+"""Writes of the appraisal lifecycle. Each human step is one service that validates first, then
+writes and completes its viewflow task in the same transaction; web views and code call the same
+services (see ``services.tasks``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    EkspektasiPerilaku,
+    Evaluasi,
+    Iki,
+    JenisJendela,
+    JenisRhk,
+    NilaiPerilaku,
+    Pegawai,
+    Pendekatan,
+    Periode,
+    RealisasiRhk,
+    Rhk,
+    Skp,
+    StatusSkp,
+    UmpanBalikPerilaku,
+)
+from ..selectors.org import OrgSnapshot
+from .tasks import task_execution
+
+# Evidence files: the largest accepted size and the accepted types.
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".pptx", ".odt", ".ods"}
+
+
+def _flow():
+    from ..flows import AppraisalFlow
+
+    return AppraisalFlow
+
+
+# --- creating appraisals -----------------------------------------------------------------------
+
+
+def skp_build(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot) -> Skp:
+    """An unsaved SKP with snapshots of position, unit, assessor and the assessor's superior."""
+    penilai = snap.assessor_of(pegawai)
+    atasan = snap.assessor_superior_of(pegawai) if penilai else None
+    return Skp(
+        periode=periode,
+        pegawai=pegawai,
+        jabatan_nama=pegawai.jabatan.nama,
+        jabatan_jenis=pegawai.jabatan.jenis,
+        unit=pegawai.unit,
+        unit_nama=pegawai.unit.nama,
+        penilai=penilai,
+        penilai_nama=penilai.nama if penilai else "",
+        penilai_jabatan=penilai.jabatan.nama if penilai else "",
+        atasan_penilai=atasan,
+        atasan_penilai_nama=atasan.nama if atasan else "",
+    )
+
+
+def appraisal_open(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=None) -> Skp | None:
+    """Create the SKP and start its process, unless the employee already has one for the period.
+    Safe to call twice at once: the unique constraint decides, the loser gets ``None``."""
+    from django.db import IntegrityError
+
+    if Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
+        return None
+    try:
+        with transaction.atomic():
+            skp = skp_build(pegawai=pegawai, periode=periode, snap=snap)
+            skp._history_user = by
+            skp.save()
+            _flow().start.run(skp=skp, by=by)
+    except IntegrityError:
+        return None
+    return skp
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RhkInput:
+    jenis: str
+    teks: str
+    indikator: str
+    aspek: str = "kuantitas"
+    target: str = ""
+    satuan: str = ""
+    rhk_atasan_id: int | None = None
+
+
+def _parse_target(value: str) -> Decimal | None:
+    cleaned = (value or "").strip().replace(" ", "")
+    if not cleaned:
+        return None
+    if "," in cleaned and "." in cleaned:
+        cleaned = cleaned.replace(".", "")
+    cleaned = cleaned.replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+def plan_validate(*, pendekatan: str, rows: list[RhkInput], allowed_atasan: set[int]) -> dict[int, list[str]]:
+    """Problems per row index (-1 for the plan as a whole), in the active language."""
+    problems: dict[int, list[str]] = {}
+    if not rows:
+        problems.setdefault(-1, []).append(_("The plan has no RHK: add at least one core (utama) result."))
+    elif not any(r.jenis == JenisRhk.UTAMA for r in rows):
+        problems.setdefault(-1, []).append(_("The plan needs at least one core (utama) RHK."))
+    for i, row in enumerate(rows):
+        if not row.teks.strip():
+            problems.setdefault(i, []).append(_("Describe the planned result."))
+        if not row.indikator.strip():
+            problems.setdefault(i, []).append(_("Give an indicator (IKI) for this result."))
+        if pendekatan == Pendekatan.KUANTITATIF:
+            try:
+                number = _parse_target(row.target)
+            except ValueError:
+                problems.setdefault(i, []).append(
+                    _("The target %(value)r is not a number; a quantitative plan needs numeric targets.")
+                    % {"value": row.target}
+                )
+            else:
+                if number is None:
+                    problems.setdefault(i, []).append(_("A quantitative plan needs a numeric target."))
+                elif number < 0:
+                    problems.setdefault(i, []).append(_("A target cannot be negative."))
+        elif not row.target.strip():
+            problems.setdefault(i, []).append(_("Give a target for this result."))
+        if row.rhk_atasan_id and row.rhk_atasan_id not in allowed_atasan:
+            problems.setdefault(i, []).append(_("The supported RHK must be one of your assessor's RHK."))
+    return problems
+
+
+def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
+    """RHK of the assessor's own SKP in the same period, which the employee's RHK can support."""
+    if skp.penilai_id is None:
+        return []
+    return list(Rhk.objects.filter(skp__pegawai_id=skp.penilai_id, skp__periode_id=skp.periode_id))
+
+
+def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput]) -> None:
+    """Replace the plan's RHK and IKI. Raises ``ValidationError`` (nothing saved) on bad input."""
+    allowed = {r.pk for r in assessor_rhk_choices(skp)}
+    problems = plan_validate(pendekatan=pendekatan, rows=rows, allowed_atasan=allowed)
+    if problems:
+        raise ValidationError(
+            [
+                (_("RHK %(n)d: %(msg)s") % {"n": i + 1, "msg": m}) if i >= 0 else m
+                for i, msgs in sorted(problems.items())
+                for m in msgs
+            ]
+        )
+    with transaction.atomic():
+        skp.pendekatan = pendekatan
+        skp._history_user = by
+        skp.save()
+        # Update rows in place, so RHK of subordinates that support them keep their link.
+        existing = list(skp.rhk_set.order_by("urutan", "pk"))
+        for n, row in enumerate(rows, start=1):
+            rhk = existing[n - 1] if n <= len(existing) else Rhk(skp=skp)
+            rhk.urutan, rhk.jenis, rhk.teks, rhk.rhk_atasan_id = n, row.jenis, row.teks.strip(), row.rhk_atasan_id
+            rhk._history_user = by
+            rhk.save()
+            number = _parse_target(row.target) if pendekatan == Pendekatan.KUANTITATIF else None
+            iki = rhk.iki_set.first() or Iki(rhk=rhk)
+            iki.aspek = row.aspek or "kuantitas"
+            iki.indikator = row.indikator.strip()
+            iki.target_angka = number
+            iki.satuan = row.satuan.strip()
+            iki.target_kualitatif = "" if number is not None else row.target.strip()
+            iki._history_user = by
+            iki.save()
+        for stale in existing[len(rows) :]:
+            stale._history_user = by
+            stale.delete()
+
+
+def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
+    """The employee submits the plan to the assessor (Draft/Dikembalikan → Diajukan)."""
+    flow = _flow()
+    with task_execution(process_pk=skp.process_id, node=flow.draft_plan, by=by, activation=activation):
+        plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows)
+        skp.status = StatusSkp.DIAJUKAN
+        skp._history_user = by
+        skp.save(update_fields=["status", "diubah"])
+
+
+def plan_decide(
+    *, skp: Skp, by, approve: bool, note: str = "", expectations: dict[str, str] | None = None, activation=None
+) -> None:
+    """The assessor approves the plan (writing the seven behaviour expectations) or returns it with
+    a required note."""
+    expectations = expectations or {}
+    errors = []
+    if not approve and not note.strip():
+        errors.append(_("Write a note saying what the employee should revise."))
+    if approve:
+        missing = [str(label) for value, label in NilaiPerilaku.choices if not expectations.get(value, "").strip()]
+        if missing:
+            errors.append(
+                _("Write an expectation for every behaviour value; missing: %(values)s.")
+                % {"values": ", ".join(missing)}
+            )
+    if errors:
+        raise ValidationError(errors)
+    flow = _flow()
+    with task_execution(process_pk=skp.process_id, node=flow.approve_plan, by=by, activation=activation):
+        if approve:
+            for value in NilaiPerilaku.values:
+                exp, _created = EkspektasiPerilaku.objects.get_or_create(
+                    skp=skp, nilai=value, defaults={"ekspektasi": ""}
+                )
+                exp.ekspektasi = expectations[value].strip()
+                exp._history_user = by
+                exp.save()
+            skp.status = StatusSkp.DISETUJUI
+        else:
+            skp.status = StatusSkp.DIKEMBALIKAN
+            skp.catatan_pengembalian = note.strip()
+            skp._change_reason = note.strip()[:100]
+        skp._history_user = by
+        skp.save()
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+
+def current_window(skp: Skp, *, kind: str | None = None):
+    """The first window (of ``kind``) of the period whose review is not finished yet."""
+    windows = skp.periode.jendela_set.all()
+    if kind:
+        windows = windows.filter(jenis=kind)
+    done = set(skp.evaluasi_set.filter(dinilai__isnull=False).values_list("jendela_id", flat=True))
+    return next((w for w in windows if w.pk not in done), None)
+
+
+def evaluasi_for(skp: Skp, window, by=None) -> Evaluasi:
+    evaluasi = Evaluasi.objects.filter(skp=skp, jendela=window).first()
+    if evaluasi is None:
+        snap = OrgSnapshot.load(skp.pegawai.instansi_id)
+        penilai = snap.assessor_of(skp.pegawai)
+        evaluasi = Evaluasi(
+            skp=skp,
+            jendela=window,
+            penilai=penilai,
+            penilai_nama=penilai.nama if penilai else "",
+            unit_nama=skp.pegawai.unit.nama,
+            jabatan_nama=skp.pegawai.jabatan.nama,
+        )
+        evaluasi._history_user = by
+        evaluasi.save()
+    return evaluasi
+
+
+@dataclass
+class RealisasiInput:
+    rhk_id: int
+    realisasi: str
+    bukti_file: object = None  # an UploadedFile
+    bukti_tautan: str = ""
+
+
+def _check_evidence(upload) -> str | None:
+    if upload is None:
+        return None
+    import os
+
+    ext = os.path.splitext(upload.name)[1].lower()
+    if ext not in EVIDENCE_EXTENSIONS:
+        return _("Evidence file %(name)s: type %(ext)s is not allowed (allowed: %(allowed)s).") % {
+            "name": upload.name,
+            "ext": ext or "?",
+            "allowed": ", ".join(sorted(EVIDENCE_EXTENSIONS)),
+        }
+    if upload.size > EVIDENCE_MAX_BYTES:
+        return _("Evidence file %(name)s is larger than %(mb)d MB.") % {
+            "name": upload.name,
+            "mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
+        }
+    return None
+
+
+def self_review_submit(
+    *, skp: Skp, by, rows: list[RealisasiInput], catatan: str = "", final: bool = False, activation=None
+) -> Evaluasi:
+    """The employee reports realisasi and evidence for every RHK (periodic or final self-review)."""
+    rhk = {r.pk: r for r in skp.rhk_set.all()}
+    errors = []
+    given = {row.rhk_id: row for row in rows}
+    for pk, item in rhk.items():
+        row = given.get(pk)
+        if row is None or not row.realisasi.strip():
+            errors.append(_("RHK %(n)d: describe what was achieved.") % {"n": item.urutan})
+        elif (problem := _check_evidence(row.bukti_file)) is not None:
+            errors.append(problem)
+    if set(given) - set(rhk):
+        errors.append(_("The review names an RHK that is not in this plan."))
+    if errors:
+        raise ValidationError(errors)
+    flow = _flow()
+    node = flow.final_self_review if final else flow.self_review
+    window = current_window(skp, kind=JenisJendela.AKHIR if final else JenisJendela.PERIODIK)
+    with task_execution(process_pk=skp.process_id, node=node, by=by, activation=activation):
+        evaluasi = evaluasi_for(skp, window, by)
+        for pk, row in given.items():
+            item, _c = RealisasiRhk.objects.get_or_create(evaluasi=evaluasi, rhk_id=pk)
+            item.realisasi = row.realisasi.strip()
+            item.bukti_tautan = row.bukti_tautan.strip()
+            if row.bukti_file is not None:
+                item.bukti_file = row.bukti_file
+            item._history_user = by
+            item.save()
+        evaluasi.catatan_pegawai = catatan.strip()
+        evaluasi.diajukan = timezone.now()
+        evaluasi._history_user = by
+        evaluasi.save()
+        skp.status = StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK
+        skp._history_user = by
+        skp.save(update_fields=["status", "diubah"])
+    return evaluasi
+
+
+@dataclass
+class FeedbackInput:
+    umpan_balik: str = ""
+    rating: str = ""
+
+
+def _check_ratings(skp, rhk_feedback, perilaku, required: bool) -> list[str]:
+    from ..models import Rating
+
+    errors = []
+    for item in skp.rhk_set.all():
+        fb = rhk_feedback.get(item.pk)
+        if required and (fb is None or not fb.rating):
+            errors.append(_("RHK %(n)d: choose a rating.") % {"n": item.urutan})
+        elif fb is not None and fb.rating and fb.rating not in Rating.values:
+            errors.append(_("RHK %(n)d: %(value)r is not a rating.") % {"n": item.urutan, "value": fb.rating})
+    for value, label in NilaiPerilaku.choices:
+        fb = perilaku.get(value)
+        if fb is None:
+            if required:
+                errors.append(_("%(value)s: choose a rating.") % {"value": label})
+            continue
+        if required and not fb.rating:
+            errors.append(_("%(value)s: choose a rating.") % {"value": label})
+        elif fb.rating and fb.rating not in Rating.values:
+            errors.append(_("%(value)s: %(rating)r is not a rating.") % {"value": label, "rating": fb.rating})
+    return errors
+
+
+def _write_feedback(evaluasi, rhk_feedback, perilaku, by):
+    for pk, fb in rhk_feedback.items():
+        item, _c = RealisasiRhk.objects.get_or_create(evaluasi=evaluasi, rhk_id=pk)
+        item.umpan_balik, item.rating = fb.umpan_balik.strip(), fb.rating
+        item._history_user = by
+        item.save()
+    for value, fb in perilaku.items():
+        item, _c = UmpanBalikPerilaku.objects.get_or_create(evaluasi=evaluasi, nilai=value)
+        item.umpan_balik, item.rating = fb.umpan_balik.strip(), fb.rating
+        item._history_user = by
+        item.save()
+
+
+def review_submit(
+    *, skp: Skp, by, rhk_feedback: dict[int, FeedbackInput], perilaku: dict[str, FeedbackInput], activation=None
+) -> Evaluasi:
+    """The assessor's periodic review: feedback and interim ratings per RHK and per value."""
+    errors = _check_ratings(skp, rhk_feedback, perilaku, required=False)
+    if errors:
+        raise ValidationError(errors)
+    flow = _flow()
+    window = current_window(skp, kind=JenisJendela.PERIODIK)
+    with task_execution(process_pk=skp.process_id, node=flow.review, by=by, activation=activation):
+        evaluasi = evaluasi_for(skp, window, by)
+        _write_feedback(evaluasi, rhk_feedback, perilaku, by)
+        evaluasi.dinilai = timezone.now()
+        evaluasi._history_user = by
+        evaluasi.save()
+    return evaluasi
+
+
+def final_review_submit(
+    *,
+    skp: Skp,
+    by,
+    rhk_feedback: dict[int, FeedbackInput],
+    perilaku: dict[str, FeedbackInput],
+    rating_hasil_kerja: str = "",
+    alasan_hasil_kerja: str = "",
+    rating_perilaku: str = "",
+    alasan_perilaku: str = "",
+    activation=None,
+) -> Evaluasi:
+    """The assessor rates every RHK and value; the rules suggest the two ratings, and the assessor
+    may depart from a suggestion only with a written reason."""
+    from ..scoring import suggest_ratings
+
+    errors = _check_ratings(skp, rhk_feedback, perilaku, required=True)
+    if errors:
+        raise ValidationError(errors)
+    suggestion = suggest_ratings(
+        skp=skp,
+        rhk_ratings={pk: fb.rating for pk, fb in rhk_feedback.items()},
+        perilaku_ratings={v: fb.rating for v, fb in perilaku.items()},
+    )
+    hk = rating_hasil_kerja or suggestion.hasil_kerja
+    pr = rating_perilaku or suggestion.perilaku
+    if hk != suggestion.hasil_kerja and not alasan_hasil_kerja.strip():
+        errors.append(_("You departed from the suggested work-result rating: write the reason."))
+    if pr != suggestion.perilaku and not alasan_perilaku.strip():
+        errors.append(_("You departed from the suggested behaviour rating: write the reason."))
+    if errors:
+        raise ValidationError(errors)
+    flow = _flow()
+    window = current_window(skp, kind=JenisJendela.AKHIR)
+    with task_execution(process_pk=skp.process_id, node=flow.final_review, by=by, activation=activation):
+        evaluasi = evaluasi_for(skp, window, by)
+        _write_feedback(evaluasi, rhk_feedback, perilaku, by)
+        evaluasi.dinilai = timezone.now()
+        evaluasi._history_user = by
+        evaluasi.save()
+        skp.rating_hasil_kerja_saran, skp.rating_hasil_kerja = suggestion.hasil_kerja, hk
+        skp.rating_perilaku_saran, skp.rating_perilaku = suggestion.perilaku, pr
+        skp.alasan_hasil_kerja = alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else ""
+        skp.alasan_perilaku = alasan_perilaku.strip() if pr != suggestion.perilaku else ""
+        skp._history_user = by
+        skp.save()
+    return evaluasi
+
+
+def window_opens_at(window) -> dt.datetime:
+    """The moment a review window opens, in the configured time zone."""
+    return timezone.make_aware(dt.datetime.combine(window.dibuka, dt.time.min))

@@ -1,0 +1,61 @@
+"""Driving viewflow tasks from services, the same way for web requests and for code.
+
+A web request arrives with an activation already started by the task view wrapper (under the flow
+lock, inside a transaction). Code (bulk actions, the demo simulation, benchmarks) has none: then we
+take the flow lock, check the task is still open and that ``by`` may execute it — viewflow
+transitions do not check permissions themselves — and start it here.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+
+def task_already_done_message() -> str:
+    return _("This task is no longer open: it has already been completed or moved on.")
+
+
+def lock_failed_message() -> str:
+    return _("Someone else is working on this appraisal right now. Please try again in a moment.")
+
+
+def open_task(process_pk: int, node) -> Task | None:
+    return (
+        Task.objects.filter(process_id=process_pk, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+        .select_related("owner")
+        .first()
+    )
+
+
+@contextmanager
+def task_execution(*, process_pk: int, node, by, activation=None):
+    """Yield a started activation of the open ``node`` task of the process; on a clean exit the task
+    is completed and the flow moves on. Raises ``ValidationError`` with a clear message when the task
+    is already done or the lock cannot be had, ``PermissionDenied`` when ``by`` may not act."""
+    if activation is not None:
+        if activation.flow_task != node:
+            raise PermissionDenied
+        yield activation
+        activation.execute()
+        return
+    flow_class = node.flow_class
+    try:
+        with flow_class.lock(process_pk), transaction.atomic():
+            task = open_task(process_pk, node)
+            if task is None or task.status != STATUS.ASSIGNED:
+                raise ValidationError(task_already_done_message(), code="task_done")
+            if not node.can_execute(by, task):
+                raise PermissionDenied
+            started = node.activation_class(task)
+            started.start(None)
+            yield started
+            started.execute()
+    except FlowLockFailed:
+        raise ValidationError(lock_failed_message(), code="locked") from None
