@@ -22,7 +22,7 @@ class ScopedQueueView(views.FlowQueueListView):
 
 class ScopedProcessListView(views.DashboardProcessListView):
     def get_queryset(self):
-        return super().get_queryset().filter(skp__in=skp_visible_to(self.request.user))
+        return super().get_queryset().filter(skp__in=skp_visible_to(self.request.user)).order_by("-created")
 
 
 class ScopedTaskListView(views.DashboardTaskListView):

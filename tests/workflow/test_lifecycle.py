@@ -9,33 +9,13 @@ from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.factories import give_accounts
 from workflow.flows import AppraisalFlow
 from workflow.models import JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appraisal as svc
-from workflow.services.period import periode_create
 from workflow.services.period_open import period_open
 
 pytestmark = pytest.mark.django_db
 MIDYEAR = dt.datetime(2026, 7, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def periode(org):
-    give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional)
-    org.gubernur.user = None
-    return periode_create(instansi=org.instansi, tahun=2026)
-
-
-@pytest.fixture
-def opened(org, periode, django_capture_on_commit_callbacks):
-    with (
-        time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        job = period_open(periode=periode, by=None)
-    job.refresh_from_db()
-    return job
 
 
 def rows(n_utama=2, n_tambahan=1):

@@ -1,0 +1,88 @@
+"""Who may open which page: a matrix of roles × pages, checked on the server for every object."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from tests.factories import InstansiFactory
+from workflow.models import JenisInstansi, PeranAdmin, Skp
+from workflow.services.roles import ensure_admin_group
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(org, opened):
+    users = get_user_model().objects
+    admin = users.create_user("admin.bkd", is_staff=True)
+    admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
+    kota = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu", jenis=JenisInstansi.KOTA)
+    other_admin = users.create_user("admin.kota", is_staff=True)
+    PeranAdmin.objects.create(user=other_admin, instansi=kota)
+    return {
+        "owner": org.pelaksana.user,
+        "assessor": org.kasi.user,
+        "colleague": org.fungsional.user,
+        "assessor_superior": org.kabid.user,
+        "admin": admin,
+        "other_admin": other_admin,
+        "superuser": users.create_superuser("root", "root@localhost", "x"),
+    }
+
+
+def pages(org):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    task = Task.objects.get(process_id=skp.process_id, status=STATUS.ASSIGNED)
+    return {
+        "appraisal": f"/appraisal/{skp.process_id}/",
+        "chart": f"/appraisal/{skp.process_id}/chart/",
+        "task": f"/appraisal/{skp.process_id}/{task.flow_task.name}/{task.pk}/execute/",
+        "rekap": "/kinerja/rekap/",
+        "open_period": "/kinerja/buka-periode/",
+    }
+
+
+ALLOWED = {
+    "appraisal": {"owner", "assessor", "admin", "superuser"},
+    "chart": {"owner", "assessor", "admin", "superuser"},
+    "task": {"owner"},
+    "rekap": {"admin", "other_admin", "superuser"},
+    "open_period": {"admin", "other_admin", "superuser"},
+}
+ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
+
+
+@pytest.mark.parametrize("page", list(ALLOWED))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_page_matrix(client, org, people, role, page):
+    client.force_login(people[role])
+    response = client.get(pages(org)[page])
+    if role in ALLOWED[page]:
+        assert response.status_code == 200, (role, page, response.status_code)
+    else:
+        assert response.status_code in (403, 404), (role, page, response.status_code)
+
+
+def test_process_list_shows_only_what_the_user_may_see(client, org, people):
+    client.force_login(people["assessor"])
+    body = client.get("/appraisal/flows/").content.decode()
+    mine = Skp.objects.get(pegawai=org.pelaksana)
+    other = Skp.objects.get(pegawai=org.kadis)
+    assert f"/appraisal/{mine.process_id}/" in body
+    assert f"/appraisal/{other.process_id}/" not in body
+
+
+def test_an_employee_sees_only_their_own_appraisal_in_the_list(client, org, people):
+    client.force_login(people["owner"])
+    body = client.get("/appraisal/flows/").content.decode()
+    assert body.count('href="/appraisal/') - body.count('href="/appraisal/inbox') >= 1
+    for other in Skp.objects.exclude(pegawai=org.pelaksana):
+        assert f'href="/appraisal/{other.process_id}/"' not in body
+
+
+def test_the_other_governments_admin_sees_none_of_these_appraisals(client, org, people):
+    client.force_login(people["other_admin"])
+    body = client.get("/kinerja/rekap/").content.decode()
+    assert "Dinas Kesehatan" not in body
