@@ -1,0 +1,124 @@
+"""The public interface other apps use: ``rules.evaluate(rule_set, table, facts, on=date)``.
+
+The version in force is looked up in the database at every call (one indexed query), so a version
+published by any process is used by every other process from its first evaluation on, without a
+restart. Compiled tables are cached per process by version id and content hash; published content
+never changes, so the cache needs no invalidation. Drafts (the editor's "coba" and simulation)
+are compiled under their current content hash and the previous registration is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import VersionStatus
+from .compiler import CompiledTable, Decision, VersionRef, compile_table
+from .engine import get_engine
+from .errors import InvalidFacts, RuleEvaluationError
+from .models import RuleSetVersion
+from .selectors import version_in_force, version_specs
+from .spec import TableSpec, version_hash
+
+__all__ = ["Decision", "InvalidFacts", "RuleEvaluationError", "VersionRef", "evaluate", "evaluate_many", "evaluate_version"]
+
+_cache: dict[tuple[int, str], dict[str, CompiledTable]] = {}
+_draft_names: dict[int, tuple[str, dict[str, CompiledTable]]] = {}
+_cache_lock = threading.Lock()
+
+
+def _ref(version: RuleSetVersion, content_hash: str) -> VersionRef:
+    return VersionRef(version.rule_set.key, version.number, version.pk, content_hash, version.status)
+
+
+def compile_specs(specs: list[TableSpec], ref: VersionRef, *, prefix: str = "") -> dict[str, CompiledTable]:
+    return {spec.name: compile_table(spec, ref, prefix=prefix) for spec in specs}
+
+
+def compiled_version(version: RuleSetVersion) -> dict[str, CompiledTable]:
+    """Every table of ``version`` compiled (cached)."""
+    if version.status != VersionStatus.DRAFT and version.content_hash:
+        key = (version.pk, version.content_hash)
+        tables = _cache.get(key)
+        if tables is None:
+            specs = version_specs(version=version)
+            tables = compile_specs(specs, _ref(version, version.content_hash))
+            with _cache_lock:
+                _cache[key] = tables
+        return tables
+    specs = version_specs(version=version)
+    digest = version_hash(specs)
+    with _cache_lock:
+        previous = _draft_names.get(version.pk)
+        if previous and previous[0] == digest:
+            return previous[1]
+    tables = compile_specs(specs, _ref(version, digest), prefix=f"draft{version.pk}")
+    with _cache_lock:
+        if previous:
+            for old in previous[1].values():
+                if old.name not in {t.name for t in tables.values()}:
+                    get_engine().discard(old.name)
+        _draft_names[version.pk] = (digest, tables)
+    return tables
+
+
+def _table(version: RuleSetVersion, table: str) -> CompiledTable:
+    tables = compiled_version(version)
+    if table not in tables:
+        raise RuleEvaluationError(_("The version has no table “%(table)s”.") % {"table": table}, rule_set=str(version), table=table)
+    return tables[table]
+
+
+def _version_on(rule_set: str, on: dt.date | None) -> RuleSetVersion:
+    day = on or timezone.localdate()
+    version = version_in_force(rule_set=rule_set, on=day)
+    if version is None:
+        raise RuleEvaluationError(
+            _("No published version is in force on %(date)s.") % {"date": day.isoformat()}, rule_set=rule_set
+        )
+    return version
+
+
+def decide(compiled: CompiledTable, facts: dict[str, Any]) -> Decision:
+    cast = compiled.cast(facts)
+    return compiled.resolve(get_engine().match(compiled, cast), cast)
+
+
+def evaluate(rule_set: str, table: str, facts: dict[str, Any], *, on: dt.date | None = None) -> Decision:
+    """Evaluate ``table`` of the version of ``rule_set`` in force on ``on`` (default: today)."""
+    return decide(_table(_version_on(rule_set, on), table), facts)
+
+
+def evaluate_version(version: RuleSetVersion, table: str, facts: dict[str, Any]) -> Decision:
+    """Evaluate a given version, draft or not (the editor's "coba")."""
+    return decide(_table(version, table), facts)
+
+
+def decide_many(compiled: CompiledTable, records: list[dict[str, Any]]) -> list[Decision | RuleEvaluationError]:
+    """Evaluate many fact records at once through the engine (batched sessions). A record that
+    fails gets its error in its place; the others still get decisions."""
+    results: list[Decision | RuleEvaluationError] = [None] * len(records)  # type: ignore[list-item]
+    good_index, good_facts = [], []
+    for i, facts in enumerate(records):
+        try:
+            good_facts.append(compiled.cast(facts))
+            good_index.append(i)
+        except RuleEvaluationError as exc:
+            results[i] = exc
+    for i, cast, matched in zip(good_index, good_facts, get_engine().match_many(compiled, good_facts), strict=True):
+        try:
+            results[i] = compiled.resolve(matched, cast)
+        except RuleEvaluationError as exc:
+            results[i] = exc
+    return results
+
+
+def evaluate_many(
+    rule_set: str, table: str, records: list[dict[str, Any]], *, on: dt.date | None = None
+) -> list[Decision | RuleEvaluationError]:
+    """``evaluate`` for many records with one version lookup (batch scoring)."""
+    return decide_many(_table(_version_on(rule_set, on), table), records)

@@ -1,0 +1,173 @@
+"""The durable_rules adapter: the only module of the product that imports ``durable``.
+
+Facts about durable_rules 2.0.28 this module is built around (each verified on this stack):
+
+- A ruleset name registers once per process, so every compiled table gets its own name
+  (rule set, version number, table, logic hash). Registration pops ``"run"`` from the rule
+  definitions: we always pass a deep copy.
+- Each evaluation asserts the fact under a fresh session id and ALWAYS deletes that session;
+  live sessions otherwise pile up until MemoryError after 1024.
+- Every queued action of a session must be drained (started and completed) before the session is
+  deleted: ``delete_state`` on a session with pending actions corrupts the heap ("free(): invalid
+  pointer") once several rulesets are registered. We drain the engine's action queue ourselves
+  instead of running Python callbacks per action, which is what the Host's ``do_actions`` would do
+  at several times the cost; the engine still does all the matching.
+- The stock Host starts two timer threads that dispatch actions in the background; those would
+  touch sessions concurrently with us, so our Host does not start them (we use no timers).
+- Sessions are not thread-safe: all engine calls run under one process-wide lock (the web and
+  Celery workers are processes, so the lock is uncontended in practice).
+- More than 64 comparison nodes holding on one field fail at evaluation (error 303), not at
+  registration: the validator caps it and the publish gate smoke-tests every version.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+import threading
+
+import durable_rules_engine as core
+from django.utils.translation import gettext as _
+from durable import engine as durable_engine
+
+from .compiler import MARKER, CompiledTable
+from .errors import RuleEvaluationError
+
+# Facts asserted per session when evaluating many records at once (simulation, batch scoring).
+BATCH_SIZE = 500
+
+
+def _match_action(c):  # pragma: no cover - never run: we drain the queue without callbacks
+    return None
+
+
+class _Host(durable_engine.Host):
+    """A Host without background dispatch threads and with one whitelisted action name."""
+
+    def _run(self):
+        return None
+
+    def get_action(self, action_name):
+        if action_name != "match":
+            raise RuleEvaluationError(_("Unknown engine action “%(name)s”.") % {"name": action_name})
+        return _match_action
+
+    def unregister(self, name: str) -> None:
+        ruleset = self._ruleset_directory.pop(name, None)
+        if ruleset is not None:
+            self._ruleset_list.remove(ruleset)
+            core.delete_ruleset(ruleset._handle)
+
+
+class Engine:
+    """One durable_rules host with its own lock. The process shares one (``get_engine``); the publish
+    gate makes a scratch one in a child process."""
+
+    def __init__(self):
+        self._host = _Host()
+        self._lock = threading.RLock()
+        self._sid = itertools.count(1)
+
+    def _reset_after_fork(self) -> None:
+        self._lock = threading.RLock()
+
+    def is_registered(self, name: str) -> bool:
+        return name in self._host._ruleset_directory
+
+    def register(self, compiled: CompiledTable) -> None:
+        with self._lock:
+            if self.is_registered(compiled.name):
+                return
+            try:
+                self._host.register_rulesets({compiled.name: copy.deepcopy(compiled.definition)})
+            except Exception as exc:  # the C extension raises plain Exception subclasses
+                raise compiled.error(_("The engine refused the table: %(error)s") % {"error": exc}) from exc
+
+    def discard(self, name: str) -> None:
+        with self._lock:
+            self._host.unregister(name)
+
+    def _drain(self, handle, state_handle) -> list[dict]:
+        """Start and complete every queued action of the session; return their messages."""
+        messages = []
+        started = core.start_action_for_state(handle, state_handle)
+        message = started[1] if started else None
+        while message:
+            messages.append(json.loads(message))
+            message = core.complete_and_start_action(handle, state_handle)
+        return messages
+
+    def match(self, compiled: CompiledTable, facts: dict) -> list[int]:
+        """The (0-based) rows whose conditions the engine matched for one set of cast facts."""
+        self.register(compiled)
+        with self._lock:
+            ruleset = self._host.get_ruleset(compiled.name)
+            sid = f"s{next(self._sid)}"
+            fact = {**facts, "sid": sid, MARKER: 1}
+            try:
+                try:
+                    state_handle = ruleset.assert_fact(fact)
+                except durable_engine.MessageNotHandledException:
+                    return []
+                messages = self._drain(ruleset._handle, state_handle)
+            except RuleEvaluationError:
+                raise
+            except Exception as exc:
+                raise compiled.error(_("The engine failed: %(error)s") % {"error": exc}) from exc
+            finally:
+                ruleset.delete_state(sid)
+        return [int(name[1:]) for msg in messages for name in msg]
+
+    def match_many(self, compiled: CompiledTable, facts_list: list[dict]) -> list[list[int]]:
+        """Like ``match`` for many fact records: one session per batch, ``assert_facts`` once per
+        batch, each fact tagged with its index so matches map back to records."""
+        self.register(compiled)
+        results: list[list[int]] = [[] for _ in facts_list]
+        with self._lock:
+            ruleset = self._host.get_ruleset(compiled.name)
+            for start in range(0, len(facts_list), BATCH_SIZE):
+                sid = f"s{next(self._sid)}"
+                batch = [
+                    {**facts, "sid": sid, MARKER: 1, "_i": start + offset}
+                    for offset, facts in enumerate(facts_list[start : start + BATCH_SIZE])
+                ]
+                try:
+                    try:
+                        state_handle = ruleset.assert_facts(batch)
+                    except durable_engine.MessageNotHandledException:
+                        continue
+                    for msg in self._drain(ruleset._handle, state_handle):
+                        for name, payload in msg.items():
+                            results[payload["m"]["_i"]].append(int(name[1:]))
+                except Exception as exc:
+                    raise compiled.error(_("The engine failed: %(error)s") % {"error": exc}) from exc
+                finally:
+                    ruleset.delete_state(sid)
+        return results
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                _engine = Engine()
+    return _engine
+
+
+def _after_fork_in_child() -> None:
+    # A fork taken while another thread held a lock must not inherit it held.
+    global _engine_lock
+    _engine_lock = threading.Lock()
+    if _engine is not None:
+        _engine._reset_after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,70 @@
+"""Reads of rule sets and versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from .choices import VersionStatus
+from .models import DecisionTable, RuleSet, RuleSetVersion
+from .spec import CaseSpec, ColumnSpec, RowSpec, TableSpec, version_hash
+
+
+def version_in_force(*, rule_set: str, on: dt.date) -> RuleSetVersion | None:
+    """The published version of ``rule_set`` in force on ``on`` (one indexed query)."""
+    return (
+        RuleSetVersion.objects.filter(
+            rule_set__key=rule_set,
+            status=VersionStatus.PUBLISHED,
+            effective_from__lte=on,
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .select_related("rule_set")
+        .only("id", "number", "content_hash", "status", "effective_from", "effective_to", "rule_set__key")
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def rule_sets_with_versions() -> QuerySet[RuleSet]:
+    return RuleSet.objects.prefetch_related("versions")
+
+
+def version_tables(*, version: RuleSetVersion) -> QuerySet[DecisionTable]:
+    return version.tables.prefetch_related("inputs", "outputs", "rows", "test_cases").order_by("position", "name")
+
+
+def table_spec(table: DecisionTable) -> TableSpec:
+    """The plain description of a stored table (uses prefetched relations when present)."""
+    return TableSpec(
+        name=table.name,
+        hit_policy=table.hit_policy,
+        title=table.title,
+        description=table.description,
+        inputs=tuple(
+            ColumnSpec(c.name, c.type, c.label, tuple(c.choices or ()), c.minimum, c.maximum)
+            for c in sorted(table.inputs.all(), key=lambda c: c.position)
+        ),
+        outputs=tuple(
+            ColumnSpec(c.name, c.type, c.label, tuple(c.choices or ())) for c in sorted(table.outputs.all(), key=lambda c: c.position)
+        ),
+        rows=tuple(
+            RowSpec(dict(r.conditions), dict(r.outputs), r.is_default, r.note)
+            for r in sorted(table.rows.all(), key=lambda r: r.position)
+        ),
+        tests=tuple(CaseSpec(t.name, dict(t.inputs), dict(t.expected)) for t in sorted(table.test_cases.all(), key=lambda t: t.id)),
+    )
+
+
+def version_specs(*, version: RuleSetVersion) -> list[TableSpec]:
+    return [table_spec(t) for t in version_tables(version=version)]
+
+
+def version_content_hash(*, version: RuleSetVersion) -> str:
+    return version_hash(version_specs(version=version))
+
+
+def next_version_number(*, rule_set: RuleSet) -> int:
+    last = rule_set.versions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
