@@ -36,12 +36,7 @@ def _evaluate(table: str, facts: dict, on: dt.date):
 
 
 def _decision_record(table: str, decision) -> dict:
-    return {
-        "table": table,
-        "version": str(decision.version),
-        "outputs": dict(decision.outputs),
-        "trace": decision.trace_json() if hasattr(decision, "trace_json") else decision.trace,
-    }
+    return {"table": table, "version_label": str(decision.version), **decision.to_dict()}
 
 
 def scoring_date(skp: Skp) -> dt.date:
@@ -115,7 +110,7 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     hasil = HasilPenilaian.objects.filter(skp=skp).first() or HasilPenilaian(skp=skp)
     hasil.rating_hasil_kerja, hasil.rating_perilaku = hk, pr
     hasil.predikat = predikat.outputs["predikat"]
-    hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version)
+    hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version.number)
     hasil.trace = [*suggestion.decisions, _decision_record("predikat_kinerja", predikat)]
     hasil.fakta = {
         **suggestion.facts,
@@ -148,29 +143,29 @@ def predikat_organisasi_for(skp: Skp) -> str | None:
 
 
 def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[str]:
-    """Messages for each bound of ``pattern`` (``min_<predikat>``/``max_<predikat>`` shares) the counts
-    break. Shares are rounded to the nearest whole person; lower bounds count only once the whole
-    team is scored (a team half rated cannot have its minimums yet)."""
+    """Messages for each bound of ``pattern`` the counts break. Keys read ``min_<group>`` or
+    ``max_<group>`` (a share of the team) and ``min_orang_<group>`` (a number of people), where a
+    group is one predikat code or several joined by ``_atau_``. Shares are rounded to the nearest
+    whole person; lower bounds count only once the whole team is scored (a team half rated cannot
+    meet its minimums yet)."""
     messages = []
     labels = dict(Predikat.choices)
-    for key, share in pattern.items():
-        if share is None or "_" not in key:
+    for key, value in pattern.items():
+        bound, _sep, group = key.partition("_")
+        if bound not in ("min", "max") or value is None:
             continue
-        bound, predikat = key.split("_", 1)
-        if predikat not in labels:
+        people = group.startswith("orang_")
+        codes = group.removeprefix("orang_").split("_atau_")
+        if not all(code in labels for code in codes):
             continue
-        limit = floor(float(share) * total + 0.5)
-        have = counts.get(predikat, 0)
+        limit = int(value) if people else floor(float(value) * total + 0.5)
+        have = sum(counts.get(code, 0) for code in codes)
+        name = " / ".join(str(labels[code]) for code in codes)
+        params = {"predikat": name, "have": have, "total": total, "limit": limit}
         if bound == "max" and have > limit:
-            messages.append(
-                _("%(predikat)s: %(have)d of %(total)d employees, at most %(limit)d allowed.")
-                % {"predikat": labels[predikat], "have": have, "total": total, "limit": limit}
-            )
+            messages.append(_("%(predikat)s: %(have)d of %(total)d employees, at most %(limit)d allowed.") % params)
         if bound == "min" and complete and have < limit:
-            messages.append(
-                _("%(predikat)s: %(have)d of %(total)d employees, at least %(limit)d required.")
-                % {"predikat": labels[predikat], "have": have, "total": total, "limit": limit}
-            )
+            messages.append(_("%(predikat)s: %(have)d of %(total)d employees, at least %(limit)d required.") % params)
     return messages
 
 

@@ -9,6 +9,14 @@ from workflow.services.period_open import period_open
 
 
 @pytest.fixture
+def rules_pack(db, settings):
+    """The shipped default rule pack, loaded and published as `manage.py load_rules` does."""
+    from django.core.management import call_command
+
+    call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=__import__("io").StringIO())
+
+
+@pytest.fixture
 def org(db):
     return Org()
 

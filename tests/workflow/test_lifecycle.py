@@ -192,3 +192,87 @@ def test_a_task_without_an_assessor_waits_in_the_admin_queue(org, periode, djang
     queued = tasks_of(skp, status=STATUS.NEW).get()
     assert queued.flow_task == AppraisalFlow.approve_plan and queued.owner is None
     assert queued.owner_permission == "workflow.manage_appraisal"
+
+
+def through_final_review(org, person, assessor, rhk_rating, perilaku_rating, **final):
+    """Drive one appraisal from plan to the annual review with the given ratings."""
+    from viewflow.workflow.timers import fire_due_timers
+
+    with time_machine.travel(MIDYEAR, tick=False):
+        skp = approve(org, person, assessor)
+        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=inputs)
+        svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=False):
+        fire_due_timers()
+        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=inputs, final=True)
+        rhk = {r.pk: svc.FeedbackInput("Baik", rhk_rating(r)) for r in skp.rhk_set.all()}
+        perilaku = {v: svc.FeedbackInput("", perilaku_rating(v)) for v in NilaiPerilaku.values}
+        svc.final_review_submit(skp=skp, by=assessor.user, rhk_feedback=rhk, perilaku=perilaku, **final)
+    skp.refresh_from_db()
+    return skp
+
+
+def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mailoutbox,
+                                                   django_capture_on_commit_callbacks):
+    org.pelaksana.email = "hendra@example.go.id"
+    org.pelaksana.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
+    assert skp.status == StatusSkp.DIPUBLIKASIKAN
+    hasil = skp.hasil
+    assert (hasil.rating_hasil_kerja, hasil.rating_perilaku, hasil.predikat) == ("di_atas", "sesuai", "baik")
+    assert hasil.rule_set == "penilaian-kinerja" and hasil.rule_version == "1"
+    assert [d["table"] for d in hasil.trace] == ["rating_hasil_kerja", "rating_perilaku", "predikat_kinerja"]
+    assert hasil.dipublikasikan is not None
+    assert not Task.objects.filter(process_id=skp.process_id, status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
+    from workflow.scoring import explain
+
+    with translation.override("id"):
+        text = " ".join(explain(hasil))
+    assert "3 dari 3 RHK dinilai di atas ekspektasi" in text and "tidak ada RHK utama" in text
+    assert "predikat Baik" in text
+    assert len(mailoutbox) == 1 and "dipublikasikan" in mailoutbox[0].subject
+
+
+def test_one_core_rhk_below_keeps_work_results_at_meets_expectations(org, opened, rules_pack):
+    skp = through_final_review(
+        org, org.pelaksana, org.kasi,
+        lambda r: "di_bawah" if r.urutan == 1 else "di_atas", lambda v: "di_atas")
+    assert skp.hasil.rating_hasil_kerja == "sesuai" and skp.hasil.predikat == "baik"
+
+
+def test_departing_from_the_suggestion_needs_a_reason(org, opened, rules_pack):
+    with translation.override("id"), pytest.raises(ValidationError, match="alasan"):
+        through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai",
+                             rating_hasil_kerja="di_atas")
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    assert not hasattr(skp, "hasil") or skp.hasil is None
+
+
+def test_an_override_with_a_reason_is_scored_and_explained(org, opened, rules_pack):
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "di_atas",
+                               rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak")
+    assert skp.hasil.rating_hasil_kerja == "di_atas" and skp.hasil.predikat == "sangat_baik"
+    assert skp.alasan_hasil_kerja == "Capaian luar biasa saat KLB campak"
+    from workflow.scoring import explain
+
+    with translation.override("id"):
+        assert any("berbeda dari saran" in s for s in explain(skp.hasil))
+
+
+def test_a_final_review_with_a_missing_rating_is_refused(org, opened, rules_pack):
+    with translation.override("id"), pytest.raises(ValidationError, match="pilih penilaian"):
+        through_final_review(org, org.pelaksana, org.kasi, lambda r: "" if r.urutan == 2 else "sesuai",
+                             lambda v: "sesuai")
+
+
+def test_distribution_breach_warns_by_default(org, opened, rules_pack):
+    from workflow.models import CapaianOrganisasi
+
+    CapaianOrganisasi.objects.create(periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi,
+                                     predikat="butuh_perbaikan")
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "di_atas")
+    assert skp.hasil.predikat == "sangat_baik" and skp.status == StatusSkp.DIPUBLIKASIKAN
+    assert "Sangat Baik" in skp.hasil.peringatan_distribusi

@@ -2,8 +2,10 @@
 
 Idempotent: a second run finds everything in place and writes nothing."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -23,6 +25,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         by = system_user()
+        call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=self.stdout)
         provinsi = self._instansi(*demo.PROVINSI, JenisInstansi.PROVINSI, by)
         kota = self._instansi(*demo.KOTA, JenisInstansi.KOTA, by)
         rows, roles = demo.provinsi_rows()
