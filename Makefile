@@ -24,7 +24,7 @@ migrate: messages
 	$(PY) manage.py migrate --no-input
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --simulate
 
 ## Set up everything, load the demo organisation of Pemprov Bengkulu and serve it.
 demo: seed

@@ -22,6 +22,12 @@ DEMO_YEAR = 2026
 class Command(BaseCommand):
     help = "Load the demo organisation of Pemprov Bengkulu (and a small Pemkot Bengkulu) with demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--simulate", action="store_true",
+            help="open the 2026 period and drive the employees through the lifecycle to a realistic spread of steps",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         by = system_user()
@@ -37,9 +43,24 @@ class Command(BaseCommand):
             if not Periode.objects.filter(instansi=instansi, tahun=DEMO_YEAR).exists():
                 periode_create(instansi=instansi, tahun=DEMO_YEAR, status=StatusPeriode.OPEN)
         self._users(provinsi, kota, by)
+        if options.get("simulate"):
+            self._simulate(provinsi, by)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if options["verbosity"] >= 2:
             print_logins(self.stdout, roles)
+
+    def _simulate(self, provinsi, by):
+        from workflow.services.period_open import period_open_chunk, employees_to_open
+        from workflow.simulation import simulate_demo
+        from workflow.models import PembukaanPeriode
+
+        periode = Periode.objects.get(instansi=provinsi, tahun=DEMO_YEAR)
+        ids = list(employees_to_open(periode).exclude(skp_set__periode=periode).values_list("pk", flat=True))
+        if ids:
+            job = PembukaanPeriode.objects.create(periode=periode, dibuka_oleh=by, total=len(ids), chunks=1)
+            period_open_chunk(job_id=job.pk, pegawai_ids=ids, by=by)
+        report = simulate_demo(periode=periode)
+        self.stdout.write("Simulated lifecycle: " + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
 
     def _instansi(self, kode, nama, jenis, by):
         instansi = Instansi.objects.filter(kode=kode).first()

@@ -1,0 +1,149 @@
+"""Drive the demo organisation through the lifecycle with the same services the pages use, to a
+realistic spread of steps: plans still drafted, submitted, returned and revised, approved; midyear
+reviews done; and one division (Bidang P2P of Dinas Kesehatan) scored and published. Deterministic for a given seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import JenisJendela, JenisRhk, NilaiPerilaku, Periode, Skp, StatusSkp
+from .services import appraisal as svc
+
+# Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
+PUBLISHED_UNIT_CODE = "DINKES-B1"
+RESULTS = [
+    "Meningkatnya kualitas layanan {topic}",
+    "Tersusunnya laporan kinerja {topic} tepat waktu",
+    "Terlaksananya pembinaan dan monitoring {topic}",
+    "Meningkatnya kepuasan masyarakat atas layanan {topic}",
+]
+INDICATORS = [
+    ("Persentase kegiatan {topic} yang terlaksana sesuai jadwal", "95", "%"),
+    ("Jumlah laporan {topic} yang disampaikan tepat waktu", "12", "laporan"),
+    ("Indeks kepuasan masyarakat atas layanan {topic}", "80", "indeks"),
+    ("Persentase rekomendasi {topic} yang ditindaklanjuti", "90", "%"),
+]
+RETURN_NOTES = [
+    "Target belum terukur; gunakan angka capaian yang jelas.",
+    "Kaitkan RHK utama dengan RHK atasan yang diintervensi.",
+    "Indikator kualitas perlu ditambahkan untuk layanan publik.",
+]
+
+
+@dataclass
+class SimulationReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+
+def _topic(skp: Skp) -> str:
+    name = skp.unit_nama
+    for prefix in ("Seksi ", "Subbagian ", "Bidang ", "Bagian ", "Sekretariat ", "Kepala "):
+        name = name.removeprefix(prefix)
+    return name.lower()
+
+
+def _plan_rows(skp: Skp, rng: random.Random) -> list[svc.RhkInput]:
+    topic = _topic(skp)
+    supported = [r.pk for r in svc.assessor_rhk_choices(skp) if r.jenis == JenisRhk.UTAMA]
+    rows = []
+    for i in range(rng.randint(2, 4)):
+        indicator, target, unit = INDICATORS[(i + skp.pk) % len(INDICATORS)]
+        rows.append(svc.RhkInput(
+            jenis=JenisRhk.UTAMA if i < 2 else JenisRhk.TAMBAHAN,
+            teks=RESULTS[(i + skp.pk) % len(RESULTS)].format(topic=topic),
+            indikator=indicator.format(topic=topic),
+            aspek="kuantitas" if unit != "indeks" else "kualitas",
+            target=target, satuan=unit,
+            rhk_atasan_id=supported[i % len(supported)] if supported and i < 2 else None,
+        ))
+    return rows
+
+
+def _assessor_user(skp: Skp):
+    return skp.penilai.user if skp.penilai_id and skp.penilai.user_id else None
+
+
+def _depth(skp: Skp) -> int:
+    return len(skp.unit.ancestors()) + (0 if skp.pegawai.is_kepala_unit else 1)
+
+
+def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
+    """Runs once per period: when any appraisal of the period has moved on, it does nothing."""
+    rng = random.Random(seed)
+    report = SimulationReport()
+    if Skp.objects.filter(periode=periode).exclude(status=StatusSkp.DRAFT).exists():
+        return report
+    # The demo shows finished results: the BKD opens the annual window early for the demo period.
+    final_window = periode.jendela_set.filter(jenis=JenisJendela.AKHIR).first()
+    today = timezone.localdate()
+    if final_window and final_window.dibuka > today:
+        final_window.dibuka = today - dt.timedelta(days=1)
+        final_window.ditutup = max(final_window.ditutup, today + dt.timedelta(days=30))
+        final_window.save()
+    drafts = [s for s in Skp.objects.filter(periode=periode, status=StatusSkp.DRAFT).select_related(
+        "pegawai__user", "pegawai__unit", "pegawai__jabatan", "unit", "penilai__user") if not s.rhk_set.exists()]
+    # Heads first, so subordinates can link their RHK to their assessor's approved plan.
+    drafts.sort(key=lambda s: (_depth(s), s.pk))
+    for skp in drafts:
+        with transaction.atomic():
+            _drive(skp, rng, report)
+    return report
+
+
+def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
+    employee, assessor = skp.pegawai.user, _assessor_user(skp)
+    in_published_unit = skp.unit.kode.startswith(PUBLISHED_UNIT_CODE)
+    roll = rng.random()
+    if not in_published_unit and roll < 0.10:
+        report.add("drafting")
+        return
+    if employee is None:
+        report.add("no_account")
+        return
+    svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
+    if assessor is None:
+        report.add("waiting_in_queue")
+        return
+    if not in_published_unit and roll < 0.20:
+        report.add("submitted")
+        return
+    expectations = {v: f"Menunjukkan perilaku {label.lower()} dalam tugas sehari-hari"
+                    for v, label in NilaiPerilaku.choices}
+    if not in_published_unit and roll < 0.32:
+        svc.plan_decide(skp=skp, by=assessor, approve=False, note=rng.choice(RETURN_NOTES))
+        if roll < 0.26:
+            report.add("returned")
+            return
+        svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
+        report.add("returned_and_revised")
+    svc.plan_decide(skp=skp, by=assessor, approve=True, expectations=expectations)
+    if not in_published_unit and roll < 0.55:
+        report.add("approved")
+        return
+    rhk = list(skp.rhk_set.all())
+    svc.self_review_submit(skp=skp, by=employee, rows=[
+        svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target",
+                           bukti_tautan="https://example.go.id/bukti/semester-1") for r in rhk])
+    if not in_published_unit and roll < 0.70:
+        report.add("midyear_self_review")
+        return
+    feedback = {r.pk: svc.FeedbackInput("Pertahankan progres dan lengkapi bukti dukung.", "sesuai") for r in rhk}
+    svc.review_submit(skp=skp, by=assessor, rhk_feedback=feedback, perilaku={})
+    if not in_published_unit:
+        report.add("midyear_reviewed")
+        return
+    svc.self_review_submit(skp=skp, by=employee, final=True, rows=[
+        svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian akhir: {rng.randint(85, 110)}% dari target") for r in rhk])
+    scale = ["di_bawah", "sesuai", "sesuai", "di_atas", "di_atas"]
+    ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rng.choice(scale)) for r in rhk}
+    perilaku = {v: svc.FeedbackInput("", rng.choice(scale[1:])) for v in NilaiPerilaku.values}
+    svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
+    report.add("published")
