@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rules",
     "workflow",
+    # Extra apps for tooling, e.g. KINERJA_EXTRA_APPS=bench when benchmarks need their own flows.
+    *env_list("KINERJA_EXTRA_APPS"),
 ]
 
 MIDDLEWARE = [

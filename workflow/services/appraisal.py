@@ -167,7 +167,7 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput]) -> None:
     with transaction.atomic():
         skp.pendekatan = pendekatan
         skp._history_user = by
-        skp.save()
+        skp.save(update_fields=["pendekatan", "diubah"])
         # Update rows in place, so RHK of subordinates that support them keep their link.
         existing = list(skp.rhk_set.order_by("urutan", "pk"))
         for n, row in enumerate(rows, start=1):
@@ -233,7 +233,7 @@ def plan_decide(
             skp.catatan_pengembalian = note.strip()
             skp._change_reason = note.strip()[:100]
         skp._history_user = by
-        skp.save()
+        skp.save(update_fields=["status", "catatan_pengembalian", "diubah"])
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -439,7 +439,8 @@ def final_review_submit(
         skp.alasan_hasil_kerja = alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else ""
         skp.alasan_perilaku = alasan_perilaku.strip() if pr != suggestion.perilaku else ""
         skp._history_user = by
-        skp.save()
+        skp.save(update_fields=["rating_hasil_kerja_saran", "rating_hasil_kerja", "rating_perilaku_saran",
+                                "rating_perilaku", "alasan_hasil_kerja", "alasan_perilaku", "diubah"])
     return evaluasi
 
 

@@ -1,0 +1,228 @@
+"""Benchmark of the appraisal lifecycle on PostgreSQL.
+
+    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--database-url URL]
+
+Prints JSON with
+  lifecycles_per_s     full lifecycles (open → plan → approve → midyear → annual → scored → published),
+                       driven through the services, history on;
+  bare_viewflow_per_s  the same human steps in a flow with no domain records, same run;
+  ratio                lifecycles_per_s / bare_viewflow_per_s;
+  open_period_16k_s    seconds to open a period for --open employees with --workers real Celery
+                       workers on the local Redis (0 workers: in-process).
+The database named by --database-url is dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["KINERJA_EXTRA_APPS"] = "bench"  # the baseline flow lives in bench/bare_flow.py
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_rules", str(ROOT / "config" / "rules"), stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def build_org(n_staff: int, *, kode: str):
+    """A government with one OPD, one bidang and enough seksi of 25 staff for ``n_staff`` people.
+    Bulk-created: setup is not what is measured."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from workflow.models import Instansi, Jabatan, Pegawai, Unit
+    from workflow.nip import make_nip
+
+    instansi = Instansi.objects.create(kode=kode, nama=f"Pemerintah {kode}", jenis="provinsi")
+    password = make_password("bench")
+
+    def head(kode_unit, nama, jenis, parent, post_jenis):
+        post = Jabatan.objects.create(instansi=instansi, nama=f"Kepala {nama}", jenis=post_jenis)
+        return Unit.objects.create(instansi=instansi, kode=kode_unit, nama=nama, jenis=jenis, parent=parent,
+                                   jabatan_kepala=post)
+
+    seq = iter(range(1, 10**7))
+
+    def person(unit, jabatan, with_nip=True):
+        n = next(seq)
+        born = dt.date(1970 + n % 25, n % 12 + 1, n % 28 + 1)
+        nip = make_nip(born, born.year + 25 + (n // 999) % 10, n % 12 + 1, 1 + n % 2, n % 999 + 1) if with_nip else None
+        return Pegawai(instansi=instansi, nip=nip, nama=f"Pegawai {n}", status_kepegawaian="PNS" if with_nip
+                       else "pejabat_negara", unit=unit, jabatan=jabatan)
+
+    root = head(f"{kode}-ROOT", "Pemerintah", "pemda", None, "kepala_daerah")
+    opd = head(f"{kode}-OPD", "Dinas", "opd", root, "jpt_pratama")
+    bidang = head(f"{kode}-B", "Bidang", "bidang", opd, "administrator")
+    staff_post = Jabatan.objects.create(instansi=instansi, nama="Pelaksana", jenis="pelaksana")
+    people = [person(root, root.jabatan_kepala, with_nip=False), person(opd, opd.jabatan_kepala),
+              person(bidang, bidang.jabatan_kepala)]
+    for s in range(max(1, -(-n_staff // 25))):
+        seksi = head(f"{kode}-S{s}", f"Seksi {s}", "seksi", bidang, "pengawas")
+        people.append(person(seksi, seksi.jabatan_kepala))
+        people += [person(seksi, staff_post) for _ in range(min(25, n_staff - 25 * s))]
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=p.nip or f"{kode}-kdh", password=password) for p in people])
+    for p, u in zip(people, users, strict=True):
+        p.user = u
+    Pegawai.objects.bulk_create(people)
+    return instansi
+
+
+def open_windows(periode) -> None:
+    import datetime as dt
+
+    for window in periode.jendela_set.all():
+        window.dibuka = dt.date(periode.tahun, 1, 1)
+        window.save()
+
+
+def run_lifecycles(n: int) -> float:
+    """Seconds for ``n`` full lifecycles through the services."""
+    from workflow.models import JenisRhk, NilaiPerilaku, Pegawai
+    from workflow.selectors.org import OrgSnapshot
+    from workflow.services import appraisal as svc
+    from workflow.services.period import periode_create
+
+    instansi = build_org(n, kode="LIFE")
+    periode = periode_create(instansi=instansi, tahun=2026)
+    open_windows(periode)
+    snap = OrgSnapshot.load(instansi)
+    staff = list(Pegawai.objects.filter(instansi=instansi, jabatan__jenis="pelaksana").select_related(
+        "user", "unit", "jabatan")[:n])
+    rows = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Hasil kerja {i}", indikator="Persentase layanan",
+                         target="95", satuan="%") for i in range(3)]
+    expectations = {v: "Ekspektasi" for v in NilaiPerilaku.values}
+    perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
+    started = time.perf_counter()
+    for pegawai in staff:
+        skp = svc.appraisal_open(pegawai=pegawai, periode=periode, snap=snap)
+        assessor = skp.penilai.user
+        svc.plan_submit(skp=skp, by=pegawai.user, pendekatan="kuantitatif", rows=rows)
+        svc.plan_decide(skp=skp, by=assessor, approve=True, expectations=expectations)
+        rhk = list(skp.rhk_set.all())
+        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian") for r in rhk]
+        svc.self_review_submit(skp=skp, by=pegawai.user, rows=done)
+        svc.review_submit(skp=skp, by=assessor, rhk_feedback={}, perilaku={})
+        svc.self_review_submit(skp=skp, by=pegawai.user, rows=done, final=True)
+        ratings = {r.pk: svc.FeedbackInput("", "di_atas") for r in rhk}
+        svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
+        skp.refresh_from_db(fields=["status"])
+        assert skp.status == "dipublikasikan", skp.status
+    return time.perf_counter() - started
+
+
+def run_bare(n: int) -> float:
+    """Seconds for ``n`` runs of a flow with the same human steps and no domain records."""
+    from django.contrib.auth import get_user_model
+
+    from bench.bare_flow import BareFlow
+    from workflow.services.tasks import task_execution
+
+    user = get_user_model().objects.create(username="bare-bench")
+    steps = [BareFlow.draft_plan, BareFlow.approve_plan, BareFlow.self_review, BareFlow.review,
+             BareFlow.final_self_review, BareFlow.final_review]
+    started = time.perf_counter()
+    for _ in range(n):
+        process = BareFlow.start.run(user=user)
+        for node in steps:
+            with task_execution(process_pk=process.pk, node=node, by=user):
+                pass
+    return time.perf_counter() - started
+
+
+def run_open_period(n: int, workers: int, url: str) -> float:
+    """Seconds to open a period for ``n`` employees, with real Celery workers when ``workers`` > 0."""
+    from django.db import connections
+
+    from workflow.models import PembukaanPeriode
+    from workflow.services.period import periode_create
+    from workflow.services.period_open import period_open
+
+    instansi = build_org(n, kode="OPEN")
+    periode = periode_create(instansi=instansi, tahun=2026)
+    connections.close_all()
+    worker = None
+    if workers:
+        env = {**os.environ, "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/15")}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "project", "worker", "-c", str(workers), "-l", "warning",
+             "--without-gossip", "--without-mingle", "-Q", "bench-open", "-n", "bench@%h"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        from project.celery import app
+
+        app.conf.update(broker_url=env["CELERY_BROKER_URL"], task_always_eager=False,
+                        task_default_queue="bench-open")
+        app.control.purge()
+        time.sleep(3)  # let the worker connect
+    try:
+        started = time.perf_counter()
+        job = period_open(periode=periode, by=None)
+        while True:
+            job.refresh_from_db()
+            if job.status == PembukaanPeriode.Status.DONE:
+                break
+            if worker is not None and worker.poll() is not None:
+                raise RuntimeError("the Celery worker stopped")
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+        assert job.dibuat == n + 2, (job.dibuat, n)  # the staff plus the two heads above the seksi heads
+        return elapsed
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=200, help="lifecycles to run")
+    parser.add_argument("--open", type=int, default=16000, help="employees for the period opening")
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (0: in-process)")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
+    args = parser.parse_args()
+    prepare_database(args.database_url)
+    setup_django(args.database_url)
+    lifecycle_s = run_lifecycles(args.n)
+    bare_s = run_bare(args.n)
+    open_s = run_open_period(args.open, args.workers, args.database_url) if args.open else None
+    result = {
+        "lifecycles_per_s": round(args.n / lifecycle_s, 2),
+        "bare_viewflow_per_s": round(args.n / bare_s, 2),
+        "ratio": round((args.n / lifecycle_s) / (args.n / bare_s), 3),
+        f"open_period_{args.open // 1000}k_s" if args.open else "open_period_s": round(open_s, 1) if open_s else None,
+        "n": args.n,
+        "open_employees": args.open,
+        "workers": args.workers,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
