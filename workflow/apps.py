@@ -8,3 +8,8 @@ class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = _("Performance appraisal")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import flows, signals  # noqa: F401 - flows are imported so their permissions exist after migrate
+
+        signals.connect()

@@ -44,23 +44,21 @@ class AppraisalFlow(flow.Flow):
     plan_approved = (
         flow.If(this.is_plan_approved)
         .Annotation(title=_("Plan approved?"))
-        .Then(this.periodic_review_due)
+        .Then(this.next_review)
         .Else(this.draft_plan)
     )
-    periodic_review_due = (
-        flow.If(this.has_periodic_window)
-        .Annotation(title=_("Periodic review left?"))
-        .Then(this.periodic_window_open)
-        .Else(this.final_window_open)
-    )
-    periodic_window_open = (
-        flow.If(this.is_periodic_window_open)
-        .Annotation(title=_("Review window open?"))
-        .Then(this.self_review)
-        .Else(this.wait_periodic_window)
+    next_review = (
+        flow.Switch()
+        .Annotation(title=_("Which review is next?"))
+        .Case(this.self_review, this.periodic_window_is_open)
+        .Case(this.wait_periodic_window, this.periodic_window_is_ahead)
+        .Case(this.final_self_review, this.final_window_is_open)
+        .Default(this.wait_final_window)
     )
     wait_periodic_window = (
-        flow.Timer(this.periodic_window_opens).Annotation(title=_("Wait for the review window")).Next(this.self_review)
+        flow.Timer(this.review_window_opens)
+        .Annotation(title=_("Wait for the review window"))
+        .Next(this.self_review)
     )
     self_review = (
         AppraisalView(task_views.SelfReviewView.as_view())
@@ -74,16 +72,10 @@ class AppraisalFlow(flow.Flow):
         .Annotation(title=_("Periodic review"), description=_("The assessor gives feedback and interim ratings."))
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
-        .Next(this.periodic_review_due)
-    )
-    final_window_open = (
-        flow.If(this.is_final_window_open)
-        .Annotation(title=_("Annual window open?"))
-        .Then(this.final_self_review)
-        .Else(this.wait_final_window)
+        .Next(this.next_review)
     )
     wait_final_window = (
-        flow.Timer(this.final_window_opens)
+        flow.Timer(this.review_window_opens)
         .Annotation(title=_("Wait for the annual review window"))
         .Next(this.final_self_review)
     )
@@ -124,40 +116,45 @@ class AppraisalFlow(flow.Flow):
         return activation.process.skp.pegawai.user
 
     def assessor_user(self, activation):
-        from .selectors.org import OrgSnapshot
+        from .selectors.org import org_snapshot
 
         skp = activation.process.skp
-        assessor = OrgSnapshot.load(skp.pegawai.instansi_id).assessor_of(skp.pegawai)
+        assessor = org_snapshot(skp.pegawai.instansi_id).assessor_of(skp.pegawai)
         return assessor.user if assessor is not None and assessor.user_id else None
 
     def is_plan_approved(self, activation) -> bool:
         return activation.process.skp.status == StatusSkp.DISETUJUI
 
-    def has_periodic_window(self, activation) -> bool:
-        from .services.appraisal import current_window
+    def _next_window(self, activation):
+        """The review window the appraisal is heading to: the first periodic window not yet
+        reviewed, else the annual one (memoised on the activation: the Switch asks several times)."""
+        if not hasattr(activation, "_kinerja_window"):
+            from .services.appraisal import current_window
 
-        return current_window(activation.process.skp, kind=JenisJendela.PERIODIK) is not None
+            skp = activation.process.skp
+            activation._kinerja_window = current_window(skp, kind=JenisJendela.PERIODIK) or current_window(
+                skp, kind=JenisJendela.AKHIR
+            )
+        return activation._kinerja_window
 
-    def _window(self, activation, kind):
-        from .services.appraisal import current_window
+    def _window_open(self, activation, kind) -> bool:
+        window = self._next_window(activation)
+        return window.jenis == kind and window.dibuka <= timezone.localdate()
 
-        return current_window(activation.process.skp, kind=kind)
+    def periodic_window_is_open(self, activation) -> bool:
+        return self._window_open(activation, JenisJendela.PERIODIK)
 
-    def is_periodic_window_open(self, activation) -> bool:
-        return self._window(activation, JenisJendela.PERIODIK).dibuka <= timezone.localdate()
+    def periodic_window_is_ahead(self, activation) -> bool:
+        window = self._next_window(activation)
+        return window.jenis == JenisJendela.PERIODIK and window.dibuka > timezone.localdate()
 
-    def periodic_window_opens(self, activation):
+    def final_window_is_open(self, activation) -> bool:
+        return self._window_open(activation, JenisJendela.AKHIR)
+
+    def review_window_opens(self, activation):
         from .services.appraisal import window_opens_at
 
-        return window_opens_at(self._window(activation, JenisJendela.PERIODIK))
-
-    def is_final_window_open(self, activation) -> bool:
-        return self._window(activation, JenisJendela.AKHIR).dibuka <= timezone.localdate()
-
-    def final_window_opens(self, activation):
-        from .services.appraisal import window_opens_at
-
-        return window_opens_at(self._window(activation, JenisJendela.AKHIR))
+        return window_opens_at(self._next_window(activation))
 
     def score_appraisal(self, activation):
         from .scoring import appraisal_score

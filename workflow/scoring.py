@@ -103,7 +103,9 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     and store it with the facts and the trace of every table consulted."""
     on = scoring_date(skp)
     rhk_ratings, perilaku_ratings = final_ratings(skp)
-    suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings)
+    suggestion = getattr(skp, "_suggestion", None) or suggest_ratings(
+        skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings
+    )
     hk = skp.rating_hasil_kerja or suggestion.hasil_kerja
     pr = skp.rating_perilaku or suggestion.perilaku
     predikat = _evaluate("predikat_kinerja", {"hasil_kerja": hk, "perilaku": pr}, on)
@@ -122,8 +124,11 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
         "rhk_di_atas": sum(r == Rating.DI_ATAS for r in rhk_ratings.values()),
         "rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in rhk_ratings.values()),
     }
+    breaches, blocking = _distribution(skp, hasil.predikat, on)
+    hasil.peringatan_distribusi = " ".join(breaches)
     hasil.save()
-    skp.status = StatusSkp.DINILAI
+    skp._distribution_blocks = bool(breaches) and blocking
+    skp.status = StatusSkp.EVALUASI_AKHIR if skp._distribution_blocks else StatusSkp.DINILAI
     skp.save(update_fields=["status", "diubah"])
     return hasil
 
@@ -133,13 +138,16 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
 
 def predikat_organisasi_for(skp: Skp) -> str | None:
     """The organisation predikat of the assessor's unit, or of the nearest unit above it."""
-    unit = skp.penilai.unit if skp.penilai_id else skp.unit
-    chain = [unit, *unit.ancestors()]
-    found = {
-        c.unit_id: c.predikat
-        for c in CapaianOrganisasi.objects.filter(periode=skp.periode, unit__in=[u.pk for u in chain])
-    }
-    return next((found[u.pk] for u in chain if u.pk in found), None)
+    from .selectors.org import org_snapshot
+
+    units = org_snapshot(skp.pegawai.instansi_id).units
+    chain, unit = [], units.get(skp.penilai.unit_id if skp.penilai_id else skp.unit_id)
+    while unit is not None and unit.pk not in chain:
+        chain.append(unit.pk)
+        unit = units.get(unit.parent_id)
+    found = dict(CapaianOrganisasi.objects.filter(periode=skp.periode, unit__in=chain).values_list("unit_id",
+                                                                                                   "predikat"))
+    return next((found[pk] for pk in chain if pk in found), None)
 
 
 def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[str]:
@@ -169,36 +177,36 @@ def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, 
     return messages
 
 
-def distribution_check(*, skp: Skp) -> bool:
-    """Check the assessor's team against the pattern of its organisation predikat. Under the warn
-    policy a breach is recorded on the result and publication goes on; under the block policy the
-    result goes back to the assessor's annual review."""
-    hasil = skp.hasil
-    on = scoring_date(skp)
-    policy = _evaluate("kebijakan", {}, on).outputs
+def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool]:
+    """Breaches of the distribution pattern by the assessor's team once this result counts, and
+    whether the policy in force blocks publication on a breach."""
     org = predikat_organisasi_for(skp)
     if org is None:
-        hasil.peringatan_distribusi = _(
-            "The organisation predikat of the unit is not set yet, so the distribution pattern was not checked."
-        )
-        hasil.save(update_fields=["peringatan_distribusi"])
-        return True
+        return [_("The organisation predikat of the unit is not set yet, so the distribution pattern was not "
+                  "checked.")], False
+    policy = _evaluate("kebijakan", {}, on).outputs
     pattern = _evaluate("pola_distribusi", {"predikat_organisasi": org}, on).outputs
-    team = Skp.objects.filter(periode=skp.periode, penilai_id=skp.penilai_id)
-    scored = HasilPenilaian.objects.filter(skp__in=team)
-    counts: dict[str, int] = {}
-    for p in scored.values_list("predikat", flat=True):
+    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
+    counts: dict[str, int] = {predikat: 1}
+    scored = 1
+    for p in HasilPenilaian.objects.filter(skp__in=team).exclude(skp=skp).values_list("predikat", flat=True):
         counts[p] = counts.get(p, 0) + 1
+        scored += 1
     total = team.count()
-    complete = scored.count() == total
-    breaches = distribution_breaches(counts=counts, total=total, pattern=pattern, complete=complete)
-    hasil.peringatan_distribusi = " ".join(breaches)
-    hasil.save(update_fields=["peringatan_distribusi"])
-    if breaches and policy.get("distribusi_memblokir"):
-        skp.status = StatusSkp.EVALUASI_AKHIR
-        skp.save(update_fields=["status", "diubah"])
-        return False
-    return True
+    breaches = distribution_breaches(counts=counts, total=total, pattern=pattern, complete=scored >= total)
+    return breaches, bool(policy.get("distribusi_memblokir"))
+
+
+def distribution_check(*, skp: Skp) -> bool:
+    """Whether the result may be published. Under the warn policy a breach is only recorded on the
+    result (by ``appraisal_score``); under the block policy the result goes back to the assessor's
+    annual review."""
+    blocks = getattr(skp, "_distribution_blocks", None)
+    if blocks is None:
+        hasil = skp.hasil
+        breaches, blocking = _distribution(skp, hasil.predikat, scoring_date(skp))
+        blocks = bool(breaches) and blocking
+    return not blocks
 
 
 @transaction.atomic

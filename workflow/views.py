@@ -15,7 +15,7 @@ from django.views.generic import FormView, RedirectView, TemplateView, View
 
 from .models import NilaiPerilaku, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, StatusSkp, Unit
 from .selectors.appraisal import completion_per_opd, team_progress
-from .selectors.org import OrgSnapshot, admin_instansi_ids, is_admin, pegawai_of, team_of
+from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
 
 
 class HomeView(RedirectView):
@@ -35,7 +35,7 @@ class ProfileView(TemplateView):
         ctx["pegawai"] = me
         ctx["is_admin"] = is_admin(self.request.user)
         if me is not None:
-            snap = OrgSnapshot.load(me.instansi)
+            snap = org_snapshot(me.instansi_id)
             ctx["penilai"] = snap.assessor_of(me)
             ctx["atasan_penilai"] = snap.assessor_superior_of(me)
             ctx["unit_path"] = list(reversed([me.unit, *me.unit.ancestors()]))

@@ -10,6 +10,8 @@ per-employee override wins over everything.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -93,20 +95,48 @@ class OrgSnapshot:
         return self.assessor_of(assessor) or assessor
 
 
+# Snapshots are reused for a short while by the process that loaded them. Any save or delete of an
+# organisation record in this process drops them at once (see ``workflow.signals``); a change made
+# by another process is seen at most SNAPSHOT_TTL seconds later, which is acceptable for routing
+# new tasks (an acting appointment never starts mid-minute in practice).
+SNAPSHOT_TTL = 60.0
+_snapshots: dict[tuple[int, dt.date], tuple[float, OrgSnapshot]] = {}
+_snapshots_lock = threading.Lock()
+
+
+def org_snapshot(instansi_id: int, on: dt.date | None = None) -> OrgSnapshot:
+    """A (briefly cached) ``OrgSnapshot`` of one government on one date."""
+    day = on or timezone.localdate()
+    key = (instansi_id, day)
+    now = time.monotonic()
+    cached = _snapshots.get(key)
+    if cached is not None and now - cached[0] < SNAPSHOT_TTL:
+        return cached[1]
+    snap = OrgSnapshot.load(instansi_id, day)
+    with _snapshots_lock:
+        _snapshots[key] = (now, snap)
+    return snap
+
+
+def forget_org_snapshots(**_kwargs) -> None:
+    with _snapshots_lock:
+        _snapshots.clear()
+
+
 def assessor_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
     """The Pejabat Penilai Kinerja of ``pegawai`` on date ``on`` (today by default)."""
-    return OrgSnapshot.load(pegawai.instansi_id, on).assessor_of(pegawai)
+    return org_snapshot(pegawai.instansi_id, on).assessor_of(pegawai)
 
 
 def assessor_superior_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
     """The Atasan Pejabat Penilai of ``pegawai`` on date ``on`` (today by default)."""
-    return OrgSnapshot.load(pegawai.instansi_id, on).assessor_superior_of(pegawai)
+    return org_snapshot(pegawai.instansi_id, on).assessor_superior_of(pegawai)
 
 
 def assessor_chain_has_cycle(pegawai: Pegawai, *, on: dt.date | None = None) -> bool:
     """True when following assessors upwards from ``pegawai`` (with its unsaved override) comes back
     to ``pegawai``: an override chain such as A → B → A."""
-    snap = OrgSnapshot.load(pegawai.instansi_id, on)
+    snap = OrgSnapshot.load(pegawai.instansi_id, on)  # fresh: it is patched with the unsaved override
     snap._people[pegawai.pk] = pegawai
     seen = {pegawai.pk}
     current = snap.assessor_of(pegawai)
@@ -120,7 +150,7 @@ def assessor_chain_has_cycle(pegawai: Pegawai, *, on: dt.date | None = None) -> 
 
 def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
     """Active employees whose assessor is ``assessor`` on ``on``."""
-    snap = OrgSnapshot.load(assessor.instansi_id, on)
+    snap = org_snapshot(assessor.instansi_id, on)
     candidates = Pegawai.objects.filter(instansi_id=assessor.instansi_id, aktif=True).exclude(pk=assessor.pk)
     unit_ids = [u.pk for u in snap.units.values() if snap.holder_of(u) and snap.holder_of(u).pk == assessor.pk]
     if not unit_ids and not Pegawai.objects.filter(penilai_override=assessor).exists():

@@ -29,8 +29,39 @@ from ..models import (
     StatusSkp,
     UmpanBalikPerilaku,
 )
-from ..selectors.org import OrgSnapshot
+from ..selectors.org import OrgSnapshot, org_snapshot
 from .tasks import task_execution
+
+
+def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by) -> None:
+    """Create or update the child rows of one parent (e.g. the seven expectations of an SKP) in a
+    few statements, each change with its history row. Rows whose values did not change are left
+    alone; rows carrying a new file are saved one by one so the file is stored."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    existing = {getattr(o, key): o for o in model.objects.filter(**parent)}
+    created, changed = [], []
+    for k, data in values.items():
+        obj = existing.get(k)
+        if obj is None:
+            obj = model(**parent, **{key: k}, **data)
+            created.append(obj)
+            continue
+        if any(getattr(obj, f) != v for f, v in data.items()):
+            for f, v in data.items():
+                setattr(obj, f, v)
+            changed.append(obj)
+    with_files = [o for o in created + changed if any(getattr(getattr(o, f), "_committed", True) is False
+                                                       for f in fields if hasattr(getattr(o, f), "_committed"))]
+    for obj in with_files:
+        obj._history_user = by
+        obj.save()
+    created = [o for o in created if o not in with_files]
+    changed = [o for o in changed if o not in with_files]
+    if created:
+        bulk_create_with_history(created, model, default_user=by)
+    if changed:
+        bulk_update_with_history(changed, model, fields, default_user=by)
 
 # Evidence files: the largest accepted size and the accepted types.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -152,7 +183,7 @@ def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
     return list(Rhk.objects.filter(skp__pegawai_id=skp.penilai_id, skp__periode_id=skp.periode_id))
 
 
-def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput]) -> None:
+def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: str | None = None) -> None:
     """Replace the plan's RHK and IKI. Raises ``ValidationError`` (nothing saved) on bad input."""
     allowed = {r.pk for r in assessor_rhk_choices(skp)}
     problems = plan_validate(pendekatan=pendekatan, rows=rows, allowed_atasan=allowed)
@@ -164,27 +195,40 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput]) -> None:
                 for m in msgs
             ]
         )
+    from simple_history.utils import bulk_create_with_history
+
     with transaction.atomic():
         skp.pendekatan = pendekatan
+        skp.status = status or skp.status
         skp._history_user = by
-        skp.save(update_fields=["pendekatan", "diubah"])
+        skp.save(update_fields=["pendekatan", "status", "diubah"])
         # Update rows in place, so RHK of subordinates that support them keep their link.
-        existing = list(skp.rhk_set.order_by("urutan", "pk"))
+        existing = list(skp.rhk_set.order_by("urutan", "pk").prefetch_related("iki_set"))
+        fresh: list[tuple[Rhk, Iki]] = []
         for n, row in enumerate(rows, start=1):
             rhk = existing[n - 1] if n <= len(existing) else Rhk(skp=skp)
             rhk.urutan, rhk.jenis, rhk.teks, rhk.rhk_atasan_id = n, row.jenis, row.teks.strip(), row.rhk_atasan_id
-            rhk._history_user = by
-            rhk.save()
             number = _parse_target(row.target) if pendekatan == Pendekatan.KUANTITATIF else None
-            iki = rhk.iki_set.first() or Iki(rhk=rhk)
+            iki = (rhk.iki_set.all()[0] if rhk.pk and rhk.iki_set.all() else None) or Iki()
             iki.aspek = row.aspek or "kuantitas"
             iki.indikator = row.indikator.strip()
             iki.target_angka = number
             iki.satuan = row.satuan.strip()
             iki.target_kualitatif = "" if number is not None else row.target.strip()
-            iki._history_user = by
+            if rhk.pk is None:
+                fresh.append((rhk, iki))
+                continue
+            for obj in (rhk, iki):
+                obj._history_user = by
+            rhk.save()
+            iki.rhk = rhk
             iki.save()
-        for stale in existing[len(rows) :]:
+        if fresh:
+            created = bulk_create_with_history([r for r, _i in fresh], Rhk, default_user=by)
+            for rhk, (_r, iki) in zip(created, fresh, strict=True):
+                iki.rhk = rhk
+            bulk_create_with_history([i for _r, i in fresh], Iki, default_user=by)
+        for stale in existing[len(rows):]:
             stale._history_user = by
             stale.delete()
 
@@ -192,11 +236,8 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput]) -> None:
 def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
     """The employee submits the plan to the assessor (Draft/Dikembalikan → Diajukan)."""
     flow = _flow()
-    with task_execution(process_pk=skp.process_id, node=flow.draft_plan, by=by, activation=activation):
-        plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows)
-        skp.status = StatusSkp.DIAJUKAN
-        skp._history_user = by
-        skp.save(update_fields=["status", "diubah"])
+    with task_execution(process_pk=skp.process_id, node=flow.draft_plan, by=by, activation=activation, skp=skp):
+        plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows, status=StatusSkp.DIAJUKAN)
 
 
 def plan_decide(
@@ -218,15 +259,10 @@ def plan_decide(
     if errors:
         raise ValidationError(errors)
     flow = _flow()
-    with task_execution(process_pk=skp.process_id, node=flow.approve_plan, by=by, activation=activation):
+    with task_execution(process_pk=skp.process_id, node=flow.approve_plan, by=by, activation=activation, skp=skp):
         if approve:
-            for value in NilaiPerilaku.values:
-                exp, _created = EkspektasiPerilaku.objects.get_or_create(
-                    skp=skp, nilai=value, defaults={"ekspektasi": ""}
-                )
-                exp.ekspektasi = expectations[value].strip()
-                exp._history_user = by
-                exp.save()
+            _upsert_rows(EkspektasiPerilaku, parent={"skp": skp}, key="nilai", fields=["ekspektasi"], by=by,
+                         values={v: {"ekspektasi": expectations[v].strip()} for v in NilaiPerilaku.values})
             skp.status = StatusSkp.DISETUJUI
         else:
             skp.status = StatusSkp.DIKEMBALIKAN
@@ -251,7 +287,7 @@ def current_window(skp: Skp, *, kind: str | None = None):
 def evaluasi_for(skp: Skp, window, by=None) -> Evaluasi:
     evaluasi = Evaluasi.objects.filter(skp=skp, jendela=window).first()
     if evaluasi is None:
-        snap = OrgSnapshot.load(skp.pegawai.instansi_id)
+        snap = org_snapshot(skp.pegawai.instansi_id)
         penilai = snap.assessor_of(skp.pegawai)
         evaluasi = Evaluasi(
             skp=skp,
@@ -314,16 +350,15 @@ def self_review_submit(
     flow = _flow()
     node = flow.final_self_review if final else flow.self_review
     window = current_window(skp, kind=JenisJendela.AKHIR if final else JenisJendela.PERIODIK)
-    with task_execution(process_pk=skp.process_id, node=node, by=by, activation=activation):
+    with task_execution(process_pk=skp.process_id, node=node, by=by, activation=activation, skp=skp):
         evaluasi = evaluasi_for(skp, window, by)
+        values = {}
         for pk, row in given.items():
-            item, _c = RealisasiRhk.objects.get_or_create(evaluasi=evaluasi, rhk_id=pk)
-            item.realisasi = row.realisasi.strip()
-            item.bukti_tautan = row.bukti_tautan.strip()
+            values[pk] = {"realisasi": row.realisasi.strip(), "bukti_tautan": row.bukti_tautan.strip()}
             if row.bukti_file is not None:
-                item.bukti_file = row.bukti_file
-            item._history_user = by
-            item.save()
+                values[pk]["bukti_file"] = row.bukti_file
+        _upsert_rows(RealisasiRhk, parent={"evaluasi": evaluasi}, key="rhk_id", by=by,
+                     fields=["realisasi", "bukti_tautan", "bukti_file"], values=values)
         evaluasi.catatan_pegawai = catatan.strip()
         evaluasi.diajukan = timezone.now()
         evaluasi._history_user = by
@@ -364,16 +399,12 @@ def _check_ratings(skp, rhk_feedback, perilaku, required: bool) -> list[str]:
 
 
 def _write_feedback(evaluasi, rhk_feedback, perilaku, by):
-    for pk, fb in rhk_feedback.items():
-        item, _c = RealisasiRhk.objects.get_or_create(evaluasi=evaluasi, rhk_id=pk)
-        item.umpan_balik, item.rating = fb.umpan_balik.strip(), fb.rating
-        item._history_user = by
-        item.save()
-    for value, fb in perilaku.items():
-        item, _c = UmpanBalikPerilaku.objects.get_or_create(evaluasi=evaluasi, nilai=value)
-        item.umpan_balik, item.rating = fb.umpan_balik.strip(), fb.rating
-        item._history_user = by
-        item.save()
+    _upsert_rows(RealisasiRhk, parent={"evaluasi": evaluasi}, key="rhk_id", fields=["umpan_balik", "rating"], by=by,
+                 values={pk: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating}
+                         for pk, fb in rhk_feedback.items()})
+    _upsert_rows(UmpanBalikPerilaku, parent={"evaluasi": evaluasi}, key="nilai", fields=["umpan_balik", "rating"],
+                 by=by, values={v: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating}
+                                for v, fb in perilaku.items()})
 
 
 def review_submit(
@@ -385,7 +416,7 @@ def review_submit(
         raise ValidationError(errors)
     flow = _flow()
     window = current_window(skp, kind=JenisJendela.PERIODIK)
-    with task_execution(process_pk=skp.process_id, node=flow.review, by=by, activation=activation):
+    with task_execution(process_pk=skp.process_id, node=flow.review, by=by, activation=activation, skp=skp):
         evaluasi = evaluasi_for(skp, window, by)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
         evaluasi.dinilai = timezone.now()
@@ -428,12 +459,13 @@ def final_review_submit(
         raise ValidationError(errors)
     flow = _flow()
     window = current_window(skp, kind=JenisJendela.AKHIR)
-    with task_execution(process_pk=skp.process_id, node=flow.final_review, by=by, activation=activation):
+    with task_execution(process_pk=skp.process_id, node=flow.final_review, by=by, activation=activation, skp=skp):
         evaluasi = evaluasi_for(skp, window, by)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
         evaluasi.dinilai = timezone.now()
         evaluasi._history_user = by
         evaluasi.save()
+        skp._suggestion = suggestion  # scoring, in the same transaction, reuses it
         skp.rating_hasil_kerja_saran, skp.rating_hasil_kerja = suggestion.hasil_kerja, hk
         skp.rating_perilaku_saran, skp.rating_perilaku = suggestion.perilaku, pr
         skp.alasan_hasil_kerja = alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else ""

@@ -35,10 +35,12 @@ def open_task(process_pk: int, node) -> Task | None:
 
 
 @contextmanager
-def task_execution(*, process_pk: int, node, by, activation=None):
+def task_execution(*, process_pk: int, node, by, activation=None, skp=None):
     """Yield a started activation of the open ``node`` task of the process; on a clean exit the task
     is completed and the flow moves on. Raises ``ValidationError`` with a clear message when the task
-    is already done or the lock cannot be had, ``PermissionDenied`` when ``by`` may not act."""
+    is already done or the lock cannot be had, ``PermissionDenied`` when ``by`` may not act.
+    ``skp``, when given, is the instance the flow's handlers see as ``process.skp``, so what the
+    service just wrote is not read back."""
     if activation is not None:
         if activation.flow_task != node:
             raise PermissionDenied
@@ -54,6 +56,8 @@ def task_execution(*, process_pk: int, node, by, activation=None):
             if not node.can_execute(by, task):
                 raise PermissionDenied
             started = node.activation_class(task)
+            if skp is not None:
+                started.process.skp = skp
             started.start(None)
             yield started
             started.execute()
