@@ -6,11 +6,12 @@ from django.views.generic import RedirectView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from rules.viewsets import RulesApp
 from workflow.viewsets import KinerjaApp
 
 site = Site(
     title="Kinerja",
-    viewsets=[KinerjaApp()],
+    viewsets=[KinerjaApp(), RulesApp()],
 )
 
 urlpatterns = [
