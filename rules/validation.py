@@ -100,6 +100,19 @@ def parse_rows(spec: TableSpec) -> tuple[list[list[Condition] | None], list[Prob
                 problems.append(Problem(exc.code, exc.message, spec.name, index, col.name))
                 conds = None
                 continue
+            if any(
+                isinstance(b, float) and b and not 1e-4 <= abs(b) < 1e15 for b in cond.boundaries()
+            ):
+                problems.append(
+                    Problem(
+                        "engine_number",
+                        _("The engine cannot compare with numbers this small or large; rescale the input."),
+                        spec.name,
+                        index,
+                        col.name,
+                    )
+                )
+                conds = None
             if row.is_default and not cond.is_any:
                 problems.append(
                     Problem("default_conditions", _("The default row takes no conditions."), spec.name, index, col.name)
