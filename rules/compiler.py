@@ -128,7 +128,8 @@ class CompiledTable:
         rows = sorted(i for i in set(matched) if i != self.default_index)
         if self.spec.hit_policy == HitPolicy.UNIQUE and len(rows) > 1:
             raise self.error(
-                _("Rows %(rows)s all match, but the hit policy is UNIQUE.") % {"rows": ", ".join(str(r + 1) for r in rows)},
+                _("Rows %(rows)s all match, but the hit policy is UNIQUE.")
+                % {"rows": ", ".join(str(r + 1) for r in rows)},
                 row=rows[1] + 1,
             )
         if rows:
@@ -175,14 +176,20 @@ def compile_table(spec: TableSpec, version: VersionRef, *, prefix: str = "", che
             table=spec.name,
             row=problems[0].row,
         )
-    conditions = [[parse_condition(r.conditions.get(c.name, "-"), c.field_type) for c in spec.inputs] for r in spec.rows]
+    conditions = [
+        [parse_condition(r.conditions.get(c.name, "-"), c.field_type) for c in spec.inputs] for r in spec.rows
+    ]
     outputs = [{c.name: parse_value(r.outputs[c.name], c.field_type) for c in spec.outputs} for r in spec.rows]
     definition = {}
     default_index = None
     for index, (row, conds) in enumerate(zip(spec.rows, conditions, strict=True)):
         if row.is_default:
             default_index = index
-        terms = [] if row.is_default else [t for c, col in zip(conds, spec.inputs, strict=True) for t in _engine_terms(c, col.name)]
+        terms = (
+            []
+            if row.is_default
+            else [t for c, col in zip(conds, spec.inputs, strict=True) for t in _engine_terms(c, col.name)]
+        )
         terms.append({MARKER: 1})
         condition = terms[0] if len(terms) == 1 else {"$and": terms}
         definition[f"r{index}"] = {"all": [{"m": condition}], "pri": index, "run": "match"}

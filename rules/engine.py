@@ -25,6 +25,7 @@ Facts about durable_rules 2.0.28 this module is built around (each verified on t
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
@@ -74,11 +75,9 @@ def _dumps(payload, facts_list) -> str:
 
 
 def _delete(handle, sid: str) -> None:
-    try:
+    # 309: no such session (the assert failed before creating it); nothing to clean up.
+    with contextlib.suppress(core.error):
         core.delete_state(handle, sid)
-    except core.error:
-        # 309: no such session (the assert failed before creating it); nothing to clean up.
-        pass
 
 
 class _Host(durable_engine.Host):
@@ -147,7 +146,9 @@ class Engine:
             try:
                 result = core.assert_fact(ruleset._handle, _dumps(fact, [facts]))
                 if result[0] != 0:  # every table has a default or catch-all rule: this is an engine fault
-                    raise compiled.error(_("The engine did not accept the facts (code %(code)s).") % {"code": result[0]})
+                    raise compiled.error(
+                        _("The engine did not accept the facts (code %(code)s).") % {"code": result[0]}
+                    )
                 messages = self._drain(ruleset._handle, result[1])
             except RuleEvaluationError:
                 raise
@@ -173,7 +174,9 @@ class Engine:
                 try:
                     result = core.assert_facts(ruleset._handle, _dumps(batch, batch))
                     if result[0] != 0:  # cannot happen with the catch-all rule; never leave actions queued
-                        raise compiled.error(_("The engine did not accept the facts (code %(code)s).") % {"code": result[0]})
+                        raise compiled.error(
+                            _("The engine did not accept the facts (code %(code)s).") % {"code": result[0]}
+                        )
                     for msg in self._drain(ruleset._handle, result[1]):
                         for name, payload in msg.items():
                             if name != NO_MATCH:

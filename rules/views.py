@@ -45,7 +45,10 @@ def _version(pk: int) -> RuleSetVersion:
 
 def _table(pk: int) -> DecisionTable:
     return get_object_or_404(
-        DecisionTable.objects.select_related("version__rule_set").prefetch_related("inputs", "outputs", "rows", "test_cases"), pk=pk
+        DecisionTable.objects.select_related("version__rule_set").prefetch_related(
+            "inputs", "outputs", "rows", "test_cases"
+        ),
+        pk=pk,
     )
 
 
@@ -84,7 +87,9 @@ class VersionCopyView(RulesAdminMixin, View):
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(label=gettext_lazy("In force from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(
+        label=gettext_lazy("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     effective_to = forms.DateField(
         label=gettext_lazy("In force until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -112,7 +117,9 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
                 by=request.user,
             )
         except RuleSetError as exc:
-            return self.render_to_response(self.get_context_data(form=form, error=exc.message, problems=exc.problems), status=400)
+            return self.render_to_response(
+                self.get_context_data(form=form, error=exc.message, problems=exc.problems), status=400
+            )
         messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
         return redirect("aturan:version", pk=version.pk)
 
@@ -148,7 +155,9 @@ def _grid_rows(table_spec_obj, post) -> tuple[list[RowSpec], list[dict]]:
         outs = {c.name: post.get(f"o-{key}-{c.name}", "").strip() for c in table_spec_obj.outputs}
         is_default = bool(post.get(f"default-{key}"))
         rows.append(RowSpec({} if is_default else conds, outs, is_default, post.get(f"note-{key}", "").strip()))
-        raw.append({"conditions": conds, "outputs": outs, "is_default": is_default, "note": post.get(f"note-{key}", "")})
+        raw.append(
+            {"conditions": conds, "outputs": outs, "is_default": is_default, "note": post.get(f"note-{key}", "")}
+        )
     return rows, raw
 
 
@@ -164,7 +173,12 @@ class TableView(RulesAdminMixin, TemplateView):
         ctx.update(table=table, spec=spec, version=table.version, editable=table.version.is_draft)
         if "grid" not in ctx:
             ctx["grid"] = [
-                {"conditions": dict(r.conditions), "outputs": dict(r.outputs), "is_default": r.is_default, "note": r.note}
+                {
+                    "conditions": dict(r.conditions),
+                    "outputs": dict(r.outputs),
+                    "is_default": r.is_default,
+                    "note": r.note,
+                }
                 for r in spec.rows
             ]
         problems = ctx.get("problems", [])
@@ -214,7 +228,7 @@ def _read_inputs(spec, data, prefix="i-") -> tuple[dict, dict]:
 
 
 class TryView(RulesAdminMixin, TemplateView):
-    """"Coba": enter inputs, see outputs and the trace of the row that decided."""
+    """ "Coba": enter inputs, see outputs and the trace of the row that decided."""
 
     template_name = "rules/table_try.html"
 
@@ -283,7 +297,13 @@ class TestCasesView(RulesAdminMixin, TemplateView):
         problems = [f"{k}: {v}" for k, v in errors.items()]
         if not problems:
             try:
-                table_case_add(table=table, name=request.POST.get("name", "").strip() or _("Test"), inputs=inputs, expected=expected, by=request.user)
+                table_case_add(
+                    table=table,
+                    name=request.POST.get("name", "").strip() or _("Test"),
+                    inputs=inputs,
+                    expected=expected,
+                    by=request.user,
+                )
             except RuleSetError as exc:
                 problems = [str(p) for p in exc.problems] or [exc.message]
         if problems:
@@ -324,8 +344,14 @@ class DiffView(RulesAdminMixin, TemplateView):
                 rows.append(
                     {
                         "n": i + 1,
-                        "a": [{"v": v, "changed": ra is None or rb is None or v != _cell(rb, b, n)} for v, n in zip(cells_a, cols_a, strict=True)],
-                        "b": [{"v": v, "changed": ra is None or rb is None or v != _cell(ra, a, n)} for v, n in zip(cells_b, cols_b, strict=True)],
+                        "a": [
+                            {"v": v, "changed": ra is None or rb is None or v != _cell(rb, b, n)}
+                            for v, n in zip(cells_a, cols_a, strict=True)
+                        ],
+                        "b": [
+                            {"v": v, "changed": ra is None or rb is None or v != _cell(ra, a, n)}
+                            for v, n in zip(cells_b, cols_b, strict=True)
+                        ],
                         "changed": changed,
                     }
                 )
@@ -363,7 +389,9 @@ class SimulateView(RulesAdminMixin, TemplateView):
     def form(self, version, data=None, files=None):
         form = SimulateForm(data, files)
         form.fields["table"].choices = [(t.name, t.title or t.name) for t in version_tables(version=version)]
-        form.fields["baseline"].queryset = version.rule_set.versions.exclude(status=VersionStatus.DRAFT).order_by("-number")
+        form.fields["baseline"].queryset = version.rule_set.versions.exclude(status=VersionStatus.DRAFT).order_by(
+            "-number"
+        )
         current = version_in_force(rule_set=version.rule_set.key, on=timezone.localdate())
         form.fields["baseline"].initial = current.pk if current else None
         form.fields["baseline"].label_from_instance = lambda v: f"v{v.number} ({v.get_status_display()})"
@@ -384,12 +412,12 @@ class SimulateView(RulesAdminMixin, TemplateView):
             try:
                 text = form.cleaned_data["data"].read().decode("utf-8-sig")
                 result = simulate_versions(
-                    candidate=version, baseline=form.cleaned_data["baseline"], table=form.cleaned_data["table"], csv_text=text
+                    candidate=version,
+                    baseline=form.cleaned_data["baseline"],
+                    table=form.cleaned_data["table"],
+                    csv_text=text,
                 )
                 ctx["result"] = result.to_dict()
             except (RuleEvaluationError, UnicodeDecodeError) as exc:
                 ctx["error"] = str(exc)
         return self.render_to_response(self.get_context_data(**ctx))
-
-
-

@@ -29,7 +29,9 @@ MATRIX = {
 @pytest.mark.parametrize(("cell", "predikat"), MATRIX.items(), ids=[f"{h}-{p}" for h, p in MATRIX])
 def test_every_cell_of_the_predikat_matrix(pack, cell, predikat):
     hasil, perilaku = cell
-    decision = rules.evaluate("penilaian-kinerja", "predikat_kinerja", {"hasil_kerja": hasil, "perilaku": perilaku}, on=ON)
+    decision = rules.evaluate(
+        "penilaian-kinerja", "predikat_kinerja", {"hasil_kerja": hasil, "perilaku": perilaku}, on=ON
+    )
     assert decision.outputs == {"predikat": predikat}
     assert decision.version.number == 1
     assert decision.trace[0]["inputs"] == {"hasil_kerja": hasil, "perilaku": perilaku}
@@ -62,19 +64,29 @@ def test_most_below_is_di_bawah(pack):
 
 def test_default_row_decides_with_trace(pack):
     decision = rules.evaluate(
-        "penilaian-kinerja", "rating_hasil_kerja", {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0, "rhk_utama_di_bawah": 0}, on=ON
+        "penilaian-kinerja",
+        "rating_hasil_kerja",
+        {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0, "rhk_utama_di_bawah": 0},
+        on=ON,
     )
     assert decision.trace[0]["row"] == 3 and decision.trace[0]["default"] is True
 
 
-@pytest.mark.parametrize(("atas", "bawah", "expected"), [(4, 0, "di_atas"), (3, 0, "sesuai"), (3, 4, "di_bawah"), (0, 3, "sesuai"), (7, 0, "di_atas")])
+@pytest.mark.parametrize(
+    ("atas", "bawah", "expected"),
+    [(4, 0, "di_atas"), (3, 0, "sesuai"), (3, 4, "di_bawah"), (0, 3, "sesuai"), (7, 0, "di_atas")],
+)
 def test_rating_perilaku_more_than_half_of_seven(pack, atas, bawah, expected):
-    decision = rules.evaluate("penilaian-kinerja", "rating_perilaku", {"perilaku_di_atas": atas, "perilaku_di_bawah": bawah}, on=ON)
+    decision = rules.evaluate(
+        "penilaian-kinerja", "rating_perilaku", {"perilaku_di_atas": atas, "perilaku_di_bawah": bawah}, on=ON
+    )
     assert decision.outputs["rating"] == expected
 
 
 def test_angka_kredit_and_policy_and_distribution(pack):
-    ak = rules.evaluate("penilaian-kinerja", "angka_kredit", {"jenjang": "ahli_madya", "predikat": "butuh_perbaikan"}, on=ON)
+    ak = rules.evaluate(
+        "penilaian-kinerja", "angka_kredit", {"jenjang": "ahli_madya", "predikat": "butuh_perbaikan"}, on=ON
+    )
     assert ak.outputs == {"koefisien": 37.5, "persentase": 75.0}
     policy = rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=ON)
     assert policy.outputs == {"hari_keberatan": 14, "hari_keputusan_keberatan": 14, "distribusi_memblokir": False}
@@ -102,7 +114,15 @@ def test_loading_twice_changes_nothing(pack):
 
 
 def test_rules_eval_prints_outputs_version_and_trace(pack, capsys):
-    call_command("rules_eval", "penilaian-kinerja", "predikat_kinerja", "--facts", '{"hasil_kerja": "sesuai", "perilaku": "di_atas"}', "--on", "2024-01-01")
+    call_command(
+        "rules_eval",
+        "penilaian-kinerja",
+        "predikat_kinerja",
+        "--facts",
+        '{"hasil_kerja": "sesuai", "perilaku": "di_atas"}',
+        "--on",
+        "2024-01-01",
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["outputs"] == {"predikat": "baik"}
     assert out["version"]["rule_set"] == "penilaian-kinerja" and out["version"]["number"] == 1
@@ -117,6 +137,16 @@ def test_rules_eval_reports_a_missing_input_clearly(pack):
 def test_rules_simulate_counts_changes(pack, tmp_path, capsys):
     csv = tmp_path / "nilai.csv"
     csv.write_text("nilai_kinerja\n95\n110\n30\n", encoding="utf-8")
-    call_command("rules_simulate", "penilaian-kinerja-pp30-2019", "predikat_nilai", "--csv", str(csv), "--candidate", "1", "--against", "1")
+    call_command(
+        "rules_simulate",
+        "penilaian-kinerja-pp30-2019",
+        "predikat_nilai",
+        "--csv",
+        str(csv),
+        "--candidate",
+        "1",
+        "--against",
+        "1",
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["total"] == 3 and out["changed"] == 0 and out["errors"] == 0

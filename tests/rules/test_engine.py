@@ -29,7 +29,9 @@ def cell_for(col_type):
         return st.one_of(
             st.just("-"),
             st.sampled_from(CODES).map(lambda c: f"= {c}"),
-            st.lists(st.sampled_from(CODES), min_size=1, max_size=3, unique=True).map(lambda cs: "in {" + ", ".join(cs) + "}"),
+            st.lists(st.sampled_from(CODES), min_size=1, max_size=3, unique=True).map(
+                lambda cs: "in {" + ", ".join(cs) + "}"
+            ),
         )
     ints = st.integers(-2, 3)
     num = ints if col_type == "integer" else st.sampled_from(NUMBERS)
@@ -57,10 +59,18 @@ def tables_and_facts(draw):
     types = draw(st.lists(st.sampled_from(["number", "integer", "enum", "boolean"]), min_size=1, max_size=3))
     inputs = tuple(ColumnSpec(f"x{i}", t, choices=tuple(CODES) if t == "enum" else ()) for i, t in enumerate(types))
     n_rows = draw(st.integers(1, 6))
-    rows = [RowSpec({c.name: readable(draw(cell_for(c.type)), c) for c in inputs}, {"o": str(i)}) for i in range(n_rows)]
+    rows = [
+        RowSpec({c.name: readable(draw(cell_for(c.type)), c) for c in inputs}, {"o": str(i)}) for i in range(n_rows)
+    ]
     if draw(st.booleans()):
         rows.append(RowSpec({}, {"o": "99"}, is_default=True))
-    spec = TableSpec("prop", draw(st.sampled_from(["FIRST", "UNIQUE"])), inputs=inputs, outputs=(ColumnSpec("o", "integer"),), rows=tuple(rows))
+    spec = TableSpec(
+        "prop",
+        draw(st.sampled_from(["FIRST", "UNIQUE"])),
+        inputs=inputs,
+        outputs=(ColumnSpec("o", "integer"),),
+        rows=tuple(rows),
+    )
 
     def value(col):
         if col.type == "boolean":
@@ -104,8 +114,15 @@ def test_durable_rules_agrees_with_the_plain_reading(case):
 @pytest.fixture
 def compiled():
     spec = table(
-        inputs=[{"name": "a", "type": "number", "min": 0, "max": 100}, {"name": "e", "type": "enum", "choices": ["p", "q"]}],
-        rows=[{"when": {"a": "< 50", "e": "= p"}, "then": {"o": 1}}, {"when": {"a": ">= 50"}, "then": {"o": 2}}, {"default": True, "then": {"o": 0}}],
+        inputs=[
+            {"name": "a", "type": "number", "min": 0, "max": 100},
+            {"name": "e", "type": "enum", "choices": ["p", "q"]},
+        ],
+        rows=[
+            {"when": {"a": "< 50", "e": "= p"}, "then": {"o": 1}},
+            {"when": {"a": ">= 50"}, "then": {"o": 2}},
+            {"default": True, "then": {"o": 0}},
+        ],
     )
     return compile_table(spec, REF)
 
@@ -131,12 +148,26 @@ def test_trace_names_the_row_and_the_inputs(compiled):
     decision = decide(compiled, {"a": 10, "e": "p"})
     assert decision.outputs == {"o": 1}
     assert decision.trace == [
-        {"table": "t", "row": 1, "default": False, "conditions": {"a": "< 50", "e": "= p"}, "inputs": {"a": 10.0, "e": "p"}, "outputs": {"o": 1}}
+        {
+            "table": "t",
+            "row": 1,
+            "default": False,
+            "conditions": {"a": "< 50", "e": "= p"},
+            "inputs": {"a": 10.0, "e": "p"},
+            "outputs": {"o": 1},
+        }
     ]
 
 
 def test_unique_double_match_names_the_row():
-    spec = table(hit_policy="UNIQUE", rows=[{"when": {"a": "< 5"}, "then": {"o": 1}}, {"when": {"a": "< 9"}, "then": {"o": 2}}, {"default": True, "then": {"o": 0}}])
+    spec = table(
+        hit_policy="UNIQUE",
+        rows=[
+            {"when": {"a": "< 5"}, "then": {"o": 1}},
+            {"when": {"a": "< 9"}, "then": {"o": 2}},
+            {"default": True, "then": {"o": 0}},
+        ],
+    )
     compiled = compile_table(spec, REF, check=False)
     with pytest.raises(RuleEvaluationError) as exc:
         decide(compiled, {"a": 1})

@@ -12,8 +12,15 @@ from django.db import IntegrityError, connections, transaction
 import rules
 from rules.choices import VersionStatus
 from rules.errors import RuleSetError
-from rules.models import DecisionTable, RuleSetVersion, TableRow
-from rules.services import rule_set_ensure, rule_version_copy, rule_version_create, rule_version_publish, rule_version_retire, table_rows_save
+from rules.models import RuleSetVersion, TableRow
+from rules.services import (
+    rule_set_ensure,
+    rule_version_copy,
+    rule_version_create,
+    rule_version_publish,
+    rule_version_retire,
+    table_rows_save,
+)
 from rules.spec import RowSpec
 
 from .conftest import table
@@ -24,7 +31,9 @@ def current(pack_version_number=1):
 
 
 def policy_rows(days):
-    return [RowSpec({}, {"hari_keberatan": str(days), "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"})]
+    return [
+        RowSpec({}, {"hari_keberatan": str(days), "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"})
+    ]
 
 
 def draft_with_policy(days, by=None):
@@ -52,7 +61,9 @@ def test_copy_publish_supersedes_and_is_used_from_its_date(pack):
     rule_version_publish(version=draft, effective_from=dt.date(2025, 1, 1))
     old = current()
     assert old.effective_to == dt.date(2024, 12, 31)
-    assert rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2024, 12, 31)).outputs["hari_keberatan"] == 14
+    assert (
+        rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2024, 12, 31)).outputs["hari_keberatan"] == 14
+    )
     new = rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2025, 1, 1))
     assert new.outputs["hari_keberatan"] == 21 and new.version.number == draft.number
 
@@ -128,7 +139,9 @@ def test_an_engine_crash_during_the_gate_refuses_the_publish_not_the_worker(db, 
 
     rule_set = rule_set_ensure(key="uji", title="Uji")
     version = rule_version_create(rule_set=rule_set, specs=[table()])
-    monkeypatch.setattr(gate, "_engine_checks", lambda specs, ref: os._exit(70))  # the forked child dies without answering
+    monkeypatch.setattr(
+        gate, "_engine_checks", lambda specs, ref: os._exit(70)
+    )  # the forked child dies without answering
     with pytest.raises(RuleSetError) as exc:
         rule_version_publish(version=version, effective_from=dt.date(2024, 1, 1))
     assert [p.code for p in exc.value.problems] == ["engine_crash"]

@@ -68,13 +68,17 @@ def codes(spec):
 
 
 def test_string_in_a_number_cell_names_row_and_cell():
-    problems = validate_table(table(rows=[{"when": {"a": "= abc"}, "then": {"o": 1}}, {"default": True, "then": {"o": 0}}]))
+    problems = validate_table(
+        table(rows=[{"when": {"a": "= abc"}, "then": {"o": 1}}, {"default": True, "then": {"o": 0}}])
+    )
     assert [(p.code, p.row, p.field) for p in problems] == [("wrong_type", 1, "a")]
     assert "abc" in problems[0].message and "number" in problems[0].message
 
 
 def test_unknown_input_is_reported():
-    assert ("unknown_input", 1, "zz") in codes(table(rows=[{"when": {"zz": "1"}, "then": {"o": 1}}, {"default": True, "then": {"o": 0}}]))
+    assert ("unknown_input", 1, "zz") in codes(
+        table(rows=[{"when": {"zz": "1"}, "then": {"o": 1}}, {"default": True, "then": {"o": 0}}])
+    )
 
 
 def test_unknown_enum_code_is_reported():
@@ -86,11 +90,15 @@ def test_unknown_enum_code_is_reported():
 
 
 def test_swapped_range_is_reported():
-    assert ("swapped_range", 1, "a") in codes(table(rows=[{"when": {"a": "[5..1)"}, "then": {"o": 1}}, {"default": True, "then": {"o": 0}}]))
+    assert ("swapped_range", 1, "a") in codes(
+        table(rows=[{"when": {"a": "[5..1)"}, "then": {"o": 1}}, {"default": True, "then": {"o": 0}}])
+    )
 
 
 def test_wrong_output_type_is_reported():
-    assert ("wrong_type", 1, "o") in codes(table(rows=[{"when": {"a": "< 0"}, "then": {"o": "x"}}, {"default": True, "then": {"o": 0}}]))
+    assert ("wrong_type", 1, "o") in codes(
+        table(rows=[{"when": {"a": "< 0"}, "then": {"o": "x"}}, {"default": True, "then": {"o": 0}}])
+    )
 
 
 def test_table_with_no_rows_is_rejected():
@@ -100,14 +108,23 @@ def test_table_with_no_rows_is_rejected():
 
 
 def test_overlapping_rows_under_unique_are_reported_with_an_example():
-    spec = table(hit_policy="UNIQUE", rows=[{"when": {"a": "[0..10)"}, "then": {"o": 1}}, {"when": {"a": ">= 5"}, "then": {"o": 2}}, {"default": True, "then": {"o": 0}}])
+    spec = table(
+        hit_policy="UNIQUE",
+        rows=[
+            {"when": {"a": "[0..10)"}, "then": {"o": 1}},
+            {"when": {"a": ">= 5"}, "then": {"o": 2}},
+            {"default": True, "then": {"o": 0}},
+        ],
+    )
     problems = [p for p in validate_table(spec) if p.code == "overlap"]
     assert len(problems) == 1 and problems[0].row == 2
     assert "a = 5" in problems[0].message
 
 
 def test_touching_ranges_do_not_overlap():
-    spec = table(hit_policy="UNIQUE", rows=[{"when": {"a": "< 5"}, "then": {"o": 1}}, {"when": {"a": ">= 5"}, "then": {"o": 2}}])
+    spec = table(
+        hit_policy="UNIQUE", rows=[{"when": {"a": "< 5"}, "then": {"o": 1}}, {"when": {"a": ">= 5"}, "then": {"o": 2}}]
+    )
     assert validate_table(spec) == []
 
 
@@ -160,4 +177,6 @@ def test_default_row_must_be_last():
 
 
 def test_missing_output_value_is_reported():
-    assert ("missing_output", 1, "o") in codes(table(rows=[{"when": {"a": "< 0"}, "then": {}}, {"default": True, "then": {"o": 0}}]))
+    assert ("missing_output", 1, "o") in codes(
+        table(rows=[{"when": {"a": "< 0"}, "then": {}}, {"default": True, "then": {"o": 0}}])
+    )

@@ -24,7 +24,12 @@ def test_everyone_but_rule_admins_gets_403(client, pack, pegawai_user):
     client.force_login(pegawai_user)
     version = published()
     table = table_of(version, "predikat_kinerja")
-    for url in ["/aturan/", f"/aturan/versi/{version.pk}/", f"/aturan/tabel/{table.pk}/", f"/aturan/tabel/{table.pk}/coba/"]:
+    for url in [
+        "/aturan/",
+        f"/aturan/versi/{version.pk}/",
+        f"/aturan/tabel/{table.pk}/",
+        f"/aturan/tabel/{table.pk}/coba/",
+    ]:
         assert client.get(url).status_code == 403
     assert client.post(f"/aturan/versi/{version.pk}/salin/").status_code == 403
     assert RuleSetVersion.objects.count() == 2
@@ -137,7 +142,8 @@ def test_published_table_is_read_only_in_the_grid(admin_client, pack):
 def test_coba_shows_outputs_and_trace(admin_client, pack):
     table = table_of(published(), "rating_hasil_kerja")
     response = admin_client.post(
-        f"/aturan/tabel/{table.pk}/coba/", {"i-porsi_rhk_di_atas": "0.8", "i-porsi_rhk_di_bawah": "0.2", "i-rhk_utama_di_bawah": "1"}
+        f"/aturan/tabel/{table.pk}/coba/",
+        {"i-porsi_rhk_di_atas": "0.8", "i-porsi_rhk_di_bawah": "0.2", "i-rhk_utama_di_bawah": "1"},
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -147,7 +153,9 @@ def test_coba_shows_outputs_and_trace(admin_client, pack):
 
 def test_coba_reports_a_bad_input(admin_client, pack):
     table = table_of(published(), "predikat_kinerja")
-    body = admin_client.post(f"/aturan/tabel/{table.pk}/coba/", {"i-hasil_kerja": "hebat", "i-perilaku": "sesuai"}).content.decode()
+    body = admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/", {"i-hasil_kerja": "hebat", "i-perilaku": "sesuai"}
+    ).content.decode()
     assert "hebat" in body and "bukan kode yang diizinkan" in body
 
 
@@ -156,8 +164,16 @@ def test_publish_gate_blocks_a_failing_draft_in_the_editor(admin_client, pack):
     table = table_of(draft, "rating_hasil_kerja")
     data = grid_post(
         [
-            ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "> 0.5", "rhk_utama_di_bawah": "-"}, {"rating": "di_bawah"}, False),
-            ({"porsi_rhk_di_atas": ">= 0.5", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": "= 0"}, {"rating": "di_atas"}, False),
+            (
+                {"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "> 0.5", "rhk_utama_di_bawah": "-"},
+                {"rating": "di_bawah"},
+                False,
+            ),
+            (
+                {"porsi_rhk_di_atas": ">= 0.5", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": "= 0"},
+                {"rating": "di_atas"},
+                False,
+            ),
             ({}, {"rating": "sesuai"}, True),
         ]
     )
@@ -192,7 +208,9 @@ def test_test_cases_can_be_added_to_a_draft(admin_client, pack):
 def test_diff_marks_changed_cells(admin_client, pack):
     draft = copy_draft(admin_client)
     table = table_of(draft, "kebijakan")
-    data = grid_post([({}, {"hari_keberatan": "21", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"}, False)])
+    data = grid_post(
+        [({}, {"hari_keberatan": "21", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"}, False)]
+    )
     assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
     body = admin_client.get(f"/aturan/versi/{draft.pk}/banding/?dengan={published().pk}").content.decode()
     assert "1 baris berubah" in body
