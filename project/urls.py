@@ -8,11 +8,12 @@ from django.views.static import serve
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
+from rules.viewsets import RulesApp
 from workflow.viewsets import KinerjaApp, appraisal_viewset
 
 site = Site(
     title="Kinerja",
-    viewsets=[appraisal_viewset, KinerjaApp()],
+    viewsets=[appraisal_viewset, KinerjaApp(), RulesApp()],
 )
 
 urlpatterns = [

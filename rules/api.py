@@ -24,7 +24,15 @@ from .models import RuleSetVersion
 from .selectors import version_in_force, version_specs
 from .spec import TableSpec, version_hash
 
-__all__ = ["Decision", "InvalidFacts", "RuleEvaluationError", "VersionRef", "evaluate", "evaluate_many", "evaluate_version"]
+__all__ = [
+    "Decision",
+    "InvalidFacts",
+    "RuleEvaluationError",
+    "VersionRef",
+    "evaluate",
+    "evaluate_many",
+    "evaluate_version",
+]
 
 _cache: dict[tuple[int, str], dict[str, CompiledTable]] = {}
 _draft_names: dict[int, tuple[str, dict[str, CompiledTable]]] = {}
@@ -69,7 +77,9 @@ def compiled_version(version: RuleSetVersion) -> dict[str, CompiledTable]:
 def _table(version: RuleSetVersion, table: str) -> CompiledTable:
     tables = compiled_version(version)
     if table not in tables:
-        raise RuleEvaluationError(_("The version has no table “%(table)s”.") % {"table": table}, rule_set=str(version), table=table)
+        raise RuleEvaluationError(
+            _("The version has no table “%(table)s”.") % {"table": table}, rule_set=str(version), table=table
+        )
     return tables[table]
 
 

@@ -273,12 +273,11 @@ class Condition:
 
 
 ANY = Condition("any", "-")
-_OPS = {"<=": (-INF, None, False, True), ">=": (None, INF, True, False), "<": (-INF, None, False, False)}
 
 
 def parse_condition(text: Any, spec: FieldType) -> Condition:
     """Parse a cell against the input's declared type. Raises CellError with a readable message."""
-    if isinstance(text, bool) or isinstance(text, int | float):
+    if isinstance(text, bool | int | float):
         text = parse_value_text(text)
     raw = "" if text is None else str(text).strip()
     if raw in {"", "-"}:
@@ -360,7 +359,8 @@ def cast_fact(value: Any, spec: FieldType) -> Any:
         if spec.type == ValueType.INTEGER:
             if not number.is_integer():
                 raise CellError(
-                    "wrong_type", _("%(field)s must be a whole number, not %(value)s.") % {"field": spec.name, "value": value}
+                    "wrong_type",
+                    _("%(field)s must be a whole number, not %(value)s.") % {"field": spec.name, "value": value},
                 )
             number = int(number)
         if (spec.minimum is not None and number < spec.minimum) or (spec.maximum is not None and number > spec.maximum):
@@ -372,7 +372,10 @@ def cast_fact(value: Any, spec: FieldType) -> Any:
         return number
     if spec.type == ValueType.BOOLEAN:
         if not isinstance(value, bool):
-            raise CellError("wrong_type", _("%(field)s must be true or false, not %(value)r.") % {"field": spec.name, "value": value})
+            raise CellError(
+                "wrong_type",
+                _("%(field)s must be true or false, not %(value)r.") % {"field": spec.name, "value": value},
+            )
         return value
     if not isinstance(value, str) or value not in spec.choices:
         raise CellError(

@@ -16,23 +16,28 @@ Facts about durable_rules 2.0.28 this module is built around (each verified on t
   touch sessions concurrently with us, so our Host does not start them (we use no timers).
 - Sessions are not thread-safe: all engine calls run under one process-wide lock (the web and
   Celery workers are processes, so the lock is uncontended in practice).
+- Its JSON reader does not accept exponent notation ("1e-06", error 204), which is how Python
+  writes very small and very large floats: facts are written in plain decimal notation here, and
+  the validator keeps condition constants in the range Python writes plainly.
 - More than 64 comparison nodes holding on one field fail at evaluation (error 303), not at
   registration: the validator caps it and the publish gate smoke-tests every version.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
 import os
 import threading
+from decimal import Decimal
 
 import durable_rules_engine as core
 from django.utils.translation import gettext as _
 from durable import engine as durable_engine
 
-from .compiler import MARKER, CompiledTable
+from .compiler import MARKER, NO_MATCH, CompiledTable
 from .errors import RuleEvaluationError
 
 # Facts asserted per session when evaluating many records at once (simulation, batch scoring).
@@ -41,6 +46,38 @@ BATCH_SIZE = 500
 
 def _match_action(c):  # pragma: no cover - never run: we drain the queue without callbacks
     return None
+
+
+def _plain_number(value: float) -> str:
+    text = repr(value)
+    return format(Decimal(text), "f") if "e" in text or "E" in text else text
+
+
+def _encode(obj) -> str:
+    """JSON without exponent notation (see the module docstring)."""
+    if isinstance(obj, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{_encode(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, list | tuple):
+        return "[" + ",".join(_encode(v) for v in obj) + "]"
+    if isinstance(obj, float):
+        return _plain_number(obj)
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _needs_plain(facts: dict) -> bool:
+    return any(type(v) is float and v and not 1e-4 <= abs(v) < 1e16 for v in facts.values())
+
+
+def _dumps(payload, facts_list) -> str:
+    if any(_needs_plain(f) for f in facts_list):
+        return _encode(payload)
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def _delete(handle, sid: str) -> None:
+    # 309: no such session (the assert failed before creating it); nothing to clean up.
+    with contextlib.suppress(core.error):
+        core.delete_state(handle, sid)
 
 
 class _Host(durable_engine.Host):
@@ -107,18 +144,19 @@ class Engine:
             sid = f"s{next(self._sid)}"
             fact = {**facts, "sid": sid, MARKER: 1}
             try:
-                try:
-                    state_handle = ruleset.assert_fact(fact)
-                except durable_engine.MessageNotHandledException:
-                    return []
-                messages = self._drain(ruleset._handle, state_handle)
+                result = core.assert_fact(ruleset._handle, _dumps(fact, [facts]))
+                if result[0] != 0:  # every table has a default or catch-all rule: this is an engine fault
+                    raise compiled.error(
+                        _("The engine did not accept the facts (code %(code)s).") % {"code": result[0]}
+                    )
+                messages = self._drain(ruleset._handle, result[1])
             except RuleEvaluationError:
                 raise
             except Exception as exc:
                 raise compiled.error(_("The engine failed: %(error)s") % {"error": exc}) from exc
             finally:
-                ruleset.delete_state(sid)
-        return [int(name[1:]) for msg in messages for name in msg]
+                _delete(ruleset._handle, sid)
+        return [int(name[1:]) for msg in messages for name in msg if name != NO_MATCH]
 
     def match_many(self, compiled: CompiledTable, facts_list: list[dict]) -> list[list[int]]:
         """Like ``match`` for many fact records: one session per batch, ``assert_facts`` once per
@@ -134,17 +172,19 @@ class Engine:
                     for offset, facts in enumerate(facts_list[start : start + BATCH_SIZE])
                 ]
                 try:
-                    try:
-                        state_handle = ruleset.assert_facts(batch)
-                    except durable_engine.MessageNotHandledException:
-                        continue
-                    for msg in self._drain(ruleset._handle, state_handle):
+                    result = core.assert_facts(ruleset._handle, _dumps(batch, batch))
+                    if result[0] != 0:  # cannot happen with the catch-all rule; never leave actions queued
+                        raise compiled.error(
+                            _("The engine did not accept the facts (code %(code)s).") % {"code": result[0]}
+                        )
+                    for msg in self._drain(ruleset._handle, result[1]):
                         for name, payload in msg.items():
-                            results[payload["m"]["_i"]].append(int(name[1:]))
+                            if name != NO_MATCH:
+                                results[payload["m"]["_i"]].append(int(name[1:]))
                 except Exception as exc:
                     raise compiled.error(_("The engine failed: %(error)s") % {"error": exc}) from exc
                 finally:
-                    ruleset.delete_state(sid)
+                    _delete(ruleset._handle, sid)
         return results
 
 

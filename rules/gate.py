@@ -65,7 +65,14 @@ def _engine_checks(specs: list[TableSpec], ref: VersionRef) -> list[Problem]:
                 facts = compiled.cast(case.inputs)
                 decision = compiled.resolve(engine.match(compiled, facts), facts)
             except RuleEvaluationError as exc:
-                problems.append(Problem("test_failed", _("Test “%(name)s”: %(error)s") % {"name": case.name, "error": exc.message}, spec.name, exc.row))
+                problems.append(
+                    Problem(
+                        "test_failed",
+                        _("Test “%(name)s”: %(error)s") % {"name": case.name, "error": exc.message},
+                        spec.name,
+                        exc.row,
+                    )
+                )
                 continue
             for out, expected in case.expected.items():
                 col = spec.output(out)
@@ -79,7 +86,13 @@ def _engine_checks(specs: list[TableSpec], ref: VersionRef) -> list[Problem]:
                         Problem(
                             "test_failed",
                             _("Test “%(name)s”: %(output)s is %(got)s, expected %(want)s (row %(row)s decided).")
-                            % {"name": case.name, "output": out, "got": got, "want": want, "row": decision.trace[0]["row"]},
+                            % {
+                                "name": case.name,
+                                "output": out,
+                                "got": got,
+                                "want": want,
+                                "row": decision.trace[0]["row"],
+                            },
                             spec.name,
                             decision.trace[0]["row"],
                             out,
@@ -91,12 +104,21 @@ def _engine_checks(specs: list[TableSpec], ref: VersionRef) -> list[Problem]:
                 cast = compiled.cast(facts)
                 matched = engine.match(compiled, cast)
             except RuleEvaluationError as exc:
-                problems.append(Problem("smoke", _("Smoke test with %(facts)s: %(error)s") % {"facts": facts, "error": exc.message}, spec.name, exc.row))
+                problems.append(
+                    Problem(
+                        "smoke",
+                        _("Smoke test with %(facts)s: %(error)s") % {"facts": facts, "error": exc.message},
+                        spec.name,
+                        exc.row,
+                    )
+                )
                 failures += 1
             else:
                 if sorted(matched) != compiled.plain_match(cast):
                     problems.append(
-                        Problem("smoke", _("The engine and the table disagree for %(facts)s.") % {"facts": facts}, spec.name)
+                        Problem(
+                            "smoke", _("The engine and the table disagree for %(facts)s.") % {"facts": facts}, spec.name
+                        )
                     )
                     failures += 1
             if failures >= 3:
@@ -141,7 +163,8 @@ def publish_gate(specs: list[TableSpec], ref: VersionRef, *, isolate: bool = Tru
         return [
             Problem(
                 "engine_crash",
-                _("The rules engine stopped while testing this version (exit code %(code)s).") % {"code": process.exitcode},
+                _("The rules engine stopped while testing this version (exit code %(code)s).")
+                % {"code": process.exitcode},
             )
         ]
     return result

@@ -64,7 +64,9 @@ def load_pack(path: Path, *, by=None) -> LoadReport:
 
 @transaction.atomic
 def _load_rule_set(data: dict, report: LoadReport, by) -> None:
-    rule_set = rule_set_ensure(key=data["key"], title=data.get("title", data["key"]), description=data.get("description", ""), by=by)
+    rule_set = rule_set_ensure(
+        key=data["key"], title=data.get("title", data["key"]), description=data.get("description", ""), by=by
+    )
     for vdata in data.get("versions") or []:
         number = int(vdata["number"])
         label = f"{rule_set.key} v{number}"
@@ -73,7 +75,9 @@ def _load_rule_set(data: dict, report: LoadReport, by) -> None:
         want_published = vdata.get("status", VersionStatus.DRAFT) == VersionStatus.PUBLISHED
         version = RuleSetVersion.objects.filter(rule_set=rule_set, number=number).first()
         if version is None:
-            version = rule_version_create(rule_set=rule_set, specs=specs, note=vdata.get("note", ""), number=number, by=by)
+            version = rule_version_create(
+                rule_set=rule_set, specs=specs, note=vdata.get("note", ""), number=number, by=by
+            )
             report.created.append(label)
         elif version.status == VersionStatus.DRAFT:
             if version_content_hash(version=version) != digest:
@@ -92,6 +96,9 @@ def _load_rule_set(data: dict, report: LoadReport, by) -> None:
             continue
         if want_published:
             rule_version_publish(
-                version=version, effective_from=_date(vdata["effective_from"]), effective_to=_date(vdata.get("effective_to")), by=by
+                version=version,
+                effective_from=_date(vdata["effective_from"]),
+                effective_to=_date(vdata.get("effective_to")),
+                by=by,
             )
             report.published.append(label)

@@ -82,7 +82,12 @@ class RuleSetVersion(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("published by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
     history = HistoricalRecords()
 
@@ -130,7 +135,9 @@ class RuleSetVersion(models.Model):
 
     def overlapping_published(self):
         """Other published versions of the same rule set whose dates meet this one's."""
-        qs = RuleSetVersion.objects.filter(rule_set_id=self.rule_set_id, status=VersionStatus.PUBLISHED).exclude(pk=self.pk)
+        qs = RuleSetVersion.objects.filter(rule_set_id=self.rule_set_id, status=VersionStatus.PUBLISHED).exclude(
+            pk=self.pk
+        )
         if self.effective_to is not None:
             qs = qs.filter(effective_from__lte=self.effective_to)
         return qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
@@ -154,6 +161,14 @@ class DraftOnlyModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self._guard()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._guard()
+        return super().delete(*args, **kwargs)
+
     def owning_version(self) -> RuleSetVersion:
         raise NotImplementedError
 
@@ -165,19 +180,13 @@ class DraftOnlyModel(models.Model):
                 % {"version": version, "status": version.get_status_display()}
             )
 
-    def save(self, *args, **kwargs):
-        self._guard()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._guard()
-        return super().delete(*args, **kwargs)
-
 
 class DecisionTable(DraftOnlyModel):
     """A decision table: typed inputs and outputs, ordered rows, a hit policy."""
 
-    version = models.ForeignKey(RuleSetVersion, on_delete=models.CASCADE, related_name="tables", verbose_name=_("version"))
+    version = models.ForeignKey(
+        RuleSetVersion, on_delete=models.CASCADE, related_name="tables", verbose_name=_("version")
+    )
     name = models.CharField(_("name"), max_length=63)
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -268,7 +277,9 @@ class TableRow(DraftOnlyModel):
 class TableTestCase(DraftOnlyModel):
     """Inputs and the outputs they must give; every stored case must pass before publishing."""
 
-    table = models.ForeignKey(DecisionTable, on_delete=models.CASCADE, related_name="test_cases", verbose_name=_("table"))
+    table = models.ForeignKey(
+        DecisionTable, on_delete=models.CASCADE, related_name="test_cases", verbose_name=_("table")
+    )
     name = models.CharField(_("name"), max_length=200)
     inputs = models.JSONField(_("inputs"), default=dict)
     expected = models.JSONField(_("expected outputs"), default=dict)

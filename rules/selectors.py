@@ -47,13 +47,17 @@ def table_spec(table: DecisionTable) -> TableSpec:
             for c in sorted(table.inputs.all(), key=lambda c: c.position)
         ),
         outputs=tuple(
-            ColumnSpec(c.name, c.type, c.label, tuple(c.choices or ())) for c in sorted(table.outputs.all(), key=lambda c: c.position)
+            ColumnSpec(c.name, c.type, c.label, tuple(c.choices or ()))
+            for c in sorted(table.outputs.all(), key=lambda c: c.position)
         ),
         rows=tuple(
             RowSpec(dict(r.conditions), dict(r.outputs), r.is_default, r.note)
             for r in sorted(table.rows.all(), key=lambda r: r.position)
         ),
-        tests=tuple(CaseSpec(t.name, dict(t.inputs), dict(t.expected)) for t in sorted(table.test_cases.all(), key=lambda t: t.id)),
+        tests=tuple(
+            CaseSpec(t.name, dict(t.inputs), dict(t.expected))
+            for t in sorted(table.test_cases.all(), key=lambda t: t.id)
+        ),
     )
 
 

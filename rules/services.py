@@ -67,13 +67,24 @@ def _write_tables(version: RuleSetVersion, specs: list[TableSpec], by) -> None:
         for i, col in enumerate(spec.inputs):
             _by(
                 TableInput(
-                    table=table, name=col.name, label=col.label, type=col.type, choices=list(col.choices),
-                    minimum=col.minimum, maximum=col.maximum, position=i,
+                    table=table,
+                    name=col.name,
+                    label=col.label,
+                    type=col.type,
+                    choices=list(col.choices),
+                    minimum=col.minimum,
+                    maximum=col.maximum,
+                    position=i,
                 ),
                 by,
             ).save()
         for i, col in enumerate(spec.outputs):
-            _by(TableOutput(table=table, name=col.name, label=col.label, type=col.type, choices=list(col.choices), position=i), by).save()
+            _by(
+                TableOutput(
+                    table=table, name=col.name, label=col.label, type=col.type, choices=list(col.choices), position=i
+                ),
+                by,
+            ).save()
         _write_rows(table, spec.rows, by)
         for case in spec.tests:
             _by(TableTestCase(table=table, name=case.name, inputs=case.inputs, expected=case.expected), by).save()
@@ -83,8 +94,12 @@ def _write_rows(table: DecisionTable, rows, by) -> None:
     for i, row in enumerate(rows, start=1):
         _by(
             TableRow(
-                table=table, position=i, is_default=row.is_default, conditions=dict(row.conditions),
-                outputs=dict(row.outputs), note=row.note,
+                table=table,
+                position=i,
+                is_default=row.is_default,
+                conditions=dict(row.conditions),
+                outputs=dict(row.outputs),
+                note=row.note,
             ),
             by,
         ).save()
@@ -99,7 +114,9 @@ def _validate_all(specs: list[TableSpec]) -> list[Problem]:
 
 
 @transaction.atomic
-def rule_version_create(*, rule_set: RuleSet, specs: list[TableSpec], note: str = "", number: int | None = None, by=None) -> RuleSetVersion:
+def rule_version_create(
+    *, rule_set: RuleSet, specs: list[TableSpec], note: str = "", number: int | None = None, by=None
+) -> RuleSetVersion:
     """A new draft holding ``specs``. Invalid tables are refused: nothing is saved."""
     problems = _validate_all(specs)
     if problems:
@@ -151,7 +168,15 @@ def table_rows_save(*, table: DecisionTable, rows: list[RowSpec], by=None) -> De
     table = DecisionTable.objects.select_related("version").get(pk=table.pk)
     _require_draft(table.version)
     current = table_spec(table)
-    spec = TableSpec(current.name, current.hit_policy, current.title, current.description, current.inputs, current.outputs, tuple(rows))
+    spec = TableSpec(
+        current.name,
+        current.hit_policy,
+        current.title,
+        current.description,
+        current.inputs,
+        current.outputs,
+        tuple(rows),
+    )
     problems = validate_table(spec)
     if problems:
         raise RuleSetError(_("The table is not valid; nothing was saved."), problems)
@@ -189,7 +214,9 @@ def _check_case(spec: TableSpec, case: CaseSpec) -> list[str]:
 
 
 @transaction.atomic
-def table_case_add(*, table: DecisionTable, name: str, inputs: dict[str, Any], expected: dict[str, Any], by=None) -> TableTestCase:
+def table_case_add(
+    *, table: DecisionTable, name: str, inputs: dict[str, Any], expected: dict[str, Any], by=None
+) -> TableTestCase:
     table = DecisionTable.objects.select_related("version").get(pk=table.pk)
     _require_draft(table.version)
     errors = _check_case(table_spec(table), CaseSpec(name, inputs, expected))

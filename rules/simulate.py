@@ -43,7 +43,9 @@ def read_csv(text: str, compiled: CompiledTable) -> list[dict]:
     names = [c.name for c in compiled.spec.inputs]
     missing = [n for n in names if n not in (reader.fieldnames or [])]
     if missing:
-        raise RuleEvaluationError(_("The CSV lacks the columns: %(names)s.") % {"names": ", ".join(missing)}, table=compiled.spec.name)
+        raise RuleEvaluationError(
+            _("The CSV lacks the columns: %(names)s.") % {"names": ", ".join(missing)}, table=compiled.spec.name
+        )
     records = []
     for line in reader:
         record = {}
@@ -74,6 +76,8 @@ def simulate(*, candidate: CompiledTable, baseline: CompiledTable, records: list
     return result
 
 
-def simulate_versions(*, candidate: RuleSetVersion, baseline: RuleSetVersion, table: str, csv_text: str) -> SimulationResult:
+def simulate_versions(
+    *, candidate: RuleSetVersion, baseline: RuleSetVersion, table: str, csv_text: str
+) -> SimulationResult:
     new = _table(candidate, table)
     return simulate(candidate=new, baseline=_table(baseline, table), records=read_csv(csv_text, new))

@@ -100,6 +100,17 @@ def parse_rows(spec: TableSpec) -> tuple[list[list[Condition] | None], list[Prob
                 problems.append(Problem(exc.code, exc.message, spec.name, index, col.name))
                 conds = None
                 continue
+            if any(isinstance(b, float) and b and not 1e-4 <= abs(b) < 1e15 for b in cond.boundaries()):
+                problems.append(
+                    Problem(
+                        "engine_number",
+                        _("The engine cannot compare with numbers this small or large; rescale the input."),
+                        spec.name,
+                        index,
+                        col.name,
+                    )
+                )
+                conds = None
             if row.is_default and not cond.is_any:
                 problems.append(
                     Problem("default_conditions", _("The default row takes no conditions."), spec.name, index, col.name)
@@ -114,7 +125,9 @@ def _check_columns(spec: TableSpec) -> list[Problem]:
     problems = []
     if not NAME_RE.match(spec.name or ""):
         problems.append(
-            Problem("bad_name", _("“%(name)s” is not a valid table name (a-z, 0-9, _).") % {"name": spec.name}, spec.name)
+            Problem(
+                "bad_name", _("“%(name)s” is not a valid table name (a-z, 0-9, _).") % {"name": spec.name}, spec.name
+            )
         )
     if spec.hit_policy not in HitPolicy.values:
         problems.append(Problem("hit_policy", _("Unknown hit policy “%(p)s”.") % {"p": spec.hit_policy}, spec.name))
@@ -125,10 +138,18 @@ def _check_columns(spec: TableSpec) -> list[Problem]:
         seen.add(col.name)
         if not NAME_RE.match(col.name) or col.name in RESERVED_NAMES:
             problems.append(
-                Problem("bad_name", _("“%(name)s” is not a valid column name.") % {"name": col.name}, spec.name, None, col.name)
+                Problem(
+                    "bad_name",
+                    _("“%(name)s” is not a valid column name.") % {"name": col.name},
+                    spec.name,
+                    None,
+                    col.name,
+                )
             )
         if col.type not in ValueType.values:
-            problems.append(Problem("wrong_type", _("Unknown type “%(t)s”.") % {"t": col.type}, spec.name, None, col.name))
+            problems.append(
+                Problem("wrong_type", _("Unknown type “%(t)s”.") % {"t": col.type}, spec.name, None, col.name)
+            )
         if col.type == ValueType.ENUM and not col.choices:
             problems.append(Problem("no_codes", _("A code list needs its allowed codes."), spec.name, None, col.name))
         if col.minimum is not None and col.maximum is not None and col.minimum > col.maximum:
@@ -166,7 +187,9 @@ def validate_table(spec: TableSpec) -> list[Problem]:
     if len(default_rows) > 1:
         problems.append(Problem("default_twice", _("Only one default row is allowed."), spec.name, default_rows[1]))
     if default_rows and default_rows[-1] != len(spec.rows):
-        problems.append(Problem("default_position", _("The default row must be the last row."), spec.name, default_rows[0]))
+        problems.append(
+            Problem("default_position", _("The default row must be the last row."), spec.name, default_rows[0])
+        )
     if len(default_rows) == len(spec.rows):
         problems.append(Problem("no_rows", _("The table has no rows besides the default."), spec.name))
     for pos, col in enumerate(spec.inputs):
@@ -196,7 +219,11 @@ def _analyse(spec: TableSpec, parsed: list[list[Condition]], has_default: bool) 
             continue
         box = tuple(cond.value_set(dom) for cond, dom in zip(conds, domain, strict=True))
         if _box_empty(box):
-            problems.append(Problem("unreachable", _("The row can never match: its conditions exclude every value."), spec.name, index))
+            problems.append(
+                Problem(
+                    "unreachable", _("The row can never match: its conditions exclude every value."), spec.name, index
+                )
+            )
             continue
         boxes.append((index, box))
 

@@ -31,7 +31,11 @@ class Command(BaseCommand):
             raise CommandError(f"--on must be YYYY-MM-DD: {exc}") from exc
         try:
             if number is not None:
-                obj = RuleSetVersion.objects.select_related("rule_set").filter(rule_set__key=rule_set, number=number).first()
+                obj = (
+                    RuleSetVersion.objects.select_related("rule_set")
+                    .filter(rule_set__key=rule_set, number=number)
+                    .first()
+                )
                 if obj is None:
                     raise CommandError(f"{rule_set} has no version {number}")
                 decision = evaluate_version(obj, table, data)

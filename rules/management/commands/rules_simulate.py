@@ -40,7 +40,9 @@ class Command(BaseCommand):
             if baseline is None:
                 raise CommandError(f"no version of {rule_set} is in force on {day}")
         try:
-            result = simulate_versions(candidate=candidate, baseline=baseline, table=table, csv_text=Path(csv).read_text(encoding="utf-8"))
+            result = simulate_versions(
+                candidate=candidate, baseline=baseline, table=table, csv_text=Path(csv).read_text(encoding="utf-8")
+            )
         except RuleEvaluationError as exc:
             raise CommandError(str(exc)) from exc
         out = {"candidate": str(candidate), "baseline": str(baseline), **result.to_dict()}

@@ -1,0 +1,423 @@
+"""The rules editor (Indonesian UI inside the viewflow Site). Rule admins only: everyone else
+gets 403. Views stay thin: they read through selectors and write through one service call."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+
+from .api import evaluate_version
+from .choices import VersionStatus
+from .conditions import CellError, coerce_text
+from .errors import RuleEvaluationError, RuleSetError
+from .models import DecisionTable, RuleSetVersion, TableTestCase
+from .selectors import rule_sets_with_versions, table_spec, version_in_force, version_specs, version_tables
+from .services import (
+    rule_version_copy,
+    rule_version_publish,
+    rule_version_retire,
+    table_case_add,
+    table_case_delete,
+    table_rows_save,
+)
+from .simulate import simulate_versions
+from .spec import RowSpec
+
+PERMISSION = "rules.manage_rules"
+
+
+class RulesAdminMixin(PermissionRequiredMixin):
+    permission_required = PERMISSION
+    raise_exception = True  # 403, not a login redirect, for signed-in users without the right
+
+
+def _version(pk: int) -> RuleSetVersion:
+    return get_object_or_404(RuleSetVersion.objects.select_related("rule_set"), pk=pk)
+
+
+def _table(pk: int) -> DecisionTable:
+    return get_object_or_404(
+        DecisionTable.objects.select_related("version__rule_set").prefetch_related(
+            "inputs", "outputs", "rows", "test_cases"
+        ),
+        pk=pk,
+    )
+
+
+class RuleSetListView(RulesAdminMixin, TemplateView):
+    template_name = "rules/rule_set_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        rule_sets = list(rule_sets_with_versions())
+        for rs in rule_sets:
+            current = version_in_force(rule_set=rs.key, on=today)
+            rs.current_id = current.pk if current else None
+        ctx["rule_sets"] = rule_sets
+        return ctx
+
+
+class VersionDetailView(RulesAdminMixin, TemplateView):
+    template_name = "rules/version_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        version = _version(self.kwargs["pk"])
+        ctx["version"] = version
+        ctx["tables"] = version_tables(version=version)
+        ctx["others"] = version.rule_set.versions.exclude(pk=version.pk).order_by("-number")
+        ctx["publish_form"] = PublishForm(initial={"effective_from": timezone.localdate()})
+        return ctx
+
+
+class VersionCopyView(RulesAdminMixin, View):
+    def post(self, request, pk):
+        draft = rule_version_copy(version=_version(pk), by=request.user)
+        messages.success(request, _("Draft version %(number)s created.") % {"number": draft.number})
+        return redirect("aturan:version", pk=draft.pk)
+
+
+class PublishForm(forms.Form):
+    effective_from = forms.DateField(
+        label=gettext_lazy("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_to = forms.DateField(
+        label=gettext_lazy("In force until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class VersionPublishView(RulesAdminMixin, TemplateView):
+    template_name = "rules/version_publish.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["version"] = _version(self.kwargs["pk"])
+        ctx.setdefault("form", PublishForm(initial={"effective_from": timezone.localdate()}))
+        return ctx
+
+    def post(self, request, pk):
+        version = _version(pk)
+        form = PublishForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            rule_version_publish(
+                version=version,
+                effective_from=form.cleaned_data["effective_from"],
+                effective_to=form.cleaned_data["effective_to"],
+                by=request.user,
+            )
+        except RuleSetError as exc:
+            return self.render_to_response(
+                self.get_context_data(form=form, error=exc.message, problems=exc.problems), status=400
+            )
+        messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
+        return redirect("aturan:version", pk=version.pk)
+
+
+class VersionRetireView(RulesAdminMixin, View):
+    def post(self, request, pk):
+        version = _version(pk)
+        try:
+            rule_version_retire(version=version, by=request.user)
+        except RuleSetError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Version %(number)s is retired.") % {"number": version.number})
+        return redirect("aturan:version", pk=pk)
+
+
+def _grid_rows(table_spec_obj, post) -> tuple[list[RowSpec], list[dict]]:
+    """Rows submitted by the grid, in the order the editor arranged them. Each row posts its cells
+    as ``c-<key>-<input>``/``o-<key>-<output>`` plus ``order-<key>``, ``default-<key>``, ``delete-<key>``."""
+    keys = [k[len("order-") :] for k in post if k.startswith("order-")]
+
+    def order(key):
+        try:
+            return float(post.get(f"order-{key}", "0"))
+        except ValueError:
+            return 0.0
+
+    rows, raw = [], []
+    for key in sorted(keys, key=order):
+        if post.get(f"delete-{key}"):
+            continue
+        conds = {c.name: post.get(f"c-{key}-{c.name}", "-").strip() or "-" for c in table_spec_obj.inputs}
+        outs = {c.name: post.get(f"o-{key}-{c.name}", "").strip() for c in table_spec_obj.outputs}
+        is_default = bool(post.get(f"default-{key}"))
+        rows.append(RowSpec({} if is_default else conds, outs, is_default, post.get(f"note-{key}", "").strip()))
+        raw.append(
+            {"conditions": conds, "outputs": outs, "is_default": is_default, "note": post.get(f"note-{key}", "")}
+        )
+    return rows, raw
+
+
+class TableView(RulesAdminMixin, TemplateView):
+    """A table as a grid; editable when its version is a draft."""
+
+    template_name = "rules/table_grid.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        table = _table(self.kwargs["pk"])
+        spec = table_spec(table)
+        ctx.update(table=table, spec=spec, version=table.version, editable=table.version.is_draft)
+        if "grid" not in ctx:
+            ctx["grid"] = [
+                {
+                    "conditions": dict(r.conditions),
+                    "outputs": dict(r.outputs),
+                    "is_default": r.is_default,
+                    "note": r.note,
+                }
+                for r in spec.rows
+            ]
+        problems = ctx.get("problems", [])
+        for index, row in enumerate(ctx["grid"], start=1):
+            row["index"] = index
+            row["cells"] = [
+                {
+                    "name": c.name,
+                    "value": "-" if row["is_default"] else row["conditions"].get(c.name, "-"),
+                    "errors": [p.message for p in problems if p.row == index and p.field == c.name],
+                }
+                for c in spec.inputs
+            ]
+            row["out_cells"] = [
+                {
+                    "name": c.name,
+                    "value": row["outputs"].get(c.name, ""),
+                    "errors": [p.message for p in problems if p.row == index and p.field == c.name],
+                }
+                for c in spec.outputs
+            ]
+            row["errors"] = [p.message for p in problems if p.row == index and p.field is None]
+        ctx["table_errors"] = [p.message for p in problems if p.row is None]
+        return ctx
+
+    def post(self, request, pk):
+        table = _table(pk)
+        rows, raw = _grid_rows(table_spec(table), request.POST)
+        try:
+            table_rows_save(table=table, rows=rows, by=request.user)
+        except RuleSetError as exc:
+            ctx = self.get_context_data(grid=raw, problems=exc.problems, error=exc.message)
+            return self.render_to_response(ctx, status=400)
+        messages.success(request, _("The table is saved."))
+        return redirect("aturan:table", pk=pk)
+
+
+def _read_inputs(spec, data, prefix="i-") -> tuple[dict, dict]:
+    facts, errors = {}, {}
+    for col in spec.inputs:
+        text = (data.get(f"{prefix}{col.name}") or "").strip()
+        try:
+            facts[col.name] = coerce_text(text, col.field_type)
+        except CellError as exc:
+            errors[col.name] = exc.message
+    return facts, errors
+
+
+class TryView(RulesAdminMixin, TemplateView):
+    """ "Coba": enter inputs, see outputs and the trace of the row that decided."""
+
+    template_name = "rules/table_try.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        table = _table(self.kwargs["pk"])
+        spec = table_spec(table)
+        ctx.update(table=table, spec=spec, version=table.version)
+        values = ctx.get("values", {})
+        ctx["fields"] = [
+            {"col": c, "value": values.get(c.name, ""), "error": ctx.get("errors", {}).get(c.name)} for c in spec.inputs
+        ]
+        return ctx
+
+    def post(self, request, pk):
+        table = _table(pk)
+        spec = table_spec(table)
+        facts, errors = _read_inputs(spec, request.POST)
+        values = {c.name: request.POST.get(f"i-{c.name}", "") for c in spec.inputs}
+        decision, error = None, None
+        if not errors:
+            try:
+                decision = evaluate_version(table.version, table.name, facts)
+            except RuleEvaluationError as exc:
+                error = str(exc)
+        ctx = self.get_context_data(values=values, errors=errors, decision=decision, error=error)
+        if decision is not None:
+            ctx["decision_json"] = json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str)
+        return self.render_to_response(ctx)
+
+
+class TestCasesView(RulesAdminMixin, TemplateView):
+    template_name = "rules/table_tests.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        table = _table(self.kwargs["pk"])
+        spec = table_spec(table)
+        ctx.update(table=table, spec=spec, version=table.version, editable=table.version.is_draft)
+        ctx["cases"] = table.test_cases.all()
+        values = ctx.get("values", {})
+        ctx["input_fields"] = [{"col": c, "value": values.get(f"i-{c.name}", "")} for c in spec.inputs]
+        ctx["output_fields"] = [{"col": c, "value": values.get(f"o-{c.name}", "")} for c in spec.outputs]
+        return ctx
+
+    def post(self, request, pk):
+        table = _table(pk)
+        if request.POST.get("delete"):
+            case = get_object_or_404(TableTestCase, pk=request.POST["delete"], table=table)
+            try:
+                table_case_delete(case=case, by=request.user)
+            except RuleSetError as exc:
+                messages.error(request, exc.message)
+            return redirect("aturan:tests", pk=pk)
+        spec = table_spec(table)
+        inputs, errors = _read_inputs(spec, request.POST)
+        expected = {}
+        for col in spec.outputs:
+            text = (request.POST.get(f"o-{col.name}") or "").strip()
+            if not text:
+                continue
+            try:
+                expected[col.name] = coerce_text(text, col.field_type)
+            except CellError as exc:
+                errors[col.name] = exc.message
+        problems = [f"{k}: {v}" for k, v in errors.items()]
+        if not problems:
+            try:
+                table_case_add(
+                    table=table,
+                    name=request.POST.get("name", "").strip() or _("Test"),
+                    inputs=inputs,
+                    expected=expected,
+                    by=request.user,
+                )
+            except RuleSetError as exc:
+                problems = [str(p) for p in exc.problems] or [exc.message]
+        if problems:
+            return self.render_to_response(self.get_context_data(problems=problems, values=request.POST), status=400)
+        messages.success(request, _("The test case is saved."))
+        return redirect("aturan:tests", pk=pk)
+
+
+class DiffView(RulesAdminMixin, TemplateView):
+    """Two versions side by side, table by table and row by row, changed cells marked."""
+
+    template_name = "rules/version_diff.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        left = _version(self.kwargs["pk"])
+        others = left.rule_set.versions.exclude(pk=left.pk).order_by("-number")
+        other_pk = self.request.GET.get("dengan") or (left.based_on_id or (others[0].pk if others else None))
+        ctx.update(left=left, others=others)
+        if not other_pk:
+            return ctx
+        right = get_object_or_404(RuleSetVersion, pk=other_pk, rule_set=left.rule_set)
+        ctx["right"] = right
+        lspecs = {s.name: s for s in version_specs(version=right)}  # older/other on the left
+        rspecs = {s.name: s for s in version_specs(version=left)}
+        tables = []
+        for name in sorted(set(lspecs) | set(rspecs)):
+            a, b = lspecs.get(name), rspecs.get(name)
+            cols_a = [c.name for c in a.inputs] + [c.name for c in a.outputs] if a else []
+            cols_b = [c.name for c in b.inputs] + [c.name for c in b.outputs] if b else []
+            rows = []
+            for i in range(max(len(a.rows) if a else 0, len(b.rows) if b else 0)):
+                ra = a.rows[i] if a and i < len(a.rows) else None
+                rb = b.rows[i] if b and i < len(b.rows) else None
+                cells_a = [_cell(ra, a, n) for n in cols_a] if ra else []
+                cells_b = [_cell(rb, b, n) for n in cols_b] if rb else []
+                changed = cells_a != cells_b or (ra and rb and ra.is_default != rb.is_default)
+                rows.append(
+                    {
+                        "n": i + 1,
+                        "a": [
+                            {"v": v, "changed": ra is None or rb is None or v != _cell(rb, b, n)}
+                            for v, n in zip(cells_a, cols_a, strict=True)
+                        ],
+                        "b": [
+                            {"v": v, "changed": ra is None or rb is None or v != _cell(ra, a, n)}
+                            for v, n in zip(cells_b, cols_b, strict=True)
+                        ],
+                        "changed": changed,
+                    }
+                )
+            tables.append(
+                {
+                    "name": name,
+                    "cols_a": cols_a,
+                    "cols_b": cols_b,
+                    "policy_a": a.hit_policy if a else "—",
+                    "policy_b": b.hit_policy if b else "—",
+                    "rows": rows,
+                    "changed_rows": sum(1 for r in rows if r["changed"]),
+                    "schema_changed": cols_a != cols_b or (a and b and a.inputs != b.inputs),
+                }
+            )
+        ctx["tables"] = tables
+        return ctx
+
+
+def _cell(row: RowSpec, spec, name: str) -> str:
+    if spec.input(name) is not None:
+        return "-" if row.is_default else row.conditions.get(name, "-")
+    return row.outputs.get(name, "")
+
+
+class SimulateForm(forms.Form):
+    table = forms.ChoiceField(label=gettext_lazy("Table"))
+    baseline = forms.ModelChoiceField(queryset=RuleSetVersion.objects.none(), label=gettext_lazy("Compare with"))
+    data = forms.FileField(label=gettext_lazy("Fact records (CSV, header = input names)"))
+
+
+class SimulateView(RulesAdminMixin, TemplateView):
+    template_name = "rules/version_simulate.html"
+
+    def form(self, version, data=None, files=None):
+        form = SimulateForm(data, files)
+        form.fields["table"].choices = [(t.name, t.title or t.name) for t in version_tables(version=version)]
+        form.fields["baseline"].queryset = version.rule_set.versions.exclude(status=VersionStatus.DRAFT).order_by(
+            "-number"
+        )
+        current = version_in_force(rule_set=version.rule_set.key, on=timezone.localdate())
+        form.fields["baseline"].initial = current.pk if current else None
+        form.fields["baseline"].label_from_instance = lambda v: f"v{v.number} ({v.get_status_display()})"
+        return form
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        version = _version(self.kwargs["pk"])
+        ctx["version"] = version
+        ctx.setdefault("form", self.form(version))
+        return ctx
+
+    def post(self, request, pk):
+        version = _version(pk)
+        form = self.form(version, request.POST, request.FILES)
+        ctx = {"form": form}
+        if form.is_valid():
+            try:
+                text = form.cleaned_data["data"].read().decode("utf-8-sig")
+                result = simulate_versions(
+                    candidate=version,
+                    baseline=form.cleaned_data["baseline"],
+                    table=form.cleaned_data["table"],
+                    csv_text=text,
+                )
+                ctx["result"] = result.to_dict()
+            except (RuleEvaluationError, UnicodeDecodeError) as exc:
+                ctx["error"] = str(exc)
+        return self.render_to_response(self.get_context_data(**ctx))

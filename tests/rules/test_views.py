@@ -1,0 +1,240 @@
+"""The rules editor through the test client: rule admins only, Indonesian by default."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from rules.models import DecisionTable, RuleSetVersion
+
+
+@pytest.fixture
+def admin_client(client, rule_admin):
+    client.force_login(rule_admin)
+    return client
+
+
+def published():
+    return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1)
+
+
+def table_of(version, name):
+    return DecisionTable.objects.get(version=version, name=name)
+
+
+def test_everyone_but_rule_admins_gets_403(client, pack, pegawai_user):
+    client.force_login(pegawai_user)
+    version = published()
+    table = table_of(version, "predikat_kinerja")
+    for url in [
+        "/aturan/",
+        f"/aturan/versi/{version.pk}/",
+        f"/aturan/tabel/{table.pk}/",
+        f"/aturan/tabel/{table.pk}/coba/",
+    ]:
+        assert client.get(url).status_code == 403
+    assert client.post(f"/aturan/versi/{version.pk}/salin/").status_code == 403
+    assert RuleSetVersion.objects.count() == 2
+
+
+def test_superuser_and_rule_admin_group_may_enter(client, pack, rule_admin):
+    root = User.objects.create_superuser("root", password="x")
+    for user in (root, rule_admin):
+        client.force_login(user)
+        assert client.get("/aturan/").status_code == 200
+
+
+def test_pages_render_in_indonesian(admin_client, pack):
+    version = published()
+    table = table_of(version, "predikat_kinerja")
+    body = admin_client.get("/aturan/").content.decode()
+    assert "Aturan penilaian" in body and "Perangkat aturan" in body
+    assert "Terbit" in admin_client.get(f"/aturan/versi/{version.pk}/").content.decode()
+    for url in [
+        f"/aturan/tabel/{table.pk}/",
+        f"/aturan/tabel/{table.pk}/uji/",
+        f"/aturan/tabel/{table.pk}/coba/",
+        f"/aturan/versi/{version.pk}/banding/",
+        f"/aturan/versi/{version.pk}/simulasi/",
+        f"/aturan/versi/{version.pk}/terbitkan/",
+    ]:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert 'lang="id"' in response.content.decode()
+
+
+def copy_draft(admin_client):
+    response = admin_client.post(f"/aturan/versi/{published().pk}/salin/")
+    assert response.status_code == 302
+    return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=2)
+
+
+def grid_post(rows):
+    data = {}
+    for i, (cond, outs, default) in enumerate(rows, start=1):
+        data[f"order-{i}"] = str(i)
+        for k, v in cond.items():
+            data[f"c-{i}-{k}"] = v
+        for k, v in outs.items():
+            data[f"o-{i}-{k}"] = v
+        if default:
+            data[f"default-{i}"] = "1"
+    return data
+
+
+def test_grid_edit_saves_a_changed_threshold(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    data = grid_post(
+        [
+            ({"perilaku_di_atas": "-", "perilaku_di_bawah": ">= 5"}, {"rating": "di_bawah"}, False),
+            ({"perilaku_di_atas": ">= 4", "perilaku_di_bawah": "-"}, {"rating": "di_atas"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/", data)
+    assert response.status_code == 302
+    assert table.rows.get(position=1).conditions["perilaku_di_bawah"] == ">= 5"
+
+
+def test_grid_reorders_and_deletes_rows(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    data = grid_post(
+        [
+            ({"perilaku_di_atas": ">= 4", "perilaku_di_bawah": "-"}, {"rating": "di_atas"}, False),
+            ({"perilaku_di_atas": "-", "perilaku_di_bawah": ">= 4"}, {"rating": "di_bawah"}, False),
+            ({}, {"rating": "sesuai"}, True),
+            ({"perilaku_di_atas": "= 1", "perilaku_di_bawah": "-"}, {"rating": "sesuai"}, False),
+        ]
+    )
+    data["order-1"], data["order-2"] = "2", "1"  # moved
+    data["delete-4"] = "1"
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
+    assert [r.outputs["rating"] for r in table.rows.order_by("position")] == ["di_bawah", "di_atas", "sesuai"]
+
+
+def test_grid_with_a_bad_cell_shows_the_message_and_saves_nothing(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    before = list(table.rows.values_list("conditions", flat=True))
+    data = grid_post(
+        [
+            ({"perilaku_di_atas": "-", "perilaku_di_bawah": ">= empat"}, {"rating": "di_bawah"}, False),
+            ({"perilaku_di_atas": "[7..4)", "perilaku_di_bawah": "-"}, {"rating": "luar_biasa"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "bukan angka bulat" in body  # “empat” is not a whole number
+    assert "tertukar" in body  # swapped range ends
+    assert "luar_biasa" in body and "bukan kode yang diizinkan" in body  # unknown code
+    assert list(table.rows.values_list("conditions", flat=True)) == before
+
+
+def test_published_table_is_read_only_in_the_grid(admin_client, pack):
+    table = table_of(published(), "rating_perilaku")
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/", grid_post([({}, {"rating": "sesuai"}, True)]))
+    assert response.status_code == 400
+    assert table.rows.count() == 3
+
+
+def test_coba_shows_outputs_and_trace(admin_client, pack):
+    table = table_of(published(), "rating_hasil_kerja")
+    response = admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/",
+        {"i-porsi_rhk_di_atas": "0.8", "i-porsi_rhk_di_bawah": "0.2", "i-rhk_utama_di_bawah": "1"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Baris bawaan 3 yang memutuskan" in body
+    assert "sesuai" in body
+
+
+def test_coba_reports_a_bad_input(admin_client, pack):
+    table = table_of(published(), "predikat_kinerja")
+    body = admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/", {"i-hasil_kerja": "hebat", "i-perilaku": "sesuai"}
+    ).content.decode()
+    assert "hebat" in body and "bukan kode yang diizinkan" in body
+
+
+def test_publish_gate_blocks_a_failing_draft_in_the_editor(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    data = grid_post(
+        [
+            (
+                {"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "> 0.5", "rhk_utama_di_bawah": "-"},
+                {"rating": "di_bawah"},
+                False,
+            ),
+            (
+                {"porsi_rhk_di_atas": ">= 0.5", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": "= 0"},
+                {"rating": "di_atas"},
+                False,
+            ),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
+    response = admin_client.post(f"/aturan/versi/{draft.pk}/terbitkan/", {"effective_from": "2025-01-01"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "tepat separuh di atas" in body  # the stored test case that now fails
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_publish_and_retire_from_the_editor(admin_client, pack):
+    draft = copy_draft(admin_client)
+    response = admin_client.post(f"/aturan/versi/{draft.pk}/terbitkan/", {"effective_from": "2025-01-01"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    assert admin_client.post(f"/aturan/versi/{draft.pk}/pensiunkan/").status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "retired"
+
+
+def test_test_cases_can_be_added_to_a_draft(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "predikat_kinerja")
+    data = {"name": "sesuai di bawah", "i-hasil_kerja": "sesuai", "i-perilaku": "di_bawah", "o-predikat": "kurang"}
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/uji/", data).status_code == 302
+    assert table.test_cases.filter(name="sesuai di bawah", expected={"predikat": "kurang"}).exists()
+
+
+def test_diff_marks_changed_cells(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "kebijakan")
+    data = grid_post(
+        [({}, {"hari_keberatan": "21", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"}, False)]
+    )
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
+    body = admin_client.get(f"/aturan/versi/{draft.pk}/banding/?dengan={published().pk}").content.decode()
+    assert "1 baris berubah" in body
+    assert '<td class="rules-changed">21</td>' in body
+
+
+def test_simulation_counts_changed_outcomes(admin_client, pack):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    data = grid_post(
+        [
+            ({"perilaku_di_atas": "-", "perilaku_di_bawah": ">= 4"}, {"rating": "di_bawah"}, False),
+            ({"perilaku_di_atas": ">= 3", "perilaku_di_bawah": "-"}, {"rating": "di_atas"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
+    csv = "perilaku_di_atas,perilaku_di_bawah\n3,0\n3,1\n4,0\n2,2\n"
+    response = admin_client.post(
+        f"/aturan/versi/{draft.pk}/simulasi/",
+        {"table": "rating_perilaku", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},
+    )
+    body = response.content.decode()
+    assert "2 dari 4 hasil berubah" in body
+    assert "rating=sesuai" in body and "rating=di_atas" in body
