@@ -118,7 +118,7 @@ def run_lifecycles(n: int) -> float:
         "user", "unit", "jabatan")[:n])
     rows = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Hasil kerja {i}", indikator="Persentase layanan",
                          target="95", satuan="%") for i in range(3)]
-    expectations = {v: "Ekspektasi" for v in NilaiPerilaku.values}
+    expectations = dict.fromkeys(NilaiPerilaku.values, "Ekspektasi")
     perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
     started = time.perf_counter()
     for pegawai in staff:

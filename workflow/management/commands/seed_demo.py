@@ -50,9 +50,9 @@ class Command(BaseCommand):
             print_logins(self.stdout, roles)
 
     def _simulate(self, provinsi, by):
-        from workflow.services.period_open import period_open_chunk, employees_to_open
-        from workflow.simulation import simulate_demo
         from workflow.models import PembukaanPeriode
+        from workflow.services.period_open import employees_to_open, period_open_chunk
+        from workflow.simulation import simulate_demo
 
         periode = Periode.objects.get(instansi=provinsi, tahun=DEMO_YEAR)
         ids = list(employees_to_open(periode).exclude(skp_set__periode=periode).values_list("pk", flat=True))
