@@ -60,6 +60,7 @@ class AppraisalDetailView(views.DetailProcessView):
         ctx = super().get_context_data(**kwargs)
         skp = getattr(self.object, "skp", None)
         ctx["skp"] = skp
+        ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         if skp is not None:
             ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())

@@ -13,6 +13,10 @@ from .models import AppraisalProcess, JenisJendela, Skp, StatusSkp
 from .nodes import AppraisalView
 
 
+# Inbox rows name the employee whose appraisal the task belongs to.
+SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
+
+
 class AppraisalFlow(flow.Flow):
     """Penilaian kinerja pegawai
 
@@ -29,14 +33,16 @@ class AppraisalFlow(flow.Flow):
 
     draft_plan = (
         AppraisalView(task_views.PlanDraftView.as_view())
-        .Annotation(title=_("Draft the SKP"), description=_("The employee drafts the performance plan."))
+        .Annotation(title=_("Draft the SKP"), description=_("The employee drafts the performance plan."),
+                    summary_template=SUMMARY)
         .Assign(this.employee_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.approve_plan)
     )
     approve_plan = (
         AppraisalView(task_views.PlanApproveView.as_view())
-        .Annotation(title=_("Approve the SKP"), description=_("The assessor approves or returns the plan."))
+        .Annotation(title=_("Approve the SKP"), description=_("The assessor approves or returns the plan."),
+                    summary_template=SUMMARY)
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.plan_approved)
@@ -62,14 +68,16 @@ class AppraisalFlow(flow.Flow):
     )
     self_review = (
         AppraisalView(task_views.SelfReviewView.as_view())
-        .Annotation(title=_("Periodic self-review"), description=_("The employee reports achievements."))
+        .Annotation(title=_("Periodic self-review"), description=_("The employee reports achievements."),
+                    summary_template=SUMMARY)
         .Assign(this.employee_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.review)
     )
     review = (
         AppraisalView(task_views.ReviewView.as_view())
-        .Annotation(title=_("Periodic review"), description=_("The assessor gives feedback and interim ratings."))
+        .Annotation(title=_("Periodic review"), description=_("The assessor gives feedback and interim ratings."),
+                    summary_template=SUMMARY)
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.next_review)
@@ -81,14 +89,16 @@ class AppraisalFlow(flow.Flow):
     )
     final_self_review = (
         AppraisalView(task_views.FinalSelfReviewView.as_view())
-        .Annotation(title=_("Annual self-review"), description=_("The employee submits final achievements."))
+        .Annotation(title=_("Annual self-review"), description=_("The employee submits final achievements."),
+                    summary_template=SUMMARY)
         .Assign(this.employee_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.final_review)
     )
     final_review = (
         AppraisalView(task_views.FinalReviewView.as_view())
-        .Annotation(title=_("Annual review"), description=_("The assessor rates every RHK and behaviour value."))
+        .Annotation(title=_("Annual review"), description=_("The assessor rates every RHK and behaviour value."),
+                    summary_template=SUMMARY)
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
