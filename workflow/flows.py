@@ -12,7 +12,6 @@ from . import task_views
 from .models import AppraisalProcess, JenisJendela, Skp, StatusSkp
 from .nodes import AppraisalView
 
-
 # Inbox rows name the employee whose appraisal the task belongs to.
 SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
 

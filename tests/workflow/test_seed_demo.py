@@ -65,3 +65,29 @@ def test_every_printed_demo_login_works(seeded, client):
         assert client.get("/appraisal/inbox/").status_code == 200, username
     client.login(username="admin.bkd", password=password)
     assert client.get("/admin/workflow/pegawai/").status_code == 200
+
+
+def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_blocker, client):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflow.models import HasilPenilaian, Skp, StatusSkp
+
+    call_command("seed_demo", "--simulate", stdout=io.StringIO())
+    statuses = set(Skp.objects.values_list("status", flat=True))
+    assert {StatusSkp.DRAFT, StatusSkp.DIAJUKAN, StatusSkp.DIKEMBALIKAN, StatusSkp.DISETUJUI,
+            StatusSkp.EVALUASI_PERIODIK, StatusSkp.DIPUBLIKASIKAN} <= statuses
+    published = Skp.objects.filter(status=StatusSkp.DIPUBLIKASIKAN)
+    assert published.count() >= 10 and {s.unit.kode[:9] for s in published} == {"DINKES-B1"}
+    assert HasilPenilaian.objects.filter(dipublikasikan__isnull=False).count() == published.count()
+    revised = Skp.objects.exclude(catatan_pengembalian="").exclude(status=StatusSkp.DIKEMBALIKAN)
+    assert revised.exists()  # returned, revised and approved
+    # every open human task has an owner or waits in an admin queue; none is lost
+    assert not Task.objects.filter(status=STATUS.ERROR).exists()
+    # the demo pelaksana reads their published result
+    me = Skp.objects.get(pegawai__user__username__in=["197701032002071209"])
+    client.force_login(me.pegawai.user)
+    assert "Mengapa predikat ini" in client.get(f"/appraisal/{me.process_id}/").content.decode()
+    before = Skp.objects.exclude(status=StatusSkp.DRAFT).count()
+    call_command("seed_demo", "--simulate", stdout=io.StringIO())
+    assert Skp.objects.exclude(status=StatusSkp.DRAFT).count() == before

@@ -121,3 +121,119 @@ def test_draft_can_be_saved_without_submitting(client, org, opened):
     response = client.post(task_url(task), plan_post(GOOD, submit=False), follow=True)
     assert "Draf disimpan" in response.content.decode()
     assert skp.rhk_set.count() == 2 and open_task(skp).pk == task.pk
+
+
+def drive_to_final_review(org):
+    """Plan approved, midyear done, annual self-review submitted (through the services)."""
+    import datetime as dt
+
+    import time_machine
+    from viewflow.workflow.timers import fire_due_timers
+
+    from tests.workflow.test_lifecycle import MIDYEAR, approve
+    from workflow.services import appraisal as svc
+
+    with time_machine.travel(MIDYEAR, tick=False):
+        skp = approve(org, org.pelaksana, org.kasi)
+        rows = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=rows)
+        svc.review_submit(skp=skp, by=org.kasi.user, rhk_feedback={}, perilaku={})
+    traveller = time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=False)
+    traveller.start()
+    fire_due_timers()
+    rows = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
+    svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=rows, final=True)
+    return skp, traveller
+
+
+def test_annual_review_page_suggests_scores_and_the_employee_reads_why(client, org, opened, rules_pack):
+    skp, traveller = drive_to_final_review(org)
+    try:
+        client.force_login(org.kasi.user)
+        task = open_task(skp)
+        assert task.flow_task == AppraisalFlow.final_review
+        page = client.get(task_url(task)).content.decode()
+        assert "Capaian akhir 97%" in page and "Rating akhir" in page
+        data = {f"rating_{r.pk}": "di_atas" for r in skp.rhk_set.all()}
+        data.update({f"rating_{v}": "sesuai" for v in EXPECTATIONS})
+        partial = client.post(f"/kinerja/saran/{skp.pk}/", {f"rating_{skp.rhk_set.first().pk}": "di_atas"}).json()
+        assert "Nilai setiap RHK" in partial["html"]
+        full = client.post(f"/kinerja/saran/{skp.pk}/", data).json()
+        assert (full["hasil_kerja"], full["perilaku"]) == ("di_atas", "sesuai")
+        missing = dict(data)
+        missing.pop(f"rating_{skp.rhk_set.first().pk}")
+        refused = client.post(task_url(task), missing)
+        assert "pilih penilaian" in refused.content.decode()
+        assert open_task(skp).pk == task.pk
+        client.post(task_url(task), data)
+        skp.refresh_from_db()
+        assert skp.status == StatusSkp.DIPUBLIKASIKAN
+
+        client.force_login(org.pelaksana.user)
+        page = client.get(f"/appraisal/{skp.process_id}/").content.decode()
+        assert "Predikat: Baik" in page
+        assert "Mengapa predikat ini" in page and "tidak ada RHK utama yang di bawah ekspektasi" in page
+        assert "Tabel predikat_kinerja, baris" in page
+    finally:
+        traveller.stop()
+
+
+def test_the_suggestion_endpoint_is_only_for_the_assessor_at_the_annual_review(client, org, opened, rules_pack):
+    skp, traveller = drive_to_final_review(org)
+    try:
+        for user in (org.pelaksana.user, org.kabid.user):
+            client.force_login(user)
+            assert client.post(f"/kinerja/saran/{skp.pk}/", {}).status_code == 403
+    finally:
+        traveller.stop()
+
+
+def test_the_employee_does_not_see_an_unpublished_result(client, org, opened, rules_pack):
+    from workflow.models import HasilPenilaian
+
+    skp, traveller = drive_to_final_review(org)
+    traveller.stop()
+    HasilPenilaian.objects.create(skp=skp, rating_hasil_kerja="sesuai", rating_perilaku="sesuai", predikat="baik",
+                                  rule_set="penilaian-kinerja", rule_version="1")
+    client.force_login(org.pelaksana.user)
+    assert "Mengapa predikat ini" not in client.get(f"/appraisal/{skp.process_id}/").content.decode()
+    client.force_login(org.kasi.user)
+    assert "belum dipublikasikan" in client.get(f"/appraisal/{skp.process_id}/").content.decode()
+
+
+def test_an_admin_takes_a_queued_task_of_their_own_government_only(client, org, periode,
+                                                                     django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import InstansiFactory
+    from workflow.models import PeranAdmin
+    from workflow.services import appraisal as svc
+    from workflow.services.period_open import period_open
+    from workflow.services.roles import ensure_admin_group
+
+    org.kasi.user = None
+    org.kasi.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        period_open(periode=periode, by=None)
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    from tests.workflow.test_lifecycle import rows
+
+    svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
+    queued = Task.objects.get(process_id=skp.process_id, status=STATUS.NEW)
+    users = get_user_model().objects
+    admin = users.create_user("admin.bkd", is_staff=True)
+    admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
+    outsider = users.create_user("admin.kota", is_staff=True)
+    outsider.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=outsider, instansi=InstansiFactory(kode="PEMKOT-BKL", nama="Pemkot"))
+
+    client.force_login(outsider)
+    assert f"/{queued.pk}/" not in client.get("/appraisal/queue/").content.decode()
+    assign_url = f"/appraisal/{skp.process_id}/approve_plan/{queued.pk}/assign/"
+    assert client.post(assign_url).status_code in (403, 404)
+    client.force_login(admin)
+    assert f"/{queued.pk}/" in client.get("/appraisal/queue/").content.decode()
+    client.post(assign_url)
+    queued.refresh_from_db()
+    assert queued.owner == admin and queued.status == STATUS.ASSIGNED

@@ -277,11 +277,11 @@ def plan_decide(
 
 def current_window(skp: Skp, *, kind: str | None = None):
     """The first window (of ``kind``) of the period whose review is not finished yet."""
-    windows = skp.periode.jendela_set.all()
-    if kind:
-        windows = windows.filter(jenis=kind)
+    from ..selectors.period import period_windows
+
     done = set(skp.evaluasi_set.filter(dinilai__isnull=False).values_list("jendela_id", flat=True))
-    return next((w for w in windows if w.pk not in done), None)
+    return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)),
+                None)
 
 
 def evaluasi_for(skp: Skp, window, by=None) -> Evaluasi:

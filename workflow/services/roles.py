@@ -15,6 +15,9 @@ def ensure_admin_group() -> Group:
     wanted = {
         p.pk for p in perms if not (p.content_type.model == "instansi" and p.codename.startswith(("add", "delete")))
     }
+    # Taking queued appraisal tasks (always limited to the admin's own government by the views).
+    wanted |= set(Permission.objects.filter(content_type__app_label="workflow", codename="manage_appraisal")
+                  .values_list("pk", flat=True))
     if set(group.permissions.values_list("pk", flat=True)) != wanted:
         group.permissions.set(wanted)
     return group
