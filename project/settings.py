@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workflow.context_processors.notifications",
             ],
         },
     },
@@ -155,9 +156,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
+# Celery beat fires viewflow's due timers and the task-deadline sweep this often (seconds).
+KINERJA_TIMER_INTERVAL = float(os.environ.get("KINERJA_TIMER_INTERVAL", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "run-timers": {"task": "workflow.tasks.run_timers", "schedule": KINERJA_TIMER_INTERVAL},
+}
+
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kinerja@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Absolute address used in e-mailed links.
+KINERJA_BASE_URL = os.environ.get("KINERJA_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Security (production) ------------------------------------------------------------------
 if not DEBUG:
@@ -172,6 +182,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Product settings -----------------------------------------------------------------------
+# Who decides an appeal when the assessor's superior is the assessor (e.g. JPT under the Governor):
+# "admin" puts it in the government admins' queue, "same" lets that official decide anyway.
+KINERJA_APPEAL_SAME_OFFICIAL = os.environ.get("KINERJA_APPEAL_SAME_OFFICIAL", "admin")
+# Where an overdue task escalates: "superior" (the assessor's superior) or "admin" (the BKD admins).
+KINERJA_ESCALATE_TO = os.environ.get("KINERJA_ESCALATE_TO", "superior")
+# Days a task stays open when the period gives it no window, and days before the due date to remind.
+KINERJA_TASK_DAYS = int(os.environ.get("KINERJA_TASK_DAYS", "14"))
+KINERJA_REMINDER_DAYS = int(os.environ.get("KINERJA_REMINDER_DAYS", "3"))
+# Days the assessor has to respond to an appeal.
+KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS", "5"))
+
 # Largest organisation import accepted from the admin upload form, in bytes.
 KINERJA_IMPORT_MAX_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 

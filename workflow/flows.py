@@ -9,11 +9,12 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from . import task_views
-from .models import AppraisalProcess, JenisJendela, Skp, StatusSkp
-from .nodes import AppraisalView
+from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
+from .nodes import AppealDecisionView, AppraisalView
 
 # Inbox rows name the employee whose appraisal the task belongs to.
 SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
+APPEAL_SUMMARY = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.skp.pegawai.nip|default:'' }}"
 
 
 class AppraisalFlow(flow.Flow):
@@ -109,8 +110,14 @@ class AppraisalFlow(flow.Flow):
         .Then(this.publish)
         .Else(this.final_review)
     )
-    publish = flow.Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.published)
-    published = flow.End().Annotation(title=_("Result published"))
+    publish = flow.Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
+    appeal_window = (
+        flow.Timer(this.appeal_window_closes)
+        .Annotation(title=_("Appeal window (keberatan)"))
+        .Next(this.finalise)
+    )
+    finalise = flow.Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
+    finalised = flow.End().Annotation(title=_("Finished"))
 
     # --- handlers and predicates ------------------------------------------------------------
 
@@ -125,10 +132,11 @@ class AppraisalFlow(flow.Flow):
         return activation.process.skp.pegawai.user
 
     def assessor_user(self, activation):
-        from .selectors.org import org_snapshot
+        from .selectors.org import delegate_of, org_snapshot
 
         skp = activation.process.skp
         assessor = org_snapshot(skp.pegawai.instansi_id).assessor_of(skp.pegawai)
+        assessor = delegate_of(assessor) if assessor is not None else None
         return assessor.user if assessor is not None and assessor.user_id else None
 
     def is_plan_approved(self, activation) -> bool:
@@ -180,6 +188,16 @@ class AppraisalFlow(flow.Flow):
 
         appraisal_publish(skp=activation.process.skp)
 
+    def appeal_window_closes(self, activation):
+        from .services.appeal import appeal_deadline
+
+        return appeal_deadline(activation.process.skp)
+
+    def finalise_result(self, activation):
+        from .services.appeal import appraisal_finalise
+
+        appraisal_finalise(skp=activation.process.skp)
+
     # --- object permissions --------------------------------------------------------------------
 
     def has_view_permission(self, user, obj=None):
@@ -200,4 +218,85 @@ class AppraisalFlow(flow.Flow):
         if obj is None:
             return user.is_superuser
         skp = getattr(obj, "skp", None)
+        return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)
+
+
+class AppealFlow(flow.Flow):
+    """Keberatan
+
+    An employee's appeal against a published result: the assessor responds, the assessor's
+    superior decides, finally (PP 30/2019 art. 59).
+    """
+
+    process_class = AppealProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Appeal (keberatan)")
+    process_summary_template = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.get_status_display }}"
+
+    start = flow.StartHandle(this.start_appeal).Next(this.respond)
+    respond = (
+        AppraisalView(task_views.AppealRespondView.as_view())
+        .Annotation(title=_("Respond to the appeal"), description=_("The assessor answers the employee's appeal."),
+                    summary_template=APPEAL_SUMMARY)
+        .Assign(this.assessor_user)
+        .Permission("workflow.manage_appraisal")
+        .OnTimeout(this.response_due, this.decide, title=_("No response in time"))
+        .Next(this.decide)
+    )
+    decide = (
+        AppealDecisionView(task_views.AppealDecideView.as_view())
+        .Annotation(title=_("Decide the appeal"), description=_("The assessor's superior decides, finally."),
+                    summary_template=APPEAL_SUMMARY)
+        .Assign(this.handler_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.decided)
+    )
+    decided = flow.End().Annotation(title=_("Appeal decided"))
+
+    def start_appeal(self, activation, keberatan: Keberatan):
+        activation.process.save()
+        keberatan.process = activation.process
+        keberatan.save(update_fields=["process"])
+        return activation.process
+
+    def assessor_user(self, activation):
+        penanggap = activation.process.keberatan.penanggap
+        return penanggap.user if penanggap is not None and penanggap.user_id else None
+
+    def handler_user(self, activation):
+        pemutus = activation.process.keberatan.pemutus
+        return pemutus.user if pemutus is not None and pemutus.user_id else None
+
+    def response_due(self, activation):
+        import datetime as dt
+
+        from django.conf import settings
+
+        return timezone.now() + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
+
+    def _skp(self, obj):
+        keberatan = getattr(obj, "keberatan", None)
+        return keberatan.skp if keberatan is not None else None
+
+    def has_view_permission(self, user, obj=None):
+        from .selectors.appraisal import can_view_skp
+
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return True
+        skp = self._skp(obj)
+        if skp is None:
+            return False
+        pemutus = obj.keberatan.pemutus
+        return can_view_skp(user, skp) or (pemutus is not None and pemutus.user_id == user.pk)
+
+    def has_manage_permission(self, user, obj=None):
+        from .selectors.org import admin_instansi_ids
+
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return user.is_superuser
+        skp = self._skp(obj)
         return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)

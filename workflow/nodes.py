@@ -75,5 +75,26 @@ class AppraisalView(flow.View):
 
         if task.owner_id or user is None or not user.is_authenticated:
             return False
-        skp = getattr(task.process, "skp", None)
+        skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
         return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)
+
+
+class AppealDecisionView(AppraisalView):
+    """The appeal decision: never executed or taken by the assessor whose rating is appealed
+    (separation of duties), even when an admin or a setting routes it to someone else."""
+
+    def _is_original_assessor(self, user, task) -> bool:
+        keberatan = getattr(task.process, "keberatan", None)
+        penilai = keberatan.skp.penilai if keberatan is not None else None
+        return penilai is not None and penilai.user_id == getattr(user, "pk", None)
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and not self._is_original_assessor(user, task)
+
+    def can_assign(self, user, task):
+        if task.owner_id or user is None or not user.is_authenticated or self._is_original_assessor(user, task):
+            return False
+        from .selectors.org import admin_instansi_ids
+
+        keberatan = getattr(task.process, "keberatan", None)
+        return keberatan is not None and keberatan.skp.pegawai.instansi_id in admin_instansi_ids(user)

@@ -218,7 +218,7 @@ def appraisal_publish(*, skp: Skp) -> None:
     hasil.save(update_fields=["dipublikasikan"])
     skp.status = StatusSkp.DIPUBLIKASIKAN
     skp.save(update_fields=["status", "diubah"])
-    transaction.on_commit(lambda: notify_result_published(skp_id=skp.pk))
+    notify_result_published(skp_id=skp.pk)  # the e-mail itself waits for the commit
 
 
 # --- explanation -------------------------------------------------------------------------------

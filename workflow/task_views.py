@@ -283,3 +283,78 @@ class FinalReviewView(ReviewView):
     @property
     def success_message(self):
         return _("The annual review was recorded; the result is computed by the rules.")
+
+
+class AppealTaskView(TaskView):
+    """Common frame of the appeal steps: the appealed appraisal, its result and trace, the reasons."""
+
+    template_name = "workflow/task.html"
+
+    @property
+    def keberatan(self):
+        return self.activation.process.keberatan
+
+    @property
+    def skp(self):
+        return self.keberatan.skp
+
+    def get_context_data(self, **kwargs):
+        from .scoring import explain
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["keberatan"] = self.keberatan
+        ctx["hasil"] = self.skp.hasil
+        ctx["penjelasan"] = explain(self.skp.hasil)
+        return ctx
+
+
+class AppealRespondView(AppealTaskView):
+    step_template = "workflow/steps/appeal_respond.html"
+
+    @property
+    def success_message(self):
+        return _("Your response was sent to the official who decides the appeal.")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services_appeal().appeal_respond(keberatan=self.keberatan, by=request.user,
+                                             tanggapan=request.POST.get("tanggapan", ""), activation=self.activation)
+        except ValidationError as exc:
+            return self.failed(exc)
+        return self.done()
+
+
+class AppealDecideView(AppealTaskView):
+    step_template = "workflow/steps/appeal_decide.html"
+
+    @property
+    def success_message(self):
+        return _("The appeal was decided. The decision is final.")
+
+    def get_context_data(self, **kwargs):
+        from .models import Rating
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["ratings"] = Rating.choices
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        data = request.POST
+        if data.get("keputusan") not in ("kuatkan", "ubah"):
+            messages.error(request, _("Choose whether to uphold or change the result."))
+            return self.render_to_response(self.get_context_data())
+        try:
+            services_appeal().appeal_decide(
+                keberatan=self.keberatan, by=request.user, uphold=data["keputusan"] == "kuatkan",
+                alasan=data.get("alasan", ""), rating_hasil_kerja=data.get("rating_hasil_kerja", ""),
+                rating_perilaku=data.get("rating_perilaku", ""), activation=self.activation,
+            )
+        except ValidationError as exc:
+            return self.failed(exc)
+        return self.done()
+
+
+def services_appeal():
+    from .services import appeal
+
+    return appeal

@@ -12,3 +12,11 @@ def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = N
 
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
     return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by)
+
+
+@shared_task
+def run_timers() -> dict:
+    """Fire viewflow's due timers and sweep task deadlines (scheduled by Celery beat)."""
+    from .services.deadlines import run_timers as sweep
+
+    return sweep()

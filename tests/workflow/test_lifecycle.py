@@ -233,7 +233,8 @@ def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mai
         text = " ".join(explain(hasil))
     assert "3 dari 3 RHK dinilai di atas ekspektasi" in text and "tidak ada RHK utama" in text
     assert "predikat Baik" in text
-    assert len(mailoutbox) == 1 and "dipublikasikan" in mailoutbox[0].subject
+    published = [m for m in mailoutbox if "dipublikasikan" in m.subject]
+    assert len(published) == 1 and published[0].to == ["hendra@example.go.id"]
 
 
 def test_one_core_rhk_below_keeps_work_results_at_meets_expectations(org, opened, rules_pack):

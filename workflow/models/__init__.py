@@ -1,3 +1,4 @@
+from .appeal import AppealProcess, Delegasi, Keberatan, Notifikasi, TenggatTugas
 from .appraisal import (
     AppraisalProcess,
     CapaianOrganisasi,
@@ -27,12 +28,19 @@ from .choices import (
     Rating,
     StatusKepegawaian,
     StatusPeriode,
+    StatusKeberatan,
     StatusSkp,
 )
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .period import JendelaReview, PembukaanPeriode, Periode
 
 __all__ = [
+    "AppealProcess",
+    "Delegasi",
+    "Keberatan",
+    "Notifikasi",
+    "StatusKeberatan",
+    "TenggatTugas",
     "AppraisalProcess",
     "AspekIki",
     "CapaianOrganisasi",

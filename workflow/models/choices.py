@@ -153,3 +153,12 @@ class StatusSkp(models.TextChoices):
     EVALUASI_AKHIR = "evaluasi_akhir", _("Annual review")
     DINILAI = "dinilai", _("Scored")
     DIPUBLIKASIKAN = "dipublikasikan", _("Published")
+    KEBERATAN = "keberatan", _("Under appeal")
+    FINAL = "final", _("Final")
+
+
+class StatusKeberatan(models.TextChoices):
+    DIAJUKAN = "diajukan", _("Filed")
+    MENUNGGU_KEPUTUSAN = "menunggu_keputusan", _("Awaiting decision")
+    DIKUATKAN = "dikuatkan", _("Upheld")
+    DIUBAH = "diubah", _("Result changed")

@@ -201,3 +201,18 @@ def pegawai_visible_to(user) -> QuerySet[Pegawai]:
     if me is None:
         return Pegawai.objects.none()
     return Pegawai.objects.filter(pk__in=[me.pk, *[p.pk for p in team_of(me)]])
+
+
+def delegate_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai:
+    """Who acts for ``pegawai`` as assessor on ``on``: the named official of an active delegation,
+    else ``pegawai`` themself."""
+    from ..models import Delegasi
+
+    day = on or timezone.localdate()
+    delegation = (
+        Delegasi.objects.filter(pemberi=pegawai, mulai__lte=day, selesai__gte=day, penerima__aktif=True)
+        .select_related("penerima__user")
+        .order_by("-mulai")
+        .first()
+    )
+    return delegation.penerima if delegation is not None else pegawai

@@ -1,0 +1,159 @@
+"""Deadlines on every human task: the due date, a reminder before it and an escalation after it.
+
+Due dates come from the period (plan deadline, review windows) and the rule pack (days to decide an
+appeal); ``deadlines_sweep`` runs with viewflow's timers from Celery beat (``workflow.tasks``) and
+from the demo runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from ..models import JenisJendela, PeranAdmin, TenggatTugas
+from .notify import notify
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
+
+
+def task_due(task: Task) -> dt.datetime | None:
+    """When ``task`` is due, or None for tasks without a deadline."""
+    from ..services.appraisal import current_window
+
+    node = task.flow_task.name
+    fallback = task.created + dt.timedelta(days=settings.KINERJA_TASK_DAYS)
+    skp = getattr(task.process, "skp", None)
+    keberatan = getattr(task.process, "keberatan", None)
+    due = None
+    if skp is not None:
+        if node == "draft_plan":
+            due = _end_of(skp.periode.batas_rencana)
+        elif node in ("self_review", "review"):
+            window = current_window(skp, kind=JenisJendela.PERIODIK)
+            due = _end_of(window.ditutup) if window else None
+        elif node in ("final_self_review", "final_review"):
+            window = current_window(skp, kind=JenisJendela.AKHIR)
+            due = _end_of(window.ditutup) if window else None
+        return due if due is not None and due > task.created else fallback
+    if keberatan is not None:
+        from .appeal import policy
+
+        if node == "respond":
+            return task.created + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
+        if node == "decide":
+            return task.created + dt.timedelta(days=int(policy(keberatan.skp)["hari_keputusan_keberatan"]))
+    return None
+
+
+def task_created(task: Task) -> None:
+    """Give a new human task its due date and tell its owner."""
+    due = task_due(task)
+    if due is not None:
+        TenggatTugas.objects.create(task=task, jatuh_tempo=due)
+    if task.owner_id:
+        notify_assigned(task)
+
+
+def task_link(task: Task) -> str:
+    """The task's page. viewflow learns its URL namespaces when the URLconf is first loaded, which
+    code running outside a request (Celery, commands) must trigger."""
+    from django.urls import NoReverseMatch, get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports project.urls
+    try:
+        return task.flow_task.reverse("index", args=[task.process_id, task.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def notify_assigned(task: Task) -> None:
+    due = getattr(getattr(task, "tenggat", None), "jatuh_tempo", None)
+    isi = _("%(task)s — %(summary)s.") % {"task": task.flow_task, "summary": task.brief}
+    if due:
+        isi += " " + _("Due %(date)s.") % {"date": timezone.localtime(due).strftime("%d-%m-%Y")}
+    notify(user=task.owner, judul=_("New task: %(task)s") % {"task": task.flow_task}, isi=isi,
+           tautan=task_link(task))
+
+
+def _escalation_targets(task: Task) -> tuple[list, str]:
+    """Whom an overdue task goes to: the superior of the person who holds it (or of the employee
+    for queued tasks), or the government's admins, per ``KINERJA_ESCALATE_TO``."""
+    from ..selectors.org import org_snapshot
+
+    skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
+    if skp is None:
+        return [], ""
+    instansi_id = skp.pegawai.instansi_id
+    if settings.KINERJA_ESCALATE_TO == "superior":
+        holder = getattr(task.owner, "pegawai", None) if task.owner_id else skp.pegawai
+        superior = org_snapshot(instansi_id).assessor_of(holder) if holder is not None else None
+        if superior is not None and superior.user_id and superior.user_id != task.owner_id:
+            return [superior.user], superior.nama
+    admins = [r.user for r in PeranAdmin.objects.filter(instansi_id=instansi_id).select_related("user")]
+    return admins, _("government admins")
+
+
+def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send due reminders and escalate overdue tasks, once each."""
+    now = now or timezone.now()
+    counts = {"reminded": 0, "escalated": 0}
+    reminder = dt.timedelta(days=settings.KINERJA_REMINDER_DAYS)
+    due_soon = TenggatTugas.objects.filter(task__status__in=OPEN, diingatkan__isnull=True,
+                                           jatuh_tempo__gt=now, jatuh_tempo__lte=now + reminder)
+    for deadline in due_soon.select_related("task", "task__owner"):
+        with transaction.atomic():
+            task = deadline.task
+            if task.owner_id:
+                notify(user=task.owner, judul=_("Reminder: %(task)s is due on %(date)s")
+                       % {"task": task.flow_task, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
+                       isi=str(task.brief), tautan=task_link(task))
+            deadline.diingatkan = now
+            deadline.save(update_fields=["diingatkan"])
+            counts["reminded"] += 1
+    overdue = TenggatTugas.objects.filter(task__status__in=OPEN, dieskalasi__isnull=True, jatuh_tempo__lte=now)
+    for deadline in overdue.select_related("task", "task__owner", "task__process"):
+        with transaction.atomic():
+            task = deadline.task
+            targets, label = _escalation_targets(task)
+            for user in targets:
+                notify(user=user, judul=_("Overdue: %(task)s") % {"task": task.flow_task},
+                       isi=_("%(summary)s — due %(date)s, held by %(owner)s.") % {
+                           "summary": task.brief, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y"),
+                           "owner": task.owner.get_full_name() or task.owner.username if task.owner_id else "—"},
+                       tautan=task_link(task))
+            deadline.dieskalasi = now
+            deadline.dieskalasi_ke = label[:255]
+            deadline.save(update_fields=["dieskalasi", "dieskalasi_ke"])
+            counts["escalated"] += 1
+    return counts
+
+
+def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None):
+    """Open tasks past their due date in the given governments (the admins' overdue list)."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    return (
+        TenggatTugas.objects.filter(task__status__in=OPEN, jatuh_tempo__lt=now)
+        .filter(Q(task__process__skp__pegawai__instansi_id__in=instansi_ids)
+                | Q(task__process__keberatan__skp__pegawai__instansi_id__in=instansi_ids))
+        .select_related("task", "task__owner", "task__process")
+        .order_by("jatuh_tempo")
+    )
+
+
+def run_timers() -> dict[str, int]:
+    """One sweep of everything time-driven: viewflow's due timers, then task deadlines."""
+    from viewflow.workflow.timers import fire_due_timers
+
+    fired = fire_due_timers()
+    return {"timers": fired, **deadlines_sweep()}

@@ -1,0 +1,31 @@
+"""In-app notifications and e-mail, sent only after the transaction commits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from ..models import Notifikasi
+
+
+def notify(*, user, judul: str, isi: str = "", tautan: str = "") -> None:
+    """Record a notification for ``user`` and e-mail it once the current transaction commits."""
+    if user is None:
+        return
+    Notifikasi.objects.create(penerima=user, judul=judul[:255], isi=isi, tautan=tautan[:255])
+    email = user.email or getattr(getattr(user, "pegawai", None), "email", "")
+    if not email:
+        return
+    body = f"{isi}\n\n{settings.KINERJA_BASE_URL}{tautan}" if tautan else isi
+
+    def send():
+        send_mail(judul, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notifikasi.objects.filter(penerima=user, dibaca__isnull=True).count()
