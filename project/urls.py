@@ -9,11 +9,12 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from rules.viewsets import RulesApp
-from workflow.viewsets import KinerjaApp, appraisal_viewset
+from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset
 
 site = Site(
     title="Kinerja",
-    viewsets=[appraisal_viewset, KinerjaApp(), RulesApp()],
+    menu_template_name="workflow/site_menu.html",
+    viewsets=[appraisal_viewset, appeal_viewset, KinerjaApp(), RulesApp()],
 )
 
 urlpatterns = [

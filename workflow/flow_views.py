@@ -73,4 +73,66 @@ class AppraisalDetailView(views.DetailProcessView):
             if hasil is not None and (hasil.dipublikasikan or skp.pegawai.user_id != me.pk):
                 ctx["hasil"] = hasil
                 ctx["penjelasan"] = explain(hasil)
+                ctx["appeal"] = getattr(skp, "keberatan", None)
+                if (
+                    ctx["appeal"] is None
+                    and hasil.dipublikasikan
+                    and skp.pegawai.user_id == me.pk
+                    and skp.status == "dipublikasikan"
+                ):
+                    from django.utils import timezone
+
+                    from .services.appeal import appeal_deadline
+
+                    ctx["appeal_deadline"] = appeal_deadline(skp)
+                    ctx["can_appeal"] = timezone.now() <= ctx["appeal_deadline"]
+        return ctx
+
+
+def _appeal_skp_visible(user):
+    return skp_visible_to(user)
+
+
+class ScopedAppealQueueView(views.FlowQueueListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(
+            process__keberatan__skp__pegawai__instansi_id__in=admin_instansi_ids(self.request.user)
+        )
+
+
+class ScopedAppealListView(views.DashboardProcessListView):
+    def get_queryset(self):
+        from django.db.models import Q
+
+        me = self.request.user
+        return (
+            super()
+            .get_queryset()
+            .filter(Q(keberatan__skp__in=skp_visible_to(me)) | Q(keberatan__pemutus__user=me))
+            .distinct()
+            .order_by("-created")
+        )
+
+
+class ScopedAppealTaskListView(views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__keberatan__skp__in=skp_visible_to(self.request.user))
+
+
+class AppealDetailView(views.DetailProcessView):
+    """The appeal page: the appealed result, both sides and the final decision."""
+
+    template_name = "workflow/appeal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        keberatan = getattr(self.object, "keberatan", None)
+        ctx["keberatan"] = keberatan
+        if keberatan is not None:
+            ctx["skp"] = keberatan.skp
+            ctx["hasil"] = keberatan.skp.hasil
+            ctx["penjelasan"] = explain(keberatan.skp.hasil)
+        ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         return ctx

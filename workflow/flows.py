@@ -33,16 +33,22 @@ class AppraisalFlow(flow.Flow):
 
     draft_plan = (
         AppraisalView(task_views.PlanDraftView.as_view())
-        .Annotation(title=_("Draft the SKP"), description=_("The employee drafts the performance plan."),
-                    summary_template=SUMMARY)
+        .Annotation(
+            title=_("Draft the SKP"),
+            description=_("The employee drafts the performance plan."),
+            summary_template=SUMMARY,
+        )
         .Assign(this.employee_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.approve_plan)
     )
     approve_plan = (
         AppraisalView(task_views.PlanApproveView.as_view())
-        .Annotation(title=_("Approve the SKP"), description=_("The assessor approves or returns the plan."),
-                    summary_template=SUMMARY)
+        .Annotation(
+            title=_("Approve the SKP"),
+            description=_("The assessor approves or returns the plan."),
+            summary_template=SUMMARY,
+        )
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.plan_approved)
@@ -62,22 +68,26 @@ class AppraisalFlow(flow.Flow):
         .Default(this.wait_final_window)
     )
     wait_periodic_window = (
-        flow.Timer(this.review_window_opens)
-        .Annotation(title=_("Wait for the review window"))
-        .Next(this.self_review)
+        flow.Timer(this.review_window_opens).Annotation(title=_("Wait for the review window")).Next(this.self_review)
     )
     self_review = (
         AppraisalView(task_views.SelfReviewView.as_view())
-        .Annotation(title=_("Periodic self-review"), description=_("The employee reports achievements."),
-                    summary_template=SUMMARY)
+        .Annotation(
+            title=_("Periodic self-review"),
+            description=_("The employee reports achievements."),
+            summary_template=SUMMARY,
+        )
         .Assign(this.employee_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.review)
     )
     review = (
         AppraisalView(task_views.ReviewView.as_view())
-        .Annotation(title=_("Periodic review"), description=_("The assessor gives feedback and interim ratings."),
-                    summary_template=SUMMARY)
+        .Annotation(
+            title=_("Periodic review"),
+            description=_("The assessor gives feedback and interim ratings."),
+            summary_template=SUMMARY,
+        )
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.next_review)
@@ -89,16 +99,22 @@ class AppraisalFlow(flow.Flow):
     )
     final_self_review = (
         AppraisalView(task_views.FinalSelfReviewView.as_view())
-        .Annotation(title=_("Annual self-review"), description=_("The employee submits final achievements."),
-                    summary_template=SUMMARY)
+        .Annotation(
+            title=_("Annual self-review"),
+            description=_("The employee submits final achievements."),
+            summary_template=SUMMARY,
+        )
         .Assign(this.employee_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.final_review)
     )
     final_review = (
         AppraisalView(task_views.FinalReviewView.as_view())
-        .Annotation(title=_("Annual review"), description=_("The assessor rates every RHK and behaviour value."),
-                    summary_template=SUMMARY)
+        .Annotation(
+            title=_("Annual review"),
+            description=_("The assessor rates every RHK and behaviour value."),
+            summary_template=SUMMARY,
+        )
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
@@ -112,9 +128,7 @@ class AppraisalFlow(flow.Flow):
     )
     publish = flow.Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
     appeal_window = (
-        flow.Timer(this.appeal_window_closes)
-        .Annotation(title=_("Appeal window (keberatan)"))
-        .Next(this.finalise)
+        flow.Timer(this.appeal_window_closes).Annotation(title=_("Appeal window (keberatan)")).Next(this.finalise)
     )
     finalise = flow.Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
     finalised = flow.End().Annotation(title=_("Finished"))
@@ -236,8 +250,11 @@ class AppealFlow(flow.Flow):
     start = flow.StartHandle(this.start_appeal).Next(this.respond)
     respond = (
         AppraisalView(task_views.AppealRespondView.as_view())
-        .Annotation(title=_("Respond to the appeal"), description=_("The assessor answers the employee's appeal."),
-                    summary_template=APPEAL_SUMMARY)
+        .Annotation(
+            title=_("Respond to the appeal"),
+            description=_("The assessor answers the employee's appeal."),
+            summary_template=APPEAL_SUMMARY,
+        )
         .Assign(this.assessor_user)
         .Permission("workflow.manage_appraisal")
         .OnTimeout(this.response_due, this.decide, title=_("No response in time"))
@@ -245,8 +262,11 @@ class AppealFlow(flow.Flow):
     )
     decide = (
         AppealDecisionView(task_views.AppealDecideView.as_view())
-        .Annotation(title=_("Decide the appeal"), description=_("The assessor's superior decides, finally."),
-                    summary_template=APPEAL_SUMMARY)
+        .Annotation(
+            title=_("Decide the appeal"),
+            description=_("The assessor's superior decides, finally."),
+            summary_template=APPEAL_SUMMARY,
+        )
         .Assign(this.handler_user)
         .Permission("workflow.manage_appraisal")
         .Next(this.decided)

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from .models import Skp
-from .services.notify import notify
+from .services.notify import notify, process_link
 
 
 def notify_result_published(*, skp_id: int) -> None:
@@ -16,5 +16,5 @@ def notify_result_published(*, skp_id: int) -> None:
         isi=_("Dear %(name)s,\n\nYour predikat for %(year)s is %(predikat)s. Open Kinerja to read how it was "
               "reached.") % {"name": skp.pegawai.nama, "year": skp.periode.tahun,
                              "predikat": skp.hasil.get_predikat_display()},
-        tautan=AppraisalFlow.instance.reverse("process_detail", args=[skp.process_id]) if skp.process_id else "",
+        tautan=process_link(AppraisalFlow, skp.process_id),
     )

@@ -317,8 +317,12 @@ class AppealRespondView(AppealTaskView):
 
     def post(self, request, *args, **kwargs):
         try:
-            services_appeal().appeal_respond(keberatan=self.keberatan, by=request.user,
-                                             tanggapan=request.POST.get("tanggapan", ""), activation=self.activation)
+            services_appeal().appeal_respond(
+                keberatan=self.keberatan,
+                by=request.user,
+                tanggapan=request.POST.get("tanggapan", ""),
+                activation=self.activation,
+            )
         except ValidationError as exc:
             return self.failed(exc)
         return self.done()
@@ -345,9 +349,13 @@ class AppealDecideView(AppealTaskView):
             return self.render_to_response(self.get_context_data())
         try:
             services_appeal().appeal_decide(
-                keberatan=self.keberatan, by=request.user, uphold=data["keputusan"] == "kuatkan",
-                alasan=data.get("alasan", ""), rating_hasil_kerja=data.get("rating_hasil_kerja", ""),
-                rating_perilaku=data.get("rating_perilaku", ""), activation=self.activation,
+                keberatan=self.keberatan,
+                by=request.user,
+                uphold=data["keputusan"] == "kuatkan",
+                alasan=data.get("alasan", ""),
+                rating_hasil_kerja=data.get("rating_hasil_kerja", ""),
+                rating_perilaku=data.get("rating_perilaku", ""),
+                activation=self.activation,
             )
         except ValidationError as exc:
             return self.failed(exc)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from .models import NilaiPerilaku, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, StatusSkp, Unit
+from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, StatusSkp, Unit
 from .selectors.appraisal import completion_per_opd, team_progress
 from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
 
@@ -207,3 +207,148 @@ class SuggestView(View):
     def get(self, request, skp_pk):
         messages.info(request, _("Open the annual review task to see the suggestions."))
         return HttpResponseRedirect(reverse("kinerja:index"))
+
+
+class AppealFileView(View):
+    """The employee files a keberatan against their published result."""
+
+    template_name = "workflow/appeal_file.html"
+
+    def get_skp(self, request, skp_pk):
+        skp = get_object_or_404(Skp.objects.select_related("pegawai", "periode"), pk=skp_pk)
+        if skp.pegawai.user_id != request.user.pk:
+            raise PermissionDenied
+        return skp
+
+    def render(self, request, skp, **extra):
+        from django.shortcuts import render
+
+        from .services.appeal import appeal_deadline, appeal_handler
+
+        hasil = getattr(skp, "hasil", None)
+        ctx = {"skp": skp, "hasil": hasil, **extra}
+        if hasil is not None and hasil.dipublikasikan:
+            ctx["deadline"] = appeal_deadline(skp)
+            ctx["handler"], ctx["routing_note"] = appeal_handler(skp)
+        return render(request, self.template_name, ctx)
+
+    def get(self, request, skp_pk):
+        return self.render(request, self.get_skp(request, skp_pk))
+
+    def post(self, request, skp_pk):
+        from .flows import AppealFlow
+        from .services.appeal import appeal_file
+
+        skp = self.get_skp(request, skp_pk)
+        try:
+            keberatan = appeal_file(
+                skp=skp, by=request.user, alasan=request.POST.get("alasan", ""), lampiran=request.FILES.get("lampiran")
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return self.render(request, skp, alasan=request.POST.get("alasan", ""))
+        messages.success(request, _("Your appeal was filed; the official who decides it has been notified."))
+        return HttpResponseRedirect(AppealFlow.instance.reverse("process_detail", args=[keberatan.process_id]))
+
+
+class OverdueView(AdminOnlyMixin, TemplateView):
+    """Admins: open tasks past their due date, with reassignment of one or many."""
+
+    template_name = "workflow/overdue.html"
+
+    def get_context_data(self, **kwargs):
+        from .services.deadlines import overdue_tasks
+
+        ctx = super().get_context_data(**kwargs)
+        ids = admin_instansi_ids(self.request.user)
+        ctx["overdue"] = list(overdue_tasks(instansi_ids=ids)[:500])
+        ctx["people"] = Pegawai.objects.filter(instansi_id__in=ids, aktif=True, user__isnull=False).order_by("nama")
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        from .services.delegation import tasks_reassign
+
+        ids = admin_instansi_ids(request.user)
+        to = Pegawai.objects.filter(pk=request.POST.get("kepada") or 0, instansi_id__in=ids).first()
+        try:
+            if to is None:
+                raise ValidationError(_("Choose the employee who takes the tasks."))
+            task_ids = [int(x) for x in request.POST.getlist("tugas") if x.isdigit()]
+            count = tasks_reassign(task_ids=task_ids, to=to, by=request.user, reason=request.POST.get("alasan", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return self.render_to_response(self.get_context_data())
+        messages.success(request, _("%(count)d task(s) reassigned to %(name)s.") % {"count": count, "name": to.nama})
+        return HttpResponseRedirect(reverse("kinerja:overdue"))
+
+
+class DelegationForm(forms.Form):
+    penerima = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=gettext_lazy("Delegate"))
+    mulai = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    selesai = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    alasan = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
+
+
+class DelegationView(FormView):
+    """An assessor delegates their appraisal tasks to a named official for a date range."""
+
+    template_name = "workflow/delegation.html"
+
+    def get_form(self, form_class=None):
+        form = DelegationForm(self.request.POST or None)
+        me = pegawai_of(self.request.user)
+        if me is not None:
+            form.fields["penerima"].queryset = (
+                Pegawai.objects.filter(instansi_id=me.instansi_id, aktif=True, user__isnull=False)
+                .exclude(pk=me.pk)
+                .order_by("nama")
+            )
+        return form
+
+    def get_context_data(self, **kwargs):
+        from .models import Delegasi
+
+        ctx = super().get_context_data(**kwargs)
+        me = pegawai_of(self.request.user)
+        ctx["delegations"] = Delegasi.objects.filter(pemberi=me).select_related("penerima") if me else []
+        return ctx
+
+    def form_valid(self, form):
+        from .services.delegation import delegation_create
+
+        me = pegawai_of(self.request.user)
+        if me is None:
+            raise PermissionDenied
+        try:
+            delegation_create(pemberi=me, by=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Delegation recorded: new appraisal tasks go to %(name)s on those dates.")
+            % {"name": form.cleaned_data["penerima"].nama},
+        )
+        return HttpResponseRedirect(reverse("kinerja:delegation"))
+
+
+class NotificationsView(TemplateView):
+    template_name = "workflow/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        from .models import Notifikasi
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["items"] = list(Notifikasi.objects.filter(penerima=self.request.user)[:100])
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        from django.utils import timezone
+
+        from .models import Notifikasi
+
+        Notifikasi.objects.filter(penerima=request.user, dibaca__isnull=True).update(dibaca=timezone.now())
+        return HttpResponseRedirect(reverse("kinerja:notifications"))

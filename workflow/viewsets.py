@@ -6,7 +6,7 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
 from . import flow_views, views
-from .flows import AppraisalFlow
+from .flows import AppealFlow, AppraisalFlow
 
 
 class AppraisalViewset(FlowAppViewset):
@@ -38,6 +38,23 @@ class KinerjaApp(Application):
         "buka-periode/<int:job_pk>/", views.OpenPeriodStatusView.as_view(), name="open_period_status"
     )
     suggest_path = path("saran/<int:skp_pk>/", views.SuggestView.as_view(), name="suggest")
+    appeal_path = path("keberatan/<int:skp_pk>/", views.AppealFileView.as_view(), name="appeal_file")
+    overdue_path = path("terlambat/", views.OverdueView.as_view(), name="overdue")
+    delegation_path = path("delegasi/", views.DelegationView.as_view(), name="delegation")
+    notifications_path = path("notifikasi/", views.NotificationsView.as_view(), name="notifications")
+
+
+class AppealViewset(FlowAppViewset):
+    """Inbox of appeal tasks and the appeal pages."""
+
+    icon = "gavel"
+    queue_view_class = flow_views.ScopedAppealQueueView
+    process_list_view_class = flow_views.ScopedAppealListView
+    task_list_view_class = flow_views.ScopedAppealTaskListView
+    dashboard_view_class = flow_views.DashboardRedirectView
+    chart_view_class = flow_views.ScopedChartView
+    process_detail_view_class = flow_views.AppealDetailView
 
 
 appraisal_viewset = AppraisalViewset(AppraisalFlow)
+appeal_viewset = AppealViewset(AppealFlow)

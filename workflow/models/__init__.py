@@ -26,9 +26,9 @@ from .choices import (
     Predikat,
     PredikatOrganisasi,
     Rating,
+    StatusKeberatan,
     StatusKepegawaian,
     StatusPeriode,
-    StatusKeberatan,
     StatusSkp,
 )
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit

@@ -22,25 +22,34 @@ class Keberatan(models.Model):
     skp = models.OneToOneField(Skp, on_delete=models.PROTECT, related_name="keberatan", verbose_name=_("appraisal"))
     alasan = models.TextField(_("reasons"))
     lampiran = models.FileField(_("attachment"), upload_to="keberatan/%Y/", blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=StatusKeberatan.choices,
-                              default=StatusKeberatan.DIAJUKAN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
+    )
     diajukan = models.DateTimeField(_("filed at"), auto_now_add=True)
-    penanggap = models.ForeignKey(Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("assessor asked to respond"))
+    penanggap = models.ForeignKey(
+        Pegawai,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessor asked to respond"),
+    )
     tanggapan_penilai = models.TextField(_("assessor's response"), blank=True)
-    pemutus = models.ForeignKey(Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("deciding official"))
+    pemutus = models.ForeignKey(
+        Pegawai, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("deciding official")
+    )
     catatan_pemutus = models.CharField(_("routing note"), max_length=255, blank=True)
     predikat_semula = models.CharField(_("predikat before"), max_length=20, choices=Predikat.choices)
-    rating_hasil_kerja_baru = models.CharField(_("new work-result rating"), max_length=10, choices=Rating.choices,
-                                               blank=True)
-    rating_perilaku_baru = models.CharField(_("new behaviour rating"), max_length=10, choices=Rating.choices,
-                                            blank=True)
+    rating_hasil_kerja_baru = models.CharField(
+        _("new work-result rating"), max_length=10, choices=Rating.choices, blank=True
+    )
+    rating_perilaku_baru = models.CharField(
+        _("new behaviour rating"), max_length=10, choices=Rating.choices, blank=True
+    )
     predikat_baru = models.CharField(_("predikat after"), max_length=20, choices=Predikat.choices, blank=True)
     alasan_keputusan = models.TextField(_("reasons for the decision"), blank=True)
     diputuskan = models.DateTimeField(_("decided at"), null=True, blank=True)
-    process = models.OneToOneField(Process, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="keberatan")
+    process = models.OneToOneField(Process, on_delete=models.SET_NULL, null=True, blank=True, related_name="keberatan")
     history = HistoricalRecords()
 
     class Meta:
@@ -81,10 +90,12 @@ class TenggatTugas(models.Model):
 class Delegasi(models.Model):
     """An assessor's delegation of their appraisal tasks to a named official for a date range."""
 
-    pemberi = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="delegasi_diberikan",
-                                verbose_name=_("delegating official"))
-    penerima = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="delegasi_diterima",
-                                 verbose_name=_("delegate"))
+    pemberi = models.ForeignKey(
+        Pegawai, on_delete=models.PROTECT, related_name="delegasi_diberikan", verbose_name=_("delegating official")
+    )
+    penerima = models.ForeignKey(
+        Pegawai, on_delete=models.PROTECT, related_name="delegasi_diterima", verbose_name=_("delegate")
+    )
     mulai = models.DateField(_("from"))
     selesai = models.DateField(_("until"))
     alasan = models.CharField(_("reason"), max_length=255)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
 from .appraisal import _check_evidence
-from .notify import notify
+from .notify import notify, process_link
 from .tasks import task_execution
 
 
@@ -49,8 +49,9 @@ def appeal_handler(skp: Skp) -> tuple[Pegawai | None, str]:
         return superior, ""
     if settings.KINERJA_APPEAL_SAME_OFFICIAL == "same" and superior is not None:
         return superior, _("The assessor's superior is the assessor; by setting, they decide the appeal.")
-    return None, _("The assessor's superior is the assessor; by setting, the appeal goes to the government "
-                   "admins (BKD).")
+    return None, _(
+        "The assessor's superior is the assessor; by setting, the appeal goes to the government admins (BKD)."
+    )
 
 
 def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
@@ -77,11 +78,19 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
                 raise ValidationError(_("Only a published result can be appealed."))
             deadline = appeal_deadline(skp)
             if timezone.now() > deadline:
-                raise ValidationError(_("The appeal window closed on %(date)s.")
-                                      % {"date": timezone.localtime(deadline).strftime("%d-%m-%Y")})
+                raise ValidationError(
+                    _("The appeal window closed on %(date)s.")
+                    % {"date": timezone.localtime(deadline).strftime("%d-%m-%Y")}
+                )
             handler, note = appeal_handler(skp)
-            keberatan = Keberatan(skp=skp, alasan=alasan.strip(), predikat_semula=hasil.predikat,
-                                  penanggap=skp.penilai, pemutus=handler, catatan_pemutus=note)
+            keberatan = Keberatan(
+                skp=skp,
+                alasan=alasan.strip(),
+                predikat_semula=hasil.predikat,
+                penanggap=skp.penilai,
+                pemutus=handler,
+                catatan_pemutus=note,
+            )
             if lampiran is not None:
                 keberatan.lampiran = lampiran
             keberatan._history_user = by
@@ -106,8 +115,16 @@ def appeal_respond(*, keberatan: Keberatan, by, tanggapan: str, activation=None)
         keberatan.save(update_fields=["tanggapan_penilai", "status"])
 
 
-def appeal_decide(*, keberatan: Keberatan, by, uphold: bool, alasan: str, rating_hasil_kerja: str = "",
-                  rating_perilaku: str = "", activation=None) -> None:
+def appeal_decide(
+    *,
+    keberatan: Keberatan,
+    by,
+    uphold: bool,
+    alasan: str,
+    rating_hasil_kerja: str = "",
+    rating_perilaku: str = "",
+    activation=None,
+) -> None:
     """Uphold the result, or change the ratings: the same rule version is evaluated again and the
     new predikat replaces the old. The decision is final and needs written reasons."""
     from rules.api import evaluate_version
@@ -135,14 +152,26 @@ def appeal_decide(*, keberatan: Keberatan, by, uphold: bool, alasan: str, rating
         else:
             version_id = next((d["version"]["id"] for d in hasil.trace if d.get("table") == "predikat_kinerja"), None)
             version = RuleSetVersion.objects.get(pk=version_id)
-            decision = evaluate_version(version, "predikat_kinerja",
-                                        {"hasil_kerja": rating_hasil_kerja, "perilaku": rating_perilaku})
+            decision = evaluate_version(
+                version, "predikat_kinerja", {"hasil_kerja": rating_hasil_kerja, "perilaku": rating_perilaku}
+            )
             hasil.rating_hasil_kerja, hasil.rating_perilaku = rating_hasil_kerja, rating_perilaku
             hasil.predikat = decision.outputs["predikat"]
-            hasil.trace = [*hasil.trace, {"table": "predikat_kinerja", "version_label": str(decision.version),
-                                          "appeal": True, **decision.to_dict()}]
-            hasil.fakta = {**hasil.fakta, "hasil_kerja": rating_hasil_kerja, "perilaku": rating_perilaku,
-                           "keberatan": True}
+            hasil.trace = [
+                *hasil.trace,
+                {
+                    "table": "predikat_kinerja",
+                    "version_label": str(decision.version),
+                    "appeal": True,
+                    **decision.to_dict(),
+                },
+            ]
+            hasil.fakta = {
+                **hasil.fakta,
+                "hasil_kerja": rating_hasil_kerja,
+                "perilaku": rating_perilaku,
+                "keberatan": True,
+            }
             hasil._history_user = by
             hasil._change_reason = alasan.strip()[:100]
             hasil.save()
@@ -157,10 +186,13 @@ def appeal_decide(*, keberatan: Keberatan, by, uphold: bool, alasan: str, rating
         skp.status = StatusSkp.FINAL
         skp._history_user = by
         skp.save(update_fields=["status", "diubah"])
-        link = _flow().instance.reverse("process_detail", args=[keberatan.process_id])
+        from ..flows import AppraisalFlow
+
+        link = process_link(AppraisalFlow, skp.process_id)
         title = _("Decision on the appeal against the %(year)s result") % {"year": skp.periode.tahun}
         body = _("The appeal was decided: predikat %(predikat)s. The decision is final.") % {
-            "predikat": hasil.get_predikat_display()}
+            "predikat": hasil.get_predikat_display()
+        }
         for person in (skp.pegawai, skp.penilai):
             if person is not None:
                 notify(user=person.user, judul=title, isi=body, tautan=link)

@@ -80,8 +80,7 @@ def notify_assigned(task: Task) -> None:
     isi = _("%(task)s — %(summary)s.") % {"task": task.flow_task, "summary": task.brief}
     if due:
         isi += " " + _("Due %(date)s.") % {"date": timezone.localtime(due).strftime("%d-%m-%Y")}
-    notify(user=task.owner, judul=_("New task: %(task)s") % {"task": task.flow_task}, isi=isi,
-           tautan=task_link(task))
+    notify(user=task.owner, judul=_("New task: %(task)s") % {"task": task.flow_task}, isi=isi, tautan=task_link(task))
 
 
 def _escalation_targets(task: Task) -> tuple[list, str]:
@@ -107,15 +106,20 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
     reminder = dt.timedelta(days=settings.KINERJA_REMINDER_DAYS)
-    due_soon = TenggatTugas.objects.filter(task__status__in=OPEN, diingatkan__isnull=True,
-                                           jatuh_tempo__gt=now, jatuh_tempo__lte=now + reminder)
+    due_soon = TenggatTugas.objects.filter(
+        task__status__in=OPEN, diingatkan__isnull=True, jatuh_tempo__gt=now, jatuh_tempo__lte=now + reminder
+    )
     for deadline in due_soon.select_related("task", "task__owner"):
         with transaction.atomic():
             task = deadline.task
             if task.owner_id:
-                notify(user=task.owner, judul=_("Reminder: %(task)s is due on %(date)s")
-                       % {"task": task.flow_task, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
-                       isi=str(task.brief), tautan=task_link(task))
+                notify(
+                    user=task.owner,
+                    judul=_("Reminder: %(task)s is due on %(date)s")
+                    % {"task": task.flow_task, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
+                    isi=str(task.brief),
+                    tautan=task_link(task),
+                )
             deadline.diingatkan = now
             deadline.save(update_fields=["diingatkan"])
             counts["reminded"] += 1
@@ -125,11 +129,17 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             task = deadline.task
             targets, label = _escalation_targets(task)
             for user in targets:
-                notify(user=user, judul=_("Overdue: %(task)s") % {"task": task.flow_task},
-                       isi=_("%(summary)s — due %(date)s, held by %(owner)s.") % {
-                           "summary": task.brief, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y"),
-                           "owner": task.owner.get_full_name() or task.owner.username if task.owner_id else "—"},
-                       tautan=task_link(task))
+                notify(
+                    user=user,
+                    judul=_("Overdue: %(task)s") % {"task": task.flow_task},
+                    isi=_("%(summary)s — due %(date)s, held by %(owner)s.")
+                    % {
+                        "summary": task.brief,
+                        "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y"),
+                        "owner": task.owner.get_full_name() or task.owner.username if task.owner_id else "—",
+                    },
+                    tautan=task_link(task),
+                )
             deadline.dieskalasi = now
             deadline.dieskalasi_ke = label[:255]
             deadline.save(update_fields=["dieskalasi", "dieskalasi_ke"])
@@ -144,8 +154,10 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None):
     now = now or timezone.now()
     return (
         TenggatTugas.objects.filter(task__status__in=OPEN, jatuh_tempo__lt=now)
-        .filter(Q(task__process__skp__pegawai__instansi_id__in=instansi_ids)
-                | Q(task__process__keberatan__skp__pegawai__instansi_id__in=instansi_ids))
+        .filter(
+            Q(task__process__skp__pegawai__instansi_id__in=instansi_ids)
+            | Q(task__process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
+        )
         .select_related("task", "task__owner", "task__process")
         .order_by("jatuh_tempo")
     )

@@ -29,3 +29,17 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notifikasi.objects.filter(penerima=user, dibaca__isnull=True).count()
+
+
+def process_link(flow_class, process_pk: int | None) -> str:
+    """The page of a process, also from code running outside a request (viewflow learns its URL
+    namespaces when the URLconf is first loaded)."""
+    from django.urls import NoReverseMatch, get_resolver
+
+    if process_pk is None:
+        return ""
+    get_resolver().url_patterns  # noqa: B018 - imports project.urls
+    try:
+        return flow_class.instance.reverse("process_detail", args=[process_pk])
+    except NoReverseMatch:
+        return ""

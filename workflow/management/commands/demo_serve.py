@@ -14,6 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args, host, port, **options):
+        import subprocess
+        import sys
+
+        from django.conf import settings
+
         print_logins(self.stdout)
+        # The demo has no Celery beat: a companion process fires due timers and sweeps deadlines.
+        timers = subprocess.Popen([sys.executable, "manage.py", "run_timers", "--loop", "30", "-v", "0"],
+                                  cwd=settings.BASE_DIR)
         self.stdout.write(f"\nKinerja is at http://{host}:{port}/  (Ctrl+C stops it)\n")
-        call_command("runserver", f"{host}:{port}", use_reloader=False)
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            timers.terminate()
