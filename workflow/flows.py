@@ -13,8 +13,9 @@ from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Sk
 from .nodes import AppealDecisionView, AppraisalView
 
 # Inbox rows name the employee whose appraisal the task belongs to.
-SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
-APPEAL_SUMMARY = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.skp.pegawai.nip|default:'' }}"
+DUE = "{% load i18n %}{% if task.tenggat %} · {% trans 'due' %} {{ task.tenggat.jatuh_tempo|date:'d-m-Y' }}{% endif %}"
+SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}" + DUE
+APPEAL_SUMMARY = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.skp.pegawai.nip|default:'' }}" + DUE
 
 
 class AppraisalFlow(flow.Flow):

@@ -211,3 +211,9 @@ def test_the_menu_shows_the_unread_count(client, org, opened):
     assert 'class="kinerja-unread">(1)' in body  # "New task: Susun SKP"
     client.post("/kinerja/notifikasi/")
     assert "kinerja-unread" not in client.get("/appraisal/inbox/").content.decode()
+
+
+def test_the_inbox_shows_whose_task_it_is_and_when_it_is_due(client, org, opened):
+    client.force_login(org.pelaksana.user)
+    body = client.get("/appraisal/inbox/").content.decode()
+    assert org.pelaksana.nama in body and "jatuh tempo 31-01-2026" in body

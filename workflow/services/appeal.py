@@ -68,7 +68,7 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            skp = Skp.objects.select_for_update().select_related("hasil", "periode", "pegawai").get(pk=skp.pk)
+            skp = Skp.objects.select_for_update(of=("self",)).select_related("periode", "pegawai").get(pk=skp.pk)
             if Keberatan.objects.filter(skp=skp).exists():
                 raise ValidationError(_("An appeal against this result has already been filed; only one is allowed."))
             hasil = getattr(skp, "hasil", None)
