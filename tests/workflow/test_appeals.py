@@ -217,3 +217,33 @@ def test_the_inbox_shows_whose_task_it_is_and_when_it_is_due(client, org, opened
     client.force_login(org.pelaksana.user)
     body = client.get("/appraisal/inbox/").content.decode()
     assert org.pelaksana.nama in body and "jatuh tempo 31-01-2026" in body
+
+
+def test_an_admin_reassigns_tasks_through_the_page(client, org, opened):
+    admin = get_user_model().objects.create_user("admin.bkd", is_staff=True)
+    admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
+    client.force_login(admin)
+    with time_machine.travel(dt.datetime(2026, 2, 3, tzinfo=dt.UTC), tick=False):
+        page = client.get("/kinerja/terlambat/").content.decode()
+        draft = Task.objects.get(process__skp__pegawai=org.pelaksana, status=STATUS.ASSIGNED)
+        assert f'value="{draft.pk}"' in page and org.pelaksana.nama in page
+        refused = client.post("/kinerja/terlambat/", {"tugas": [draft.pk], "kepada": org.kabid.pk, "alasan": ""})
+        assert "Tuliskan alasan pengalihan" in refused.content.decode()
+        client.post("/kinerja/terlambat/", {"tugas": [draft.pk], "kepada": org.kabid.pk, "alasan": "Pegawai cuti"})
+    assert Task.objects.get(pk=draft.pk).owner == org.kabid.user
+    client.force_login(org.pelaksana.user)
+    assert client.get("/kinerja/terlambat/").status_code == 403
+
+
+def test_an_assessor_delegates_through_the_page(client, org, opened):
+    from workflow.models import Delegasi
+
+    client.force_login(org.kasi.user)
+    bad = client.post("/kinerja/delegasi/", {"penerima": org.kabid.pk, "mulai": "2026-03-10", "selesai": "2026-03-01",
+                                             "alasan": "Diklat"})
+    assert "Tanggal selesai sebelum tanggal mulai" in bad.content.decode()
+    assert not Delegasi.objects.exists()
+    client.post("/kinerja/delegasi/", {"penerima": org.kabid.pk, "mulai": "2026-03-01", "selesai": "2026-03-10",
+                                       "alasan": "Diklat kepemimpinan"})
+    assert Delegasi.objects.get().penerima == org.kabid
