@@ -32,7 +32,6 @@ def task_due(task: Task) -> dt.datetime | None:
     node = task.flow_task.name
     fallback = task.created + dt.timedelta(days=settings.KINERJA_TASK_DAYS)
     skp = getattr(task.process, "skp", None)
-    keberatan = getattr(task.process, "keberatan", None)
     due = None
     if skp is not None:
         if node == "draft_plan":
@@ -44,6 +43,7 @@ def task_due(task: Task) -> dt.datetime | None:
             window = current_window(skp, kind=JenisJendela.AKHIR)
             due = _end_of(window.ditutup) if window else None
         return due if due is not None and due > task.created else fallback
+    keberatan = getattr(task.process, "keberatan", None)
     if keberatan is not None:
         from .appeal import policy
 
@@ -75,12 +75,16 @@ def task_link(task: Task) -> str:
         return ""
 
 
+def task_title(task: Task) -> str:
+    return str(task.flow_task.task_title or task.flow_task)
+
+
 def notify_assigned(task: Task) -> None:
     due = getattr(getattr(task, "tenggat", None), "jatuh_tempo", None)
-    isi = _("%(task)s — %(summary)s.") % {"task": task.flow_task, "summary": task.brief}
+    isi = _("%(task)s — %(summary)s.") % {"task": task_title(task), "summary": task.brief}
     if due:
         isi += " " + _("Due %(date)s.") % {"date": timezone.localtime(due).strftime("%d-%m-%Y")}
-    notify(user=task.owner, judul=_("New task: %(task)s") % {"task": task.flow_task}, isi=isi, tautan=task_link(task))
+    notify(user=task.owner, judul=_("New task: %(task)s") % {"task": task_title(task)}, isi=isi, tautan=task_link(task))
 
 
 def _escalation_targets(task: Task) -> tuple[list, str]:
@@ -116,7 +120,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 notify(
                     user=task.owner,
                     judul=_("Reminder: %(task)s is due on %(date)s")
-                    % {"task": task.flow_task, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
+                    % {"task": task_title(task), "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
                     isi=str(task.brief),
                     tautan=task_link(task),
                 )
@@ -131,7 +135,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             for user in targets:
                 notify(
                     user=user,
-                    judul=_("Overdue: %(task)s") % {"task": task.flow_task},
+                    judul=_("Overdue: %(task)s") % {"task": task_title(task)},
                     isi=_("%(summary)s — due %(date)s, held by %(owner)s.")
                     % {
                         "summary": task.brief,
