@@ -110,3 +110,11 @@ def test_an_employee_without_staff_rights_cannot_open_the_admin(client, org):
     login(client, org.pelaksana)
     response = client.get("/admin/workflow/pegawai/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_chooses(client, org):
+    login(client, org.pelaksana)
+    body = client.get("/appraisal/inbox/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Kotak Masuk" in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/appraisal/inbox/"})
+    assert "You have no open tasks." in client.get("/appraisal/inbox/").content.decode()
