@@ -4,7 +4,18 @@ only their own instansi. Superusers see everything."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, PeranAdmin, Periode, Unit
+from .models import (
+    CapaianOrganisasi,
+    Delegasi,
+    Instansi,
+    Jabatan,
+    JendelaReview,
+    Pegawai,
+    PenugasanPlt,
+    PeranAdmin,
+    Periode,
+    Unit,
+)
 from .selectors.org import admin_instansi_ids
 
 SCOPED_FK_MODELS = {Instansi: "pk", Unit: "instansi", Jabatan: "instansi", Pegawai: "instansi", Periode: "instansi"}
@@ -104,3 +115,20 @@ class PeriodeAdmin(InstansiScopedAdmin):
 class PeranAdminAdmin(InstansiScopedAdmin):
     list_display = ["user", "instansi"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(CapaianOrganisasi)
+class CapaianOrganisasiAdmin(InstansiScopedAdmin):
+    """The unit's predikat kinerja organisasi, which selects its distribution pattern."""
+
+    instansi_lookup = "unit__instansi"
+    list_display = ["unit", "periode", "predikat"]
+    list_filter = ["predikat", "periode__tahun"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Delegasi)
+class DelegasiAdmin(InstansiScopedAdmin):
+    instansi_lookup = "pemberi__instansi"
+    list_display = ["pemberi", "penerima", "mulai", "selesai", "alasan"]
+    autocomplete_fields = ["pemberi", "penerima"]

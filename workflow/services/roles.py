@@ -4,7 +4,17 @@ from django.contrib.auth.models import Group, Permission
 
 ADMIN_GROUP = "Admin BKD"
 # Models a government admin manages in the Django admin (always scoped to their own instansi).
-ADMIN_MODELS = ["unit", "jabatan", "pegawai", "penugasanplt", "periode", "jendelareview", "instansi"]
+ADMIN_MODELS = [
+    "unit",
+    "jabatan",
+    "pegawai",
+    "penugasanplt",
+    "periode",
+    "jendelareview",
+    "instansi",
+    "capaianorganisasi",
+    "delegasi",
+]
 
 
 def ensure_admin_group() -> Group:
@@ -16,8 +26,11 @@ def ensure_admin_group() -> Group:
         p.pk for p in perms if not (p.content_type.model == "instansi" and p.codename.startswith(("add", "delete")))
     }
     # Taking queued appraisal tasks (always limited to the admin's own government by the views).
-    wanted |= set(Permission.objects.filter(content_type__app_label="workflow", codename="manage_appraisal")
-                  .values_list("pk", flat=True))
+    wanted |= set(
+        Permission.objects.filter(content_type__app_label="workflow", codename="manage_appraisal").values_list(
+            "pk", flat=True
+        )
+    )
     if set(group.permissions.values_list("pk", flat=True)) != wanted:
         group.permissions.set(wanted)
     return group
