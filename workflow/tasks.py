@@ -8,7 +8,9 @@ from .services.system import system_user
 
 @shared_task(acks_late=True)
 def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = None) -> int:
+    from .services.audit import acting_as
     from .services.period_open import period_open_chunk
 
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
-    return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by)
+    with acting_as(by):
+        return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by)

@@ -10,6 +10,7 @@ from .appraisal import (
     Skp,
     UmpanBalikPerilaku,
 )
+from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from .choices import (
     AspekIki,
     Granularitas,
@@ -33,7 +34,11 @@ from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .period import JendelaReview, PembukaanPeriode, Periode
 
 __all__ = [
+    "AppendOnlyError",
     "AppraisalProcess",
+    "AuditAction",
+    "AuditChainHead",
+    "AuditEvent",
     "AspekIki",
     "CapaianOrganisasi",
     "EkspektasiPerilaku",
