@@ -104,3 +104,6 @@ class PeriodeAdmin(InstansiScopedAdmin):
 class PeranAdminAdmin(InstansiScopedAdmin):
     list_display = ["user", "instansi"]
     autocomplete_fields = ["user"]
+
+
+from . import audit_admin  # noqa: E402, F401 - the read-only audit log

@@ -195,6 +195,9 @@ def _lock_chain() -> AuditChainHead:
 
 
 def _instansi_of(obj) -> int | None:
+    """The government an object belongs to (the search is scoped by it)."""
+    if obj._meta.model_name == "instansi" and obj._meta.app_label == "workflow":
+        return obj.pk
     for path in ("instansi_id", "pegawai.instansi_id", "periode.instansi_id", "skp.pegawai.instansi_id"):
         value = obj
         try:
