@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from . import flow_views, views
+from . import audit_views, flow_views, views
 from .flows import AppraisalFlow
 
 
@@ -38,6 +38,8 @@ class KinerjaApp(Application):
         "buka-periode/<int:job_pk>/", views.OpenPeriodStatusView.as_view(), name="open_period_status"
     )
     suggest_path = path("saran/<int:skp_pk>/", views.SuggestView.as_view(), name="suggest")
+    timeline_path = path("riwayat/<int:skp_pk>/", audit_views.TimelineView.as_view(), name="timeline")
+    audit_path = path("audit/", audit_views.AuditSearchView.as_view(), name="audit_search")
 
 
 appraisal_viewset = AppraisalViewset(AppraisalFlow)

@@ -68,7 +68,7 @@ def events_of(obj):
 def whole_lifecycle(org, person, assessor):
     """Plan, return, revise, approve, midyear review, annual review, scored, published."""
     skp = Skp.objects.get(pegawai=person)
-    with time_machine.travel(MIDYEAR, tick=False):
+    with time_machine.travel(MIDYEAR, tick=True):
         svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
         svc.plan_decide(skp=skp, by=assessor.user, approve=False, note=RETURN_NOTE)
         revised = rows()
@@ -78,7 +78,7 @@ def whole_lifecycle(org, person, assessor):
         done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
         svc.self_review_submit(skp=skp, by=person.user, rows=done)
         svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
-    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=False):
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=True):
         fire_due_timers()  # a timer: no user acts, the system does
         done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
         svc.self_review_submit(skp=skp, by=person.user, rows=done, final=True)
