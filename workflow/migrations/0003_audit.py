@@ -39,6 +39,10 @@ def append_only_trigger(apps, schema_editor):
     _run(schema_editor, APPEND_ONLY_SQL)
 
 
+def create_chain_head(apps, schema_editor):
+    apps.get_model("workflow", "AuditChainHead").objects.get_or_create(pk=1, defaults={"seq": 0, "hash": "0" * 64})
+
+
 def drop_append_only_trigger(apps, schema_editor):
     _run(schema_editor, DROP_SQL)
 
@@ -163,4 +167,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(append_only_trigger, drop_append_only_trigger),
+        migrations.RunPython(create_chain_head, migrations.RunPython.noop),
     ]

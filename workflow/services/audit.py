@@ -7,8 +7,8 @@ caller's transaction.
 
 The chain: ``hash = sha256(canonical_json(event fields) + prev_hash)``, where the canonical JSON has
 sorted keys, no whitespace and the time in UTC ISO format. Appends are serialised: on PostgreSQL by
-a transaction-scoped advisory lock taken before the chain head is read, on SQLite by its IMMEDIATE
-transactions (one writer at a time).
+locking the chain-head row (SELECT ... FOR UPDATE, held until the transaction commits), on SQLite by
+its IMMEDIATE transactions (one writer at a time).
 """
 
 from __future__ import annotations
@@ -187,10 +187,17 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def _lock_chain() -> AuditChainHead:
+    """The chain head, locked until the transaction ends (SELECT ... FOR UPDATE; SQLite's IMMEDIATE
+    transactions already hold the only write lock). The migration creates the head; if it is gone
+    (a test database flushed), the first writer recreates it under a transaction-scoped advisory
+    lock so two writers cannot both start a chain."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-    head = AuditChainHead.objects.filter(pk=1).first()
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     return head or AuditChainHead(pk=1, seq=0, hash=GENESIS_HASH)
 
 
@@ -226,7 +233,7 @@ def audit_record(
         return None
     actor = resolve_actor(by)
     meta = _request_meta.get() or _NO_REQUEST
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint needed
         head = _lock_chain()
         event = AuditEvent(
             seq=head.seq + 1,
