@@ -24,8 +24,9 @@ def connect_audit() -> None:
 
     from rules.signals import rule_changed
 
-    from .services.audit import fill_history_user
+    from .services.audit import cache_history_managers, fill_history_user
 
+    cache_history_managers()
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
     rule_changed.connect(record_rule_change, dispatch_uid="audit-rule-changed")
 

@@ -126,6 +126,33 @@ def fill_history_user(sender, history_instance, **kwargs) -> None:
         history_instance.history_user = resolve_actor()
 
 
+# --- cheaper history writes -----------------------------------------------------------------------
+
+
+def cache_history_managers() -> None:
+    """simple-history (3.13) builds a new manager class — ``Manager.from_queryset`` runs
+    ``inspect.getmembers`` over the queryset class — on every access of ``Model.history``, and it
+    accesses it once for every history row it writes (~0.4 ms each, a tenth of a lifecycle's audit
+    cost). Build each model's manager class once instead; the managers behave the same."""
+    from django.apps import apps
+    from simple_history.manager import HistoryDescriptor
+
+    class CachedHistoryDescriptor(HistoryDescriptor):
+        def __get__(self, instance, owner):
+            manager_class = self.__dict__.get("_manager_class")
+            if manager_class is None:
+                manager_class = self._manager_class = self.manager_class.from_queryset(self.queryset_class)
+            return manager_class(self.model, instance)
+
+    for model in apps.get_models():
+        name = getattr(model._meta, "simple_history_manager_attribute", None)
+        descriptor = model.__dict__.get(name) if name else None
+        if type(descriptor) is HistoryDescriptor:
+            cached = CachedHistoryDescriptor.__new__(CachedHistoryDescriptor)
+            cached.__dict__.update(descriptor.__dict__)
+            setattr(model, name, cached)
+
+
 # --- switching audit off (benchmarks only) -----------------------------------------------------
 
 
