@@ -1,10 +1,14 @@
 """Benchmark of the appraisal lifecycle on PostgreSQL.
 
-    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--database-url URL]
+    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--audit on|off|both] [--database-url URL]
 
 Prints JSON with
   lifecycles_per_s     full lifecycles (open → plan → approve → midyear → annual → scored → published),
-                       driven through the services, history on;
+                       driven through the services, with the audit trail (history rows and chained
+                       events) on, or off with --audit off;
+  with --audit both:   lifecycles_per_s_audit_on, lifecycles_per_s_audit_off (same run, interleaved
+                       rounds, a fresh org each) and audit_ratio = on / off (the share of
+                       throughput the audit keeps; the target is >= 0.6, i.e. audit costs <= 40 %);
   bare_viewflow_per_s  the same human steps in a flow with no domain records, same run;
   ratio                lifecycles_per_s / bare_viewflow_per_s;
   open_period_16k_s    seconds to open a period for --open employees with --workers real Celery
@@ -105,14 +109,23 @@ def open_windows(periode) -> None:
         window.save()
 
 
-def run_lifecycles(n: int) -> float:
-    """Seconds for ``n`` full lifecycles through the services."""
+def run_lifecycles(n: int, *, kode: str = "LIFE", audit: bool = True) -> float:
+    """Seconds for ``n`` full lifecycles through the services, with or without the audit trail."""
+    from contextlib import nullcontext
+
+    from workflow.services.audit import audit_disabled
+
+    with nullcontext() if audit else audit_disabled():
+        return _run_lifecycles(n, kode=kode)
+
+
+def _run_lifecycles(n: int, *, kode: str) -> float:
     from workflow.models import JenisRhk, NilaiPerilaku, Pegawai
     from workflow.selectors.org import OrgSnapshot
     from workflow.services import appraisal as svc
     from workflow.services.period import periode_create
 
-    instansi = build_org(n, kode="LIFE")
+    instansi = build_org(n, kode=kode)
     periode = periode_create(instansi=instansi, tahun=2026)
     open_windows(periode)
     snap = OrgSnapshot.load(instansi)
@@ -208,11 +221,29 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="lifecycles to run")
     parser.add_argument("--open", type=int, default=16000, help="employees for the period opening")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (0: in-process)")
+    parser.add_argument("--audit", choices=["on", "off", "both"], default="on",
+                        help="history rows and audit events during the lifecycles (both: measure each)")
+    parser.add_argument("--rounds", type=int, default=4, help="with --audit both: interleaved rounds per side")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
     args = parser.parse_args()
     prepare_database(args.database_url)
     setup_django(args.database_url)
-    lifecycle_s = run_lifecycles(args.n)
+    audit_rates = {}
+    if args.audit == "both":
+        # Interleaved rounds (on, off, on, off...) after one untimed warm-up of each, so a busy
+        # machine or a cold cache does not favour one side.
+        run_lifecycles(5, kode="WARMON", audit=True)
+        run_lifecycles(5, kode="WARMOFF", audit=False)
+        seconds = {"on": 0.0, "off": 0.0}
+        rounds = max(1, min(args.rounds, args.n))
+        for r in range(rounds):
+            size = args.n // rounds + (1 if r < args.n % rounds else 0)
+            for mode in ("on", "off") if r % 2 == 0 else ("off", "on"):
+                seconds[mode] += run_lifecycles(size, kode=f"L{mode.upper()}{r}", audit=mode == "on")
+        audit_rates = {mode: round(args.n / s, 2) for mode, s in seconds.items()}
+        lifecycle_s = seconds["on"]
+    else:
+        lifecycle_s = run_lifecycles(args.n, audit=args.audit == "on")
     bare_s = run_bare(args.n)
     open_s = run_open_period(args.open, args.workers, args.database_url) if args.open else None
     result = {
@@ -220,6 +251,9 @@ def main() -> None:
         "bare_viewflow_per_s": round(args.n / bare_s, 2),
         "ratio": round((args.n / lifecycle_s) / (args.n / bare_s), 3),
         f"open_period_{args.open // 1000}k_s" if args.open else "open_period_s": round(open_s, 1) if open_s else None,
+        **({"lifecycles_per_s_audit_on": audit_rates["on"], "lifecycles_per_s_audit_off": audit_rates["off"],
+            "audit_ratio": round(audit_rates["on"] / audit_rates["off"], 3)} if audit_rates else {}),
+        "audit": args.audit,
         "n": args.n,
         "open_employees": args.open,
         "workers": args.workers,

@@ -19,6 +19,7 @@ from .errors import RuleSetError
 from .gate import publish_gate
 from .models import DecisionTable, RuleSet, RuleSetVersion, TableInput, TableOutput, TableRow, TableTestCase
 from .selectors import next_version_number, table_spec, version_specs, version_tables
+from .signals import send_rule_changed
 from .spec import CaseSpec, RowSpec, TableSpec, version_hash
 from .validation import Problem, validate_table
 
@@ -47,6 +48,7 @@ def rule_set_ensure(*, key: str, title: str, description: str = "", by=None) -> 
         return rule_set
     rule_set.title, rule_set.description = title, description
     _by(rule_set, by).save()
+    send_rule_changed("set_saved", rule_set, by, after={"key": key, "title": title})
     return rule_set
 
 
@@ -126,6 +128,7 @@ def rule_version_create(
     )
     version.save()
     _write_tables(version, specs, by)
+    send_rule_changed("version_created", version, by, after={"number": version.number, "tables": len(specs)})
     return version
 
 
@@ -139,6 +142,7 @@ def rule_version_replace_content(*, version: RuleSetVersion, specs: list[TableSp
     for table in version.tables.all():
         table.delete()
     _write_tables(version, specs, by)
+    send_rule_changed("version_replaced", version, by, after={"number": version.number, "tables": len(specs)})
     return version
 
 
@@ -158,6 +162,7 @@ def rule_version_copy(*, version: RuleSetVersion, by=None) -> RuleSetVersion:
     )
     draft.save()
     _write_tables(draft, specs, by)
+    send_rule_changed("version_created", draft, by, after={"number": draft.number, "based_on": version.number})
     return draft
 
 
@@ -180,9 +185,11 @@ def table_rows_save(*, table: DecisionTable, rows: list[RowSpec], by=None) -> De
     problems = validate_table(spec)
     if problems:
         raise RuleSetError(_("The table is not valid; nothing was saved."), problems)
+    old_rows = table.rows.count()
     for row in table.rows.all():
         _by(row, by).delete()
     _write_rows(table, rows, by)
+    send_rule_changed("table_edited", table, by, before={"rows": old_rows}, after={"rows": len(rows)})
     return table
 
 
@@ -224,12 +231,14 @@ def table_case_add(
         raise RuleSetError(_("The test case is not valid."), errors)
     case = _by(TableTestCase(table=table, name=name, inputs=inputs, expected=expected), by)
     case.save()
+    send_rule_changed("case_added", case, by, after={"name": name, "inputs": inputs, "expected": expected})
     return case
 
 
 @transaction.atomic
 def table_case_delete(*, case: TableTestCase, by=None) -> None:
     _require_draft(case.table.version)
+    send_rule_changed("case_deleted", case, by, before={"name": case.name})
     _by(case, by).delete()
 
 
@@ -276,6 +285,9 @@ def rule_version_publish(
     version.published_at = timezone.now()
     version.published_by = by if getattr(by, "pk", None) else None
     _by(version, by).save()
+    send_rule_changed("version_published", version, by, before={"status": VersionStatus.DRAFT},
+                      after={"status": version.status, "effective_from": effective_from,
+                             "effective_to": effective_to, "content_hash": digest})
     return version
 
 
@@ -287,6 +299,8 @@ def rule_version_retire(*, version: RuleSetVersion, by=None) -> RuleSetVersion:
         raise RuleSetError(_("Only a published version can be retired."))
     version.status = VersionStatus.RETIRED
     _by(version, by).save(update_fields=["status"])
+    send_rule_changed("version_retired", version, by, before={"status": VersionStatus.PUBLISHED},
+                      after={"status": version.status})
     return version
 
 
@@ -296,4 +310,5 @@ def rule_version_delete_draft(*, version: RuleSetVersion, by=None) -> None:
     _require_draft(version)
     for table in version_tables(version=version):
         table.delete()
+    send_rule_changed("version_deleted", version, by, before={"number": version.number})
     _by(version, by).delete()

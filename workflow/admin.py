@@ -132,3 +132,6 @@ class DelegasiAdmin(InstansiScopedAdmin):
     instansi_lookup = "pemberi__instansi"
     list_display = ["pemberi", "penerima", "mulai", "selesai", "alasan"]
     autocomplete_fields = ["pemberi", "penerima"]
+
+
+from . import audit_admin  # noqa: E402, F401 - the read-only audit log

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
+    AuditAction,
     CapaianOrganisasi,
     HasilPenilaian,
     JenisJendela,
@@ -25,6 +26,8 @@ from .models import (
     Skp,
     StatusSkp,
 )
+from .services.audit import audit_record
+from .services.system import system_user
 
 RULE_SET = "penilaian-kinerja"
 
@@ -126,10 +129,16 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     }
     breaches, blocking = _distribution(skp, hasil.predikat, on)
     hasil.peringatan_distribusi = " ".join(breaches)
+    hasil._history_user = skp._history_user = system = system_user()  # the rules score, not a person
     hasil.save()
     skp._distribution_blocks = bool(breaches) and blocking
+    before = {"status": skp.status}
     skp.status = StatusSkp.EVALUASI_AKHIR if skp._distribution_blocks else StatusSkp.DINILAI
     skp.save(update_fields=["status", "diubah"])
+    audit_record(action=AuditAction.APPRAISAL_SCORED, obj=skp, by=system, before=before,
+                 after={"status": skp.status, "predikat": hasil.predikat, "rating_hasil_kerja": hk,
+                        "rating_perilaku": pr, "rule_set": hasil.rule_set, "rule_version": hasil.rule_version,
+                        "distribution_warning": hasil.peringatan_distribusi})
     return hasil
 
 
@@ -215,9 +224,13 @@ def appraisal_publish(*, skp: Skp) -> None:
 
     hasil = skp.hasil
     hasil.dipublikasikan = timezone.now()
+    hasil._history_user = skp._history_user = system = system_user()
     hasil.save(update_fields=["dipublikasikan"])
+    before = {"status": skp.status}
     skp.status = StatusSkp.DIPUBLIKASIKAN
     skp.save(update_fields=["status", "diubah"])
+    audit_record(action=AuditAction.APPRAISAL_PUBLISHED, obj=skp, by=system, before=before,
+                 after={"status": skp.status, "predikat": hasil.predikat, "published": hasil.dipublikasikan})
     notify_result_published(skp_id=skp.pk)  # the e-mail itself waits for the commit
 
 

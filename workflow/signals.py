@@ -25,3 +25,25 @@ def connect() -> None:
     for model in (Periode, JendelaReview):
         post_save.connect(forget_period_windows, sender=model, dispatch_uid=f"forget-win-{model.__name__}-save")
         post_delete.connect(forget_period_windows, sender=model, dispatch_uid=f"forget-win-{model.__name__}-del")
+    connect_audit()
+
+
+def connect_audit() -> None:
+    """History rows always name an actor; rule changes (sent by ``rules``, which never imports
+    ``workflow``) are written to the audit log."""
+    from simple_history.signals import pre_create_historical_record
+
+    from rules.signals import rule_changed
+
+    from .services.audit import cache_history_managers, fill_history_user
+
+    cache_history_managers()
+    pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
+    rule_changed.connect(record_rule_change, dispatch_uid="audit-rule-changed")
+
+
+def record_rule_change(sender, *, action, obj, by, before, after, reason, **kwargs) -> None:
+    from .models import AuditAction
+    from .services.audit import audit_record
+
+    audit_record(action=AuditAction(f"rules.{action}"), obj=obj, by=by, before=before, after=after, reason=reason)

@@ -8,15 +8,19 @@ from .services.system import system_user
 
 @shared_task(acks_late=True)
 def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = None) -> int:
+    from .services.audit import acting_as
     from .services.period_open import period_open_chunk
 
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
-    return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by)
+    with acting_as(by):
+        return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by)
 
 
 @shared_task
 def run_timers() -> dict:
     """Fire viewflow's due timers and sweep task deadlines (scheduled by Celery beat)."""
+    from .services.audit import acting_as
     from .services.deadlines import run_timers as sweep
 
-    return sweep()
+    with acting_as(system_user()):
+        return sweep()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from . import flow_views, views
+from . import audit_views, flow_views, views
 from .flows import AppealFlow, AppraisalFlow
 
 
@@ -42,6 +42,8 @@ class KinerjaApp(Application):
     overdue_path = path("terlambat/", views.OverdueView.as_view(), name="overdue")
     delegation_path = path("delegasi/", views.DelegationView.as_view(), name="delegation")
     notifications_path = path("notifikasi/", views.NotificationsView.as_view(), name="notifications")
+    timeline_path = path("riwayat/<int:skp_pk>/", audit_views.TimelineView.as_view(), name="timeline")
+    audit_path = path("audit/", audit_views.AuditSearchView.as_view(), name="audit_search")
 
 
 class AppealViewset(FlowAppViewset):

@@ -11,6 +11,7 @@ from .appraisal import (
     Skp,
     UmpanBalikPerilaku,
 )
+from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from .choices import (
     AspekIki,
     Granularitas,
@@ -41,7 +42,11 @@ __all__ = [
     "Notifikasi",
     "StatusKeberatan",
     "TenggatTugas",
+    "AppendOnlyError",
     "AppraisalProcess",
+    "AuditAction",
+    "AuditChainHead",
+    "AuditEvent",
     "AspekIki",
     "CapaianOrganisasi",
     "EkspektasiPerilaku",

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
+from ..models.audit import AuditAction
 from .appraisal import _check_evidence
+from .audit import audit_record
 from .notify import notify, process_link
 from .tasks import task_execution
 
@@ -98,6 +100,18 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
             skp.status = StatusSkp.KEBERATAN
             skp._history_user = by
             skp.save(update_fields=["status", "diubah"])
+            audit_record(
+                action=AuditAction.APPEAL_FILED,
+                obj=skp,
+                by=by,
+                reason=keberatan.alasan,
+                before={"status": StatusSkp.DIPUBLIKASIKAN, "predikat": hasil.predikat},
+                after={
+                    "status": skp.status,
+                    "pemutus": keberatan.pemutus_id,
+                    "catatan_pemutus": keberatan.catatan_pemutus,
+                },
+            )
             _flow().start.run(keberatan=keberatan)
     except IntegrityError:
         raise ValidationError(_("An appeal against this result has already been filed; only one is allowed.")) from None
@@ -113,6 +127,13 @@ def appeal_respond(*, keberatan: Keberatan, by, tanggapan: str, activation=None)
         keberatan.status = StatusKeberatan.MENUNGGU_KEPUTUSAN
         keberatan._history_user = by
         keberatan.save(update_fields=["tanggapan_penilai", "status"])
+        audit_record(
+            action=AuditAction.APPEAL_RESPONDED,
+            obj=keberatan.skp,
+            by=by,
+            reason=tanggapan.strip(),
+            after={"keberatan": keberatan.status},
+        )
 
 
 def appeal_decide(
@@ -183,9 +204,24 @@ def appeal_decide(
         keberatan._history_user = by
         keberatan._change_reason = alasan.strip()[:100]
         keberatan.save()
+        before = {"status": StatusSkp.KEBERATAN, "predikat": keberatan.predikat_semula}
         skp.status = StatusSkp.FINAL
         skp._history_user = by
         skp.save(update_fields=["status", "diubah"])
+        audit_record(
+            action=AuditAction.APPEAL_DECIDED,
+            obj=skp,
+            by=by,
+            reason=alasan.strip(),
+            before=before,
+            after={
+                "status": skp.status,
+                "keberatan": keberatan.status,
+                "predikat": hasil.predikat,
+                "rating_hasil_kerja": hasil.rating_hasil_kerja,
+                "rating_perilaku": hasil.rating_perilaku,
+            },
+        )
         from ..flows import AppraisalFlow
 
         link = process_link(AppraisalFlow, skp.process_id)
@@ -203,3 +239,9 @@ def appraisal_finalise(*, skp: Skp) -> None:
     if not Keberatan.objects.filter(skp=skp).exists() and skp.status == StatusSkp.DIPUBLIKASIKAN:
         skp.status = StatusSkp.FINAL
         skp.save(update_fields=["status", "diubah"])
+        audit_record(
+            action=AuditAction.APPRAISAL_FINALISED,
+            obj=skp,
+            before={"status": StatusSkp.DIPUBLIKASIKAN},
+            after={"status": skp.status},
+        )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
+    AuditAction,
     EkspektasiPerilaku,
     Evaluasi,
     Iki,
@@ -30,6 +31,7 @@ from ..models import (
     UmpanBalikPerilaku,
 )
 from ..selectors.org import OrgSnapshot, org_snapshot
+from .audit import acting_as, audit_record
 from .tasks import task_execution
 
 
@@ -104,11 +106,12 @@ def appraisal_open(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=
     if Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
         return None
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(by):
             skp = skp_build(pegawai=pegawai, periode=periode, snap=snap)
             skp._history_user = by
             skp.save()
             _flow().start.run(skp=skp, by=by)
+            audit_record(action=AuditAction.APPRAISAL_OPENED, obj=skp, by=by, after=_skp_state(skp))
     except IntegrityError:
         return None
     return skp
@@ -198,6 +201,7 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
     from simple_history.utils import bulk_create_with_history
 
     with transaction.atomic():
+        before = {"status": skp.status, "pendekatan": skp.pendekatan, "rhk": skp.rhk_set.count()}
         skp.pendekatan = pendekatan
         skp.status = status or skp.status
         skp._history_user = by
@@ -231,6 +235,9 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
         for stale in existing[len(rows):]:
             stale._history_user = by
             stale.delete()
+        audit_record(action=AuditAction.PLAN_SUBMITTED if status == StatusSkp.DIAJUKAN else AuditAction.PLAN_SAVED,
+                     obj=skp, by=by, before=before,
+                     after={"status": skp.status, "pendekatan": pendekatan, "rhk": len(rows)})
 
 
 def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
@@ -260,6 +267,7 @@ def plan_decide(
         raise ValidationError(errors)
     flow = _flow()
     with task_execution(process_pk=skp.process_id, node=flow.approve_plan, by=by, activation=activation, skp=skp):
+        before = {"status": skp.status}
         if approve:
             _upsert_rows(EkspektasiPerilaku, parent={"skp": skp}, key="nilai", fields=["ekspektasi"], by=by,
                          values={v: {"ekspektasi": expectations[v].strip()} for v in NilaiPerilaku.values})
@@ -270,6 +278,8 @@ def plan_decide(
             skp._change_reason = note.strip()[:100]
         skp._history_user = by
         skp.save(update_fields=["status", "catatan_pengembalian", "diubah"])
+        audit_record(action=AuditAction.PLAN_APPROVED if approve else AuditAction.PLAN_RETURNED, obj=skp, by=by,
+                     before=before, after={"status": skp.status}, reason="" if approve else note)
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -351,6 +361,7 @@ def self_review_submit(
     node = flow.final_self_review if final else flow.self_review
     window = current_window(skp, kind=JenisJendela.AKHIR if final else JenisJendela.PERIODIK)
     with task_execution(process_pk=skp.process_id, node=node, by=by, activation=activation, skp=skp):
+        before = {"status": skp.status}
         evaluasi = evaluasi_for(skp, window, by)
         values = {}
         for pk, row in given.items():
@@ -366,6 +377,9 @@ def self_review_submit(
         skp.status = StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK
         skp._history_user = by
         skp.save(update_fields=["status", "diubah"])
+        audit_record(action=AuditAction.FINAL_SELF_REVIEW_SUBMITTED if final else AuditAction.SELF_REVIEW_SUBMITTED,
+                     obj=skp, by=by, before=before,
+                     after={"status": skp.status, "evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values)})
     return evaluasi
 
 
@@ -422,6 +436,8 @@ def review_submit(
         evaluasi.dinilai = timezone.now()
         evaluasi._history_user = by
         evaluasi.save()
+        audit_record(action=AuditAction.REVIEW_SUBMITTED, obj=skp, by=by,
+                     after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku)})
     return evaluasi
 
 
@@ -471,11 +487,29 @@ def final_review_submit(
         skp.alasan_hasil_kerja = alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else ""
         skp.alasan_perilaku = alasan_perilaku.strip() if pr != suggestion.perilaku else ""
         skp._history_user = by
+        reason = " / ".join(r for r in (skp.alasan_hasil_kerja, skp.alasan_perilaku) if r)
+        if reason:
+            skp._change_reason = reason[:100]
         skp.save(update_fields=["rating_hasil_kerja_saran", "rating_hasil_kerja", "rating_perilaku_saran",
                                 "rating_perilaku", "alasan_hasil_kerja", "alasan_perilaku", "diubah"])
+        audit_record(action=AuditAction.FINAL_REVIEW_SUBMITTED, obj=skp, by=by, reason=reason,
+                     after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku),
+                            "rating_hasil_kerja_saran": suggestion.hasil_kerja, "rating_hasil_kerja": hk,
+                            "rating_perilaku_saran": suggestion.perilaku, "rating_perilaku": pr})
     return evaluasi
 
 
 def window_opens_at(window) -> dt.datetime:
     """The moment a review window opens, in the configured time zone."""
     return timezone.make_aware(dt.datetime.combine(window.dibuka, dt.time.min))
+
+
+def _skp_state(skp: Skp) -> dict:
+    """What an audit event records about a new SKP."""
+    return {"status": skp.status, "pegawai": skp.pegawai_id, "periode": skp.periode_id, "penilai": skp.penilai_id,
+            "unit": skp.unit_id, "jabatan": skp.jabatan_nama, "process": skp.process_id}
+
+
+def _ratings(rhk_feedback: dict, perilaku: dict) -> dict:
+    return {"rhk_ratings": {str(pk): fb.rating for pk, fb in rhk_feedback.items()},
+            "perilaku_ratings": {v: fb.rating for v, fb in perilaku.items()}}

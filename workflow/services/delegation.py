@@ -11,7 +11,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..models import Delegasi, Pegawai
+from ..models.audit import AuditAction
 from ..selectors.org import admin_instansi_ids
+from .audit import audit_record
 from .deadlines import notify_assigned
 
 
@@ -49,15 +51,31 @@ def tasks_reassign(*, task_ids: list[int], to: Pegawai, by, reason: str) -> int:
         for task in tasks:
             with task.flow_task.flow_class.lock(task.process_id):
                 task.refresh_from_db()
+                before = {"owner": task.owner.username if task.owner_id else None, "status": task.status}
                 task.owner = to.user
                 task.status = STATUS.ASSIGNED
                 task._history_user = by
                 task._change_reason = reason.strip()[:100]
                 task.save(update_fields=["owner", "status"])
+                skp = getattr(task.process, "skp", None) or task.process.keberatan.skp
+                audit_record(
+                    action=AuditAction.TASK_REASSIGNED,
+                    obj=skp,
+                    by=by,
+                    reason=reason.strip(),
+                    before=before,
+                    after={
+                        "owner": to.user.username,
+                        "status": task.status,
+                        "task": task.pk,
+                        "step": str(task.flow_task.task_title or task.flow_task),
+                    },
+                )
                 notify_assigned(task)
     return len(tasks)
 
 
+@transaction.atomic
 def delegation_create(
     *, pemberi: Pegawai, penerima: Pegawai, mulai: dt.date, selesai: dt.date, alasan: str, by
 ) -> Delegasi:
@@ -68,4 +86,11 @@ def delegation_create(
     delegation.full_clean()
     delegation._history_user = by
     delegation.save()
+    audit_record(
+        action=AuditAction.DELEGATION_CREATED,
+        obj=pemberi,
+        by=by,
+        reason=delegation.alasan,
+        after={"penerima": penerima.nama, "mulai": mulai, "selesai": selesai},
+    )
     return delegation

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import (
+    AuditAction,
     Instansi,
     Jabatan,
     JenisJabatan,
@@ -47,6 +48,7 @@ from ..models import (
     Unit,
 )
 from ..nip import parse_nip
+from .audit import acting_as, audit_record
 
 COLUMNS = [
     "tipe",
@@ -430,8 +432,10 @@ def org_import(
         raise OrgImportError(errors)
     report = ImportReport(dry_run=dry_run, rows=len(rows))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(by):
             _write(instansi, units, people, officials, heads, db_units, by, report)
+            audit_record(action=AuditAction.ORG_IMPORTED, obj=instansi, by=by,
+                         after={"rows": report.rows, "created": report.created, "updated": report.updated})
             if dry_run:
                 raise _DryRunDone
     except _DryRunDone:

@@ -7,7 +7,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import Granularitas, Instansi, JendelaReview, JenisJendela, Periode, StatusPeriode
+from ..models import AuditAction, Granularitas, Instansi, JendelaReview, JenisJendela, Periode, StatusPeriode
+from .audit import audit_record
 
 # Days each periodic review window stays open after its review period ends.
 REVIEW_WINDOW_DAYS = 14
@@ -87,4 +88,6 @@ def periode_create(
     periode.full_clean()
     periode.save()
     periode_windows_generate(periode=periode)
+    audit_record(action=AuditAction.PERIOD_CREATED, obj=periode,
+                 after={"tahun": tahun, "granularitas": granularitas, "status": status})
     return periode

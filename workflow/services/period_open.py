@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Pegawai, PembukaanPeriode, Periode, StatusKepegawaian, StatusPeriode, Unit
+from ..models import AuditAction, Pegawai, PembukaanPeriode, Periode, StatusKepegawaian, StatusPeriode, Unit
 from ..selectors.org import OrgSnapshot
 from .appraisal import appraisal_open
+from .audit import acting_as, audit_record
 
 CHUNK_SIZE = 250
 
@@ -43,7 +43,8 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
         raise ValidationError(_("The unit belongs to another government."))
     ids = list(employees_to_open(periode, unit).values_list("pk", flat=True))
     chunks = [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(by):
+        before = {"status": periode.status}
         if periode.status != StatusPeriode.OPEN:
             periode.status = StatusPeriode.OPEN
             periode._history_user = by
@@ -58,6 +59,9 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
         )
         job._history_user = by
         job.save()
+        audit_record(action=AuditAction.PERIOD_OPENED, obj=periode, by=by, before=before,
+                     after={"status": periode.status, "job": job.pk, "unit": unit.pk if unit else None,
+                            "employees": len(ids)})
 
     def enqueue():
         for chunk in chunks:
@@ -70,19 +74,33 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
 def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by) -> int:
     """Create the appraisals of one chunk; returns how many were new. Idempotent."""
     job = PembukaanPeriode.objects.select_related("periode").get(pk=job_id)
-    PembukaanPeriode.objects.filter(pk=job_id, status=PembukaanPeriode.Status.QUEUED).update(
-        status=PembukaanPeriode.Status.RUNNING
-    )
+    _job_progress(job_id, by, started=True)
     snap = OrgSnapshot.load(job.periode.instansi_id)
     created = 0
     people = Pegawai.objects.filter(pk__in=pegawai_ids).select_related("unit", "jabatan", "user")
     for pegawai in people:
         if appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by) is not None:
             created += 1
-    PembukaanPeriode.objects.filter(pk=job_id).update(
-        diproses=F("diproses") + len(pegawai_ids), dibuat=F("dibuat") + created, chunks_selesai=F("chunks_selesai") + 1
-    )
-    PembukaanPeriode.objects.filter(pk=job_id, chunks_selesai=F("chunks")).update(
-        status=PembukaanPeriode.Status.DONE, selesai=timezone.now()
-    )
+    _job_progress(job_id, by, processed=len(pegawai_ids), created=created)
     return created
+
+
+@transaction.atomic
+def _job_progress(job_id: int, by, *, started: bool = False, processed: int = 0, created: int = 0) -> None:
+    """Count a chunk into the job (or mark it running), under a row lock so chunks running at once
+    in several workers add up; each change is saved with its history row, the finish with an event."""
+    job = PembukaanPeriode.objects.select_for_update().select_related("periode").get(pk=job_id)
+    if started:
+        if job.status != PembukaanPeriode.Status.QUEUED:
+            return
+        job.status = PembukaanPeriode.Status.RUNNING
+    else:
+        job.diproses, job.dibuat, job.chunks_selesai = job.diproses + processed, job.dibuat + created, \
+            job.chunks_selesai + 1
+        if job.chunks_selesai >= job.chunks:
+            job.status, job.selesai = PembukaanPeriode.Status.DONE, timezone.now()
+    job._history_user = by
+    job.save()
+    if job.status == PembukaanPeriode.Status.DONE:
+        audit_record(action=AuditAction.PERIOD_OPENING_FINISHED, obj=job.periode, by=by,
+                     after={"job": job.pk, "total": job.total, "created": job.dibuat})

@@ -17,6 +17,8 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from .audit import acting_as
+
 
 def task_already_done_message() -> str:
     return _("This task is no longer open: it has already been completed or moved on.")
@@ -49,7 +51,7 @@ def task_execution(*, process_pk: int, node, by, activation=None, skp=None):
         return
     flow_class = node.flow_class
     try:
-        with flow_class.lock(process_pk), transaction.atomic():
+        with flow_class.lock(process_pk), transaction.atomic(), acting_as(by):
             task = open_task(process_pk, node)
             if task is None or task.status != STATUS.ASSIGNED:
                 raise ValidationError(task_already_done_message(), code="task_done")

@@ -1,0 +1,373 @@
+"""The audit trail: no state change without its history row and its chained event, naming the right
+actor; events cannot be changed; tampering is found by ``audit_verify``."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from viewflow.workflow.models import Task
+from viewflow.workflow.timers import fire_due_timers
+
+from tests.workflow.test_lifecycle import EXPECTATIONS, MIDYEAR, rows
+from workflow.models import (
+    AppendOnlyError,
+    AppraisalProcess,
+    AuditAction,
+    AuditEvent,
+    EkspektasiPerilaku,
+    Evaluasi,
+    HasilPenilaian,
+    Iki,
+    NilaiPerilaku,
+    PembukaanPeriode,
+    PeranAdmin,
+    RealisasiRhk,
+    Rhk,
+    Skp,
+    StatusSkp,
+    UmpanBalikPerilaku,
+)
+from workflow.services import appraisal as svc
+from workflow.services.audit import audit_record, audit_verify
+from workflow.services.period_open import period_open
+from workflow.services.roles import ensure_admin_group
+from workflow.services.system import SYSTEM_USERNAME
+
+pytestmark = pytest.mark.django_db
+A = AuditAction
+RETURN_NOTE = "Target cakupan terlalu rendah, naikkan ke 98%."
+
+
+@pytest.fixture
+def bkd(org):
+    admin = get_user_model().objects.create_user("admin.bkd", password="Rahasia-2026!", is_staff=True)
+    admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
+    return admin
+
+
+@pytest.fixture
+def opened_by_bkd(org, periode, bkd, django_capture_on_commit_callbacks):
+    with (
+        time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = period_open(periode=periode, by=bkd)
+    job.refresh_from_db()
+    return job
+
+
+def events_of(obj):
+    return list(AuditEvent.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name))
+
+
+def whole_lifecycle(org, person, assessor):
+    """Plan, return, revise, approve, midyear review, annual review, scored, published."""
+    skp = Skp.objects.get(pegawai=person)
+    with time_machine.travel(MIDYEAR, tick=True):
+        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
+        svc.plan_decide(skp=skp, by=assessor.user, approve=False, note=RETURN_NOTE)
+        revised = rows()
+        revised[0].target = "98"
+        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=revised)
+        svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
+        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=done)
+        svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=True):
+        fire_due_timers()  # a timer: no user acts, the system does
+        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=done, final=True)
+        svc.final_review_submit(
+            skp=skp, by=assessor.user,
+            rhk_feedback={r.pk: svc.FeedbackInput("Baik", "sesuai") for r in skp.rhk_set.all()},
+            perilaku={v: svc.FeedbackInput("", "di_atas") for v in NilaiPerilaku.values},
+            rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak",
+        )
+    # The employee appeals; the assessor responds; the assessor's superior upholds the result.
+    from workflow.services import appeal as appeal_svc
+
+    skp.refresh_from_db()
+    with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=True):
+        keberatan = appeal_svc.appeal_file(skp=skp, by=person.user, alasan=APPEAL_REASON)
+        appeal_svc.appeal_respond(keberatan=keberatan, by=assessor.user, tanggapan="Penilaian sesuai bukti.")
+        superior = keberatan.pemutus
+        appeal_svc.appeal_decide(keberatan=keberatan, by=superior.user, uphold=True, alasan=DECISION_REASON)
+    skp.refresh_from_db()
+    return skp
+
+
+APPEAL_REASON = "Capaian imunisasi 98% belum tercermin."
+DECISION_REASON = "Penilaian sudah sesuai bukti dukung."
+
+
+EXPECTED_STORY = [  # (action, who acted, status before → after)
+    (A.APPRAISAL_OPENED, "admin", None, StatusSkp.DRAFT),
+    (A.PLAN_SUBMITTED, "employee", StatusSkp.DRAFT, StatusSkp.DIAJUKAN),
+    (A.PLAN_RETURNED, "assessor", StatusSkp.DIAJUKAN, StatusSkp.DIKEMBALIKAN),
+    (A.PLAN_SUBMITTED, "employee", StatusSkp.DIKEMBALIKAN, StatusSkp.DIAJUKAN),
+    (A.PLAN_APPROVED, "assessor", StatusSkp.DIAJUKAN, StatusSkp.DISETUJUI),
+    (A.SELF_REVIEW_SUBMITTED, "employee", StatusSkp.DISETUJUI, StatusSkp.EVALUASI_PERIODIK),
+    (A.REVIEW_SUBMITTED, "assessor", None, None),
+    (A.FINAL_SELF_REVIEW_SUBMITTED, "employee", StatusSkp.EVALUASI_PERIODIK, StatusSkp.EVALUASI_AKHIR),
+    (A.FINAL_REVIEW_SUBMITTED, "assessor", None, None),
+    (A.APPRAISAL_SCORED, "system", StatusSkp.EVALUASI_AKHIR, StatusSkp.DINILAI),
+    (A.APPRAISAL_PUBLISHED, "system", StatusSkp.DINILAI, StatusSkp.DIPUBLIKASIKAN),
+    (A.APPEAL_FILED, "employee", StatusSkp.DIPUBLIKASIKAN, StatusSkp.KEBERATAN),
+    (A.APPEAL_RESPONDED, "assessor", None, None),
+    (A.APPEAL_DECIDED, "superior", StatusSkp.KEBERATAN, StatusSkp.FINAL),
+]
+
+
+def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(org, opened_by_bkd, bkd, rules_pack):
+    skp = whole_lifecycle(org, org.pelaksana, org.kasi)
+    assert skp.status == StatusSkp.FINAL
+    system = get_user_model().objects.get(username=SYSTEM_USERNAME)
+    who = {"admin": bkd, "employee": org.pelaksana.user, "assessor": org.kasi.user, "system": system,
+           "superior": org.kabid.user}
+
+    # The events tell the story in order, each naming its actor.
+    events = events_of(skp)
+    assert [(e.action, e.actor) for e in events] == [(a, who[w]) for a, w, _b, _a in EXPECTED_STORY]
+    for event, (_action, _who, before, after) in zip(events, EXPECTED_STORY, strict=True):
+        assert event.before.get("status") == before and event.after.get("status", after) == after
+    returned = next(e for e in events if e.action == A.PLAN_RETURNED)
+    assert returned.reason == RETURN_NOTE
+    assert next(e for e in events if e.action == A.FINAL_REVIEW_SUBMITTED).reason == \
+        "Capaian luar biasa saat KLB campak"
+    scored = next(e for e in events if e.action == A.APPRAISAL_SCORED)
+    assert scored.after["predikat"] == skp.hasil.predikat and scored.after["rule_version"] == "1"
+    assert next(e for e in events if e.action == A.APPEAL_FILED).reason == APPEAL_REASON
+    assert next(e for e in events if e.action == A.APPEAL_DECIDED).reason == DECISION_REASON
+    keberatan = skp.keberatan
+    assert keberatan.history.filter(history_user=org.kabid.user).exists()
+
+    # Every status the SKP went through is a history row by the same actor as its event; the reasons
+    # given are the rows' change reasons.
+    rows_ = list(skp.history.order_by("history_date", "history_id"))
+    changes = [(r.status, r.history_user) for prev, r in zip([None, *rows_], rows_, strict=False)
+               if prev is None or prev.status != r.status]
+    assert changes == [(after, who[w]) for _a, w, _b, after in EXPECTED_STORY if after is not None]
+    assert skp.history.filter(status=StatusSkp.DIKEMBALIKAN).get().history_change_reason == RETURN_NOTE[:100]
+    assert skp.history.filter(history_change_reason__startswith="Capaian luar biasa").exists()
+
+    # No history row of the appraisal, its children, its process or its tasks lacks an actor.
+    evaluasi = list(Evaluasi.objects.filter(skp=skp).values_list("pk", flat=True))
+    rhk = list(Rhk.history.filter(skp_id=skp.pk).values_list("id", flat=True))
+    histories = {
+        "skp": skp.history.all(),
+        "rhk": Rhk.history.filter(skp_id=skp.pk),
+        "iki": Iki.history.filter(rhk_id__in=rhk),
+        "ekspektasi": EkspektasiPerilaku.history.filter(skp_id=skp.pk),
+        "evaluasi": Evaluasi.history.filter(skp_id=skp.pk),
+        "realisasi": RealisasiRhk.history.filter(evaluasi_id__in=evaluasi),
+        "perilaku": UmpanBalikPerilaku.history.filter(evaluasi_id__in=evaluasi),
+        "hasil": HasilPenilaian.history.filter(skp_id=skp.pk),
+        "process": AppraisalProcess.history.filter(id=skp.process_id),
+        "tasks": Task.history.filter(process_id=skp.process_id),
+    }
+    for name, qs in histories.items():
+        assert qs.exists(), name
+        assert not qs.filter(history_user__isnull=True).exists(), name
+    assert histories["iki"].filter(target_angka=98).exists()  # the revision is in the history
+    assert histories["perilaku"].count() >= 7 and histories["hasil"].count() == 2
+
+    # Every task row viewflow saved is in the history: the last history row is the task as it is now,
+    # and each human step was completed by the person who did it; the timer fired as the system.
+    for task in Task.objects.filter(process_id=skp.process_id):
+        last = task.history.order_by("-history_date", "-history_id").first()
+        assert (last.status, last.owner_id, last.finished) == (task.status, task.owner_id, task.finished)
+    done_by = {(h.flow_task.name, h.history_user.username)
+               for h in histories["tasks"].filter(status="DONE")}
+    assert ("draft_plan", org.pelaksana.user.username) in done_by
+    assert ("approve_plan", org.kasi.user.username) in done_by
+    assert ("wait_final_window", SYSTEM_USERNAME) in done_by
+    # The process goes on after publication: the appeal window (a timer) is open.
+    process = AppraisalProcess.objects.get(pk=skp.process_id)
+    assert histories["process"].order_by("-history_date", "-history_id").first().status == process.status
+    assert Task.objects.filter(process_id=skp.process_id, flow_task_type="TIMER", status="SCHEDULED").exists()
+
+    # And the chain holds.
+    assert audit_verify()[1] is None
+
+
+def test_bulk_opening_records_each_appraisal_and_the_job(org, periode, opened_by_bkd, bkd):
+    skps = list(Skp.objects.filter(periode=periode))
+    assert len(skps) == 6
+    for skp in skps:
+        assert [(e.action, e.actor) for e in events_of(skp)] == [(A.APPRAISAL_OPENED, bkd)]
+        assert {h.history_user for h in skp.history.all()} == {bkd}
+        assert AppraisalProcess.history.filter(id=skp.process_id, history_user=bkd).exists()
+    system = get_user_model().objects.get(username=SYSTEM_USERNAME)  # the fixture created the period from code
+    assert [(e.action, e.actor) for e in events_of(periode)] == [
+        (A.PERIOD_CREATED, system), (A.PERIOD_OPENED, bkd), (A.PERIOD_OPENING_FINISHED, bkd)]
+    job = PembukaanPeriode.objects.get()
+    assert [h.status for h in job.history.order_by("history_date", "history_id")] == ["queued", "running", "done"]
+    assert not job.history.filter(history_user__isnull=True).exists()
+
+
+def test_opening_without_a_named_admin_is_recorded_as_the_system(org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    assert events_of(skp)[0].actor.username == SYSTEM_USERNAME
+    assert {h.history_user.username for h in skp.history.all()} == {SYSTEM_USERNAME}
+
+
+def test_an_import_leaves_history_and_an_event_naming_the_importing_admin(org, bkd):
+    from tests.workflow.test_import import NIP_STAFF, as_csv, good_rows
+    from workflow.models import Pegawai
+    from workflow.services.org_import import org_import, read_rows
+
+    org_import(instansi=org.instansi, rows=read_rows(as_csv(good_rows()), "org.csv"), by=bkd)
+    event = AuditEvent.objects.get(action=A.ORG_IMPORTED)
+    assert event.actor == bkd and event.instansi_id == org.instansi.pk
+    assert event.after["created"]["pegawai"] == 3
+    staff = Pegawai.objects.get(nip=NIP_STAFF)
+    assert {h.history_user for h in staff.history.all()} == {bkd}
+
+
+def test_a_dry_run_import_leaves_no_event(org, bkd):
+    from tests.workflow.test_import import as_csv, good_rows
+    from workflow.services.org_import import org_import, read_rows
+
+    org_import(instansi=org.instansi, rows=read_rows(as_csv(good_rows()), "org.csv"), by=bkd, dry_run=True)
+    assert not AuditEvent.objects.filter(action=A.ORG_IMPORTED).exists()
+
+
+def test_rule_changes_are_events_of_the_system_when_loaded_by_a_command(rules_pack):
+    published = AuditEvent.objects.filter(action=A.RULE_VERSION_PUBLISHED)
+    assert published.exists()
+    assert {e.actor.username for e in published} == {SYSTEM_USERNAME}
+    assert published.first().after["status"] == "published"
+
+
+def test_a_request_names_its_id_and_address_in_the_events(client, org, periode, bkd,
+                                                         django_capture_on_commit_callbacks):
+    client.force_login(bkd)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/kinerja/buka-periode/", {"periode": periode.pk},
+                               HTTP_X_REQUEST_ID="req-0123456789abcdef")
+    assert response.status_code == 302
+    assert response["X-Request-ID"] == "req-0123456789abcdef"
+    opened = AuditEvent.objects.get(action=A.PERIOD_OPENED)
+    assert (opened.actor, opened.request_id, opened.ip) == (bkd, "req-0123456789abcdef", "127.0.0.1")
+
+
+# --- append-only --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_events(org):
+    return [audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"n": n}, reason=f"uji {n}")
+            for n in range(3)]
+
+
+def test_an_event_cannot_be_changed_or_deleted_through_the_orm(three_events):
+    event = three_events[0]
+    event.reason = "diubah"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="diubah")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_update([event], ["reason"])
+    assert AuditEvent.objects.get(pk=event.pk).reason == "uji 0"
+    assert audit_verify() == (3, None)
+
+
+def test_the_admin_shows_events_read_only(client, three_events, bkd, org):
+    from django.contrib.auth.models import Permission
+
+    superuser = get_user_model().objects.create_superuser("root", password="Rahasia-2026!")
+    event = three_events[0]
+    for user in (superuser, bkd):
+        client.force_login(user)
+        base = "/admin/workflow/auditevent/"
+        assert client.get(base).status_code == 200
+        assert client.get(f"{base}add/").status_code == 403
+        page = client.get(f"{base}{event.pk}/change/")
+        assert page.status_code == 200 and b'name="reason"' not in page.content
+        assert client.post(f"{base}{event.pk}/change/", {"reason": "diubah"}).status_code == 403
+        assert client.post(f"{base}{event.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert client.post(base, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+                           ).status_code in (200, 302)
+    assert AuditEvent.objects.count() == 3 and AuditEvent.objects.get(pk=event.pk).reason == "uji 0"
+    assert not Permission.objects.filter(codename__in=["change_auditevent", "delete_auditevent"]).exists()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_raw_updates_and_deletes_of_events(three_events):
+    from django.db import DatabaseError, transaction
+
+    for sql in ("UPDATE workflow_auditevent SET reason = 'x'", "DELETE FROM workflow_auditevent"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql)
+    assert AuditEvent.objects.count() == 3
+
+
+# --- tampering ----------------------------------------------------------------------------------
+
+
+def tamper(sql, params=()):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # only a superuser can do this: switch the triggers off
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+
+
+def verify():
+    call_command("audit_verify", stdout=__import__("io").StringIO())
+
+
+def test_an_intact_chain_verifies(three_events, capsys):
+    out = __import__("io").StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "3 events" in out.getvalue()
+
+
+def test_an_edited_event_is_named(three_events):
+    tamper("UPDATE workflow_auditevent SET reason = %s WHERE id = %s", ["disunting", three_events[1].pk])
+    with pytest.raises(CommandError, match=f"event id {three_events[1].pk} ") as caught:
+        verify()
+    assert caught.value.returncode == 1
+
+
+def test_an_edited_value_inside_the_json_is_named(three_events):
+    tamper("UPDATE workflow_auditevent SET after = %s WHERE id = %s", ['{"n": 7}', three_events[0].pk])
+    with pytest.raises(CommandError, match=f"event id {three_events[0].pk} "):
+        verify()
+
+
+def test_a_deleted_event_is_found_at_the_next_one(three_events):
+    tamper("DELETE FROM workflow_auditevent WHERE id = %s", [three_events[1].pk])
+    with pytest.raises(CommandError, match=f"event id {three_events[2].pk} "):
+        verify()
+
+
+def test_deleting_the_newest_event_is_found_against_the_head(three_events):
+    tamper("DELETE FROM workflow_auditevent WHERE id = %s", [three_events[2].pk])
+    with pytest.raises(CommandError, match="end of the chain"):
+        verify()
+
+
+def test_reordered_events_are_named(three_events):
+    first, second = three_events[0], three_events[1]
+    # Swap the places of two events (their numbers), keeping everything else.
+    tamper("UPDATE workflow_auditevent SET seq = 1000 WHERE id = %s", [first.pk])
+    tamper("UPDATE workflow_auditevent SET seq = %s WHERE id = %s", [first.seq, second.pk])
+    tamper("UPDATE workflow_auditevent SET seq = %s WHERE id = %s", [second.seq, first.pk])
+    with pytest.raises(CommandError, match=f"event id {first.pk} "):
+        verify()
+
+
+def test_events_appended_after_a_verify_keep_the_chain(three_events, org):
+    verify()
+    audit_record(action=A.PERIOD_CREATED, obj=org.instansi)
+    assert audit_verify() == (4, None)

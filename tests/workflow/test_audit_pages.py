@@ -1,0 +1,101 @@
+"""The audit pages as their readers meet them: the appraisal's history in Indonesian with from → to
+changes, the admins' search with CSV export, and no peeking without the right to see."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from tests.factories import InstansiFactory, PegawaiFactory, give_accounts
+from tests.workflow.test_audit import RETURN_NOTE, bkd, opened_by_bkd, whole_lifecycle  # noqa: F401 - fixtures
+from workflow.models import AuditAction, PeranAdmin, Skp
+from workflow.services.audit import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(org, opened_by_bkd, rules_pack):  # noqa: F811
+    return whole_lifecycle(org, org.pelaksana, org.kasi)
+
+
+def test_the_appraisal_page_links_to_its_history(client, org, published):
+    client.force_login(org.pelaksana.user)
+    from django.urls import reverse
+
+    page = client.get(reverse("appraisal:process_detail", args=[published.process_id]))
+    assert page.status_code == 200
+    assert reverse("kinerja:timeline", args=[published.pk]) in page.content.decode()
+
+
+def test_the_timeline_tells_who_did_what_with_changes_in_indonesian(client, org, published):
+    from django.urls import reverse
+
+    client.force_login(org.pelaksana.user)
+    with translation.override("id"):
+        body = client.get(reverse("kinerja:timeline", args=[published.pk]), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Riwayat penilaian" in body
+    assert "SKP dikembalikan" in body and RETURN_NOTE in body
+    assert org.kasi.user.get_username() in body or org.kasi.nama in body
+    # a field-level change: the returned plan's status, and the revised target 95 → 98
+    assert "<del>SKP diajukan</del> → <ins>SKP dikembalikan</ins>" in body
+    assert org.kasi.nama in body  # the assessor snapshot is named, not numbered
+    assert "<del>95.00</del> → <ins>98.00</ins>" in body
+    assert "Hasil dipublikasikan" in body
+    assert "Versi aturan 1: bandingkan" in body
+
+
+def test_a_stranger_gets_no_timeline(client, org, published):
+    from django.urls import reverse
+
+    url = reverse("kinerja:timeline", args=[published.pk])
+    give_accounts(org.fungsional)
+    client.force_login(org.fungsional.user)  # a colleague in another unit: not their appraisal
+    assert client.get(url).status_code == 404
+    other_admin = get_user_model().objects.create_user("admin.kota", is_staff=True)
+    PeranAdmin.objects.create(user=other_admin, instansi=InstansiFactory(kode="PEMKOT-BKL"))
+    client.force_login(other_admin)
+    assert client.get(url).status_code == 404
+    client.force_login(org.kasi.user)  # the assessor may
+    assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def two_governments_events(org, bkd):  # noqa: F811
+    kota = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu")
+    warga = PegawaiFactory(instansi=kota, nama="Rudi Lubis, S.E.")
+    audit_record(action=AuditAction.PERIOD_CREATED, obj=org.instansi, by=bkd, reason="periode provinsi")
+    audit_record(action=AuditAction.ORG_IMPORTED, obj=warga, reason="impor kota")
+    return kota
+
+
+def test_the_audit_search_is_scoped_to_the_admins_government(client, org, bkd, two_governments_events):  # noqa: F811
+    client.force_login(bkd)
+    body = client.get("/kinerja/audit/").content.decode()
+    assert "periode provinsi" in body and "impor kota" not in body
+
+
+def test_the_audit_search_filters_and_exports_csv(client, org, bkd, published):  # noqa: F811
+    client.force_login(bkd)
+    page = client.get("/kinerja/audit/", {"action": AuditAction.PLAN_RETURNED}).content.decode()
+    assert RETURN_NOTE in page and "<td>Hasil dipublikasikan</td>" not in page
+    page = client.get("/kinerja/audit/", {"person": org.kasi.user.username}).content.decode()
+    assert RETURN_NOTE in page
+    page = client.get("/kinerja/audit/", {"obj": f"skp:{published.pk}", "date_from": "2026-12-01",
+                                          "date_to": "2026-12-31"}).content.decode()
+    assert RETURN_NOTE not in page and "<td>SKP diajukan</td>" not in page and "<td>Hasil dipublikasikan</td>" in page
+    response = client.get("/kinerja/audit/", {"obj": f"skp:{published.pk}", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["action"] for r in rows][::-1][:3] == ["appraisal.opened", "plan.submitted", "plan.returned"]
+    from tests.workflow.test_audit import EXPECTED_STORY
+
+    assert len(rows) == Skp.objects.filter(pk=published.pk).count() * len(EXPECTED_STORY)
+
+
+def test_an_employee_cannot_search_the_audit_log(client, org):
+    give_accounts(org.pelaksana)
+    client.force_login(org.pelaksana.user)
+    assert client.get("/kinerja/audit/").status_code == 403

@@ -1,0 +1,238 @@
+"""Reads of the audit trail: the story of one appraisal (events and field-level history merged in
+time order) and the admins' search over events, scoped to their own government."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ..models import (
+    AppraisalProcess,
+    AuditEvent,
+    EkspektasiPerilaku,
+    Evaluasi,
+    HasilPenilaian,
+    Iki,
+    RealisasiRhk,
+    Rhk,
+    Skp,
+    UmpanBalikPerilaku,
+)
+from .org import admin_instansi_ids
+
+# Bookkeeping fields that change with every save and say nothing to a reader.
+NOISE = {"diubah", "dibuat", "id", "data", "token", "flow_class", "flow_task_type", "external_task_id",
+         "artifact_content_type", "artifact_object_id", "seed_content_type", "seed_object_id", "parent_task",
+         "created", "assigned", "started", "finished", "scheduled", "trace", "fakta", "dihitung", "process"}
+EMPTY = "—"
+# Names of objects a foreign key points to, looked up once per timeline (reset by each call; the
+# web server runs requests in separate processes).
+_names: dict = {}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    """One line of the timeline: an audit event (what happened) or a history row (what changed)."""
+
+    time: dt.datetime
+    actor: str
+    kind: str  # "event" or "history"
+    title: str
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+    history_type: str = ""  # "+", "~", "-" for history rows
+    link: str = ""
+    link_label: str = ""
+
+
+def _display(model, name: str, value) -> str:
+    if value is None or value == "":
+        return EMPTY
+    try:
+        f = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a JSON key of an event, not a model field
+        f = None
+    if f is not None and not getattr(f, "concrete", False):
+        f = None  # a reverse relation named like an event key (e.g. "keberatan")
+    if f is not None and f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if f is not None and f.is_relation and f.many_to_one and not isinstance(value, dict | list):
+        key = (f.related_model, value)
+        if key not in _names:
+            related = f.related_model._default_manager.filter(pk=value).first()
+            _names[key] = str(related) if related is not None else f"#{value}"
+        return _names[key]
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001
+        return name.replace("_", " ")
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return EMPTY
+    return user.get_full_name() or user.get_username()
+
+
+def _history_entries(model, qs, title_of) -> list[Entry]:
+    """Field-level from → to entries of one model's history rows (``diff_against`` the row before)."""
+    entries: list[Entry] = []
+    previous: dict = {}
+    tracked = [f for f in qs.model.tracked_fields if f.name not in NOISE]
+    for row in qs.select_related("history_user").order_by("history_date", "history_id"):
+        before = previous.get(row.id)
+        if row.history_type == "+" or before is None:
+            changes = [Change(_label(model, f.name), EMPTY, _display(model, f.name, getattr(row, f.attname)))
+                       for f in tracked if getattr(row, f.attname) not in (None, "")]
+        elif row.history_type == "-":
+            changes = []
+        else:
+            delta = row.diff_against(before, included_fields=[f.name for f in tracked])
+            changes = [Change(_label(model, c.field), _display(model, c.field, c.old),
+                              _display(model, c.field, c.new)) for c in delta.changes]
+            if not changes:
+                previous[row.id] = row
+                continue
+        previous[row.id] = row
+        entries.append(Entry(time=row.history_date, actor=_user_name(row.history_user), kind="history",
+                             title=title_of(row), changes=changes, reason=row.history_change_reason or "",
+                             history_type=row.history_type))
+    return entries
+
+
+def _rule_version_link(event: AuditEvent) -> tuple[str, str]:
+    """A link to the rules editor's diff of the version that scored the appraisal, if it exists."""
+    number = (event.after or {}).get("rule_version")
+    key = (event.after or {}).get("rule_set")
+    if not number or not key:
+        return "", ""
+    from django.urls import NoReverseMatch, reverse
+
+    from rules.models import RuleSetVersion
+
+    version = RuleSetVersion.objects.filter(rule_set__key=key, number=number).only("pk").first()
+    if version is None:
+        return "", ""
+    try:
+        return reverse("aturan:diff", args=[version.pk]), _("Rule version %(number)s: compare") % {"number": number}
+    except NoReverseMatch:
+        return "", ""
+
+
+def appraisal_timeline(*, skp: Skp) -> list[Entry]:
+    """Everything that happened to an appraisal, oldest first: its audit events, and the history of
+    the SKP, its plan, reviews, result, process and tasks with field-level changes."""
+    from viewflow.workflow.models import Task
+
+    _names.clear()
+    model_name = {m: str(m._meta.verbose_name).capitalize() for m in
+                  (Skp, Rhk, Iki, EkspektasiPerilaku, Evaluasi, RealisasiRhk, UmpanBalikPerilaku, HasilPenilaian)}
+    rhk_ids = list(Rhk.history.filter(skp_id=skp.pk).values_list("id", flat=True).distinct())
+    evaluasi_ids = list(Evaluasi.history.filter(skp_id=skp.pk).values_list("id", flat=True).distinct())
+    sources = [
+        (Skp, skp.history.all(), lambda r: model_name[Skp]),
+        (Rhk, Rhk.history.filter(skp_id=skp.pk), lambda r: f"{model_name[Rhk]} {r.urutan}"),
+        (Iki, Iki.history.filter(rhk_id__in=rhk_ids), lambda r: model_name[Iki]),
+        (EkspektasiPerilaku, EkspektasiPerilaku.history.filter(skp_id=skp.pk),
+         lambda r: f"{model_name[EkspektasiPerilaku]}: {_display(EkspektasiPerilaku, 'nilai', r.nilai)}"),
+        (Evaluasi, Evaluasi.history.filter(skp_id=skp.pk), lambda r: model_name[Evaluasi]),
+        (RealisasiRhk, RealisasiRhk.history.filter(evaluasi_id__in=evaluasi_ids), lambda r: model_name[RealisasiRhk]),
+        (UmpanBalikPerilaku, UmpanBalikPerilaku.history.filter(evaluasi_id__in=evaluasi_ids),
+         lambda r: f"{model_name[UmpanBalikPerilaku]}: {_display(UmpanBalikPerilaku, 'nilai', r.nilai)}"),
+        (HasilPenilaian, HasilPenilaian.history.filter(skp_id=skp.pk), lambda r: model_name[HasilPenilaian]),
+    ]
+    if skp.process_id:
+        sources += [
+            (AppraisalProcess, AppraisalProcess.history.filter(id=skp.process_id), lambda r: _("Process")),
+            (Task, Task.history.filter(process_id=skp.process_id),
+             lambda r: _("Task: %(title)s") % {"title": _task_title(r)}),
+        ]
+    entries: list[Entry] = []
+    for model, qs, title_of in sources:
+        entries += _history_entries(model, qs, title_of)
+    ct = ContentType.objects.get_for_model(Skp)
+    for event in AuditEvent.objects.filter(content_type=ct, object_id=str(skp.pk)).select_related("actor"):
+        keys = list(dict.fromkeys([*event.before, *event.after]))
+        changes = [Change(_label(Skp, k), _display(Skp, k, event.before.get(k)), _display(Skp, k, event.after.get(k)))
+                   for k in keys if event.before.get(k) != event.after.get(k)]
+        link, link_label = _rule_version_link(event) if event.action == "appraisal.scored" else ("", "")
+        entries.append(Entry(time=event.time, actor=_user_name(event.actor) if event.actor else event.actor_repr,
+                             kind="event", title=event.get_action_display(), changes=changes, reason=event.reason,
+                             link=link, link_label=link_label))
+    # Events first among entries of the same moment: the headline before its details.
+    entries.sort(key=lambda e: (e.time, e.kind != "event"))
+    return entries
+
+
+def _task_title(row) -> str:
+    node = row.flow_task
+    title = getattr(node, "task_title", None) or getattr(node, "name", "")
+    return str(title)
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def events_visible_to(user) -> QuerySet[AuditEvent]:
+    """Superusers see every event; a government admin the events of their own government."""
+    if not user.is_authenticated:
+        return AuditEvent.objects.none()
+    if user.is_superuser:
+        return AuditEvent.objects.all()
+    ids = admin_instansi_ids(user)
+    return AuditEvent.objects.filter(instansi_id__in=ids) if ids else AuditEvent.objects.none()
+
+
+def audit_search(
+    *,
+    user,
+    person: str = "",
+    obj: str = "",
+    action: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Events the user may see, newest first, filtered by who acted (user name or full name),
+    which object (its name, or ``type:id`` such as ``skp:12``), action and date range (inclusive)."""
+    qs = events_visible_to(user).select_related("actor", "content_type")
+    if person := person.strip():
+        qs = qs.filter(Q(actor_repr__icontains=person) | Q(actor__first_name__icontains=person)
+                       | Q(actor__last_name__icontains=person))
+    if obj := obj.strip():
+        kind, sep, pk = obj.partition(":")
+        if sep and pk.strip().isdigit():
+            qs = qs.filter(content_type__model=kind.strip().lower(), object_id=pk.strip())
+        else:
+            qs = qs.filter(object_repr__icontains=obj)
+    if action:
+        qs = qs.filter(action=action)
+    if date_from:
+        qs = qs.filter(time__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(time__date__lte=date_to)
+    return qs.order_by("-seq")

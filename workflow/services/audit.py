@@ -1,0 +1,350 @@
+"""Writing and verifying the audit trail.
+
+Who acted: on the web, the request user (simple-history's ``HistoryRequestMiddleware``); in code
+without a request (Celery tasks, timers, commands, tests, benchmarks), whoever ``acting_as(user)``
+names; when nobody is named, the system user. ``audit_record`` writes one chained event in the
+caller's transaction.
+
+The chain: ``hash = sha256(canonical_json(event fields) + prev_hash)``, where the canonical JSON has
+sorted keys, no whitespace and the time in UTC ISO format. Appends are serialised: on PostgreSQL by
+locking the chain-head row (SELECT ... FOR UPDATE, held until the transaction commits), on SQLite by
+its IMMEDIATE transactions (one writer at a time).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from simple_history.models import HistoricalRecords
+
+from ..models import AuditChainHead, AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Key of the PostgreSQL advisory lock that serialises appends (any constant unique to this app).
+ADVISORY_LOCK_KEY = 0x4B494E45  # "KINE"
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    request_id: str = ""
+    ip: str | None = None
+
+
+_actor: contextvars.ContextVar = contextvars.ContextVar("kinerja_audit_actor", default=None)
+_NO_REQUEST = RequestMeta()
+_request_meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
+    "kinerja_audit_request", default=None
+)
+_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("kinerja_audit_enabled", default=True)
+
+
+class _ActorRequest:
+    """Stands in for a request in simple-history's context so history rows written by code
+    without a request (including the bulk helpers) name the acting user."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+# --- who is acting ------------------------------------------------------------------------------
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Record ``user`` as the actor of every history row and event written inside the block, unless
+    a web request already names its user. ``None`` means the system user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        from .system import system_user
+
+        user = system_user()
+    token = _actor.set(user)
+    previous = getattr(HistoricalRecords.context, "request", None)
+    replace = previous is None or not getattr(getattr(previous, "user", None), "is_authenticated", False)
+    if replace:
+        HistoricalRecords.context.request = _ActorRequest(user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+        if replace:
+            if previous is None:
+                with suppress(AttributeError):
+                    del HistoricalRecords.context.request
+            else:
+                HistoricalRecords.context.request = previous
+
+
+def current_actor():
+    """The user acting now: the request user on the web, else the one named by ``acting_as``, else
+    ``None`` (callers fall back to the system user)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user
+    return _actor.get()
+
+
+def resolve_actor(by=None):
+    if by is not None and getattr(by, "is_authenticated", False):
+        return by
+    actor = current_actor()
+    if actor is not None:
+        return actor
+    from .system import system_user
+
+    return system_user()
+
+
+@contextmanager
+def request_context(*, request_id: str, ip: str | None) -> Iterator[None]:
+    token = _request_meta.set(RequestMeta(request_id=request_id, ip=ip))
+    try:
+        yield
+    finally:
+        _request_meta.reset(token)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def fill_history_user(sender, history_instance, **kwargs) -> None:
+    """``pre_create_historical_record`` receiver: a row whose saver set no user (or set ``None``)
+    is recorded with the acting user, and failing that the system user."""
+    if history_instance.history_user_id is None:
+        history_instance.history_user = resolve_actor()
+
+
+# --- cheaper history writes -----------------------------------------------------------------------
+
+
+def cache_history_managers() -> None:
+    """simple-history (3.13) builds a new manager class — ``Manager.from_queryset`` runs
+    ``inspect.getmembers`` over the queryset class — on every access of ``Model.history``, and it
+    accesses it once for every history row it writes (~0.4 ms each, a tenth of a lifecycle's audit
+    cost). Build each model's manager class once instead; the managers behave the same."""
+    from django.apps import apps
+    from simple_history.manager import HistoryDescriptor
+
+    class CachedHistoryDescriptor(HistoryDescriptor):
+        def __get__(self, instance, owner):
+            manager_class = self.__dict__.get("_manager_class")
+            if manager_class is None:
+                manager_class = self._manager_class = self.manager_class.from_queryset(self.queryset_class)
+            return manager_class(self.model, instance)
+
+    for model in apps.get_models():
+        name = getattr(model._meta, "simple_history_manager_attribute", None)
+        descriptor = model.__dict__.get(name) if name else None
+        if type(descriptor) is HistoryDescriptor:
+            cached = CachedHistoryDescriptor.__new__(CachedHistoryDescriptor)
+            cached.__dict__.update(descriptor.__dict__)
+            setattr(model, name, cached)
+
+
+# --- switching audit off (benchmarks only) -----------------------------------------------------
+
+
+@contextmanager
+def audit_disabled() -> Iterator[None]:
+    """No history rows and no events inside the block. For measuring the audit's cost only:
+    simple-history's switch is a process-wide setting, so never use this in a server."""
+    token = _enabled.set(False)
+    before = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = before
+        _enabled.reset(token)
+
+
+def audit_enabled() -> bool:
+    return _enabled.get()
+
+
+# --- writing events -----------------------------------------------------------------------------
+
+
+def jsonable(value):
+    """``value`` as plain JSON types (decimals, dates and lazy strings become strings), so what is
+    hashed is exactly what the database gives back."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def canonical(fields: dict) -> str:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_fields(event: AuditEvent) -> dict:
+    """The content an event's hash covers (everything but the hash itself)."""
+    ct = event.content_type
+    return {
+        "seq": event.seq,
+        "time": event.time.astimezone(dt.UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_repr": event.actor_repr,
+        "action": event.action,
+        "content_type": f"{ct.app_label}.{ct.model}" if ct is not None else "",
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "instansi_id": event.instansi_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "request_id": event.request_id,
+        "ip": event.ip,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256((canonical(event_fields(event)) + event.prev_hash).encode()).hexdigest()
+
+
+def _lock_chain() -> AuditChainHead:
+    """The chain head, locked until the transaction ends (SELECT ... FOR UPDATE; SQLite's IMMEDIATE
+    transactions already hold the only write lock). The migration creates the head; if it is gone
+    (a test database flushed), the first writer recreates it under a transaction-scoped advisory
+    lock so two writers cannot both start a chain."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    return head or AuditChainHead(pk=1, seq=0, hash=GENESIS_HASH)
+
+
+def _instansi_of(obj) -> int | None:
+    """The government an object belongs to (the search is scoped by it)."""
+    if obj._meta.model_name == "instansi" and obj._meta.app_label == "workflow":
+        return obj.pk
+    for path in ("instansi_id", "pegawai.instansi_id", "periode.instansi_id", "skp.pegawai.instansi_id"):
+        value = obj
+        try:
+            for part in path.split("."):
+                value = getattr(value, part)
+        except AttributeError:
+            continue
+        if value is not None:
+            return value
+    return None
+
+
+def audit_record(
+    *,
+    action: str,
+    obj=None,
+    by=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    instansi_id: int | None = None,
+) -> AuditEvent | None:
+    """Append one event for a state change of ``obj`` done by ``by`` (default: the acting user).
+    Call it inside the transaction of the change: the event commits or rolls back with it."""
+    if not audit_enabled():
+        return None
+    actor = resolve_actor(by)
+    meta = _request_meta.get() or _NO_REQUEST
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint needed
+        head = _lock_chain()
+        event = AuditEvent(
+            seq=head.seq + 1,
+            time=_now(),
+            actor=actor,
+            actor_repr=_user_repr(actor),
+            action=str(action),
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=str(obj)[:255] if obj is not None else "",
+            instansi_id=instansi_id if instansi_id is not None else (_instansi_of(obj) if obj is not None else None),
+            before=jsonable(before or {}),
+            after=jsonable(after or {}),
+            reason=(reason or "").strip(),
+            request_id=meta.request_id,
+            ip=meta.ip,
+            prev_hash=head.hash,
+        )
+        event.hash = event_hash(event)
+        event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.save()
+    return event
+
+
+def _now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _user_repr(user) -> str:
+    full = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+    return f"{user.get_username()} ({full})"[:255] if full else str(user.get_username())[:255]
+
+
+def snapshot(obj, fields: list[str]) -> dict:
+    """Selected field values of ``obj`` for an event's before/after (foreign keys by id)."""
+    return {f: getattr(obj, f if not hasattr(obj, f"{f}_id") else f"{f}_id") for f in fields}
+
+
+# --- verifying the chain ------------------------------------------------------------------------
+
+
+@dataclass
+class ChainProblem:
+    event_id: int | None
+    seq: int | None
+    message: str
+
+
+def audit_verify(*, batch: int = 2000) -> tuple[int, ChainProblem | None]:
+    """Walk the chain in order; return how many events were checked and the first problem: an
+    event whose content no longer matches its hash (edited), whose link does not name the event
+    before it (deleted or reordered), a gap in the numbering (deleted), or a chain that ends before
+    the recorded head (the newest events deleted)."""
+    checked, prev_hash, expected_seq = 0, GENESIS_HASH, 1
+    last_id = 0
+    qs = AuditEvent.objects.select_related("content_type").order_by("pk")
+    while True:
+        chunk = list(qs.filter(pk__gt=last_id)[:batch])
+        if not chunk:
+            break
+        for event in chunk:
+            last_id = event.pk
+            if event.seq != expected_seq:
+                return checked, ChainProblem(
+                    event.pk, event.seq,
+                    f"expected event number {expected_seq} here but found {event.seq}: an event was deleted "
+                    "or the events were reordered",
+                )
+            if event.prev_hash != prev_hash:
+                return checked, ChainProblem(
+                    event.pk, event.seq, "its link does not match the event before it: an event was deleted, "
+                    "edited or reordered",
+                )
+            if event_hash(event) != event.hash:
+                return checked, ChainProblem(event.pk, event.seq, "its content does not match its hash: edited")
+            prev_hash, expected_seq = event.hash, expected_seq + 1
+            checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
+        return checked, ChainProblem(
+            None, head.seq, f"the chain ends at event number {expected_seq - 1} but the head records "
+            f"number {head.seq}: the newest events were deleted or changed",
+        )
+    return checked, None
