@@ -137,10 +137,9 @@ class AppraisalFlow(flow.Flow):
     # --- handlers and predicates ------------------------------------------------------------
 
     def start_appraisal(self, activation, skp: Skp, by=None):
-        activation.process.save()
-        skp.process = activation.process
-        skp._history_user = by
-        skp.save(update_fields=["process"])
+        # Link in memory only: viewflow saves the process once, and the caller then saves the link
+        # (see services.appraisal.appraisal_open), so the process is written once, not twice.
+        activation.process.skp = skp
         return activation.process
 
     def employee_user(self, activation):

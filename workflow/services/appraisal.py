@@ -111,6 +111,7 @@ def appraisal_open(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=
             skp._history_user = by
             skp.save()
             _flow().start.run(skp=skp, by=by)
+            skp.save(update_fields=["process"])
             audit_record(action=AuditAction.APPRAISAL_OPENED, obj=skp, by=by, after=_skp_state(skp))
     except IntegrityError:
         return None
