@@ -89,10 +89,6 @@ class AppraisalDetailView(views.DetailProcessView):
         return ctx
 
 
-def _appeal_skp_visible(user):
-    return skp_visible_to(user)
-
-
 class ScopedAppealQueueView(views.FlowQueueListView):
     @viewprop
     def queryset(self):

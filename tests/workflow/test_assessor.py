@@ -124,3 +124,12 @@ def test_resolving_a_whole_government_costs_a_handful_of_queries(org, django_ass
         snap = OrgSnapshot.load(org.instansi, DAY)
         resolved = {p.pk: snap.assessor_of(p) for p in people}
     assert resolved[org.pelaksana.pk] == org.kasi
+
+
+def test_the_assessor_role_is_derived_from_the_org_chart(org):
+    from tests.factories import give_accounts
+    from workflow.selectors.org import is_penilai
+
+    give_accounts(org.kasi, org.pelaksana)
+    assert is_penilai(org.kasi.user)
+    assert not is_penilai(org.pelaksana.user)

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Instansi, Pegawai, PenugasanPlt, Unit
@@ -190,17 +190,6 @@ def is_penilai(user) -> bool:
     pegawai = pegawai_of(user)
     return pegawai is not None and bool(team_of(pegawai))
 
-
-def pegawai_visible_to(user) -> QuerySet[Pegawai]:
-    """Employees ``user`` may see: all of their governments for an admin, otherwise themselves and
-    the people they assess."""
-    ids = admin_instansi_ids(user)
-    if ids:
-        return Pegawai.objects.filter(instansi_id__in=ids)
-    me = pegawai_of(user)
-    if me is None:
-        return Pegawai.objects.none()
-    return Pegawai.objects.filter(pk__in=[me.pk, *[p.pk for p in team_of(me)]])
 
 
 def delegate_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai:
