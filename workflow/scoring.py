@@ -105,7 +105,7 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     """Compute the predikat from the final ratings with the rule version in force for the period,
     and store it with the facts and the trace of every table consulted."""
     on = scoring_date(skp)
-    rhk_ratings, perilaku_ratings = final_ratings(skp)
+    rhk_ratings, perilaku_ratings = getattr(skp, "_final_ratings", None) or final_ratings(skp)
     suggestion = getattr(skp, "_suggestion", None) or suggest_ratings(
         skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings
     )
@@ -135,10 +135,21 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     before = {"status": skp.status}
     skp.status = StatusSkp.EVALUASI_AKHIR if skp._distribution_blocks else StatusSkp.DINILAI
     skp.save(update_fields=["status", "diubah"])
-    audit_record(action=AuditAction.APPRAISAL_SCORED, obj=skp, by=system, before=before,
-                 after={"status": skp.status, "predikat": hasil.predikat, "rating_hasil_kerja": hk,
-                        "rating_perilaku": pr, "rule_set": hasil.rule_set, "rule_version": hasil.rule_version,
-                        "distribution_warning": hasil.peringatan_distribusi})
+    audit_record(
+        action=AuditAction.APPRAISAL_SCORED,
+        obj=skp,
+        by=system,
+        before=before,
+        after={
+            "status": skp.status,
+            "predikat": hasil.predikat,
+            "rating_hasil_kerja": hk,
+            "rating_perilaku": pr,
+            "rule_set": hasil.rule_set,
+            "rule_version": hasil.rule_version,
+            "distribution_warning": hasil.peringatan_distribusi,
+        },
+    )
     return hasil
 
 
@@ -154,8 +165,9 @@ def predikat_organisasi_for(skp: Skp) -> str | None:
     while unit is not None and unit.pk not in chain:
         chain.append(unit.pk)
         unit = units.get(unit.parent_id)
-    found = dict(CapaianOrganisasi.objects.filter(periode=skp.periode, unit__in=chain).values_list("unit_id",
-                                                                                                   "predikat"))
+    found = dict(
+        CapaianOrganisasi.objects.filter(periode=skp.periode, unit__in=chain).values_list("unit_id", "predikat")
+    )
     return next((found[pk] for pk in chain if pk in found), None)
 
 
@@ -191,8 +203,9 @@ def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool]:
     whether the policy in force blocks publication on a breach."""
     org = predikat_organisasi_for(skp)
     if org is None:
-        return [_("The organisation predikat of the unit is not set yet, so the distribution pattern was not "
-                  "checked.")], False
+        return [
+            _("The organisation predikat of the unit is not set yet, so the distribution pattern was not checked.")
+        ], False
     policy = _evaluate("kebijakan", {}, on).outputs
     pattern = _evaluate("pola_distribusi", {"predikat_organisasi": org}, on).outputs
     team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
@@ -229,8 +242,13 @@ def appraisal_publish(*, skp: Skp) -> None:
     before = {"status": skp.status}
     skp.status = StatusSkp.DIPUBLIKASIKAN
     skp.save(update_fields=["status", "diubah"])
-    audit_record(action=AuditAction.APPRAISAL_PUBLISHED, obj=skp, by=system, before=before,
-                 after={"status": skp.status, "predikat": hasil.predikat, "published": hasil.dipublikasikan})
+    audit_record(
+        action=AuditAction.APPRAISAL_PUBLISHED,
+        obj=skp,
+        by=system,
+        before=before,
+        after={"status": skp.status, "predikat": hasil.predikat, "published": hasil.dipublikasikan},
+    )
     notify_result_published(skp_id=skp.pk)  # the e-mail itself waits for the commit
 
 

@@ -53,8 +53,13 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
             for f, v in data.items():
                 setattr(obj, f, v)
             changed.append(obj)
-    with_files = [o for o in created + changed if any(getattr(getattr(o, f), "_committed", True) is False
-                                                       for f in fields if hasattr(getattr(o, f), "_committed"))]
+    with_files = [
+        o
+        for o in created + changed
+        if any(
+            getattr(getattr(o, f), "_committed", True) is False for f in fields if hasattr(getattr(o, f), "_committed")
+        )
+    ]
     for obj in with_files:
         obj._history_user = by
         obj.save()
@@ -64,6 +69,7 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
         bulk_create_with_history(created, model, default_user=by)
     if changed:
         bulk_update_with_history(changed, model, fields, default_user=by)
+
 
 # Evidence files: the largest accepted size and the accepted types.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -233,12 +239,16 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
             for rhk, (_r, iki) in zip(created, fresh, strict=True):
                 iki.rhk = rhk
             bulk_create_with_history([i for _r, i in fresh], Iki, default_user=by)
-        for stale in existing[len(rows):]:
+        for stale in existing[len(rows) :]:
             stale._history_user = by
             stale.delete()
-        audit_record(action=AuditAction.PLAN_SUBMITTED if status == StatusSkp.DIAJUKAN else AuditAction.PLAN_SAVED,
-                     obj=skp, by=by, before=before,
-                     after={"status": skp.status, "pendekatan": pendekatan, "rhk": len(rows)})
+        audit_record(
+            action=AuditAction.PLAN_SUBMITTED if status == StatusSkp.DIAJUKAN else AuditAction.PLAN_SAVED,
+            obj=skp,
+            by=by,
+            before=before,
+            after={"status": skp.status, "pendekatan": pendekatan, "rhk": len(rows)},
+        )
 
 
 def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
@@ -270,8 +280,14 @@ def plan_decide(
     with task_execution(process_pk=skp.process_id, node=flow.approve_plan, by=by, activation=activation, skp=skp):
         before = {"status": skp.status}
         if approve:
-            _upsert_rows(EkspektasiPerilaku, parent={"skp": skp}, key="nilai", fields=["ekspektasi"], by=by,
-                         values={v: {"ekspektasi": expectations[v].strip()} for v in NilaiPerilaku.values})
+            _upsert_rows(
+                EkspektasiPerilaku,
+                parent={"skp": skp},
+                key="nilai",
+                fields=["ekspektasi"],
+                by=by,
+                values={v: {"ekspektasi": expectations[v].strip()} for v in NilaiPerilaku.values},
+            )
             skp.status = StatusSkp.DISETUJUI
         else:
             skp.status = StatusSkp.DIKEMBALIKAN
@@ -279,8 +295,14 @@ def plan_decide(
             skp._change_reason = note.strip()[:100]
         skp._history_user = by
         skp.save(update_fields=["status", "catatan_pengembalian", "diubah"])
-        audit_record(action=AuditAction.PLAN_APPROVED if approve else AuditAction.PLAN_RETURNED, obj=skp, by=by,
-                     before=before, after={"status": skp.status}, reason="" if approve else note)
+        audit_record(
+            action=AuditAction.PLAN_APPROVED if approve else AuditAction.PLAN_RETURNED,
+            obj=skp,
+            by=by,
+            before=before,
+            after={"status": skp.status},
+            reason="" if approve else note,
+        )
 
 
 # --- reviews -----------------------------------------------------------------------------------
@@ -290,9 +312,18 @@ def current_window(skp: Skp, *, kind: str | None = None):
     """The first window (of ``kind``) of the period whose review is not finished yet."""
     from ..selectors.period import period_windows
 
-    done = set(skp.evaluasi_set.filter(dinilai__isnull=False).values_list("jendela_id", flat=True))
-    return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)),
-                None)
+    # The reviewed windows are remembered on the instance: one step asks several times (the flow's
+    # Switch, the new task's due date, the service). `_mark_reviewed` keeps it right.
+    done = skp.__dict__.get("_reviewed_windows")
+    if done is None:
+        done = set(skp.evaluasi_set.filter(dinilai__isnull=False).values_list("jendela_id", flat=True))
+        skp.__dict__["_reviewed_windows"] = done
+    return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)), None)
+
+
+def _mark_reviewed(skp: Skp, evaluasi: Evaluasi) -> None:
+    evaluasi.dinilai = timezone.now()
+    skp.__dict__.pop("_reviewed_windows", None)
 
 
 def evaluasi_for(skp: Skp, window, by=None) -> Evaluasi:
@@ -369,8 +400,14 @@ def self_review_submit(
             values[pk] = {"realisasi": row.realisasi.strip(), "bukti_tautan": row.bukti_tautan.strip()}
             if row.bukti_file is not None:
                 values[pk]["bukti_file"] = row.bukti_file
-        _upsert_rows(RealisasiRhk, parent={"evaluasi": evaluasi}, key="rhk_id", by=by,
-                     fields=["realisasi", "bukti_tautan", "bukti_file"], values=values)
+        _upsert_rows(
+            RealisasiRhk,
+            parent={"evaluasi": evaluasi},
+            key="rhk_id",
+            by=by,
+            fields=["realisasi", "bukti_tautan", "bukti_file"],
+            values=values,
+        )
         evaluasi.catatan_pegawai = catatan.strip()
         evaluasi.diajukan = timezone.now()
         evaluasi._history_user = by
@@ -378,9 +415,13 @@ def self_review_submit(
         skp.status = StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK
         skp._history_user = by
         skp.save(update_fields=["status", "diubah"])
-        audit_record(action=AuditAction.FINAL_SELF_REVIEW_SUBMITTED if final else AuditAction.SELF_REVIEW_SUBMITTED,
-                     obj=skp, by=by, before=before,
-                     after={"status": skp.status, "evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values)})
+        audit_record(
+            action=AuditAction.FINAL_SELF_REVIEW_SUBMITTED if final else AuditAction.SELF_REVIEW_SUBMITTED,
+            obj=skp,
+            by=by,
+            before=before,
+            after={"status": skp.status, "evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values)},
+        )
     return evaluasi
 
 
@@ -414,12 +455,22 @@ def _check_ratings(skp, rhk_feedback, perilaku, required: bool) -> list[str]:
 
 
 def _write_feedback(evaluasi, rhk_feedback, perilaku, by):
-    _upsert_rows(RealisasiRhk, parent={"evaluasi": evaluasi}, key="rhk_id", fields=["umpan_balik", "rating"], by=by,
-                 values={pk: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating}
-                         for pk, fb in rhk_feedback.items()})
-    _upsert_rows(UmpanBalikPerilaku, parent={"evaluasi": evaluasi}, key="nilai", fields=["umpan_balik", "rating"],
-                 by=by, values={v: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating}
-                                for v, fb in perilaku.items()})
+    _upsert_rows(
+        RealisasiRhk,
+        parent={"evaluasi": evaluasi},
+        key="rhk_id",
+        fields=["umpan_balik", "rating"],
+        by=by,
+        values={pk: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating} for pk, fb in rhk_feedback.items()},
+    )
+    _upsert_rows(
+        UmpanBalikPerilaku,
+        parent={"evaluasi": evaluasi},
+        key="nilai",
+        fields=["umpan_balik", "rating"],
+        by=by,
+        values={v: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating} for v, fb in perilaku.items()},
+    )
 
 
 def review_submit(
@@ -434,11 +485,15 @@ def review_submit(
     with task_execution(process_pk=skp.process_id, node=flow.review, by=by, activation=activation, skp=skp):
         evaluasi = evaluasi_for(skp, window, by)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
-        evaluasi.dinilai = timezone.now()
+        _mark_reviewed(skp, evaluasi)
         evaluasi._history_user = by
         evaluasi.save()
-        audit_record(action=AuditAction.REVIEW_SUBMITTED, obj=skp, by=by,
-                     after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku)})
+        audit_record(
+            action=AuditAction.REVIEW_SUBMITTED,
+            obj=skp,
+            by=by,
+            after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku)},
+        )
     return evaluasi
 
 
@@ -479,10 +534,14 @@ def final_review_submit(
     with task_execution(process_pk=skp.process_id, node=flow.final_review, by=by, activation=activation, skp=skp):
         evaluasi = evaluasi_for(skp, window, by)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
-        evaluasi.dinilai = timezone.now()
+        _mark_reviewed(skp, evaluasi)
         evaluasi._history_user = by
         evaluasi.save()
-        skp._suggestion = suggestion  # scoring, in the same transaction, reuses it
+        skp._suggestion = suggestion  # scoring, in the same transaction, reuses it and the ratings
+        skp._final_ratings = (
+            {pk: fb.rating for pk, fb in rhk_feedback.items()},
+            {v: fb.rating for v, fb in perilaku.items()},
+        )
         skp.rating_hasil_kerja_saran, skp.rating_hasil_kerja = suggestion.hasil_kerja, hk
         skp.rating_perilaku_saran, skp.rating_perilaku = suggestion.perilaku, pr
         skp.alasan_hasil_kerja = alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else ""
@@ -491,12 +550,32 @@ def final_review_submit(
         reason = " / ".join(r for r in (skp.alasan_hasil_kerja, skp.alasan_perilaku) if r)
         if reason:
             skp._change_reason = reason[:100]
-        skp.save(update_fields=["rating_hasil_kerja_saran", "rating_hasil_kerja", "rating_perilaku_saran",
-                                "rating_perilaku", "alasan_hasil_kerja", "alasan_perilaku", "diubah"])
-        audit_record(action=AuditAction.FINAL_REVIEW_SUBMITTED, obj=skp, by=by, reason=reason,
-                     after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku),
-                            "rating_hasil_kerja_saran": suggestion.hasil_kerja, "rating_hasil_kerja": hk,
-                            "rating_perilaku_saran": suggestion.perilaku, "rating_perilaku": pr})
+        skp.save(
+            update_fields=[
+                "rating_hasil_kerja_saran",
+                "rating_hasil_kerja",
+                "rating_perilaku_saran",
+                "rating_perilaku",
+                "alasan_hasil_kerja",
+                "alasan_perilaku",
+                "diubah",
+            ]
+        )
+        audit_record(
+            action=AuditAction.FINAL_REVIEW_SUBMITTED,
+            obj=skp,
+            by=by,
+            reason=reason,
+            after={
+                "evaluasi": evaluasi.pk,
+                "window": window.nama,
+                **_ratings(rhk_feedback, perilaku),
+                "rating_hasil_kerja_saran": suggestion.hasil_kerja,
+                "rating_hasil_kerja": hk,
+                "rating_perilaku_saran": suggestion.perilaku,
+                "rating_perilaku": pr,
+            },
+        )
     return evaluasi
 
 
@@ -507,10 +586,19 @@ def window_opens_at(window) -> dt.datetime:
 
 def _skp_state(skp: Skp) -> dict:
     """What an audit event records about a new SKP."""
-    return {"status": skp.status, "pegawai": skp.pegawai_id, "periode": skp.periode_id, "penilai": skp.penilai_id,
-            "unit": skp.unit_id, "jabatan": skp.jabatan_nama, "process": skp.process_id}
+    return {
+        "status": skp.status,
+        "pegawai": skp.pegawai_id,
+        "periode": skp.periode_id,
+        "penilai": skp.penilai_id,
+        "unit": skp.unit_id,
+        "jabatan": skp.jabatan_nama,
+        "process": skp.process_id,
+    }
 
 
 def _ratings(rhk_feedback: dict, perilaku: dict) -> dict:
-    return {"rhk_ratings": {str(pk): fb.rating for pk, fb in rhk_feedback.items()},
-            "perilaku_ratings": {v: fb.rating for v, fb in perilaku.items()}}
+    return {
+        "rhk_ratings": {str(pk): fb.rating for pk, fb in rhk_feedback.items()},
+        "perilaku_ratings": {v: fb.rating for v, fb in perilaku.items()},
+    }

@@ -81,10 +81,19 @@ def task_title(task: Task) -> str:
 
 def notify_assigned(task: Task) -> None:
     due = getattr(getattr(task, "tenggat", None), "jatuh_tempo", None)
-    isi = _("%(task)s — %(summary)s.") % {"task": task_title(task), "summary": task.brief}
+    skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
+    summary = f"{skp.pegawai.nama} ({skp.periode.tahun})" if skp is not None else task.brief
+    isi = _("%(task)s — %(summary)s.") % {"task": task_title(task), "summary": summary}
     if due:
         isi += " " + _("Due %(date)s.") % {"date": timezone.localtime(due).strftime("%d-%m-%Y")}
-    notify(user=task.owner, judul=_("New task: %(task)s") % {"task": task_title(task)}, isi=isi, tautan=task_link(task))
+    known = skp.pegawai if skp is not None and skp.pegawai.user_id == task.owner_id else None
+    notify(
+        user=task.owner,
+        judul=_("New task: %(task)s") % {"task": task_title(task)},
+        isi=isi,
+        tautan=task_link(task),
+        email=known.email if known is not None else None,
+    )
 
 
 def _escalation_targets(task: Task) -> tuple[list, str]:

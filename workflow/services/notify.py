@@ -9,12 +9,13 @@ from django.db import transaction
 from ..models import Notifikasi
 
 
-def notify(*, user, judul: str, isi: str = "", tautan: str = "") -> None:
+def notify(*, user, judul: str, isi: str = "", tautan: str = "", email: str | None = None) -> None:
     """Record a notification for ``user`` and e-mail it once the current transaction commits."""
     if user is None:
         return
     Notifikasi.objects.create(penerima=user, judul=judul[:255], isi=isi, tautan=tautan[:255])
-    email = user.email or getattr(getattr(user, "pegawai", None), "email", "")
+    # The caller may know the employee's address already (saves looking the employee up).
+    email = email or user.email or getattr(getattr(user, "pegawai", None), "email", "")
     if not email:
         return
     body = f"{isi}\n\n{settings.KINERJA_BASE_URL}{tautan}" if tautan else isi
