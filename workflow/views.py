@@ -263,14 +263,7 @@ class OverdueView(AdminOnlyMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ids = admin_instansi_ids(self.request.user)
         ctx["all_open"] = self.request.GET.get("semua") == "1"
-        if ctx["all_open"]:
-            from django.utils import timezone
-
-            ctx["overdue"] = list(
-                overdue_tasks(instansi_ids=ids, now=timezone.now() + timezone.timedelta(days=3650))[:500]
-            )
-        else:
-            ctx["overdue"] = list(overdue_tasks(instansi_ids=ids)[:500])
+        ctx["overdue"] = list(overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])[:500])
         ctx["people"] = Pegawai.objects.filter(instansi_id__in=ids, aktif=True, user__isnull=False).order_by("nama")
         return ctx
 

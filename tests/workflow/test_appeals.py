@@ -112,7 +112,7 @@ def test_separation_of_duties_when_the_superior_is_the_assessor(org, opened, rul
     assert not node.can_execute(org.gubernur.user, decide)  # even when assigned by hand
     client.force_login(org.kadis.user)
     page = client.get(f"/appeal/{keberatan.process_id}/").content.decode()
-    assert "admin instansi (BKD)" in page or "admin" in page
+    assert "diteruskan kepada admin instansi (BKD)" in page
 
 
 def test_appeal_bad_input_changes_nothing(org, published, opened):

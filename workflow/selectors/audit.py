@@ -25,9 +25,30 @@ from ..models import (
 from .org import admin_instansi_ids
 
 # Bookkeeping fields that change with every save and say nothing to a reader.
-NOISE = {"diubah", "dibuat", "id", "data", "token", "flow_class", "flow_task_type", "external_task_id",
-         "artifact_content_type", "artifact_object_id", "seed_content_type", "seed_object_id", "parent_task",
-         "created", "assigned", "started", "finished", "scheduled", "trace", "fakta", "dihitung", "process"}
+NOISE = {
+    "diubah",
+    "dibuat",
+    "id",
+    "data",
+    "token",
+    "flow_class",
+    "flow_task_type",
+    "external_task_id",
+    "artifact_content_type",
+    "artifact_object_id",
+    "seed_content_type",
+    "seed_object_id",
+    "parent_task",
+    "created",
+    "assigned",
+    "started",
+    "finished",
+    "scheduled",
+    "trace",
+    "fakta",
+    "dihitung",
+    "process",
+}
 EMPTY = "—"
 # Names of objects a foreign key points to, looked up once per timeline (reset by each call; the
 # web server runs requests in separate processes).
@@ -107,21 +128,34 @@ def _history_entries(model, qs, title_of) -> list[Entry]:
     for row in qs.select_related("history_user").order_by("history_date", "history_id"):
         before = previous.get(row.id)
         if row.history_type == "+" or before is None:
-            changes = [Change(_label(model, f.name), EMPTY, _display(model, f.name, getattr(row, f.attname)))
-                       for f in tracked if getattr(row, f.attname) not in (None, "")]
+            changes = [
+                Change(_label(model, f.name), EMPTY, _display(model, f.name, getattr(row, f.attname)))
+                for f in tracked
+                if getattr(row, f.attname) not in (None, "")
+            ]
         elif row.history_type == "-":
             changes = []
         else:
             delta = row.diff_against(before, included_fields=[f.name for f in tracked])
-            changes = [Change(_label(model, c.field), _display(model, c.field, c.old),
-                              _display(model, c.field, c.new)) for c in delta.changes]
+            changes = [
+                Change(_label(model, c.field), _display(model, c.field, c.old), _display(model, c.field, c.new))
+                for c in delta.changes
+            ]
             if not changes:
                 previous[row.id] = row
                 continue
         previous[row.id] = row
-        entries.append(Entry(time=row.history_date, actor=_user_name(row.history_user), kind="history",
-                             title=title_of(row), changes=changes, reason=row.history_change_reason or "",
-                             history_type=row.history_type))
+        entries.append(
+            Entry(
+                time=row.history_date,
+                actor=_user_name(row.history_user),
+                kind="history",
+                title=title_of(row),
+                changes=changes,
+                reason=row.history_change_reason or "",
+                history_type=row.history_type,
+            )
+        )
     return entries
 
 
@@ -150,27 +184,38 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
     from viewflow.workflow.models import Task
 
     _names.clear()
-    model_name = {m: str(m._meta.verbose_name).capitalize() for m in
-                  (Skp, Rhk, Iki, EkspektasiPerilaku, Evaluasi, RealisasiRhk, UmpanBalikPerilaku, HasilPenilaian)}
+    model_name = {
+        m: str(m._meta.verbose_name).capitalize()
+        for m in (Skp, Rhk, Iki, EkspektasiPerilaku, Evaluasi, RealisasiRhk, UmpanBalikPerilaku, HasilPenilaian)
+    }
     rhk_ids = list(Rhk.history.filter(skp_id=skp.pk).values_list("id", flat=True).distinct())
     evaluasi_ids = list(Evaluasi.history.filter(skp_id=skp.pk).values_list("id", flat=True).distinct())
     sources = [
         (Skp, skp.history.all(), lambda r: model_name[Skp]),
         (Rhk, Rhk.history.filter(skp_id=skp.pk), lambda r: f"{model_name[Rhk]} {r.urutan}"),
         (Iki, Iki.history.filter(rhk_id__in=rhk_ids), lambda r: model_name[Iki]),
-        (EkspektasiPerilaku, EkspektasiPerilaku.history.filter(skp_id=skp.pk),
-         lambda r: f"{model_name[EkspektasiPerilaku]}: {_display(EkspektasiPerilaku, 'nilai', r.nilai)}"),
+        (
+            EkspektasiPerilaku,
+            EkspektasiPerilaku.history.filter(skp_id=skp.pk),
+            lambda r: f"{model_name[EkspektasiPerilaku]}: {_display(EkspektasiPerilaku, 'nilai', r.nilai)}",
+        ),
         (Evaluasi, Evaluasi.history.filter(skp_id=skp.pk), lambda r: model_name[Evaluasi]),
         (RealisasiRhk, RealisasiRhk.history.filter(evaluasi_id__in=evaluasi_ids), lambda r: model_name[RealisasiRhk]),
-        (UmpanBalikPerilaku, UmpanBalikPerilaku.history.filter(evaluasi_id__in=evaluasi_ids),
-         lambda r: f"{model_name[UmpanBalikPerilaku]}: {_display(UmpanBalikPerilaku, 'nilai', r.nilai)}"),
+        (
+            UmpanBalikPerilaku,
+            UmpanBalikPerilaku.history.filter(evaluasi_id__in=evaluasi_ids),
+            lambda r: f"{model_name[UmpanBalikPerilaku]}: {_display(UmpanBalikPerilaku, 'nilai', r.nilai)}",
+        ),
         (HasilPenilaian, HasilPenilaian.history.filter(skp_id=skp.pk), lambda r: model_name[HasilPenilaian]),
     ]
     if skp.process_id:
         sources += [
             (AppraisalProcess, AppraisalProcess.history.filter(id=skp.process_id), lambda r: _("Process")),
-            (Task, Task.history.filter(process_id=skp.process_id),
-             lambda r: _("Task: %(title)s") % {"title": _task_title(r)}),
+            (
+                Task,
+                Task.history.filter(process_id=skp.process_id),
+                lambda r: _("Task: %(title)s") % {"title": _task_title(r)},
+            ),
         ]
     entries: list[Entry] = []
     for model, qs, title_of in sources:
@@ -178,12 +223,24 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
     ct = ContentType.objects.get_for_model(Skp)
     for event in AuditEvent.objects.filter(content_type=ct, object_id=str(skp.pk)).select_related("actor"):
         keys = list(dict.fromkeys([*event.before, *event.after]))
-        changes = [Change(_label(Skp, k), _display(Skp, k, event.before.get(k)), _display(Skp, k, event.after.get(k)))
-                   for k in keys if event.before.get(k) != event.after.get(k)]
+        changes = [
+            Change(_label(Skp, k), _display(Skp, k, event.before.get(k)), _display(Skp, k, event.after.get(k)))
+            for k in keys
+            if event.before.get(k) != event.after.get(k)
+        ]
         link, link_label = _rule_version_link(event) if event.action == "appraisal.scored" else ("", "")
-        entries.append(Entry(time=event.time, actor=_user_name(event.actor) if event.actor else event.actor_repr,
-                             kind="event", title=event.get_action_display(), changes=changes, reason=event.reason,
-                             link=link, link_label=link_label))
+        entries.append(
+            Entry(
+                time=event.time,
+                actor=_user_name(event.actor) if event.actor else event.actor_repr,
+                kind="event",
+                title=event.get_action_display(),
+                changes=changes,
+                reason=event.reason,
+                link=link,
+                link_label=link_label,
+            )
+        )
     # Events first among entries of the same moment: the headline before its details.
     entries.sort(key=lambda e: (e.time, e.kind != "event"))
     return entries
@@ -221,8 +278,11 @@ def audit_search(
     which object (its name, or ``type:id`` such as ``skp:12``), action and date range (inclusive)."""
     qs = events_visible_to(user).select_related("actor", "content_type")
     if person := person.strip():
-        qs = qs.filter(Q(actor_repr__icontains=person) | Q(actor__first_name__icontains=person)
-                       | Q(actor__last_name__icontains=person))
+        qs = qs.filter(
+            Q(actor_repr__icontains=person)
+            | Q(actor__first_name__icontains=person)
+            | Q(actor__last_name__icontains=person)
+        )
     if obj := obj.strip():
         kind, sep, pk = obj.partition(":")
         if sep and pk.strip().isdigit():

@@ -10,13 +10,12 @@ per-employee override wins over everything.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
+from ..cache import ProcessCache
 from ..models import Instansi, Pegawai, PenugasanPlt, Unit
 
 
@@ -100,27 +99,16 @@ class OrgSnapshot:
 # by another process is seen at most SNAPSHOT_TTL seconds later, which is acceptable for routing
 # new tasks (an acting appointment never starts mid-minute in practice).
 SNAPSHOT_TTL = 60.0
-_snapshots: dict[tuple[int, dt.date], tuple[float, OrgSnapshot]] = {}
-_snapshots_lock = threading.Lock()
+_snapshots: ProcessCache[OrgSnapshot] = ProcessCache(SNAPSHOT_TTL)
 
 
 def org_snapshot(instansi_id: int, on: dt.date | None = None) -> OrgSnapshot:
     """A (briefly cached) ``OrgSnapshot`` of one government on one date."""
     day = on or timezone.localdate()
-    key = (instansi_id, day)
-    now = time.monotonic()
-    cached = _snapshots.get(key)
-    if cached is not None and now - cached[0] < SNAPSHOT_TTL:
-        return cached[1]
-    snap = OrgSnapshot.load(instansi_id, day)
-    with _snapshots_lock:
-        _snapshots[key] = (now, snap)
-    return snap
+    return _snapshots.get((instansi_id, day), lambda: OrgSnapshot.load(instansi_id, day))
 
 
-def forget_org_snapshots(**_kwargs) -> None:
-    with _snapshots_lock:
-        _snapshots.clear()
+forget_org_snapshots = _snapshots.clear
 
 
 def assessor_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
@@ -189,7 +177,6 @@ def is_penilai(user) -> bool:
     """A pejabat penilai is derived from the org chart: someone who assesses at least one person."""
     pegawai = pegawai_of(user)
     return pegawai is not None and bool(team_of(pegawai))
-
 
 
 def delegate_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai:

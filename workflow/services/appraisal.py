@@ -53,12 +53,9 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
             for f, v in data.items():
                 setattr(obj, f, v)
             changed.append(obj)
+    # A newly assigned upload is an uncommitted FieldFile; bulk writes would not store it.
     with_files = [
-        o
-        for o in created + changed
-        if any(
-            getattr(getattr(o, f), "_committed", True) is False for f in fields if hasattr(getattr(o, f), "_committed")
-        )
+        o for o in created + changed if any(getattr(getattr(o, f), "_committed", True) is False for f in fields)
     ]
     for obj in with_files:
         obj._history_user = by

@@ -16,7 +16,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..models import JenisJendela, PeranAdmin, TenggatTugas
-from .notify import notify
+from .notify import notify, task_link
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -61,18 +61,6 @@ def task_created(task: Task) -> None:
         TenggatTugas.objects.create(task=task, jatuh_tempo=due)
     if task.owner_id:
         notify_assigned(task)
-
-
-def task_link(task: Task) -> str:
-    """The task's page. viewflow learns its URL namespaces when the URLconf is first loaded, which
-    code running outside a request (Celery, commands) must trigger."""
-    from django.urls import NoReverseMatch, get_resolver
-
-    get_resolver().url_patterns  # noqa: B018 - imports project.urls
-    try:
-        return task.flow_task.reverse("index", args=[task.process_id, task.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def task_title(task: Task) -> str:
@@ -160,14 +148,16 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None):
-    """Open tasks past their due date in the given governments (the admins' overdue list)."""
+def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only: bool = True):
+    """Open tasks with a due date in the given governments: the ones past it (the admins' overdue
+    list), or all of them with ``overdue_only=False``."""
     from django.db.models import Q
 
-    now = now or timezone.now()
+    deadlines = TenggatTugas.objects.filter(task__status__in=OPEN)
+    if overdue_only:
+        deadlines = deadlines.filter(jatuh_tempo__lt=now or timezone.now())
     return (
-        TenggatTugas.objects.filter(task__status__in=OPEN, jatuh_tempo__lt=now)
-        .filter(
+        deadlines.filter(
             Q(task__process__skp__pegawai__instansi_id__in=instansi_ids)
             | Q(task__process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
         )

@@ -32,15 +32,25 @@ def unread_count(user) -> int:
     return Notifikasi.objects.filter(penerima=user, dibaca__isnull=True).count()
 
 
-def process_link(flow_class, process_pk: int | None) -> str:
-    """The page of a process, also from code running outside a request (viewflow learns its URL
-    namespaces when the URLconf is first loaded)."""
+def _flow_url(reverse, *args) -> str:
+    """A flow URL, also from code running outside a request (Celery, commands): viewflow learns its
+    URL namespaces only when the URLconf is first loaded."""
     from django.urls import NoReverseMatch, get_resolver
 
-    if process_pk is None:
-        return ""
     get_resolver().url_patterns  # noqa: B018 - imports project.urls
     try:
-        return flow_class.instance.reverse("process_detail", args=[process_pk])
+        return reverse(*args)
     except NoReverseMatch:
         return ""
+
+
+def process_link(flow_class, process_pk: int | None) -> str:
+    """The page of a process."""
+    if process_pk is None:
+        return ""
+    return _flow_url(flow_class.instance.reverse, "process_detail", [process_pk])
+
+
+def task_link(task) -> str:
+    """The page of a task."""
+    return _flow_url(task.flow_task.reverse, "index", [task.process_id, task.pk])
