@@ -5,7 +5,15 @@ imports nothing at load time (models cannot be imported before the app registry 
 names below resolve lazily from ``rules.api``.
 """
 
-_LAZY = {"Decision", "VersionRef", "RuleEvaluationError", "InvalidFacts", "evaluate_many", "evaluate_version"}
+_LAZY = {
+    "Decision",
+    "VersionRef",
+    "RuleEvaluationError",
+    "InvalidFacts",
+    "evaluate_many",
+    "evaluate_version",
+    "version_on",
+}
 
 
 def evaluate(rule_set, table, facts, *, on=None):

@@ -83,7 +83,11 @@ def _table(version: RuleSetVersion, table: str) -> CompiledTable:
     return tables[table]
 
 
-def _version_on(rule_set: str, on: dt.date | None) -> RuleSetVersion:
+def version_on(rule_set: str, on: dt.date | None = None) -> RuleSetVersion:
+    """The published version of ``rule_set`` in force on ``on`` (default: today); raises
+    ``RuleEvaluationError`` when there is none. A caller that evaluates several tables for one
+    decision looks it up once and passes it to ``evaluate_version``, so every table it consults
+    comes from the same version even if another is published meanwhile."""
     day = on or timezone.localdate()
     version = version_in_force(rule_set=rule_set, on=day)
     if version is None:
@@ -100,7 +104,7 @@ def decide(compiled: CompiledTable, facts: dict[str, Any]) -> Decision:
 
 def evaluate(rule_set: str, table: str, facts: dict[str, Any], *, on: dt.date | None = None) -> Decision:
     """Evaluate ``table`` of the version of ``rule_set`` in force on ``on`` (default: today)."""
-    return decide(_table(_version_on(rule_set, on), table), facts)
+    return decide(_table(version_on(rule_set, on), table), facts)
 
 
 def evaluate_version(version: RuleSetVersion, table: str, facts: dict[str, Any]) -> Decision:
@@ -131,4 +135,4 @@ def evaluate_many(
     rule_set: str, table: str, records: list[dict[str, Any]], *, on: dt.date | None = None
 ) -> list[Decision | RuleEvaluationError]:
     """``evaluate`` for many records with one version lookup (batch scoring)."""
-    return decide_many(_table(_version_on(rule_set, on), table), records)
+    return decide_many(_table(version_on(rule_set, on), table), records)

@@ -146,11 +146,12 @@ class AppraisalFlow(flow.Flow):
         return activation.process.skp.pegawai.user
 
     def assessor_user(self, activation):
-        from .selectors.org import delegate_of, org_snapshot
+        from .selectors.org import org_snapshot
 
         skp = activation.process.skp
-        assessor = org_snapshot(skp.pegawai.instansi_id).assessor_of(skp.pegawai)
-        assessor = delegate_of(assessor) if assessor is not None else None
+        snap = org_snapshot(skp.pegawai.instansi_id)
+        assessor = snap.assessor_of(skp.pegawai)
+        assessor = snap.delegate_of(assessor) if assessor is not None else None
         return assessor.user if assessor is not None and assessor.user_id else None
 
     def is_plan_approved(self, activation) -> bool:

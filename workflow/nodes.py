@@ -15,6 +15,7 @@ from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
+from .services.audit import audit_batch
 from .services.tasks import lock_failed_message, task_already_done_message
 
 
@@ -47,7 +48,7 @@ def safe_task_view(flow_task, origin_view):
 
         try:
             if request.method == "POST":
-                with flow_task.flow_class.lock(process_pk), transaction.atomic():
+                with flow_task.flow_class.lock(process_pk), transaction.atomic(savepoint=False), audit_batch():
                     return call_with_activation()
             return call_with_activation()
         except TransitionNotAllowed:

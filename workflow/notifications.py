@@ -6,10 +6,12 @@ from .models import Skp
 from .services.notify import notify, process_link
 
 
-def notify_result_published(*, skp_id: int) -> None:
+def notify_result_published(*, skp_id: int | None = None, skp: Skp | None = None) -> None:
+    """Tell the employee their result is out (``skp``: an instance already at hand)."""
     from .flows import AppraisalFlow
 
-    skp = Skp.objects.select_related("pegawai__user", "hasil", "periode").get(pk=skp_id)
+    if skp is None:
+        skp = Skp.objects.select_related("pegawai__user", "hasil", "periode").get(pk=skp_id)
     notify(
         user=skp.pegawai.user,
         judul=_("Your %(year)s performance result has been published") % {"year": skp.periode.tahun},
@@ -17,4 +19,5 @@ def notify_result_published(*, skp_id: int) -> None:
               "reached.") % {"name": skp.pegawai.nama, "year": skp.periode.tahun,
                              "predikat": skp.hasil.get_predikat_display()},
         tautan=process_link(AppraisalFlow, skp.process_id),
+        email=skp.pegawai.email or None,
     )

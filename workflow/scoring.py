@@ -32,10 +32,18 @@ from .services.system import system_user
 RULE_SET = "penilaian-kinerja"
 
 
-def _evaluate(table: str, facts: dict, on: dt.date):
+def evaluate_rule(table: str, facts: dict, on: dt.date, skp: Skp | None = None):
+    """Evaluate one table of the version in force on ``on``. With ``skp``, the version is looked up
+    once for that appraisal's scoring and reused by every table it consults (suggestions, predikat,
+    distribution), so one result never mixes two versions."""
     import rules
 
-    return rules.evaluate(RULE_SET, table, facts, on=on)
+    if skp is None:
+        return rules.evaluate(RULE_SET, table, facts, on=on)
+    versions = skp.__dict__.setdefault("_rule_versions", {})
+    if on not in versions:
+        versions[on] = rules.version_on(RULE_SET, on)
+    return rules.evaluate_version(versions[on], table, facts)
 
 
 def _decision_record(table: str, decision) -> dict:
@@ -48,7 +56,9 @@ def scoring_date(skp: Skp) -> dt.date:
 
 
 def facts_hasil_kerja(skp: Skp, rhk_ratings: dict[int, str]) -> dict:
-    jenis = dict(skp.rhk_set.values_list("pk", "jenis"))
+    from .services.appraisal import rhk_of
+
+    jenis = {r.pk: r.jenis for r in rhk_of(skp)}
     total = len(jenis) or 1
     ratings = [rhk_ratings.get(pk, "") for pk in jenis]
     return {
@@ -80,8 +90,8 @@ def suggest_ratings(*, skp: Skp, rhk_ratings: dict[int, str], perilaku_ratings: 
     """What the rules make of the assessor's ratings: the two suggested ratings."""
     on = scoring_date(skp)
     hk_facts, pr_facts = facts_hasil_kerja(skp, rhk_ratings), facts_perilaku(perilaku_ratings)
-    hk = _evaluate("rating_hasil_kerja", hk_facts, on)
-    pr = _evaluate("rating_perilaku", pr_facts, on)
+    hk = evaluate_rule("rating_hasil_kerja", hk_facts, on, skp)
+    pr = evaluate_rule("rating_perilaku", pr_facts, on, skp)
     return Suggestion(
         hasil_kerja=hk.outputs["rating"],
         perilaku=pr.outputs["rating"],
@@ -100,10 +110,12 @@ def final_ratings(skp: Skp) -> tuple[dict[int, str], dict[str, str]]:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     """Compute the predikat from the final ratings with the rule version in force for the period,
     and store it with the facts and the trace of every table consulted."""
+    from .services.appraisal import rhk_of
+
     on = scoring_date(skp)
     rhk_ratings, perilaku_ratings = getattr(skp, "_final_ratings", None) or final_ratings(skp)
     suggestion = getattr(skp, "_suggestion", None) or suggest_ratings(
@@ -111,7 +123,7 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     )
     hk = skp.rating_hasil_kerja or suggestion.hasil_kerja
     pr = skp.rating_perilaku or suggestion.perilaku
-    predikat = _evaluate("predikat_kinerja", {"hasil_kerja": hk, "perilaku": pr}, on)
+    predikat = evaluate_rule("predikat_kinerja", {"hasil_kerja": hk, "perilaku": pr}, on, skp)
     hasil = HasilPenilaian.objects.filter(skp=skp).first() or HasilPenilaian(skp=skp)
     hasil.rating_hasil_kerja, hasil.rating_perilaku = hk, pr
     hasil.predikat = predikat.outputs["predikat"]
@@ -123,7 +135,7 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
         "perilaku": pr,
         "hasil_kerja_saran": suggestion.hasil_kerja,
         "perilaku_saran": suggestion.perilaku,
-        "jumlah_rhk": skp.rhk_set.count(),
+        "jumlah_rhk": len(rhk_of(skp)),
         "rhk_di_atas": sum(r == Rating.DI_ATAS for r in rhk_ratings.values()),
         "rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in rhk_ratings.values()),
     }
@@ -206,8 +218,8 @@ def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool]:
         return [
             _("The organisation predikat of the unit is not set yet, so the distribution pattern was not checked.")
         ], False
-    policy = _evaluate("kebijakan", {}, on).outputs
-    pattern = _evaluate("pola_distribusi", {"predikat_organisasi": org}, on).outputs
+    policy = evaluate_rule("kebijakan", {}, on, skp).outputs
+    pattern = evaluate_rule("pola_distribusi", {"predikat_organisasi": org}, on, skp).outputs
     team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
     counts: dict[str, int] = {predikat: 1}
     scored = 1
@@ -231,7 +243,7 @@ def distribution_check(*, skp: Skp) -> bool:
     return not blocks
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def appraisal_publish(*, skp: Skp) -> None:
     from .notifications import notify_result_published
 
@@ -249,7 +261,7 @@ def appraisal_publish(*, skp: Skp) -> None:
         before=before,
         after={"status": skp.status, "predikat": hasil.predikat, "published": hasil.dipublikasikan},
     )
-    notify_result_published(skp_id=skp.pk)  # the e-mail itself waits for the commit
+    notify_result_published(skp=skp)  # the e-mail itself waits for the commit
 
 
 # --- explanation -------------------------------------------------------------------------------

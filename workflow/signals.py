@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
+from .models import Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
 from .selectors.org import forget_org_snapshots
 from .selectors.period import forget_period_windows
 
@@ -19,7 +19,7 @@ def connect() -> None:
     from viewflow.workflow.models import Task
 
     post_save.connect(on_task_saved, sender=Task, dispatch_uid="kinerja-task-deadline")
-    for model in (Instansi, Unit, Jabatan, Pegawai, PenugasanPlt):
+    for model in (Instansi, Unit, Jabatan, Pegawai, PenugasanPlt, Delegasi):
         post_save.connect(forget_org_snapshots, sender=model, dispatch_uid=f"forget-org-{model.__name__}-save")
         post_delete.connect(forget_org_snapshots, sender=model, dispatch_uid=f"forget-org-{model.__name__}-del")
     for model in (Periode, JendelaReview):
@@ -35,9 +35,10 @@ def connect_audit() -> None:
 
     from rules.signals import rule_changed
 
-    from .services.audit import cache_history_managers, fill_history_user
+    from .services.audit import cache_history_managers, defer_history_saves, fill_history_user
 
     cache_history_managers()
+    defer_history_saves()
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
     rule_changed.connect(record_rule_change, dispatch_uid="audit-rule-changed")
 

@@ -371,3 +371,65 @@ def test_events_appended_after_a_verify_keep_the_chain(three_events, org):
     verify()
     audit_record(action=A.PERIOD_CREATED, obj=org.instansi)
     assert audit_verify() == (4, None)
+
+
+# --- batched writes (one step's history rows and events inserted together) ---------------------
+
+
+def test_a_batch_writes_its_history_rows_and_chained_events_when_it_ends(org, three_events):
+    from django.db import transaction
+
+    from workflow.models import Instansi
+    from workflow.services.audit import audit_batch
+
+    before = Instansi.history.count()
+    with transaction.atomic(), audit_batch():
+        for n in range(3):
+            org.instansi.nama = f"Pemerintah Provinsi Uji {n}"
+            org.instansi.save()
+            audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"batch": n})
+        # Collected, not written yet: nothing new is visible inside the block.
+        assert Instansi.history.count() == before
+        assert not AuditEvent.objects.filter(after__has_key="batch").exists()
+    names = list(Instansi.history.order_by("-history_id").values_list("nama", flat=True)[:3])
+    assert names == ["Pemerintah Provinsi Uji 2", "Pemerintah Provinsi Uji 1", "Pemerintah Provinsi Uji 0"]
+    batched = list(AuditEvent.objects.filter(after__has_key="batch").order_by("seq"))
+    assert [e.after["batch"] for e in batched] == [0, 1, 2]
+    assert [e.seq for e in batched] == [three_events[-1].seq + 1, three_events[-1].seq + 2, three_events[-1].seq + 3]
+    assert audit_verify() == (6, None)
+
+
+def test_a_batch_that_fails_writes_nothing(org, three_events):
+    from django.db import transaction
+
+    from workflow.models import Instansi
+    from workflow.services.audit import audit_batch
+
+    before = (Instansi.history.count(), AuditEvent.objects.count())
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+        org.instansi.nama = "Tidak jadi"
+        org.instansi.save()
+        audit_record(action=A.PERIOD_CREATED, obj=org.instansi)
+        raise RuntimeError("the step failed")
+    assert (Instansi.history.count(), AuditEvent.objects.count()) == before
+    org.instansi.refresh_from_db()
+    assert org.instansi.nama != "Tidak jadi"
+    assert audit_verify() == (3, None)
+
+
+def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
+    """Submitting a plan writes the task, SKP, RHK and IKI history and the event in one statement
+    per table, however many rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    with CaptureQueriesContext(connection) as ctx:
+        svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows(3))
+    inserts = [q["sql"].split('"')[1] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO")]
+    history = [t for t in inserts if t.startswith("workflow_historical")]
+    assert sorted(history) == sorted(set(history)), history
+    assert {"workflow_historicaltask", "workflow_historicalskp", "workflow_historicalrhk",
+            "workflow_historicaliki"} <= set(history)
+    assert inserts.count("workflow_auditevent") == 1
+    assert Task.history.filter(process_id=skp.process_id).count() >= 3
+    assert audit_verify()[1] is None

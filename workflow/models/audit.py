@@ -80,7 +80,12 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit events are append-only: they cannot be updated.")
 
     def bulk_create(self, objs, *args, **kwargs):
-        raise AppendOnlyError("Audit events are appended one by one through audit_record(), which chains them.")
+        raise AppendOnlyError("Audit events are appended through audit_record(), which chains them.")
+
+    def _append_chained(self, objs):
+        """The audit service's own bulk insert of events it has just chained (see
+        ``services.audit.audit_batch``)."""
+        return super().bulk_create(objs)
 
     _update = update
 

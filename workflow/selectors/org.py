@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..cache import ProcessCache
-from ..models import Instansi, Pegawai, PenugasanPlt, Unit
+from ..models import Delegasi, Instansi, Pegawai, PenugasanPlt, Unit
 
 
 @dataclass
@@ -29,6 +29,7 @@ class OrgSnapshot:
     units: dict[int, Unit] = field(default_factory=dict)
     holders: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> holder
     acting: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> Plt/Plh
+    delegates: dict[int, Pegawai] = field(default_factory=dict)  # delegating pegawai id -> delegate
     _people: dict[int, Pegawai] = field(default_factory=dict)
 
     @classmethod
@@ -38,7 +39,8 @@ class OrgSnapshot:
         snap = cls(instansi=instansi, on=on or timezone.localdate())
         snap.units = {u.pk: u for u in Unit.objects.filter(instansi=instansi, aktif=True)}
         head_posts = {u.jabatan_kepala_id: u.pk for u in snap.units.values() if u.jabatan_kepala_id}
-        for p in Pegawai.objects.filter(instansi=instansi, aktif=True, jabatan_id__in=head_posts):
+        holders = Pegawai.objects.filter(instansi=instansi, aktif=True, jabatan_id__in=head_posts)
+        for p in holders.select_related("user", "jabatan"):
             if head_posts[p.jabatan_id] == p.unit_id:
                 snap.holders[p.jabatan_id] = p
                 snap._people[p.pk] = p
@@ -48,11 +50,20 @@ class OrgSnapshot:
                 tanggal_mulai__lte=snap.on,
                 tanggal_selesai__gte=snap.on,
                 pegawai__aktif=True,
-            ).select_related("pegawai")
+            ).select_related("pegawai__user", "pegawai__jabatan")
             for a in appointments:
                 snap.acting[a.jabatan_id] = a.pegawai
                 snap._people[a.pegawai_id] = a.pegawai
+        delegations = Delegasi.objects.filter(
+            pemberi__instansi=instansi, mulai__lte=snap.on, selesai__gte=snap.on, penerima__aktif=True
+        ).select_related("penerima__user")
+        for d in delegations.order_by("mulai", "pk"):  # the latest start wins
+            snap.delegates[d.pemberi_id] = d.penerima
         return snap
+
+    def delegate_of(self, pegawai: Pegawai) -> Pegawai:
+        """Who acts for ``pegawai`` as assessor on the snapshot's date (see ``delegate_of``)."""
+        return self.delegates.get(pegawai.pk, pegawai)
 
     def holder_of(self, unit: Unit) -> Pegawai | None:
         """Who acts as head of ``unit`` on the snapshot's date: an acting official (whose
@@ -180,15 +191,6 @@ def is_penilai(user) -> bool:
 
 
 def delegate_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai:
-    """Who acts for ``pegawai`` as assessor on ``on``: the named official of an active delegation,
-    else ``pegawai`` themself."""
-    from ..models import Delegasi
-
-    day = on or timezone.localdate()
-    delegation = (
-        Delegasi.objects.filter(pemberi=pegawai, mulai__lte=day, selesai__gte=day, penerima__aktif=True)
-        .select_related("penerima__user")
-        .order_by("-mulai")
-        .first()
-    )
-    return delegation.penerima if delegation is not None else pegawai
+    """Who acts for ``pegawai`` as assessor on ``on``: the named official of an active delegation
+    (the latest started, if several), else ``pegawai`` themself."""
+    return org_snapshot(pegawai.instansi_id, on).delegate_of(pegawai)

@@ -26,10 +26,11 @@ def _flow():
 
 
 def policy(skp: Skp) -> dict:
-    """The ``kebijakan`` table in force at the end of the appraised period."""
-    import rules
+    """The ``kebijakan`` table in force at the end of the appraised period (from the version that
+    scored the appraisal, when scoring ran just now on this instance)."""
+    from ..scoring import evaluate_rule, scoring_date
 
-    return rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=skp.periode.tanggal_selesai).outputs
+    return evaluate_rule("kebijakan", {}, scoring_date(skp), skp).outputs
 
 
 def appeal_deadline(skp: Skp) -> dt.datetime:

@@ -31,17 +31,18 @@ from ..models import (
     UmpanBalikPerilaku,
 )
 from ..selectors.org import OrgSnapshot, org_snapshot
-from .audit import acting_as, audit_record
+from .audit import acting_as, audit_batch, audit_record
 from .tasks import task_execution
 
 
-def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by) -> None:
+def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by, fresh: bool = False) -> None:
     """Create or update the child rows of one parent (e.g. the seven expectations of an SKP) in a
     few statements, each change with its history row. Rows whose values did not change are left
-    alone; rows carrying a new file are saved one by one so the file is stored."""
+    alone; rows carrying a new file are saved one by one so the file is stored. ``fresh``: the
+    parent was created just now, so it has no rows to look up."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-    existing = {getattr(o, key): o for o in model.objects.filter(**parent)}
+    existing = {} if fresh else {getattr(o, key): o for o in model.objects.filter(**parent)}
     created, changed = [], []
     for k, data in values.items():
         obj = existing.get(k)
@@ -109,7 +110,7 @@ def appraisal_open(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=
     if Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
         return None
     try:
-        with transaction.atomic(), acting_as(by):
+        with transaction.atomic(), acting_as(by), audit_batch():
             skp = skp_build(pegawai=pegawai, periode=periode, snap=snap)
             skp._history_user = by
             skp.save()
@@ -183,6 +184,19 @@ def plan_validate(*, pendekatan: str, rows: list[RhkInput], allowed_atasan: set[
     return problems
 
 
+def rhk_of(skp: Skp) -> list[Rhk]:
+    """The plan's RHK, in order, read once per SKP instance (Django's prefetch cache, so
+    ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects([skp], "rhk_set")
+    return list(skp.rhk_set.all())
+
+
+def _forget_rhk(skp: Skp) -> None:
+    getattr(skp, "_prefetched_objects_cache", {}).pop("rhk_set", None)
+
+
 def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
     """RHK of the assessor's own SKP in the same period, which the employee's RHK can support."""
     if skp.penilai_id is None:
@@ -192,7 +206,8 @@ def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
 
 def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: str | None = None) -> None:
     """Replace the plan's RHK and IKI. Raises ``ValidationError`` (nothing saved) on bad input."""
-    allowed = {r.pk for r in assessor_rhk_choices(skp)}
+    # Only a plan that names supported RHK needs the assessor's RHK to check them against.
+    allowed = {r.pk for r in assessor_rhk_choices(skp)} if any(r.rhk_atasan_id for r in rows) else set()
     problems = plan_validate(pendekatan=pendekatan, rows=rows, allowed_atasan=allowed)
     if problems:
         raise ValidationError(
@@ -204,14 +219,15 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
         )
     from simple_history.utils import bulk_create_with_history
 
-    with transaction.atomic():
-        before = {"status": skp.status, "pendekatan": skp.pendekatan, "rhk": skp.rhk_set.count()}
+    with transaction.atomic(savepoint=False):
+        existing = list(skp.rhk_set.order_by("urutan", "pk").prefetch_related("iki_set"))
+        before = {"status": skp.status, "pendekatan": skp.pendekatan, "rhk": len(existing)}
         skp.pendekatan = pendekatan
         skp.status = status or skp.status
         skp._history_user = by
         skp.save(update_fields=["pendekatan", "status", "diubah"])
         # Update rows in place, so RHK of subordinates that support them keep their link.
-        existing = list(skp.rhk_set.order_by("urutan", "pk").prefetch_related("iki_set"))
+        _forget_rhk(skp)
         fresh: list[tuple[Rhk, Iki]] = []
         for n, row in enumerate(rows, start=1):
             rhk = existing[n - 1] if n <= len(existing) else Rhk(skp=skp)
@@ -320,11 +336,16 @@ def current_window(skp: Skp, *, kind: str | None = None):
 
 def _mark_reviewed(skp: Skp, evaluasi: Evaluasi) -> None:
     evaluasi.dinilai = timezone.now()
-    skp.__dict__.pop("_reviewed_windows", None)
+    done = skp.__dict__.get("_reviewed_windows")
+    if done is not None:
+        done.add(evaluasi.jendela_id)
 
 
-def evaluasi_for(skp: Skp, window, by=None) -> Evaluasi:
-    evaluasi = Evaluasi.objects.filter(skp=skp, jendela=window).first()
+def evaluasi_for(skp: Skp, window, by=None, **initial) -> Evaluasi:
+    """The review of ``skp`` for ``window``, created (with ``initial`` field values) when there is
+    none yet. Remembered on the instance: the self-review and the review of a window share it."""
+    known = skp.__dict__.setdefault("_evaluasi", {})
+    evaluasi = known.get(window.pk) or Evaluasi.objects.filter(skp=skp, jendela=window).first()
     if evaluasi is None:
         snap = org_snapshot(skp.pegawai.instansi_id)
         penilai = snap.assessor_of(skp.pegawai)
@@ -335,9 +356,17 @@ def evaluasi_for(skp: Skp, window, by=None) -> Evaluasi:
             penilai_nama=penilai.nama if penilai else "",
             unit_nama=skp.pegawai.unit.nama,
             jabatan_nama=skp.pegawai.jabatan.nama,
+            **initial,
         )
         evaluasi._history_user = by
         evaluasi.save()
+        evaluasi._fresh = True  # no rows hang from it yet
+    elif initial:
+        for name, value in initial.items():
+            setattr(evaluasi, name, value)
+        evaluasi._history_user = by
+        evaluasi.save()
+    known[window.pk] = evaluasi
     return evaluasi
 
 
@@ -373,7 +402,7 @@ def self_review_submit(
     *, skp: Skp, by, rows: list[RealisasiInput], catatan: str = "", final: bool = False, activation=None
 ) -> Evaluasi:
     """The employee reports realisasi and evidence for every RHK (periodic or final self-review)."""
-    rhk = {r.pk: r for r in skp.rhk_set.all()}
+    rhk = {r.pk: r for r in rhk_of(skp)}
     errors = []
     given = {row.rhk_id: row for row in rows}
     for pk, item in rhk.items():
@@ -391,7 +420,7 @@ def self_review_submit(
     window = current_window(skp, kind=JenisJendela.AKHIR if final else JenisJendela.PERIODIK)
     with task_execution(process_pk=skp.process_id, node=node, by=by, activation=activation, skp=skp):
         before = {"status": skp.status}
-        evaluasi = evaluasi_for(skp, window, by)
+        evaluasi = evaluasi_for(skp, window, by, catatan_pegawai=catatan.strip(), diajukan=timezone.now())
         values = {}
         for pk, row in given.items():
             values[pk] = {"realisasi": row.realisasi.strip(), "bukti_tautan": row.bukti_tautan.strip()}
@@ -404,11 +433,8 @@ def self_review_submit(
             by=by,
             fields=["realisasi", "bukti_tautan", "bukti_file"],
             values=values,
+            fresh=evaluasi.__dict__.pop("_fresh", False),
         )
-        evaluasi.catatan_pegawai = catatan.strip()
-        evaluasi.diajukan = timezone.now()
-        evaluasi._history_user = by
-        evaluasi.save()
         skp.status = StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK
         skp._history_user = by
         skp.save(update_fields=["status", "diubah"])
@@ -432,7 +458,7 @@ def _check_ratings(skp, rhk_feedback, perilaku, required: bool) -> list[str]:
     from ..models import Rating
 
     errors = []
-    for item in skp.rhk_set.all():
+    for item in rhk_of(skp):
         fb = rhk_feedback.get(item.pk)
         if required and (fb is None or not fb.rating):
             errors.append(_("RHK %(n)d: choose a rating.") % {"n": item.urutan})
@@ -510,6 +536,7 @@ def final_review_submit(
     may depart from a suggestion only with a written reason."""
     from ..scoring import suggest_ratings
 
+    skp.__dict__.pop("_rule_versions", None)  # this decision looks the version in force up afresh
     errors = _check_ratings(skp, rhk_feedback, perilaku, required=True)
     if errors:
         raise ValidationError(errors)

@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -47,6 +47,15 @@ _request_meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextV
     "kinerja_audit_request", default=None
 )
 _enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("kinerja_audit_enabled", default=True)
+
+
+@dataclass
+class _Batch:
+    history: dict[type, list] = field(default_factory=dict)  # history model -> unsaved rows
+    events: list[AuditEvent] = field(default_factory=list)  # unchained events, in order
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("kinerja_audit_batch", default=None)
 
 
 class _ActorRequest:
@@ -151,6 +160,61 @@ def cache_history_managers() -> None:
             cached = CachedHistoryDescriptor.__new__(CachedHistoryDescriptor)
             cached.__dict__.update(descriptor.__dict__)
             setattr(model, name, cached)
+
+
+def defer_history_saves() -> None:
+    """Let ``audit_batch`` collect history rows: inside a batch, a new history row's ``save()``
+    queues the row instead of inserting it, and the batch inserts each model's rows in one
+    statement. Outside a batch nothing changes. Rows with many-to-many history (none here) are
+    always saved at once, since simple-history writes their m2m rows right after."""
+    from django.apps import apps
+
+    def deferrable(original):
+        def save(self, *args, **kwargs):
+            batch = _batch.get()
+            if (
+                batch is not None
+                and self._state.adding
+                and self.pk is None
+                and not args
+                and set(kwargs) <= {"using"}
+                and kwargs.get("using") in (None, "default")
+                and not getattr(self, "_history_m2m_fields", None)
+            ):
+                batch.history.setdefault(type(self), []).append(self)
+                return
+            original(self, *args, **kwargs)
+
+        save._kinerja_deferrable = True
+        return save
+
+    for model in apps.get_models():
+        name = getattr(model._meta, "simple_history_manager_attribute", None)
+        descriptor = model.__dict__.get(name) if name else None
+        history_model = getattr(descriptor, "model", None)
+        if history_model is not None and not getattr(history_model.save, "_kinerja_deferrable", False):
+            history_model.save = deferrable(history_model.save)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the history rows and audit events written inside the block and insert them when it
+    ends: one statement per history table and one chain append for all the events, instead of a
+    few statements for each. Put the block directly inside the transaction whose changes it
+    records (``with transaction.atomic(), audit_batch():``): when the block raises, nothing it
+    collected is written; when it ends, the rows are written before that transaction commits.
+    Inside a batch, ``audit_record`` returns an event that is saved (numbered and chained) only at
+    the end of the block. Blocks may nest; each writes its own rows."""
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for model, rows in batch.history.items():
+        model._default_manager.bulk_create(rows)
+    if batch.events:
+        _append(batch.events)
 
 
 # --- switching audit off (benchmarks only) -----------------------------------------------------
@@ -260,30 +324,45 @@ def audit_record(
         return None
     actor = resolve_actor(by)
     meta = _request_meta.get() or _NO_REQUEST
+    event = AuditEvent(
+        time=_now(),
+        actor=actor,
+        actor_repr=_user_repr(actor),
+        action=str(action),
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        instansi_id=instansi_id if instansi_id is not None else (_instansi_of(obj) if obj is not None else None),
+        before=jsonable(before or {}),
+        after=jsonable(after or {}),
+        reason=(reason or "").strip(),
+        request_id=meta.request_id,
+        ip=meta.ip,
+    )
+    batch = _batch.get()
+    if batch is not None:
+        batch.events.append(event)
+    else:
+        _append([event])
+    return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Number, chain and insert ``events`` (in the caller's transaction, holding the chain head
+    until it commits). They are stamped with the time of the append, so times never go backwards
+    along the chain."""
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint needed
         head = _lock_chain()
-        event = AuditEvent(
-            seq=head.seq + 1,
-            time=_now(),
-            actor=actor,
-            actor_repr=_user_repr(actor),
-            action=str(action),
-            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=str(obj)[:255] if obj is not None else "",
-            instansi_id=instansi_id if instansi_id is not None else (_instansi_of(obj) if obj is not None else None),
-            before=jsonable(before or {}),
-            after=jsonable(after or {}),
-            reason=(reason or "").strip(),
-            request_id=meta.request_id,
-            ip=meta.ip,
-            prev_hash=head.hash,
-        )
-        event.hash = event_hash(event)
-        event.save()
-        head.seq, head.hash = event.seq, event.hash
+        now = _now()
+        for event in events:
+            event.seq, event.time, event.prev_hash = head.seq + 1, now, head.hash
+            event.hash = event_hash(event)
+            head.seq, head.hash = event.seq, event.hash
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.all()._append_chained(events)
         head.save()
-    return event
 
 
 def _now() -> dt.datetime:

@@ -17,7 +17,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .audit import acting_as
+from .audit import acting_as, audit_batch
 
 
 def task_already_done_message() -> str:
@@ -31,7 +31,7 @@ def lock_failed_message() -> str:
 def open_task(process_pk: int, node) -> Task | None:
     return (
         Task.objects.filter(process_id=process_pk, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-        .select_related("owner")
+        .select_related("owner", "process")
         .first()
     )
 
@@ -51,7 +51,9 @@ def task_execution(*, process_pk: int, node, by, activation=None, skp=None):
         return
     flow_class = node.flow_class
     try:
-        with flow_class.lock(process_pk), transaction.atomic(), acting_as(by):
+        # The flow lock opens the transaction; the step's history rows and audit events are
+        # written together at its end (see ``audit.audit_batch``).
+        with flow_class.lock(process_pk), transaction.atomic(savepoint=False), acting_as(by), audit_batch():
             task = open_task(process_pk, node)
             if task is None or task.status != STATUS.ASSIGNED:
                 raise ValidationError(task_already_done_message(), code="task_done")
