@@ -1,6 +1,7 @@
 """Benchmark of the appraisal lifecycle on PostgreSQL.
 
-    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--audit on|off|both] [--database-url URL]
+    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--audit on|off|both] [--procs 1]
+                              [--rounds 4] [--database-url URL]
 
 Prints JSON with
   lifecycles_per_s     full lifecycles (open → plan → approve → midyear → annual → scored → published),
@@ -12,6 +13,8 @@ Prints JSON with
   bare_viewflow_per_s  the same human steps in a flow with no domain records, same run (the two
                        sides run in interleaved rounds after an untimed warm-up of each);
   ratio                lifecycles_per_s / bare_viewflow_per_s;
+  with --procs N:      both sides run in N processes at once (each on its own organisation, as N
+                       web workers would) and the figures are their total throughput;
   open_period_16k_s    seconds to open a period for --open employees with --workers real Celery
                        workers on the local Redis (0 workers: in-process).
 The database named by --database-url is dropped and recreated.
@@ -24,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -110,17 +114,18 @@ def open_windows(periode) -> None:
         window.save()
 
 
-def run_lifecycles(n: int, *, kode: str = "LIFE", audit: bool = True) -> float:
-    """Seconds for ``n`` full lifecycles through the services, with or without the audit trail."""
+def run_lifecycles(n: int, *, kode: str = "LIFE", audit: bool = True, ready=None) -> float:
+    """Seconds for ``n`` full lifecycles through the services, with or without the audit trail.
+    ``ready`` is called once the (untimed) setup is done, just before the clock starts."""
     from contextlib import nullcontext
 
     from workflow.services.audit import audit_disabled
 
     with nullcontext() if audit else audit_disabled():
-        return _run_lifecycles(n, kode=kode)
+        return _run_lifecycles(n, kode=kode, ready=ready)
 
 
-def _run_lifecycles(n: int, *, kode: str) -> float:
+def _run_lifecycles(n: int, *, kode: str, ready=None) -> float:
     from workflow.models import JenisRhk, NilaiPerilaku, Pegawai
     from workflow.selectors.org import OrgSnapshot
     from workflow.services import appraisal as svc
@@ -136,6 +141,8 @@ def _run_lifecycles(n: int, *, kode: str) -> float:
                          target="95", satuan="%") for i in range(3)]
     expectations = dict.fromkeys(NilaiPerilaku.values, "Ekspektasi")
     perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
+    if ready is not None:
+        ready()
     started = time.perf_counter()
     for pegawai in staff:
         skp = svc.appraisal_open(pegawai=pegawai, periode=periode, snap=snap)
@@ -154,7 +161,7 @@ def _run_lifecycles(n: int, *, kode: str) -> float:
     return time.perf_counter() - started
 
 
-def run_bare(n: int) -> float:
+def run_bare(n: int, ready=None) -> float:
     """Seconds for ``n`` runs of a flow with the same human steps and no domain records."""
     from django.contrib.auth import get_user_model
 
@@ -164,6 +171,8 @@ def run_bare(n: int) -> float:
     user, _created = get_user_model().objects.get_or_create(username="bare-bench")
     steps = [BareFlow.draft_plan, BareFlow.approve_plan, BareFlow.self_review, BareFlow.review,
              BareFlow.final_self_review, BareFlow.final_review]
+    if ready is not None:
+        ready()
     started = time.perf_counter()
     for _ in range(n):
         process = BareFlow.start.run(user=user)
@@ -171,6 +180,57 @@ def run_bare(n: int) -> float:
             with task_execution(process_pk=process.pk, node=node, by=user):
                 pass
     return time.perf_counter() - started
+
+
+_BLOCK = 100_000  # sequence numbers (hence NIPs) reserved for each benchmark process
+
+
+def _child(side: str, n: int, kode: str, audit: bool, barrier, results, seq_from: int) -> None:
+    global _SEQ
+    _SEQ = iter(range(seq_from, seq_from + _BLOCK))  # NIPs of its own, distinct from its siblings'
+    try:
+        if side == "bare":
+            run_bare(n, ready=barrier.wait)
+        else:
+            run_lifecycles(n, kode=kode, audit=audit, ready=barrier.wait)
+        results.put(None)
+    except BaseException as exc:  # reported to the parent, which fails the run
+        barrier.abort()
+        results.put(repr(exc))
+
+
+def run_side(side: str, n: int, *, kode: str, audit: bool = True, procs: int = 1) -> float:
+    """Wall-clock seconds for ``n`` runs of one side ("bare", or lifecycles), split over ``procs``
+    processes that start together once each has set up its own organisation."""
+    if procs <= 1:
+        return run_bare(n) if side == "bare" else run_lifecycles(n, kode=kode, audit=audit)
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # each child opens its own connection
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(procs + 1), ctx.Queue()
+    global _SEQ
+    base = next(_SEQ)
+    _SEQ = iter(range(base + procs * _BLOCK, 10**7))
+    sizes = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
+    children = [ctx.Process(target=_child, args=(side, size, f"{kode}P{i}", audit, barrier, results, base + i * _BLOCK))
+                for i, size in enumerate(sizes) if size]
+    for child in children:
+        child.start()
+    try:
+        barrier.wait()  # every child is set up: start the clock
+    except threading.BrokenBarrierError:
+        raise RuntimeError(f"a benchmark process failed: {results.get()}") from None
+    started = time.perf_counter()
+    errors = [e for e in (results.get() for _ in children) if e]
+    elapsed = time.perf_counter() - started
+    for child in children:
+        child.join()
+    if errors:
+        raise RuntimeError(f"a benchmark process failed: {errors[0]}")
+    return elapsed
 
 
 def run_open_period(n: int, workers: int, url: str) -> float:
@@ -225,6 +285,8 @@ def main() -> None:
     parser.add_argument("--audit", choices=["on", "off", "both"], default="on",
                         help="history rows and audit events during the lifecycles (both: measure each)")
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per side")
+    parser.add_argument("--procs", type=int, default=1,
+                        help="processes running lifecycles (and bare runs) at once; figures are their total throughput")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
     args = parser.parse_args()
     prepare_database(args.database_url)
@@ -241,10 +303,7 @@ def main() -> None:
         size = args.n // rounds + (1 if r < args.n % rounds else 0)
         sides = [*modes, "bare"]
         for side in sides if r % 2 == 0 else reversed(sides):
-            if side == "bare":
-                seconds["bare"] += run_bare(size)
-            else:
-                seconds[side] += run_lifecycles(size, kode=f"L{side.upper()}{r}", audit=side == "on")
+            seconds[side] += run_side(side, size, kode=f"L{side.upper()}{r}", audit=side == "on", procs=args.procs)
     audit_rates = {mode: round(args.n / seconds[mode], 2) for mode in modes} if args.audit == "both" else {}
     lifecycle_s = seconds[modes[0]]
     bare_s = seconds["bare"]
@@ -258,6 +317,7 @@ def main() -> None:
             "audit_ratio": round(audit_rates["on"] / audit_rates["off"], 3)} if audit_rates else {}),
         "audit": args.audit,
         "n": args.n,
+        "procs": args.procs,
         "open_employees": args.open,
         "workers": args.workers,
     }

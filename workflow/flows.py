@@ -137,8 +137,8 @@ class AppraisalFlow(flow.Flow):
     # --- handlers and predicates ------------------------------------------------------------
 
     def start_appraisal(self, activation, skp: Skp, by=None):
-        # Link in memory only: viewflow saves the process once, and the caller then saves the link
-        # (see services.appraisal.appraisal_open), so the process is written once, not twice.
+        # Link in memory only: viewflow saves the process once, and the caller then inserts the SKP
+        # pointing at it (see services.appraisal.appraisal_open), so each is written once.
         activation.process.skp = skp
         return activation.process
 

@@ -113,9 +113,10 @@ def appraisal_open(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=
         with transaction.atomic(), acting_as(by), audit_batch():
             skp = skp_build(pegawai=pegawai, periode=periode, snap=snap)
             skp._history_user = by
-            skp.save()
+            # The process starts first (its handler links the SKP in memory), so the SKP is
+            # inserted once, already pointing at its process.
             _flow().start.run(skp=skp, by=by)
-            skp.save(update_fields=["process"])
+            skp.save()
             audit_record(action=AuditAction.APPRAISAL_OPENED, obj=skp, by=by, after=_skp_state(skp))
     except IntegrityError:
         return None
