@@ -433,3 +433,26 @@ def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
     assert inserts.count("workflow_auditevent") == 1
     assert Task.history.filter(process_id=skp.process_id).count() >= 3
     assert audit_verify()[1] is None
+
+
+def test_a_savepoint_rolled_back_inside_a_batch_leaves_no_rows(org, three_events):
+    from django.db import transaction
+
+    from workflow.models import Instansi
+    from workflow.services.audit import audit_batch
+
+    before = Instansi.history.count()
+    with transaction.atomic(), audit_batch():
+        org.instansi.nama = "Tetap"
+        org.instansi.save()
+        audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"kept": True})
+        with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+            org.instansi.nama = "Dibatalkan"
+            org.instansi.save()
+            audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"kept": False})
+            raise RuntimeError("this appraisal failed; the others stand")
+    assert list(Instansi.history.filter(history_id__gt=0).order_by("-history_id").values_list("nama", flat=True)[:1]) \
+        == ["Tetap"]
+    assert Instansi.history.count() == before + 1
+    assert [e.after for e in AuditEvent.objects.filter(after__has_key="kept")] == [{"kept": True}]
+    assert audit_verify() == (4, None)

@@ -102,12 +102,15 @@ def skp_build(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot) -> Skp:
     )
 
 
-def appraisal_open(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=None) -> Skp | None:
-    """Create the SKP and start its process, unless the employee already has one for the period.
-    Safe to call twice at once: the unique constraint decides, the loser gets ``None``."""
+def appraisal_open(
+    *, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=None, checked: bool = False
+) -> Skp | None:
+    """Create the SKP and start its process, unless the employee already has one for the period
+    (``checked``: the caller has just looked). Safe to call twice at once: the unique constraint
+    decides, the loser gets ``None``."""
     from django.db import IntegrityError
 
-    if Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
+    if not checked and Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
         return None
     try:
         with transaction.atomic(), acting_as(by), audit_batch():

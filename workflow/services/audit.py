@@ -200,17 +200,24 @@ def defer_history_saves() -> None:
 def audit_batch() -> Iterator[None]:
     """Collect the history rows and audit events written inside the block and insert them when it
     ends: one statement per history table and one chain append for all the events, instead of a
-    few statements for each. Put the block directly inside the transaction whose changes it
-    records (``with transaction.atomic(), audit_batch():``): when the block raises, nothing it
-    collected is written; when it ends, the rows are written before that transaction commits.
-    Inside a batch, ``audit_record`` returns an event that is saved (numbered and chained) only at
-    the end of the block. Blocks may nest; each writes its own rows."""
+    few statements for each. Put the block directly inside the transaction (or savepoint) whose
+    changes it records (``with transaction.atomic(), audit_batch():``): when the block raises,
+    nothing it collected is written; when it ends, the rows are written before that transaction
+    commits. A block inside another hands what it collected to the outer one, which writes it all
+    (so a savepoint rolled back inside a batch leaves no rows behind). Inside a batch,
+    ``audit_record`` returns an event that is numbered, chained and saved only when it is written."""
+    outer = _batch.get()
     batch = _Batch()
     token = _batch.set(batch)
     try:
         yield
     finally:
         _batch.reset(token)
+    if outer is not None:
+        for model, rows in batch.history.items():
+            outer.history.setdefault(model, []).extend(rows)
+        outer.events.extend(batch.events)
+        return
     for model, rows in batch.history.items():
         model._default_manager.bulk_create(rows)
     if batch.events:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ..models import AuditAction, Pegawai, PembukaanPeriode, Periode, StatusKepegawaian, StatusPeriode, Unit
 from ..selectors.org import OrgSnapshot
 from .appraisal import appraisal_open
-from .audit import acting_as, audit_record
+from .audit import acting_as, audit_batch, audit_record
 
 CHUNK_SIZE = 250
 
@@ -72,15 +72,32 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
 
 
 def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by) -> int:
-    """Create the appraisals of one chunk; returns how many were new. Idempotent."""
+    """Create the appraisals of one chunk in one transaction (its history rows and events written
+    together at the end); returns how many were new. Idempotent: employees who already have an
+    appraisal for the period are skipped, and the unique constraint settles a race with another
+    worker (that employee's savepoint rolls back; the rest of the chunk stands)."""
+    from ..models import Skp
+
     job = PembukaanPeriode.objects.select_related("periode").get(pk=job_id)
     _job_progress(job_id, by, started=True)
     snap = OrgSnapshot.load(job.periode.instansi_id)
     created = 0
-    people = Pegawai.objects.filter(pk__in=pegawai_ids).select_related("unit", "jabatan", "user")
-    for pegawai in people:
-        if appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by) is not None:
-            created += 1
+    with transaction.atomic(), audit_batch():
+        have = set(
+            Skp.objects.filter(periode=job.periode, pegawai_id__in=pegawai_ids, urutan=1).values_list(
+                "pegawai_id", flat=True
+            )
+        )
+        # In id order, so two workers racing over one chunk meet in the same order (no deadlock).
+        people = (
+            Pegawai.objects.filter(pk__in=pegawai_ids)
+            .exclude(pk__in=have)
+            .select_related("unit", "jabatan", "user")
+            .order_by("pk")
+        )
+        for pegawai in people:
+            if appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by, checked=True) is not None:
+                created += 1
     _job_progress(job_id, by, processed=len(pegawai_ids), created=created)
     return created
 
