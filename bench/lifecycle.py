@@ -1,6 +1,6 @@
 """Benchmark of the appraisal lifecycle on PostgreSQL.
 
-    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--audit on|off|both] [--procs 1]
+    python -m bench.lifecycle [--n 200] [--open 16000] [--workers 2] [--audit on|off|both] [--procs N]
                               [--rounds 4] [--database-url URL]
 
 Prints JSON with
@@ -13,8 +13,10 @@ Prints JSON with
   bare_viewflow_per_s  the same human steps in a flow with no domain records, same run (the two
                        sides run in interleaved rounds after an untimed warm-up of each);
   ratio                lifecycles_per_s / bare_viewflow_per_s;
-  with --procs N:      both sides run in N processes at once (each on its own organisation, as N
-                       web workers would) and the figures are their total throughput;
+  procs                both sides run in this many processes at once (each on its own organisation,
+                       as the web server's workers would; default: one per core, --procs N to
+                       choose) and the figures above are their total throughput;
+  *_1proc              with procs > 1, the same figures measured in one process, same run;
   open_period_16k_s    seconds to open a period for --open employees with --workers real Celery
                        workers on the local Redis (0 workers: in-process).
 The database named by --database-url is dropped and recreated.
@@ -277,6 +279,31 @@ def run_open_period(n: int, workers: int, url: str) -> float:
             worker.wait(30)
 
 
+def measure(n: int, modes: list[str], rounds: int, procs: int) -> dict[str, float]:
+    """Runs per second of each side ("on"/"off" lifecycles, "bare"), ``n`` of each in interleaved
+    rounds, with ``procs`` processes at once."""
+    seconds = dict.fromkeys([*modes, "bare"], 0.0)
+    rounds = max(1, min(rounds, n))
+    for r in range(rounds):
+        size = n // rounds + (1 if r < n % rounds else 0)
+        sides = [*modes, "bare"]
+        for side in sides if r % 2 == 0 else reversed(sides):
+            seconds[side] += run_side(side, size, kode=f"L{side.upper()}{procs}P{r}", audit=side == "on",
+                                      procs=procs)
+    return {side: n / secs for side, secs in seconds.items()}
+
+
+def _figures(rates: dict[str, float], modes: list[str], *, suffix: str) -> dict:
+    life, bare = rates[modes[0]], rates["bare"]
+    figures = {f"lifecycles_per_s{suffix}": round(life, 2), f"bare_viewflow_per_s{suffix}": round(bare, 2),
+               f"ratio{suffix}": round(life / bare, 3)}
+    if len(modes) == 2:
+        figures |= {f"lifecycles_per_s_audit_on{suffix}": round(rates["on"], 2),
+                    f"lifecycles_per_s_audit_off{suffix}": round(rates["off"], 2),
+                    f"audit_ratio{suffix}": round(rates["on"] / rates["off"], 3)}
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="lifecycles to run")
@@ -285,8 +312,10 @@ def main() -> None:
     parser.add_argument("--audit", choices=["on", "off", "both"], default="on",
                         help="history rows and audit events during the lifecycles (both: measure each)")
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per side")
-    parser.add_argument("--procs", type=int, default=1,
-                        help="processes running lifecycles (and bare runs) at once; figures are their total throughput")
+    parser.add_argument("--procs", type=int, default=os.cpu_count() or 1,
+                        help="processes running lifecycles (and bare runs) at once, as the web server's workers "
+                             "would (default: one per core); figures are their total throughput. With more than "
+                             "one, the single-process figures are measured as well (*_1proc)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
     args = parser.parse_args()
     prepare_database(args.database_url)
@@ -297,24 +326,14 @@ def main() -> None:
     for mode in modes:
         run_lifecycles(5, kode=f"WARM{mode.upper()}", audit=mode == "on")
     run_bare(5)
-    seconds = dict.fromkeys([*modes, "bare"], 0.0)
-    rounds = max(1, min(args.rounds, args.n))
-    for r in range(rounds):
-        size = args.n // rounds + (1 if r < args.n % rounds else 0)
-        sides = [*modes, "bare"]
-        for side in sides if r % 2 == 0 else reversed(sides):
-            seconds[side] += run_side(side, size, kode=f"L{side.upper()}{r}", audit=side == "on", procs=args.procs)
-    audit_rates = {mode: round(args.n / seconds[mode], 2) for mode in modes} if args.audit == "both" else {}
-    lifecycle_s = seconds[modes[0]]
-    bare_s = seconds["bare"]
+    concurrency = [args.procs, 1] if args.procs > 1 else [1]
+    rates = {procs: measure(args.n, modes, args.rounds, procs) for procs in concurrency}
     open_s = run_open_period(args.open, args.workers, args.database_url) if args.open else None
+    main_rates = rates[args.procs]
     result = {
-        "lifecycles_per_s": round(args.n / lifecycle_s, 2),
-        "bare_viewflow_per_s": round(args.n / bare_s, 2),
-        "ratio": round((args.n / lifecycle_s) / (args.n / bare_s), 3),
+        **_figures(main_rates, modes, suffix=""),
         f"open_period_{args.open // 1000}k_s" if args.open else "open_period_s": round(open_s, 1) if open_s else None,
-        **({"lifecycles_per_s_audit_on": audit_rates["on"], "lifecycles_per_s_audit_off": audit_rates["off"],
-            "audit_ratio": round(audit_rates["on"] / audit_rates["off"], 3)} if audit_rates else {}),
+        **(_figures(rates[1], modes, suffix="_1proc") if args.procs > 1 else {}),
         "audit": args.audit,
         "n": args.n,
         "procs": args.procs,
