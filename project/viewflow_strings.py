@@ -4,7 +4,7 @@ Listed here only so `makemessages` puts them into project/locale, where the Indo
 translates them. Never imported at run time.
 """
 
-from django.utils.translation import gettext_noop, pgettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 VIEWFLOW_TEMPLATE_STRINGS = [
     gettext_noop("Access Forbidden"),
@@ -47,14 +47,14 @@ VIEWFLOW_TEMPLATE_STRINGS = [
     gettext_noop("Task {task} has been unassigned."),
     gettext_noop("Task {task} has been completed."),
     gettext_noop("You have no rights to view this task"),
-    pgettext_noop("STATUS", "Assigned"),
-    pgettext_noop("STATUS", "Canceled"),
-    pgettext_noop("STATUS", "Done"),
-    pgettext_noop("STATUS", "Error"),
-    pgettext_noop("STATUS", "New"),
-    pgettext_noop("STATUS", "Revived"),
-    pgettext_noop("STATUS", "Scheduled"),
-    pgettext_noop("STATUS", "Started"),
+    pgettext_lazy("STATUS", "Assigned"),
+    pgettext_lazy("STATUS", "Canceled"),
+    pgettext_lazy("STATUS", "Done"),
+    pgettext_lazy("STATUS", "Error"),
+    pgettext_lazy("STATUS", "New"),
+    pgettext_lazy("STATUS", "Revived"),
+    pgettext_lazy("STATUS", "Scheduled"),
+    pgettext_lazy("STATUS", "Started"),
     gettext_noop("Applications"),
     gettext_noop("Back"),
     gettext_noop("Bad Request"),

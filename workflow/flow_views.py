@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
@@ -14,21 +16,89 @@ from .selectors.appraisal import skp_visible_to
 from .selectors.org import admin_instansi_ids
 
 
-class ScopedQueueView(views.FlowQueueListView):
+def person_name(user) -> str:
+    """How a person is shown in task lists: the employee's name, else the account's full name,
+    else the login (load tasks with ``select_related("owner__pegawai")``)."""
+    if user is None:
+        return ""
+    pegawai = getattr(user, "pegawai", None)  # a missing reverse one-to-one raises AttributeError
+    return (pegawai.nama if pegawai is not None else "") or (user.get_full_name() or "").strip() or user.username
+
+
+class TaskColumns:
+    """Columns of viewflow's task lists with headers in the user's language, the step's title
+    rather than the node's code name, and people by name rather than by login."""
+
+    def task_title(self, task):
+        return task.title
+
+    task_title.short_description = _("Task")
+
+    def flow_task(self, task):
+        return task.title
+
+    flow_task.short_description = _("Task")
+
+    def brief(self, task):
+        return task.brief
+
+    brief.short_description = _("Summary")
+
+    def process_summary(self, task):
+        url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[task.process_id])
+        return format_html('<a href="{}">{}</a>', url, task.process.coerced.brief)
+
+    process_summary.short_description = _("Appraisal")
+
+    def owner(self, task):
+        return person_name(task.owner)
+
+    owner.short_description = _("Owner")
+
+
+class ProcessColumns:
+    def process_id(self, process):
+        url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
+        return format_html('<a href="{}">{}</a>', url, process.pk)
+
+    process_id.short_description = _("No.")
+
+    def brief(self, process):
+        return process.brief
+
+    brief.short_description = _("Summary")
+
+    def active_tasks(self, process):
+        return process.active_tasks_count
+
+    active_tasks.short_description = _("Open tasks")
+
+
+class InboxView(TaskColumns, views.FlowInboxListView):
+    pass
+
+
+class ArchiveView(TaskColumns, views.FlowArchiveListView):
+    columns = ("task_id", "task_title", "brief", "created", "finished", "process_summary")
+
+
+class ScopedQueueView(TaskColumns, views.FlowQueueListView):
     @viewprop
     def queryset(self):
         return super().queryset.filter(process__skp__pegawai__instansi_id__in=admin_instansi_ids(self.request.user))
 
 
-class ScopedProcessListView(views.DashboardProcessListView):
+class ScopedProcessListView(ProcessColumns, views.DashboardProcessListView):
     def get_queryset(self):
         return super().get_queryset().filter(skp__in=skp_visible_to(self.request.user)).order_by("-created")
 
 
-class ScopedTaskListView(views.DashboardTaskListView):
+class ScopedTaskListView(TaskColumns, views.DashboardTaskListView):
     @viewprop
     def queryset(self):
-        return super().queryset.filter(process__skp__in=skp_visible_to(self.request.user))
+        return (
+            super().queryset.filter(process__skp__in=skp_visible_to(self.request.user)).select_related("owner__pegawai")
+        )
 
 
 class DashboardRedirectView(views.DashboardView):
@@ -50,7 +120,17 @@ class ScopedChartView(views.FlowChartView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class AppraisalDetailView(views.DetailProcessView):
+class StepsMixin:
+    """The process page's list of steps, each with the name of the person who held it."""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        tasks = ctx["task_list"].select_related("owner__pegawai")
+        ctx["task_rows"] = [(task, person_name(task.owner)) for task in tasks]
+        return ctx
+
+
+class AppraisalDetailView(StepsMixin, views.DetailProcessView):
     """The appraisal page: the chart of where the process is, the plan, the reviews and the result
     with its explanation."""
 
@@ -89,7 +169,7 @@ class AppraisalDetailView(views.DetailProcessView):
         return ctx
 
 
-class ScopedAppealQueueView(views.FlowQueueListView):
+class ScopedAppealQueueView(TaskColumns, views.FlowQueueListView):
     @viewprop
     def queryset(self):
         return super().queryset.filter(
@@ -97,7 +177,7 @@ class ScopedAppealQueueView(views.FlowQueueListView):
         )
 
 
-class ScopedAppealListView(views.DashboardProcessListView):
+class ScopedAppealListView(ProcessColumns, views.DashboardProcessListView):
     def get_queryset(self):
         from django.db.models import Q
 
@@ -111,13 +191,17 @@ class ScopedAppealListView(views.DashboardProcessListView):
         )
 
 
-class ScopedAppealTaskListView(views.DashboardTaskListView):
+class ScopedAppealTaskListView(TaskColumns, views.DashboardTaskListView):
     @viewprop
     def queryset(self):
-        return super().queryset.filter(process__keberatan__skp__in=skp_visible_to(self.request.user))
+        return (
+            super()
+            .queryset.filter(process__keberatan__skp__in=skp_visible_to(self.request.user))
+            .select_related("owner__pegawai")
+        )
 
 
-class AppealDetailView(views.DetailProcessView):
+class AppealDetailView(StepsMixin, views.DetailProcessView):
     """The appeal page: the appealed result, both sides and the final decision."""
 
     template_name = "workflow/appeal_detail.html"

@@ -30,7 +30,9 @@ class AppraisalFlow(flow.Flow):
     process_title = _("Employee performance appraisal")
     process_summary_template = "{{ process.skp.pegawai.nama }} — {{ process.skp.get_status_display }}"
 
-    start = flow.StartHandle(this.start_appraisal).Next(this.draft_plan)
+    start = (
+        flow.StartHandle(this.start_appraisal).Annotation(title=_("Appraisal opened")).Next(this.draft_plan)
+    )
 
     draft_plan = (
         AppraisalView(task_views.PlanDraftView.as_view())
@@ -248,7 +250,7 @@ class AppealFlow(flow.Flow):
     process_title = _("Appeal (keberatan)")
     process_summary_template = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.get_status_display }}"
 
-    start = flow.StartHandle(this.start_appeal).Next(this.respond)
+    start = flow.StartHandle(this.start_appeal).Annotation(title=_("Appeal filed")).Next(this.respond)
     respond = (
         AppraisalView(task_views.AppealRespondView.as_view())
         .Annotation(

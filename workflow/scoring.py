@@ -22,6 +22,7 @@ from .models import (
     JenisRhk,
     NilaiPerilaku,
     Predikat,
+    PredikatOrganisasi,
     Rating,
     Skp,
     StatusSkp,
@@ -170,44 +171,127 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
 
 def predikat_organisasi_for(skp: Skp) -> str | None:
     """The organisation predikat of the assessor's unit, or of the nearest unit above it."""
+    return predikat_organisasi_of(
+        periode=skp.periode,
+        instansi_id=skp.pegawai.instansi_id,
+        unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
+    )
+
+
+def predikat_organisasi_of(*, periode, instansi_id: int, unit_id: int | None) -> str | None:
+    """The organisation predikat set for ``unit_id`` in ``periode``, or for the nearest unit above it."""
     from .selectors.org import org_snapshot
 
-    units = org_snapshot(skp.pegawai.instansi_id).units
-    chain, unit = [], units.get(skp.penilai.unit_id if skp.penilai_id else skp.unit_id)
+    units = org_snapshot(instansi_id).units
+    chain, unit = [], units.get(unit_id)
     while unit is not None and unit.pk not in chain:
         chain.append(unit.pk)
         unit = units.get(unit.parent_id)
-    found = dict(
-        CapaianOrganisasi.objects.filter(periode=skp.periode, unit__in=chain).values_list("unit_id", "predikat")
-    )
+    found = dict(CapaianOrganisasi.objects.filter(periode=periode, unit__in=chain).values_list("unit_id", "predikat"))
     return next((found[pk] for pk in chain if pk in found), None)
 
 
-def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[str]:
-    """Messages for each bound of ``pattern`` the counts break. Keys read ``min_<group>`` or
-    ``max_<group>`` (a share of the team) and ``min_orang_<group>`` (a number of people), where a
-    group is one predikat code or several joined by ``_atau_``. Shares are rounded to the nearest
-    whole person; lower bounds count only once the whole team is scored (a team half rated cannot
-    meet its minimums yet)."""
-    messages = []
+@dataclass(frozen=True)
+class Bound:
+    """One bound of a distribution pattern, with where the team stands against it."""
+
+    predikat: str  # the predikat (or several, joined) the bound counts, by name
+    kind: str  # "min" or "max"
+    limit: int  # in people, shares rounded to the nearest whole person
+    share: float | None  # the bound as a share of the team, when the pattern gives a share
+    have: int
+    judged: bool  # a minimum is judged only once the whole team is scored
+
+    @property
+    def ok(self) -> bool:
+        if self.kind == "max":
+            return self.have <= self.limit
+        return not self.judged or self.have >= self.limit
+
+    @property
+    def rule(self) -> str:
+        """The bound in words, e.g. "Baik: at most 70 % (2 people)"."""
+        params = {"predikat": self.predikat, "limit": self.limit}
+        if self.share is None:
+            text = _("%(predikat)s: at least %(limit)d people") if self.kind == "min" else _(
+                "%(predikat)s: at most %(limit)d people"
+            )
+            return text % params
+        params["pct"] = f"{self.share * 100:g}"
+        text = _("%(predikat)s: at least %(pct)s %% (%(limit)d people)") if self.kind == "min" else _(
+            "%(predikat)s: at most %(pct)s %% (%(limit)d people)"
+        )
+        return text % params
+
+
+def pattern_bounds(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[Bound]:
+    """The bounds of ``pattern`` that constrain a team of ``total`` with ``counts`` per predikat.
+    Keys read ``min_<group>`` or ``max_<group>`` (a share of the team) and ``min_orang_<group>``
+    (a number of people), where a group is one predikat code or several joined by ``_atau_``.
+    Shares are rounded to the nearest whole person; bounds that allow anything (a minimum of 0, a
+    maximum of the whole team) are left out."""
     labels = dict(Predikat.choices)
+    bounds = []
     for key, value in pattern.items():
-        bound, _sep, group = key.partition("_")
-        if bound not in ("min", "max") or value is None:
+        kind, _sep, group = key.partition("_")
+        if kind not in ("min", "max") or value is None:
             continue
         people = group.startswith("orang_")
         codes = group.removeprefix("orang_").split("_atau_")
         if not all(code in labels for code in codes):
             continue
-        limit = int(value) if people else floor(float(value) * total + 0.5)
-        have = sum(counts.get(code, 0) for code in codes)
-        name = " / ".join(str(labels[code]) for code in codes)
-        params = {"predikat": name, "have": have, "total": total, "limit": limit}
-        if bound == "max" and have > limit:
+        share = None if people else float(value)
+        if (kind == "min" and float(value) <= 0) or (kind == "max" and share is not None and share >= 1):
+            continue
+        bounds.append(
+            Bound(
+                predikat=" / ".join(str(labels[code]) for code in codes),
+                kind=kind,
+                limit=int(value) if people else floor(share * total + 0.5),
+                share=share,
+                have=sum(counts.get(code, 0) for code in codes),
+                judged=kind == "max" or complete,
+            )
+        )
+    return bounds
+
+
+def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[str]:
+    """Messages for each bound of ``pattern`` the counts break (see ``pattern_bounds``); lower
+    bounds count only once the whole team is scored (a team half rated cannot meet its minimums yet)."""
+    messages = []
+    for bound in pattern_bounds(counts=counts, total=total, pattern=pattern, complete=complete):
+        if bound.ok:
+            continue
+        params = {"predikat": bound.predikat, "have": bound.have, "total": total, "limit": bound.limit}
+        if bound.kind == "max":
             messages.append(_("%(predikat)s: %(have)d of %(total)d employees, at most %(limit)d allowed.") % params)
-        if bound == "min" and complete and have < limit:
+        else:
             messages.append(_("%(predikat)s: %(have)d of %(total)d employees, at least %(limit)d required.") % params)
     return messages
+
+
+def team_distribution(*, penilai, periode, counts: dict[str, int], total: int, scored: int) -> dict:
+    """The assessor's team against the distribution pattern of their unit, for the team page: the
+    unit's organisation predikat (None while it is not set), each bound with the team's figure,
+    and whether a breach blocks publication or only warns."""
+    org = predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
+    if org is None:
+        return {"organisasi": None, "bounds": [], "blocking": False}
+    import rules
+    from rules.errors import RuleEvaluationError
+
+    on, label = periode.tanggal_selesai, dict(PredikatOrganisasi.choices).get(org, org)
+    try:
+        pattern = rules.evaluate(RULE_SET, "pola_distribusi", {"predikat_organisasi": org}, on=on).outputs
+        policy = rules.evaluate(RULE_SET, "kebijakan", {}, on=on).outputs
+    except RuleEvaluationError as exc:  # no rules in force for the period: say so instead of failing
+        return {"organisasi": label, "bounds": [], "blocking": False, "error": str(exc)}
+    return {
+        "organisasi": label,
+        "bounds": pattern_bounds(counts=counts, total=total, pattern=pattern, complete=scored >= total),
+        "blocking": bool(policy.get("distribusi_memblokir")),
+    }
 
 
 def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool]:

@@ -11,11 +11,24 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from .models import JenisJendela, JenisRhk, NilaiPerilaku, Periode, Skp, StatusSkp
+from .models import (
+    CapaianOrganisasi,
+    JenisJendela,
+    JenisRhk,
+    NilaiPerilaku,
+    Periode,
+    PredikatOrganisasi,
+    Skp,
+    StatusSkp,
+    Unit,
+)
 from .services import appraisal as svc
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"
+# The organisation predikat the Governor set for Dinas Kesehatan: its units' results are checked
+# against the pattern for "Baik" (at most 70 % Baik, at least one Butuh Perbaikan or Kurang).
+ORGANISATION_PREDIKAT = {"DINKES": PredikatOrganisasi.BAIK}
 RESULTS = [
     "Meningkatnya kualitas layanan {topic}",
     "Tersusunnya laporan kinerja {topic} tepat waktu",
@@ -88,6 +101,10 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
         final_window.dibuka = today - dt.timedelta(days=1)
         final_window.ditutup = max(final_window.ditutup, today + dt.timedelta(days=30))
         final_window.save()
+    for unit in Unit.objects.filter(instansi_id=periode.instansi_id, kode__in=ORGANISATION_PREDIKAT):
+        CapaianOrganisasi.objects.get_or_create(
+            periode=periode, unit=unit, defaults={"predikat": ORGANISATION_PREDIKAT[unit.kode]}
+        )
     drafts = [s for s in Skp.objects.filter(periode=periode, status=StatusSkp.DRAFT).select_related(
         "pegawai__user", "pegawai__unit", "pegawai__jabatan", "unit", "penilai__user") if not s.rhk_set.exists()]
     # Heads first, so subordinates can link their RHK to their assessor's approved plan.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
 from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, StatusSkp, Unit
+from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
 from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
 
@@ -69,6 +70,13 @@ class TeamView(TemplateView):
                 labels = dict(StatusSkp.choices)
                 ctx["per_status"] = [(labels[s], n) for s, n in progress["per_status"].items()]
                 total = sum(progress["per_predikat"].values())
+                ctx["pola"] = team_distribution(
+                    penilai=me,
+                    periode=periode,
+                    counts=progress["per_predikat"],
+                    total=len(progress["skp"]),
+                    scored=total,
+                )
                 ctx["distribusi"] = [
                     (
                         label,

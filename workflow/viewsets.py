@@ -13,6 +13,8 @@ class AppraisalViewset(FlowAppViewset):
     """Inbox, queue and archive of appraisal tasks, and the appraisal pages."""
 
     icon = "assignment_turned_in"
+    inbox_view_class = flow_views.InboxView
+    archive_view_class = flow_views.ArchiveView
     queue_view_class = flow_views.ScopedQueueView
     process_list_view_class = flow_views.ScopedProcessListView
     task_list_view_class = flow_views.ScopedTaskListView
@@ -50,6 +52,8 @@ class AppealViewset(FlowAppViewset):
     """Inbox of appeal tasks and the appeal pages."""
 
     icon = "gavel"
+    inbox_view_class = flow_views.InboxView
+    archive_view_class = flow_views.ArchiveView
     queue_view_class = flow_views.ScopedAppealQueueView
     process_list_view_class = flow_views.ScopedAppealListView
     task_list_view_class = flow_views.ScopedAppealTaskListView

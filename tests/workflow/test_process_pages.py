@@ -1,0 +1,98 @@
+"""viewflow's pages as the product's users read them: every list and the process page in
+Indonesian, steps by their titles, people by their names; the team page against its pattern."""
+
+import pytest
+from django.utils import translation
+
+from tests.workflow.test_lifecycle import through_final_review
+from workflow.models import CapaianOrganisasi, StatusSkp
+from workflow.scoring import distribution_breaches, pattern_bounds
+
+pytestmark = pytest.mark.django_db
+
+ENGLISH_HEADERS = ["Brief", "Process summary", "Process id", "Active tasks", ">Start<", ">Done<", ">Scheduled<"]
+
+
+@pytest.fixture
+def published(org, opened, rules_pack):
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
+    assert skp.status == StatusSkp.DIPUBLIKASIKAN
+    return skp
+
+
+def test_the_process_page_lists_each_step_by_title_with_who_held_it(client, org, published):
+    client.force_login(org.pelaksana.user)
+    body = client.get(f"/appraisal/{published.process_id}/").content.decode()
+    steps = body[body.index("kinerja-steps"):]
+    for title in ["Penilaian dibuka", "Susun SKP", "Setujui SKP", "Evaluasi periodik mandiri", "Evaluasi tahunan",
+                  "Hitung dengan aturan", "Publikasikan hasil", "Masa keberatan"]:
+        assert title in steps, title
+    assert org.pelaksana.nama in steps and org.kasi.nama in steps  # names, not logins
+    assert org.pelaksana.nip not in steps
+    assert "Selesai" in steps and "Terjadwal" in steps  # the appeal window is waiting
+    for english in ENGLISH_HEADERS:
+        assert english not in body, english
+
+
+@pytest.mark.parametrize("url", ["/appraisal/inbox/", "/appraisal/archive/", "/appraisal/flows/",
+                                 "/appraisal/tasks/", "/appraisal/queue/"])
+def test_task_and_process_lists_speak_indonesian(client, org, published, url):
+    client.force_login(org.kasi.user)
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    for english in ENGLISH_HEADERS:
+        assert english not in body, english
+    if url in ("/appraisal/archive/", "/appraisal/tasks/"):
+        assert "Evaluasi tahunan" in body  # the step's title, not the node's code name "Final Review"
+        assert "Final Review" not in body
+    if url == "/appraisal/tasks/":
+        table = body[body.index("<table"):]
+        assert org.kasi.nama in table and org.kasi.nip not in table  # holders by name, not by login
+
+
+def test_lists_switch_to_english_when_the_user_chooses(client, org, published):
+    client.force_login(org.pelaksana.user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/appraisal/archive/"})
+    body = client.get("/appraisal/archive/").content.decode()
+    assert "Summary" in body and "Annual self-review" in body
+    body = client.get(f"/appraisal/{published.process_id}/").content.decode()
+    assert "Held by" in body and "Appraisal opened" in body and ">Done<" in body
+
+
+def test_the_team_page_shows_the_distribution_against_its_pattern(client, org, published):
+    # Bidang P2P is "Butuh Perbaikan": at least 60 % Butuh Perbaikan, at most 10 % Sangat Baik.
+    CapaianOrganisasi.objects.create(periode=published.periode, unit=org.bidang, predikat="butuh_perbaikan")
+    client.force_login(org.kasi.user)
+    body = client.get("/kinerja/tim/").content.decode()
+    assert "Predikat kinerja organisasi unit: <strong>Butuh Perbaikan</strong>" in body
+    assert "kebijakan peringatan" in body
+    pattern = body[body.index("kinerja-pattern\""):]
+    # the kasi rates one person, published as Baik: Sangat Baik 0 ≤ 0 (met); the minimum of Butuh
+    # Perbaikan is judged because the whole team is scored, and is breached (0 of 1).
+    assert "Sangat Baik: paling banyak 10 % (0 orang)" in pattern
+    assert "Butuh Perbaikan: paling sedikit 60 % (1 orang)" in pattern
+    assert pattern.count("terpenuhi") == 1 and pattern.count("dilanggar") == 1
+
+
+def test_the_team_page_says_when_the_organisation_predikat_is_missing(client, org, published):
+    client.force_login(org.kasi.user)
+    body = client.get("/kinerja/tim/").content.decode()
+    assert "Predikat kinerja organisasi unit belum ditetapkan" in body
+    assert "kinerja-pattern\"" not in body
+
+
+def test_pattern_bounds_round_to_whole_people_and_leave_out_what_allows_anything():
+    pattern = {"max_sangat_baik": 0.1, "min_sangat_baik": 0, "max_baik": 1, "min_butuh_perbaikan": 0.6,
+               "min_orang_butuh_perbaikan_atau_kurang": 1, "unrelated": 3}
+    counts = {"sangat_baik": 1, "baik": 3, "butuh_perbaikan": 2}
+    with translation.override("id"):
+        bounds = pattern_bounds(counts=counts, total=7, pattern=pattern, complete=False)
+        rules = [b.rule for b in bounds]
+    assert rules == ["Sangat Baik: paling banyak 10 % (1 orang)", "Butuh Perbaikan: paling sedikit 60 % (4 orang)",
+                     "Butuh Perbaikan / Kurang/Misconduct: paling sedikit 1 orang"]
+    assert [(b.have, b.judged, b.ok) for b in bounds] == [(1, True, True), (2, False, True), (2, False, True)]
+    # once the team is complete, the 60 % minimum (4 of 7) is breached
+    with translation.override("en"):
+        assert distribution_breaches(counts=counts, total=7, pattern=pattern, complete=True) == [
+            "Butuh Perbaikan (needs improvement): 2 of 7 employees, at least 4 required."]
