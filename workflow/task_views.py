@@ -186,7 +186,7 @@ class SelfReviewView(TaskView):
         return ctx
 
     def post(self, request, *args, **kwargs):
-        rhk_list = list(self.skp.rhk_set.all())
+        rhk_list = list(self.skp.rhk_set.prefetch_related("iki_set"))
         form = SelfReviewForm(request.POST, request.FILES, rhk_list=rhk_list)
         if not form.is_valid():
             messages.error(request, _("Please correct the marked fields."))
@@ -237,6 +237,7 @@ class ReviewView(TaskView):
         if "form" not in ctx:
             ctx["form"] = ReviewForm(rhk_list=ctx["rhk_list"], final=self.final)
         ctx["form"].realisasi = ctx["realisasi"]
+        ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))
         ctx["final"] = self.final
         return ctx
 
@@ -249,7 +250,7 @@ class ReviewView(TaskView):
         return rhk, perilaku
 
     def post(self, request, *args, **kwargs):
-        form = ReviewForm(request.POST, rhk_list=list(self.skp.rhk_set.all()), final=self.final)
+        form = ReviewForm(request.POST, rhk_list=list(self.skp.rhk_set.prefetch_related("iki_set")), final=self.final)
         if not form.is_valid():
             messages.error(request, _("Please correct the marked fields."))
             return self.render_to_response(self.get_context_data(form=form))

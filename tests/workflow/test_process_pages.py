@@ -96,3 +96,24 @@ def test_pattern_bounds_round_to_whole_people_and_leave_out_what_allows_anything
     with translation.override("en"):
         assert distribution_breaches(counts=counts, total=7, pattern=pattern, complete=True) == [
             "Butuh Perbaikan (needs improvement): 2 of 7 employees, at least 4 required."]
+
+
+def test_review_pages_show_the_targets_and_the_expectations_to_rate_against(client, org, opened):
+    import time_machine
+
+    from tests.workflow.test_lifecycle import MIDYEAR, approve
+    from tests.workflow.test_task_pages import open_task, task_url
+    from workflow.services import appraisal as svc
+
+    with time_machine.travel(MIDYEAR, tick=False):
+        skp = approve(org, org.pelaksana, org.kasi)
+        client.force_login(org.pelaksana.user)
+        body = client.get(task_url(open_task(skp))).content.decode()
+        assert "Persentase bayi diimunisasi lengkap — target 95 %" in body
+        svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=[
+            svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()])
+        client.force_login(org.kasi.user)
+        body = client.get(task_url(open_task(skp))).content.decode()
+    assert "Persentase bayi diimunisasi lengkap — target 95 %" in body
+    assert "Indeks kepuasan — target 80 indeks" in body
+    assert "<strong>Ekspektasi:</strong> Ekspektasi khusus untuk nilai kolaboratif" in body
