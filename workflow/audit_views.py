@@ -31,7 +31,9 @@ class TimelineView(TemplateView):
         skp = get_object_or_404(Skp.objects.select_related("pegawai", "periode", "process"), pk=kwargs["skp_pk"])
         if not can_view_skp(self.request.user, skp):
             raise Http404
-        ctx.update(skp=skp, entries=appraisal_timeline(skp=skp))
+        # The rules editor is for admins: others read which version scored them, without a link.
+        ctx.update(skp=skp, entries=appraisal_timeline(skp=skp),
+                   can_open_rules=self.request.user.has_perm("rules.manage_rules"))
         return ctx
 
 

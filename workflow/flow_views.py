@@ -13,16 +13,7 @@ from viewflow.workflow.flow import views
 
 from .scoring import explain
 from .selectors.appraisal import skp_visible_to
-from .selectors.org import admin_instansi_ids
-
-
-def person_name(user) -> str:
-    """How a person is shown in task lists: the employee's name, else the account's full name,
-    else the login (load tasks with ``select_related("owner__pegawai")``)."""
-    if user is None:
-        return ""
-    pegawai = getattr(user, "pegawai", None)  # a missing reverse one-to-one raises AttributeError
-    return (pegawai.nama if pegawai is not None else "") or (user.get_full_name() or "").strip() or user.username
+from .selectors.org import admin_instansi_ids, person_name
 
 
 class TaskColumns:

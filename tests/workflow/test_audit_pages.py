@@ -45,6 +45,21 @@ def test_the_timeline_tells_who_did_what_with_changes_in_indonesian(client, org,
     assert "<del>95.00</del> → <ins>98.00</ins>" in body
     assert "Hasil dipublikasikan" in body
     assert "Versi aturan 1: bandingkan" in body
+    assert "/aturan/versi/" not in body  # the rules editor is for admins: no link the employee cannot open
+    # task rows name the step by its title and the holder by name, without viewflow's bookkeeping
+    assert "→ <ins>Susun SKP</ins>" in body and "Draft Plan" not in body
+    assert f"→ <ins>{org.pelaksana.nama}</ins>" in body
+    assert "workflow.manage_appraisal" not in body
+
+
+def test_an_admin_reaches_the_rule_version_from_the_timeline(client, org, published, bkd):  # noqa: F811
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    bkd.groups.add(Group.objects.get(name="Admin Aturan"))  # the rules editors' group
+    client.force_login(bkd)
+    body = client.get(reverse("kinerja:timeline", args=[published.pk])).content.decode()
+    assert "/aturan/versi/" in body and "Versi aturan 1: bandingkan" in body
 
 
 def test_a_stranger_gets_no_timeline(client, org, published):

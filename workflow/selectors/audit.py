@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from ..models import (
     Skp,
     UmpanBalikPerilaku,
 )
-from .org import admin_instansi_ids
+from .org import admin_instansi_ids, person_name
 
 # Bookkeeping fields that change with every save and say nothing to a reader.
 NOISE = {
@@ -48,6 +49,9 @@ NOISE = {
     "fakta",
     "dihitung",
     "process",
+    "owner_permission",
+    "owner_permission_content_type",
+    "owner_permission_obj_pk",
 }
 EMPTY = "—"
 # Names of objects a foreign key points to, looked up once per timeline (reset by each call; the
@@ -88,11 +92,17 @@ def _display(model, name: str, value) -> str:
         f = None  # a reverse relation named like an event key (e.g. "keberatan")
     if f is not None and f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if hasattr(value, "task_title"):  # a flow node (a task's step): its title, as the inbox shows it
+        return str(value.task_title or value)
     if f is not None and f.is_relation and f.many_to_one and not isinstance(value, dict | list):
         key = (f.related_model, value)
         if key not in _names:
-            related = f.related_model._default_manager.filter(pk=value).first()
-            _names[key] = str(related) if related is not None else f"#{value}"
+            if f.related_model is get_user_model():
+                related = get_user_model()._default_manager.filter(pk=value).select_related("pegawai").first()
+                _names[key] = person_name(related) if related is not None else f"#{value}"
+            else:
+                related = f.related_model._default_manager.filter(pk=value).first()
+                _names[key] = str(related) if related is not None else f"#{value}"
         return _names[key]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -115,9 +125,7 @@ def _label(model, name: str) -> str:
 
 
 def _user_name(user) -> str:
-    if user is None:
-        return EMPTY
-    return user.get_full_name() or user.get_username()
+    return person_name(user) if user is not None else EMPTY
 
 
 def _history_entries(model, qs, title_of) -> list[Entry]:
@@ -125,7 +133,7 @@ def _history_entries(model, qs, title_of) -> list[Entry]:
     entries: list[Entry] = []
     previous: dict = {}
     tracked = [f for f in qs.model.tracked_fields if f.name not in NOISE]
-    for row in qs.select_related("history_user").order_by("history_date", "history_id"):
+    for row in qs.select_related("history_user__pegawai").order_by("history_date", "history_id"):
         before = previous.get(row.id)
         if row.history_type == "+" or before is None:
             changes = [
@@ -221,7 +229,7 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
     for model, qs, title_of in sources:
         entries += _history_entries(model, qs, title_of)
     ct = ContentType.objects.get_for_model(Skp)
-    for event in AuditEvent.objects.filter(content_type=ct, object_id=str(skp.pk)).select_related("actor"):
+    for event in AuditEvent.objects.filter(content_type=ct, object_id=str(skp.pk)).select_related("actor__pegawai"):
         keys = list(dict.fromkeys([*event.before, *event.after]))
         changes = [
             Change(_label(Skp, k), _display(Skp, k, event.before.get(k)), _display(Skp, k, event.after.get(k)))

@@ -165,6 +165,15 @@ def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
 # --- roles ------------------------------------------------------------------------------------
 
 
+def person_name(user) -> str:
+    """How a person is shown in lists and histories: the employee's name, else the account's full
+    name, else the login (select ``pegawai`` with the user to save a query)."""
+    if user is None:
+        return ""
+    pegawai = getattr(user, "pegawai", None)  # a missing reverse one-to-one raises AttributeError
+    return (pegawai.nama if pegawai is not None else "") or (user.get_full_name() or "").strip() or user.username
+
+
 def pegawai_of(user) -> Pegawai | None:
     if not user.is_authenticated:
         return None
