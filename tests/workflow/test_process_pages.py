@@ -117,3 +117,13 @@ def test_review_pages_show_the_targets_and_the_expectations_to_rate_against(clie
     assert "Persentase bayi diimunisasi lengkap — target 95 %" in body
     assert "Indeks kepuasan — target 80 indeks" in body
     assert "<strong>Ekspektasi:</strong> Ekspektasi khusus untuk nilai kolaboratif" in body
+
+
+@pytest.mark.parametrize("url", ["/appraisal/tasks/", "/appraisal/archive/", "/appraisal/flows/"])
+def test_lists_load_their_rows_without_a_query_per_row(client, org, published, url, django_assert_max_num_queries):
+    client.force_login(org.kasi.user)
+    rows = client.get(url).content.decode().count(f"/appraisal/{published.process_id}/")
+    assert rows >= 1
+    # the page's fixed queries (session, user, permissions, menu counters, count, rows): not one per row
+    with django_assert_max_num_queries(16):
+        client.get(url)
