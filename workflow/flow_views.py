@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
@@ -54,6 +55,12 @@ class TaskColumns:
 
     owner.short_description = _("Owner")
 
+    def due(self, task):
+        tenggat = getattr(task, "tenggat", None)
+        return date_format(tenggat.jatuh_tempo, "d-m-Y") if tenggat is not None else "—"
+
+    due.short_description = _("Due")
+
 
 class ProcessColumns:
     def get_queryset(self):
@@ -77,7 +84,7 @@ class ProcessColumns:
 
 
 class InboxView(TaskColumns, views.FlowInboxListView):
-    pass
+    columns = ("task_id", "task_title", "brief", "due", "created")
 
 
 class ArchiveView(TaskColumns, views.FlowArchiveListView):
@@ -85,6 +92,8 @@ class ArchiveView(TaskColumns, views.FlowArchiveListView):
 
 
 class ScopedQueueView(TaskColumns, views.FlowQueueListView):
+    columns = ("task_id", "task_title", "brief", "due", "created")
+
     @viewprop
     def queryset(self):
         return super().queryset.filter(process__skp__pegawai__instansi_id__in=admin_instansi_ids(self.request.user))
@@ -170,6 +179,8 @@ class AppraisalDetailView(StepsMixin, views.DetailProcessView):
 
 
 class ScopedAppealQueueView(TaskColumns, views.FlowQueueListView):
+    columns = ("task_id", "task_title", "brief", "due", "created")
+
     @viewprop
     def queryset(self):
         return super().queryset.filter(

@@ -12,10 +12,9 @@ from . import task_views
 from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
 from .nodes import AppealDecisionView, AppraisalView
 
-# Inbox rows name the employee whose appraisal the task belongs to.
-DUE = "{% load i18n %}{% if task.tenggat %} · {% trans 'due' %} {{ task.tenggat.jatuh_tempo|date:'d-m-Y' }}{% endif %}"
-SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}" + DUE
-APPEAL_SUMMARY = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.skp.pegawai.nip|default:'' }}" + DUE
+# Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
+SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
+APPEAL_SUMMARY = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.skp.pegawai.nip|default:'' }}"
 
 
 class AppraisalFlow(flow.Flow):

@@ -216,7 +216,7 @@ def test_the_menu_shows_the_unread_count(client, org, opened):
 def test_the_inbox_shows_whose_task_it_is_and_when_it_is_due(client, org, opened):
     client.force_login(org.pelaksana.user)
     body = client.get("/appraisal/inbox/").content.decode()
-    assert org.pelaksana.nama in body and "jatuh tempo 31-01-2026" in body
+    assert org.pelaksana.nama in body and "Jatuh tempo" in body and "31-01-2026" in body
 
 
 def test_an_admin_reassigns_tasks_through_the_page(client, org, opened):
