@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, StatusSkp, Unit
+from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, Unit
 from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
 from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
@@ -67,8 +67,7 @@ class TeamView(TemplateView):
             if periode is not None:
                 progress = team_progress(penilai=me, periode=periode)
                 ctx["progress"] = progress
-                labels = dict(StatusSkp.choices)
-                ctx["per_status"] = [(labels[s], n) for s, n in progress["per_status"].items()]
+                ctx["per_step"] = progress["per_step"]
                 total = sum(progress["per_predikat"].values())
                 ctx["pola"] = team_distribution(
                     penilai=me,

@@ -127,3 +127,20 @@ def test_lists_load_their_rows_without_a_query_per_row(client, org, published, u
     # the page's fixed queries (session, user, permissions, menu counters, count, rows): not one per row
     with django_assert_max_num_queries(16):
         client.get(url)
+
+
+def test_the_team_page_shows_each_subordinates_current_step_and_who_holds_it(client, org, opened):
+    from tests.workflow.test_lifecycle import rows
+    from workflow.models import Skp
+    from workflow.services import appraisal as svc
+
+    client.force_login(org.kasi.user)
+    team = client.get("/kinerja/tim/").content.decode()
+    table = team[team.index("kinerja-team-skp"):]
+    assert "Susun SKP" in table and org.pelaksana.nama in table  # the employee drafts
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
+    team = client.get("/kinerja/tim/").content.decode()
+    table = team[team.index("kinerja-team-skp"):]
+    assert "Setujui SKP" in table and "<strong>Anda</strong>" in table  # now it waits for the assessor
+    assert "Setujui SKP: <strong>1</strong>" in team  # counts per step

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from ..models import Periode, Skp
-from .org import admin_instansi_ids, pegawai_of
+from .org import admin_instansi_ids, pegawai_of, person_name
 
 
 def skp_visible_to(user) -> QuerySet[Skp]:
@@ -33,21 +33,57 @@ def can_view_skp(user, skp: Skp) -> bool:
 
 
 def team_progress(*, penilai, periode: Periode) -> dict:
-    """The assessor's team in one period: each SKP with its step, counts per status, and the
-    predikat distribution of the published results."""
+    """The assessor's team in one period: each SKP with its current step (``step``: the title of
+    the open task of its process, else its status) and who holds that step (``holder``), counts per
+    step in the flow's order, and the predikat distribution of the results."""
     skp = list(
         Skp.objects.filter(penilai=penilai, periode=periode)
         .select_related("pegawai", "hasil")
         .order_by("pegawai__nama")
     )
-    per_status: dict[str, int] = {}
+    open_tasks = current_tasks([item.process_id for item in skp if item.process_id])
+    per_step: dict[str, int] = {}
+    order: dict[str, int] = {}
     per_predikat: dict[str, int] = {}
     for item in skp:
-        per_status[item.status] = per_status.get(item.status, 0) + 1
+        task = open_tasks.get(item.process_id)
+        item.step = str(task.title) if task is not None else item.get_status_display()
+        item.holder = task.owner if task is not None else None
+        item.holder_name = person_name(item.holder)
+        per_step[item.step] = per_step.get(item.step, 0) + 1
+        order.setdefault(item.step, _position(task.flow_task) if task is not None else 1000)
         hasil = getattr(item, "hasil", None)
         if hasil is not None:
             per_predikat[hasil.predikat] = per_predikat.get(hasil.predikat, 0) + 1
-    return {"skp": skp, "per_status": per_status, "per_predikat": per_predikat}
+    steps = sorted(per_step.items(), key=lambda pair: (order[pair[0]], pair[0]))
+    return {"skp": skp, "per_step": steps, "per_predikat": per_predikat}
+
+
+def _position(node) -> int:
+    """Where ``node`` is declared in its flow: steps are listed in the order the flow runs them."""
+    return list(vars(node.flow_class)).index(node.name) if node.name in vars(node.flow_class) else 999
+
+
+def current_tasks(process_ids: list[int]) -> dict:
+    """The open task of each process (a person's task before a waiting timer), with its holder:
+    one query for all of them."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    found: dict = {}
+    tasks = (
+        Task.objects.filter(process_id__in=process_ids, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED,
+                                                                    STATUS.SCHEDULED])
+        .select_related("owner__pegawai")
+        .order_by("created")
+    )
+    for task in tasks:
+        if task.flow_task is None:
+            continue
+        held = found.get(task.process_id)
+        if held is None or (held.owner_id is None and task.owner_id is not None):
+            found[task.process_id] = task
+    return found
 
 
 def completion_per_opd(*, periode: Periode) -> list[dict]:
