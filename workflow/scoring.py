@@ -101,6 +101,19 @@ def suggest_ratings(*, skp: Skp, rhk_ratings: dict[int, str], perilaku_ratings: 
     )
 
 
+def predikat_preview(*, skp: Skp, hasil_kerja: str, perilaku: str) -> dict:
+    """For the annual review page, before anything is saved: the predikat the two ratings give,
+    the breaches of the unit's distribution pattern it would cause and whether those block
+    publication (``checked`` is False while the unit's organisation predikat is not set)."""
+    on = scoring_date(skp)
+    code = evaluate_rule("predikat_kinerja", {"hasil_kerja": hasil_kerja, "perilaku": perilaku}, on, skp)
+    code = code.outputs["predikat"]
+    if predikat_organisasi_for(skp) is None:
+        return {"predikat": code, "breaches": [], "blocking": False, "checked": False}
+    breaches, blocking = _distribution(skp, code, on)
+    return {"predikat": code, "breaches": breaches, "blocking": blocking, "checked": True}
+
+
 def final_ratings(skp: Skp) -> tuple[dict[int, str], dict[str, str]]:
     evaluasi = skp.evaluasi_set.filter(jendela__jenis=JenisJendela.AKHIR).first()
     if evaluasi is None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Skp, StatusPeriode, Unit
+from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
 from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
 from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
@@ -184,7 +184,7 @@ class SuggestView(View):
     """The rules' suggestions for the ratings the assessor has chosen so far (annual review page)."""
 
     def post(self, request, skp_pk):
-        from .scoring import suggest_ratings
+        from .scoring import predikat_preview, suggest_ratings
         from .services.tasks import open_task
 
         skp = get_object_or_404(Skp, pk=skp_pk)
@@ -193,23 +193,33 @@ class SuggestView(View):
         task = open_task(skp.process_id, AppraisalFlow.final_review) if skp.process_id else None
         if task is None or task.owner_id != request.user.pk:
             raise PermissionDenied
-        rhk_ids = list(skp.rhk_set.values_list("pk", flat=True))
-        rhk = {pk: request.POST.get(f"rating_{pk}", "") for pk in rhk_ids}
-        perilaku = {v: request.POST.get(f"rating_{v}", "") for v in NilaiPerilaku.values}
+        labels = dict(Rating.choices)
+
+        def rating(name: str) -> str:  # anything but a known rating counts as not chosen yet
+            value = request.POST.get(name, "")
+            return value if value in labels else ""
+
+        rhk = {pk: rating(f"rating_{pk}") for pk in skp.rhk_set.values_list("pk", flat=True)}
+        perilaku = {v: rating(f"rating_{v}") for v in NilaiPerilaku.values}
         context = {"complete": all(rhk.values()) and all(perilaku.values())}
+        data = {}
         if context["complete"]:
-            context["suggestion"] = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku)
+            suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku)
+            # the predikat the ratings the assessor keeps (the suggestion, or their own choice) give
+            preview = predikat_preview(
+                skp=skp,
+                hasil_kerja=rating("rating_hasil_kerja") or suggestion.hasil_kerja,
+                perilaku=rating("rating_perilaku") or suggestion.perilaku,
+            )
+            context.update(
+                hasil_kerja=labels.get(suggestion.hasil_kerja, suggestion.hasil_kerja),
+                perilaku=labels.get(suggestion.perilaku, suggestion.perilaku),
+                preview={**preview, "predikat": dict(Predikat.choices).get(preview["predikat"])},
+            )
+            data = {"hasil_kerja": suggestion.hasil_kerja, "perilaku": suggestion.perilaku,
+                    "predikat": preview["predikat"]}
         html = render_to_string("workflow/includes/suggestion.html", context, request=request)
-        return JsonResponse(
-            {
-                "html": html,
-                **(
-                    {"hasil_kerja": context["suggestion"].hasil_kerja, "perilaku": context["suggestion"].perilaku}
-                    if context["complete"]
-                    else {}
-                ),
-            }
-        )
+        return JsonResponse({"html": html, **data})
 
     def get(self, request, skp_pk):
         messages.info(request, _("Open the annual review task to see the suggestions."))

@@ -34,17 +34,17 @@ def opened(org, django_capture_on_commit_callbacks):
 
 
 class Screenshots:
-    """Numbered full-page screenshots of the scenario, replacing those of an earlier run."""
+    """Numbered full-page screenshots of one scenario, replacing those of its earlier run."""
 
-    def __init__(self):
+    def __init__(self, scenario="plan"):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for old in ARTIFACTS.glob("*.png"):
+        for old in ARTIFACTS.glob(f"{scenario}-*.png"):
             old.unlink()
-        self.n = 0
+        self.scenario, self.n = scenario, 0
 
     def __call__(self, page, name):
         self.n += 1
-        page.screenshot(path=ARTIFACTS / f"{self.n:02d}-{name}.png", full_page=True)
+        page.screenshot(path=ARTIFACTS / f"{self.scenario}-{self.n:02d}-{name}.png", full_page=True)
 
 
 def log_in(page, base_url, pegawai):

@@ -237,3 +237,34 @@ def test_an_admin_takes_a_queued_task_of_their_own_government_only(client, org, 
     client.post(assign_url)
     queued.refresh_from_db()
     assert queued.owner == admin and queued.status == STATUS.ASSIGNED
+
+
+def test_the_suggestion_previews_the_predikat_and_the_distribution_pattern(client, org, opened, rules_pack):
+    from workflow.models import CapaianOrganisasi
+
+    skp, traveller = drive_to_final_review(org)
+    try:
+        client.force_login(org.kasi.user)
+        url = f"/kinerja/saran/{skp.pk}/"
+        data = {f"rating_{r.pk}": "di_atas" for r in skp.rhk_set.all()}
+        data.update({f"rating_{v}": "sesuai" for v in EXPECTATIONS})
+        answer = client.post(url, data).json()
+        assert answer["predikat"] == "baik"
+        assert "predikatnya menjadi <strong class=\"kinerja-suggest-predikat\">Baik</strong>" in answer["html"]
+        assert "pola distribusi tidak diperiksa" in answer["html"]  # no organisation predikat yet
+
+        # The unit is "Butuh Perbaikan": at most 10 % Sangat Baik. The assessor's own choice of
+        # behaviour rating would make it Sangat Baik, which the preview flags before anything is saved.
+        CapaianOrganisasi.objects.create(periode=skp.periode, unit=org.seksi, predikat="butuh_perbaikan")
+        answer = client.post(url, {**data, "rating_perilaku": "di_atas"}).json()
+        assert answer["predikat"] == "sangat_baik"
+        assert "melanggar pola distribusi" in answer["html"] and "dicatat sebagai peringatan" in answer["html"]
+        assert "Sangat Baik: 1 dari 1 pegawai" in answer["html"]
+
+        # ratings that are not ratings count as not chosen: no suggestion, no error
+        spoiled = {**data, f"rating_{skp.rhk_set.first().pk}": "luar_biasa"}
+        answer = client.post(url, spoiled).json()
+        assert "predikat" not in answer and "Nilai setiap RHK" in answer["html"]
+        assert not hasattr(Skp.objects.get(pk=skp.pk), "hasil") or Skp.objects.get(pk=skp.pk).hasil is None
+    finally:
+        traveller.stop()
