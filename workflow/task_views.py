@@ -230,12 +230,24 @@ class ReviewView(TaskView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         kind = JenisJendela.AKHIR if self.final else JenisJendela.PERIODIK
-        window = services.current_window(self.skp, kind=kind)
+        window = services.review_window(self.skp, kind=kind)
         ctx["window"] = window
-        ctx["current"] = self.skp.evaluasi_set.filter(jendela=window).prefetch_related("realisasi_set").first()
+        ctx["current"] = (
+            self.skp.evaluasi_set.filter(jendela=window).prefetch_related("realisasi_set", "perilaku_set").first()
+        )
         ctx["realisasi"] = {r.rhk_id: r for r in ctx["current"].realisasi_set.all()} if ctx["current"] else {}
+        hasil = getattr(self.skp, "hasil", None) if self.final else None
+        if hasil is not None and hasil.dipublikasikan is None:
+            # The distribution check sent the result back: say why, and start from the earlier ratings.
+            ctx["returned"] = hasil
         if "form" not in ctx:
-            ctx["form"] = ReviewForm(rhk_list=ctx["rhk_list"], final=self.final)
+            initial = {}
+            if "returned" in ctx and ctx["current"] is not None:
+                initial = {f"rating_{r.rhk_id}": r.rating for r in ctx["current"].realisasi_set.all()}
+                initial |= {f"umpan_balik_{r.rhk_id}": r.umpan_balik for r in ctx["current"].realisasi_set.all()}
+                initial |= {f"rating_{p.nilai}": p.rating for p in ctx["current"].perilaku_set.all()}
+                initial |= {f"umpan_balik_{p.nilai}": p.umpan_balik for p in ctx["current"].perilaku_set.all()}
+            ctx["form"] = ReviewForm(rhk_list=ctx["rhk_list"], final=self.final, initial=initial)
         ctx["form"].realisasi = ctx["realisasi"]
         ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))
         ctx["final"] = self.final

@@ -277,3 +277,56 @@ def test_distribution_breach_warns_by_default(org, opened, rules_pack):
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "di_atas")
     assert skp.hasil.predikat == "sangat_baik" and skp.status == StatusSkp.DIPUBLIKASIKAN
     assert "Sangat Baik" in skp.hasil.peringatan_distribusi
+
+
+def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(client, org, opened, rules_pack):
+    """With ``kebijakan.distribusi_memblokir`` on (a new rule version, as an admin would publish),
+    a result that breaks the unit's pattern is not published: the annual review returns to the
+    assessor, whose page says why and keeps the earlier ratings; rated within the pattern, the
+    result is published."""
+    from rules.models import RuleSetVersion
+    from rules.services import rule_version_copy, rule_version_publish, table_rows_save
+    from rules.spec import RowSpec
+    from workflow.models import CapaianOrganisasi
+
+    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    table_rows_save(table=draft.tables.get(name="kebijakan"), rows=[
+        RowSpec({}, {"hari_keberatan": "14", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "true"})])
+    case = draft.tables.get(name="kebijakan").test_cases.get()
+    case.expected = {"hari_keberatan": 14, "distribusi_memblokir": True}
+    case.save()
+    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    CapaianOrganisasi.objects.create(periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi,
+                                     predikat="butuh_perbaikan")  # at most 10 % Sangat Baik
+
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "di_atas")
+    assert skp.hasil.predikat == "sangat_baik" and skp.hasil.dipublikasikan is None
+    assert skp.status == StatusSkp.EVALUASI_AKHIR and "Sangat Baik" in skp.hasil.peringatan_distribusi
+    back = tasks_of(skp, status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
+    assert back.flow_task == AppraisalFlow.final_review and back.owner == org.kasi.user
+    assert skp.hasil.rule_version == "2"
+
+    from tests.workflow.test_task_pages import task_url
+
+    client.force_login(org.kasi.user)
+    with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC), tick=False):
+        page = client.get(task_url(back)).content.decode()
+        assert "tidak dipublikasikan" in page and "Sangat Baik: 1 dari 1 pegawai" in page
+        first = skp.rhk_set.order_by("urutan").first()
+        select = page[page.index(f'name="rating_{first.pk}"'):]
+        assert '<option value="di_atas" selected>' in select[:select.index("</select>")]  # earlier rating kept
+        # still Baik would still break "at least 60 % Butuh Perbaikan": refused again, nothing published
+        data = {f"rating_{r.pk}": "di_atas" for r in skp.rhk_set.all()}
+        data |= {f"rating_{v}": "sesuai" for v in NilaiPerilaku.values}
+        assert client.post(task_url(back), data).status_code == 302
+        skp.refresh_from_db()
+        assert skp.status == StatusSkp.EVALUASI_AKHIR and skp.hasil.predikat == "baik"
+        assert skp.hasil.dipublikasikan is None and "Butuh Perbaikan" in skp.hasil.peringatan_distribusi
+        # rated within the pattern, the result is published
+        again = tasks_of(skp, status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
+        data |= {f"rating_{r.pk}": "di_bawah" for r in skp.rhk_set.all()}
+        assert client.post(task_url(again), data).status_code == 302
+    skp.refresh_from_db()
+    skp.hasil.refresh_from_db()
+    assert skp.status == StatusSkp.DIPUBLIKASIKAN and skp.hasil.predikat == "butuh_perbaikan"
+    assert skp.hasil.dipublikasikan is not None and skp.hasil.peringatan_distribusi == ""

@@ -338,6 +338,17 @@ def current_window(skp: Skp, *, kind: str | None = None):
     return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)), None)
 
 
+def review_window(skp: Skp, *, kind: str):
+    """The window a review of ``kind`` is about: the first not finished yet, else the last of that
+    kind — the annual review that the distribution check sent back to the assessor is rated again."""
+    from ..selectors.period import period_windows
+
+    window = current_window(skp, kind=kind)
+    if window is None:
+        window = next((w for w in reversed(period_windows(skp.periode_id)) if w.jenis == kind), None)
+    return window
+
+
 def _mark_reviewed(skp: Skp, evaluasi: Evaluasi) -> None:
     evaluasi.dinilai = timezone.now()
     done = skp.__dict__.get("_reviewed_windows")
@@ -558,7 +569,7 @@ def final_review_submit(
     if errors:
         raise ValidationError(errors)
     flow = _flow()
-    window = current_window(skp, kind=JenisJendela.AKHIR)
+    window = review_window(skp, kind=JenisJendela.AKHIR)
     with task_execution(process_pk=skp.process_id, node=flow.final_review, by=by, activation=activation, skp=skp):
         evaluasi = evaluasi_for(skp, window, by)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)

@@ -27,7 +27,7 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 def task_due(task: Task) -> dt.datetime | None:
     """When ``task`` is due, or None for tasks without a deadline."""
-    from ..services.appraisal import current_window
+    from ..services.appraisal import current_window, review_window
 
     node = task.flow_task.name
     fallback = task.created + dt.timedelta(days=settings.KINERJA_TASK_DAYS)
@@ -40,7 +40,7 @@ def task_due(task: Task) -> dt.datetime | None:
             window = current_window(skp, kind=JenisJendela.PERIODIK)
             due = _end_of(window.ditutup) if window else None
         elif node in ("final_self_review", "final_review"):
-            window = current_window(skp, kind=JenisJendela.AKHIR)
+            window = review_window(skp, kind=JenisJendela.AKHIR)
             due = _end_of(window.ditutup) if window else None
         return due if due is not None and due > task.created else fallback
     keberatan = getattr(task.process, "keberatan", None)
