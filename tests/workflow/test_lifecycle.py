@@ -330,3 +330,45 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     skp.hasil.refresh_from_db()
     assert skp.status == StatusSkp.DIPUBLIKASIKAN and skp.hasil.predikat == "butuh_perbaikan"
     assert skp.hasil.dipublikasikan is not None and skp.hasil.peringatan_distribusi == ""
+
+
+def test_a_quarterly_period_reviews_three_quarters_then_the_year(org, django_capture_on_commit_callbacks, rules_pack):
+    """Granularity "triwulan": windows after Q1, Q2 and Q3, each waited for by a timer, then the
+    annual window; the process walks them in order and ends scored and published."""
+    from viewflow.workflow.timers import fire_due_timers
+
+    from tests.factories import give_accounts
+    from workflow.models import JenisJendela
+    from workflow.services.period import periode_create
+
+    give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional)
+    periode = periode_create(instansi=org.instansi, tahun=2026, granularitas="triwulan")
+    windows = list(periode.jendela_set.order_by("urutan"))
+    assert [(w.jenis, w.dibuka) for w in windows] == [
+        (JenisJendela.PERIODIK, dt.date(2026, 4, 1)), (JenisJendela.PERIODIK, dt.date(2026, 7, 1)),
+        (JenisJendela.PERIODIK, dt.date(2026, 10, 1)), (JenisJendela.AKHIR, dt.date(2026, 12, 1))]
+    with time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            period_open(periode=periode, by=None)
+        skp = approve(org, org.pelaksana, org.kasi)
+    employee, assessor = org.pelaksana.user, org.kasi.user
+    for window in windows[:3]:
+        with time_machine.travel(dt.datetime.combine(window.dibuka, dt.time(9), tzinfo=dt.UTC), tick=False):
+            assert tasks_of(skp, status=STATUS.SCHEDULED).get().flow_task == AppraisalFlow.wait_periodic_window
+            assert fire_due_timers() == 1
+            assert tasks_of(skp, status=STATUS.ASSIGNED).get().flow_task == AppraisalFlow.self_review
+            rows_in = [svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian {window.nama}") for r in skp.rhk_set.all()]
+            svc.self_review_submit(skp=skp, by=employee, rows=rows_in)
+            svc.review_submit(skp=skp, by=assessor, rhk_feedback={}, perilaku={})
+    assert tasks_of(skp, status=STATUS.SCHEDULED).get().flow_task == AppraisalFlow.wait_final_window
+    reviewed = [(e.jendela.nama, e.dinilai is not None) for e in skp.evaluasi_set.order_by("jendela__urutan")]
+    assert reviewed == [(w.nama, True) for w in windows[:3]]
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=False):
+        assert fire_due_timers() == 1
+        final = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=employee, rows=final, final=True)
+        svc.final_review_submit(skp=skp, by=assessor,
+                                rhk_feedback={r.pk: svc.FeedbackInput("", "sesuai") for r in skp.rhk_set.all()},
+                                perilaku={v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values})
+    skp.refresh_from_db()
+    assert skp.status == StatusSkp.DIPUBLIKASIKAN and skp.evaluasi_set.count() == 4
