@@ -155,7 +155,7 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     }
     breaches, blocking = _distribution(skp, hasil.predikat, on)
     hasil.peringatan_distribusi = " ".join(breaches)
-    hasil._history_user = skp._history_user = system = system_user()  # the rules score, not a person
+    hasil._history_user = skp._history_user = system = skp._system_user = system_user()  # the rules score
     hasil.save()
     skp._distribution_blocks = bool(breaches) and blocking
     before = {"status": skp.status}
@@ -346,7 +346,8 @@ def appraisal_publish(*, skp: Skp) -> None:
 
     hasil = skp.hasil
     hasil.dipublikasikan = timezone.now()
-    hasil._history_user = skp._history_user = system = system_user()
+    # publishing follows scoring in the same step: the system user found there is reused
+    hasil._history_user = skp._history_user = system = getattr(skp, "_system_user", None) or system_user()
     hasil.save(update_fields=["dipublikasikan"])
     before = {"status": skp.status}
     skp.status = StatusSkp.DIPUBLIKASIKAN

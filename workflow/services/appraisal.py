@@ -493,6 +493,9 @@ def _check_ratings(skp, rhk_feedback, perilaku, required: bool) -> list[str]:
 
 
 def _write_feedback(evaluasi, rhk_feedback, perilaku, by):
+    # Behaviour feedback is written only by a review, which marks the evaluation reviewed: a review
+    # not yet recorded has none to look up (the self-review wrote the achievement rows).
+    first_review = evaluasi.dinilai is None
     _upsert_rows(
         RealisasiRhk,
         parent={"evaluasi": evaluasi},
@@ -508,6 +511,7 @@ def _write_feedback(evaluasi, rhk_feedback, perilaku, by):
         fields=["umpan_balik", "rating"],
         by=by,
         values={v: {"umpan_balik": fb.umpan_balik.strip(), "rating": fb.rating} for v, fb in perilaku.items()},
+        fresh=first_review,
     )
 
 
