@@ -72,11 +72,12 @@ class AppraisalView(flow.View):
         )
 
     def can_assign(self, user, task):
+        from .selectors.appraisal import skp_of_task
         from .selectors.org import admin_instansi_ids
 
         if task.owner_id or user is None or not user.is_authenticated:
             return False
-        skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
+        skp = skp_of_task(task)
         return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)
 
 

@@ -20,6 +20,15 @@ def skp_visible_to(user) -> QuerySet[Skp]:
     return Skp.objects.filter(condition).distinct()
 
 
+def skp_of_task(task) -> Skp | None:
+    """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
+    skp = getattr(task.process, "skp", None)
+    if skp is None:
+        keberatan = getattr(task.process, "keberatan", None)
+        skp = keberatan.skp if keberatan is not None else None
+    return skp
+
+
 def can_view_skp(user, skp: Skp) -> bool:
     if not user.is_authenticated:
         return False

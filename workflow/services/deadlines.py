@@ -16,6 +16,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..models import JenisJendela, PeranAdmin, TenggatTugas
+from ..selectors.appraisal import skp_of_task
+from ..selectors.org import person_name
 from .notify import notify, task_link
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -63,21 +65,17 @@ def task_created(task: Task) -> None:
         notify_assigned(task)
 
 
-def task_title(task: Task) -> str:
-    return str(task.flow_task.task_title or task.flow_task)
-
-
 def notify_assigned(task: Task) -> None:
     due = getattr(getattr(task, "tenggat", None), "jatuh_tempo", None)
-    skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
+    skp = skp_of_task(task)
     summary = f"{skp.pegawai.nama} ({skp.periode.tahun})" if skp is not None else task.brief
-    isi = _("%(task)s — %(summary)s.") % {"task": task_title(task), "summary": summary}
+    isi = _("%(task)s — %(summary)s.") % {"task": task.title, "summary": summary}
     if due:
         isi += " " + _("Due %(date)s.") % {"date": timezone.localtime(due).strftime("%d-%m-%Y")}
     known = skp.pegawai if skp is not None and skp.pegawai.user_id == task.owner_id else None
     notify(
         user=task.owner,
-        judul=_("New task: %(task)s") % {"task": task_title(task)},
+        judul=_("New task: %(task)s") % {"task": task.title},
         isi=isi,
         tautan=task_link(task),
         email=known.email if known is not None else None,
@@ -89,7 +87,7 @@ def _escalation_targets(task: Task) -> tuple[list, str]:
     for queued tasks), or the government's admins, per ``KINERJA_ESCALATE_TO``."""
     from ..selectors.org import org_snapshot
 
-    skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
+    skp = skp_of_task(task)
     if skp is None:
         return [], ""
     instansi_id = skp.pegawai.instansi_id
@@ -117,7 +115,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 notify(
                     user=task.owner,
                     judul=_("Reminder: %(task)s is due on %(date)s")
-                    % {"task": task_title(task), "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
+                    % {"task": task.title, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
                     isi=str(task.brief),
                     tautan=task_link(task),
                 )
@@ -132,12 +130,12 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             for user in targets:
                 notify(
                     user=user,
-                    judul=_("Overdue: %(task)s") % {"task": task_title(task)},
+                    judul=_("Overdue: %(task)s") % {"task": task.title},
                     isi=_("%(summary)s — due %(date)s, held by %(owner)s.")
                     % {
                         "summary": task.brief,
                         "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y"),
-                        "owner": task.owner.get_full_name() or task.owner.username if task.owner_id else "—",
+                        "owner": person_name(task.owner) or "—",
                     },
                     tautan=task_link(task),
                 )

@@ -12,13 +12,14 @@ from viewflow.workflow.status import STATUS
 
 from ..models import Delegasi, Pegawai
 from ..models.audit import AuditAction
+from ..selectors.appraisal import skp_of_task
 from ..selectors.org import admin_instansi_ids
 from .audit import audit_record
 from .deadlines import notify_assigned
 
 
 def _task_instansi(task: Task) -> int | None:
-    skp = getattr(task.process, "skp", None) or getattr(getattr(task.process, "keberatan", None), "skp", None)
+    skp = skp_of_task(task)
     return skp.pegawai.instansi_id if skp is not None else None
 
 
@@ -57,7 +58,7 @@ def tasks_reassign(*, task_ids: list[int], to: Pegawai, by, reason: str) -> int:
                 task._history_user = by
                 task._change_reason = reason.strip()[:100]
                 task.save(update_fields=["owner", "status"])
-                skp = getattr(task.process, "skp", None) or task.process.keberatan.skp
+                skp = skp_of_task(task)
                 audit_record(
                     action=AuditAction.TASK_REASSIGNED,
                     obj=skp,
@@ -68,7 +69,7 @@ def tasks_reassign(*, task_ids: list[int], to: Pegawai, by, reason: str) -> int:
                         "owner": to.user.username,
                         "status": task.status,
                         "task": task.pk,
-                        "step": str(task.flow_task.task_title or task.flow_task),
+                        "step": str(task.title),
                     },
                 )
                 notify_assigned(task)
