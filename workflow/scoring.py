@@ -13,6 +13,7 @@ from math import floor
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import (
     AuditAction,
@@ -108,10 +109,9 @@ def predikat_preview(*, skp: Skp, hasil_kerja: str, perilaku: str) -> dict:
     on = scoring_date(skp)
     code = evaluate_rule("predikat_kinerja", {"hasil_kerja": hasil_kerja, "perilaku": perilaku}, on, skp)
     code = code.outputs["predikat"]
-    if predikat_organisasi_for(skp) is None:
-        return {"predikat": code, "breaches": [], "blocking": False, "checked": False}
-    breaches, blocking = _distribution(skp, code, on)
-    return {"predikat": code, "breaches": breaches, "blocking": blocking, "checked": True}
+    checked = _distribution(skp, code, on)
+    breaches, blocking = checked or ([], False)
+    return {"predikat": code, "breaches": breaches, "blocking": blocking, "checked": checked is not None}
 
 
 def final_ratings(skp: Skp) -> tuple[dict[int, str], dict[str, str]]:
@@ -153,7 +153,7 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
         "rhk_di_atas": sum(r == Rating.DI_ATAS for r in rhk_ratings.values()),
         "rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in rhk_ratings.values()),
     }
-    breaches, blocking = _distribution(skp, hasil.predikat, on)
+    breaches, blocking = _distribution(skp, hasil.predikat, on) or ([str(NOT_CHECKED)], False)
     hasil.peringatan_distribusi = " ".join(breaches)
     hasil._history_user = skp._history_user = system = skp._system_user = system_user()  # the rules score
     hasil.save()
@@ -182,13 +182,9 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
 # --- distribution pattern (SE MenPANRB 3/2023) -------------------------------------------------
 
 
-def predikat_organisasi_for(skp: Skp) -> str | None:
-    """The organisation predikat of the assessor's unit, or of the nearest unit above it."""
-    return predikat_organisasi_of(
-        periode=skp.periode,
-        instansi_id=skp.pegawai.instansi_id,
-        unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
-    )
+NOT_CHECKED = gettext_lazy(
+    "The organisation predikat of the unit is not set yet, so the distribution pattern was not checked."
+)
 
 
 def predikat_organisasi_of(*, periode, instansi_id: int, unit_id: int | None) -> str | None:
@@ -284,39 +280,44 @@ def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, 
     return messages
 
 
+def pattern_for(org: str, on: dt.date, skp: Skp | None = None) -> tuple[dict, bool]:
+    """The distribution pattern the organisation predikat ``org`` selects, and whether the policy
+    in force blocks publication on a breach."""
+    policy = evaluate_rule("kebijakan", {}, on, skp).outputs
+    pattern = evaluate_rule("pola_distribusi", {"predikat_organisasi": org}, on, skp).outputs
+    return pattern, bool(policy.get("distribusi_memblokir"))
+
+
 def team_distribution(*, penilai, periode, counts: dict[str, int], total: int, scored: int) -> dict:
     """The assessor's team against the distribution pattern of their unit, for the team page: the
     unit's organisation predikat (None while it is not set), each bound with the team's figure,
     and whether a breach blocks publication or only warns."""
+    from rules.errors import RuleEvaluationError
+
     org = predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
     if org is None:
         return {"organisasi": None, "bounds": [], "blocking": False}
-    import rules
-    from rules.errors import RuleEvaluationError
-
-    on, label = periode.tanggal_selesai, dict(PredikatOrganisasi.choices).get(org, org)
+    label = dict(PredikatOrganisasi.choices).get(org, org)
     try:
-        pattern = rules.evaluate(RULE_SET, "pola_distribusi", {"predikat_organisasi": org}, on=on).outputs
-        policy = rules.evaluate(RULE_SET, "kebijakan", {}, on=on).outputs
+        pattern, blocking = pattern_for(org, periode.tanggal_selesai)
     except RuleEvaluationError as exc:  # no rules in force for the period: say so instead of failing
         return {"organisasi": label, "bounds": [], "blocking": False, "error": str(exc)}
     return {
         "organisasi": label,
         "bounds": pattern_bounds(counts=counts, total=total, pattern=pattern, complete=scored >= total),
-        "blocking": bool(policy.get("distribusi_memblokir")),
+        "blocking": blocking,
     }
 
 
-def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool]:
+def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool] | None:
     """Breaches of the distribution pattern by the assessor's team once this result counts, and
-    whether the policy in force blocks publication on a breach."""
-    org = predikat_organisasi_for(skp)
+    whether the policy in force blocks publication on a breach; None while the unit's organisation
+    predikat is not set (nothing to check against)."""
+    org = predikat_organisasi_of(periode=skp.periode, instansi_id=skp.pegawai.instansi_id,
+                                 unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id)
     if org is None:
-        return [
-            _("The organisation predikat of the unit is not set yet, so the distribution pattern was not checked.")
-        ], False
-    policy = evaluate_rule("kebijakan", {}, on, skp).outputs
-    pattern = evaluate_rule("pola_distribusi", {"predikat_organisasi": org}, on, skp).outputs
+        return None
+    pattern, blocking = pattern_for(org, on, skp)
     team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
     counts: dict[str, int] = {predikat: 1}
     scored = 1
@@ -325,7 +326,7 @@ def _distribution(skp: Skp, predikat: str, on) -> tuple[list[str], bool]:
         scored += 1
     total = team.count()
     breaches = distribution_breaches(counts=counts, total=total, pattern=pattern, complete=scored >= total)
-    return breaches, bool(policy.get("distribusi_memblokir"))
+    return breaches, blocking
 
 
 def distribution_check(*, skp: Skp) -> bool:
@@ -334,8 +335,7 @@ def distribution_check(*, skp: Skp) -> bool:
     annual review."""
     blocks = getattr(skp, "_distribution_blocks", None)
     if blocks is None:
-        hasil = skp.hasil
-        breaches, blocking = _distribution(skp, hasil.predikat, scoring_date(skp))
+        breaches, blocking = _distribution(skp, skp.hasil.predikat, scoring_date(skp)) or ([], False)
         blocks = bool(breaches) and blocking
     return not blocks
 

@@ -226,6 +226,7 @@ def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mai
     assert hasil.rule_set == "penilaian-kinerja" and hasil.rule_version == "1"
     assert [d["table"] for d in hasil.trace] == ["rating_hasil_kerja", "rating_perilaku", "predikat_kinerja"]
     assert hasil.dipublikasikan is not None
+    assert "not set yet" in hasil.peringatan_distribusi or "belum ditetapkan" in hasil.peringatan_distribusi
     assert not Task.objects.filter(process_id=skp.process_id, status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
     from workflow.scoring import explain
 
