@@ -79,17 +79,23 @@ class ProcessColumns:
     active_tasks.short_description = _("Open tasks")
 
 
+# Open tasks (inbox, queue): what to do, for whom, by when.
+OPEN_TASK_COLUMNS = ("task_id", "task_title", "brief", "due", "created")
+
+
 class InboxView(TaskColumns, views.FlowInboxListView):
-    columns = ("task_id", "task_title", "brief", "due", "created")
+    columns = OPEN_TASK_COLUMNS
 
 
 class ArchiveView(TaskColumns, views.FlowArchiveListView):
     columns = ("task_id", "task_title", "brief", "created", "finished", "process_summary")
 
 
-class ScopedQueueView(TaskColumns, views.FlowQueueListView):
-    columns = ("task_id", "task_title", "brief", "due", "created")
+class QueueView(TaskColumns, views.FlowQueueListView):
+    columns = OPEN_TASK_COLUMNS
 
+
+class ScopedQueueView(QueueView):
     @viewprop
     def queryset(self):
         return super().queryset.filter(process__skp__pegawai__instansi_id__in=admin_instansi_ids(self.request.user))
@@ -125,17 +131,19 @@ class ScopedChartView(views.FlowChartView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class StepsMixin:
-    """The process page's list of steps, each with the name of the person who held it."""
+class ProcessPageMixin:
+    """What every process page shows around its content: the steps so far, each with the name of
+    the person who held it, and whether the user may manage (cancel) the process."""
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         tasks = ctx["task_list"].select_related("owner__pegawai")
         ctx["task_rows"] = [(task, person_name(task.owner)) for task in tasks]
+        ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         return ctx
 
 
-class AppraisalDetailView(StepsMixin, views.DetailProcessView):
+class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
     """The appraisal page: the chart of where the process is, the plan, the reviews and the result
     with its explanation."""
 
@@ -145,7 +153,6 @@ class AppraisalDetailView(StepsMixin, views.DetailProcessView):
         ctx = super().get_context_data(**kwargs)
         skp = getattr(self.object, "skp", None)
         ctx["skp"] = skp
-        ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         if skp is not None:
             ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
@@ -174,9 +181,7 @@ class AppraisalDetailView(StepsMixin, views.DetailProcessView):
         return ctx
 
 
-class ScopedAppealQueueView(TaskColumns, views.FlowQueueListView):
-    columns = ("task_id", "task_title", "brief", "due", "created")
-
+class ScopedAppealQueueView(QueueView):
     @viewprop
     def queryset(self):
         return super().queryset.filter(
@@ -204,7 +209,7 @@ class ScopedAppealTaskListView(TaskColumns, views.DashboardTaskListView):
         return super().queryset.filter(process__keberatan__skp__in=skp_visible_to(self.request.user))
 
 
-class AppealDetailView(StepsMixin, views.DetailProcessView):
+class AppealDetailView(ProcessPageMixin, views.DetailProcessView):
     """The appeal page: the appealed result, both sides and the final decision."""
 
     template_name = "workflow/appeal_detail.html"
@@ -217,5 +222,4 @@ class AppealDetailView(StepsMixin, views.DetailProcessView):
             ctx["skp"] = keberatan.skp
             ctx["hasil"] = keberatan.skp.hasil
             ctx["penjelasan"] = explain(keberatan.skp.hasil)
-        ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         return ctx

@@ -9,17 +9,23 @@ from . import audit_views, flow_views, views
 from .flows import AppealFlow, AppraisalFlow
 
 
-class AppraisalViewset(FlowAppViewset):
+class ScopedFlowViewset(FlowAppViewset):
+    """viewflow's pages of one flow with the product's lists, chart and dashboard; each flow names
+    its own scoped queue, lists and process page."""
+
+    inbox_view_class = flow_views.InboxView
+    archive_view_class = flow_views.ArchiveView
+    dashboard_view_class = flow_views.DashboardRedirectView
+    chart_view_class = flow_views.ScopedChartView
+
+
+class AppraisalViewset(ScopedFlowViewset):
     """Inbox, queue and archive of appraisal tasks, and the appraisal pages."""
 
     icon = "assignment_turned_in"
-    inbox_view_class = flow_views.InboxView
-    archive_view_class = flow_views.ArchiveView
     queue_view_class = flow_views.ScopedQueueView
     process_list_view_class = flow_views.ScopedProcessListView
     task_list_view_class = flow_views.ScopedTaskListView
-    dashboard_view_class = flow_views.DashboardRedirectView
-    chart_view_class = flow_views.ScopedChartView
     process_detail_view_class = flow_views.AppraisalDetailView
 
 
@@ -48,17 +54,13 @@ class KinerjaApp(Application):
     audit_path = path("audit/", audit_views.AuditSearchView.as_view(), name="audit_search")
 
 
-class AppealViewset(FlowAppViewset):
+class AppealViewset(ScopedFlowViewset):
     """Inbox of appeal tasks and the appeal pages."""
 
     icon = "gavel"
-    inbox_view_class = flow_views.InboxView
-    archive_view_class = flow_views.ArchiveView
     queue_view_class = flow_views.ScopedAppealQueueView
     process_list_view_class = flow_views.ScopedAppealListView
     task_list_view_class = flow_views.ScopedAppealTaskListView
-    dashboard_view_class = flow_views.DashboardRedirectView
-    chart_view_class = flow_views.ScopedChartView
     process_detail_view_class = flow_views.AppealDetailView
 
 
