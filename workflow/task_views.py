@@ -243,10 +243,11 @@ class ReviewView(TaskView):
         if "form" not in ctx:
             initial = {}
             if "returned" in ctx and ctx["current"] is not None:
-                initial = {f"rating_{r.rhk_id}": r.rating for r in ctx["current"].realisasi_set.all()}
-                initial |= {f"umpan_balik_{r.rhk_id}": r.umpan_balik for r in ctx["current"].realisasi_set.all()}
-                initial |= {f"rating_{p.nilai}": p.rating for p in ctx["current"].perilaku_set.all()}
-                initial |= {f"umpan_balik_{p.nilai}": p.umpan_balik for p in ctx["current"].perilaku_set.all()}
+                current = ctx["current"]
+                rows = [(r.rhk_id, r) for r in current.realisasi_set.all()]
+                rows += [(p.nilai, p) for p in current.perilaku_set.all()]
+                fields = ("rating", "umpan_balik")
+                initial = {f"{field}_{key}": getattr(row, field) for key, row in rows for field in fields}
             ctx["form"] = ReviewForm(rhk_list=ctx["rhk_list"], final=self.final, initial=initial)
         ctx["form"].realisasi = ctx["realisasi"]
         ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))

@@ -138,12 +138,22 @@ def fill_history_user(sender, history_instance, **kwargs) -> None:
 # --- cheaper history writes -----------------------------------------------------------------------
 
 
+def _history_descriptors():
+    """(model, attribute name, descriptor) of every model that keeps history."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        name = getattr(model._meta, "simple_history_manager_attribute", None)
+        descriptor = model.__dict__.get(name) if name else None
+        if descriptor is not None:
+            yield model, name, descriptor
+
+
 def cache_history_managers() -> None:
     """simple-history (3.13) builds a new manager class — ``Manager.from_queryset`` runs
     ``inspect.getmembers`` over the queryset class — on every access of ``Model.history``, and it
     accesses it once for every history row it writes (~0.4 ms each, a tenth of a lifecycle's audit
     cost). Build each model's manager class once instead; the managers behave the same."""
-    from django.apps import apps
     from simple_history.manager import HistoryDescriptor
 
     class CachedHistoryDescriptor(HistoryDescriptor):
@@ -153,9 +163,7 @@ def cache_history_managers() -> None:
                 manager_class = self._manager_class = self.manager_class.from_queryset(self.queryset_class)
             return manager_class(self.model, instance)
 
-    for model in apps.get_models():
-        name = getattr(model._meta, "simple_history_manager_attribute", None)
-        descriptor = model.__dict__.get(name) if name else None
+    for model, name, descriptor in _history_descriptors():
         if type(descriptor) is HistoryDescriptor:
             cached = CachedHistoryDescriptor.__new__(CachedHistoryDescriptor)
             cached.__dict__.update(descriptor.__dict__)
@@ -167,7 +175,6 @@ def defer_history_saves() -> None:
     queues the row instead of inserting it, and the batch inserts each model's rows in one
     statement. Outside a batch nothing changes. Rows with many-to-many history (none here) are
     always saved at once, since simple-history writes their m2m rows right after."""
-    from django.apps import apps
 
     def deferrable(original):
         def save(self, *args, **kwargs):
@@ -188,9 +195,7 @@ def defer_history_saves() -> None:
         save._kinerja_deferrable = True
         return save
 
-    for model in apps.get_models():
-        name = getattr(model._meta, "simple_history_manager_attribute", None)
-        descriptor = model.__dict__.get(name) if name else None
+    for _model, _name, descriptor in _history_descriptors():
         history_model = getattr(descriptor, "model", None)
         if history_model is not None and not getattr(history_model.save, "_kinerja_deferrable", False):
             history_model.save = deferrable(history_model.save)
