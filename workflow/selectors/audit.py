@@ -222,7 +222,7 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
             (
                 Task,
                 Task.history.filter(process_id=skp.process_id),
-                lambda r: _("Task: %(title)s") % {"title": _task_title(r)},
+                lambda r: _("Task: %(title)s") % {"title": _display(Task, "flow_task", r.flow_task)},
             ),
         ]
     entries: list[Entry] = []
@@ -252,12 +252,6 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
     # Events first among entries of the same moment: the headline before its details.
     entries.sort(key=lambda e: (e.time, e.kind != "event"))
     return entries
-
-
-def _task_title(row) -> str:
-    node = row.flow_task
-    title = getattr(node, "task_title", None) or getattr(node, "name", "")
-    return str(title)
 
 
 # --- search -------------------------------------------------------------------------------------
