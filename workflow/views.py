@@ -185,9 +185,10 @@ class SuggestView(View):
 
     def post(self, request, skp_pk):
         from .scoring import predikat_preview, suggest_ratings
+        from .services.appraisal import rhk_of
         from .services.tasks import open_task
 
-        skp = get_object_or_404(Skp, pk=skp_pk)
+        skp = get_object_or_404(Skp.objects.select_related("periode", "pegawai", "penilai"), pk=skp_pk)
         from .flows import AppraisalFlow
 
         task = open_task(skp.process_id, AppraisalFlow.final_review) if skp.process_id else None
@@ -199,7 +200,7 @@ class SuggestView(View):
             value = request.POST.get(name, "")
             return value if value in labels else ""
 
-        rhk = {pk: rating(f"rating_{pk}") for pk in skp.rhk_set.values_list("pk", flat=True)}
+        rhk = {r.pk: rating(f"rating_{r.pk}") for r in rhk_of(skp)}  # the rules read the same rows
         perilaku = {v: rating(f"rating_{v}") for v in NilaiPerilaku.values}
         context = {"complete": all(rhk.values()) and all(perilaku.values())}
         data = {}
