@@ -6,12 +6,10 @@ from .models import Skp
 from .services.notify import notify, process_link
 
 
-def notify_result_published(*, skp_id: int | None = None, skp: Skp | None = None) -> None:
-    """Tell the employee their result is out (``skp``: an instance already at hand)."""
+def notify_result_published(*, skp: Skp) -> None:
+    """Tell the employee their result is out (called while publishing, with the SKP at hand)."""
     from .flows import AppraisalFlow
 
-    if skp is None:
-        skp = Skp.objects.select_related("pegawai__user", "hasil", "periode").get(pk=skp_id)
     notify(
         user=skp.pegawai.user,
         judul=_("Your %(year)s performance result has been published") % {"year": skp.periode.tahun},
