@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 from viewflow.workflow.admin import ProcessAdmin, TaskAdmin
 from viewflow.workflow.models import Process, Task
 
@@ -67,6 +68,12 @@ class InstansiScopedAdmin(ScopedHistoryAdmin):
         if related in SCOPED_FK_MODELS:
             lookup = SCOPED_FK_MODELS[related]
             kwargs["queryset"] = self.scope(request, related._default_manager.all(), lookup)
+        elif related is get_user_model() and not request.user.is_superuser:
+            # Accounts of the admin's own people, or accounts nobody holds yet (never an admin's).
+            kwargs["queryset"] = related._default_manager.filter(
+                Q(pegawai__instansi_id__in=admin_instansi_ids(request.user))
+                | Q(pegawai__isnull=True, peran_admin__isnull=True, is_staff=False, is_superuser=False)
+            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -323,3 +323,21 @@ def test_a_superuser_granting_a_group_in_the_admin_is_audited(client, db):
     changed = AuditEvent.objects.filter(action=AuditAction.ADMIN_CHANGED, object_id=str(user.pk)).last()
     assert changed.after == {"password": "*** (changed)"}
     assert "Rahasia" not in str(changed.before) + str(changed.after)
+
+
+def test_an_employee_cannot_be_given_another_governments_or_an_admins_account(client, bkpsdm, pemkot, pemprov_world):
+    mine = PegawaiFactory(instansi=pemkot, nama="Rudi Hartono, S.E.")
+    bkd = get_user_model().objects.get(username="admin.bkd")
+    data = {"instansi": pemkot.pk, "nip": mine.nip, "nama": mine.nama, "status_kepegawaian": "PNS",
+            "unit": mine.unit_id, "jabatan": mine.jabatan_id, "aktif": "on"}
+    for account in (bkd, bkpsdm):
+        response = client.post(f"/admin/workflow/pegawai/{mine.pk}/change/", {**data, "user": account.pk})
+        assert response.status_code == 200
+        assert "Masukkan pilihan yang valid" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.user_id is None
+    fresh = get_user_model().objects.create_user("199205052019031002", password="x")
+    response = client.post(f"/admin/workflow/pegawai/{mine.pk}/change/", {**data, "user": fresh.pk})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.user == fresh
