@@ -2,12 +2,13 @@
 which validates, tests and publishes through the services; here only rule set titles change."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from project.admin_base import ScopedHistoryAdmin
 
 from .models import DecisionTable, RuleSet, RuleSetVersion, TableInput, TableOutput, TableRow, TableTestCase
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ScopedHistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -19,7 +20,7 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
+class RuleSetAdmin(ScopedHistoryAdmin):
     list_display = ["key", "title"]
     search_fields = ["key", "title"]
     readonly_fields = ["key"]

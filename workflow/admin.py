@@ -2,7 +2,16 @@
 only their own instansi. Superusers see everything."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from viewflow.workflow.admin import ProcessAdmin, TaskAdmin
+from viewflow.workflow.models import Process, Task
+
+from project.admin_base import CHANGED, AuditedAdmin, ScopedHistoryAdmin
 
 from .models import (
     CapaianOrganisasi,
@@ -21,8 +30,9 @@ from .selectors.org import admin_instansi_ids
 SCOPED_FK_MODELS = {Instansi: "pk", Unit: "instansi", Jabatan: "instansi", Pegawai: "instansi", Periode: "instansi"}
 
 
-class InstansiScopedAdmin(SimpleHistoryAdmin):
-    """Filters rows and foreign-key choices to the governments the user administers."""
+class InstansiScopedAdmin(ScopedHistoryAdmin):
+    """Filters rows and foreign-key choices to the governments the user administers; every page of
+    an object of another government answers 404 and every change is audited (``ScopedHistoryAdmin``)."""
 
     instansi_lookup = "instansi"
 
@@ -34,11 +44,36 @@ class InstansiScopedAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request), self.instansi_lookup)
 
+    def get_list_filter(self, request):
+        """Filters on a relation offer only the values the admin's own rows use (Django's default
+        lists every row of the related table: the other governments' names)."""
+        return [
+            (item, admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation
+            else item
+            for item in super().get_list_filter(request)
+        ]
+
+    def audit_instansi_id(self, obj) -> int | None:
+        if self.instansi_lookup == "pk":
+            return obj.pk
+        value = obj
+        *path, last = self.instansi_lookup.split("__")
+        for part in path:
+            value = getattr(value, part, None)
+        return getattr(value, f"{last}_id", None)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if related in SCOPED_FK_MODELS:
             lookup = SCOPED_FK_MODELS[related]
             kwargs["queryset"] = self.scope(request, related._default_manager.all(), lookup)
+        elif related is get_user_model() and not request.user.is_superuser:
+            # Accounts of the admin's own people, or accounts nobody holds yet (never an admin's).
+            kwargs["queryset"] = related._default_manager.filter(
+                Q(pegawai__instansi_id__in=admin_instansi_ids(request.user))
+                | Q(pegawai__isnull=True, peran_admin__isnull=True, is_staff=False, is_superuser=False)
+            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -132,6 +167,39 @@ class DelegasiAdmin(InstansiScopedAdmin):
     instansi_lookup = "pemberi__instansi"
     list_display = ["pemberi", "penerima", "mulai", "selesai", "alasan"]
     autocomplete_fields = ["pemberi", "penerima"]
+
+
+# Users, groups and viewflow's processes and tasks: their own admins, with the scoped object pages
+# and the audit of every change like every other model admin.
+for _model in (get_user_model(), Group, Process, Task):
+    admin.site.unregister(_model)
+
+
+@admin.register(Process)
+class AuditedProcessAdmin(AuditedAdmin, ProcessAdmin):
+    pass
+
+
+@admin.register(Task)
+class AuditedTaskAdmin(AuditedAdmin, TaskAdmin):
+    pass
+
+
+@admin.register(get_user_model())
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    def user_change_password(self, request, id, form_url=""):
+        """The password page saves outside ``save_model``: report the change (never the value)."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                self.send_admin_changed(request, CHANGED, user, {"password": "***"}, {"password": "*** (changed)"})
+        return response
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    pass
 
 
 from . import audit_admin  # noqa: E402, F401 - the read-only audit log

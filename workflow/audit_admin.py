@@ -2,12 +2,14 @@
 
 from django.contrib import admin
 
+from project.admin_base import AuditedAdmin
+
 from .models import AuditEvent
 from .selectors.org import admin_instansi_ids
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdmin):
     list_display = ["seq", "time", "actor_repr", "action", "object_repr", "reason", "ip"]
     list_filter = ["action"]
     search_fields = ["actor_repr", "object_repr", "reason", "request_id"]

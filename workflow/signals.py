@@ -2,9 +2,12 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
+from project.admin_base import admin_changed
+
+from .models import AuditAction, Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
 from .selectors.org import forget_org_snapshots
 from .selectors.period import forget_period_windows
+from .services.audit import audit_record
 
 
 def on_task_saved(sender, instance, created, **kwargs) -> None:
@@ -41,6 +44,7 @@ def connect_audit() -> None:
     defer_history_saves()
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
     rule_changed.connect(record_rule_change, dispatch_uid="audit-rule-changed")
+    admin_changed.connect(record_admin_change, dispatch_uid="audit-admin-changed")
 
 
 def record_rule_change(sender, *, action, obj, by, before, after, reason, **kwargs) -> None:
@@ -48,3 +52,9 @@ def record_rule_change(sender, *, action, obj, by, before, after, reason, **kwar
     from .services.audit import audit_record
 
     audit_record(action=AuditAction(f"rules.{action}"), obj=obj, by=by, before=before, after=after, reason=reason)
+
+
+def record_admin_change(sender, *, action, obj, by, before, after, instansi_id, **kwargs) -> None:
+    """A change made through the Django admin (``project.admin_base``), as an audit event."""
+    audit_record(action=AuditAction(f"admin.{action}"), obj=obj, by=by, before=before, after=after,
+                 instansi_id=instansi_id)

@@ -17,6 +17,8 @@ from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat,
 from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
 from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
+from .selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
+from .services.roles import RoleError, rule_admin_grant, rule_admin_revoke
 
 
 class HomeView(RedirectView):
@@ -371,3 +373,46 @@ class NotificationsView(TemplateView):
 
         Notifikasi.objects.filter(penerima=request.user, dibaca__isnull=True).update(dibaca=timezone.now())
         return HttpResponseRedirect(reverse("kinerja:notifications"))
+
+
+class RuleAdminForm(forms.Form):
+    pengguna = forms.CharField(label=gettext_lazy("NIP or username"), max_length=150)
+
+
+class RuleAdminsView(AdminOnlyMixin, FormView):
+    """A government admin grants and revokes the rule-admin role ("Admin Aturan") for the people
+    of their own government. The role is the rules editor's one permission: no staff status, no
+    other right."""
+
+    template_name = "workflow/rule_admins.html"
+    form_class = RuleAdminForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rule_admins"] = rule_admins_for(by=self.request.user)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if "cabut" in request.POST:
+            return self.change(user_to_revoke(by=request.user, pk=request.POST["cabut"]), grant=False)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        return self.change(user_to_manage(by=self.request.user, identifier=form.cleaned_data["pengguna"]), grant=True)
+
+    def change(self, user, *, grant: bool):
+        try:
+            if user is None:
+                raise RoleError(_("No user with that NIP or username in your government."))
+            changed = (rule_admin_grant if grant else rule_admin_revoke)(user=user, by=self.request.user)
+        except RoleError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+            return HttpResponseRedirect(reverse("kinerja:rule_admins"))
+        name = str(user.get_full_name() or user.get_username())
+        if grant:
+            text = _("%(name)s is now a rule admin.") if changed else _("%(name)s already is a rule admin.")
+        else:
+            text = _("%(name)s is no longer a rule admin.")
+        messages.success(self.request, text % {"name": name})
+        return HttpResponseRedirect(reverse("kinerja:rule_admins"))

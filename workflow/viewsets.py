@@ -52,6 +52,7 @@ class KinerjaApp(Application):
     notifications_path = path("notifikasi/", views.NotificationsView.as_view(), name="notifications")
     timeline_path = path("riwayat/<int:skp_pk>/", audit_views.TimelineView.as_view(), name="timeline")
     audit_path = path("audit/", audit_views.AuditSearchView.as_view(), name="audit_search")
+    rule_admins_path = path("admin-aturan/", views.RuleAdminsView.as_view(), name="rule_admins")
 
 
 class AppealViewset(ScopedFlowViewset):

@@ -41,6 +41,7 @@ def pages(org):
         "task": f"/appraisal/{skp.process_id}/{task.flow_task.name}/{task.pk}/execute/",
         "rekap": "/kinerja/rekap/",
         "open_period": "/kinerja/buka-periode/",
+        "rule_admins": "/kinerja/admin-aturan/",
     }
 
 
@@ -50,6 +51,7 @@ ALLOWED = {
     "task": {"owner"},
     "rekap": {"admin", "other_admin", "superuser"},
     "open_period": {"admin", "other_admin", "superuser"},
+    "rule_admins": {"admin", "other_admin", "superuser"},
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 

@@ -91,3 +91,13 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     before = Skp.objects.exclude(status=StatusSkp.DRAFT).count()
     call_command("seed_demo", "--simulate", stdout=io.StringIO())
     assert Skp.objects.exclude(status=StatusSkp.DRAFT).count() == before
+
+
+def test_admin_bkd_has_the_rules_editor_as_the_readme_says(seeded, client):
+    password = re.search(r"password for all: (\S+)\)", seeded).group(1)
+    assert client.login(username="admin.bkd", password=password)
+    assert client.get("/aturan/").status_code == 200
+    assert client.get("/kinerja/admin-aturan/").status_code == 200
+    client.logout()
+    assert client.login(username="admin.bkpsdm", password=password)
+    assert client.get("/aturan/").status_code == 403

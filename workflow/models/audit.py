@@ -63,6 +63,12 @@ class AuditAction(models.TextChoices):
     RULE_VERSION_PUBLISHED = "rules.version_published", _("Rule version published")
     RULE_VERSION_RETIRED = "rules.version_retired", _("Rule version retired")
     RULE_VERSION_DELETED = "rules.version_deleted", _("Draft rule version deleted")
+    # Changes made through the Django admin (project.admin_base) and the roles admins grant.
+    ADMIN_ADDED = "admin.added", _("Added in the admin")
+    ADMIN_CHANGED = "admin.changed", _("Changed in the admin")
+    ADMIN_DELETED = "admin.deleted", _("Deleted in the admin")
+    ROLE_GRANTED = "role.granted", _("Role granted")
+    ROLE_REVOKED = "role.revoked", _("Role revoked")
 
 
 class AppendOnlyError(RuntimeError):

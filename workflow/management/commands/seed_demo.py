@@ -5,6 +5,7 @@ Idempotent: a second run finds everything in place and writes nothing."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,7 +14,7 @@ from workflow import demo
 from workflow.models import Instansi, JenisInstansi, Pegawai, PeranAdmin, Periode, StatusPeriode
 from workflow.services.org_import import org_import
 from workflow.services.period import periode_create
-from workflow.services.roles import ensure_admin_group
+from workflow.services.roles import RULE_ADMIN_GROUP, ensure_admin_group
 from workflow.services.system import system_user
 
 DEMO_YEAR = 2026
@@ -96,6 +97,8 @@ class Command(BaseCommand):
                 role = PeranAdmin(user=user, instansi=instansi)
                 role._history_user = by
                 role.save()
+        # As the README says: the province's BKD admin also edits the scoring rules ("Aturan").
+        users.get(username="admin.bkd").groups.add(Group.objects.get(name=RULE_ADMIN_GROUP))
 
 
 def demo_logins(roles: dict[str, str] | None = None) -> list[demo.DemoLogin]:
