@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "workflow.middleware.audit_request_middleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    # Last, so its page has the user and site: no NUL character reaches any view (issue 11, item 12).
+    "project.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"

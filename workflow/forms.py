@@ -123,3 +123,36 @@ class ReviewForm(forms.Form):
     def perilaku_rows(self):
         for value, label in NilaiPerilaku.choices:
             yield value, label, self[f"umpan_balik_{value}"], self[f"rating_{value}"]
+
+
+TEXT_MAX = 10_000  # a reason or response longer than this is not one a person wrote
+
+
+class AppealFileForm(forms.Form):
+    alasan = forms.CharField(label=_("Reasons"), max_length=TEXT_MAX, required=False)
+    lampiran = forms.FileField(label=_("Attachment"), required=False)
+
+
+class AppealRespondForm(forms.Form):
+    tanggapan = forms.CharField(label=_("Your response to the appeal"), max_length=TEXT_MAX, required=False)
+
+
+class AppealDecideForm(forms.Form):
+    keputusan = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("kuatkan", _("Uphold the result")), ("ubah", _("Change the ratings"))],
+        error_messages={"required": _("Choose whether to uphold or change the result."),
+                        "invalid_choice": _("Choose whether to uphold or change the result.")},
+    )
+    alasan = forms.CharField(label=_("Reasons for the decision"), max_length=TEXT_MAX, required=False)
+    rating_hasil_kerja = forms.ChoiceField(label=_("New work-result rating"), choices=RATING_CHOICES, required=False)
+    rating_perilaku = forms.ChoiceField(label=_("New behaviour rating"), choices=RATING_CHOICES, required=False)
+
+
+def form_errors(form: forms.Form) -> list[str]:
+    """A bound form's errors as sentences naming the field, for pages that show them as messages."""
+    out = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        out += [f"{label}: {e}" if label else str(e) for e in errors]
+    return out

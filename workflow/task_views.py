@@ -10,7 +10,16 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from .forms import PlanDecisionForm, PlanHeaderForm, ReviewForm, RhkFormSet, SelfReviewForm
+from .forms import (
+    AppealDecideForm,
+    AppealRespondForm,
+    PlanDecisionForm,
+    PlanHeaderForm,
+    ReviewForm,
+    RhkFormSet,
+    SelfReviewForm,
+    form_errors,
+)
 from .models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku
 from .services import appraisal as services
 
@@ -330,11 +339,14 @@ class AppealRespondView(AppealTaskView):
         return _("Your response was sent to the official who decides the appeal.")
 
     def post(self, request, *args, **kwargs):
+        form = AppealRespondForm(request.POST)
+        if not form.is_valid():
+            return self.failed(ValidationError(form_errors(form)))
         try:
             services_appeal().appeal_respond(
                 keberatan=self.keberatan,
                 by=request.user,
-                tanggapan=request.POST.get("tanggapan", ""),
+                tanggapan=form.cleaned_data["tanggapan"],
                 activation=self.activation,
             )
         except ValidationError as exc:
@@ -357,18 +369,18 @@ class AppealDecideView(AppealTaskView):
         return ctx
 
     def post(self, request, *args, **kwargs):
-        data = request.POST
-        if data.get("keputusan") not in ("kuatkan", "ubah"):
-            messages.error(request, _("Choose whether to uphold or change the result."))
-            return self.render_to_response(self.get_context_data())
+        form = AppealDecideForm(request.POST)
+        if not form.is_valid():
+            return self.failed(ValidationError(form_errors(form)))
+        data = form.cleaned_data
         try:
             services_appeal().appeal_decide(
                 keberatan=self.keberatan,
                 by=request.user,
                 uphold=data["keputusan"] == "kuatkan",
-                alasan=data.get("alasan", ""),
-                rating_hasil_kerja=data.get("rating_hasil_kerja", ""),
-                rating_perilaku=data.get("rating_perilaku", ""),
+                alasan=data["alasan"],
+                rating_hasil_kerja=data["rating_hasil_kerja"],
+                rating_perilaku=data["rating_perilaku"],
                 activation=self.activation,
             )
         except ValidationError as exc:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
+from .forms import TEXT_MAX, AppealFileForm, form_errors
 from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
 from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
@@ -260,14 +261,17 @@ class AppealFileView(View):
         from .services.appeal import appeal_file
 
         skp = self.get_skp(request, skp_pk)
+        form = AppealFileForm(request.POST, request.FILES)
         try:
+            if not form.is_valid():
+                raise ValidationError(form_errors(form))
             keberatan = appeal_file(
-                skp=skp, by=request.user, alasan=request.POST.get("alasan", ""), lampiran=request.FILES.get("lampiran")
+                skp=skp, by=request.user, alasan=form.cleaned_data["alasan"], lampiran=form.cleaned_data["lampiran"]
             )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-            return self.render(request, skp, alasan=request.POST.get("alasan", ""))
+            return self.render(request, skp, alasan=form.data.get("alasan", "")[:TEXT_MAX])
         messages.success(request, _("Your appeal was filed; the official who decides it has been notified."))
         return HttpResponseRedirect(AppealFlow.instance.reverse("process_detail", args=[keberatan.process_id]))
 

@@ -54,6 +54,45 @@ def test_draft_page_refuses_a_non_numeric_target_and_saves_nothing(client, org, 
     assert skp.rhk_set.count() == 0 and open_task(skp).pk == task.pk
 
 
+@pytest.mark.parametrize("submit", [True, False])
+@pytest.mark.parametrize(("target", "message"), [
+    ("1e20", "terlalu besar"), ("1e309", "terlalu besar"), ("1000000000000", "terlalu besar"),
+    ("0.001", "lebih dari 2 angka di belakang koma"), ("0,125", "lebih dari 2 angka di belakang koma"),
+])
+def test_a_target_the_plan_cannot_store_is_refused_not_rounded(client, org, opened, target, message, submit):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    client.force_login(org.pelaksana.user)
+    task = open_task(skp)
+    response = client.post(task_url(task), plan_post([dict(GOOD[0], target=target)], submit=submit))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert skp.rhk_set.count() == 0 and open_task(skp).pk == task.pk
+
+
+def test_targets_within_the_column_are_kept_exactly(client, org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    client.force_login(org.pelaksana.user)
+    task = open_task(skp)
+    client.post(task_url(task), plan_post([dict(GOOD[0], target="999999999999,99"), dict(GOOD[0], target="1,500")],
+                                          submit=False))
+    kept = sorted(str(i.target_angka) for r in skp.rhk_set.all() for i in r.iki_set.all())
+    assert kept == ["1.50", "999999999999.99"]
+
+
+def test_a_nul_character_anywhere_is_refused_with_a_page_and_nothing_is_saved(client, org, opened):
+    from workflow.models import AuditEvent
+
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    client.force_login(org.pelaksana.user)
+    task = open_task(skp)
+    events = AuditEvent.objects.count()
+    response = client.post(task_url(task), plan_post([dict(GOOD[0], teks="Cakupan\x00imunisasi")]))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "karakter kendali (NUL)" in body and "Tidak ada yang disimpan" in body and task_url(task) in body
+    assert skp.rhk_set.count() == 0 and open_task(skp).pk == task.pk and AuditEvent.objects.count() == events
+    assert client.get("/kinerja/audit/?q=a%00b").status_code == 400
+
+
 def test_submitting_a_plan_with_no_rhk_is_refused(client, org, opened):
     skp = Skp.objects.get(pegawai=org.pelaksana)
     client.force_login(org.pelaksana.user)

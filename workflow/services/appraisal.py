@@ -141,6 +141,8 @@ class RhkInput:
 
 
 def _parse_target(value: str) -> Decimal | None:
+    """A numeric target as written by a person (``1.250,5``, ``1250.5``, ``75``); ``ValueError``
+    with the reason when it is not a number the plan can store."""
     cleaned = (value or "").strip().replace(" ", "")
     if not cleaned:
         return None
@@ -150,9 +152,18 @@ def _parse_target(value: str) -> Decimal | None:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(value) from None
+        raise ValueError(_("is not a number")) from None
     if not number.is_finite():
-        raise ValueError(value)
+        raise ValueError(_("is not a number"))
+    # the bounds of the column that stores it: never rounded or refused by the database later
+    field = Iki._meta.get_field("target_angka")
+    if number.normalize().as_tuple().exponent < -field.decimal_places:  # 1,500 is fine, 0,001 is not
+        raise ValueError(_("has more than %(n)d decimal places") % {"n": field.decimal_places})
+    if abs(number) >= Decimal(10) ** (field.max_digits - field.decimal_places):
+        raise ValueError(
+            _("is too large (at most %(n)d digits before the decimal point)")
+            % {"n": field.max_digits - field.decimal_places}
+        )
     return number
 
 
@@ -171,10 +182,10 @@ def plan_validate(*, pendekatan: str, rows: list[RhkInput], allowed_atasan: set[
         if pendekatan == Pendekatan.KUANTITATIF:
             try:
                 number = _parse_target(row.target)
-            except ValueError:
+            except ValueError as exc:
                 problems.setdefault(i, []).append(
-                    _("The target %(value)r is not a number; a quantitative plan needs numeric targets.")
-                    % {"value": row.target}
+                    _("The target %(value)s %(reason)s; a quantitative plan needs numeric targets.")
+                    % {"value": row.target[:40], "reason": exc}
                 )
             else:
                 if number is None:
