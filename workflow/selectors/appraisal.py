@@ -97,7 +97,8 @@ def current_tasks(process_ids: list[int]) -> dict:
 
 def completion_per_opd(*, periode: Periode) -> list[dict]:
     """For the admin page: per OPD (top-level unit under the government), how many appraisals
-    exist and how many reached each milestone."""
+    exist and how many reached each milestone (by stage reached: a result under appeal or final
+    has been approved and published)."""
     from ..models import StatusSkp, Unit
 
     units = {u.pk: u for u in Unit.objects.filter(instansi_id=periode.instansi_id)}
@@ -110,13 +111,7 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
 
     rows: dict[int, dict] = {}
     counts = Skp.objects.filter(periode=periode).values("unit_id", "status").annotate(n=Count("pk"))
-    approved = {
-        StatusSkp.DISETUJUI,
-        StatusSkp.EVALUASI_PERIODIK,
-        StatusSkp.EVALUASI_AKHIR,
-        StatusSkp.DINILAI,
-        StatusSkp.DIPUBLIKASIKAN,
-    }
+    approved, published = set(StatusSkp.reached(StatusSkp.DISETUJUI)), set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
     for c in counts:
         opd = opd_of(c["unit_id"])
         if opd is None:
@@ -125,7 +120,7 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
         row["total"] += c["n"]
         if c["status"] in approved:
             row["approved"] += c["n"]
-        if c["status"] == StatusSkp.DIPUBLIKASIKAN:
+        if c["status"] in published:
             row["published"] += c["n"]
     result = sorted(rows.values(), key=lambda r: r["unit"].nama)
     for row in result:
