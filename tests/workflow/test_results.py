@@ -89,5 +89,5 @@ def test_the_team_page_shows_the_appeal_then_the_final_result_not_the_appeal_win
                           rating_perilaku="di_atas", alasan="Perilaku melayani terbukti di atas ekspektasi.")
         page = client.get("/kinerja/tim/").content.decode()
         _nama, step, holder, predikat = team_step(client, org.pelaksana.nama)
-    assert (step, holder, predikat) == ("Final", "—", "Sangat Baik (sangat baik)")
+    assert (step, holder, predikat) == ("Final", "—", "Sangat Baik")
     assert "Masa keberatan" not in page
