@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
+from .dates import local_date
 from .scoring import explain
 from .selectors.appraisal import skp_visible_to
 from .selectors.org import admin_instansi_ids, person_name
@@ -53,7 +53,7 @@ class TaskColumns:
 
     def due(self, task):
         tenggat = getattr(task, "tenggat", None)
-        return date_format(tenggat.jatuh_tempo, "d-m-Y") if tenggat is not None else "—"
+        return local_date(tenggat.jatuh_tempo) if tenggat is not None else "—"
 
     due.short_description = _("Due")
 
