@@ -12,7 +12,8 @@ from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
 from .dates import local_date
-from .scoring import explain
+from .explanation import explain
+from .models import StatusSkp
 from .selectors.appraisal import skp_visible_to
 from .selectors.org import admin_instansi_ids, person_name
 
@@ -164,13 +165,13 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             # The employee sees the result only once it is published; assessors and admins earlier.
             if hasil is not None and (hasil.dipublikasikan or skp.pegawai.user_id != me.pk):
                 ctx["hasil"] = hasil
-                ctx["penjelasan"] = explain(hasil)
                 ctx["appeal"] = getattr(skp, "keberatan", None)
+                ctx["penjelasan"] = explain(hasil, keberatan=ctx["appeal"])
                 if (
                     ctx["appeal"] is None
                     and hasil.dipublikasikan
                     and skp.pegawai.user_id == me.pk
-                    and skp.status == "dipublikasikan"
+                    and skp.status == StatusSkp.DIPUBLIKASIKAN
                 ):
                     from django.utils import timezone
 
@@ -221,5 +222,5 @@ class AppealDetailView(ProcessPageMixin, views.DetailProcessView):
         if keberatan is not None:
             ctx["skp"] = keberatan.skp
             ctx["hasil"] = keberatan.skp.hasil
-            ctx["penjelasan"] = explain(keberatan.skp.hasil)
+            ctx["penjelasan"] = explain(keberatan.skp.hasil, keberatan=keberatan)
         return ctx

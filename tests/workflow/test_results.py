@@ -2,6 +2,7 @@
 the team page and the explanation of a predikat."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -91,3 +92,93 @@ def test_the_team_page_shows_the_appeal_then_the_final_result_not_the_appeal_win
         _nama, step, holder, predikat = team_step(client, org.pelaksana.nama)
     assert (step, holder, predikat) == ("Final", "—", "Sangat Baik")
     assert "Masa keberatan" not in page
+
+
+def section(body: str, css: str) -> list[str]:
+    """The items of the ``<ul class=css>`` list on the page, as text."""
+    block = re.search(rf'<ul class="{css}">(.*?)</ul>', body, re.S).group(1)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)
+    return [" ".join(html.unescape(strip_tags(item)).split()) for item in items]
+
+
+def core_rhk_2_below(r):
+    """RHK 1 and 3 above expectations, RHK 2 (a core RHK) below."""
+    return "di_bawah" if r.urutan == 2 else "di_atas"
+
+
+def test_after_an_appeal_changed_the_ratings_the_explanation_names_the_decision_and_contradicts_nothing(
+        client, org, opened, rules_pack):
+    """The shipped rules suggest "meets expectations" for work results (a core RHK is below); the
+    assessor agrees; the Atasan raises both ratings in the appeal. The explanation says who changed
+    what, claims nothing the ratings shown contradict, and of the two predikat decisions only the
+    appeal's counts."""
+    skp = through_final_review(org, org.pelaksana, org.kasi, core_rhk_2_below, lambda v: "sesuai")
+    assert (skp.hasil.rating_hasil_kerja, skp.hasil.predikat) == ("sesuai", "baik")
+    with at(5):
+        keberatan = svc.appeal_file(skp=skp, by=org.pelaksana.user, alasan="Capaian RHK 2 tidak dinilai.")
+        svc.appeal_respond(keberatan=keberatan, by=org.kasi.user, tanggapan="Sudah sesuai bukti.")
+    with at(8):
+        svc.appeal_decide(keberatan=keberatan, by=org.kabid.user, uphold=False, rating_hasil_kerja="di_atas",
+                          rating_perilaku="di_atas", alasan="Bukti baru capaian RHK 2 diterima.")
+    client.force_login(org.pelaksana.user)
+    body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
+    why = " ".join(section(body, "kinerja-explanation"))
+    assert "tidak ada RHK utama yang di bawah ekspektasi" not in why  # RHK 2, a core RHK, is shown below
+    assert "berbeda dari saran" not in why  # the assessor followed the suggestion; the Atasan changed it
+    assert "2 dari 3 RHK dinilai di atas ekspektasi dan 1 di bawah (1 di antaranya RHK utama)" in why
+    assert "Pejabat penilai menetapkan rating hasil kerja Sesuai Ekspektasi, sesuai saran" in why
+    assert (f"Keberatan diputuskan pada 08-12-2026 oleh {org.kabid.nama}: rating hasil kerja diubah dari "
+            "Sesuai Ekspektasi menjadi Di Atas Ekspektasi; rating perilaku diubah dari Sesuai Ekspektasi menjadi "
+            "Di Atas Ekspektasi") in why
+    assert "Baik menjadi Sangat Baik" in why and "Bukti baru capaian RHK 2 diterima." in why
+    assert ("Hasil kerja Di Atas Ekspektasi dengan perilaku kerja Di Atas Ekspektasi menghasilkan predikat "
+            "Sangat Baik") in why
+    applied = section(body, "kinerja-trace")
+    predikat = [item for item in applied if "Predikat kinerja pegawai" in item]
+    assert len(predikat) == 2
+    assert "tidak berlaku lagi: digantikan oleh keputusan keberatan" in predikat[0]
+    assert "keputusan keberatan" in predikat[1] and "tidak berlaku lagi" not in predikat[1]
+    assert "Rating hasil kerja = di_atas (nilai: Di Atas Ekspektasi)" in predikat[1]
+    assert predikat[1].endswith("Predikat kinerja = Sangat Baik (keputusan keberatan)")
+    assert all("tidak berlaku lagi" in item for item in applied if "Rating hasil kerja, baris" in item)
+    assert "(nilai: )" not in body and "(nilai: Sesuai Ekspektasi)" in body
+
+
+def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, opened, rules_pack):
+    """A version 2 in which half the RHK above expectations is enough, whatever the core RHK, with
+    its own description and a note on the row: the explanation quotes them and the facts, and
+    nothing of the shipped table."""
+    from dataclasses import replace
+
+    from rules.models import RuleSetVersion
+    from rules.selectors import version_specs
+    from rules.services import rule_version_copy, rule_version_publish, rule_version_replace_content
+    from rules.spec import CaseSpec, RowSpec
+
+    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    changed = {
+        "description": "Aturan uji: separuh RHK di atas ekspektasi sudah cukup, apa pun RHK utamanya.",
+        "rows": (
+            RowSpec({"porsi_rhk_di_bawah": "> 0.5"}, {"rating": "di_bawah"}),
+            RowSpec({"porsi_rhk_di_atas": ">= 0.5"}, {"rating": "di_atas"}, note="Separuh RHK di atas ekspektasi"),
+            RowSpec({}, {"rating": "sesuai"}, is_default=True),
+        ),
+        "tests": (CaseSpec("separuh di atas", {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0,
+                                                "rhk_utama_di_bawah": 1}, {"rating": "di_atas"}),),
+    }
+    specs = [replace(s, **changed) if s.name == "rating_hasil_kerja" else s for s in version_specs(version=draft)]
+    rule_version_replace_content(version=draft, specs=specs)
+    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+
+    skp = through_final_review(org, org.pelaksana, org.kasi, core_rhk_2_below, lambda v: "sesuai")
+    assert (skp.hasil.rating_hasil_kerja, skp.hasil.rule_version) == ("di_atas", "2")
+    with at(3):
+        client.force_login(org.pelaksana.user)
+        body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
+    why = " ".join(section(body, "kinerja-explanation"))
+    assert "tidak ada RHK utama" not in why and "lebih dari separuh" not in why  # the shipped table's words
+    assert ("Tabel “Rating hasil kerja” (penilaian-kinerja v2), baris 2: Porsi RHK di atas ekspektasi 0,67 "
+            "(syarat >= 0.5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi.") in why
+    assert "Catatan baris: Separuh RHK di atas ekspektasi." in why
+    assert "Ketentuan tabel: Aturan uji: separuh RHK di atas ekspektasi sudah cukup, apa pun RHK utamanya." in why
+    assert "1 di bawah (1 di antaranya RHK utama)" in why
