@@ -182,3 +182,18 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
     assert "Catatan baris: Separuh RHK di atas ekspektasi." in why
     assert "Ketentuan tabel: Aturan uji: separuh RHK di atas ekspektasi sudah cukup, apa pun RHK utamanya." in why
     assert "1 di bawah (1 di antaranya RHK utama)" in why
+
+
+def test_after_an_upheld_appeal_the_explanation_says_so_and_every_decision_counts(client, org, opened, rules_pack):
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
+    with at(5):
+        keberatan = svc.appeal_file(skp=skp, by=org.pelaksana.user, alasan="Mohon ditinjau.")
+        svc.appeal_respond(keberatan=keberatan, by=org.kasi.user, tanggapan="Sudah sesuai bukti.")
+    with at(7):
+        svc.appeal_decide(keberatan=keberatan, by=org.kabid.user, uphold=True, alasan="Penilaian sesuai bukti.")
+    client.force_login(org.pelaksana.user)
+    body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
+    why = " ".join(section(body, "kinerja-explanation"))
+    assert f"Keberatan diputuskan pada 07-12-2026 oleh {org.kabid.nama}: hasil penilaian dikuatkan." in why
+    assert "Alasan keputusan: Penilaian sesuai bukti." in why
+    assert not any("tidak berlaku lagi" in item for item in section(body, "kinerja-trace"))
