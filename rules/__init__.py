@@ -13,6 +13,7 @@ _LAZY = {
     "evaluate_many",
     "evaluate_version",
     "version_on",
+    "table_specs",
 }
 
 

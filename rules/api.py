@@ -32,6 +32,7 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "evaluate_version",
+    "table_specs",
 ]
 
 _cache: dict[tuple[int, str], dict[str, CompiledTable]] = {}
@@ -136,3 +137,15 @@ def evaluate_many(
 ) -> list[Decision | RuleEvaluationError]:
     """``evaluate`` for many records with one version lookup (batch scoring)."""
     return decide_many(_table(version_on(rule_set, on), table), records)
+
+
+def table_specs(version_id: int) -> dict[str, TableSpec]:
+    """The tables of a version by name — titles, descriptions, column labels and rows — so that a
+    stored decision can be explained in the table's own words. Published content never changes
+    (cached with the compiled tables); empty when the version no longer exists."""
+    version = RuleSetVersion.objects.select_related("rule_set").filter(pk=version_id).first()
+    if version is None:
+        return {}
+    if version.status != VersionStatus.DRAFT and version.content_hash:
+        return {name: compiled.spec for name, compiled in compiled_version(version).items()}
+    return {spec.name: spec for spec in version_specs(version=version)}

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from project.widgets import DateInput
+
 from .api import evaluate_version
 from .choices import VersionStatus
 from .conditions import CellError, coerce_text
@@ -88,10 +90,10 @@ class VersionCopyView(RulesAdminMixin, View):
 
 class PublishForm(forms.Form):
     effective_from = forms.DateField(
-        label=gettext_lazy("In force from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("In force from"), widget=DateInput()
     )
     effective_to = forms.DateField(
-        label=gettext_lazy("In force until (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("In force until (optional)"), required=False, widget=DateInput()
     )
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from project.widgets import DateInput
+
 from .models import AuditAction, Skp
 from .selectors.appraisal import can_view_skp
 from .selectors.audit import appraisal_timeline, audit_search
@@ -42,8 +44,8 @@ class AuditSearchForm(forms.Form):
     obj = forms.CharField(label=_("Object"), required=False, help_text=_("A name, or type:id such as skp:12"))
     action = forms.ChoiceField(label=_("Action"), required=False,
                                choices=[("", _("All actions")), *AuditAction.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
 
 CSV_COLUMNS = ["seq", "time", "actor", "action", "object_type", "object_id", "object", "reason", "before", "after",

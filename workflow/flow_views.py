@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
-from .scoring import explain
+from .dates import local_date
+from .explanation import explain
+from .models import StatusSkp
 from .selectors.appraisal import skp_visible_to
 from .selectors.org import admin_instansi_ids, person_name
 
@@ -53,7 +54,7 @@ class TaskColumns:
 
     def due(self, task):
         tenggat = getattr(task, "tenggat", None)
-        return date_format(tenggat.jatuh_tempo, "d-m-Y") if tenggat is not None else "—"
+        return local_date(tenggat.jatuh_tempo) if tenggat is not None else "—"
 
     due.short_description = _("Due")
 
@@ -164,13 +165,13 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             # The employee sees the result only once it is published; assessors and admins earlier.
             if hasil is not None and (hasil.dipublikasikan or skp.pegawai.user_id != me.pk):
                 ctx["hasil"] = hasil
-                ctx["penjelasan"] = explain(hasil)
                 ctx["appeal"] = getattr(skp, "keberatan", None)
+                ctx["penjelasan"] = explain(hasil, keberatan=ctx["appeal"])
                 if (
                     ctx["appeal"] is None
                     and hasil.dipublikasikan
                     and skp.pegawai.user_id == me.pk
-                    and skp.status == "dipublikasikan"
+                    and skp.status == StatusSkp.DIPUBLIKASIKAN
                 ):
                     from django.utils import timezone
 
@@ -221,5 +222,5 @@ class AppealDetailView(ProcessPageMixin, views.DetailProcessView):
         if keberatan is not None:
             ctx["skp"] = keberatan.skp
             ctx["hasil"] = keberatan.skp.hasil
-            ctx["penjelasan"] = explain(keberatan.skp.hasil)
+            ctx["penjelasan"] = explain(keberatan.skp.hasil, keberatan=keberatan)
         return ctx

@@ -1,5 +1,5 @@
 """Scoring an appraisal with the published rules (the ``rules`` app), checking the unit's
-distribution pattern, publishing, and explaining a result in plain sentences.
+distribution pattern, and publishing (the explanation of a result is ``workflow.explanation``).
 
 ``workflow`` hands ``rules`` plain facts; ``rules`` never imports ``workflow``.
 """
@@ -32,6 +32,10 @@ from .services.audit import audit_record
 from .services.system import system_user
 
 RULE_SET = "penilaian-kinerja"
+# The tables the workflow consults: each rating table suggests one of the two ratings (its output
+# ``rating``), which the assessor may depart from with a reason; the predikat table gives the predikat.
+SUGGESTION_TABLES = {"rating_hasil_kerja": "hasil_kerja", "rating_perilaku": "perilaku"}
+PREDIKAT_TABLE = "predikat_kinerja"
 
 
 def evaluate_rule(table: str, facts: dict, on: dt.date, skp: Skp | None = None):
@@ -92,12 +96,13 @@ def suggest_ratings(*, skp: Skp, rhk_ratings: dict[int, str], perilaku_ratings: 
     """What the rules make of the assessor's ratings: the two suggested ratings."""
     on = scoring_date(skp)
     hk_facts, pr_facts = facts_hasil_kerja(skp, rhk_ratings), facts_perilaku(perilaku_ratings)
-    hk = evaluate_rule("rating_hasil_kerja", hk_facts, on, skp)
-    pr = evaluate_rule("rating_perilaku", pr_facts, on, skp)
+    hk_table, pr_table = SUGGESTION_TABLES
+    hk = evaluate_rule(hk_table, hk_facts, on, skp)
+    pr = evaluate_rule(pr_table, pr_facts, on, skp)
     return Suggestion(
         hasil_kerja=hk.outputs["rating"],
         perilaku=pr.outputs["rating"],
-        decisions=[_decision_record("rating_hasil_kerja", hk), _decision_record("rating_perilaku", pr)],
+        decisions=[_decision_record(hk_table, hk), _decision_record(pr_table, pr)],
         facts={**hk_facts, **pr_facts},
     )
 
@@ -107,7 +112,7 @@ def predikat_preview(*, skp: Skp, hasil_kerja: str, perilaku: str) -> dict:
     the breaches of the unit's distribution pattern it would cause and whether those block
     publication (``checked`` is False while the unit's organisation predikat is not set)."""
     on = scoring_date(skp)
-    code = evaluate_rule("predikat_kinerja", {"hasil_kerja": hasil_kerja, "perilaku": perilaku}, on, skp)
+    code = evaluate_rule(PREDIKAT_TABLE, {"hasil_kerja": hasil_kerja, "perilaku": perilaku}, on, skp)
     code = code.outputs["predikat"]
     checked = _distribution(skp, code, on)
     breaches, blocking = checked or ([], False)
@@ -137,12 +142,12 @@ def appraisal_score(*, skp: Skp) -> HasilPenilaian:
     )
     hk = skp.rating_hasil_kerja or suggestion.hasil_kerja
     pr = skp.rating_perilaku or suggestion.perilaku
-    predikat = evaluate_rule("predikat_kinerja", {"hasil_kerja": hk, "perilaku": pr}, on, skp)
+    predikat = evaluate_rule(PREDIKAT_TABLE, {"hasil_kerja": hk, "perilaku": pr}, on, skp)
     hasil = HasilPenilaian.objects.filter(skp=skp).first() or HasilPenilaian(skp=skp)
     hasil.rating_hasil_kerja, hasil.rating_perilaku = hk, pr
     hasil.predikat = predikat.outputs["predikat"]
     hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version.number)
-    hasil.trace = [*suggestion.decisions, _decision_record("predikat_kinerja", predikat)]
+    hasil.trace = [*suggestion.decisions, _decision_record(PREDIKAT_TABLE, predikat)]
     hasil.fakta = {
         **suggestion.facts,
         "hasil_kerja": hk,
@@ -360,68 +365,3 @@ def appraisal_publish(*, skp: Skp) -> None:
         after={"status": skp.status, "predikat": hasil.predikat, "published": hasil.dipublikasikan},
     )
     notify_result_published(skp=skp)  # the e-mail itself waits for the commit
-
-
-# --- explanation -------------------------------------------------------------------------------
-
-
-def explain(hasil: HasilPenilaian) -> list[str]:
-    """Why this predikat, in plain sentences for the employee."""
-    f = hasil.fakta
-    labels = dict(Rating.choices)
-    total, atas, bawah = f.get("jumlah_rhk", 0), f.get("rhk_di_atas", 0), f.get("rhk_di_bawah", 0)
-    sentences = []
-    hk = hasil.rating_hasil_kerja
-    if hk == Rating.DI_ATAS:
-        sentences.append(
-            _(
-                "Work results are %(rating)s: %(n)d of %(total)d RHK were rated above expectations "
-                "and no core (utama) RHK was below expectations."
-            )
-            % {"rating": labels[hk], "n": atas, "total": total}
-        )
-    elif hk == Rating.DI_BAWAH:
-        sentences.append(
-            _("Work results are %(rating)s: %(n)d of %(total)d RHK were rated below expectations.")
-            % {"rating": labels[hk], "n": bawah, "total": total}
-        )
-    else:
-        reason = (
-            _("%(n)d core (utama) RHK was below expectations") % {"n": f.get("rhk_utama_di_bawah", 0)}
-            if f.get("rhk_utama_di_bawah")
-            else _("%(atas)d of %(total)d RHK were above and %(bawah)d below expectations")
-            % {"atas": atas, "bawah": bawah, "total": total}
-        )
-        sentences.append(_("Work results are %(rating)s: %(reason)s.") % {"rating": labels[hk], "reason": reason})
-    pr = hasil.rating_perilaku
-    sentences.append(
-        _(
-            "Behaviour is %(rating)s: %(atas)d of the 7 BerAKHLAK values were rated above and "
-            "%(bawah)d below expectations."
-        )
-        % {"rating": labels[pr], "atas": f.get("perilaku_di_atas", 0), "bawah": f.get("perilaku_di_bawah", 0)}
-    )
-    if f.get("hasil_kerja_saran") and f["hasil_kerja_saran"] != hk:
-        sentences.append(
-            _("The assessor departed from the suggested work-result rating (%(suggested)s) and gave a reason.")
-            % {"suggested": labels[f["hasil_kerja_saran"]]}
-        )
-    if f.get("perilaku_saran") and f["perilaku_saran"] != pr:
-        sentences.append(
-            _("The assessor departed from the suggested behaviour rating (%(suggested)s) and gave a reason.")
-            % {"suggested": labels[f["perilaku_saran"]]}
-        )
-    sentences.append(
-        _(
-            "Work results %(hk)s with behaviour %(pr)s give the predikat %(predikat)s "
-            "(rule set %(rule_set)s, version %(version)s)."
-        )
-        % {
-            "hk": labels[hk],
-            "pr": labels[pr],
-            "predikat": hasil.get_predikat_display(),
-            "rule_set": hasil.rule_set,
-            "version": hasil.rule_version,
-        }
-    )
-    return sentences

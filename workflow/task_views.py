@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from .explanation import explain
 from .forms import (
     AppealDecideForm,
     AppealRespondForm,
@@ -322,12 +323,10 @@ class AppealTaskView(TaskView):
         return self.keberatan.skp
 
     def get_context_data(self, **kwargs):
-        from .scoring import explain
-
         ctx = super().get_context_data(**kwargs)
         ctx["keberatan"] = self.keberatan
         ctx["hasil"] = self.skp.hasil
-        ctx["penjelasan"] = explain(self.skp.hasil)
+        ctx["penjelasan"] = explain(self.skp.hasil, keberatan=self.keberatan)
         return ctx
 
 

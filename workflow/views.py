@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
+from project.widgets import DateInput
+
 from .forms import TEXT_MAX, AppealFileForm, form_errors
 from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
 from .scoring import team_distribution
@@ -311,8 +313,8 @@ class OverdueView(AdminOnlyMixin, TemplateView):
 
 class DelegationForm(forms.Form):
     penerima = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=gettext_lazy("Delegate"))
-    mulai = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    selesai = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    mulai = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
+    selesai = forms.DateField(label=gettext_lazy("Until"), widget=DateInput())
     alasan = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
 
 

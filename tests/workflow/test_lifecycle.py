@@ -228,11 +228,11 @@ def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mai
     assert hasil.dipublikasikan is not None
     assert "not set yet" in hasil.peringatan_distribusi or "belum ditetapkan" in hasil.peringatan_distribusi
     assert not Task.objects.filter(process_id=skp.process_id, status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
-    from workflow.scoring import explain
+    from workflow.explanation import explain
 
     with translation.override("id"):
         text = " ".join(explain(hasil))
-    assert "3 dari 3 RHK dinilai di atas ekspektasi" in text and "tidak ada RHK utama" in text
+    assert "3 dari 3 RHK dinilai di atas ekspektasi dan tidak ada yang di bawah" in text
     assert "predikat Baik" in text
     published = [m for m in mailoutbox if "dipublikasikan" in m.subject]
     assert len(published) == 1 and published[0].to == ["hendra@example.go.id"]
@@ -258,10 +258,10 @@ def test_an_override_with_a_reason_is_scored_and_explained(org, opened, rules_pa
                                rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak")
     assert skp.hasil.rating_hasil_kerja == "di_atas" and skp.hasil.predikat == "sangat_baik"
     assert skp.alasan_hasil_kerja == "Capaian luar biasa saat KLB campak"
-    from workflow.scoring import explain
+    from workflow.explanation import explain
 
     with translation.override("id"):
-        assert any("berbeda dari saran" in s for s in explain(skp.hasil))
+        assert any("berbeda dari saran (Sesuai Ekspektasi)" in s for s in explain(skp.hasil))
 
 
 def test_a_final_review_with_a_missing_rating_is_refused(org, opened, rules_pack):

@@ -211,8 +211,8 @@ def test_annual_review_page_suggests_scores_and_the_employee_reads_why(client, o
         client.force_login(org.pelaksana.user)
         page = client.get(f"/appraisal/{skp.process_id}/").content.decode()
         assert "Predikat: Baik" in page
-        assert "Mengapa predikat ini" in page and "tidak ada RHK utama yang di bawah ekspektasi" in page
-        assert "Tabel predikat_kinerja, baris" in page
+        assert "Mengapa predikat ini" in page and "RHK dinilai di atas ekspektasi dan tidak ada yang di bawah" in page
+        assert "Tabel Predikat kinerja pegawai, baris" in page
     finally:
         traveller.stop()
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
+from ..dates import local_date
 from .appraisal import Skp
 from .choices import Predikat, Rating, StatusKeberatan
 from .org import Pegawai
@@ -84,7 +85,7 @@ class TenggatTugas(models.Model):
         verbose_name_plural = _("task deadlines")
 
     def __str__(self) -> str:
-        return f"{self.task_id}: {self.jatuh_tempo:%d-%m-%Y}"
+        return f"{self.task_id}: {local_date(self.jatuh_tempo)}"
 
 
 class Delegasi(models.Model):

@@ -143,7 +143,9 @@ class PredikatOrganisasi(models.TextChoices):
 
 
 class StatusSkp(models.TextChoices):
-    """Where an appraisal stands; mirrors the flow's position for fast lists and reports."""
+    """Where an appraisal stands; mirrors the flow's position for fast lists and reports. The
+    members are declared in the order an appraisal passes them (a returned plan before approval;
+    an appeal and the final result after publication): ``reached`` counts by that order."""
 
     DRAFT = "draft", _("Plan being drafted")
     DIAJUKAN = "diajukan", _("Plan submitted")
@@ -155,6 +157,13 @@ class StatusSkp(models.TextChoices):
     DIPUBLIKASIKAN = "dipublikasikan", _("Published")
     KEBERATAN = "keberatan", _("Under appeal")
     FINAL = "final", _("Final")
+
+    @classmethod
+    def reached(cls, stage: str) -> list[str]:
+        """The statuses of appraisals that have reached ``stage``: an appraisal under appeal or
+        final has also been approved and published."""
+        order = cls.values
+        return order[order.index(stage):]
 
 
 class StatusKeberatan(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from ..models import Periode, Skp
+from ..models import Periode, Skp, StatusSkp, Unit
 from .org import admin_instansi_ids, pegawai_of, person_name
 
 
@@ -42,25 +42,38 @@ def can_view_skp(user, skp: Skp) -> bool:
 
 
 def team_progress(*, penilai, periode: Periode) -> dict:
-    """The assessor's team in one period: each SKP with its current step (``step``: the title of
-    the open task of its process, else its status) and who holds that step (``holder``), counts per
-    step in the flow's order, and the predikat distribution of the results."""
+    """The assessor's team in one period: each SKP with its current step (``step``) and who holds
+    that step (``holder``), counts per step in the flow's order, and the predikat distribution of
+    the results. The step is the open task of the process that carries the appraisal now: its own
+    process until publication, the appeal's while it is under appeal; a final result (or any other
+    without an open task) shows its status — the appraisal's appeal-window timer may still be
+    waiting after an appeal made the result final."""
     skp = list(
         Skp.objects.filter(penilai=penilai, periode=periode)
-        .select_related("pegawai", "hasil")
+        .select_related("pegawai", "hasil", "keberatan")
         .order_by("pegawai__nama")
     )
-    open_tasks = current_tasks([item.process_id for item in skp if item.process_id])
+    after_publication = set(StatusSkp.reached(StatusSkp.KEBERATAN))
+
+    def carrier(item) -> int | None:
+        if item.status not in after_publication:
+            return item.process_id
+        keberatan = getattr(item, "keberatan", None)
+        return keberatan.process_id if item.status == StatusSkp.KEBERATAN and keberatan is not None else None
+
+    carriers = {item.pk: carrier(item) for item in skp}
+    open_tasks = current_tasks([pk for pk in carriers.values() if pk])
     per_step: dict[str, int] = {}
-    order: dict[str, int] = {}
+    order: dict[str, tuple] = {}
     per_predikat: dict[str, int] = {}
     for item in skp:
-        task = open_tasks.get(item.process_id)
+        task = open_tasks.get(carriers[item.pk])
         item.step = str(task.title) if task is not None else item.get_status_display()
         item.holder = task.owner if task is not None else None
         item.holder_name = person_name(item.holder)
         per_step[item.step] = per_step.get(item.step, 0) + 1
-        order.setdefault(item.step, _position(task.flow_task) if task is not None else 1000)
+        appealed = item.status in after_publication
+        order.setdefault(item.step, (appealed, _position(task.flow_task) if task is not None else 1000))
         hasil = getattr(item, "hasil", None)
         if hasil is not None:
             per_predikat[hasil.predikat] = per_predikat.get(hasil.predikat, 0) + 1
@@ -97,9 +110,8 @@ def current_tasks(process_ids: list[int]) -> dict:
 
 def completion_per_opd(*, periode: Periode) -> list[dict]:
     """For the admin page: per OPD (top-level unit under the government), how many appraisals
-    exist and how many reached each milestone."""
-    from ..models import StatusSkp, Unit
-
+    exist and how many reached each milestone (by stage reached: a result under appeal or final
+    has been approved and published)."""
     units = {u.pk: u for u in Unit.objects.filter(instansi_id=periode.instansi_id)}
 
     def opd_of(unit_id):
@@ -110,13 +122,7 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
 
     rows: dict[int, dict] = {}
     counts = Skp.objects.filter(periode=periode).values("unit_id", "status").annotate(n=Count("pk"))
-    approved = {
-        StatusSkp.DISETUJUI,
-        StatusSkp.EVALUASI_PERIODIK,
-        StatusSkp.EVALUASI_AKHIR,
-        StatusSkp.DINILAI,
-        StatusSkp.DIPUBLIKASIKAN,
-    }
+    approved, published = set(StatusSkp.reached(StatusSkp.DISETUJUI)), set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
     for c in counts:
         opd = opd_of(c["unit_id"])
         if opd is None:
@@ -125,7 +131,7 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
         row["total"] += c["n"]
         if c["status"] in approved:
             row["approved"] += c["n"]
-        if c["status"] == StatusSkp.DIPUBLIKASIKAN:
+        if c["status"] in published:
             row["published"] += c["n"]
     result = sorted(rows.values(), key=lambda r: r["unit"].nama)
     for row in result:

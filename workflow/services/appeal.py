@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..dates import local_date
 from ..models import Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
 from ..models.audit import AuditAction
 from .appraisal import _check_evidence
@@ -83,7 +84,7 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
             if timezone.now() > deadline:
                 raise ValidationError(
                     _("The appeal window closed on %(date)s.")
-                    % {"date": timezone.localtime(deadline).strftime("%d-%m-%Y")}
+                    % {"date": local_date(deadline)}
                 )
             handler, note = appeal_handler(skp)
             keberatan = Keberatan(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from ..dates import local_date
 from ..models import JenisJendela, PeranAdmin, TenggatTugas
 from ..selectors.appraisal import skp_of_task
 from ..selectors.org import person_name
@@ -71,7 +72,7 @@ def notify_assigned(task: Task) -> None:
     summary = f"{skp.pegawai.nama} ({skp.periode.tahun})" if skp is not None else task.brief
     isi = _("%(task)s — %(summary)s.") % {"task": task.title, "summary": summary}
     if due:
-        isi += " " + _("Due %(date)s.") % {"date": timezone.localtime(due).strftime("%d-%m-%Y")}
+        isi += " " + _("Due %(date)s.") % {"date": local_date(due)}
     known = skp.pegawai if skp is not None and skp.pegawai.user_id == task.owner_id else None
     notify(
         user=task.owner,
@@ -115,7 +116,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 notify(
                     user=task.owner,
                     judul=_("Reminder: %(task)s is due on %(date)s")
-                    % {"task": task.title, "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y")},
+                    % {"task": task.title, "date": local_date(deadline.jatuh_tempo)},
                     isi=str(task.brief),
                     tautan=task_link(task),
                 )
@@ -134,7 +135,7 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                     isi=_("%(summary)s — due %(date)s, held by %(owner)s.")
                     % {
                         "summary": task.brief,
-                        "date": timezone.localtime(deadline.jatuh_tempo).strftime("%d-%m-%Y"),
+                        "date": local_date(deadline.jatuh_tempo),
                         "owner": person_name(task.owner) or "—",
                     },
                     tautan=task_link(task),

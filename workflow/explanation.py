@@ -1,0 +1,277 @@
+"""Why a result is what it is, in plain sentences and as the list of rules applied.
+
+Everything said here comes from what was stored with the result — the facts, the trace of every
+table consulted (table, version, the row that decided, the inputs it tested, its outputs) and the
+appeal decision — and from the decision tables' own words (title, description, column labels,
+row notes) in the version that decided. Nothing assumes what the tables say: an admin can publish
+different rules, and the explanation follows them.
+
+Of several decisions of one table (the predikat decided again in an appeal) only the last counts;
+the earlier ones are listed as superseded. When an appeal set new ratings, the tables that had
+suggested the ratings no longer count either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
+
+import rules
+
+from .dates import local_date
+from .models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
+from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES
+from .selectors.org import person_name
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One cell of the row that decided, with the fact it tested."""
+
+    label: str  # the input's label in the table (its name when it has none)
+    test: str  # the cell as written in the table, e.g. "> 0.5"
+    value: str  # the fact, as people read it
+
+
+@dataclass(frozen=True)
+class AppliedRule:
+    """One table consulted for the result, as the page lists it under "Rules applied"."""
+
+    name: str
+    table: str  # the table's title (its name when it has none)
+    description: str
+    version: str
+    row: int
+    default: bool
+    note: str
+    conditions: tuple[Condition, ...]
+    outputs: tuple[tuple[str, str], ...]  # (label, value)
+    appeal: bool  # decided in the appeal
+    superseded_by: str = ""  # why it no longer counts; empty while it counts
+
+    @property
+    def counts(self) -> bool:
+        return not self.superseded_by
+
+
+@dataclass
+class Explanation:
+    sentences: list[str] = field(default_factory=list)
+    rules: list[AppliedRule] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.sentences)
+
+
+def _value_labels() -> dict[str, str]:
+    return {**dict(PredikatOrganisasi.choices), **dict(Predikat.choices), **dict(Rating.choices)}
+
+
+def _show(value: Any, labels: dict[str, str]) -> str:
+    """A fact or an output as people read it: the label of a rating or predikat code, a number
+    in the local format with at most two decimals, yes/no."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return floatformat(value, "-2")
+    if value is None or value == "":
+        return "—"
+    return str(labels.get(str(value), value))
+
+
+def _applied(record: dict, specs: dict[int, dict], labels: dict[str, str], superseded_by: str) -> AppliedRule | None:
+    rows = record.get("trace") or []
+    if not rows:
+        return None
+    row = rows[0]
+    name = record.get("table") or row.get("table", "")
+    spec = specs.get((record.get("version") or {}).get("id"), {}).get(name)
+    inputs = {c.name: c.label for c in spec.inputs} if spec else {}
+    outputs = {c.name: c.label for c in spec.outputs} if spec else {}
+    number = int(row.get("row") or 0)
+    note = spec.rows[number - 1].note if spec and 0 < number <= len(spec.rows) else ""
+    facts = row.get("inputs") or {}
+    return AppliedRule(
+        name=name,
+        table=(spec.title if spec else "") or name,
+        description=spec.description.strip() if spec else "",
+        version=record.get("version_label", ""),
+        row=number,
+        default=bool(row.get("default")),
+        note=note,
+        conditions=tuple(
+            Condition(inputs.get(key) or key, str(test), _show(facts.get(key), labels))
+            for key, test in (row.get("conditions") or {}).items()
+            if str(test).strip() not in ("", "-")
+        ),
+        outputs=tuple(
+            (outputs.get(key) or key, _show(value, labels)) for key, value in (row.get("outputs") or {}).items()
+        ),
+        appeal=bool(record.get("appeal")),
+        superseded_by=superseded_by,
+    )
+
+
+def _rule_sentence(rule: AppliedRule, *, suggestion: bool) -> str:
+    params = {
+        "table": rule.table,
+        "version": rule.version,
+        "row": rule.row,
+        "outputs": ", ".join(f"{label}: {value}" for label, value in rule.outputs),
+        "conditions": "; ".join(
+            _("%(label)s %(value)s (condition %(test)s)") % {"label": c.label, "value": c.value, "test": c.test}
+            for c in rule.conditions
+        ),
+    }
+    if rule.default or not rule.conditions:
+        text = (
+            _("Table “%(table)s” (%(version)s): no other row applies, so the default row %(row)d suggests "
+              "%(outputs)s.")
+            if suggestion
+            else _("Table “%(table)s” (%(version)s): no other row applies, so the default row %(row)d gives "
+                   "%(outputs)s.")
+        )
+    else:
+        text = (
+            _("Table “%(table)s” (%(version)s), row %(row)d: %(conditions)s — suggests %(outputs)s.")
+            if suggestion
+            else _("Table “%(table)s” (%(version)s), row %(row)d: %(conditions)s — gives %(outputs)s.")
+        )
+    text %= params
+    if rule.note:
+        text += " " + _("Note on the row: %(note)s.") % {"note": rule.note.rstrip(".")}
+    if rule.description:
+        text += " " + _("The table's rule: %(description)s.") % {"description": rule.description.rstrip(".")}
+    return text
+
+
+def _decided_by(keberatan: Keberatan) -> str:
+    """Who decided the appeal: the user recorded with the decision in the appeal's history."""
+    record = (
+        keberatan.history.filter(diputuskan__isnull=False)
+        .select_related("history_user__pegawai")
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    user = record.history_user if record is not None else None
+    return person_name(user) or (keberatan.pemutus.nama if keberatan.pemutus_id else "—")
+
+
+def _appeal_sentences(keberatan: Keberatan, hasil: HasilPenilaian, before: dict, labels: dict[str, str]) -> list[str]:
+    params = {"date": local_date(keberatan.diputuskan), "name": _decided_by(keberatan)}
+    if keberatan.status != StatusKeberatan.DIUBAH:
+        sentences = [_("Appeal decided on %(date)s by %(name)s: the result is upheld.") % params]
+    else:
+        changes = []
+        for key, new, changed, kept in (
+            ("hasil_kerja", hasil.rating_hasil_kerja, _("work-result rating changed from %(old)s to %(new)s"),
+             _("work-result rating kept at %(new)s")),
+            ("perilaku", hasil.rating_perilaku, _("behaviour rating changed from %(old)s to %(new)s"),
+             _("behaviour rating kept at %(new)s")),
+        ):
+            old = before.get(key, new)
+            changes.append((changed if old != new else kept) % {"old": _show(old, labels), "new": _show(new, labels)})
+        params |= {
+            "changes": "; ".join(changes),
+            "before": _show(keberatan.predikat_semula, labels),
+            "after": _show(hasil.predikat, labels),
+        }
+        sentences = [
+            _(
+                "Appeal decided on %(date)s by %(name)s: %(changes)s. The predikat was determined again from "
+                "these ratings with the same rule version: %(before)s became %(after)s."
+            )
+            % params
+        ]
+    if keberatan.alasan_keputusan:
+        sentences.append(_("Reasons for the decision: %(reasons)s") % {"reasons": keberatan.alasan_keputusan})
+    return sentences
+
+
+def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Explanation:
+    """Why this predikat: the assessor's ratings (facts), what the rating tables suggested and
+    why, how the assessor rated, the appeal decision (``keberatan``, when one was decided) and the
+    table that gave the predikat; and every table consulted, marked as counting or superseded."""
+    labels = _value_labels()
+    records = [r for r in (hasil.trace or []) if isinstance(r, dict)]
+    specs = {vid: rules.table_specs(vid) for vid in {(r.get("version") or {}).get("id") for r in records} if vid}
+    decided = keberatan is not None and keberatan.diputuskan is not None
+    appeal_rescored = any(r.get("appeal") for r in records)
+
+    applied: list[AppliedRule] = []
+    for i, record in enumerate(records):
+        later = [r for r in records[i + 1:] if r.get("table") == record.get("table")]
+        reason = ""
+        if later:
+            reason = _("superseded by the appeal decision") if later[-1].get("appeal") else _("superseded")
+        elif appeal_rescored and record.get("table") in SUGGESTION_TABLES:
+            reason = _("replaced by the ratings set in the appeal decision")
+        rule = _applied(record, specs, labels, reason)
+        if rule is not None:
+            applied.append(rule)
+
+    f = hasil.fakta or {}
+    sentences = []
+    if "jumlah_rhk" in f:
+        text = (
+            _("RHK ratings by the assessor: %(atas)d of %(total)d RHK were rated above expectations and "
+              "%(bawah)d below (of which %(utama)d core RHK).")
+            if f.get("rhk_di_bawah")
+            else _("RHK ratings by the assessor: %(atas)d of %(total)d RHK were rated above expectations and none "
+                   "below.")
+        )
+        sentences.append(
+            text
+            % {"atas": f.get("rhk_di_atas", 0), "total": f["jumlah_rhk"], "bawah": f.get("rhk_di_bawah", 0),
+               "utama": f.get("rhk_utama_di_bawah", 0)}
+        )
+    if "perilaku_di_atas" in f:
+        sentences.append(
+            _("Behaviour ratings by the assessor: %(atas)d of the %(n)d BerAKHLAK values above expectations and "
+              "%(bawah)d below.")
+            % {"atas": f["perilaku_di_atas"], "n": len(NilaiPerilaku.values), "bawah": f.get("perilaku_di_bawah", 0)}
+        )
+    suggestions = [r for r in applied if r.name in SUGGESTION_TABLES and not r.appeal]
+    sentences += [_rule_sentence(r, suggestion=True) for r in suggestions]
+
+    # the ratings the assessor gave: the inputs of the first (the assessor's) predikat decision
+    first = next((r for r in records if r.get("table") == PREDIKAT_TABLE and not r.get("appeal")), None)
+    given = dict(((first or {}).get("trace") or [{}])[0].get("inputs") or {})
+    given.setdefault("hasil_kerja", f.get("hasil_kerja", hasil.rating_hasil_kerja))
+    given.setdefault("perilaku", f.get("perilaku", hasil.rating_perilaku))
+    for key, same, departed in (
+        ("hasil_kerja", _("The assessor rated work results %(rating)s, as suggested."),
+         _("The assessor rated work results %(rating)s, departing from the suggestion (%(suggested)s), and gave "
+           "a reason.")),
+        ("perilaku", _("The assessor rated behaviour %(rating)s, as suggested."),
+         _("The assessor rated behaviour %(rating)s, departing from the suggestion (%(suggested)s), and gave a "
+           "reason.")),
+    ):
+        suggested = f.get(f"{key}_saran")
+        if suggested:
+            text = same if suggested == given[key] else departed
+            sentences.append(text % {"rating": _show(given[key], labels), "suggested": _show(suggested, labels)})
+
+    if decided:
+        sentences += _appeal_sentences(keberatan, hasil, given, labels)
+
+    counting = next((r for r in reversed(applied) if r.name == PREDIKAT_TABLE and r.counts), None)
+    if counting is not None:
+        sentences.append(_rule_sentence(counting, suggestion=False))
+    sentences.append(
+        _(
+            "Work results %(hk)s with behaviour %(pr)s give the predikat %(predikat)s "
+            "(rule set %(rule_set)s, version %(version)s)."
+        )
+        % {
+            "hk": _show(hasil.rating_hasil_kerja, labels),
+            "pr": _show(hasil.rating_perilaku, labels),
+            "predikat": hasil.get_predikat_display(),
+            "rule_set": hasil.rule_set,
+            "version": hasil.rule_version,
+        }
+    )
+    return Explanation(sentences=sentences, rules=applied)
