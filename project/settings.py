@@ -39,7 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    # django.contrib.staticfiles, leaving out the vendored node_modules folders (see project/apps.py)
+    "project.apps.KinerjaStaticFilesConfig",
     "django.contrib.humanize",
     "django_filters",
     "viewflow",
