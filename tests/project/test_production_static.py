@@ -99,3 +99,11 @@ def test_collectstatic_with_debug_off_then_pages_and_hashed_static_files_answer_
     assert fonts, "the stylesheets' fonts were followed"
     failed = {url: status for url, status in seen["static"].items() if status != 200}
     assert not failed
+
+
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_media_root_is_never_served_directly(checkout, debug):
+    seen = _probe(checkout, "media", DEBUG=debug)
+
+    assert seen["debug"] is (debug == "true")
+    assert seen["status"] == 404 and not seen["body_has_file"]

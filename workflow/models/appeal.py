@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
+from ..uploads import NAME_MAX_LENGTH, RandomName
 from .appraisal import Skp
 from .choices import Predikat, Rating, StatusKeberatan
 from .org import Pegawai
@@ -21,7 +22,9 @@ class Keberatan(models.Model):
 
     skp = models.OneToOneField(Skp, on_delete=models.PROTECT, related_name="keberatan", verbose_name=_("appraisal"))
     alasan = models.TextField(_("reasons"))
-    lampiran = models.FileField(_("attachment"), upload_to="keberatan/%Y/", blank=True)
+    lampiran = models.FileField(_("attachment"), upload_to=RandomName("keberatan"), blank=True)
+    lampiran_nama = models.CharField(_("attachment file name"), max_length=NAME_MAX_LENGTH, blank=True,
+                                     help_text=_("The file's original name, shown and used for downloads."))
     status = models.CharField(
         _("status"), max_length=20, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
     )
