@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,7 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    # django.contrib.staticfiles, leaving out the vendored node_modules folders (see project/apps.py)
+    "project.apps.KinerjaStaticFilesConfig",
     "django.contrib.humanize",
     "django_filters",
     "viewflow",
@@ -135,8 +137,25 @@ USE_TZ = True
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files (evidence, appeal attachments) are never served from MEDIA_URL (no route serves it):
+# only the permission-checked download views hand them out, through django-sendfile2.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Who sends a download's bytes: the application itself ("none"), nginx ("nginx": X-Accel-Redirect to
+# the internal location KINERJA_SENDFILE_URL) or Apache mod_xsendfile ("apache": X-Sendfile).
+SENDFILE_BACKENDS = {
+    "none": "django_sendfile.backends.simple",
+    "nginx": "django_sendfile.backends.nginx",
+    "apache": "django_sendfile.backends.xsendfile",
+}
+KINERJA_SENDFILE = os.environ.get("KINERJA_SENDFILE", "none").strip().lower() or "none"
+if KINERJA_SENDFILE not in SENDFILE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"KINERJA_SENDFILE={KINERJA_SENDFILE!r}: choose one of {', '.join(SENDFILE_BACKENDS)}."
+    )
+SENDFILE_BACKEND = SENDFILE_BACKENDS[KINERJA_SENDFILE]
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = os.environ.get("KINERJA_SENDFILE_URL", "/_berkas")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,10 +1,8 @@
 """URL configuration: one viewflow Site holding the product's applications."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
@@ -25,5 +23,5 @@ urlpatterns = [
     path("", site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# No route serves MEDIA_ROOT, not even with DEBUG on: uploaded files go out only through the
+# permission-checked views of workflow.file_views.

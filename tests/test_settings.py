@@ -48,3 +48,12 @@ def test_a_broker_url_switches_to_real_workers(tmp_path):
     code = "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)"
     result = manage("shell", "-c", code, KINERJA_VAR_DIR=str(tmp_path), CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_kinerja_sendfile_chooses_who_sends_downloads_and_refuses_unknown_values(tmp_path):
+    code = "from django.conf import settings; print(settings.SENDFILE_BACKEND, settings.SENDFILE_URL)"
+    nginx = manage("shell", "-c", code, KINERJA_VAR_DIR=str(tmp_path), KINERJA_SENDFILE="nginx",
+                   KINERJA_SENDFILE_URL="/_berkas-internal")
+    assert nginx.stdout.strip().splitlines()[-1] == "django_sendfile.backends.nginx /_berkas-internal"
+    wrong = manage("check", KINERJA_VAR_DIR=str(tmp_path), KINERJA_SENDFILE="lighttpd")
+    assert wrong.returncode != 0 and "KINERJA_SENDFILE='lighttpd': choose one of none, nginx, apache" in wrong.stderr

@@ -301,17 +301,14 @@ class AppealFlow(flow.Flow):
         return keberatan.skp if keberatan is not None else None
 
     def has_view_permission(self, user, obj=None):
-        from .selectors.appraisal import can_view_skp
+        from .selectors.appraisal import can_view_appeal
 
         if not user.is_authenticated:
             return False
         if obj is None:
             return True
-        skp = self._skp(obj)
-        if skp is None:
-            return False
-        pemutus = obj.keberatan.pemutus
-        return can_view_skp(user, skp) or (pemutus is not None and pemutus.user_id == user.pk)
+        keberatan = getattr(obj, "keberatan", None)
+        return keberatan is not None and can_view_appeal(user, keberatan)
 
     def has_manage_permission(self, user, obj=None):
         from .selectors.org import admin_instansi_ids

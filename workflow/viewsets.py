@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from . import audit_views, flow_views, views
+from . import audit_views, file_views, flow_views, views
 from .flows import AppealFlow, AppraisalFlow
 
 
@@ -53,6 +53,10 @@ class KinerjaApp(Application):
     timeline_path = path("riwayat/<int:skp_pk>/", audit_views.TimelineView.as_view(), name="timeline")
     audit_path = path("audit/", audit_views.AuditSearchView.as_view(), name="audit_search")
     rule_admins_path = path("admin-aturan/", views.RuleAdminsView.as_view(), name="rule_admins")
+    evidence_path = path("berkas/bukti/<int:pk>/", file_views.EvidenceFileView.as_view(), name="evidence_file")
+    attachment_path = path(
+        "berkas/keberatan/<int:pk>/", file_views.AppealAttachmentView.as_view(), name="appeal_attachment"
+    )
 
 
 class AppealViewset(ScopedFlowViewset):

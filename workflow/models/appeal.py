@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
 from ..dates import local_date
+from ..uploads import NAME_MAX_LENGTH, RandomName
 from .appraisal import Skp
 from .choices import Predikat, Rating, StatusKeberatan
 from .org import Pegawai
@@ -22,7 +23,9 @@ class Keberatan(models.Model):
 
     skp = models.OneToOneField(Skp, on_delete=models.PROTECT, related_name="keberatan", verbose_name=_("appraisal"))
     alasan = models.TextField(_("reasons"))
-    lampiran = models.FileField(_("attachment"), upload_to="keberatan/%Y/", blank=True)
+    lampiran = models.FileField(_("attachment"), upload_to=RandomName("keberatan"), blank=True)
+    lampiran_nama = models.CharField(_("attachment file name"), max_length=NAME_MAX_LENGTH, blank=True,
+                                     help_text=_("The file's original name, shown and used for downloads."))
     status = models.CharField(
         _("status"), max_length=20, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
     )

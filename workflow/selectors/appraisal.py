@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from ..models import Periode, Skp, StatusSkp, Unit
+from ..models import Keberatan, Periode, Skp, StatusSkp, Unit
 from .org import admin_instansi_ids, pegawai_of, person_name
 
 
@@ -39,6 +39,18 @@ def can_view_skp(user, skp: Skp) -> bool:
         return True
     # whoever holds (or held) a task of this appraisal — e.g. a Plt routed in — may see it
     return skp.process_id is not None and skp.process.task_set.filter(owner=user).exists()
+
+
+def can_view_appeal(user, keberatan: Keberatan) -> bool:
+    """The appeal's page and attachment: whoever may see the appealed appraisal, the official
+    who decides it, and whoever holds (or held) a task of the appeal."""
+    if not user.is_authenticated:
+        return False
+    if can_view_skp(user, keberatan.skp):
+        return True
+    if keberatan.pemutus is not None and keberatan.pemutus.user_id == user.pk:
+        return True
+    return keberatan.process_id is not None and keberatan.process.task_set.filter(owner=user).exists()
 
 
 def team_progress(*, penilai, periode: Periode) -> dict:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ..dates import local_date
 from ..models import Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
 from ..models.audit import AuditAction
+from ..uploads import original_name
 from .appraisal import _check_evidence
 from .audit import audit_record
 from .notify import notify, process_link
@@ -97,6 +98,7 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
             )
             if lampiran is not None:
                 keberatan.lampiran = lampiran
+                keberatan.lampiran_nama = original_name(lampiran.name)
             keberatan._history_user = by
             keberatan.save()
             skp.status = StatusSkp.KEBERATAN

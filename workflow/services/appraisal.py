@@ -31,6 +31,7 @@ from ..models import (
     UmpanBalikPerilaku,
 )
 from ..selectors.org import OrgSnapshot, org_snapshot
+from ..uploads import original_name
 from .audit import acting_as, audit_batch, audit_record
 from .tasks import task_execution
 
@@ -451,13 +452,13 @@ def self_review_submit(
         for pk, row in given.items():
             values[pk] = {"realisasi": row.realisasi.strip(), "bukti_tautan": row.bukti_tautan.strip()}
             if row.bukti_file is not None:
-                values[pk]["bukti_file"] = row.bukti_file
+                values[pk] |= {"bukti_file": row.bukti_file, "bukti_nama": original_name(row.bukti_file.name)}
         _upsert_rows(
             RealisasiRhk,
             parent={"evaluasi": evaluasi},
             key="rhk_id",
             by=by,
-            fields=["realisasi", "bukti_tautan", "bukti_file"],
+            fields=["realisasi", "bukti_tautan", "bukti_file", "bukti_nama"],
             values=values,
             fresh=evaluasi.__dict__.pop("_fresh", False),
         )
