@@ -195,6 +195,9 @@ KINERJA_REMINDER_DAYS = int(os.environ.get("KINERJA_REMINDER_DAYS", "3"))
 KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS", "5"))
 
 # Largest organisation import accepted from the admin upload form, in bytes.
+# After each commit the audit chain head is appended here (outside the database); audit_verify
+# checks the table against it. Empty: no anchor file (the log line is still written).
+KINERJA_AUDIT_ANCHOR = os.environ.get("KINERJA_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor"))
 KINERJA_IMPORT_MAX_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGGING = {
