@@ -38,4 +38,4 @@ lint: install
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/static
+	rm -rf $(VENV) var/*.sqlite3* var/static var/audit-anchor

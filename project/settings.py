@@ -176,7 +176,18 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis (and SQS) give an unacknowledged task to another worker after this many seconds: the tasks
+# of a worker that died come back this soon (Redis' default is an hour). Must exceed the longest
+# task's run time, or a task still running is started a second time. Workers look for such tasks
+# every 10 s (kombu's default scans only every tenth time, about every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300")),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Opening a period creates the appraisals in Celery tasks of this many employees each.
+KINERJA_OPEN_CHUNK_SIZE = int(os.environ.get("KINERJA_OPEN_CHUNK_SIZE", "250"))
 
 # Celery beat fires viewflow's due timers and the task-deadline sweep this often (seconds).
 KINERJA_TIMER_INTERVAL = float(os.environ.get("KINERJA_TIMER_INTERVAL", "60"))
@@ -216,6 +227,9 @@ KINERJA_REMINDER_DAYS = int(os.environ.get("KINERJA_REMINDER_DAYS", "3"))
 KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS", "5"))
 
 # Largest organisation import accepted from the admin upload form, in bytes.
+# After each commit the audit chain head is appended here (outside the database); audit_verify
+# checks the table against it. Empty: no anchor file (the log line is still written).
+KINERJA_AUDIT_ANCHOR = os.environ.get("KINERJA_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor"))
 KINERJA_IMPORT_MAX_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGGING = {

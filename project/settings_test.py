@@ -10,3 +10,4 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+KINERJA_AUDIT_ANCHOR = ""  # tests that check the anchor point it at their own temporary file

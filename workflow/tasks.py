@@ -6,14 +6,16 @@ from django.contrib.auth import get_user_model
 from .services.system import system_user
 
 
-@shared_task(acks_late=True)
-def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = None) -> int:
+# Acknowledged only when done, and given back to the broker when its worker process dies: a chunk
+# cut off by a crash runs again (its writes and its count are one transaction, so nothing doubles).
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = None, nomor: int | None = None) -> int:
     from .services.audit import acting_as
     from .services.period_open import period_open_chunk
 
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
     with acting_as(by):
-        return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by)
+        return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by, nomor=nomor)
 
 
 @shared_task

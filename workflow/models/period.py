@@ -100,6 +100,9 @@ class PembukaanPeriode(models.Model):
     dibuat = models.PositiveIntegerField(default=0)
     chunks = models.PositiveIntegerField(default=0)
     chunks_selesai = models.PositiveIntegerField(default=0)
+    # Numbers of the chunks counted in (each in the transaction of its writes): a chunk delivered
+    # again after a worker died between its commit and its acknowledgement counts nothing twice.
+    chunks_dihitung = models.JSONField(default=list, blank=True)
     mulai = models.DateTimeField(auto_now_add=True)
     selesai = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()

@@ -9,6 +9,11 @@ The chain: ``hash = sha256(canonical_json(event fields) + prev_hash)``, where th
 sorted keys, no whitespace and the time in UTC ISO format. Appends are serialised: on PostgreSQL by
 locking the chain-head row (SELECT ... FOR UPDATE, held until the transaction commits), on SQLite by
 its IMMEDIATE transactions (one writer at a time).
+
+The anchor: the chain head row lives in the database, so whoever can write there can delete the
+newest events and rewind the head to match. After each append commits, its head (number and hash)
+is also appended to a file outside the database (``KINERJA_AUDIT_ANCHOR``) and logged (logger
+``kinerja.audit.anchor``); ``audit_verify`` checks every anchored event against the table.
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import contextvars
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +42,7 @@ from ..models import AuditChainHead, AuditEvent
 GENESIS_HASH = "0" * 64
 # Key of the PostgreSQL advisory lock that serialises appends (any constant unique to this app).
 ADVISORY_LOCK_KEY = 0x4B494E45  # "KINE"
+anchor_log = logging.getLogger("kinerja.audit.anchor")
 
 
 @dataclass(frozen=True)
@@ -375,6 +385,37 @@ def _append(events: list[AuditEvent]) -> None:
         else:
             AuditEvent.objects.all()._append_chained(events)
         head.save()
+        transaction.on_commit(partial(anchor_write, head.seq, head.hash))
+
+
+# --- the anchor outside the database -------------------------------------------------------------
+
+
+def anchor_path() -> Path | None:
+    """The anchor file of this installation (``KINERJA_AUDIT_ANCHOR``), or ``None`` when off."""
+    value = getattr(settings, "KINERJA_AUDIT_ANCHOR", "")
+    return Path(value) if value else None
+
+
+def anchor_write(seq: int, hash_: str) -> None:
+    """Record a committed chain head (``transaction.on_commit`` of each append): one line appended
+    to the anchor file and one log line. Commits racing each other may append their lines out of
+    order; every line stays true. A failure to write is logged, never raised: the change it
+    anchors is already committed."""
+    anchor_log.info("audit chain head %s %s", seq, hash_)
+    path = anchor_path()
+    if path is None:
+        return
+    line = f"{seq} {hash_} {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, line.encode())  # one write in append mode: lines of racing writers never mix
+        finally:
+            os.close(fd)
+    except OSError:
+        anchor_log.exception("could not write the audit anchor %s", path)
 
 
 def _now() -> dt.datetime:
@@ -401,13 +442,19 @@ class ChainProblem:
     event_id: int | None
     seq: int | None
     message: str
+    anchor: bool = False  # found by comparing the table with the anchor
 
 
-def audit_verify(*, batch: int = 2000) -> tuple[int, ChainProblem | None]:
+_SETTING = object()
+
+
+def audit_verify(*, batch: int = 2000, anchor=_SETTING) -> tuple[int, ChainProblem | None]:
     """Walk the chain in order; return how many events were checked and the first problem: an
     event whose content no longer matches its hash (edited), whose link does not name the event
-    before it (deleted or reordered), a gap in the numbering (deleted), or a chain that ends before
-    the recorded head (the newest events deleted)."""
+    before it (deleted or reordered), a gap in the numbering (deleted), a chain that ends before
+    the recorded head (the newest events deleted), or — against the anchor file (``anchor``, by
+    default the setting's) — an anchored event the table lacks (the newest events deleted and the
+    head rewound) or holds with another hash (rewound and rewritten)."""
     checked, prev_hash, expected_seq = 0, GENESIS_HASH, 1
     last_id = 0
     qs = AuditEvent.objects.select_related("content_type").order_by("pk")
@@ -438,4 +485,52 @@ def audit_verify(*, batch: int = 2000) -> tuple[int, ChainProblem | None]:
             None, head.seq, f"the chain ends at event number {expected_seq - 1} but the head records "
             f"number {head.seq}: the newest events were deleted or changed",
         )
+    path = anchor_path() if anchor is _SETTING else anchor
+    if path is not None:
+        return checked, anchor_verify(Path(path), end=expected_seq - 1)
     return checked, None
+
+
+def _anchor_entries(path: Path) -> Iterator[tuple[int, int, str]]:
+    """(line number, event number, hash) of each line of the anchor file."""
+    with path.open(encoding="ascii", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) < 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+                yield number, -1, ""
+            else:
+                yield number, int(parts[0]), parts[1]
+
+
+def anchor_verify(path: Path, *, end: int, batch: int = 5000) -> ChainProblem | None:
+    """Compare every event the anchor file ``path`` records with the table, whose intact chain ends
+    at number ``end``. Events committed after the last anchored one are not a problem (the anchor
+    is written just after each commit); an anchored event missing or different is."""
+    if not path.exists() or path.stat().st_size == 0:
+        if end == 0:
+            return None
+        return ChainProblem(None, end, f"the anchor {path} is missing or empty while the table holds {end} "
+                            "events: it was deleted, or never written (an anchor belongs to one database; an "
+                            "upgraded installation writes it with its next event)", anchor=True)
+    highest, differs = 0, None
+    entries = _anchor_entries(path)
+    while chunk := [entry for _, entry in zip(range(batch), entries, strict=False)]:
+        bad = next((line for line, seq, _ in chunk if seq < 0), None)
+        if bad is not None:
+            return ChainProblem(None, None, f"line {bad} of the anchor {path} is unreadable: the anchor was "
+                                "edited", anchor=True)
+        stored = dict(AuditEvent.objects.filter(seq__in={seq for _, seq, _ in chunk}).values_list("seq", "hash"))
+        for _line, seq, hash_ in chunk:
+            highest = max(highest, seq)
+            if seq in stored and stored[seq] != hash_ and (differs is None or seq < differs):
+                differs = seq
+    if differs is not None:
+        return ChainProblem(None, differs, f"event number {differs} differs from the anchor {path}: the chain "
+                            "was rewound and rewritten from there", anchor=True)
+    if highest > end:
+        return ChainProblem(None, highest, f"the anchor {path} records event number {highest} but the table "
+                            f"ends at number {end}: the newest events were deleted and the chain head rewound",
+                            anchor=True)
+    return None

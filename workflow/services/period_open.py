@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +11,6 @@ from ..models import AuditAction, Pegawai, PembukaanPeriode, Periode, StatusKepe
 from ..selectors.org import OrgSnapshot
 from .appraisal import appraisal_open
 from .audit import acting_as, audit_batch, audit_record
-
-CHUNK_SIZE = 250
 
 
 def employees_to_open(periode: Periode, unit: Unit | None = None):
@@ -42,7 +41,8 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
     if unit is not None and unit.instansi_id != periode.instansi_id:
         raise ValidationError(_("The unit belongs to another government."))
     ids = list(employees_to_open(periode, unit).values_list("pk", flat=True))
-    chunks = [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+    size = settings.KINERJA_OPEN_CHUNK_SIZE
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
     with transaction.atomic(), acting_as(by):
         before = {"status": periode.status}
         if periode.status != StatusPeriode.OPEN:
@@ -64,22 +64,27 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
                             "employees": len(ids)})
 
     def enqueue():
-        for chunk in chunks:
-            open_period_chunk.delay(job.pk, chunk, by.pk if by else None)
+        for nomor, chunk in enumerate(chunks):
+            open_period_chunk.delay(job.pk, chunk, by.pk if by else None, nomor)
 
     transaction.on_commit(enqueue)
     return job
 
 
-def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by) -> int:
-    """Create the appraisals of one chunk in one transaction (its history rows and events written
-    together at the end); returns how many were new. Idempotent: employees who already have an
-    appraisal for the period are skipped, and the unique constraint settles a race with another
-    worker (that employee's savepoint rolls back; the rest of the chunk stands)."""
+def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | None = None) -> int:
+    """Create the appraisals of chunk ``nomor`` in one transaction and count it into the job in that
+    same transaction (its history rows and events written together at the end); returns how many
+    were new. A worker that dies mid-chunk commits nothing, and the redelivered chunk does it all; a
+    chunk delivered again after it committed finds itself counted and does nothing. Idempotent on
+    the data too: employees who already have an appraisal for the period are skipped, and the
+    unique constraint settles a race with another worker (that employee's savepoint rolls back; the
+    rest of the chunk stands)."""
     from ..models import Skp
 
     job = PembukaanPeriode.objects.select_related("periode").get(pk=job_id)
-    _job_progress(job_id, by, started=True)
+    if nomor is not None and nomor in job.chunks_dihitung:
+        return 0
+    _job_started(job_id, by)
     snap = OrgSnapshot.load(job.periode.instansi_id)
     created = 0
     with transaction.atomic(), audit_batch():
@@ -98,26 +103,39 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by) -> int:
         for pegawai in people:
             if appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by, checked=True) is not None:
                 created += 1
-    _job_progress(job_id, by, processed=len(pegawai_ids), created=created)
+        _job_count(job_id, by, nomor=nomor, processed=len(pegawai_ids), created=created)
     return created
 
 
 @transaction.atomic
-def _job_progress(job_id: int, by, *, started: bool = False, processed: int = 0, created: int = 0) -> None:
-    """Count a chunk into the job (or mark it running), under a row lock so chunks running at once
-    in several workers add up; each change is saved with its history row, the finish with an event."""
-    job = PembukaanPeriode.objects.select_for_update().select_related("periode").get(pk=job_id)
-    if started:
-        if job.status != PembukaanPeriode.Status.QUEUED:
-            return
-        job.status = PembukaanPeriode.Status.RUNNING
-    else:
-        job.diproses, job.dibuat, job.chunks_selesai = job.diproses + processed, job.dibuat + created, \
-            job.chunks_selesai + 1
-        if job.chunks_selesai >= job.chunks:
-            job.status, job.selesai = PembukaanPeriode.Status.DONE, timezone.now()
+def _job_started(job_id: int, by) -> None:
+    """Mark a queued job running when its first chunk starts."""
+    job = PembukaanPeriode.objects.select_for_update().get(pk=job_id)
+    if job.status != PembukaanPeriode.Status.QUEUED:
+        return
+    job.status = PembukaanPeriode.Status.RUNNING
     job._history_user = by
     job.save()
-    if job.status == PembukaanPeriode.Status.DONE:
+
+
+def _job_count(job_id: int, by, *, nomor: int | None, processed: int, created: int) -> None:
+    """Count chunk ``nomor`` into the job, in the chunk's transaction and under the job's row lock
+    (chunks committing at once in several workers add up). A chunk already counted — two deliveries
+    of it ran at once, the other committed first — counts nothing (it created nothing either: the
+    other delivery committed every employee of the chunk). The last chunk counted finishes the job,
+    with its event."""
+    job = PembukaanPeriode.objects.select_for_update().select_related("periode").get(pk=job_id)
+    if nomor is not None:
+        if nomor in job.chunks_dihitung:
+            return
+        job.chunks_dihitung = [*job.chunks_dihitung, nomor]
+    job.diproses, job.dibuat, job.chunks_selesai = job.diproses + processed, job.dibuat + created, \
+        job.chunks_selesai + 1
+    if job.status != PembukaanPeriode.Status.DONE and job.chunks_selesai >= job.chunks:
+        job.status, job.selesai = PembukaanPeriode.Status.DONE, timezone.now()
         audit_record(action=AuditAction.PERIOD_OPENING_FINISHED, obj=job.periode, by=by,
                      after={"job": job.pk, "total": job.total, "created": job.dibuat})
+    elif job.status == PembukaanPeriode.Status.QUEUED:
+        job.status = PembukaanPeriode.Status.RUNNING
+    job._history_user = by
+    job.save()
