@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0006_audit_truncate'),
+        ('workflow', '0007_audit_truncate'),
     ]
 
     operations = [

@@ -38,7 +38,7 @@ def drop_no_truncate_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workflow", "0005_alter_auditevent_action_historicalappealprocess"),
+        ("workflow", "0006_protected_uploads"),
     ]
 
     operations = [
