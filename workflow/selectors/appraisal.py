@@ -4,6 +4,7 @@ their team's (the SKP they assess, or whose current assessor they are), an admin
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from viewflow.workflow.models import Task
 
 from ..models import Periode, Skp
 from .org import admin_instansi_ids, pegawai_of, person_name
@@ -132,3 +133,12 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
         row["approved_pct"] = round(100 * row["approved"] / row["total"]) if row["total"] else 0
         row["published_pct"] = round(100 * row["published"] / row["total"]) if row["total"] else 0
     return result
+
+
+def tasks_in(instansi_ids) -> QuerySet[Task]:
+    """Tasks of the appraisals (and of the appeals against them) of employees of the given
+    governments: what an admin of those governments may see and manage."""
+    return Task.objects.filter(
+        Q(process__skp__pegawai__instansi_id__in=instansi_ids)
+        | Q(process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
+    )
