@@ -21,13 +21,18 @@ def skp_visible_to(user) -> QuerySet[Skp]:
     return Skp.objects.filter(condition).distinct()
 
 
-def skp_of_task(task) -> Skp | None:
-    """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
-    skp = getattr(task.process, "skp", None)
+def skp_of_process(process) -> Skp | None:
+    """The appraisal a process is about: its SKP, or the appealed SKP for an appeal."""
+    skp = getattr(process, "skp", None)
     if skp is None:
-        keberatan = getattr(task.process, "keberatan", None)
+        keberatan = getattr(process, "keberatan", None)
         skp = keberatan.skp if keberatan is not None else None
     return skp
+
+
+def skp_of_task(task) -> Skp | None:
+    """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
+    return skp_of_process(task.process)
 
 
 def can_view_skp(user, skp: Skp) -> bool:
