@@ -79,6 +79,10 @@ class AppraisalView(flow.View):
             f"<int:process_pk>/{self.name}/<int:task_pk>/execute/", safe_task_view(self, self.view), name="execute"
         )
 
+    def __str__(self) -> str:
+        # viewflow's bulk assign/unassign pages print the node itself: show the step's title.
+        return str(self.task_title) if self.task_title else super().__str__()
+
     def barred(self, skp: Skp) -> list[tuple[Pegawai, str]]:
         """Who may never hold this step of ``skp``, each with the reason (a message taking the
         person's ``name``). The employee's own steps bar nobody."""

@@ -105,6 +105,7 @@ def test_an_admin_selecting_all_in_the_queue_takes_only_their_governments_tasks(
     with django_assert_max_num_queries(20):
         page = client.post("/appraisal/queue/assign/", {"select_all": "1"}).content.decode()
     assert kota.kadis.nama in page and org.kadis.nama not in page
+    assert "<td>Setujui SKP</td>" in page  # the step's title, in the user's language
     client.post("/appraisal/queue/assign/", {"select_all": "1", "_confirm": "1"})
     assert Task.objects.get(pk=city.pk).owner == kota.admin
     assert Task.objects.get(pk=province.pk).owner_id is None
