@@ -3,10 +3,14 @@ and the process pages check the object, not just the flow."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
@@ -100,6 +104,78 @@ class ScopedQueueView(QueueView):
     @viewprop
     def queryset(self):
         return super().queryset.filter(process__skp__pegawai__instansi_id__in=admin_instansi_ids(self.request.user))
+
+
+class ListScopedBulkAction:
+    """viewflow's bulk actions on tasks act on the posted ``pk`` values — or, with ``select_all``,
+    on every row — of the whole task table, both flows and every government. Here their rows are
+    the rows of one of the user's own lists of this flow (``list_view``: the viewset's inbox or
+    queue page, built for this request), so the confirmation lists, and the action touches, nothing
+    the user's list does not show. Each task is still checked by its node (``allowed``); one the
+    user may not act on is left as it is and counted, instead of failing the whole batch."""
+
+    flow_class = None  # given by the viewset (it passes the keyword arguments a view declares)
+    list_view: str = ""
+
+    @cached_property
+    def list_rows(self):
+        view = getattr(self.viewset, self.list_view)(flow_class=self.flow_class, viewset=self.viewset)
+        view.setup(self.request)
+        return view.queryset
+
+    def get_queryset(self):
+        self.queryset = self.list_rows
+        return super().get_queryset()
+
+    def allowed(self, user, task) -> bool:
+        raise NotImplementedError
+
+    def act(self, activation) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        user, done, left = self.request.user, 0, 0
+        with transaction.atomic():
+            for task in self.get_queryset():
+                with task.activation() as activation:
+                    if self.allowed(user, activation.task):
+                        self.act(activation)
+                        done += 1
+                    else:
+                        left += 1
+        messages.success(self.request, self.done_message % {"count": done})
+        if left:
+            messages.warning(
+                self.request,
+                gettext("%(count)d task(s) left as they were: you may not act on them.") % {"count": left},
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class BulkAssignView(ListScopedBulkAction, views.BulkAssignTasksActionView):
+    """Take tasks from the queue (admins: their government's tasks nobody holds)."""
+
+    list_view = "queue_view_class"
+    done_message = _("%(count)d task(s) taken from the queue.")
+
+    def allowed(self, user, task) -> bool:
+        return task.flow_task.can_assign(user, task)
+
+    def act(self, activation) -> None:
+        activation.assign(self.request.user)
+
+
+class BulkUnassignView(ListScopedBulkAction, views.BulkUnassignTasksActionView):
+    """Give tasks of one's own inbox back to the queue."""
+
+    list_view = "inbox_view_class"
+    done_message = _("%(count)d task(s) returned to the queue.")
+
+    def allowed(self, user, task) -> bool:
+        return task.flow_task.can_unassign(user, task)
+
+    def act(self, activation) -> None:
+        activation.unassign()
 
 
 class ScopedProcessListView(ProcessColumns, views.DashboardProcessListView):

@@ -10,7 +10,7 @@ from viewflow.workflow import flow, lock
 
 from . import task_views
 from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
-from .nodes import AppealDecisionView, AppraisalView
+from .nodes import AppealDecisionView, AppraisalView, AssessorView
 
 # Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
 SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
@@ -45,7 +45,7 @@ class AppraisalFlow(flow.Flow):
         .Next(this.approve_plan)
     )
     approve_plan = (
-        AppraisalView(task_views.PlanApproveView.as_view())
+        AssessorView(task_views.PlanApproveView.as_view())
         .Annotation(
             title=_("Approve the SKP"),
             description=_("The assessor approves or returns the plan."),
@@ -84,7 +84,7 @@ class AppraisalFlow(flow.Flow):
         .Next(this.review)
     )
     review = (
-        AppraisalView(task_views.ReviewView.as_view())
+        AssessorView(task_views.ReviewView.as_view())
         .Annotation(
             title=_("Periodic review"),
             description=_("The assessor gives feedback and interim ratings."),
@@ -111,7 +111,7 @@ class AppraisalFlow(flow.Flow):
         .Next(this.final_review)
     )
     final_review = (
-        AppraisalView(task_views.FinalReviewView.as_view())
+        AssessorView(task_views.FinalReviewView.as_view())
         .Annotation(
             title=_("Annual review"),
             description=_("The assessor rates every RHK and behaviour value."),
@@ -251,7 +251,7 @@ class AppealFlow(flow.Flow):
 
     start = flow.StartHandle(this.start_appeal).Annotation(title=_("Appeal filed")).Next(this.respond)
     respond = (
-        AppraisalView(task_views.AppealRespondView.as_view())
+        AssessorView(task_views.AppealRespondView.as_view())
         .Annotation(
             title=_("Respond to the appeal"),
             description=_("The assessor answers the employee's appeal."),

@@ -1,9 +1,12 @@
-"""Forms of the appraisal steps. They only shape input; the services validate the business rules."""
+"""Forms of the appraisal steps and the admins' pages. They only shape input; the services validate
+the business rules."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
 
-from .models import AspekIki, JenisRhk, NilaiPerilaku, Pendekatan, Rating
+from .models import AspekIki, JenisRhk, NilaiPerilaku, Pegawai, Pendekatan, Rating
+from .selectors.appraisal import tasks_in
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
 
@@ -156,3 +159,43 @@ def form_errors(form: forms.Form) -> list[str]:
         label = form.fields[name].label if name in form.fields else ""
         out += [f"{label}: {e}" if label else str(e) for e in errors]
     return out
+class PegawaiChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.nama} — {obj.jabatan.nama}"
+
+
+class TaskReassignForm(forms.Form):
+    """An admin gives open tasks of their government to someone else, with a reason (overdue page).
+    Only tasks and people of the admin's governments can be chosen; the service checks the rest."""
+
+    tugas = forms.ModelMultipleChoiceField(
+        queryset=Task.objects.none(),
+        error_messages={
+            "required": _("Choose at least one task."),
+            "invalid_choice": _("Choose at least one task."),
+            "invalid_pk_value": _("Choose at least one task."),
+        },
+    )
+    kepada = PegawaiChoiceField(
+        label=_("To"),
+        queryset=Pegawai.objects.none(),
+        error_messages={
+            "required": _("Choose the employee who takes the tasks."),
+            "invalid_choice": _("Choose the employee who takes the tasks."),
+        },
+    )
+    alasan = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        error_messages={"required": _("Write the reason for the reassignment.")},
+    )
+
+    def __init__(self, *args, instansi_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tugas"].queryset = tasks_in(instansi_ids)
+        self.fields["kepada"].queryset = (
+            Pegawai.objects.filter(instansi_id__in=instansi_ids, aktif=True, user__isnull=False)
+            .select_related("jabatan")
+            .order_by("nama")
+        )

@@ -10,11 +10,15 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
+from .models import Pegawai, Skp
+from .selectors.appraisal import skp_of_process, skp_of_task
+from .selectors.org import admin_instansi_ids, org_snapshot
 from .services.audit import audit_batch
 from .services.tasks import lock_failed_message, task_already_done_message
 
@@ -62,8 +66,12 @@ def safe_task_view(flow_task, origin_view):
 
 
 class AppraisalView(flow.View):
-    """A human step of an appraisal: the safe wrapper above, and queued tasks may be taken only by
-    an admin of the appraisal's own government."""
+    """A human step of an appraisal: the safe wrapper above; queued tasks may be taken only by an
+    admin of the appraisal's own government; and separation of duties — whoever ``barred`` names
+    for the appraisal never holds or executes the step, by any route (the flow's assignment with
+    delegations and acting officials, an admin's reassignment, the queue, an execution from
+    code): the flow's choice passes to the next official up instead (``calc_owner``), everything
+    else asks ``refusal``."""
 
     @property
     def view_path(self):
@@ -71,32 +79,63 @@ class AppraisalView(flow.View):
             f"<int:process_pk>/{self.name}/<int:task_pk>/execute/", safe_task_view(self, self.view), name="execute"
         )
 
-    def can_assign(self, user, task):
-        from .selectors.appraisal import skp_of_task
-        from .selectors.org import admin_instansi_ids
+    def __str__(self) -> str:
+        # viewflow's bulk assign/unassign pages print the node itself: show the step's title.
+        return str(self.task_title) if self.task_title else super().__str__()
 
+    def barred(self, skp: Skp) -> list[tuple[Pegawai, str]]:
+        """Who may never hold this step of ``skp``, each with the reason (a message taking the
+        person's ``name``). The employee's own steps bar nobody."""
+        return []
+
+    def refusal(self, user, task) -> str | None:
+        """Why ``user`` may not hold ``task`` (separation of duties), or None when they may."""
+        skp = skp_of_task(task)
+        if skp is None or user is None:
+            return None
+        for pegawai, reason in self.barred(skp):
+            if pegawai.user_id is not None and pegawai.user_id == user.pk:
+                return reason % {"name": pegawai.nama}
+        return None
+
+    def calc_owner(self, activation):
+        owner = super().calc_owner(activation)
+        skp = skp_of_process(activation.process)
+        barred = self.barred(skp) if skp is not None else []
+        if owner is None or all(pegawai.user_id != owner.pk for pegawai, _reason in barred):
+            return owner
+        official = org_snapshot(skp.pegawai.instansi_id).official_for(
+            skp.pegawai, barred={pegawai.pk for pegawai, _reason in barred}
+        )
+        return official.user if official is not None and official.user_id else None
+
+    def can_execute(self, user, task):
+        return super().can_execute(user, task) and self.refusal(user, task) is None
+
+    def can_assign(self, user, task):
         if task.owner_id or user is None or not user.is_authenticated:
             return False
         skp = skp_of_task(task)
-        return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)
+        return (
+            skp is not None
+            and skp.pegawai.instansi_id in admin_instansi_ids(user)
+            and self.refusal(user, task) is None
+        )
 
 
-class AppealDecisionView(AppraisalView):
-    """The appeal decision: never executed or taken by the assessor whose rating is appealed
-    (separation of duties), even when an admin or a setting routes it to someone else."""
+class AssessorView(AppraisalView):
+    """A step of the appraisal's officials (plan approval, periodic and annual review, the response
+    to an appeal): never held by the appraised employee."""
 
-    def _is_original_assessor(self, user, task) -> bool:
-        keberatan = getattr(task.process, "keberatan", None)
-        penilai = keberatan.skp.penilai if keberatan is not None else None
-        return penilai is not None and penilai.user_id == getattr(user, "pk", None)
+    def barred(self, skp: Skp) -> list[tuple[Pegawai, str]]:
+        return [(skp.pegawai, _("%(name)s is the appraised employee: nobody acts on a step of their own appraisal."))]
 
-    def can_execute(self, user, task):
-        return super().can_execute(user, task) and not self._is_original_assessor(user, task)
 
-    def can_assign(self, user, task):
-        if task.owner_id or user is None or not user.is_authenticated or self._is_original_assessor(user, task):
-            return False
-        from .selectors.org import admin_instansi_ids
+class AppealDecisionView(AssessorView):
+    """The appeal decision: neither the appraisee nor the assessor whose rating is appealed."""
 
-        keberatan = getattr(task.process, "keberatan", None)
-        return keberatan is not None and keberatan.skp.pegawai.instansi_id in admin_instansi_ids(user)
+    def barred(self, skp: Skp) -> list[tuple[Pegawai, str]]:
+        barred = super().barred(skp)
+        if skp.penilai is not None:
+            barred.append((skp.penilai, _("%(name)s rated this appraisal and cannot decide its appeal.")))
+        return barred

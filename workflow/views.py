@@ -15,7 +15,7 @@ from django.views.generic import FormView, RedirectView, TemplateView, View
 
 from project.widgets import DateInput
 
-from .forms import TEXT_MAX, AppealFileForm, form_errors
+from .forms import TEXT_MAX, AppealFileForm, TaskReassignForm, form_errors
 from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
 from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
@@ -279,7 +279,8 @@ class AppealFileView(View):
 
 
 class OverdueView(AdminOnlyMixin, TemplateView):
-    """Admins: open tasks past their due date, with reassignment of one or many."""
+    """Admins: open tasks past their due date (or all open ones with ``?semua=1``), held or waiting
+    in the queue, with reassignment of one or many."""
 
     template_name = "workflow/overdue.html"
 
@@ -290,25 +291,31 @@ class OverdueView(AdminOnlyMixin, TemplateView):
         ids = admin_instansi_ids(self.request.user)
         ctx["all_open"] = self.request.GET.get("semua") == "1"
         ctx["overdue"] = list(overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])[:500])
-        ctx["people"] = Pegawai.objects.filter(instansi_id__in=ids, aktif=True, user__isnull=False).order_by("nama")
+        form = ctx.setdefault("form", TaskReassignForm(instansi_ids=ids))
+        ctx["selected"] = set(form.data.getlist("tugas")) if form.is_bound else set()
         return ctx
 
     def post(self, request, *args, **kwargs):
         from .services.delegation import tasks_reassign
 
-        ids = admin_instansi_ids(request.user)
-        to = Pegawai.objects.filter(pk=request.POST.get("kepada") or 0, instansi_id__in=ids).first()
-        try:
-            if to is None:
-                raise ValidationError(_("Choose the employee who takes the tasks."))
-            task_ids = [int(x) for x in request.POST.getlist("tugas") if x.isdigit()]
-            count = tasks_reassign(task_ids=task_ids, to=to, by=request.user, reason=request.POST.get("alasan", ""))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return self.render_to_response(self.get_context_data())
-        messages.success(request, _("%(count)d task(s) reassigned to %(name)s.") % {"count": count, "name": to.nama})
-        return HttpResponseRedirect(reverse("kinerja:overdue"))
+        form = TaskReassignForm(request.POST, instansi_ids=admin_instansi_ids(request.user))
+        if form.is_valid():
+            to = form.cleaned_data["kepada"]
+            try:
+                count = tasks_reassign(
+                    task_ids=[task.pk for task in form.cleaned_data["tugas"]],
+                    to=to,
+                    by=request.user,
+                    reason=form.cleaned_data["alasan"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("%(count)d task(s) reassigned to %(name)s.") % {"count": count, "name": to.nama}
+                )
+                return HttpResponseRedirect(reverse("kinerja:overdue"))
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class DelegationForm(forms.Form):

@@ -17,6 +17,8 @@ class ScopedFlowViewset(FlowAppViewset):
     archive_view_class = flow_views.ArchiveView
     dashboard_view_class = flow_views.DashboardRedirectView
     chart_view_class = flow_views.ScopedChartView
+    tasks_assign_view_class = flow_views.BulkAssignView
+    tasks_unassign_view_class = flow_views.BulkUnassignView
 
 
 class AppraisalViewset(ScopedFlowViewset):

@@ -4,6 +4,7 @@ their team's (the SKP they assess, or whose current assessor they are), an admin
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from viewflow.workflow.models import Task
 
 from ..models import Keberatan, Periode, Skp, StatusSkp, Unit
 from .org import admin_instansi_ids, pegawai_of, person_name
@@ -20,13 +21,18 @@ def skp_visible_to(user) -> QuerySet[Skp]:
     return Skp.objects.filter(condition).distinct()
 
 
-def skp_of_task(task) -> Skp | None:
-    """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
-    skp = getattr(task.process, "skp", None)
+def skp_of_process(process) -> Skp | None:
+    """The appraisal a process is about: its SKP, or the appealed SKP for an appeal."""
+    skp = getattr(process, "skp", None)
     if skp is None:
-        keberatan = getattr(task.process, "keberatan", None)
+        keberatan = getattr(process, "keberatan", None)
         skp = keberatan.skp if keberatan is not None else None
     return skp
+
+
+def skp_of_task(task) -> Skp | None:
+    """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
+    return skp_of_process(task.process)
 
 
 def can_view_skp(user, skp: Skp) -> bool:
@@ -150,3 +156,12 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
         row["approved_pct"] = round(100 * row["approved"] / row["total"]) if row["total"] else 0
         row["published_pct"] = round(100 * row["published"] / row["total"]) if row["total"] else 0
     return result
+
+
+def tasks_in(instansi_ids) -> QuerySet[Task]:
+    """Tasks of the appraisals (and of the appeals against them) of employees of the given
+    governments: what an admin of those governments may see and manage."""
+    return Task.objects.filter(
+        Q(process__skp__pegawai__instansi_id__in=instansi_ids)
+        | Q(process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
+    )

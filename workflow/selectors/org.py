@@ -10,6 +10,7 @@ per-employee override wins over everything.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -77,32 +78,46 @@ class OrgSnapshot:
             self._people[pk] = Pegawai.objects.filter(pk=pk, aktif=True).first()
         return self._people[pk]
 
-    def assessor_of(self, pegawai: Pegawai) -> Pegawai | None:
+    def officials_above(self, pegawai: Pegawai) -> Iterator[Pegawai]:
+        """The officials above ``pegawai``, nearest first: the explicit override, then whoever acts
+        as head of each unit up the tree (starting from the parent unit for a unit's own head),
+        never ``pegawai`` themself — a post ``pegawai`` holds or stands in for passes upwards."""
         if pegawai.penilai_override_id:
             override = self._person(pegawai.penilai_override_id)
-            if override is not None:
-                return override
+            if override is not None and override.pk != pegawai.pk:
+                yield override
         unit = self.units.get(pegawai.unit_id)
-        if unit is None:
-            return None
-        if unit.jabatan_kepala_id and unit.jabatan_kepala_id == pegawai.jabatan_id:
+        if unit is not None and unit.jabatan_kepala_id and unit.jabatan_kepala_id == pegawai.jabatan_id:
             unit = self.units.get(unit.parent_id) if unit.parent_id else None
         seen: set[int] = set()
         while unit is not None and unit.pk not in seen:
             seen.add(unit.pk)
             head = self.holder_of(unit)
             if head is not None and head.pk != pegawai.pk:
-                return head
+                yield head
             unit = self.units.get(unit.parent_id) if unit.parent_id else None
-        return None
+
+    def assessor_of(self, pegawai: Pegawai) -> Pegawai | None:
+        return next(self.officials_above(pegawai), None)
 
     def assessor_superior_of(self, pegawai: Pegawai) -> Pegawai | None:
-        """The Atasan Pejabat Penilai: the assessor's own assessor. At the top of the tree (the
+        """The Atasan Pejabat Penilai: the assessor's own assessor — passing over ``pegawai``
+        themself (say, standing in for the post above their assessor). At the top of the tree (the
         Governor assesses JPT and has no assessor) the assessor is also the superior."""
         assessor = self.assessor_of(pegawai)
         if assessor is None:
             return None
-        return self.assessor_of(assessor) or assessor
+        return next((p for p in self.officials_above(assessor) if p.pk != pegawai.pk), None) or assessor
+
+    def official_for(self, pegawai: Pegawai, *, barred: set[int]) -> Pegawai | None:
+        """The nearest official above ``pegawai`` who may act on a step of their appraisal: each
+        official's delegate acts for them, and an official who is in ``barred`` (Pegawai ids), or
+        whose delegate is, is passed over for the next one up. None at the top of the tree."""
+        for official in self.officials_above(pegawai):
+            acting = self.delegate_of(official)
+            if official.pk not in barred and acting.pk not in barred:
+                return acting
+        return None
 
 
 # Snapshots are reused for a short while by the process that loaded them. Any save or delete of an

@@ -42,10 +42,8 @@ def tasks_reassign(*, task_ids: list[int], to: Pegawai, by, reason: str) -> int:
             raise PermissionDenied
         if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
             errors.append(_("Task #%(id)s is no longer open.") % {"id": task.pk})
-        elif task.flow_task.name == "decide":
-            keberatan = task.process.keberatan
-            if keberatan.skp.penilai_id == to.pk:
-                errors.append(_("%(name)s rated this appraisal and cannot decide its appeal.") % {"name": to.nama})
+        elif to.user_id is not None and (refusal := task.flow_task.refusal(to.user, task)) is not None:
+            errors.append(refusal)  # separation of duties, as the step's node defines it
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

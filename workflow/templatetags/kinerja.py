@@ -2,6 +2,8 @@
 
 from django import template
 
+from ..selectors.org import person_name
+
 register = template.Library()
 
 
@@ -12,3 +14,10 @@ def get_value(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.filter
+def person(user):
+    """``{{ task.owner|person }}`` — how a person is named on the pages (see ``person_name``); empty
+    for nobody."""
+    return person_name(user)
