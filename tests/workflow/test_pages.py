@@ -95,7 +95,7 @@ def test_an_admin_sees_only_their_own_government(client, org, two_governments):
     assert org.pelaksana.nama in body
     assert warga_kota.nama not in body
     response = client.get(f"/admin/workflow/pegawai/{warga_kota.pk}/change/")
-    assert response.status_code == 302  # the admin redirects "not found" objects to its index
+    assert response.status_code == 404  # another government's object does not exist for this admin
     assert client.get(f"/admin/workflow/pegawai/{org.pelaksana.pk}/change/").status_code == 200
 
 
