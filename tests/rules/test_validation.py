@@ -165,10 +165,48 @@ def test_declared_bounds_count_for_coverage():
     assert validate_table(spec) == []
 
 
-def test_more_than_64_range_rows_on_one_field_are_rejected():
-    rows = [{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(65)]
-    spec = table(rows=[*rows, {"default": True, "then": {"o": 0}}])
-    assert ("too_many_ranges", None, "a") in codes(spec)
+def range_rows(field, n, start=0):
+    return [{"when": {field: f"[{i + start}..{i + start + 1})"}, "then": {"o": i}} for i in range(n)]
+
+
+def test_63_range_rows_on_one_input_pass_and_64_are_refused_naming_the_limit():
+    ok = table(rows=[*range_rows("a", 63), {"default": True, "then": {"o": 0}}])
+    assert validate_table(ok) == []
+    for n in (64, 65, 100):
+        spec = table(rows=[*range_rows("a", n), {"default": True, "then": {"o": 0}}])
+        problems = [p for p in validate_table(spec) if p.code == "too_many_ranges"]
+        assert [(p.row, p.field) for p in problems] == [(None, "a")]
+        assert f"{n + 1} conditions" in problems[0].message and "at most 64 at once" in problems[0].message
+        assert "at most 63 rows" in problems[0].message
+
+
+def test_without_a_default_row_the_catch_all_counts_the_same():
+    spec = table(rows=[*range_rows("a", 63), {"when": {"a": "-"}, "then": {"o": 0}}])
+    assert validate_table(spec) == []
+    spec = table(rows=range_rows("a", 64, start=-1) + [{"when": {"a": "< -1"}, "then": {"o": 0}},
+                                                       {"when": {"a": ">= 63"}, "then": {"o": 0}}])
+    assert "too_many_ranges" in {p.code for p in validate_table(spec)}
+
+
+def test_the_limit_is_per_table_not_per_input():
+    rows = [{"when": {"a": f">= {i}", "b": "-"}, "then": {"o": i}} for i in range(40)]
+    rows += [{"when": {"a": "-", "b": f">= {i}"}, "then": {"o": i}} for i in range(40)]
+    spec = table(
+        inputs=[{"name": "a", "type": "number"}, {"name": "b", "type": "number"}],
+        rows=[*rows, {"default": True, "then": {"o": 0}}],
+    )
+    assert "too_many_ranges" in {p.code for p in validate_table(spec)}
+
+
+def test_ranges_count_once_and_declared_bounds_limit_what_holds():
+    overlapping = [{"when": {"a": f"[{i}..{1000 + i})"}, "then": {"o": i}} for i in range(63)]
+    assert validate_table(table(rows=[*overlapping, {"default": True, "then": {"o": 0}}])) == []
+    # 100 range rows, but the input never exceeds 50: at most 51 lower bounds hold at once.
+    bounded = table(
+        inputs=[{"name": "a", "type": "integer", "min": 0, "max": 50}],
+        rows=[*range_rows("a", 100), {"default": True, "then": {"o": 0}}],
+    )
+    assert "too_many_ranges" not in {p.code for p in validate_table(bounded)}
 
 
 def test_default_row_must_be_last():
