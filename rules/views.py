@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from .api import evaluate_version
+from .api import try_version
 from .choices import VersionStatus
 from .conditions import CellError, coerce_text
 from .errors import RuleEvaluationError, RuleSetError
@@ -251,7 +251,7 @@ class TryView(RulesAdminMixin, TemplateView):
         decision, error = None, None
         if not errors:
             try:
-                decision = evaluate_version(table.version, table.name, facts)
+                decision = try_version(table.version, table.name, facts)
             except RuleEvaluationError as exc:
                 error = str(exc)
         ctx = self.get_context_data(values=values, errors=errors, decision=decision, error=error)

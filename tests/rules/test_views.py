@@ -238,3 +238,109 @@ def test_simulation_counts_changed_outcomes(admin_client, pack):
     body = response.content.decode()
     assert "2 dari 4 hasil berubah" in body
     assert "rating=sesuai" in body and "rating=di_atas" in body
+
+
+# --- the engine's limit and isolation (issue 11, item 9) ------------------------------------------
+
+
+def ranges_on_rhk_utama(n):
+    """``n`` range rows on one input of rating_hasil_kerja, then the default row."""
+    rows = [
+        ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": f"[{i}..{i + 1})"},
+         {"rating": "di_bawah"}, False)
+        for i in range(n)
+    ]
+    return [*rows, ({}, {"rating": "sesuai"}, True)]
+
+
+def coba_rhk(admin_client, table, utama):
+    return admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/",
+        {"i-porsi_rhk_di_atas": "0", "i-porsi_rhk_di_bawah": "0", "i-rhk_utama_di_bawah": str(utama)},
+    )
+
+
+def test_grid_refuses_64_range_rows_on_one_input_naming_the_engine_limit(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    before = list(table.rows.values_list("conditions", flat=True))
+    for n in (64, 80):
+        response = admin_client.post(f"/aturan/tabel/{table.pk}/", grid_post(ranges_on_rhk_utama(n)))
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert f"{n + 1} syarat tabel ini terpenuhi sekaligus" in body
+        assert "paling banyak 64 sekaligus" in body and "paling banyak 63 baris" in body
+        assert list(table.rows.values_list("conditions", flat=True)) == before
+
+
+def test_63_range_rows_save_and_coba_answers_at_the_top_value(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", grid_post(ranges_on_rhk_utama(63))).status_code == 302
+    for utama, row in ((62, "Baris 63 yang memutuskan"), (500, "Baris bawaan 64 yang memutuskan")):
+        response = coba_rhk(admin_client, table, utama)
+        assert response.status_code == 200
+        assert row in response.content.decode()
+
+
+def save_rows_directly(table, n):
+    """Rows written past the editor and its validation (the admin, a script, an old version)."""
+    from rules.models import TableRow
+
+    table.rows.all().delete()
+    for i, (conds, outs, default) in enumerate(ranges_on_rhk_utama(n), start=1):
+        TableRow.objects.create(table=table, position=i, is_default=default, conditions=conds, outputs=outs)
+
+
+def test_coba_on_64_range_rows_saved_past_validation_answers_with_the_limit(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    save_rows_directly(table, 64)
+    response = coba_rhk(admin_client, table, 63)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "paling banyak 64 sekaligus" in body
+    assert coba_rhk(admin_client, table, 5).status_code == 200  # and this process still answers
+
+
+@pytest.fixture
+def engine_that_crashes(monkeypatch):
+    """The adapter as it was before it learnt about error 303 and without the validator's limit:
+    64 range rows then kill the process that evaluates them (SIGSEGV), for real."""
+    import durable_rules_engine as core
+
+    from rules import validation
+    from rules.engine import Engine
+
+    monkeypatch.setattr(validation, "_check_engine_stack", lambda spec, parsed: [])
+    monkeypatch.setattr(
+        Engine, "_drop_after_failed_assert", lambda self, compiled: core.delete_state(
+            self._host.get_ruleset(compiled.name)._handle, f"s{next(self._sid) - 1}"
+        )
+    )
+
+
+def test_coba_survives_an_engine_crash_in_its_child_process(admin_client, pack, engine_that_crashes):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    save_rows_directly(table, 64)
+    response = coba_rhk(admin_client, table, 63)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Mesin aturan berhenti saat mencoba tabel" in body and "tidak ada yang diubah" in body
+    ok = coba_rhk(admin_client, table, 5)  # the web process is alive and answers
+    assert ok.status_code == 200 and "Baris 6 yang memutuskan" in ok.content.decode()
+
+
+def test_simulation_survives_an_engine_crash_in_its_child_process(admin_client, pack, engine_that_crashes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = copy_draft(admin_client)
+    save_rows_directly(table_of(draft, "rating_hasil_kerja"), 64)
+    csv = "porsi_rhk_di_atas,porsi_rhk_di_bawah,rhk_utama_di_bawah\n0,0,63\n0,0,1\n"
+    response = admin_client.post(
+        f"/aturan/versi/{draft.pk}/simulasi/",
+        {"table": "rating_hasil_kerja", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},
+    )
+    assert response.status_code == 200
+    assert "Mesin aturan berhenti saat menyimulasikan" in response.content.decode()
