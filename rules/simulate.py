@@ -44,8 +44,12 @@ class SimulationResult:
 
 def read_csv(text: str, compiled: CompiledTable) -> list[dict]:
     """Fact records from CSV text whose header names the table's inputs; cells are typed by the
-    declared input types (a cell that does not read is reported by the simulation, not skipped)."""
-    reader = csv.DictReader(io.StringIO(text))
+    declared input types (a cell that does not read is reported by the simulation, not skipped).
+    Columns are separated by commas, or by semicolons when the header has semicolons and no comma
+    (how spreadsheets save CSV where the decimal separator is a comma, as in Indonesia)."""
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in header and "," not in header else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     names = [c.name for c in compiled.spec.inputs]
     missing = [n for n in names if n not in (reader.fieldnames or [])]
     if missing:

@@ -98,7 +98,10 @@ def parse_rows(spec: TableSpec) -> tuple[list[list[Condition] | None], list[Prob
                 problems.append(Problem(exc.code, exc.message, spec.name, index, col.name))
                 conds = None
                 continue
-            if any(isinstance(b, float) and b and not 1e-4 <= abs(b) < 1e15 for b in cond.boundaries()):
+            if any(
+                isinstance(b, int | float) and not isinstance(b, bool) and b and not 1e-4 <= abs(b) < 1e15
+                for b in cond.boundaries()
+            ):
                 problems.append(
                     Problem(
                         "engine_number",

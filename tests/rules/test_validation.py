@@ -2,7 +2,7 @@
 
 import pytest
 
-from rules.conditions import CellError, FieldType, parse_condition
+from rules.conditions import CellError, FieldType, coerce_text, parse_condition, parse_value
 from rules.validation import validate_table
 
 from .conftest import table
@@ -218,3 +218,34 @@ def test_missing_output_value_is_reported():
     assert ("missing_output", 1, "o") in codes(
         table(rows=[{"when": {"a": "< 0"}, "then": {}}, {"default": True, "then": {"o": 0}}])
     )
+
+
+# --- decimal comma (issue 11, item 17) ---------------------------------------------------------------
+
+NUM = FieldType("a", "number")
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [("[0,5..1)", "[0.5..1)"), (">= 0,5", ">= 0.5"), ("0,25", "0.25"), ("= ,5", "= .5"), ("< -1,5", "< -1.5")],
+)
+def test_a_decimal_comma_reads_like_a_decimal_point(text, point):
+    comma, dot = parse_condition(text, NUM), parse_condition(point, NUM)
+    assert (comma.kind, comma.values, comma.interval) == (dot.kind, dot.values, dot.interval)
+
+
+def test_lists_split_on_semicolons_when_they_have_any_else_on_commas():
+    assert parse_condition("in {0,5; 1}", NUM).values == (0.5, 1.0)
+    assert parse_condition("in {1,2}", NUM).values == (1.0, 2.0)  # unchanged meaning of old tables
+    assert parse_condition("in {1, 2,5}", NUM).values == (1.0, 2.0, 5.0)
+    assert parse_condition("in {sesuai; di_atas}", FieldType("e", "enum", ("sesuai", "di_atas"))).values == (
+        "sesuai",
+        "di_atas",
+    )
+
+
+def test_non_finite_and_malformed_numbers_are_refused():
+    for text in ("1e309", "-1e400", "0,5,5", "1.000,5", "nan", "inf"):
+        with pytest.raises(CellError):
+            parse_value(text, NUM)
+    assert coerce_text("0,5", NUM) == 0.5

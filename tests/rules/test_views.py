@@ -344,3 +344,46 @@ def test_simulation_survives_an_engine_crash_in_its_child_process(admin_client, 
     )
     assert response.status_code == 200
     assert "Mesin aturan berhenti saat menyimulasikan" in response.content.decode()
+
+
+# --- decimal comma (issue 11, item 17) ---------------------------------------------------------------
+
+
+def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_client, pack):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    data = grid_post(
+        [
+            ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "[0,6..1]", "rhk_utama_di_bawah": "-"},
+             {"rating": "di_bawah"}, False),
+            ({"porsi_rhk_di_atas": ">= 0,5", "porsi_rhk_di_bawah": "in {0; 0,25}", "rhk_utama_di_bawah": "= 0"},
+             {"rating": "di_atas"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
+    assert table.rows.get(position=2).conditions["porsi_rhk_di_atas"] == ">= 0,5"
+
+    body = admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/",
+        {"i-porsi_rhk_di_atas": "0,5", "i-porsi_rhk_di_bawah": "0,25", "i-rhk_utama_di_bawah": "0"},
+    ).content.decode()
+    assert "Baris 2 yang memutuskan" in body and "di_atas" in body
+
+    case = {"name": "separuh", "i-porsi_rhk_di_atas": "0,5", "i-porsi_rhk_di_bawah": "0.25",
+            "i-rhk_utama_di_bawah": "0", "o-rating": "di_atas"}
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/uji/", case).status_code == 302
+    stored = table.test_cases.get(name="separuh")
+    assert stored.inputs == {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0.25, "rhk_utama_di_bawah": 0}
+    page = admin_client.get(f"/aturan/tabel/{table.pk}/uji/").content.decode()
+    assert "porsi_rhk_di_atas = 0,5" in page  # shown the Indonesian way, read either way
+
+    csv = "porsi_rhk_di_atas;porsi_rhk_di_bawah;rhk_utama_di_bawah\n0,5;0,25;0\n0,75;0;0\n"
+    response = admin_client.post(
+        f"/aturan/versi/{draft.pk}/simulasi/",
+        {"table": "rating_hasil_kerja", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},
+    )
+    body = response.content.decode()
+    assert "1 dari 2 hasil berubah" in body and "rating=di_atas" in body
