@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rules.models import DecisionTable, RuleSetVersion
 
@@ -387,3 +389,129 @@ def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_clien
     )
     body = response.content.decode()
     assert "1 dari 2 hasil berubah" in body and "rating=di_atas" in body
+
+
+# --- bad input gets a message, never a 500 (issue 11, item 12) ----------------------------------------
+
+
+def perilaku_grid(note="", extra=None):
+    data = grid_post(
+        [
+            ({"perilaku_di_atas": "-", "perilaku_di_bawah": ">= 4"}, {"rating": "di_bawah"}, False),
+            ({"perilaku_di_atas": ">= 4", "perilaku_di_bawah": "-"}, {"rating": "di_atas"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    data["note-1"] = note
+    data.update(extra or {})
+    return data
+
+
+def rows_of(table):
+    return list(table.rows.order_by("position").values_list("conditions", "outputs", "is_default", "note"))
+
+
+def test_a_grid_note_with_a_nul_byte_or_over_300_characters_gets_a_message(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    before = rows_of(table)
+    for note, message in (("ok\x00no", "Karakter null tidak diizinkan"), ("x" * 301, "paling banyak 300 karakter")):
+        response = admin_client.post(f"/aturan/tabel/{table.pk}/", perilaku_grid(note))
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "Catatan: " in body and message in body
+        assert rows_of(table) == before
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", perilaku_grid("x" * 300)).status_code == 302
+
+
+def test_a_grid_with_altered_row_keys_or_orders_gets_a_message(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    before = rows_of(table)
+    for extra, message in (({"order-\x00": "1"}, "muat ulang halaman"), ({"order-2": "1e309"}, "Urutan: ")):
+        response = admin_client.post(f"/aturan/tabel/{table.pk}/", perilaku_grid(extra=extra))
+        assert response.status_code == 400 and message in response.content.decode()
+        assert rows_of(table) == before
+
+
+def test_a_nul_byte_in_a_test_case_name_gets_a_message(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "predikat_kinerja")
+    count = table.test_cases.count()
+    data = {"name": "a\x00b", "i-hasil_kerja": "sesuai", "i-perilaku": "di_bawah", "o-predikat": "kurang"}
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/uji/", data)
+    assert response.status_code == 400
+    assert "Nama: Karakter null tidak diizinkan." in response.content.decode()
+    assert table.test_cases.count() == count
+
+
+@pytest.mark.parametrize("junk", ["abc", "1e309", "-1", "99999999999999999999999", "1\x00"])
+def test_deleting_a_test_case_by_a_junk_id_gets_a_message_and_deletes_nothing(admin_client, pack, junk):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "predikat_kinerja")
+    count = table.test_cases.count()
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/uji/", {"delete": junk}, follow=True)
+    assert response.status_code == 200
+    assert "Kasus uji tersebut tidak ada." in response.content.decode()
+    assert table.test_cases.count() == count
+
+
+@pytest.mark.parametrize("junk", ["abc", "1e309", "0", "99999999999999999999999", "1\x00", "999999"])
+def test_a_diff_against_a_junk_version_is_a_404(admin_client, pack, junk):
+    draft = copy_draft(admin_client)
+    assert admin_client.get(f"/aturan/versi/{draft.pk}/banding/", {"dengan": junk}).status_code == 404
+
+
+JUNK = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20).map(lambda t: t + "\x00"),
+    st.sampled_from(["1e309", "-1e309", "1e20", "0,5", "NaN", "inf", "[0..1e309)", "in {1e309}", ">= 1e20", "-", ""]),
+    st.integers(-(10**30), 10**30).map(str),
+    st.text(min_size=301, max_size=400),
+)
+RATINGS = {"di_bawah", "sesuai", "di_atas"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    keys=st.lists(st.one_of(st.sampled_from(["1", "2", "n1"]), st.text(max_size=8)), max_size=4),
+    cells=st.lists(JUNK, min_size=6, max_size=6),
+    rating=JUNK.filter(lambda t: t.strip() not in RATINGS and t.strip() != ""),
+    other=JUNK,
+)
+def test_junk_posted_to_the_editor_never_gives_a_500_nor_changes_the_draft(
+    admin_client, pack, keys, cells, rating, other
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", number=2).first() or copy_draft(
+        admin_client
+    )
+    table = table_of(draft, "rating_perilaku")
+    before = (rows_of(table), list(table.test_cases.values_list("name", "inputs", "expected")))
+    grid = {}
+    for key in keys:  # every row has a rating that is no code: the grid can never be saved
+        grid |= {
+            f"order-{key}": cells[0],
+            f"c-{key}-perilaku_di_atas": cells[1],
+            f"c-{key}-perilaku_di_bawah": cells[2],
+            f"o-{key}-rating": rating,
+            f"note-{key}": cells[3],
+            f"default-{key}": cells[4],
+        }
+    case = {"name": other, "i-perilaku_di_atas": cells[1], "i-perilaku_di_bawah": cells[2], "o-rating": rating}
+    facts_csv = f"perilaku_di_atas;perilaku_di_bawah\n{cells[1]};{other}\n".encode()
+    posts = [
+        (f"/aturan/tabel/{table.pk}/", grid),
+        (f"/aturan/tabel/{table.pk}/uji/", case),
+        (f"/aturan/tabel/{table.pk}/uji/", {"delete": other}),
+        (f"/aturan/tabel/{table.pk}/coba/", {"i-perilaku_di_atas": cells[1], "i-perilaku_di_bawah": other}),
+        (f"/aturan/versi/{draft.pk}/simulasi/",
+         {"table": other, "baseline": cells[5], "data": SimpleUploadedFile("f.csv", other.encode())}),
+        (f"/aturan/versi/{draft.pk}/simulasi/",
+         {"table": "rating_perilaku", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", facts_csv)}),
+    ]
+    for url, data in posts:
+        assert admin_client.post(url, data).status_code < 500, (url, data)
+    assert admin_client.get(f"/aturan/versi/{draft.pk}/banding/", {"dengan": other}).status_code in (200, 404)
+    assert (rows_of(table), list(table.test_cases.values_list("name", "inputs", "expected"))) == before
