@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from .choices import VersionStatus
 from .compiler import CompiledTable, Decision, VersionRef, compile_table
-from .engine import get_engine
+from .engine import Engine, get_engine
 from .errors import InvalidFacts, RuleEvaluationError
+from .isolation import run_isolated
 from .models import RuleSetVersion
 from .selectors import version_in_force, version_specs
 from .spec import TableSpec, version_hash
@@ -33,7 +34,11 @@ __all__ = [
     "evaluate_many",
     "evaluate_version",
     "table_specs",
+    "try_version",
 ]
+
+# How long the editor's "coba" may take in its child process.
+TRY_TIMEOUT_S = 30
 
 _cache: dict[tuple[int, str], dict[str, CompiledTable]] = {}
 _draft_names: dict[int, tuple[str, dict[str, CompiledTable]]] = {}
@@ -98,9 +103,9 @@ def version_on(rule_set: str, on: dt.date | None = None) -> RuleSetVersion:
     return version
 
 
-def decide(compiled: CompiledTable, facts: dict[str, Any]) -> Decision:
+def decide(compiled: CompiledTable, facts: dict[str, Any], *, engine: Engine | None = None) -> Decision:
     cast = compiled.cast(facts)
-    return compiled.resolve(get_engine().match(compiled, cast), cast)
+    return compiled.resolve((engine or get_engine()).match(compiled, cast), cast)
 
 
 def evaluate(rule_set: str, table: str, facts: dict[str, Any], *, on: dt.date | None = None) -> Decision:
@@ -113,7 +118,32 @@ def evaluate_version(version: RuleSetVersion, table: str, facts: dict[str, Any])
     return decide(_table(version, table), facts)
 
 
-def decide_many(compiled: CompiledTable, records: list[dict[str, Any]]) -> list[Decision | RuleEvaluationError]:
+def version_table_spec(version: RuleSetVersion, table: str) -> tuple[TableSpec, VersionRef]:
+    """One table of ``version`` as a spec, with the reference its decisions carry."""
+    specs = version_specs(version=version)
+    spec = next((s for s in specs if s.name == table), None)
+    if spec is None:
+        raise RuleEvaluationError(
+            _("The version has no table “%(table)s”.") % {"table": table}, rule_set=str(version), table=table
+        )
+    return spec, _ref(version, version.content_hash or version_hash(specs))
+
+
+def _try_in_child(spec: TableSpec, ref: VersionRef, facts: dict[str, Any]) -> Decision:
+    return decide(compile_table(spec, ref, prefix="try"), facts, engine=Engine())
+
+
+def try_version(version: RuleSetVersion, table: str, facts: dict[str, Any]) -> Decision:
+    """The editor's "coba": like ``evaluate_version``, but compiled and evaluated by a scratch
+    engine in a child process (isolation.py), so that no table, saved through the editor or not,
+    can take the web worker down. Raises RuleEvaluationError (EngineStopped if the child died)."""
+    spec, ref = version_table_spec(version, table)
+    return run_isolated(_try_in_child, spec, ref, facts, timeout=TRY_TIMEOUT_S, what=_("trying the table"))
+
+
+def decide_many(
+    compiled: CompiledTable, records: list[dict[str, Any]], *, engine: Engine | None = None
+) -> list[Decision | RuleEvaluationError]:
     """Evaluate many fact records at once through the engine (batched sessions). A record that
     fails gets its error in its place; the others still get decisions."""
     results: list[Decision | RuleEvaluationError] = [None] * len(records)  # type: ignore[list-item]
@@ -124,7 +154,8 @@ def decide_many(compiled: CompiledTable, records: list[dict[str, Any]]) -> list[
             good_index.append(i)
         except RuleEvaluationError as exc:
             results[i] = exc
-    for i, cast, matched in zip(good_index, good_facts, get_engine().match_many(compiled, good_facts), strict=True):
+    matches = (engine or get_engine()).match_many(compiled, good_facts)
+    for i, cast, matched in zip(good_index, good_facts, matches, strict=True):
         try:
             results[i] = compiled.resolve(matched, cast)
         except RuleEvaluationError as exc:

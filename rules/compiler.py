@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from .choices import HitPolicy
 from .conditions import CellError, Condition, cast_fact, parse_condition, parse_value
 from .errors import InvalidFacts, RuleEvaluationError
+from .network import MARKER, Test, condition_terms
 from .spec import TableSpec
 from .validation import validate_table
 
-MARKER = "_k"
 NO_MATCH = "none"
 
 
@@ -64,19 +64,10 @@ class Decision:
 
 
 def _engine_terms(cond: Condition, name: str) -> list[dict]:
-    if cond.kind == "any":
-        return []
-    if cond.kind == "eq" or (cond.kind == "in" and len(cond.values) == 1):
-        return [{name: cond.values[0]}]
-    if cond.kind == "in":
-        return [{"$or": [{name: v} for v in cond.values]}]
-    iv = cond.interval
-    terms = []
-    if iv.lo != -float("inf"):
-        terms.append({"$gte" if iv.lo_closed else "$gt": {name: iv.lo}})
-    if iv.hi != float("inf"):
-        terms.append({"$lte" if iv.hi_closed else "$lt": {name: iv.hi}})
-    return terms
+    return [
+        term.to_engine() if isinstance(term, Test) else {"$or": [alt.to_engine() for alt in term]}
+        for term in condition_terms(cond, name)
+    ]
 
 
 def engine_name(*parts: Any) -> str:

@@ -4,9 +4,14 @@ A cell is text as the editor types it:
 
     -            any value (an empty cell means the same)
     = v  or  v   equal to v
-    in {a, b}    one of the listed values
+    in {a, b}    one of the listed values (``in {0,5; 1}``: see below)
     < n  <= n  > n  >= n
     [a..b)       a range; ``[``/``]`` include the end, ``(``/``)`` exclude it
+
+Numbers take a decimal point or a decimal comma, as Indonesian writes them: ``0.5`` and ``0,5``
+are the same number everywhere the editor reads one (cells, "coba", test cases, simulation CSV).
+A list separates its items with commas, or with semicolons when it has any: ``in {1, 2}`` is
+1 and 2 (as it always was), ``in {0,5; 1}`` is 0.5 and 1. Thousands separators are not read.
 
 Each parsed condition knows the set of values it accepts (``value_set``), which the validator
 uses to find overlapping, unreachable and uncovered rows, and how to test one value (``matches``),
@@ -28,7 +33,7 @@ INF = math.inf
 NUMERIC = {ValueType.NUMBER, ValueType.INTEGER}
 TRUE_WORDS = {"true", "ya", "benar", "yes"}
 FALSE_WORDS = {"false", "tidak", "salah", "no"}
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _RANGE_RE = re.compile(r"^([\[(])\s*(.*?)\s*\.\.\s*(.*?)\s*([\])])$")
 
@@ -61,7 +66,10 @@ def parse_value(text: Any, spec: FieldType) -> Any:
     if spec.type == ValueType.NUMBER:
         if not _NUMBER_RE.match(raw):
             raise CellError("wrong_type", _("“%(value)s” is not a number.") % {"value": raw})
-        return float(raw)
+        number = float(raw.replace(",", "."))
+        if not math.isfinite(number):
+            raise CellError("wrong_type", _("“%(value)s” is too large a number.") % {"value": raw})
+        return number
     if spec.type == ValueType.INTEGER:
         if not _INTEGER_RE.match(raw):
             raise CellError("wrong_type", _("“%(value)s” is not a whole number.") % {"value": raw})
@@ -287,8 +295,9 @@ def parse_condition(text: Any, spec: FieldType) -> Condition:
     if lower.startswith("in ") or lower.startswith("in{"):
         body = raw[2:].strip()
         if not (body.startswith("{") and body.endswith("}")):
-            raise CellError("syntax", _("Write a list as “in {a, b}”."))
-        items = [item.strip() for item in body[1:-1].split(",") if item.strip()]
+            raise CellError("syntax", _("Write a list as “in {a, b}” (with decimal commas: “in {0,5; 1}”)."))
+        inner = body[1:-1]
+        items = [item.strip() for item in inner.split(";" if ";" in inner else ",") if item.strip()]
         if not items:
             raise CellError("syntax", _("The list is empty."))
         values = tuple(dict.fromkeys(parse_value(item, spec) for item in items))

@@ -19,8 +19,21 @@ Facts about durable_rules 2.0.28 this module is built around (each verified on t
 - Its JSON reader does not accept exponent notation ("1e-06", error 204), which is how Python
   writes very small and very large floats: facts are written in plain decimal notation here, and
   the validator keeps condition constants in the range Python writes plainly.
-- More than 64 comparison nodes holding on one field fail at evaluation (error 303), not at
-  registration: the validator caps it and the publish gate smoke-tests every version.
+- The matcher walks a table's alpha network depth first on a fixed stack of 64 entries (network.py
+  models it). Found by experiment (each case in a forked child, 2026-12): the limit is per table
+  (one ruleset), not per field or per process: 40 rows ``>= i`` on ``a`` plus 40 on ``b`` fail for a
+  fact where all 80 hold, two such 40-row tables in one engine do not. It counts the tests that
+  hold at once among one node's children plus the siblings still pending, not rows or comparisons:
+  a range ``[lo..hi)`` counts once (its upper bound is a child of its lower bound; 63 overlapping
+  ranges whose both bounds hold pass), rows sharing a first test share one node (``[0..i)`` for 64
+  rows passes), the default row's (or catch-all's) marker test is one more at the top, a value
+  shared by several ``in`` lists counts once per list. So with the default row, 63 rows comparing
+  one input with ``<``/``>``/a range pass and 64 fail once the fact is above all their lower bounds
+  (64 range rows at 63.5: fail; at 32: pass). The failure is error 303 from the assert, not a
+  crash: the crash ("free(): invalid pointer", SIGSEGV) came from then deleting the half-written
+  session, which ``_drop_after_failed_assert`` no longer does. The validator refuses any table
+  that could need more than 64 entries (assuming the worst sibling order), the publish gate
+  smoke-tests every version, and the editor's "coba" and simulation run in a child process.
 """
 
 from __future__ import annotations
@@ -126,6 +139,13 @@ class Engine:
         with self._lock:
             self._host.unregister(name)
 
+    def _drop_after_failed_assert(self, compiled: CompiledTable) -> None:
+        """An assert that fails inside the engine (error 303: the matching stack overflowed) leaves its
+        session half written, and deleting that session kills the process ("free(): invalid
+        pointer", SIGSEGV). Drop the whole ruleset instead, which frees it safely; the next
+        evaluation registers the table again."""
+        self._host.unregister(compiled.name)
+
     def _drain(self, handle, state_handle) -> list[dict]:
         """Start and complete every queued action of the session; return their messages."""
         messages = []
@@ -145,6 +165,10 @@ class Engine:
             fact = {**facts, "sid": sid, MARKER: 1}
             try:
                 result = core.assert_fact(ruleset._handle, _dumps(fact, [facts]))
+            except core.error as exc:
+                self._drop_after_failed_assert(compiled)
+                raise compiled.error(_("The engine failed: %(error)s") % {"error": exc}) from exc
+            try:
                 if result[0] != 0:  # every table has a default or catch-all rule: this is an engine fault
                     raise compiled.error(
                         _("The engine did not accept the facts (code %(code)s).") % {"code": result[0]}
@@ -173,6 +197,10 @@ class Engine:
                 ]
                 try:
                     result = core.assert_facts(ruleset._handle, _dumps(batch, batch))
+                except core.error as exc:
+                    self._drop_after_failed_assert(compiled)
+                    raise compiled.error(_("The engine failed: %(error)s") % {"error": exc}) from exc
+                try:
                     if result[0] != 0:  # cannot happen with the catch-all rule; never leave actions queued
                         raise compiled.error(
                             _("The engine did not accept the facts (code %(code)s).") % {"code": result[0]}

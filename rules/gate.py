@@ -2,21 +2,23 @@
 engine, passes its stored test cases, and a generated boundary-value smoke test runs without an
 engine error and agrees with the plain reading of the table.
 
-The engine steps run in a forked child process with its own scratch engine: durable_rules is a C
-extension, and a table that crashes it must cost a refused publish, not the web worker.
+The engine steps run in a forked child process (isolation.py) with its own scratch engine:
+durable_rules is a C extension, and a table that crashes it must cost a refused publish, not the
+web worker.
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import random
 
 from django.utils.translation import gettext as _
 
 from .compiler import VersionRef, compile_table
 from .conditions import CellError, cast_fact
+from .engine import Engine
 from .errors import RuleEvaluationError
+from .isolation import EngineStopped, run_isolated
 from .spec import TableSpec
 from .validation import Problem, boundary_values, validate_table
 
@@ -49,9 +51,7 @@ def smoke_facts(spec: TableSpec, limit: int = SMOKE_LIMIT) -> list[dict]:
 
 
 def _engine_checks(specs: list[TableSpec], ref: VersionRef) -> list[Problem]:
-    from .engine import Engine  # the adapter; imported here so the child builds its own engine
-
-    engine = Engine()
+    engine = Engine()  # a scratch engine of its own (in the child process when isolated)
     problems: list[Problem] = []
     for spec in specs:
         try:
@@ -126,15 +126,6 @@ def _engine_checks(specs: list[TableSpec], ref: VersionRef) -> list[Problem]:
     return problems
 
 
-def _child(specs, ref, conn) -> None:
-    try:
-        conn.send(_engine_checks(specs, ref))
-    except BaseException as exc:  # report anything; the parent turns it into a problem
-        conn.send([Problem("engine_crash", str(exc))])
-    finally:
-        conn.close()
-
-
 def publish_gate(specs: list[TableSpec], ref: VersionRef, *, isolate: bool = True) -> list[Problem]:
     """Every reason the version cannot be published; empty when it can."""
     if not specs:
@@ -142,29 +133,9 @@ def publish_gate(specs: list[TableSpec], ref: VersionRef, *, isolate: bool = Tru
     problems = [p for spec in specs for p in validate_table(spec)]
     if problems:
         return problems
-    if not isolate or "fork" not in multiprocessing.get_all_start_methods():
+    if not isolate:
         return _engine_checks(specs, ref)
-    ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(specs, ref, sender), daemon=True)
-    process.start()
-    sender.close()
-    result = None
     try:
-        if receiver.poll(GATE_TIMEOUT_S):
-            result = receiver.recv()
-    except EOFError:
-        result = None
-    process.join(5)
-    if process.is_alive():
-        process.kill()
-        process.join()
-    if result is None:
-        return [
-            Problem(
-                "engine_crash",
-                _("The rules engine stopped while testing this version (exit code %(code)s).")
-                % {"code": process.exitcode},
-            )
-        ]
-    return result
+        return run_isolated(_engine_checks, specs, ref, timeout=GATE_TIMEOUT_S, what=_("testing this version"))
+    except EngineStopped as exc:
+        return [Problem("engine_crash", exc.message)]

@@ -10,11 +10,17 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .api import _table, decide_many
-from .compiler import CompiledTable
+from .api import decide_many, version_table_spec
+from .compiler import CompiledTable, VersionRef, compile_table
 from .conditions import CellError, coerce_text
+from .engine import Engine
 from .errors import RuleEvaluationError
+from .isolation import run_isolated
 from .models import RuleSetVersion
+from .spec import TableSpec
+
+# How long a simulation may run in its child process (100,000 records take about 5 s).
+SIMULATE_TIMEOUT_S = 300
 
 
 @dataclass
@@ -38,8 +44,12 @@ class SimulationResult:
 
 def read_csv(text: str, compiled: CompiledTable) -> list[dict]:
     """Fact records from CSV text whose header names the table's inputs; cells are typed by the
-    declared input types (a cell that does not read is reported by the simulation, not skipped)."""
-    reader = csv.DictReader(io.StringIO(text))
+    declared input types (a cell that does not read is reported by the simulation, not skipped).
+    Columns are separated by commas, or by semicolons when the header has semicolons and no comma
+    (how spreadsheets save CSV where the decimal separator is a comma, as in Indonesia)."""
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in header and "," not in header else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     names = [c.name for c in compiled.spec.inputs]
     missing = [n for n in names if n not in (reader.fieldnames or [])]
     if missing:
@@ -62,9 +72,12 @@ def _label(outputs: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in outputs.items())
 
 
-def simulate(*, candidate: CompiledTable, baseline: CompiledTable, records: list[dict]) -> SimulationResult:
+def simulate(
+    *, candidate: CompiledTable, baseline: CompiledTable, records: list[dict], engine: Engine | None = None
+) -> SimulationResult:
     result = SimulationResult(total=len(records))
-    for new, old in zip(decide_many(candidate, records), decide_many(baseline, records), strict=True):
+    news, olds = decide_many(candidate, records, engine=engine), decide_many(baseline, records, engine=engine)
+    for new, old in zip(news, olds, strict=True):
         if isinstance(new, RuleEvaluationError) or isinstance(old, RuleEvaluationError):
             result.errors += 1
             if len(result.error_samples) < 5:
@@ -76,8 +89,24 @@ def simulate(*, candidate: CompiledTable, baseline: CompiledTable, records: list
     return result
 
 
+def _simulate_in_child(
+    candidate: tuple[TableSpec, VersionRef], baseline: tuple[TableSpec, VersionRef], csv_text: str
+) -> SimulationResult:
+    new = compile_table(*candidate, prefix="simnew")
+    old = compile_table(*baseline, prefix="simold")
+    return simulate(candidate=new, baseline=old, records=read_csv(csv_text, new), engine=Engine())
+
+
 def simulate_versions(
     *, candidate: RuleSetVersion, baseline: RuleSetVersion, table: str, csv_text: str
 ) -> SimulationResult:
-    new = _table(candidate, table)
-    return simulate(candidate=new, baseline=_table(baseline, table), records=read_csv(csv_text, new))
+    """Simulate in a child process with a scratch engine (isolation.py): whatever the draft holds,
+    a crash of the engine costs an error message, not the worker."""
+    return run_isolated(
+        _simulate_in_child,
+        version_table_spec(candidate, table),
+        version_table_spec(baseline, table),
+        csv_text,
+        timeout=SIMULATE_TIMEOUT_S,
+        what=_("simulating"),
+    )

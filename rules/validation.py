@@ -14,11 +14,9 @@ from django.utils.translation import gettext as _
 
 from .choices import HitPolicy, ValueType
 from .conditions import NUMERIC, CellError, Condition, ValueSet, domain_of, parse_condition, parse_value
+from .network import ENGINE_STACK_SIZE, stack_need
 from .spec import TableSpec
 
-# durable_rules 2.0.28 fails at evaluation time (error 303) once more than 64 comparison nodes on
-# one field hold for a fact; registration does not catch it. Keep every field at or below this.
-MAX_INEQUALITY_ROWS_PER_FIELD = 64
 # Names that the compiled facts use for themselves.
 RESERVED_NAMES = {"sid", "id", "_k", "_i"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -100,7 +98,10 @@ def parse_rows(spec: TableSpec) -> tuple[list[list[Condition] | None], list[Prob
                 problems.append(Problem(exc.code, exc.message, spec.name, index, col.name))
                 conds = None
                 continue
-            if any(isinstance(b, float) and b and not 1e-4 <= abs(b) < 1e15 for b in cond.boundaries()):
+            if any(
+                isinstance(b, int | float) and not isinstance(b, bool) and b and not 1e-4 <= abs(b) < 1e15
+                for b in cond.boundaries()
+            ):
                 problems.append(
                     Problem(
                         "engine_number",
@@ -192,22 +193,41 @@ def validate_table(spec: TableSpec) -> list[Problem]:
         )
     if len(default_rows) == len(spec.rows):
         problems.append(Problem("no_rows", _("The table has no rows besides the default."), spec.name))
-    for pos, col in enumerate(spec.inputs):
-        count = sum(1 for conds in parsed if conds and conds[pos].is_inequality)
-        if count > MAX_INEQUALITY_ROWS_PER_FIELD:
-            problems.append(
-                Problem(
-                    "too_many_ranges",
-                    _("%(count)s rows compare %(field)s with <, >, or a range; the engine supports at most %(max)s.")
-                    % {"count": count, "field": col.name, "max": MAX_INEQUALITY_ROWS_PER_FIELD},
-                    spec.name,
-                    None,
-                    col.name,
-                )
-            )
+    if not problems:
+        problems += _check_engine_stack(spec, parsed)
     if problems:
         return problems
     return _analyse(spec, parsed, bool(default_rows))
+
+
+def _check_engine_stack(spec: TableSpec, parsed: list[list[Condition] | None]) -> list[Problem]:
+    """The engine's real limit (network.py): at most ENGINE_STACK_SIZE tests holding at once for one
+    fact, the default row's counting as one. In practice: at most 63 rows may compare one input
+    with <, <=, >, >= or a range when the other inputs are "-", per table (all inputs together)."""
+    need = stack_need(spec, [None if row.is_default else conds for row, conds in zip(spec.rows, parsed, strict=True)])
+    if need.size <= ENGINE_STACK_SIZE:
+        return []
+    return [
+        Problem(
+            "too_many_ranges",
+            _(
+                "For some input values %(count)s conditions of this table hold at once (%(holding)s of them on "
+                "%(field)s); the rules engine can follow at most %(max)s at once, the default row counting as "
+                "one, and stops beyond that. So at most %(rows)s rows may compare one input with <, >, or a "
+                "range: merge rows or split the table."
+            )
+            % {
+                "count": need.size,
+                "holding": need.holding,
+                "field": need.field,
+                "max": ENGINE_STACK_SIZE,
+                "rows": ENGINE_STACK_SIZE - 1,
+            },
+            spec.name,
+            None,
+            need.field,
+        )
+    ]
 
 
 def _analyse(spec: TableSpec, parsed: list[list[Condition]], has_default: bool) -> list[Problem]:

@@ -8,6 +8,7 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +17,10 @@ from django.views.generic import TemplateView, View
 
 from project.widgets import DateInput
 
-from .api import evaluate_version
+from .api import try_version
 from .choices import VersionStatus
-from .conditions import CellError, coerce_text
 from .errors import RuleEvaluationError, RuleSetError
+from .forms import DiffForm, FactsForm, GridForm, TestCaseDeleteForm, TestCaseForm
 from .models import DecisionTable, RuleSetVersion, TableTestCase
 from .selectors import rule_sets_with_versions, table_spec, version_in_force, version_specs, version_tables
 from .services import (
@@ -138,31 +139,6 @@ class VersionRetireView(RulesAdminMixin, View):
         return redirect("aturan:version", pk=pk)
 
 
-def _grid_rows(table_spec_obj, post) -> tuple[list[RowSpec], list[dict]]:
-    """Rows submitted by the grid, in the order the editor arranged them. Each row posts its cells
-    as ``c-<key>-<input>``/``o-<key>-<output>`` plus ``order-<key>``, ``default-<key>``, ``delete-<key>``."""
-    keys = [k[len("order-") :] for k in post if k.startswith("order-")]
-
-    def order(key):
-        try:
-            return float(post.get(f"order-{key}", "0"))
-        except ValueError:
-            return 0.0
-
-    rows, raw = [], []
-    for key in sorted(keys, key=order):
-        if post.get(f"delete-{key}"):
-            continue
-        conds = {c.name: post.get(f"c-{key}-{c.name}", "-").strip() or "-" for c in table_spec_obj.inputs}
-        outs = {c.name: post.get(f"o-{key}-{c.name}", "").strip() for c in table_spec_obj.outputs}
-        is_default = bool(post.get(f"default-{key}"))
-        rows.append(RowSpec({} if is_default else conds, outs, is_default, post.get(f"note-{key}", "").strip()))
-        raw.append(
-            {"conditions": conds, "outputs": outs, "is_default": is_default, "note": post.get(f"note-{key}", "")}
-        )
-    return rows, raw
-
-
 class TableView(RulesAdminMixin, TemplateView):
     """A table as a grid; editable when its version is a draft."""
 
@@ -208,25 +184,19 @@ class TableView(RulesAdminMixin, TemplateView):
 
     def post(self, request, pk):
         table = _table(pk)
-        rows, raw = _grid_rows(table_spec(table), request.POST)
+        form = GridForm(table_spec(table), request.POST)
+        if not form.is_valid():
+            ctx = self.get_context_data(
+                grid=form.grid(), problems=form.problems(), error=_("The table is not valid; nothing was saved.")
+            )
+            return self.render_to_response(ctx, status=400)
         try:
-            table_rows_save(table=table, rows=rows, by=request.user)
+            table_rows_save(table=table, rows=form.rows(), by=request.user)
         except RuleSetError as exc:
-            ctx = self.get_context_data(grid=raw, problems=exc.problems, error=exc.message)
+            ctx = self.get_context_data(grid=form.grid(), problems=exc.problems, error=exc.message)
             return self.render_to_response(ctx, status=400)
         messages.success(request, _("The table is saved."))
         return redirect("aturan:table", pk=pk)
-
-
-def _read_inputs(spec, data, prefix="i-") -> tuple[dict, dict]:
-    facts, errors = {}, {}
-    for col in spec.inputs:
-        text = (data.get(f"{prefix}{col.name}") or "").strip()
-        try:
-            facts[col.name] = coerce_text(text, col.field_type)
-        except CellError as exc:
-            errors[col.name] = exc.message
-    return facts, errors
 
 
 class TryView(RulesAdminMixin, TemplateView):
@@ -248,14 +218,16 @@ class TryView(RulesAdminMixin, TemplateView):
     def post(self, request, pk):
         table = _table(pk)
         spec = table_spec(table)
-        facts, errors = _read_inputs(spec, request.POST)
-        values = {c.name: request.POST.get(f"i-{c.name}", "") for c in spec.inputs}
-        decision, error = None, None
-        if not errors:
+        form = FactsForm(spec, request.POST)
+        values = {c.name: str(request.POST.get(f"i-{c.name}", "")).replace("\x00", "") for c in spec.inputs}
+        decision, error, errors = None, None, {}
+        if form.is_valid():
             try:
-                decision = evaluate_version(table.version, table.name, facts)
+                decision = try_version(table.version, table.name, form.facts)
             except RuleEvaluationError as exc:
                 error = str(exc)
+        else:
+            errors = form.messages()
         ctx = self.get_context_data(values=values, errors=errors, decision=decision, error=error)
         if decision is not None:
             ctx["decision_json"] = json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str)
@@ -278,38 +250,35 @@ class TestCasesView(RulesAdminMixin, TemplateView):
 
     def post(self, request, pk):
         table = _table(pk)
-        if request.POST.get("delete"):
-            case = get_object_or_404(TableTestCase, pk=request.POST["delete"], table=table)
+        if "delete" in request.POST:
+            delete = TestCaseDeleteForm(request.POST)
+            if not delete.is_valid():
+                messages.error(request, _("There is no such test case."))
+                return redirect("aturan:tests", pk=pk)
+            case = get_object_or_404(TableTestCase, pk=delete.cleaned_data["delete"], table=table)
             try:
                 table_case_delete(case=case, by=request.user)
             except RuleSetError as exc:
                 messages.error(request, exc.message)
             return redirect("aturan:tests", pk=pk)
-        spec = table_spec(table)
-        inputs, errors = _read_inputs(spec, request.POST)
-        expected = {}
-        for col in spec.outputs:
-            text = (request.POST.get(f"o-{col.name}") or "").strip()
-            if not text:
-                continue
-            try:
-                expected[col.name] = coerce_text(text, col.field_type)
-            except CellError as exc:
-                errors[col.name] = exc.message
-        problems = [f"{k}: {v}" for k, v in errors.items()]
-        if not problems:
+        form = TestCaseForm(table_spec(table), request.POST)
+        problems = []
+        if not form.is_valid():
+            problems = [f"{name}: {message}" if name else message for name, message in form.messages().items()]
+        else:
             try:
                 table_case_add(
                     table=table,
-                    name=request.POST.get("name", "").strip() or _("Test"),
-                    inputs=inputs,
-                    expected=expected,
+                    name=form.cleaned_data["name"] or _("Test"),
+                    inputs=form.facts,
+                    expected=form.expected,
                     by=request.user,
                 )
             except RuleSetError as exc:
                 problems = [str(p) for p in exc.problems] or [exc.message]
         if problems:
-            return self.render_to_response(self.get_context_data(problems=problems, values=request.POST), status=400)
+            values = {k: str(v).replace("\x00", "") for k, v in request.POST.items()}
+            return self.render_to_response(self.get_context_data(problems=problems, values=values), status=400)
         messages.success(request, _("The test case is saved."))
         return redirect("aturan:tests", pk=pk)
 
@@ -323,7 +292,10 @@ class DiffView(RulesAdminMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         left = _version(self.kwargs["pk"])
         others = left.rule_set.versions.exclude(pk=left.pk).order_by("-number")
-        other_pk = self.request.GET.get("dengan") or (left.based_on_id or (others[0].pk if others else None))
+        form = DiffForm(self.request.GET)
+        if not form.is_valid():
+            raise Http404(_("There is no such version to compare with."))
+        other_pk = form.cleaned_data["dengan"] or left.based_on_id or (others[0].pk if others else None)
         ctx.update(left=left, others=others)
         if not other_pk:
             return ctx

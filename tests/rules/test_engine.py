@@ -192,3 +192,118 @@ def test_20000_evaluations_keep_memory_flat(compiled):
     growth = rss_kb() - before
     # 20,000 sessions: without delete_state the engine would fail after 1024 of them.
     assert growth < 4096, f"RSS grew by {growth} kB over 20,000 evaluations"
+
+
+# --- the engine's real limit (rules/network.py) ---------------------------------------------------
+
+
+def _ge_rows(field, n, other=None):
+    return [{"when": {field: f">= {i}", **({other: "-"} if other else {})}, "then": {"o": i}} for i in range(n)]
+
+
+def _two_inputs(rows):
+    return table(
+        inputs=[{"name": "a", "type": "number"}, {"name": "b", "type": "number"}],
+        rows=[*rows, {"default": True, "then": {"o": -1}}],
+    )
+
+
+LIMIT_CASES = {
+    "63 ranges on one input": (
+        table(rows=[*[{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(63)],
+                    {"default": True, "then": {"o": -1}}]),
+        [{"a": 62.5}, {"a": 1000}],
+    ),
+    "64 ranges on one input": (
+        table(rows=[*[{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(64)],
+                    {"default": True, "then": {"o": -1}}]),
+        [{"a": 63.5}],
+    ),
+    "40 + 40 comparisons on two inputs": (
+        _two_inputs(_ge_rows("a", 40, "b") + _ge_rows("b", 40, "a")),
+        [{"a": 1000, "b": 1000}],
+    ),
+    "63 overlapping ranges, both bounds holding": (
+        table(rows=[*[{"when": {"a": f"[{i}..{1000 + i})"}, "then": {"o": i}} for i in range(63)],
+                    {"default": True, "then": {"o": -1}}]),
+        [{"a": 500}],
+    ),
+    "64 in-lists sharing a value": (
+        table(rows=[*[{"when": {"a": f"in {{1, {i + 2}}}"}, "then": {"o": i}} for i in range(64)],
+                    {"default": True, "then": {"o": -1}}]),
+        [{"a": 1}],
+    ),
+    "65 in-lists sharing a value": (
+        table(rows=[*[{"when": {"a": f"in {{1, {i + 2}}}"}, "then": {"o": i}} for i in range(65)],
+                    {"default": True, "then": {"o": -1}}]),
+        [{"a": 1}],
+    ),
+    "40 pending ranges, then a shared bound with 30 children": (
+        table(rows=[*[{"when": {"a": f"[{-100 - i}..{-99 - i})"}, "then": {"o": i}} for i in range(40)],
+                    *[{"when": {"a": f"[0..{i + 1})"}, "then": {"o": i}} for i in range(30)],
+                    {"default": True, "then": {"o": -1}}]),
+        [{"a": 0}],
+    ),
+}
+
+
+def _raw_engine_run(spec, facts_list, conn):
+    """In a forked child: the stock durable_rules calls (assert, then delete the session), as the
+    adapter made them before it learnt to survive error 303."""
+    import json
+
+    import durable_rules_engine as core
+
+    from rules.engine import Engine
+
+    compiled = compile_table(spec, REF, prefix="limit", check=False)
+    engine = Engine()
+    engine.register(compiled)
+    handle = engine._host.get_ruleset(compiled.name)._handle
+    for i, facts in enumerate(facts_list):
+        sid = f"x{i}"
+        try:
+            result = core.assert_fact(handle, json.dumps({**compiled.cast(facts), "sid": sid, "_k": 1}))
+            engine._drain(handle, result[1])
+        except core.error:
+            conn.send("error 303")
+        finally:
+            core.delete_state(handle, sid)
+    conn.send("ok")
+
+
+@pytest.mark.parametrize("name", LIMIT_CASES)
+def test_the_validator_refuses_exactly_what_the_engine_cannot_match(name):
+    import multiprocessing
+
+    from rules.validation import validate_table
+
+    spec, facts_list = LIMIT_CASES[name]
+    refused = "too_many_ranges" in {p.code for p in validate_table(spec)}
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_raw_engine_run, args=(spec, facts_list, sender))
+    child.start()
+    sender.close()
+    child.join(60)
+    said = receiver.recv() if receiver.poll(0) else None
+    survived = child.exitcode == 0 and said == "ok"
+    assert refused == (not survived), (name, refused, child.exitcode, said)
+
+
+def test_a_failed_assert_costs_an_error_not_the_process():
+    """Error 303 in this very process: the adapter drops the ruleset instead of deleting the
+    half-written session, answers with an error, and evaluates the table again afterwards."""
+    spec, _facts = LIMIT_CASES["64 ranges on one input"]
+    compiled = compile_table(spec, REF, prefix="survive", check=False)
+    engine = get_engine()
+    try:
+        for _ in range(3):
+            with pytest.raises(RuleEvaluationError, match="303"):
+                engine.match(compiled, compiled.cast({"a": 63.5}))
+            assert decide(compiled, {"a": 2.5}).outputs == {"o": 2}
+        with pytest.raises(RuleEvaluationError, match="303"):
+            decide_many(compiled, [{"a": 1.5}, {"a": 63.5}])
+        assert [d.outputs for d in decide_many(compiled, [{"a": 1.5}, {"a": -5}])] == [{"o": 1}, {"o": -1}]
+    finally:
+        engine.discard(compiled.name)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rules.conditions import CellError, FieldType, parse_condition
+from rules.conditions import CellError, FieldType, coerce_text, parse_condition, parse_value
 from rules.validation import validate_table
 
 from .conftest import table
@@ -165,10 +165,48 @@ def test_declared_bounds_count_for_coverage():
     assert validate_table(spec) == []
 
 
-def test_more_than_64_range_rows_on_one_field_are_rejected():
-    rows = [{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(65)]
-    spec = table(rows=[*rows, {"default": True, "then": {"o": 0}}])
-    assert ("too_many_ranges", None, "a") in codes(spec)
+def range_rows(field, n, start=0):
+    return [{"when": {field: f"[{i + start}..{i + start + 1})"}, "then": {"o": i}} for i in range(n)]
+
+
+def test_63_range_rows_on_one_input_pass_and_64_are_refused_naming_the_limit():
+    ok = table(rows=[*range_rows("a", 63), {"default": True, "then": {"o": 0}}])
+    assert validate_table(ok) == []
+    for n in (64, 65, 100):
+        spec = table(rows=[*range_rows("a", n), {"default": True, "then": {"o": 0}}])
+        problems = [p for p in validate_table(spec) if p.code == "too_many_ranges"]
+        assert [(p.row, p.field) for p in problems] == [(None, "a")]
+        assert f"{n + 1} conditions" in problems[0].message and "at most 64 at once" in problems[0].message
+        assert "at most 63 rows" in problems[0].message
+
+
+def test_without_a_default_row_the_catch_all_counts_the_same():
+    spec = table(rows=[*range_rows("a", 63), {"when": {"a": "-"}, "then": {"o": 0}}])
+    assert validate_table(spec) == []
+    spec = table(rows=range_rows("a", 64, start=-1) + [{"when": {"a": "< -1"}, "then": {"o": 0}},
+                                                       {"when": {"a": ">= 63"}, "then": {"o": 0}}])
+    assert "too_many_ranges" in {p.code for p in validate_table(spec)}
+
+
+def test_the_limit_is_per_table_not_per_input():
+    rows = [{"when": {"a": f">= {i}", "b": "-"}, "then": {"o": i}} for i in range(40)]
+    rows += [{"when": {"a": "-", "b": f">= {i}"}, "then": {"o": i}} for i in range(40)]
+    spec = table(
+        inputs=[{"name": "a", "type": "number"}, {"name": "b", "type": "number"}],
+        rows=[*rows, {"default": True, "then": {"o": 0}}],
+    )
+    assert "too_many_ranges" in {p.code for p in validate_table(spec)}
+
+
+def test_ranges_count_once_and_declared_bounds_limit_what_holds():
+    overlapping = [{"when": {"a": f"[{i}..{1000 + i})"}, "then": {"o": i}} for i in range(63)]
+    assert validate_table(table(rows=[*overlapping, {"default": True, "then": {"o": 0}}])) == []
+    # 100 range rows, but the input never exceeds 50: at most 51 lower bounds hold at once.
+    bounded = table(
+        inputs=[{"name": "a", "type": "integer", "min": 0, "max": 50}],
+        rows=[*range_rows("a", 100), {"default": True, "then": {"o": 0}}],
+    )
+    assert "too_many_ranges" not in {p.code for p in validate_table(bounded)}
 
 
 def test_default_row_must_be_last():
@@ -180,3 +218,34 @@ def test_missing_output_value_is_reported():
     assert ("missing_output", 1, "o") in codes(
         table(rows=[{"when": {"a": "< 0"}, "then": {}}, {"default": True, "then": {"o": 0}}])
     )
+
+
+# --- decimal comma (issue 11, item 17) ---------------------------------------------------------------
+
+NUM = FieldType("a", "number")
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [("[0,5..1)", "[0.5..1)"), (">= 0,5", ">= 0.5"), ("0,25", "0.25"), ("= ,5", "= .5"), ("< -1,5", "< -1.5")],
+)
+def test_a_decimal_comma_reads_like_a_decimal_point(text, point):
+    comma, dot = parse_condition(text, NUM), parse_condition(point, NUM)
+    assert (comma.kind, comma.values, comma.interval) == (dot.kind, dot.values, dot.interval)
+
+
+def test_lists_split_on_semicolons_when_they_have_any_else_on_commas():
+    assert parse_condition("in {0,5; 1}", NUM).values == (0.5, 1.0)
+    assert parse_condition("in {1,2}", NUM).values == (1.0, 2.0)  # unchanged meaning of old tables
+    assert parse_condition("in {1, 2,5}", NUM).values == (1.0, 2.0, 5.0)
+    assert parse_condition("in {sesuai; di_atas}", FieldType("e", "enum", ("sesuai", "di_atas"))).values == (
+        "sesuai",
+        "di_atas",
+    )
+
+
+def test_non_finite_and_malformed_numbers_are_refused():
+    for text in ("1e309", "-1e400", "0,5,5", "1.000,5", "nan", "inf"):
+        with pytest.raises(CellError):
+            parse_value(text, NUM)
+    assert coerce_text("0,5", NUM) == 0.5

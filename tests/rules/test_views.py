@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import User
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rules.models import DecisionTable, RuleSetVersion
 
@@ -238,3 +240,278 @@ def test_simulation_counts_changed_outcomes(admin_client, pack):
     body = response.content.decode()
     assert "2 dari 4 hasil berubah" in body
     assert "rating=sesuai" in body and "rating=di_atas" in body
+
+
+# --- the engine's limit and isolation (issue 11, item 9) ------------------------------------------
+
+
+def ranges_on_rhk_utama(n):
+    """``n`` range rows on one input of rating_hasil_kerja, then the default row."""
+    rows = [
+        ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": f"[{i}..{i + 1})"},
+         {"rating": "di_bawah"}, False)
+        for i in range(n)
+    ]
+    return [*rows, ({}, {"rating": "sesuai"}, True)]
+
+
+def coba_rhk(admin_client, table, utama):
+    return admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/",
+        {"i-porsi_rhk_di_atas": "0", "i-porsi_rhk_di_bawah": "0", "i-rhk_utama_di_bawah": str(utama)},
+    )
+
+
+def test_grid_refuses_64_range_rows_on_one_input_naming_the_engine_limit(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    before = list(table.rows.values_list("conditions", flat=True))
+    for n in (64, 80):
+        response = admin_client.post(f"/aturan/tabel/{table.pk}/", grid_post(ranges_on_rhk_utama(n)))
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert f"{n + 1} syarat tabel ini terpenuhi sekaligus" in body
+        assert "paling banyak 64 sekaligus" in body and "paling banyak 63 baris" in body
+        assert list(table.rows.values_list("conditions", flat=True)) == before
+
+
+def test_63_range_rows_save_and_coba_answers_at_the_top_value(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", grid_post(ranges_on_rhk_utama(63))).status_code == 302
+    for utama, row in ((62, "Baris 63 yang memutuskan"), (500, "Baris bawaan 64 yang memutuskan")):
+        response = coba_rhk(admin_client, table, utama)
+        assert response.status_code == 200
+        assert row in response.content.decode()
+
+
+def save_rows_directly(table, n):
+    """Rows written past the editor and its validation (the admin, a script, an old version)."""
+    from rules.models import TableRow
+
+    table.rows.all().delete()
+    for i, (conds, outs, default) in enumerate(ranges_on_rhk_utama(n), start=1):
+        TableRow.objects.create(table=table, position=i, is_default=default, conditions=conds, outputs=outs)
+
+
+def test_coba_on_64_range_rows_saved_past_validation_answers_with_the_limit(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    save_rows_directly(table, 64)
+    response = coba_rhk(admin_client, table, 63)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "paling banyak 64 sekaligus" in body
+    assert coba_rhk(admin_client, table, 5).status_code == 200  # and this process still answers
+
+
+@pytest.fixture
+def engine_that_crashes(monkeypatch):
+    """The adapter as it was before it learnt about error 303 and without the validator's limit:
+    64 range rows then kill the process that evaluates them (SIGSEGV), for real."""
+    import durable_rules_engine as core
+
+    from rules import validation
+    from rules.engine import Engine
+
+    monkeypatch.setattr(validation, "_check_engine_stack", lambda spec, parsed: [])
+    monkeypatch.setattr(
+        Engine, "_drop_after_failed_assert", lambda self, compiled: core.delete_state(
+            self._host.get_ruleset(compiled.name)._handle, f"s{next(self._sid) - 1}"
+        )
+    )
+
+
+def test_coba_survives_an_engine_crash_in_its_child_process(admin_client, pack, engine_that_crashes):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    save_rows_directly(table, 64)
+    response = coba_rhk(admin_client, table, 63)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Mesin aturan berhenti saat mencoba tabel" in body and "tidak ada yang diubah" in body
+    ok = coba_rhk(admin_client, table, 5)  # the web process is alive and answers
+    assert ok.status_code == 200 and "Baris 6 yang memutuskan" in ok.content.decode()
+
+
+def test_simulation_survives_an_engine_crash_in_its_child_process(admin_client, pack, engine_that_crashes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = copy_draft(admin_client)
+    save_rows_directly(table_of(draft, "rating_hasil_kerja"), 64)
+    csv = "porsi_rhk_di_atas,porsi_rhk_di_bawah,rhk_utama_di_bawah\n0,0,63\n0,0,1\n"
+    response = admin_client.post(
+        f"/aturan/versi/{draft.pk}/simulasi/",
+        {"table": "rating_hasil_kerja", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},
+    )
+    assert response.status_code == 200
+    assert "Mesin aturan berhenti saat menyimulasikan" in response.content.decode()
+
+
+# --- decimal comma (issue 11, item 17) ---------------------------------------------------------------
+
+
+def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_client, pack):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_hasil_kerja")
+    data = grid_post(
+        [
+            ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "[0,6..1]", "rhk_utama_di_bawah": "-"},
+             {"rating": "di_bawah"}, False),
+            ({"porsi_rhk_di_atas": ">= 0,5", "porsi_rhk_di_bawah": "in {0; 0,25}", "rhk_utama_di_bawah": "= 0"},
+             {"rating": "di_atas"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
+    assert table.rows.get(position=2).conditions["porsi_rhk_di_atas"] == ">= 0,5"
+
+    body = admin_client.post(
+        f"/aturan/tabel/{table.pk}/coba/",
+        {"i-porsi_rhk_di_atas": "0,5", "i-porsi_rhk_di_bawah": "0,25", "i-rhk_utama_di_bawah": "0"},
+    ).content.decode()
+    assert "Baris 2 yang memutuskan" in body and "di_atas" in body
+
+    case = {"name": "separuh", "i-porsi_rhk_di_atas": "0,5", "i-porsi_rhk_di_bawah": "0.25",
+            "i-rhk_utama_di_bawah": "0", "o-rating": "di_atas"}
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/uji/", case).status_code == 302
+    stored = table.test_cases.get(name="separuh")
+    assert stored.inputs == {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0.25, "rhk_utama_di_bawah": 0}
+    page = admin_client.get(f"/aturan/tabel/{table.pk}/uji/").content.decode()
+    assert "porsi_rhk_di_atas = 0,5" in page  # shown the Indonesian way, read either way
+
+    csv = "porsi_rhk_di_atas;porsi_rhk_di_bawah;rhk_utama_di_bawah\n0,5;0,25;0\n0,75;0;0\n"
+    response = admin_client.post(
+        f"/aturan/versi/{draft.pk}/simulasi/",
+        {"table": "rating_hasil_kerja", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},
+    )
+    body = response.content.decode()
+    assert "1 dari 2 hasil berubah" in body and "rating=di_atas" in body
+
+
+# --- bad input gets a message, never a 500 (issue 11, item 12) ----------------------------------------
+
+
+def perilaku_grid(note="", extra=None):
+    data = grid_post(
+        [
+            ({"perilaku_di_atas": "-", "perilaku_di_bawah": ">= 4"}, {"rating": "di_bawah"}, False),
+            ({"perilaku_di_atas": ">= 4", "perilaku_di_bawah": "-"}, {"rating": "di_atas"}, False),
+            ({}, {"rating": "sesuai"}, True),
+        ]
+    )
+    data["note-1"] = note
+    data.update(extra or {})
+    return data
+
+
+def rows_of(table):
+    return list(table.rows.order_by("position").values_list("conditions", "outputs", "is_default", "note"))
+
+
+def test_a_grid_note_with_a_nul_byte_or_over_300_characters_gets_a_message(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    before = rows_of(table)
+    for note, message in (("ok\x00no", "Karakter null tidak diizinkan"), ("x" * 301, "paling banyak 300 karakter")):
+        response = admin_client.post(f"/aturan/tabel/{table.pk}/", perilaku_grid(note))
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "Catatan: " in body and message in body
+        assert rows_of(table) == before
+    assert admin_client.post(f"/aturan/tabel/{table.pk}/", perilaku_grid("x" * 300)).status_code == 302
+
+
+def test_a_grid_with_altered_row_keys_or_orders_gets_a_message(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "rating_perilaku")
+    before = rows_of(table)
+    for extra, message in (({"order-\x00": "1"}, "muat ulang halaman"), ({"order-2": "1e309"}, "Urutan: ")):
+        response = admin_client.post(f"/aturan/tabel/{table.pk}/", perilaku_grid(extra=extra))
+        assert response.status_code == 400 and message in response.content.decode()
+        assert rows_of(table) == before
+
+
+def test_a_nul_byte_in_a_test_case_name_gets_a_message(admin_client, pack):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "predikat_kinerja")
+    count = table.test_cases.count()
+    data = {"name": "a\x00b", "i-hasil_kerja": "sesuai", "i-perilaku": "di_bawah", "o-predikat": "kurang"}
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/uji/", data)
+    assert response.status_code == 400
+    assert "Nama: Karakter null tidak diizinkan." in response.content.decode()
+    assert table.test_cases.count() == count
+
+
+@pytest.mark.parametrize("junk", ["abc", "1e309", "-1", "99999999999999999999999", "1\x00"])
+def test_deleting_a_test_case_by_a_junk_id_gets_a_message_and_deletes_nothing(admin_client, pack, junk):
+    draft = copy_draft(admin_client)
+    table = table_of(draft, "predikat_kinerja")
+    count = table.test_cases.count()
+    response = admin_client.post(f"/aturan/tabel/{table.pk}/uji/", {"delete": junk}, follow=True)
+    assert response.status_code == 200
+    assert "Kasus uji tersebut tidak ada." in response.content.decode()
+    assert table.test_cases.count() == count
+
+
+@pytest.mark.parametrize("junk", ["abc", "1e309", "0", "99999999999999999999999", "1\x00", "999999"])
+def test_a_diff_against_a_junk_version_is_a_404(admin_client, pack, junk):
+    draft = copy_draft(admin_client)
+    assert admin_client.get(f"/aturan/versi/{draft.pk}/banding/", {"dengan": junk}).status_code == 404
+
+
+JUNK = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20).map(lambda t: t + "\x00"),
+    st.sampled_from(["1e309", "-1e309", "1e20", "0,5", "NaN", "inf", "[0..1e309)", "in {1e309}", ">= 1e20", "-", ""]),
+    st.integers(-(10**30), 10**30).map(str),
+    st.text(min_size=301, max_size=400),
+)
+RATINGS = {"di_bawah", "sesuai", "di_atas"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    keys=st.lists(st.one_of(st.sampled_from(["1", "2", "n1"]), st.text(max_size=8)), max_size=4),
+    cells=st.lists(JUNK, min_size=6, max_size=6),
+    rating=JUNK.filter(lambda t: t.strip() not in RATINGS and t.strip() != ""),
+    other=JUNK,
+)
+def test_junk_posted_to_the_editor_never_gives_a_500_nor_changes_the_draft(
+    admin_client, pack, keys, cells, rating, other
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    draft = RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", number=2).first() or copy_draft(
+        admin_client
+    )
+    table = table_of(draft, "rating_perilaku")
+    before = (rows_of(table), list(table.test_cases.values_list("name", "inputs", "expected")))
+    grid = {}
+    for key in keys:  # every row has a rating that is no code: the grid can never be saved
+        grid |= {
+            f"order-{key}": cells[0],
+            f"c-{key}-perilaku_di_atas": cells[1],
+            f"c-{key}-perilaku_di_bawah": cells[2],
+            f"o-{key}-rating": rating,
+            f"note-{key}": cells[3],
+            f"default-{key}": cells[4],
+        }
+    case = {"name": other, "i-perilaku_di_atas": cells[1], "i-perilaku_di_bawah": cells[2], "o-rating": rating}
+    facts_csv = f"perilaku_di_atas;perilaku_di_bawah\n{cells[1]};{other}\n".encode()
+    posts = [
+        (f"/aturan/tabel/{table.pk}/", grid),
+        (f"/aturan/tabel/{table.pk}/uji/", case),
+        (f"/aturan/tabel/{table.pk}/uji/", {"delete": other}),
+        (f"/aturan/tabel/{table.pk}/coba/", {"i-perilaku_di_atas": cells[1], "i-perilaku_di_bawah": other}),
+        (f"/aturan/versi/{draft.pk}/simulasi/",
+         {"table": other, "baseline": cells[5], "data": SimpleUploadedFile("f.csv", other.encode())}),
+        (f"/aturan/versi/{draft.pk}/simulasi/",
+         {"table": "rating_perilaku", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", facts_csv)}),
+    ]
+    for url, data in posts:
+        assert admin_client.post(url, data).status_code < 500, (url, data)
+    assert admin_client.get(f"/aturan/versi/{draft.pk}/banding/", {"dengan": other}).status_code in (200, 404)
+    assert (rows_of(table), list(table.test_cases.values_list("name", "inputs", "expected"))) == before
