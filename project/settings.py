@@ -4,6 +4,7 @@ One complete base: every value a deployment changes comes from an environment va
 configuration table in README.md). ``project.settings_test`` only makes tests faster.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -121,6 +122,27 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# --- Login throttling (issue 11, item 5) ----------------------------------------------------
+# django-axes counts failed sign-ins per user name AND client address (product and admin login
+# alike). After KINERJA_LOGIN_FAILURE_LIMIT failures that pair is refused, the right password
+# included, for KINERJA_LOGIN_COOLOFF_MINUTES (0: until an admin unlocks it, see README). The
+# client address is workflow.middleware.client_address: X-Forwarded-For is trusted only as far as
+# KINERJA_PROXY_COUNT proxies go. Lockouts are written to the audit log (workflow.signals).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out user+address before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+KINERJA_PROXY_COUNT = int(os.environ.get("KINERJA_PROXY_COUNT", "0"))
+AXES_FAILURE_LIMIT = int(os.environ.get("KINERJA_LOGIN_FAILURE_LIMIT", "5"))
+_cooloff_minutes = int(os.environ.get("KINERJA_LOGIN_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "workflow.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "project.lockout.lockout_response"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"

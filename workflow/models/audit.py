@@ -63,6 +63,8 @@ class AuditAction(models.TextChoices):
     RULE_VERSION_PUBLISHED = "rules.version_published", _("Rule version published")
     RULE_VERSION_RETIRED = "rules.version_retired", _("Rule version retired")
     RULE_VERSION_DELETED = "rules.version_deleted", _("Draft rule version deleted")
+    # Sign-in (django-axes).
+    LOGIN_LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated failures")
 
 
 class AppendOnlyError(RuntimeError):
