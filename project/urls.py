@@ -25,5 +25,10 @@ urlpatterns = [
     path("", site.urls),
 ]
 
+# Error pages in the product's frame (project/errors.py); the 500 page is Django's own handler
+# rendering project/templates/500.html.
+handler403 = "project.errors.permission_denied"
+handler404 = "project.errors.page_not_found"
+
 if settings.DEBUG:
     urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
