@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from project.urls import handler403, handler404, urlpatterns as product_urlpatterns  # noqa: F401
+from project.urls import handler403, handler404  # noqa: F401
+from project.urls import urlpatterns as product_urlpatterns
 
 
 def boom(request):

@@ -62,7 +62,8 @@ def test_every_printed_demo_login_works(seeded, client):
     for username in usernames:
         client.logout()
         # Through the login page: the axes backend needs the request (client.login gives it none).
-        assert client.post("/accounts/login/", {"username": username, "password": password}).status_code == 302, username
+        signed_in = client.post("/accounts/login/", {"username": username, "password": password})
+        assert signed_in.status_code == 302, username
         assert client.get("/appraisal/inbox/").status_code == 200, username
     client.post("/accounts/login/", {"username": "admin.bkd", "password": password})
     assert client.get("/admin/workflow/pegawai/").status_code == 200
