@@ -112,6 +112,10 @@ def test_a_locked_out_sign_in_shows_why_on_the_login_page(live_server, new_page,
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(page, live_server.url, user.username, "salah-sandi")
         expect(page.locator(".vf-form__errors")).to_be_visible()
+    # The error stands above the user name field, clear of its floating label.
+    error_box = page.locator(".vf-form__errors").bounding_box()
+    label_box = page.locator("vf-field-input[name=username] .mdc-floating-label").bounding_box()
+    assert error_box["y"] + error_box["height"] <= label_box["y"]
     sign_in(page, live_server.url, user.username)
     expect(page.locator(".vf-form__errors")).to_contain_text("Terlalu banyak percobaan masuk yang gagal")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
