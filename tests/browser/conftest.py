@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from tests.factories import Org
+from tests.factories import Org, give_accounts
+from workflow.services.period import periode_create
+from workflow.services.period_open import period_open
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -20,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PASSWORD = "Rahasia-2026!"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
@@ -81,3 +85,13 @@ def new_page(browser, request):
 @pytest.fixture
 def org(transactional_db):
     return Org()
+
+
+@pytest.fixture
+def opened(org, django_capture_on_commit_callbacks):
+    """The admin has opened this year's period: every ASN has a "Susun SKP" task."""
+    give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional, password=PASSWORD)
+    periode = periode_create(instansi=org.instansi, tahun=timezone.localdate().year)
+    with django_capture_on_commit_callbacks(execute=True):
+        period_open(periode=periode, by=None)
+    return periode

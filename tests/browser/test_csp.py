@@ -8,14 +8,15 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from rules.loader import load_pack
 from rules.models import RuleSetVersion
 from rules.services import rule_version_copy
-from tests.browser.test_plan_approval import PASSWORD, Screenshots
+from tests.browser.test_plan_approval import PASSWORD, Screenshots, log_in, open_task
 from tests.factories import give_accounts
+from workflow.models import PembukaanPeriode
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +40,12 @@ def versions(transactional_db):
 
 @pytest.fixture
 def rule_admin(transactional_db):
+    # The group comes from a data migration, which an earlier transactional test's flush removes:
+    # make sure it exists with its permission.
+    group, _ = Group.objects.get_or_create(name="Admin Aturan")
+    group.permissions.add(Permission.objects.get(codename="manage_rules", content_type__app_label="rules"))
     user = get_user_model().objects.create_user("admin.aturan", password=PASSWORD)
-    user.groups.add(Group.objects.get(name="Admin Aturan"))
+    user.groups.add(group)
     return user
 
 
@@ -120,4 +125,33 @@ def test_a_locked_out_sign_in_shows_why_on_the_login_page(live_server, new_page,
     expect(page.locator(".vf-form__errors")).to_contain_text("Terlalu banyak percobaan masuk yang gagal")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     Screenshots("csp-lockout")(page, "locked")
+    assert page.js_errors == []
+
+
+def test_the_plan_forms_add_a_row_button_works_under_the_csp(live_server, new_page, org, opened):
+    page = new_page()
+    log_in(page, live_server.url, org.pelaksana)
+    open_task(page, "Susun SKP")
+    rows = page.locator(".kinerja-rhk-form tbody tr.kinerja-rhk-row")
+    before = rows.count()
+    page.locator("#kinerja-add-rhk").click()
+    expect(rows).to_have_count(before + 1)
+    expect(rows.nth(before).locator("td").first).to_have_text(str(before + 1))
+    expect(page.locator("#id_rhk-TOTAL_FORMS")).to_have_value(str(before + 1))
+    assert page.js_errors == []
+
+
+def test_the_period_opening_page_follows_the_job_under_the_csp(live_server, new_page, org, opened):
+    job = PembukaanPeriode.objects.create(periode=opened, status=PembukaanPeriode.Status.RUNNING, total=10,
+                                          diproses=3)
+    get_user_model().objects.create_superuser("root", password=PASSWORD)
+    page = new_page()
+    sign_in(page, live_server.url, "root")
+    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    page.goto(f"{live_server.url}/kinerja/buka-periode/{job.pk}/")
+    expect(page.locator(".kinerja-job-status")).to_have_text("Berjalan")
+    job.status, job.diproses = PembukaanPeriode.Status.DONE, 10
+    job.save()
+    # The page polls the job and reloads itself once it is done.
+    expect(page.locator(".kinerja-job-status")).to_have_text("Selesai")
     assert page.js_errors == []
