@@ -4,6 +4,9 @@ One complete base: every value a deployment changes comes from an environment va
 configuration table in README.md). ``project.settings_test`` only makes tests faster.
 """
 
+import base64
+import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -126,6 +129,27 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# --- Login throttling (issue 11, item 5) ----------------------------------------------------
+# django-axes counts failed sign-ins per user name AND client address (product and admin login
+# alike). After KINERJA_LOGIN_FAILURE_LIMIT failures that pair is refused, the right password
+# included, for KINERJA_LOGIN_COOLOFF_MINUTES (0: until an admin unlocks it, see README). The
+# client address is workflow.middleware.client_address: X-Forwarded-For is trusted only as far as
+# KINERJA_PROXY_COUNT proxies go. Lockouts are written to the audit log (workflow.signals).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out user+address before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+KINERJA_PROXY_COUNT = int(os.environ.get("KINERJA_PROXY_COUNT", "0"))
+AXES_FAILURE_LIMIT = int(os.environ.get("KINERJA_LOGIN_FAILURE_LIMIT", "5"))
+_cooloff_minutes = int(os.environ.get("KINERJA_LOGIN_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "workflow.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "project.lockout.lockout_response"
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -213,6 +237,52 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Security headers (issue 11, item 7) ----------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline scripts or
+# event handler attributes (templates ask for shared behaviours with data attributes, see
+# workflow/static/workflow/kinerja.js). The one exception is viewflow's own "Back" buttons on its
+# bulk assign/unassign and delete pages, whose onclick handlers are allowed by their exact hash
+# ('unsafe-hashes' permits only those strings, tests/project/test_security_headers.py keeps the
+# hashes in step with the installed viewflow). Styles keep 'unsafe-inline': viewflow's components
+# and Turbo's progress bar set inline styles.
+MIDDLEWARE += ["csp.middleware.CSPMiddleware", "django_permissions_policy.PermissionsPolicyMiddleware"]
+CSP_VIEWFLOW_INLINE_HANDLERS = [
+    "window.history.back(-1)",
+    "window.history.back(-1);setTimeout(()=>Turbo.visit('.'), 100)",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": [
+            "'self'",
+            "'unsafe-hashes'",
+            *(
+                "'sha256-" + base64.b64encode(hashlib.sha256(handler.encode()).digest()).decode() + "'"
+                for handler in CSP_VIEWFLOW_INLINE_HANDLERS
+            ),
+        ],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the product uses none of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+        "screen-wake-lock", "xr-spatial-tracking", "publickey-credentials-get",
+    )
+}
+# Static files are ours alone: no "Access-Control-Allow-Origin: *" (whitenoise's default).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # --- Product settings -----------------------------------------------------------------------
 # Who decides an appeal when the assessor's superior is the assessor (e.g. JPT under the Governor):

@@ -25,3 +25,8 @@ urlpatterns = [
 
 # No route serves MEDIA_ROOT, not even with DEBUG on: uploaded files go out only through the
 # permission-checked views of workflow.file_views.
+
+# Error pages in the product's frame (project/errors.py); the 500 page is Django's own handler
+# rendering project/templates/500.html.
+handler403 = "project.errors.permission_denied"
+handler404 = "project.errors.page_not_found"

@@ -1,5 +1,8 @@
 """Signal wiring of the workflow app."""
 
+from axes.helpers import get_failure_limit
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
 from project.admin_base import admin_changed
@@ -45,6 +48,7 @@ def connect_audit() -> None:
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
     rule_changed.connect(record_rule_change, dispatch_uid="audit-rule-changed")
     admin_changed.connect(record_admin_change, dispatch_uid="audit-admin-changed")
+    user_locked_out.connect(record_lockout, dispatch_uid="audit-login-locked-out")
 
 
 def record_rule_change(sender, *, action, obj, by, before, after, reason, **kwargs) -> None:
@@ -58,3 +62,16 @@ def record_admin_change(sender, *, action, obj, by, before, after, instansi_id, 
     """A change made through the Django admin (``project.admin_base``), as an audit event."""
     audit_record(action=AuditAction(f"admin.{action}"), obj=obj, by=by, before=before, after=after,
                  instansi_id=instansi_id)
+def record_lockout(sender, *, request, username, ip_address, **kwargs) -> None:
+    """django-axes locked a user name + address out: one audit event when the lockout starts (axes
+    sends the signal again for every attempt refused while it lasts; those are not events). The
+    object is the account when the name exists, so the account's government sees it."""
+    credentials = getattr(request, "axes_credentials", None)
+    if getattr(request, "axes_failures_since_start", None) != get_failure_limit(request, credentials):
+        return
+    account = get_user_model().objects.filter(username=username).first() if username else None
+    audit_record(
+        action=AuditAction.LOGIN_LOCKED_OUT,
+        obj=account,
+        after={"username": username or "", "ip": ip_address, "failures": request.axes_failures_since_start},
+    )

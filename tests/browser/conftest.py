@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from tests.factories import Org
+from tests.factories import Org, give_accounts
+from workflow.services.period import periode_create
+from workflow.services.period_open import period_open
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -20,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PASSWORD = "Rahasia-2026!"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
@@ -63,6 +67,9 @@ def new_page(browser, request):
         page = context.new_page()
         page.js_errors = []
         page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+        # The Content-Security-Policy blocks inline scripts and handlers: a violation is an error too.
+        page.on("console", lambda message: page.js_errors.append(message.text)
+                if "Content Security Policy" in message.text else None)
         return page
 
     yield make
@@ -78,3 +85,13 @@ def new_page(browser, request):
 @pytest.fixture
 def org(transactional_db):
     return Org()
+
+
+@pytest.fixture
+def opened(org, django_capture_on_commit_callbacks):
+    """The admin has opened this year's period: every ASN has a "Susun SKP" task."""
+    give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional, password=PASSWORD)
+    periode = periode_create(instansi=org.instansi, tahun=timezone.localdate().year)
+    with django_capture_on_commit_callbacks(execute=True):
+        period_open(periode=periode, by=None)
+    return periode

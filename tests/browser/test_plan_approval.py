@@ -7,30 +7,15 @@ Screenshots of every step are saved under test-artifacts/browser/."""
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import give_accounts
+from tests.browser.conftest import ARTIFACTS, PASSWORD
 from workflow.models import NilaiPerilaku, Skp, StatusSkp
-from workflow.services.period import periode_create
-from workflow.services.period_open import period_open
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Rahasia-2026!"
 RETURN_NOTE = "Target cakupan imunisasi terlalu rendah, naikkan menjadi 98%."
 RHK_UTAMA = "Meningkatnya cakupan imunisasi dasar lengkap di wilayah kerja"
 RHK_TAMBAHAN = "Terlaksananya survei kepuasan masyarakat atas layanan imunisasi"
-
-
-@pytest.fixture
-def opened(org, django_capture_on_commit_callbacks):
-    """The admin has opened this year's period: every ASN has a "Susun SKP" task."""
-    give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional, password=PASSWORD)
-    periode = periode_create(instansi=org.instansi, tahun=timezone.localdate().year)
-    with django_capture_on_commit_callbacks(execute=True):
-        period_open(periode=periode, by=None)
-    return periode
 
 
 class Screenshots:

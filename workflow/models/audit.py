@@ -69,6 +69,8 @@ class AuditAction(models.TextChoices):
     ADMIN_DELETED = "admin.deleted", _("Deleted in the admin")
     ROLE_GRANTED = "role.granted", _("Role granted")
     ROLE_REVOKED = "role.revoked", _("Role revoked")
+    # Sign-in (django-axes).
+    LOGIN_LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated failures")
 
 
 class AppendOnlyError(RuntimeError):

@@ -1,0 +1,15 @@
+/* Drafting the plan: "Add a row" copies the formset's empty form (<template id="kinerja-rhk-empty">)
+   as a new numbered row. */
+(function () {
+  "use strict";
+  var button = document.getElementById("kinerja-add-rhk");
+  if (!button) { return; }
+  button.addEventListener("click", function () {
+    var total = document.getElementById("id_rhk-TOTAL_FORMS");
+    var index = parseInt(total.value, 10);
+    var html = document.getElementById("kinerja-rhk-empty").innerHTML.replace(/__prefix__/g, index)
+      .replace("<td>#</td>", "<td>" + (index + 1) + "</td>");
+    document.querySelector(".kinerja-rhk-form tbody").insertAdjacentHTML("beforeend", html);
+    total.value = index + 1;
+  });
+})();

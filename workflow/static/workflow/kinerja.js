@@ -1,0 +1,33 @@
+/* Behaviours shared by every page, bound once on the document (Turbo keeps this script across
+   visits). The Content-Security-Policy forbids inline scripts and event handler attributes, so
+   templates ask for a behaviour with a data attribute instead:
+     <select data-autosubmit>      submits its form when the choice changes;
+     <form data-confirm="text">    asks before submitting, and submits only if confirmed;
+     <a href="/" data-history-back> goes back in the history (its href when there is none). */
+(function () {
+  "use strict";
+  if (window.kinerjaBound) { return; }
+  window.kinerjaBound = true;
+
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) { field.form.submit(); }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-history-back]");
+    if (link && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
