@@ -83,9 +83,8 @@ def probe_media() -> dict:
     target = Path(settings.MEDIA_ROOT) / "bukti" / "2026" / "11" / "laporan-capaian.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(b"%PDF-1.4 evidence of someone else")
-    _user()
     client = _client()
-    client.login(username=USERNAME, password=PASSWORD)
+    client.force_login(_user())
     response = client.get("/media/bukti/2026/11/laporan-capaian.pdf")
     return {"debug": settings.DEBUG, "status": response.status_code, "body_has_file": b"evidence" in b"".join(
         response.streaming_content if getattr(response, "streaming", False) else [response.content])}
