@@ -11,3 +11,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 KINERJA_AUDIT_ANCHOR = ""  # tests that check the anchor point it at their own temporary file
+WHITENOISE_USE_FINDERS = True  # the live server of the browser tests serves static files through whitenoise

@@ -1,6 +1,8 @@
 """Django admin for the organisation directory, scoped so a government admin (BKD) sees and edits
 only their own instansi. Superusers see everything."""
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.auth import get_user_model
@@ -200,6 +202,15 @@ class AuditedUserAdmin(AuditedAdmin, UserAdmin):
 @admin.register(Group)
 class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
     pass
+
+
+# django-axes' sign-in records (superusers only: no government admin has permissions on them). Deleting
+# an access attempt is how a superuser unlocks a sign-in, so it is audited like every admin change.
+for _model, _base in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
+                      (AccessFailureLog, AccessFailureLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Audited{_base.__name__}", (AuditedAdmin, _base), {}))
 
 
 from . import audit_admin  # noqa: E402, F401 - the read-only audit log
