@@ -82,7 +82,7 @@ def test_an_xlsx_with_semicolon_free_layout_imports_the_same():
 
 
 def test_a_semicolon_csv_is_read():
-    rows = read_rows(as_csv(good_rows(), delimiter=";"), "org.csv")
+    rows = list(read_rows(as_csv(good_rows(), delimiter=";"), "org.csv"))
     assert rows[2][1]["nip"] == NIP_KASI
 
 

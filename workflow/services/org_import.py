@@ -26,15 +26,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from ..models import (
     AuditAction,
@@ -110,51 +113,159 @@ class ImportReport:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """Parse a CSV (comma or semicolon, UTF-8) or XLSX file into ``(row number, row)`` pairs."""
+@dataclass(frozen=True)
+class ImportLimits:
+    """What an organisation file may hold before it is refused as absurd (settings
+    ``KINERJA_IMPORT_MAX_ROWS``, ``KINERJA_IMPORT_MAX_COLUMNS``, ``KINERJA_IMPORT_MAX_XML_BYTES``)."""
+
+    max_rows: int
+    max_columns: int
+    max_xml_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> ImportLimits:
+        return cls(
+            max_rows=settings.KINERJA_IMPORT_MAX_ROWS,
+            max_columns=settings.KINERJA_IMPORT_MAX_COLUMNS,
+            max_xml_bytes=settings.KINERJA_IMPORT_MAX_XML_BYTES,
+        )
+
+
+Rows = Iterator[tuple[int, dict[str, str]]]
+
+
+def read_rows(data: bytes, filename: str, *, limits: ImportLimits | None = None) -> Rows:
+    """Parse a CSV (comma or semicolon, UTF-8) or XLSX file (first sheet) into ``(row number, row)``
+    pairs, streaming: the header is checked now, the rows are read as they are consumed, and only
+    the columns up to the header's last known column are ever read. A file beyond ``limits`` is
+    refused (``OrgImportError``, raised now or while the rows are read, before anything is written)."""
+    limits = limits or ImportLimits.from_settings()
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise OrgImportError([_("The CSV file is not UTF-8 text.")]) from None
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
+        records = _csv_records(data)
+        first = next(records, None)
+        header_values = first[1] if first else ()
 
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise OrgImportError([_("The XLSX file cannot be read (damaged or not an Excel workbook).")]) from None
-        sheet = book.worksheets[0]
-        table = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
+        def rest(width: int):
+            return records
+    elif suffix == ".xlsx":
+        book, sheet, header_values = _xlsx_open(data, limits)
+
+        def rest(width: int):
+            return _xlsx_records(book, sheet, width)
     else:
         raise OrgImportError([_("Unsupported file type %(suffix)s: use .csv or .xlsx.") % {"suffix": suffix or "?"}])
-    if not table:
-        raise OrgImportError([_("The file is empty.")])
-    header = [h.strip().lower() for h in table[0]]
-    missing = sorted(REQUIRED_COLUMNS - set(header))
-    if missing:
-        raise OrgImportError([_("Missing column(s): %(cols)s.") % {"cols": ", ".join(missing)}])
-    unknown = sorted(set(header) - set(COLUMNS) - {""})
-    if unknown:
-        raise OrgImportError([_("Unknown column(s): %(cols)s.") % {"cols": ", ".join(unknown)}])
-    rows = []
-    for number, values in enumerate(table[1:], start=2):
-        if not any(str(v).strip() for v in values):
-            continue
+    header = [("" if h is None else str(h)).strip().lower() for h in header_values[: limits.max_columns]]
+    try:
+        if not any(header):
+            raise OrgImportError([_("The file is empty.")])
+        missing = sorted(REQUIRED_COLUMNS - set(header))
+        if missing:
+            raise OrgImportError([_("Missing column(s): %(cols)s.") % {"cols": ", ".join(missing)}])
+        unknown = sorted(set(header) - set(COLUMNS) - {""})
+        if unknown:
+            raise OrgImportError([_("Unknown column(s): %(cols)s.") % {"cols": ", ".join(unknown)}])
+    except OrgImportError:
+        if suffix == ".xlsx":
+            book.close()
+        raise
+    # Cells right of the last known column are never read: a stray cell at XFD must not make every
+    # row 16,384 cells wide.
+    width = max(i for i, col in enumerate(header) if col) + 1
+    return _data_rows(rest(width), header[:width], limits)
+
+
+def _data_rows(records, header: list[str], limits: ImportLimits) -> Rows:
+    columns = [(i, col) for i, col in enumerate(header) if col]
+    for number, values in records:
+        if number > limits.max_rows:
+            raise OrgImportError(
+                [_("The file has more than %(max)d rows; split it or ask the administrator to raise the limit.")
+                 % {"max": limits.max_rows}]
+            )
+        count = len(values)
         row = dict.fromkeys(COLUMNS, "")
-        for col, value in zip(header, values, strict=False):
-            if col:
-                row[col] = str(value).strip()
-        rows.append((number, row))
-    return rows
+        blank = True
+        for i, col in columns:
+            if i < count and values[i] is not None:
+                value = str(values[i]).strip()
+                if value:
+                    row[col] = value
+                    blank = False
+        if not blank:
+            yield number, row
 
 
-def read_file(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+def _csv_records(data: bytes):
+    """``(record number, values)`` of a UTF-8 CSV, decoded as it is read."""
+    sample = data[:4096].decode("utf-8", errors="ignore")
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""), delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise OrgImportError([_("The CSV file is not UTF-8 text.")]) from None
+        except csv.Error as exc:
+            raise OrgImportError(
+                [_("Row %(line)d: %(message)s") % {
+                    "line": number + 1, "message": _("cannot be read as CSV (%(error)s).") % {"error": exc}}]
+            ) from None
+        number += 1
+        yield number, values
+
+
+def _xlsx_open(data: bytes, limits: ImportLimits):
+    """Open the workbook in openpyxl's read-only (streaming) mode and read the header row (at most
+    ``max_columns`` cells). The archive's uncompressed size is checked before any XML is parsed,
+    so a zip bomb is refused unread."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # Python's zipfile never inflates a member beyond its declared size (the CRC check fails
+            # instead), so the declared sizes bound what parsing can unpack.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise _unreadable_xlsx() from None
+    if unpacked > limits.max_xml_bytes:
+        raise OrgImportError(
+            [_("The XLSX file unpacks to %(size)d MB, more than the %(max)d MB allowed; it was not read.")
+             % {"size": unpacked // 2**20, "max": limits.max_xml_bytes // 2**20}]
+        )
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=limits.max_columns, values_only=True), ())
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise _unreadable_xlsx() from None
+    return book, sheet, header
+
+
+def _xlsx_records(book, sheet, width: int):
+    """``(row number, values)`` of the rows after the header, each cut to ``width`` cells."""
+    rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+    number = 1
+    try:
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a damaged sheet fails while it is parsed
+                raise _unreadable_xlsx() from None
+            number += 1
+            yield number, values
+    finally:
+        book.close()
+
+
+def _unreadable_xlsx() -> OrgImportError:
+    return OrgImportError([_("The XLSX file cannot be read (damaged or not an Excel workbook).")])
+
+
+def read_file(path: str | Path) -> Rows:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -166,7 +277,7 @@ def read_file(path: str | Path) -> list[tuple[int, dict[str, str]]]:
 # --- validation -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _UnitRow:
     line: int
     kode: str
@@ -177,7 +288,7 @@ class _UnitRow:
     jenis_jabatan: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _PegawaiRow:
     line: int
     nip: str | None
@@ -205,16 +316,32 @@ def _codes(choices) -> str:
     return ", ".join(str(c) for c in choices.values)
 
 
-def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
+Progress = Callable[[str, int], None]
+PROGRESS_EVERY = 1000  # rows between two progress reports
+
+
+def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progress: Progress | None = None):
     errors: list[str] = []
     units: dict[str, _UnitRow] = {}
     people: dict[str, _PegawaiRow] = {}
     officials: list[_PegawaiRow] = []
+    # Unit codes and position titles repeat on thousands of rows: keep one copy of each.
+    shared: dict[str, str] = {}
 
     def err(line: int, message: str) -> None:
         errors.append(_("Row %(line)d: %(message)s") % {"line": line, "message": message})
 
+    count = 0
     for line, row in rows:
+        count += 1
+        if progress and count % PROGRESS_EVERY == 0:
+            progress("validated", count)
+        if any("\x00" in value for value in row.values()):
+            # PostgreSQL cannot store a NUL character; it is never a real part of a name or code.
+            err(line, _("contains a NUL character (\\0), which is not allowed in any column."))
+            continue
+        for col in ("kode_unit", "kode_unit_induk", "jabatan", "jenis_jabatan", "jenjang", "status_kepegawaian"):
+            row[col] = shared.setdefault(row[col], row[col])
         tipe = row["tipe"].lower()
         if tipe == "unit":
             kode = row["kode_unit"]
@@ -399,7 +526,9 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]]):
                 person.line,
                 _("the head post of unit %(kode)s is already held by %(name)s.") % {"kode": kode, "name": holder.nama},
             )
-    return errors, units, people, officials, heads, db_units
+    if progress:
+        progress("validated", count)
+    return count, errors, units, people, officials, heads, db_units
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -422,18 +551,25 @@ def _save_if_changed(obj, values: dict, by, kind: str, report: ImportReport) -> 
 
 
 def org_import(
-    *, instansi: Instansi, rows: list[tuple[int, dict[str, str]]], by=None, dry_run: bool = False
+    *,
+    instansi: Instansi,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    by=None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Validate every row, then upsert units (by code), positions (by title) and employees (by
     NIP) of ``instansi`` in one transaction. Raises ``OrgImportError`` listing every invalid row;
-    then nothing is written. ``by`` is recorded as the author of every history row."""
-    errors, units, people, officials, heads, db_units = _validate(instansi, rows)
+    then nothing is written. ``by`` is recorded as the author of every history row. ``rows`` may be
+    a stream (``read_rows``); ``progress(stage, count)`` hears how many rows were "validated" and,
+    from inside the writing transaction, "written"."""
+    count, errors, units, people, officials, heads, db_units = _validate(instansi, rows, progress)
     if errors:
         raise OrgImportError(errors)
-    report = ImportReport(dry_run=dry_run, rows=len(rows))
+    report = ImportReport(dry_run=dry_run, rows=count)
     try:
         with transaction.atomic(), acting_as(by):
-            _write(instansi, units, people, officials, heads, db_units, by, report)
+            _write(instansi, units, people, officials, heads, db_units, by, report, progress)
             audit_record(action=AuditAction.ORG_IMPORTED, obj=instansi, by=by,
                          after={"rows": report.rows, "created": report.created, "updated": report.updated})
             if dry_run:
@@ -449,7 +585,18 @@ class _DryRunDone(Exception):
     pass
 
 
-def _write(instansi, units, people, officials, heads, db_units, by, report) -> None:
+WRITE_BATCH = 500  # employees looked up and saved per batch (bounds memory on a large file)
+
+
+def _write(instansi, units, people, officials, heads, db_units, by, report, progress=None) -> None:
+    written = 0
+
+    def count_written(n: int = 1) -> None:
+        nonlocal written
+        before, written = written, written + n
+        if progress and before // PROGRESS_EVERY != written // PROGRESS_EVERY:
+            progress("written", written)
+
     jabatan_cache = {j.nama: j for j in Jabatan.objects.filter(instansi=instansi)}
 
     def jabatan(nama: str, jenis: str, jenjang: str = "") -> Jabatan:
@@ -482,6 +629,7 @@ def _write(instansi, units, people, officials, heads, db_units, by, report) -> N
             report.created["unit"] += 1
         else:
             _save_if_changed(obj, values, by, "unit", report)
+        count_written()
 
     # Heads named only on employee rows define the unit's head post.
     for kode, person in heads.items():
@@ -491,33 +639,44 @@ def _write(instansi, units, people, officials, heads, db_units, by, report) -> N
             unit._history_user = by
             unit.save()
 
-    existing = {p.nip: p for p in Pegawai.objects.filter(nip__in=list(people)).select_related("user")}
     by_name = {p.nama: p for p in Pegawai.objects.filter(instansi=instansi, nip__isnull=True)}
     user_model = get_user_model()
-    for person in [*people.values(), *officials]:
-        unit = saved[person.kode_unit]
-        post = unit.jabatan_kepala if person.kepala else jabatan(person.jabatan, person.jenis_jabatan, person.jenjang)
-        obj = existing.get(person.nip) if person.nip else by_name.get(person.nama)
-        if obj is not None and obj.instansi_id != instansi.pk:
-            raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
-        obj = obj or Pegawai(instansi=instansi, nip=person.nip)
-        values = {
-            "nama": person.nama,
-            "status_kepegawaian": person.status,
-            "unit": unit,
-            "jabatan": post,
-            "email": person.email,
-            "aktif": person.aktif,
-        }
-        _save_if_changed(obj, values, by, "pegawai", report)
-        if obj.user_id is None and person.nip:
-            user, created = user_model.objects.get_or_create(
-                username=person.nip, defaults={"email": person.email, "first_name": person.nama[:150]}
-            )
-            if created:
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-                report.created["akun"] += 1
-            obj.user = user
-            obj._history_user = by
-            obj.save(update_fields=["user"])
+    everyone = [*people.values(), *officials]
+    for start in range(0, len(everyone), WRITE_BATCH):
+        batch = everyone[start : start + WRITE_BATCH]
+        nips = [person.nip for person in batch if person.nip]
+        existing = {p.nip: p for p in Pegawai.objects.filter(nip__in=nips).select_related("user")}
+        for person in batch:
+            _write_person(instansi, person, saved, existing, by_name, jabatan, user_model, by, report)
+        count_written(len(batch))
+    if progress:
+        progress("written", written)
+
+
+def _write_person(instansi, person, saved, existing, by_name, jabatan, user_model, by, report) -> None:
+    unit = saved[person.kode_unit]
+    post = unit.jabatan_kepala if person.kepala else jabatan(person.jabatan, person.jenis_jabatan, person.jenjang)
+    obj = existing.get(person.nip) if person.nip else by_name.get(person.nama)
+    if obj is not None and obj.instansi_id != instansi.pk:
+        raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
+    obj = obj or Pegawai(instansi=instansi, nip=person.nip)
+    values = {
+        "nama": person.nama,
+        "status_kepegawaian": person.status,
+        "unit": unit,
+        "jabatan": post,
+        "email": person.email,
+        "aktif": person.aktif,
+    }
+    _save_if_changed(obj, values, by, "pegawai", report)
+    if obj.user_id is None and person.nip:
+        user, created = user_model.objects.get_or_create(
+            username=person.nip, defaults={"email": person.email, "first_name": person.nama[:150]}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            report.created["akun"] += 1
+        obj.user = user
+        obj._history_user = by
+        obj.save(update_fields=["user"])
