@@ -90,6 +90,14 @@ class ImportReport:
     updated: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
 
+    def as_dict(self) -> dict:
+        return {"dry_run": self.dry_run, "rows": self.rows, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        return cls(**data)
+
     def summary(self) -> str:
         prefix = _("Dry run, nothing written: ") if self.dry_run else ""
         return prefix + _(
@@ -561,12 +569,15 @@ def org_import(
     """Validate every row, then upsert units (by code), positions (by title) and employees (by
     NIP) of ``instansi`` in one transaction. Raises ``OrgImportError`` listing every invalid row;
     then nothing is written. ``by`` is recorded as the author of every history row. ``rows`` may be
-    a stream (``read_rows``); ``progress(stage, count)`` hears how many rows were "validated" and,
-    from inside the writing transaction, "written"."""
+    a stream (``read_rows``); ``progress(stage, count)`` hears how many rows were "validated", how
+    many valid rows are "writing" (once, before the transaction) and, from inside the writing
+    transaction, how many were "written"."""
     count, errors, units, people, officials, heads, db_units = _validate(instansi, rows, progress)
     if errors:
         raise OrgImportError(errors)
     report = ImportReport(dry_run=dry_run, rows=count)
+    if progress:
+        progress("writing", len(units) + len(people) + len(officials))
     try:
         with transaction.atomic(), acting_as(by):
             _write(instansi, units, people, officials, heads, db_units, by, report, progress)
