@@ -165,6 +165,8 @@ def read_rows(data: bytes, filename: str, *, limits: ImportLimits | None = None)
         raise OrgImportError([_("Unsupported file type %(suffix)s: use .csv or .xlsx.") % {"suffix": suffix or "?"}])
     header = [("" if h is None else str(h)).strip().lower() for h in header_values[: limits.max_columns]]
     try:
+        if any("\x00" in h for h in header):
+            raise OrgImportError([_("Row %(line)d: %(message)s") % {"line": 1, "message": _nul_message()}])
         if not any(header):
             raise OrgImportError([_("The file is empty.")])
         missing = sorted(REQUIRED_COLUMNS - set(header))
@@ -200,8 +202,18 @@ def _data_rows(records, header: list[str], limits: ImportLimits) -> Rows:
                 if value:
                     row[col] = value
                     blank = False
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            # Even in a cell that is not read: ``_validate`` refuses the row by this extra value.
+            row[_NUL_MARK], blank = "\x00", False
         if not blank:
             yield number, row
+
+
+_NUL_MARK = "\x00"
+
+
+def _nul_message() -> str:
+    return _("contains a NUL character (\\0), which is not allowed in any column.")
 
 
 def _csv_records(data: bytes):
@@ -346,7 +358,7 @@ def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], pr
             progress("validated", count)
         if any("\x00" in value for value in row.values()):
             # PostgreSQL cannot store a NUL character; it is never a real part of a name or code.
-            err(line, _("contains a NUL character (\\0), which is not allowed in any column."))
+            err(line, _nul_message())
             continue
         for col in ("kode_unit", "kode_unit_induk", "jabatan", "jenis_jabatan", "jenjang", "status_kepegawaian"):
             row[col] = shared.setdefault(row[col], row[col])
