@@ -393,3 +393,43 @@ def test_a_nul_byte_in_a_csv_is_refused_by_row_number_and_nothing_is_written(bkd
     page = bkd_client.get(upload(bkd_client, org, data, "org.csv")["Location"]).content.decode()
     assert f"Baris {row}: berisi karakter NUL (\\0), yang tidak diperbolehkan di kolom mana pun." in page
     assert (Pegawai.objects.count(), Unit.objects.count()) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_rows_written_show_on_the_job_while_the_import_transaction_is_still_open():
+    """The import writes everything in one transaction; its progress goes through a connection of
+    its own, so an admin watching sees rows written climb before the commit (and no employee yet)."""
+    import threading
+
+    from django.db import connection
+
+    from workflow.models import ImporOrganisasi
+    from workflow.services.org_import_job import org_import_job_run
+
+    rows = good_rows()[:2] + [person("DINKES-S1", nip_for(2000 + n), f"Pegawai {n}", "Pengadministrasi Umum",
+                                     "pelaksana") for n in range(1200)]
+    job = ImporOrganisasi.objects.create(instansi=InstansiFactory(), nama_berkas="org.csv", berkas=as_csv(rows))
+    seen, stop = [], threading.Event()
+
+    def watch():
+        try:
+            while not stop.is_set():
+                state = ImporOrganisasi.objects.filter(pk=job.pk).values_list("status", "ditulis", "total").get()
+                seen.append((*state, Pegawai.objects.count()))
+                stop.wait(0.05)
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        org_import_job_run(job_id=job.pk)
+    finally:
+        stop.set()
+        watcher.join()
+    during = [(written, total, people) for status, written, total, people in seen if status == "writing"]
+    assert any(0 < written < total and people == 0 for written, total, people in during), seen[-5:]
+    job.refresh_from_db()
+    assert (job.status, job.ditulis, job.total) == ("done", 1202, 1202)
+    assert Pegawai.objects.count() == 1200
