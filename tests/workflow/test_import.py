@@ -211,6 +211,25 @@ def test_an_xlsx_whose_rows_reach_column_xfd_imports_and_only_the_known_columns_
     assert Pegawai.objects.get(nip=NIP_STAFF2).jabatan.jenjang == "ahli_muda"
 
 
+def test_the_lean_shared_string_reader_reads_what_openpyxl_reads():
+    """The import parses XLSX shared strings itself (openpyxl's reader holds every parsed element
+    until the table ends); it must keep reading exactly what openpyxl reads, rich text included."""
+    from openpyxl.reader.strings import read_string_table
+
+    from workflow.services.org_import import _read_string_table
+
+    table = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">'
+        b"<si><t>Dewi &amp; Hakim &lt;S.K.M.&gt;</t></si>"
+        b'<si><r><t xml:space="preserve">Hendra </t></r><r><rPr><b/></rPr><t>Safitri</t></r><r><t>, S.Si.</t></r>'
+        b"</si><si><t>Zulkifli_x005F_x000D_</t></si></sst>"
+    )
+    ours = _read_string_table(io.BytesIO(table))
+    assert ours == read_string_table(io.BytesIO(table))
+    assert ours[:2] == ["Dewi & Hakim <S.K.M.>", "Hendra Safitri, S.Si."]
+
+
 PARSE_IN_CHILD = """
 import json, resource, sys
 import django
