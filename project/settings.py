@@ -301,6 +301,11 @@ KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS"
 # checks the table against it. Empty: no anchor file (the log line is still written).
 KINERJA_AUDIT_ANCHOR = os.environ.get("KINERJA_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor"))
 KINERJA_IMPORT_MAX_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Absurd organisation files are refused before they are read: rows of the file, header columns
+# looked at, and the uncompressed size of an XLSX archive (a zip bomb is refused unread).
+KINERJA_IMPORT_MAX_ROWS = int(os.environ.get("KINERJA_IMPORT_MAX_ROWS", "300000"))
+KINERJA_IMPORT_MAX_COLUMNS = int(os.environ.get("KINERJA_IMPORT_MAX_COLUMNS", "64"))
+KINERJA_IMPORT_MAX_XML_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_XML_BYTES", str(512 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -114,10 +114,15 @@ class PegawaiAdmin(InstansiScopedAdmin):
     def get_urls(self):
         from django.urls import path
 
-        from .admin_views import OrgImportView
+        from .admin_views import OrgImportStatusView, OrgImportView
 
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))
-        return [path("impor/", view, name="workflow_pegawai_import"), *super().get_urls()]
+        status = self.admin_site.admin_view(OrgImportStatusView.as_view(model_admin=self))
+        return [
+            path("impor/", view, name="workflow_pegawai_import"),
+            path("impor/<int:job_pk>/", status, name="workflow_pegawai_import_status"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(PenugasanPlt)

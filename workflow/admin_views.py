@@ -1,17 +1,24 @@
-"""The organisation import page inside the Django admin."""
+"""The organisation import pages inside the Django admin: the upload, and the progress of the
+import it starts in the background."""
+
+from functools import partial
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from .models import Instansi
+from .models import ImporOrganisasi, Instansi
 from .selectors.org import admin_instansi_ids
-from .services.org_import import OrgImportError, org_import, read_rows
+from .services.org_import_job import job_report, org_import_queue
+from .tasks import org_import_job
 
 
 class OrgImportForm(forms.Form):
@@ -57,22 +64,47 @@ class OrgImportView(View):
         return TemplateResponse(request, self.template_name, context)
 
     def get(self, request):
-        return self.render(request, OrgImportForm(user=request.user))
+        jobs = ImporOrganisasi.objects.filter(instansi_id__in=admin_instansi_ids(request.user)).select_related(
+            "instansi"
+        ).defer("berkas")[:5]
+        return self.render(request, OrgImportForm(user=request.user), jobs=jobs)
 
     def post(self, request):
         form = OrgImportForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.render(request, form)
         upload = form.cleaned_data["file"]
-        try:
-            rows = read_rows(upload.read(), upload.name)
-            report = org_import(
-                instansi=form.cleaned_data["instansi"],
-                rows=rows,
-                by=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except OrgImportError as exc:
-            return self.render(request, form, import_errors=exc.errors)
-        messages.success(request, report.summary())
-        return self.render(request, OrgImportForm(user=request.user), report=report)
+        job = org_import_queue(
+            instansi=form.cleaned_data["instansi"],
+            filename=upload.name,
+            data=upload.read(),
+            dry_run=form.cleaned_data["dry_run"],
+            by=request.user,
+        )
+        # Without a broker the task runs here, before the redirect; with one, a worker picks it up.
+        transaction.on_commit(partial(org_import_job.delay, job.pk))
+        return HttpResponseRedirect(reverse("admin:workflow_pegawai_import_status", args=[job.pk]))
+
+
+class OrgImportStatusView(OrgImportView):
+    """Progress and outcome of one import job, for admins of its government only."""
+
+    template_name = "admin/workflow/pegawai/import_status.html"
+
+    def get(self, request, job_pk):
+        job = get_object_or_404(
+            ImporOrganisasi.objects.select_related("instansi").defer("berkas"),
+            pk=job_pk,
+            instansi_id__in=admin_instansi_ids(request.user),
+        )
+        context = {
+            **self.model_admin.admin_site.each_context(request),
+            "opts": self.model_admin.model._meta,
+            "title": _("Import organisation"),
+            "job": job,
+            "report": job_report(job),
+        }
+        return TemplateResponse(request, self.template_name, context)
+
+    def post(self, request, job_pk):
+        return self.http_method_not_allowed(request)

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from .services.org_import_job import org_import_job_run
 from .services.system import system_user
 
 
@@ -16,6 +17,12 @@ def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = N
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
     with acting_as(by):
         return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by, nomor=nomor)
+
+
+@shared_task(acks_late=True)
+def org_import_job(job_id: int) -> None:
+    """Read, check and write one uploaded organisation file (``ImporOrganisasi``)."""
+    org_import_job_run(job_id=job_id)
 
 
 @shared_task

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from tests.workflow.test_import import as_csv, good_rows
 from workflow.models import Pegawai, PenugasanPlt, PeranAdmin, Periode
@@ -22,10 +23,14 @@ def bkd(client, org):
 
 
 def upload(client, org, data, name="org.csv", dry_run=False):
+    """Upload a file; the import job it starts runs in-process (no broker) once the request's
+    transaction commits, and the answer is the progress page it redirects to."""
     payload = {"instansi": org.instansi.pk, "file": SimpleUploadedFile(name, data)}
     if dry_run:
         payload["dry_run"] = "on"
-    return client.post(URL, payload)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(URL, payload)
+    return client.get(response["Location"]) if response.status_code == 302 else response
 
 
 def test_the_import_page_is_linked_from_the_employee_list(client, bkd):

@@ -82,7 +82,7 @@ def test_an_xlsx_with_semicolon_free_layout_imports_the_same():
 
 
 def test_a_semicolon_csv_is_read():
-    rows = read_rows(as_csv(good_rows(), delimiter=";"), "org.csv")
+    rows = list(read_rows(as_csv(good_rows(), delimiter=";"), "org.csv"))
     assert rows[2][1]["nip"] == NIP_KASI
 
 
@@ -180,3 +180,275 @@ def test_the_shipped_example_file_imports(settings):
     example = Path(settings.BASE_DIR) / "config" / "org" / "contoh-impor.csv"
     report = org_import(instansi=InstansiFactory(), rows=read_file(example))
     assert report.created["unit"] == 3 and report.created["pegawai"] == 5
+
+
+# --- large and hostile files, the background job (issue 11, items 11 and 12) ------------------------
+
+XFD = 16384  # the last column Excel allows
+
+
+def as_xlsx_reaching_xfd(rows) -> bytes:
+    """The shape that once took 2.76 GB: every row, header included, has a stray cell at XFD."""
+    book = Workbook()
+    sheet = book.active
+    for r, values in enumerate([COLUMNS, *[[row.get(c, "") for c in COLUMNS] for row in rows]], start=1):
+        for c, value in enumerate(values, start=1):
+            if value:
+                sheet.cell(row=r, column=c, value=value)
+        sheet.cell(row=r, column=XFD, value="catatan")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_whose_rows_reach_column_xfd_imports_and_only_the_known_columns_are_read():
+    data = as_xlsx_reaching_xfd(good_rows())
+    rows = list(read_rows(data, "org.xlsx"))
+    assert [number for number, _ in rows] == [2, 3, 4, 5, 6]
+    assert all(set(row) == set(COLUMNS) for _, row in rows)
+    report = org_import(instansi=InstansiFactory(), rows=rows)
+    assert report.created["unit"] == 2 and report.created["pegawai"] == 3
+    assert Pegawai.objects.get(nip=NIP_STAFF2).jabatan.jenjang == "ahli_muda"
+
+
+def test_the_lean_shared_string_reader_reads_what_openpyxl_reads():
+    """The import parses XLSX shared strings itself (openpyxl's reader holds every parsed element
+    until the table ends); it must keep reading exactly what openpyxl reads, rich text included."""
+    from openpyxl.reader.strings import read_string_table
+
+    from workflow.services.org_import import _read_string_table
+
+    table = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" uniqueCount="3">'
+        b"<si><t>Dewi &amp; Hakim &lt;S.K.M.&gt;</t></si>"
+        b'<si><r><t xml:space="preserve">Hendra </t></r><r><rPr><b/></rPr><t>Safitri</t></r><r><t>, S.Si.</t></r>'
+        b"</si><si><t>Zulkifli_x005F_x000D_</t></si></sst>"
+    )
+    ours = _read_string_table(io.BytesIO(table))
+    assert ours == read_string_table(io.BytesIO(table))
+    assert ours[:2] == ["Dewi & Hakim <S.K.M.>", "Hendra Safitri, S.Si."]
+
+
+PARSE_IN_CHILD = """
+import json, resource, sys
+import django
+django.setup()
+from workflow.services.org_import import read_rows
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rows = sum(1 for _ in read_rows(data, "org.xlsx"))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"rows": rows, "grew_kb": after - before}))
+"""
+
+
+def test_parsing_rows_that_reach_xfd_takes_no_more_memory_than_their_known_columns_need(tmp_path):
+    """3,000 rows with a cell at XFD: padded to 16,384 cells each they would need ~400 MB; read
+    only up to the header's last known column they need next to nothing. Measured in a child
+    process (its own peak RSS), so nothing else in the test run moves the figure."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    people = [person("DINKES-S1", nip_for(1000 + n), f"Pegawai {n}", "Pengadministrasi Umum", "pelaksana")
+              for n in range(3000)]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(COLUMNS)
+    for row in people:
+        sheet.append([row.get(c, "") for c in COLUMNS] + [None] * (XFD - len(COLUMNS) - 1) + ["x"])
+    path = tmp_path / "xfd.xlsx"
+    book.save(path)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings"}
+    done = subprocess.run([sys.executable, "-c", PARSE_IN_CHILD, str(path)], capture_output=True, text=True,
+                          cwd=django_settings.BASE_DIR, env=env, timeout=300, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["rows"] == 3000
+    assert figures["grew_kb"] < 40 * 1024, figures
+
+
+def zip_bomb_xlsx(unpacked_mb: int) -> bytes:
+    """A valid workbook whose sheet XML unpacks to ``unpacked_mb`` MB (whitespace compresses ~1000:1)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(as_xlsx(good_rows())))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with bomb.open(info.filename, "w", force_zip64=True) as sheet:
+                    head, tail = content.rsplit(b"</worksheet>", 1)
+                    sheet.write(head)
+                    for _ in range(unpacked_mb):
+                        sheet.write(b" " * 2**20)
+                    sheet.write(b"</worksheet>" + tail)
+            else:
+                bomb.writestr(info, content)
+    return out.getvalue()
+
+
+@pytest.fixture
+def bkd_client(client, org):
+    from django.contrib.auth import get_user_model
+
+    from workflow.models import PeranAdmin
+    from workflow.services.roles import ensure_admin_group
+
+    admin = get_user_model().objects.create_user("admin.bkd", password="x", is_staff=True)
+    admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
+    client.force_login(admin)
+    return client
+
+
+IMPORT_URL = "/admin/workflow/pegawai/impor/"
+
+
+def upload(client, org, data, name, dry_run=False):
+    """Post the file; returns the upload's answer (a redirect to the job's progress page) after the
+    job ran in-process once the request committed, as it does without a broker."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import TestCase
+
+    payload = {"instansi": org.instansi.pk, "file": SimpleUploadedFile(name, data)}
+    if dry_run:
+        payload["dry_run"] = "on"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(IMPORT_URL, payload)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response
+
+
+def test_a_zip_bomb_is_refused_unread_with_a_message_and_nothing_written(bkd_client, org, settings):
+    settings.KINERJA_IMPORT_MAX_XML_BYTES = 16 * 2**20
+    data = zip_bomb_xlsx(64)
+    assert len(data) < 2**20
+    before = Pegawai.objects.count(), Unit.objects.count()
+    page = bkd_client.get(upload(bkd_client, org, data, "org.xlsx")["Location"]).content.decode()
+    assert "Ditolak" in page
+    assert "Berkas XLSX terurai menjadi 64 MB, melebihi batas 16 MB; berkas tidak dibaca." in page
+    assert (Pegawai.objects.count(), Unit.objects.count()) == before
+
+
+def test_a_file_with_too_many_rows_is_refused_with_a_message_and_nothing_written(settings):
+    settings.KINERJA_IMPORT_MAX_ROWS = 4
+    with translation.override("id"), pytest.raises(OrgImportError) as caught:
+        org_import(instansi=InstansiFactory(), rows=read_rows(as_xlsx(good_rows()), "org.xlsx"))
+    assert caught.value.errors == [
+        "Berkas memiliki lebih dari 4 baris; pecah berkas atau minta administrator menaikkan batasnya."
+    ]
+    assert Pegawai.objects.count() == 0 and Unit.objects.count() == 0
+
+
+def test_the_upload_starts_a_background_import_whose_progress_page_ends_with_the_counts(bkd_client, org):
+    from workflow.models import ImporOrganisasi
+
+    before = Pegawai.objects.count()
+    response = upload(bkd_client, org, as_csv(good_rows()), "org.csv")
+    job = ImporOrganisasi.objects.get()
+    assert response["Location"] == f"{IMPORT_URL}{job.pk}/"
+    page = bkd_client.get(response["Location"]).content.decode()
+    assert "Selesai" in page
+    assert "5 baris diperiksa; 5 dari 5 baris ditulis." in page
+    assert "5 baris; unit: 1 baru" in page and "pegawai: 3 baru" in page
+    assert Pegawai.objects.count() == before + 3
+    job.refresh_from_db()
+    assert bytes(job.berkas) == b""  # the uploaded file is not kept once the job ends
+    # The upload page lists the job; an admin of another government cannot open it.
+    assert f'href="{IMPORT_URL}{job.pk}/"' in bkd_client.get(IMPORT_URL).content.decode()
+    from django.contrib.auth import get_user_model
+
+    from workflow.models import PeranAdmin
+    from workflow.services.roles import ensure_admin_group
+
+    other_gov = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu")
+    stranger = get_user_model().objects.create_user("admin.bkpsdm", password="x", is_staff=True)
+    stranger.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=stranger, instansi=other_gov)
+    bkd_client.force_login(stranger)
+    assert bkd_client.get(response["Location"]).status_code == 404
+
+
+def test_a_dry_run_job_reports_the_counts_and_writes_nothing(bkd_client, org):
+    before = Pegawai.objects.count()
+    page = bkd_client.get(upload(bkd_client, org, as_csv(good_rows()), "org.csv", dry_run=True)["Location"])
+    body = page.content.decode()
+    assert "Selesai" in body and "Uji coba, tidak ada yang disimpan" in body and "pegawai: 3 baru" in body
+    assert Pegawai.objects.count() == before
+
+
+def test_a_queued_job_shows_a_progress_page_that_reloads_until_a_worker_takes_it(bkd_client, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = Pegawai.objects.count()
+    # In a test the request's transaction never commits, so the task waits as for a busy broker.
+    response = bkd_client.post(IMPORT_URL, {"instansi": org.instansi.pk,
+                                            "file": SimpleUploadedFile("org.csv", as_csv(good_rows()))})
+    page = bkd_client.get(response["Location"]).content.decode()
+    assert "Dalam antrean" in page and '<meta http-equiv="refresh"' in page and "<progress" in page
+    assert Pegawai.objects.count() == before
+
+
+@pytest.mark.parametrize("where", ["name", "ignored column", "header"])
+def test_a_nul_byte_in_a_csv_is_refused_by_row_number_and_nothing_is_written(bkd_client, org, where):
+    data = as_csv(good_rows())
+    if where == "name":
+        data = data.replace(b"Hendra Safitri", b"Hendra\x00Safitri")
+        row = 5
+    elif where == "ignored column":
+        lines = data.split(b"\r\n")
+        lines[3] += b",\x00"
+        data = b"\r\n".join(lines)
+        row = 4
+    else:
+        data = data.replace(b"tipe", b"ti\x00pe", 1)
+        row = 1
+    before = Pegawai.objects.count(), Unit.objects.count()
+    page = bkd_client.get(upload(bkd_client, org, data, "org.csv")["Location"]).content.decode()
+    assert f"Baris {row}: berisi karakter NUL (\\0), yang tidak diperbolehkan di kolom mana pun." in page
+    assert (Pegawai.objects.count(), Unit.objects.count()) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_rows_written_show_on_the_job_while_the_import_transaction_is_still_open():
+    """The import writes everything in one transaction; its progress goes through a connection of
+    its own, so an admin watching sees rows written climb before the commit (and no employee yet)."""
+    import threading
+
+    from django.db import connection
+
+    from workflow.models import ImporOrganisasi
+    from workflow.services.org_import_job import org_import_job_run
+
+    rows = good_rows()[:2] + [person("DINKES-S1", nip_for(2000 + n), f"Pegawai {n}", "Pengadministrasi Umum",
+                                     "pelaksana") for n in range(1200)]
+    job = ImporOrganisasi.objects.create(instansi=InstansiFactory(), nama_berkas="org.csv", berkas=as_csv(rows))
+    seen, stop = [], threading.Event()
+
+    def watch():
+        try:
+            while not stop.is_set():
+                state = ImporOrganisasi.objects.filter(pk=job.pk).values_list("status", "ditulis", "total").get()
+                seen.append((*state, Pegawai.objects.count()))
+                stop.wait(0.05)
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        org_import_job_run(job_id=job.pk)
+    finally:
+        stop.set()
+        watcher.join()
+    during = [(written, total, people) for status, written, total, people in seen if status == "writing"]
+    assert any(0 < written < total and people == 0 for written, total, people in during), seen[-5:]
+    job.refresh_from_db()
+    assert (job.status, job.ditulis, job.total) == ("done", 1202, 1202)
+    assert Pegawai.objects.count() == 1200

@@ -33,9 +33,11 @@ from .choices import (
     StatusSkp,
 )
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
+from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode
 
 __all__ = [
+    "ImporOrganisasi",
     "AppealProcess",
     "Delegasi",
     "Keberatan",
