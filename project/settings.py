@@ -149,6 +149,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "workflow.middleware.client_address"
 AXES_LOCKOUT_CALLABLE = "project.lockout.lockout_response"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0005_alter_auditevent_action_historicalappealprocess'),
+        ('workflow', '0009_auditevent_actions_issue11'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
