@@ -5,8 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from . import audit_views, file_views, flow_views, views
 from .flows import AppealFlow, AppraisalFlow
+from .views import audit as audit_views
+from .views import files as file_views
+from .views import flow_pages as flow_views
+from .views import pages as views
 
 
 class ScopedFlowViewset(FlowAppViewset):

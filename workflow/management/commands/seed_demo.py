@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from workflow import demo
+from workflow.demo import org as demo
 from workflow.models import Instansi, JenisInstansi, Pegawai, PeranAdmin, Periode, StatusPeriode
 from workflow.services.org_import import org_import
 from workflow.services.period import periode_create
@@ -51,9 +51,9 @@ class Command(BaseCommand):
             print_logins(self.stdout, roles)
 
     def _simulate(self, provinsi, by):
+        from workflow.demo.simulation import simulate_demo
         from workflow.models import PembukaanPeriode
         from workflow.services.period_open import employees_to_open, period_open_chunk
-        from workflow.simulation import simulate_demo
 
         periode = Periode.objects.get(instansi=provinsi, tahun=DEMO_YEAR)
         ids = list(employees_to_open(periode).exclude(skp_set__periode=periode).values_list("pk", flat=True))

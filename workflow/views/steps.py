@@ -10,8 +10,8 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from .explanation import explain
-from .forms import (
+from ..explanation import explain
+from ..forms import (
     AppealDecideForm,
     AppealRespondForm,
     PlanDecisionForm,
@@ -21,8 +21,8 @@ from .forms import (
     SelfReviewForm,
     form_errors,
 )
-from .models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku
-from .services import appraisal as services
+from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku
+from ..services import appraisal as services
 
 
 class TaskView(TemplateView):
@@ -265,7 +265,7 @@ class ReviewView(TaskView):
         return ctx
 
     def read(self, form):
-        from .services.appraisal import FeedbackInput
+        from ..services.appraisal import FeedbackInput
 
         data = form.cleaned_data
         rhk = {r.pk: FeedbackInput(data[f"umpan_balik_{r.pk}"], data[f"rating_{r.pk}"]) for r in form.rhk_list}
@@ -361,7 +361,7 @@ class AppealDecideView(AppealTaskView):
         return _("The appeal was decided. The decision is final.")
 
     def get_context_data(self, **kwargs):
-        from .models import Rating
+        from ..models import Rating
 
         ctx = super().get_context_data(**kwargs)
         ctx["ratings"] = Rating.choices
@@ -388,6 +388,6 @@ class AppealDecideView(AppealTaskView):
 
 
 def services_appeal():
-    from .services import appeal
+    from ..services import appeal
 
     return appeal

@@ -15,13 +15,13 @@ from django.views.generic import FormView, RedirectView, TemplateView, View
 
 from project.widgets import DateInput
 
-from .forms import TEXT_MAX, AppealFileForm, TaskReassignForm, form_errors
-from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
-from .scoring import team_distribution
-from .selectors.appraisal import completion_per_opd, team_progress
-from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
-from .selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
-from .services.roles import RoleError, rule_admin_grant, rule_admin_revoke
+from ..forms import TEXT_MAX, AppealFileForm, TaskReassignForm, form_errors
+from ..models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
+from ..scoring import team_distribution
+from ..selectors.appraisal import completion_per_opd, team_progress
+from ..selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
+from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
+from ..services.roles import RoleError, rule_admin_grant, rule_admin_revoke
 
 
 class HomeView(RedirectView):
@@ -149,7 +149,7 @@ class OpenPeriodView(AdminOnlyMixin, FormView):
         return OpenPeriodForm(self.request.POST or None, user=self.request.user)
 
     def form_valid(self, form):
-        from .services.period_open import period_open
+        from ..services.period_open import period_open
 
         periode, unit = form.cleaned_data["periode"], form.cleaned_data["unit"]
         if unit is not None and unit.instansi_id != periode.instansi_id:
@@ -189,12 +189,12 @@ class SuggestView(View):
     """The rules' suggestions for the ratings the assessor has chosen so far (annual review page)."""
 
     def post(self, request, skp_pk):
-        from .scoring import predikat_preview, suggest_ratings
-        from .services.appraisal import rhk_of
-        from .services.tasks import open_task
+        from ..scoring import predikat_preview, suggest_ratings
+        from ..services.appraisal import rhk_of
+        from ..services.tasks import open_task
 
         skp = get_object_or_404(Skp.objects.select_related("periode", "pegawai", "penilai"), pk=skp_pk)
-        from .flows import AppraisalFlow
+        from ..flows import AppraisalFlow
 
         task = open_task(skp.process_id, AppraisalFlow.final_review) if skp.process_id else None
         if task is None or task.owner_id != request.user.pk:
@@ -246,7 +246,7 @@ class AppealFileView(View):
     def render(self, request, skp, **extra):
         from django.shortcuts import render
 
-        from .services.appeal import appeal_deadline, appeal_handler
+        from ..services.appeal import appeal_deadline, appeal_handler
 
         hasil = getattr(skp, "hasil", None)
         ctx = {"skp": skp, "hasil": hasil, **extra}
@@ -259,8 +259,8 @@ class AppealFileView(View):
         return self.render(request, self.get_skp(request, skp_pk))
 
     def post(self, request, skp_pk):
-        from .flows import AppealFlow
-        from .services.appeal import appeal_file
+        from ..flows import AppealFlow
+        from ..services.appeal import appeal_file
 
         skp = self.get_skp(request, skp_pk)
         form = AppealFileForm(request.POST, request.FILES)
@@ -285,7 +285,7 @@ class OverdueView(AdminOnlyMixin, TemplateView):
     template_name = "workflow/overdue.html"
 
     def get_context_data(self, **kwargs):
-        from .services.deadlines import overdue_tasks
+        from ..services.deadlines import overdue_tasks
 
         ctx = super().get_context_data(**kwargs)
         ids = admin_instansi_ids(self.request.user)
@@ -296,7 +296,7 @@ class OverdueView(AdminOnlyMixin, TemplateView):
         return ctx
 
     def post(self, request, *args, **kwargs):
-        from .services.delegation import tasks_reassign
+        from ..services.delegation import tasks_reassign
 
         form = TaskReassignForm(request.POST, instansi_ids=admin_instansi_ids(request.user))
         if form.is_valid():
@@ -342,7 +342,7 @@ class DelegationView(FormView):
         return form
 
     def get_context_data(self, **kwargs):
-        from .models import Delegasi
+        from ..models import Delegasi
 
         ctx = super().get_context_data(**kwargs)
         me = pegawai_of(self.request.user)
@@ -350,7 +350,7 @@ class DelegationView(FormView):
         return ctx
 
     def form_valid(self, form):
-        from .services.delegation import delegation_create
+        from ..services.delegation import delegation_create
 
         me = pegawai_of(self.request.user)
         if me is None:
@@ -373,7 +373,7 @@ class NotificationsView(TemplateView):
     template_name = "workflow/notifications.html"
 
     def get_context_data(self, **kwargs):
-        from .models import Notifikasi
+        from ..models import Notifikasi
 
         ctx = super().get_context_data(**kwargs)
         ctx["items"] = list(Notifikasi.objects.filter(penerima=self.request.user)[:100])
@@ -382,7 +382,7 @@ class NotificationsView(TemplateView):
     def post(self, request, *args, **kwargs):
         from django.utils import timezone
 
-        from .models import Notifikasi
+        from ..models import Notifikasi
 
         Notifikasi.objects.filter(penerima=request.user, dibaca__isnull=True).update(dibaca=timezone.now())
         return HttpResponseRedirect(reverse("kinerja:notifications"))

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from .models import ImporOrganisasi, Instansi
-from .selectors.org import admin_instansi_ids
-from .services.org_import_job import job_report, org_import_queue
-from .tasks import org_import_job
+from ..models import ImporOrganisasi, Instansi
+from ..selectors.org import admin_instansi_ids
+from ..services.org_import_job import job_report, org_import_queue
+from ..tasks import org_import_job
 
 
 class OrgImportForm(forms.Form):

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
-from .dates import local_date
-from .explanation import explain
-from .models import StatusSkp
-from .selectors.appraisal import skp_visible_to
-from .selectors.org import admin_instansi_ids, person_name
+from ..dates import local_date
+from ..explanation import explain
+from ..models import StatusSkp
+from ..selectors.appraisal import skp_visible_to
+from ..selectors.org import admin_instansi_ids, person_name
 
 
 class TaskColumns:
@@ -251,7 +251,7 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                 ):
                     from django.utils import timezone
 
-                    from .services.appeal import appeal_deadline
+                    from ..services.appeal import appeal_deadline
 
                     ctx["appeal_deadline"] = appeal_deadline(skp)
                     ctx["can_appeal"] = timezone.now() <= ctx["appeal_deadline"]

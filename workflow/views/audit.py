@@ -16,10 +16,10 @@ from django.views.generic import TemplateView
 
 from project.widgets import DateInput
 
-from .models import AuditAction, Skp
-from .selectors.appraisal import can_view_skp
-from .selectors.audit import appraisal_timeline, audit_search
-from .selectors.org import admin_instansi_ids
+from ..models import AuditAction, Skp
+from ..selectors.appraisal import can_view_skp
+from ..selectors.audit import appraisal_timeline, audit_search
+from ..selectors.org import admin_instansi_ids
 
 
 class TimelineView(TemplateView):

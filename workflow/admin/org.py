@@ -15,7 +15,7 @@ from viewflow.workflow.models import Process, Task
 
 from project.admin_base import CHANGED, AuditedAdmin, ScopedHistoryAdmin
 
-from .models import (
+from ..models import (
     CapaianOrganisasi,
     Delegasi,
     Instansi,
@@ -27,7 +27,7 @@ from .models import (
     Periode,
     Unit,
 )
-from .selectors.org import admin_instansi_ids
+from ..selectors.org import admin_instansi_ids
 
 SCOPED_FK_MODELS = {Instansi: "pk", Unit: "instansi", Jabatan: "instansi", Pegawai: "instansi", Periode: "instansi"}
 
@@ -114,7 +114,7 @@ class PegawaiAdmin(InstansiScopedAdmin):
     def get_urls(self):
         from django.urls import path
 
-        from .admin_views import OrgImportStatusView, OrgImportView
+        from .org_import import OrgImportStatusView, OrgImportView
 
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))
         status = self.admin_site.admin_view(OrgImportStatusView.as_view(model_admin=self))
@@ -146,7 +146,7 @@ class PeriodeAdmin(InstansiScopedAdmin):
     inlines = [JendelaReviewInline]
 
     def save_model(self, request, obj, form, change):
-        from .services.period import periode_windows_generate
+        from ..services.period import periode_windows_generate
 
         super().save_model(request, obj, form, change)
         if not obj.jendela_set.exists():
@@ -217,5 +217,3 @@ for _model, _base in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLog
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"Audited{_base.__name__}", (AuditedAdmin, _base), {}))
 
-
-from . import audit_admin  # noqa: E402, F401 - the read-only audit log
