@@ -55,6 +55,26 @@ class RhkForm(forms.Form):
 RhkFormSet = forms.formset_factory(RhkForm, extra=2, can_delete=True, max_num=30, validate_max=True)
 
 
+class PlanForm:
+    """The plan page's two parts as one form: the approach (``header``) and the RHK rows
+    (``formset``, starting from ``rows``)."""
+
+    def __init__(self, data=None, files=None, *, pendekatan, rows, atasan_choices):
+        self.header = PlanHeaderForm(data, initial={"pendekatan": pendekatan}, prefix="skp")
+        self.formset = RhkFormSet(data, initial=rows, prefix="rhk", form_kwargs={"atasan_choices": atasan_choices})
+
+    def is_valid(self) -> bool:
+        return self.header.is_valid() and self.formset.is_valid()
+
+    def rows(self) -> list[dict]:
+        """The cleaned data of the RHK rows kept: neither deleted nor left blank."""
+        return [
+            f.cleaned_data
+            for f in self.formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
+        ]
+
+
 class PlanDecisionForm(forms.Form):
     keputusan = forms.ChoiceField(
         label=_("Decision"),

@@ -1,13 +1,15 @@
-"""The human steps of the appraisal flow. Each view shapes input with a form and calls one service
-with the started activation; a ``ValidationError`` from the service re-renders the page with the
-message and nothing saved."""
+"""The human steps of the appraisal and appeal flows. Each step page declares its form and the one
+service it calls (``ServiceTaskView``); the base does the rest: a bound form, the service with the
+started activation, and on a ``ValidationError`` the page again with the message and nothing saved."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from ..explanation import explain
@@ -15,13 +17,14 @@ from ..forms import (
     AppealDecideForm,
     AppealRespondForm,
     PlanDecisionForm,
-    PlanHeaderForm,
+    PlanForm,
     ReviewForm,
-    RhkFormSet,
     SelfReviewForm,
     form_errors,
 )
-from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku
+from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, Rating
+from ..models.choices import KeputusanKeberatan, KeputusanRencana
+from ..services import appeal as appeal_services
 from ..services import appraisal as services
 
 
@@ -40,6 +43,10 @@ class TaskView(TemplateView):
     def skp(self):
         return self.activation.process.skp
 
+    @cached_property
+    def rhk_list(self):
+        return list(self.skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         skp = self.skp
@@ -48,7 +55,7 @@ class TaskView(TemplateView):
                 "skp": skp,
                 "task": self.activation.task,
                 "step_template": self.step_template,
-                "rhk_list": list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan")),
+                "rhk_list": self.rhk_list,
                 "ekspektasi": {e.nilai: e.ekspektasi for e in skp.ekspektasi_set.all()},
                 "nilai_perilaku": NilaiPerilaku.choices,
                 "evaluasi_list": list(
@@ -59,7 +66,7 @@ class TaskView(TemplateView):
         return ctx
 
     def done(self):
-        messages.success(self.request, self.success_message)
+        messages.success(self.request, str(self.success_message))
         return HttpResponseRedirect(self.activation.flow_task.flow_class.instance.reverse("inbox"))
 
     def failed(self, exc: ValidationError, **context):
@@ -68,20 +75,64 @@ class TaskView(TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
 
-class PlanDraftView(TaskView):
+class ServiceTaskView(TaskView):
+    """A step page: ``form_class`` shapes the input, ``submit`` calls the step's service.
+
+    POST: an invalid form shows the page again with the fields marked and ``invalid_message``; a
+    ``ValidationError`` from the service shows it again with the service's messages; otherwise
+    ``submit``'s response, or the success message and the inbox."""
+
+    form_class: type = None
+    invalid_message = gettext_lazy("Please correct the marked fields.")
+
+    def get_form_kwargs(self) -> dict:
+        """Keyword arguments of the form, bound or not."""
+        return {}
+
+    def get_initial(self) -> dict:
+        """Initial values of the unbound form."""
+        return {}
+
+    def get_form(self, data=None, files=None):
+        kwargs = self.get_form_kwargs()
+        if data is None:
+            kwargs["initial"] = self.get_initial()
+        return self.form_class(data, files, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if "form" not in ctx:
+            ctx["form"] = self.get_form()
+        return ctx
+
+    def submit(self, form):
+        """Call the step's service with the valid form; return a response to leave the page other
+        than by ``done`` (or nothing)."""
+        raise NotImplementedError
+
+    def form_invalid(self, form):
+        messages.error(self.request, str(self.invalid_message))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        try:
+            response = self.submit(form)
+        except ValidationError as exc:
+            return self.failed(exc, form=form)
+        return response or self.done()
+
+
+class PlanDraftView(ServiceTaskView):
     step_template = "workflow/steps/plan_draft.html"
+    form_class = PlanForm
+    success_message = gettext_lazy("Your SKP was submitted to your assessor.")
 
-    @property
-    def success_message(self):
-        return _("Your SKP was submitted to your assessor.")
-
-    def atasan_choices(self):
-        return [(r.pk, r.teks[:120]) for r in services.assessor_rhk_choices(self.skp)]
-
-    def forms(self, data=None):
-        skp = self.skp
+    def get_form_kwargs(self):
         initial = []
-        for rhk in skp.rhk_set.prefetch_related("iki_set"):
+        for rhk in self.skp.rhk_set.prefetch_related("iki_set"):
             iki = rhk.iki_set.first()
             initial.append(
                 {
@@ -98,109 +149,78 @@ class PlanDraftView(TaskView):
                     "satuan": iki.satuan if iki else "",
                 }
             )
-        header = PlanHeaderForm(data, initial={"pendekatan": skp.pendekatan}, prefix="skp")
-        formset = RhkFormSet(data, initial=initial, prefix="rhk", form_kwargs={"atasan_choices": self.atasan_choices()})
-        return header, formset
+        atasan_choices = [(r.pk, r.teks[:120]) for r in services.assessor_rhk_choices(self.skp)]
+        return {"pendekatan": self.skp.pendekatan, "rows": initial, "atasan_choices": atasan_choices}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data, files, **self.get_form_kwargs())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        if "header" not in ctx:
-            ctx["header"], ctx["formset"] = self.forms()
+        ctx["header"], ctx["formset"] = ctx["form"].header, ctx["form"].formset
         return ctx
 
-    def post(self, request, *args, **kwargs):
-        header, formset = self.forms(request.POST)
-        if not (header.is_valid() and formset.is_valid()):
-            messages.error(request, _("Please correct the marked fields."))
-            return self.render_to_response(self.get_context_data(header=header, formset=formset))
+    def submit(self, form):
         rows = [
             services.RhkInput(
-                jenis=f.cleaned_data["jenis"],
-                teks=f.cleaned_data["teks"],
-                indikator=f.cleaned_data["indikator"],
-                aspek=f.cleaned_data["aspek"],
-                target=f.cleaned_data["target"],
-                satuan=f.cleaned_data["satuan"],
-                rhk_atasan_id=f.cleaned_data.get("rhk_atasan"),
+                jenis=row["jenis"],
+                teks=row["teks"],
+                indikator=row["indikator"],
+                aspek=row["aspek"],
+                target=row["target"],
+                satuan=row["satuan"],
+                rhk_atasan_id=row.get("rhk_atasan"),
             )
-            for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
+            for row in form.rows()
         ]
-        try:
-            if "simpan" in request.POST:
-                services.plan_save(
-                    skp=self.skp, by=request.user, pendekatan=header.cleaned_data["pendekatan"], rows=rows
-                )
-                messages.success(request, _("Draft saved. Submit it when it is complete."))
-                return HttpResponseRedirect(request.get_full_path())
-            services.plan_submit(
-                skp=self.skp,
-                by=request.user,
-                pendekatan=header.cleaned_data["pendekatan"],
-                rows=rows,
-                activation=self.activation,
-            )
-        except ValidationError as exc:
-            return self.failed(exc, header=header, formset=formset)
-        return self.done()
+        pendekatan = form.header.cleaned_data["pendekatan"]
+        if "simpan" in self.request.POST:
+            services.plan_save(skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows)
+            messages.success(self.request, _("Draft saved. Submit it when it is complete."))
+            return HttpResponseRedirect(self.request.get_full_path())
+        services.plan_submit(
+            skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows, activation=self.activation
+        )
+        return None
 
 
-class PlanApproveView(TaskView):
+class PlanApproveView(ServiceTaskView):
     step_template = "workflow/steps/plan_approve.html"
+    form_class = PlanDecisionForm
+    invalid_message = gettext_lazy("Choose whether to approve or return the plan.")
+    success_message = gettext_lazy("Your decision on the SKP was recorded.")
 
-    @property
-    def success_message(self):
-        return _("Your decision on the SKP was recorded.")
+    def get_initial(self):
+        return {f"ekspektasi_{e.nilai}": e.ekspektasi for e in EkspektasiPerilaku.objects.filter(skp=self.skp)}
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        if "form" not in ctx:
-            initial = {f"ekspektasi_{e.nilai}": e.ekspektasi for e in EkspektasiPerilaku.objects.filter(skp=self.skp)}
-            ctx["form"] = PlanDecisionForm(initial=initial)
-        return ctx
-
-    def post(self, request, *args, **kwargs):
-        form = PlanDecisionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose whether to approve or return the plan."))
-            return self.render_to_response(self.get_context_data(form=form))
+    def submit(self, form):
         data = form.cleaned_data
-        try:
-            services.plan_decide(
-                skp=self.skp,
-                by=request.user,
-                approve=data["keputusan"] == "setujui",
-                note=data["catatan"],
-                expectations={v: data[f"ekspektasi_{v}"] for v in NilaiPerilaku.values},
-                activation=self.activation,
-            )
-        except ValidationError as exc:
-            return self.failed(exc, form=form)
-        return self.done()
+        services.plan_decide(
+            skp=self.skp,
+            by=self.request.user,
+            approve=data["keputusan"] == KeputusanRencana.SETUJUI,
+            note=data["catatan"],
+            expectations={v: data[f"ekspektasi_{v}"] for v in NilaiPerilaku.values},
+            activation=self.activation,
+        )
 
 
-class SelfReviewView(TaskView):
+class SelfReviewView(ServiceTaskView):
     step_template = "workflow/steps/self_review.html"
+    form_class = SelfReviewForm
+    success_message = gettext_lazy("Your self-review was sent to your assessor.")
     final = False
 
-    @property
-    def success_message(self):
-        return _("Your self-review was sent to your assessor.")
+    def get_form_kwargs(self):
+        return {"rhk_list": self.rhk_list}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         kind = JenisJendela.AKHIR if self.final else JenisJendela.PERIODIK
         ctx["window"] = services.current_window(self.skp, kind=kind)
-        if "form" not in ctx:
-            ctx["form"] = SelfReviewForm(rhk_list=ctx["rhk_list"])
         return ctx
 
-    def post(self, request, *args, **kwargs):
-        rhk_list = list(self.skp.rhk_set.prefetch_related("iki_set"))
-        form = SelfReviewForm(request.POST, request.FILES, rhk_list=rhk_list)
-        if not form.is_valid():
-            messages.error(request, _("Please correct the marked fields."))
-            return self.render_to_response(self.get_context_data(form=form))
+    def submit(self, form):
         data = form.cleaned_data
         rows = [
             services.RealisasiInput(
@@ -209,110 +229,105 @@ class SelfReviewView(TaskView):
                 bukti_file=data.get(f"bukti_file_{r.pk}"),
                 bukti_tautan=data[f"bukti_tautan_{r.pk}"],
             )
-            for r in rhk_list
+            for r in form.rhk_list
         ]
-        try:
-            services.self_review_submit(
-                skp=self.skp,
-                by=request.user,
-                rows=rows,
-                catatan=data["catatan"],
-                final=self.final,
-                activation=self.activation,
-            )
-        except ValidationError as exc:
-            return self.failed(exc, form=form)
-        return self.done()
+        services.self_review_submit(
+            skp=self.skp,
+            by=self.request.user,
+            rows=rows,
+            catatan=data["catatan"],
+            final=self.final,
+            activation=self.activation,
+        )
 
 
 class FinalSelfReviewView(SelfReviewView):
     final = True
 
 
-class ReviewView(TaskView):
+class ReviewView(ServiceTaskView):
     step_template = "workflow/steps/review.html"
+    form_class = ReviewForm
+    success_message = gettext_lazy("Your review was recorded.")
     final = False
 
-    @property
-    def success_message(self):
-        return _("Your review was recorded.")
+    @cached_property
+    def window(self):
+        return services.review_window(self.skp, kind=JenisJendela.AKHIR if self.final else JenisJendela.PERIODIK)
+
+    @cached_property
+    def current(self):
+        """This window's review so far (the self-review, and the ratings if the result came back)."""
+        reviews = self.skp.evaluasi_set.filter(jendela=self.window)
+        return reviews.prefetch_related("realisasi_set", "perilaku_set").first()
+
+    @cached_property
+    def returned(self):
+        """The result the distribution check sent back to the assessor (annual review only)."""
+        hasil = getattr(self.skp, "hasil", None) if self.final else None
+        return hasil if hasil is not None and hasil.dipublikasikan is None else None
+
+    def get_form_kwargs(self):
+        return {"rhk_list": self.rhk_list, "final": self.final}
+
+    def get_initial(self):
+        # A result sent back starts from the earlier ratings.
+        if self.returned is None or self.current is None:
+            return {}
+        rows = [(r.rhk_id, r) for r in self.current.realisasi_set.all()]
+        rows += [(p.nilai, p) for p in self.current.perilaku_set.all()]
+        return {f"{field}_{key}": getattr(row, field) for key, row in rows for field in ("rating", "umpan_balik")}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        kind = JenisJendela.AKHIR if self.final else JenisJendela.PERIODIK
-        window = services.review_window(self.skp, kind=kind)
-        ctx["window"] = window
-        ctx["current"] = (
-            self.skp.evaluasi_set.filter(jendela=window).prefetch_related("realisasi_set", "perilaku_set").first()
-        )
-        ctx["realisasi"] = {r.rhk_id: r for r in ctx["current"].realisasi_set.all()} if ctx["current"] else {}
-        hasil = getattr(self.skp, "hasil", None) if self.final else None
-        if hasil is not None and hasil.dipublikasikan is None:
-            # The distribution check sent the result back: say why, and start from the earlier ratings.
-            ctx["returned"] = hasil
-        if "form" not in ctx:
-            initial = {}
-            if "returned" in ctx and ctx["current"] is not None:
-                current = ctx["current"]
-                rows = [(r.rhk_id, r) for r in current.realisasi_set.all()]
-                rows += [(p.nilai, p) for p in current.perilaku_set.all()]
-                fields = ("rating", "umpan_balik")
-                initial = {f"{field}_{key}": getattr(row, field) for key, row in rows for field in fields}
-            ctx["form"] = ReviewForm(rhk_list=ctx["rhk_list"], final=self.final, initial=initial)
+        ctx["window"] = self.window
+        ctx["current"] = self.current
+        ctx["realisasi"] = {r.rhk_id: r for r in self.current.realisasi_set.all()} if self.current else {}
+        if self.returned is not None:
+            ctx["returned"] = self.returned  # the page says why the result came back
         ctx["form"].realisasi = ctx["realisasi"]
         ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))
         ctx["final"] = self.final
         return ctx
 
-    def read(self, form):
-        from ..services.appraisal import FeedbackInput
-
+    def feedback(self, form):
         data = form.cleaned_data
-        rhk = {r.pk: FeedbackInput(data[f"umpan_balik_{r.pk}"], data[f"rating_{r.pk}"]) for r in form.rhk_list}
-        perilaku = {v: FeedbackInput(data[f"umpan_balik_{v}"], data[f"rating_{v}"]) for v in NilaiPerilaku.values}
+        rhk = {r.pk: services.FeedbackInput(data[f"umpan_balik_{r.pk}"], data[f"rating_{r.pk}"]) for r in form.rhk_list}
+        perilaku = {
+            v: services.FeedbackInput(data[f"umpan_balik_{v}"], data[f"rating_{v}"]) for v in NilaiPerilaku.values
+        }
         return rhk, perilaku
 
-    def post(self, request, *args, **kwargs):
-        form = ReviewForm(request.POST, rhk_list=list(self.skp.rhk_set.prefetch_related("iki_set")), final=self.final)
-        if not form.is_valid():
-            messages.error(request, _("Please correct the marked fields."))
-            return self.render_to_response(self.get_context_data(form=form))
-        rhk, perilaku = self.read(form)
-        try:
-            if self.final:
-                data = form.cleaned_data
-                services.final_review_submit(
-                    skp=self.skp,
-                    by=request.user,
-                    rhk_feedback=rhk,
-                    perilaku=perilaku,
-                    rating_hasil_kerja=data["rating_hasil_kerja"],
-                    alasan_hasil_kerja=data["alasan_hasil_kerja"],
-                    rating_perilaku=data["rating_perilaku"],
-                    alasan_perilaku=data["alasan_perilaku"],
-                    activation=self.activation,
-                )
-            else:
-                services.review_submit(
-                    skp=self.skp, by=request.user, rhk_feedback=rhk, perilaku=perilaku, activation=self.activation
-                )
-        except ValidationError as exc:
-            return self.failed(exc, form=form)
-        return self.done()
+    def submit(self, form):
+        rhk, perilaku = self.feedback(form)
+        services.review_submit(
+            skp=self.skp, by=self.request.user, rhk_feedback=rhk, perilaku=perilaku, activation=self.activation
+        )
 
 
 class FinalReviewView(ReviewView):
     final = True
+    success_message = gettext_lazy("The annual review was recorded; the result is computed by the rules.")
 
-    @property
-    def success_message(self):
-        return _("The annual review was recorded; the result is computed by the rules.")
+    def submit(self, form):
+        rhk, perilaku = self.feedback(form)
+        data = form.cleaned_data
+        services.final_review_submit(
+            skp=self.skp,
+            by=self.request.user,
+            rhk_feedback=rhk,
+            perilaku=perilaku,
+            rating_hasil_kerja=data["rating_hasil_kerja"],
+            alasan_hasil_kerja=data["alasan_hasil_kerja"],
+            rating_perilaku=data["rating_perilaku"],
+            alasan_perilaku=data["alasan_perilaku"],
+            activation=self.activation,
+        )
 
 
-class AppealTaskView(TaskView):
-    """Common frame of the appeal steps: the appealed appraisal, its result and trace, the reasons."""
-
-    template_name = "workflow/task.html"
+class AppealTaskView(ServiceTaskView):
+    """Common frame of the appeal steps: the appealed appraisal, its result and trace, the reasons.
+    Their pages mark no fields: each error of the form is a message."""
 
     @property
     def keberatan(self):
@@ -329,65 +344,42 @@ class AppealTaskView(TaskView):
         ctx["penjelasan"] = explain(self.skp.hasil, keberatan=self.keberatan)
         return ctx
 
+    def form_invalid(self, form):
+        return self.failed(ValidationError(form_errors(form)), form=form)
+
 
 class AppealRespondView(AppealTaskView):
     step_template = "workflow/steps/appeal_respond.html"
+    form_class = AppealRespondForm
+    success_message = gettext_lazy("Your response was sent to the official who decides the appeal.")
 
-    @property
-    def success_message(self):
-        return _("Your response was sent to the official who decides the appeal.")
-
-    def post(self, request, *args, **kwargs):
-        form = AppealRespondForm(request.POST)
-        if not form.is_valid():
-            return self.failed(ValidationError(form_errors(form)))
-        try:
-            services_appeal().appeal_respond(
-                keberatan=self.keberatan,
-                by=request.user,
-                tanggapan=form.cleaned_data["tanggapan"],
-                activation=self.activation,
-            )
-        except ValidationError as exc:
-            return self.failed(exc)
-        return self.done()
+    def submit(self, form):
+        appeal_services.appeal_respond(
+            keberatan=self.keberatan,
+            by=self.request.user,
+            tanggapan=form.cleaned_data["tanggapan"],
+            activation=self.activation,
+        )
 
 
 class AppealDecideView(AppealTaskView):
     step_template = "workflow/steps/appeal_decide.html"
-
-    @property
-    def success_message(self):
-        return _("The appeal was decided. The decision is final.")
+    form_class = AppealDecideForm
+    success_message = gettext_lazy("The appeal was decided. The decision is final.")
 
     def get_context_data(self, **kwargs):
-        from ..models import Rating
-
         ctx = super().get_context_data(**kwargs)
         ctx["ratings"] = Rating.choices
         return ctx
 
-    def post(self, request, *args, **kwargs):
-        form = AppealDecideForm(request.POST)
-        if not form.is_valid():
-            return self.failed(ValidationError(form_errors(form)))
+    def submit(self, form):
         data = form.cleaned_data
-        try:
-            services_appeal().appeal_decide(
-                keberatan=self.keberatan,
-                by=request.user,
-                uphold=data["keputusan"] == "kuatkan",
-                alasan=data["alasan"],
-                rating_hasil_kerja=data["rating_hasil_kerja"],
-                rating_perilaku=data["rating_perilaku"],
-                activation=self.activation,
-            )
-        except ValidationError as exc:
-            return self.failed(exc)
-        return self.done()
-
-
-def services_appeal():
-    from ..services import appeal
-
-    return appeal
+        appeal_services.appeal_decide(
+            keberatan=self.keberatan,
+            by=self.request.user,
+            uphold=data["keputusan"] == KeputusanKeberatan.KUATKAN,
+            alasan=data["alasan"],
+            rating_hasil_kerja=data["rating_hasil_kerja"],
+            rating_perilaku=data["rating_perilaku"],
+            activation=self.activation,
+        )
