@@ -24,7 +24,7 @@ urlpatterns = [
 ]
 
 # No route serves MEDIA_ROOT, not even with DEBUG on: uploaded files go out only through the
-# permission-checked views of workflow.file_views.
+# permission-checked views of workflow.views.files.
 
 # Error pages in the product's frame (project/errors.py); the 500 page is Django's own handler
 # rendering project/templates/500.html.

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from . import task_views
 from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
 from .nodes import AppealDecisionView, AppraisalView, AssessorView
+from .views import steps as task_views
 
 # Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
 SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"

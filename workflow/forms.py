@@ -2,11 +2,28 @@
 the business rules."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
-from .models import AspekIki, JenisRhk, NilaiPerilaku, Pegawai, Pendekatan, Rating
+from project.widgets import DateInput
+
+from .models import (
+    AspekIki,
+    AuditAction,
+    Instansi,
+    JenisRhk,
+    NilaiPerilaku,
+    Pegawai,
+    Pendekatan,
+    Periode,
+    Rating,
+    StatusPeriode,
+    Unit,
+)
+from .models.choices import KeputusanKeberatan, KeputusanRencana
 from .selectors.appraisal import tasks_in
+from .selectors.org import admin_instansi_ids
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
 
@@ -38,11 +55,31 @@ class RhkForm(forms.Form):
 RhkFormSet = forms.formset_factory(RhkForm, extra=2, can_delete=True, max_num=30, validate_max=True)
 
 
+class PlanForm:
+    """The plan page's two parts as one form: the approach (``header``) and the RHK rows
+    (``formset``, starting from ``rows``)."""
+
+    def __init__(self, data=None, files=None, *, pendekatan, rows, atasan_choices):
+        self.header = PlanHeaderForm(data, initial={"pendekatan": pendekatan}, prefix="skp")
+        self.formset = RhkFormSet(data, initial=rows, prefix="rhk", form_kwargs={"atasan_choices": atasan_choices})
+
+    def is_valid(self) -> bool:
+        return self.header.is_valid() and self.formset.is_valid()
+
+    def rows(self) -> list[dict]:
+        """The cleaned data of the RHK rows kept: neither deleted nor left blank."""
+        return [
+            f.cleaned_data
+            for f in self.formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
+        ]
+
+
 class PlanDecisionForm(forms.Form):
     keputusan = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
-        choices=[("setujui", _("Approve the plan")), ("kembalikan", _("Return for revision"))],
+        choices=KeputusanRencana.choices,
     )
     catatan = forms.CharField(label=_("Note to the employee"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -143,7 +180,7 @@ class AppealRespondForm(forms.Form):
 class AppealDecideForm(forms.Form):
     keputusan = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("kuatkan", _("Uphold the result")), ("ubah", _("Change the ratings"))],
+        choices=KeputusanKeberatan.choices,
         error_messages={"required": _("Choose whether to uphold or change the result."),
                         "invalid_choice": _("Choose whether to uphold or change the result.")},
     )
@@ -159,6 +196,11 @@ def form_errors(form: forms.Form) -> list[str]:
         label = form.fields[name].label if name in form.fields else ""
         out += [f"{label}: {e}" if label else str(e) for e in errors]
     return out
+
+
+# The admins' pages
+
+
 class PegawaiChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.nama} — {obj.jabatan.nama}"
@@ -199,3 +241,60 @@ class TaskReassignForm(forms.Form):
             .select_related("jabatan")
             .order_by("nama")
         )
+
+
+class OpenPeriodForm(forms.Form):
+    periode = forms.ModelChoiceField(queryset=Periode.objects.none(), label=_("Period"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=_("Only this unit and the units below it (optional)"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = admin_instansi_ids(user)
+        self.fields["periode"].queryset = Periode.objects.filter(instansi_id__in=ids).exclude(
+            status=StatusPeriode.CLOSED
+        )
+        self.fields["unit"].queryset = Unit.objects.filter(instansi_id__in=ids, aktif=True)
+
+
+class DelegationForm(forms.Form):
+    penerima = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=_("Delegate"))
+    mulai = forms.DateField(label=_("From"), widget=DateInput())
+    selesai = forms.DateField(label=_("Until"), widget=DateInput())
+    alasan = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class RuleAdminForm(forms.Form):
+    pengguna = forms.CharField(label=_("NIP or username"), max_length=150)
+
+
+class AuditSearchForm(forms.Form):
+    person = forms.CharField(label=_("Person"), required=False)
+    obj = forms.CharField(label=_("Object"), required=False, help_text=_("A name, or type:id such as skp:12"))
+    action = forms.ChoiceField(label=_("Action"), required=False,
+                               choices=[("", _("All actions")), *AuditAction.choices])
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+
+class OrgImportForm(forms.Form):
+    instansi = forms.ModelChoiceField(queryset=Instansi.objects.none(), label=_("Government"))
+    file = forms.FileField(label=_("File (.csv or .xlsx)"))
+    dry_run = forms.BooleanField(required=False, label=_("Dry run: check and report, write nothing"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instansi"].queryset = Instansi.objects.filter(pk__in=admin_instansi_ids(user))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.KINERJA_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": settings.KINERJA_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Unsupported file type: use .csv or .xlsx."))
+        return upload

@@ -347,7 +347,7 @@ def distribution_check(*, skp: Skp) -> bool:
 
 @transaction.atomic(savepoint=False)
 def appraisal_publish(*, skp: Skp) -> None:
-    from .notifications import notify_result_published
+    from .services.notify import notify_result_published
 
     hasil = skp.hasil
     hasil.dipublikasikan = timezone.now()

@@ -3,7 +3,7 @@
 A file is stored under a random, unguessable name (``bukti/2026/07/<random>.pdf``) that carries
 nothing of its original name; the original name is kept in a field beside it for display and as
 the download's file name. Files are never served from MEDIA_URL: only the permission-checked
-download views (``workflow.file_views``) hand them out."""
+download views (``workflow.views.files``) hand them out."""
 
 from __future__ import annotations
 

@@ -5,30 +5,30 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from . import audit_views, file_views, flow_views, views
 from .flows import AppealFlow, AppraisalFlow
+from .views import admin_pages, appeal, audit, files, flow_pages, pages, suggestion
 
 
 class ScopedFlowViewset(FlowAppViewset):
     """viewflow's pages of one flow with the product's lists, chart and dashboard; each flow names
     its own scoped queue, lists and process page."""
 
-    inbox_view_class = flow_views.InboxView
-    archive_view_class = flow_views.ArchiveView
-    dashboard_view_class = flow_views.DashboardRedirectView
-    chart_view_class = flow_views.ScopedChartView
-    tasks_assign_view_class = flow_views.BulkAssignView
-    tasks_unassign_view_class = flow_views.BulkUnassignView
+    inbox_view_class = flow_pages.InboxView
+    archive_view_class = flow_pages.ArchiveView
+    dashboard_view_class = flow_pages.DashboardRedirectView
+    chart_view_class = flow_pages.ScopedChartView
+    tasks_assign_view_class = flow_pages.BulkAssignView
+    tasks_unassign_view_class = flow_pages.BulkUnassignView
 
 
 class AppraisalViewset(ScopedFlowViewset):
     """Inbox, queue and archive of appraisal tasks, and the appraisal pages."""
 
     icon = "assignment_turned_in"
-    queue_view_class = flow_views.ScopedQueueView
-    process_list_view_class = flow_views.ScopedProcessListView
-    task_list_view_class = flow_views.ScopedTaskListView
-    process_detail_view_class = flow_views.AppraisalDetailView
+    queue_view_class = flow_pages.ScopedQueueView
+    process_list_view_class = flow_pages.ScopedProcessListView
+    task_list_view_class = flow_pages.ScopedTaskListView
+    process_detail_view_class = flow_pages.AppraisalDetailView
 
 
 class KinerjaApp(Application):
@@ -39,25 +39,25 @@ class KinerjaApp(Application):
     app_name = "kinerja"
     menu_template_name = "workflow/menu.html"
 
-    index_path = path("", views.HomeView.as_view(), name="index")
-    profile_path = path("profil/", views.ProfileView.as_view(), name="profile")
-    team_path = path("tim/", views.TeamView.as_view(), name="team")
-    rekap_path = path("rekap/", views.RekapView.as_view(), name="rekap")
-    open_path = path("buka-periode/", views.OpenPeriodView.as_view(), name="open_period")
+    index_path = path("", pages.HomeView.as_view(), name="index")
+    profile_path = path("profil/", pages.ProfileView.as_view(), name="profile")
+    team_path = path("tim/", pages.TeamView.as_view(), name="team")
+    rekap_path = path("rekap/", admin_pages.RekapView.as_view(), name="rekap")
+    open_path = path("buka-periode/", admin_pages.OpenPeriodView.as_view(), name="open_period")
     open_status_path = path(
-        "buka-periode/<int:job_pk>/", views.OpenPeriodStatusView.as_view(), name="open_period_status"
+        "buka-periode/<int:job_pk>/", admin_pages.OpenPeriodStatusView.as_view(), name="open_period_status"
     )
-    suggest_path = path("saran/<int:skp_pk>/", views.SuggestView.as_view(), name="suggest")
-    appeal_path = path("keberatan/<int:skp_pk>/", views.AppealFileView.as_view(), name="appeal_file")
-    overdue_path = path("terlambat/", views.OverdueView.as_view(), name="overdue")
-    delegation_path = path("delegasi/", views.DelegationView.as_view(), name="delegation")
-    notifications_path = path("notifikasi/", views.NotificationsView.as_view(), name="notifications")
-    timeline_path = path("riwayat/<int:skp_pk>/", audit_views.TimelineView.as_view(), name="timeline")
-    audit_path = path("audit/", audit_views.AuditSearchView.as_view(), name="audit_search")
-    rule_admins_path = path("admin-aturan/", views.RuleAdminsView.as_view(), name="rule_admins")
-    evidence_path = path("berkas/bukti/<int:pk>/", file_views.EvidenceFileView.as_view(), name="evidence_file")
+    suggest_path = path("saran/<int:skp_pk>/", suggestion.SuggestView.as_view(), name="suggest")
+    appeal_path = path("keberatan/<int:skp_pk>/", appeal.AppealFileView.as_view(), name="appeal_file")
+    overdue_path = path("terlambat/", admin_pages.OverdueView.as_view(), name="overdue")
+    delegation_path = path("delegasi/", pages.DelegationView.as_view(), name="delegation")
+    notifications_path = path("notifikasi/", pages.NotificationsView.as_view(), name="notifications")
+    timeline_path = path("riwayat/<int:skp_pk>/", audit.TimelineView.as_view(), name="timeline")
+    audit_path = path("audit/", audit.AuditSearchView.as_view(), name="audit_search")
+    rule_admins_path = path("admin-aturan/", admin_pages.RuleAdminsView.as_view(), name="rule_admins")
+    evidence_path = path("berkas/bukti/<int:pk>/", files.EvidenceFileView.as_view(), name="evidence_file")
     attachment_path = path(
-        "berkas/keberatan/<int:pk>/", file_views.AppealAttachmentView.as_view(), name="appeal_attachment"
+        "berkas/keberatan/<int:pk>/", files.AppealAttachmentView.as_view(), name="appeal_attachment"
     )
 
 
@@ -65,10 +65,10 @@ class AppealViewset(ScopedFlowViewset):
     """Inbox of appeal tasks and the appeal pages."""
 
     icon = "gavel"
-    queue_view_class = flow_views.ScopedAppealQueueView
-    process_list_view_class = flow_views.ScopedAppealListView
-    task_list_view_class = flow_views.ScopedAppealTaskListView
-    process_detail_view_class = flow_views.AppealDetailView
+    queue_view_class = flow_pages.ScopedAppealQueueView
+    process_list_view_class = flow_pages.ScopedAppealListView
+    task_list_view_class = flow_pages.ScopedAppealTaskListView
+    process_detail_view_class = flow_pages.AppealDetailView
 
 
 appraisal_viewset = AppraisalViewset(AppraisalFlow)

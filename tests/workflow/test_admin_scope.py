@@ -20,7 +20,7 @@ from project.admin_base import AuditedChangesMixin, ObjectScopeMixin
 from rules.loader import load_pack
 from rules.models import TableRow
 from tests.factories import InstansiFactory, PegawaiFactory, UnitFactory
-from workflow.admin import InstansiScopedAdmin
+from workflow.admin.org import InstansiScopedAdmin
 from workflow.models import (
     AuditAction,
     AuditEvent,

@@ -72,8 +72,7 @@ def test_every_date_input_of_the_product_renders_iso():
     from django.utils import translation
 
     from rules.views import PublishForm
-    from workflow.audit_views import AuditSearchForm
-    from workflow.views import DelegationForm
+    from workflow.forms import AuditSearchForm, DelegationForm
 
     day = dt.date(2026, 11, 30)
     with translation.override("id"):

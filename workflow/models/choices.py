@@ -171,3 +171,17 @@ class StatusKeberatan(models.TextChoices):
     MENUNGGU_KEPUTUSAN = "menunggu_keputusan", _("Awaiting decision")
     DIKUATKAN = "dikuatkan", _("Upheld")
     DIUBAH = "diubah", _("Result changed")
+
+
+class KeputusanRencana(models.TextChoices):
+    """The assessor's decision on a submitted plan (the values the plan approval page posts)."""
+
+    SETUJUI = "setujui", _("Approve the plan")
+    KEMBALIKAN = "kembalikan", _("Return for revision")
+
+
+class KeputusanKeberatan(models.TextChoices):
+    """The deciding official's decision on an appeal (the values the decision page posts)."""
+
+    KUATKAN = "kuatkan", _("Uphold the result")
+    UBAH = "ubah", _("Change the ratings")

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from .seed_demo import print_logins
+from workflow.demo.seed import print_logins
 
 
 class Command(BaseCommand):

@@ -1,23 +1,10 @@
-"""manage.py seed_demo — the demo organisation of Pemprov Bengkulu, its users and the 2026 period.
+"""manage.py seed_demo — the demo organisation of Pemprov Bengkulu, its users and the 2026 period
+(``workflow.demo.seed``). Idempotent: a second run finds everything in place and writes nothing."""
 
-Idempotent: a second run finds everything in place and writes nothing."""
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from workflow import demo
-from workflow.models import Instansi, JenisInstansi, Pegawai, PeranAdmin, Periode, StatusPeriode
-from workflow.services.org_import import org_import
-from workflow.services.period import periode_create
-from workflow.services.roles import RULE_ADMIN_GROUP, ensure_admin_group
-from workflow.services.system import system_user
-
-DEMO_YEAR = 2026
+from workflow.demo.seed import demo_seed, print_logins
 
 
 class Command(BaseCommand):
@@ -31,107 +18,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        by = system_user()
-        call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=self.stdout)
-        provinsi = self._instansi(*demo.PROVINSI, JenisInstansi.PROVINSI, by)
-        kota = self._instansi(*demo.KOTA, JenisInstansi.KOTA, by)
-        rows, roles = demo.provinsi_rows()
-        report = org_import(instansi=provinsi, rows=list(enumerate(rows, start=2)), by=by)
-        self.stdout.write(f"{provinsi.nama}: {report.summary()}")
-        report = org_import(instansi=kota, rows=list(enumerate(demo.kota_rows(), start=2)), by=by)
-        self.stdout.write(f"{kota.nama}: {report.summary()}")
-        for instansi in (provinsi, kota):
-            if not Periode.objects.filter(instansi=instansi, tahun=DEMO_YEAR).exists():
-                periode_create(instansi=instansi, tahun=DEMO_YEAR, status=StatusPeriode.OPEN)
-        self._users(provinsi, kota, by)
-        if options.get("simulate"):
-            self._simulate(provinsi, by)
+        roles = demo_seed(out=self.stdout, simulate=options.get("simulate"))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         if options["verbosity"] >= 2:
             print_logins(self.stdout, roles)
-
-    def _simulate(self, provinsi, by):
-        from workflow.models import PembukaanPeriode
-        from workflow.services.period_open import employees_to_open, period_open_chunk
-        from workflow.simulation import simulate_demo
-
-        periode = Periode.objects.get(instansi=provinsi, tahun=DEMO_YEAR)
-        ids = list(employees_to_open(periode).exclude(skp_set__periode=periode).values_list("pk", flat=True))
-        if ids:
-            job = PembukaanPeriode.objects.create(periode=periode, dibuka_oleh=by, total=len(ids), chunks=1)
-            period_open_chunk(job_id=job.pk, pegawai_ids=ids, by=by)
-        report = simulate_demo(periode=periode)
-        self.stdout.write("Simulated lifecycle: " + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
-
-    def _instansi(self, kode, nama, jenis, by):
-        instansi = Instansi.objects.filter(kode=kode).first()
-        if instansi is None:
-            instansi = Instansi(kode=kode, nama=nama, jenis=jenis)
-            instansi._history_user = by
-            instansi.save()
-        return instansi
-
-    def _users(self, provinsi, kota, by):
-        users = get_user_model().objects
-        password = make_password(demo.DEMO_PASSWORD)  # hashed once, shared by every demo account
-        # The Governor has no NIP: give him a readable username.
-        gubernur = Pegawai.objects.filter(instansi=provinsi, nip__isnull=True).first()
-        if gubernur is not None and gubernur.user_id is None:
-            gubernur.user = users.create(username="gubernur", first_name=gubernur.nama[:150], password=password)
-            gubernur._history_user = by
-            gubernur.save(update_fields=["user"])
-        # Employees imported with an unusable password get the demo password (first run only).
-        unusable = users.filter(pegawai__instansi__in=[provinsi, kota], password__startswith="!")  # noqa: S106
-        unusable.update(password=password)
-        group = ensure_admin_group()
-        if not users.filter(username="admin").exists():
-            users.create_superuser("admin", "admin@localhost", demo.DEMO_PASSWORD)
-        for username, instansi in (("admin.bkd", provinsi), ("admin.bkpsdm", kota)):
-            user = users.filter(username=username).first()
-            if user is None:
-                user = users.create(
-                    username=username, first_name=f"Admin {instansi.nama}"[:150], is_staff=True, password=password
-                )
-                user.groups.add(group)
-            if not PeranAdmin.objects.filter(user=user, instansi=instansi).exists():
-                role = PeranAdmin(user=user, instansi=instansi)
-                role._history_user = by
-                role.save()
-        # As the README says: the province's BKD admin also edits the scoring rules ("Aturan").
-        users.get(username="admin.bkd").groups.add(Group.objects.get(name=RULE_ADMIN_GROUP))
-
-
-def demo_logins(roles: dict[str, str] | None = None) -> list[demo.DemoLogin]:
-    if roles is None:
-        _, roles = demo.provinsi_rows()
-    logins = [
-        demo.DemoLogin("Superuser", "admin", "Administrator", "—"),
-        demo.DemoLogin("Admin BKD Pemprov Bengkulu", "admin.bkd", "Admin BKD", "—"),
-        demo.DemoLogin("Admin BKPSDM Kota Bengkulu", "admin.bkpsdm", "Admin BKPSDM", "—"),
-        demo.DemoLogin("Gubernur (penilai JPT)", "gubernur", "", ""),
-    ]
-    labels = {
-        "sekda": "Sekretaris Daerah (JPT Madya)",
-        "kadis": "Kepala Dinas Kesehatan (JPT Pratama, penilai)",
-        "kabid": "Kepala Bidang P2P (Administrator, penilai)",
-        "kasi": "Kepala Seksi Surveilans dan Imunisasi (Pengawas, penilai)",
-        "pelaksana": "Pelaksana (pegawai)",
-        "fungsional": "Fungsional (pegawai)",
-    }
-    people = {p.nip: p for p in Pegawai.objects.filter(nip__in=roles.values()).select_related("jabatan")}
-    for key, label in labels.items():
-        person = people.get(roles.get(key))
-        if person is not None:
-            logins.append(demo.DemoLogin(label, person.nip, person.nama, person.jabatan.nama))
-    gubernur = Pegawai.objects.filter(user__username="gubernur").select_related("jabatan").first()
-    if gubernur is not None:
-        logins[3].nama, logins[3].jabatan = gubernur.nama, gubernur.jabatan.nama
-    return logins
-
-
-def print_logins(out, roles=None) -> None:
-    out.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})\n")
-    for login in demo_logins(roles):
-        who = f" — {login.nama}, {login.jabatan}" if login.nama and login.jabatan != "—" else ""
-        out.write(f"  {login.username:<20} {login.role}{who}")
-    out.write("")

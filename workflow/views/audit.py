@@ -4,22 +4,20 @@ export). Views stay thin: reads through ``selectors.audit``, permissions through
 from __future__ import annotations
 
 import csv
+import json
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from project.widgets import DateInput
-
-from .models import AuditAction, Skp
-from .selectors.appraisal import can_view_skp
-from .selectors.audit import appraisal_timeline, audit_search
-from .selectors.org import admin_instansi_ids
+from ..forms import AuditSearchForm
+from ..models import Skp
+from ..selectors.appraisal import can_view_skp
+from ..selectors.audit import appraisal_timeline, audit_search
+from ..selectors.org import admin_instansi_ids
 
 
 class TimelineView(TemplateView):
@@ -37,15 +35,6 @@ class TimelineView(TemplateView):
         ctx.update(skp=skp, entries=appraisal_timeline(skp=skp),
                    can_open_rules=self.request.user.has_perm("rules.manage_rules"))
         return ctx
-
-
-class AuditSearchForm(forms.Form):
-    person = forms.CharField(label=_("Person"), required=False)
-    obj = forms.CharField(label=_("Object"), required=False, help_text=_("A name, or type:id such as skp:12"))
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("All actions")), *AuditAction.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
 
 CSV_COLUMNS = ["seq", "time", "actor", "action", "object_type", "object_id", "object", "reason", "before", "after",
@@ -80,8 +69,6 @@ class AuditSearchView(TemplateView):
         return self.render_to_response(self.get_context_data(form=form, page=page, query=query.urlencode()))
 
     def csv(self, events) -> HttpResponse:
-        import json
-
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

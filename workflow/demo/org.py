@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from .nip import make_nip
+from ..nip import make_nip
 
 DEMO_PASSWORD = "Kinerja2026!"  # noqa: S105 - printed on purpose: demo only
 PROVINSI = ("PEMPROV-BKL", "Pemerintah Provinsi Bengkulu")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     CapaianOrganisasi,
     JenisJendela,
     JenisRhk,
@@ -22,7 +22,7 @@ from .models import (
     StatusSkp,
     Unit,
 )
-from .services import appraisal as svc
+from ..services import appraisal as svc
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"

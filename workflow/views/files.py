@@ -17,8 +17,8 @@ from django.utils.cache import patch_cache_control
 from django.views import View
 from django_sendfile import sendfile
 
-from .models import Keberatan, RealisasiRhk
-from .selectors.appraisal import can_view_appeal, can_view_skp
+from ..models import Keberatan, RealisasiRhk
+from ..selectors.appraisal import can_view_appeal, can_view_skp
 
 
 def protected_file_response(request, stored, original_name: str):

@@ -4,8 +4,8 @@ from django.contrib import admin
 
 from project.admin_base import AuditedAdmin
 
-from .models import AuditEvent
-from .selectors.org import admin_instansi_ids
+from ..models import AuditEvent
+from ..selectors.org import admin_instansi_ids
 
 
 @admin.register(AuditEvent)

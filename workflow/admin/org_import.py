@@ -3,8 +3,6 @@ import it starts in the background."""
 
 from functools import partial
 
-from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -12,33 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
-from .models import ImporOrganisasi, Instansi
-from .selectors.org import admin_instansi_ids
-from .services.org_import_job import job_report, org_import_queue
-from .tasks import org_import_job
-
-
-class OrgImportForm(forms.Form):
-    instansi = forms.ModelChoiceField(queryset=Instansi.objects.none(), label=gettext_lazy("Government"))
-    file = forms.FileField(label=gettext_lazy("File (.csv or .xlsx)"))
-    dry_run = forms.BooleanField(required=False, label=gettext_lazy("Dry run: check and report, write nothing"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["instansi"].queryset = Instansi.objects.filter(pk__in=admin_instansi_ids(user))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.KINERJA_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB.") % {"mb": settings.KINERJA_IMPORT_MAX_BYTES // (1024 * 1024)}
-            )
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Unsupported file type: use .csv or .xlsx."))
-        return upload
+from ..forms import OrgImportForm
+from ..models import ImporOrganisasi
+from ..selectors.org import admin_instansi_ids
+from ..services.org_import_job import job_report, org_import_queue
+from ..tasks import org_import_job
 
 
 class OrgImportView(View):

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -15,11 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
-from .dates import local_date
-from .explanation import explain
-from .models import StatusSkp
-from .selectors.appraisal import skp_visible_to
-from .selectors.org import admin_instansi_ids, person_name
+from ..dates import local_date
+from ..explanation import explain
+from ..models import StatusSkp
+from ..selectors.appraisal import skp_visible_to
+from ..selectors.org import admin_instansi_ids, person_name
+from ..services.appeal import appeal_deadline
 
 
 class TaskColumns:
@@ -249,10 +252,6 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                     and skp.pegawai.user_id == me.pk
                     and skp.status == StatusSkp.DIPUBLIKASIKAN
                 ):
-                    from django.utils import timezone
-
-                    from .services.appeal import appeal_deadline
-
                     ctx["appeal_deadline"] = appeal_deadline(skp)
                     ctx["can_appeal"] = timezone.now() <= ctx["appeal_deadline"]
         return ctx
@@ -268,8 +267,6 @@ class ScopedAppealQueueView(QueueView):
 
 class ScopedAppealListView(ProcessColumns, views.DashboardProcessListView):
     def get_queryset(self):
-        from django.db.models import Q
-
         me = self.request.user
         return (
             super()

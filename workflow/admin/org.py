@@ -1,21 +1,15 @@
 """Django admin for the organisation directory, scoped so a government admin (BKD) sees and edits
 only their own instansi. Superusers see everything."""
 
-from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.db.models import Q
-from viewflow.workflow.admin import ProcessAdmin, TaskAdmin
-from viewflow.workflow.models import Process, Task
+from django.urls import path
 
-from project.admin_base import CHANGED, AuditedAdmin, ScopedHistoryAdmin
+from project.admin_base import ScopedHistoryAdmin
 
-from .models import (
+from ..models import (
     CapaianOrganisasi,
     Delegasi,
     Instansi,
@@ -27,7 +21,9 @@ from .models import (
     Periode,
     Unit,
 )
-from .selectors.org import admin_instansi_ids
+from ..selectors.org import admin_instansi_ids
+from ..services.period import periode_windows_generate
+from .org_import import OrgImportStatusView, OrgImportView
 
 SCOPED_FK_MODELS = {Instansi: "pk", Unit: "instansi", Jabatan: "instansi", Pegawai: "instansi", Periode: "instansi"}
 
@@ -112,10 +108,6 @@ class PegawaiAdmin(InstansiScopedAdmin):
     change_list_template = "admin/workflow/pegawai/change_list.html"
 
     def get_urls(self):
-        from django.urls import path
-
-        from .admin_views import OrgImportStatusView, OrgImportView
-
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))
         status = self.admin_site.admin_view(OrgImportStatusView.as_view(model_admin=self))
         return [
@@ -146,8 +138,6 @@ class PeriodeAdmin(InstansiScopedAdmin):
     inlines = [JendelaReviewInline]
 
     def save_model(self, request, obj, form, change):
-        from .services.period import periode_windows_generate
-
         super().save_model(request, obj, form, change)
         if not obj.jendela_set.exists():
             periode_windows_generate(periode=obj)
@@ -174,48 +164,3 @@ class DelegasiAdmin(InstansiScopedAdmin):
     instansi_lookup = "pemberi__instansi"
     list_display = ["pemberi", "penerima", "mulai", "selesai", "alasan"]
     autocomplete_fields = ["pemberi", "penerima"]
-
-
-# Users, groups and viewflow's processes and tasks: their own admins, with the scoped object pages
-# and the audit of every change like every other model admin.
-for _model in (get_user_model(), Group, Process, Task):
-    admin.site.unregister(_model)
-
-
-@admin.register(Process)
-class AuditedProcessAdmin(AuditedAdmin, ProcessAdmin):
-    pass
-
-
-@admin.register(Task)
-class AuditedTaskAdmin(AuditedAdmin, TaskAdmin):
-    pass
-
-
-@admin.register(get_user_model())
-class AuditedUserAdmin(AuditedAdmin, UserAdmin):
-    def user_change_password(self, request, id, form_url=""):
-        """The password page saves outside ``save_model``: report the change (never the value)."""
-        with transaction.atomic():
-            response = super().user_change_password(request, id, form_url)
-            if request.method == "POST" and response.status_code == 302:
-                user = self.get_object(request, unquote(id))
-                self.send_admin_changed(request, CHANGED, user, {"password": "***"}, {"password": "*** (changed)"})
-        return response
-
-
-@admin.register(Group)
-class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
-    pass
-
-
-# django-axes' sign-in records (superusers only: no government admin has permissions on them). Deleting
-# an access attempt is how a superuser unlocks a sign-in, so it is audited like every admin change.
-for _model, _base in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
-                      (AccessFailureLog, AccessFailureLogAdmin)):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
-    admin.site.register(_model, type(f"Audited{_base.__name__}", (AuditedAdmin, _base), {}))
-
-
-from . import audit_admin  # noqa: E402, F401 - the read-only audit log

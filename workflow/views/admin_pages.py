@@ -1,0 +1,171 @@
+"""The government admin's pages inside the product (the Django admin is ``workflow/admin/``):
+completion per OPD, opening a period, overdue tasks and their reassignment, the rule admins."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from ..forms import OpenPeriodForm, RuleAdminForm, TaskReassignForm
+from ..models import PembukaanPeriode, Periode
+from ..selectors.appraisal import completion_per_opd
+from ..selectors.org import admin_instansi_ids
+from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
+from ..services.deadlines import overdue_tasks
+from ..services.delegation import tasks_reassign
+from ..services.period_open import period_open
+from ..services.roles import RoleError, rule_admin_grant, rule_admin_revoke
+
+
+class AdminOnlyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not admin_instansi_ids(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def periods(self):
+        return (
+            Periode.objects.filter(instansi_id__in=admin_instansi_ids(self.request.user))
+            .select_related("instansi")
+            .order_by("-tahun", "instansi__nama")
+        )
+
+
+class RekapView(AdminOnlyMixin, TemplateView):
+    """For an admin: completion per OPD in one period of their government."""
+
+    template_name = "workflow/rekap.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        periods = list(self.periods())
+        chosen = self.request.GET.get("periode")
+        periode = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
+        ctx.update({"periods": periods, "periode": periode})
+        if periode is not None:
+            ctx["rows"] = completion_per_opd(periode=periode)
+            ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode)[:5]
+        return ctx
+
+
+class OpenPeriodView(AdminOnlyMixin, FormView):
+    """Open a period: one appraisal per active employee, created in the background."""
+
+    template_name = "workflow/open_period.html"
+
+    def get_form(self, form_class=None):
+        return OpenPeriodForm(self.request.POST or None, user=self.request.user)
+
+    def form_valid(self, form):
+        periode, unit = form.cleaned_data["periode"], form.cleaned_data["unit"]
+        if unit is not None and unit.instansi_id != periode.instansi_id:
+            form.add_error("unit", _("The unit belongs to another government."))
+            return self.form_invalid(form)
+        try:
+            job = period_open(periode=periode, by=self.request.user, unit=unit)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("kinerja:open_period_status", args=[job.pk]))
+
+
+class OpenPeriodStatusView(AdminOnlyMixin, TemplateView):
+    template_name = "workflow/open_period_status.html"
+
+    def get(self, request, *args, job_pk, **kwargs):
+        job = get_object_or_404(
+            PembukaanPeriode.objects.select_related("periode"),
+            pk=job_pk,
+            periode__instansi_id__in=admin_instansi_ids(request.user),
+        )
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "total": job.total,
+                    "diproses": job.diproses,
+                    "dibuat": job.dibuat,
+                    "persen": job.persen,
+                }
+            )
+        return self.render_to_response(self.get_context_data(job=job))
+
+
+class OverdueView(AdminOnlyMixin, TemplateView):
+    """Admins: open tasks past their due date (or all open ones with ``?semua=1``), held or waiting
+    in the queue, with reassignment of one or many."""
+
+    template_name = "workflow/overdue.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ids = admin_instansi_ids(self.request.user)
+        ctx["all_open"] = self.request.GET.get("semua") == "1"
+        ctx["overdue"] = list(overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])[:500])
+        form = ctx.setdefault("form", TaskReassignForm(instansi_ids=ids))
+        ctx["selected"] = set(form.data.getlist("tugas")) if form.is_bound else set()
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        form = TaskReassignForm(request.POST, instansi_ids=admin_instansi_ids(request.user))
+        if form.is_valid():
+            to = form.cleaned_data["kepada"]
+            try:
+                count = tasks_reassign(
+                    task_ids=[task.pk for task in form.cleaned_data["tugas"]],
+                    to=to,
+                    by=request.user,
+                    reason=form.cleaned_data["alasan"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("%(count)d task(s) reassigned to %(name)s.") % {"count": count, "name": to.nama}
+                )
+                return HttpResponseRedirect(reverse("kinerja:overdue"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RuleAdminsView(AdminOnlyMixin, FormView):
+    """A government admin grants and revokes the rule-admin role ("Admin Aturan") for the people
+    of their own government. The role is the rules editor's one permission: no staff status, no
+    other right."""
+
+    template_name = "workflow/rule_admins.html"
+    form_class = RuleAdminForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rule_admins"] = rule_admins_for(by=self.request.user)
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        if "cabut" in request.POST:
+            return self.change(user_to_revoke(by=request.user, pk=request.POST["cabut"]), grant=False)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        return self.change(user_to_manage(by=self.request.user, identifier=form.cleaned_data["pengguna"]), grant=True)
+
+    def change(self, user, *, grant: bool):
+        try:
+            if user is None:
+                raise RoleError(_("No user with that NIP or username in your government."))
+            changed = (rule_admin_grant if grant else rule_admin_revoke)(user=user, by=self.request.user)
+        except RoleError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+            return HttpResponseRedirect(reverse("kinerja:rule_admins"))
+        name = str(user.get_full_name() or user.get_username())
+        if grant:
+            text = _("%(name)s is now a rule admin.") if changed else _("%(name)s already is a rule admin.")
+        else:
+            text = _("%(name)s is no longer a rule admin.")
+        messages.success(self.request, text % {"name": name})
+        return HttpResponseRedirect(reverse("kinerja:rule_admins"))

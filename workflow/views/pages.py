@@ -1,0 +1,139 @@
+"""The employee's and the assessor's own pages: home, profile, team, delegation, notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, RedirectView, TemplateView
+
+from ..forms import DelegationForm
+from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode
+from ..scoring import team_distribution
+from ..selectors.appraisal import team_progress
+from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
+from ..services.delegation import delegation_create
+
+
+class HomeView(RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return reverse("appraisal:inbox")
+
+
+class ProfileView(TemplateView):
+    """The signed-in employee's place in the organisation: unit, position, assessor and the
+    assessor's superior as the org chart resolves them today."""
+
+    template_name = "workflow/profile.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        me = pegawai_of(self.request.user)
+        ctx["pegawai"] = me
+        ctx["is_admin"] = is_admin(self.request.user)
+        if me is not None:
+            snap = org_snapshot(me.instansi_id)
+            ctx["penilai"] = snap.assessor_of(me)
+            ctx["atasan_penilai"] = snap.assessor_superior_of(me)
+            ctx["unit_path"] = list(reversed([me.unit, *me.unit.ancestors()]))
+            ctx["my_skp"] = list(Skp.objects.filter(pegawai=me).select_related("periode").order_by("-periode__tahun"))
+        return ctx
+
+
+def current_period(instansi_id: int) -> Periode | None:
+    return (
+        Periode.objects.filter(instansi_id=instansi_id, status=StatusPeriode.OPEN).order_by("-tahun").first()
+        or Periode.objects.filter(instansi_id=instansi_id).order_by("-tahun").first()
+    )
+
+
+class TeamView(TemplateView):
+    """For an assessor: each subordinate's step, counts per step, and the predikat distribution."""
+
+    template_name = "workflow/team.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        me = pegawai_of(self.request.user)
+        ctx["pegawai"] = me
+        ctx["team"] = team_of(me) if me is not None else []
+        if me is not None:
+            periode = current_period(me.instansi_id)
+            ctx["periode"] = periode
+            if periode is not None:
+                progress = team_progress(penilai=me, periode=periode)
+                ctx["progress"] = progress
+                ctx["per_step"] = progress["per_step"]
+                total = sum(progress["per_predikat"].values())
+                ctx["pola"] = team_distribution(
+                    penilai=me,
+                    periode=periode,
+                    counts=progress["per_predikat"],
+                    total=len(progress["skp"]),
+                    scored=total,
+                )
+                ctx["distribusi"] = [
+                    (
+                        label,
+                        progress["per_predikat"].get(code, 0),
+                        round(100 * progress["per_predikat"].get(code, 0) / total) if total else 0,
+                    )
+                    for code, label in Predikat.choices
+                ]
+        return ctx
+
+
+class DelegationView(FormView):
+    """An assessor delegates their appraisal tasks to a named official for a date range."""
+
+    template_name = "workflow/delegation.html"
+
+    def get_form(self, form_class=None):
+        form = DelegationForm(self.request.POST or None)
+        me = pegawai_of(self.request.user)
+        if me is not None:
+            form.fields["penerima"].queryset = (
+                Pegawai.objects.filter(instansi_id=me.instansi_id, aktif=True, user__isnull=False)
+                .exclude(pk=me.pk)
+                .order_by("nama")
+            )
+        return form
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        me = pegawai_of(self.request.user)
+        ctx["delegations"] = Delegasi.objects.filter(pemberi=me).select_related("penerima") if me else []
+        return ctx
+
+    def form_valid(self, form):
+        me = pegawai_of(self.request.user)
+        if me is None:
+            raise PermissionDenied
+        try:
+            delegation_create(pemberi=me, by=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Delegation recorded: new appraisal tasks go to %(name)s on those dates.")
+            % {"name": form.cleaned_data["penerima"].nama},
+        )
+        return HttpResponseRedirect(reverse("kinerja:delegation"))
+
+
+class NotificationsView(TemplateView):
+    template_name = "workflow/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["items"] = list(Notifikasi.objects.filter(penerima=self.request.user)[:100])
+        return ctx
+
+    def post(self, request, *args, **kwargs):
+        Notifikasi.objects.filter(penerima=request.user, dibaca__isnull=True).update(dibaca=timezone.now())
+        return HttpResponseRedirect(reverse("kinerja:notifications"))

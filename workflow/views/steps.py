@@ -1,0 +1,385 @@
+"""The human steps of the appraisal and appeal flows. Each step page declares its form and the one
+service it calls (``ServiceTaskView``); the base does the rest: a bound form, the service with the
+started activation, and on a ``ValidationError`` the page again with the message and nothing saved."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from ..explanation import explain
+from ..forms import (
+    AppealDecideForm,
+    AppealRespondForm,
+    PlanDecisionForm,
+    PlanForm,
+    ReviewForm,
+    SelfReviewForm,
+    form_errors,
+)
+from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, Rating
+from ..models.choices import KeputusanKeberatan, KeputusanRencana
+from ..services import appeal as appeal_services
+from ..services import appraisal as services
+
+
+class TaskView(TemplateView):
+    """Common frame: the SKP of the task, its process and a success redirect to the inbox."""
+
+    template_name = "workflow/task.html"
+    step_template = ""
+    success_message = ""
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    @property
+    def skp(self):
+        return self.activation.process.skp
+
+    @cached_property
+    def rhk_list(self):
+        return list(self.skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        skp = self.skp
+        ctx.update(
+            {
+                "skp": skp,
+                "task": self.activation.task,
+                "step_template": self.step_template,
+                "rhk_list": self.rhk_list,
+                "ekspektasi": {e.nilai: e.ekspektasi for e in skp.ekspektasi_set.all()},
+                "nilai_perilaku": NilaiPerilaku.choices,
+                "evaluasi_list": list(
+                    skp.evaluasi_set.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set")
+                ),
+            }
+        )
+        return ctx
+
+    def done(self):
+        messages.success(self.request, str(self.success_message))
+        return HttpResponseRedirect(self.activation.flow_task.flow_class.instance.reverse("inbox"))
+
+    def failed(self, exc: ValidationError, **context):
+        for message in exc.messages:
+            messages.error(self.request, message)
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class ServiceTaskView(TaskView):
+    """A step page: ``form_class`` shapes the input, ``submit`` calls the step's service.
+
+    POST: an invalid form shows the page again with the fields marked and ``invalid_message``; a
+    ``ValidationError`` from the service shows it again with the service's messages; otherwise
+    ``submit``'s response, or the success message and the inbox."""
+
+    form_class: type = None
+    invalid_message = gettext_lazy("Please correct the marked fields.")
+
+    def get_form_kwargs(self) -> dict:
+        """Keyword arguments of the form, bound or not."""
+        return {}
+
+    def get_initial(self) -> dict:
+        """Initial values of the unbound form."""
+        return {}
+
+    def get_form(self, data=None, files=None):
+        kwargs = self.get_form_kwargs()
+        if data is None:
+            kwargs["initial"] = self.get_initial()
+        return self.form_class(data, files, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if "form" not in ctx:
+            ctx["form"] = self.get_form()
+        return ctx
+
+    def submit(self, form):
+        """Call the step's service with the valid form; return a response to leave the page other
+        than by ``done`` (or nothing)."""
+        raise NotImplementedError
+
+    def form_invalid(self, form):
+        messages.error(self.request, str(self.invalid_message))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.form_invalid(form)
+        try:
+            response = self.submit(form)
+        except ValidationError as exc:
+            return self.failed(exc, form=form)
+        return response or self.done()
+
+
+class PlanDraftView(ServiceTaskView):
+    step_template = "workflow/steps/plan_draft.html"
+    form_class = PlanForm
+    success_message = gettext_lazy("Your SKP was submitted to your assessor.")
+
+    def get_form_kwargs(self):
+        initial = []
+        for rhk in self.skp.rhk_set.prefetch_related("iki_set"):
+            iki = rhk.iki_set.first()
+            initial.append(
+                {
+                    "jenis": rhk.jenis,
+                    "teks": rhk.teks,
+                    "rhk_atasan": rhk.rhk_atasan_id,
+                    "aspek": iki.aspek if iki else "kuantitas",
+                    "indikator": iki.indikator if iki else "",
+                    "target": (
+                        f"{iki.target_angka.normalize():f}"
+                        if iki and iki.target_angka is not None
+                        else (iki.target_kualitatif if iki else "")
+                    ),
+                    "satuan": iki.satuan if iki else "",
+                }
+            )
+        atasan_choices = [(r.pk, r.teks[:120]) for r in services.assessor_rhk_choices(self.skp)]
+        return {"pendekatan": self.skp.pendekatan, "rows": initial, "atasan_choices": atasan_choices}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data, files, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["header"], ctx["formset"] = ctx["form"].header, ctx["form"].formset
+        return ctx
+
+    def submit(self, form):
+        rows = [
+            services.RhkInput(
+                jenis=row["jenis"],
+                teks=row["teks"],
+                indikator=row["indikator"],
+                aspek=row["aspek"],
+                target=row["target"],
+                satuan=row["satuan"],
+                rhk_atasan_id=row.get("rhk_atasan"),
+            )
+            for row in form.rows()
+        ]
+        pendekatan = form.header.cleaned_data["pendekatan"]
+        if "simpan" in self.request.POST:
+            services.plan_save(skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows)
+            messages.success(self.request, _("Draft saved. Submit it when it is complete."))
+            return HttpResponseRedirect(self.request.get_full_path())
+        services.plan_submit(
+            skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows, activation=self.activation
+        )
+        return None
+
+
+class PlanApproveView(ServiceTaskView):
+    step_template = "workflow/steps/plan_approve.html"
+    form_class = PlanDecisionForm
+    invalid_message = gettext_lazy("Choose whether to approve or return the plan.")
+    success_message = gettext_lazy("Your decision on the SKP was recorded.")
+
+    def get_initial(self):
+        return {f"ekspektasi_{e.nilai}": e.ekspektasi for e in EkspektasiPerilaku.objects.filter(skp=self.skp)}
+
+    def submit(self, form):
+        data = form.cleaned_data
+        services.plan_decide(
+            skp=self.skp,
+            by=self.request.user,
+            approve=data["keputusan"] == KeputusanRencana.SETUJUI,
+            note=data["catatan"],
+            expectations={v: data[f"ekspektasi_{v}"] for v in NilaiPerilaku.values},
+            activation=self.activation,
+        )
+
+
+class SelfReviewView(ServiceTaskView):
+    step_template = "workflow/steps/self_review.html"
+    form_class = SelfReviewForm
+    success_message = gettext_lazy("Your self-review was sent to your assessor.")
+    final = False
+
+    def get_form_kwargs(self):
+        return {"rhk_list": self.rhk_list}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        kind = JenisJendela.AKHIR if self.final else JenisJendela.PERIODIK
+        ctx["window"] = services.current_window(self.skp, kind=kind)
+        return ctx
+
+    def submit(self, form):
+        data = form.cleaned_data
+        rows = [
+            services.RealisasiInput(
+                rhk_id=r.pk,
+                realisasi=data[f"realisasi_{r.pk}"],
+                bukti_file=data.get(f"bukti_file_{r.pk}"),
+                bukti_tautan=data[f"bukti_tautan_{r.pk}"],
+            )
+            for r in form.rhk_list
+        ]
+        services.self_review_submit(
+            skp=self.skp,
+            by=self.request.user,
+            rows=rows,
+            catatan=data["catatan"],
+            final=self.final,
+            activation=self.activation,
+        )
+
+
+class FinalSelfReviewView(SelfReviewView):
+    final = True
+
+
+class ReviewView(ServiceTaskView):
+    step_template = "workflow/steps/review.html"
+    form_class = ReviewForm
+    success_message = gettext_lazy("Your review was recorded.")
+    final = False
+
+    @cached_property
+    def window(self):
+        return services.review_window(self.skp, kind=JenisJendela.AKHIR if self.final else JenisJendela.PERIODIK)
+
+    @cached_property
+    def current(self):
+        """This window's review so far (the self-review, and the ratings if the result came back)."""
+        reviews = self.skp.evaluasi_set.filter(jendela=self.window)
+        return reviews.prefetch_related("realisasi_set", "perilaku_set").first()
+
+    @cached_property
+    def returned(self):
+        """The result the distribution check sent back to the assessor (annual review only)."""
+        hasil = getattr(self.skp, "hasil", None) if self.final else None
+        return hasil if hasil is not None and hasil.dipublikasikan is None else None
+
+    def get_form_kwargs(self):
+        return {"rhk_list": self.rhk_list, "final": self.final}
+
+    def get_initial(self):
+        # A result sent back starts from the earlier ratings.
+        if self.returned is None or self.current is None:
+            return {}
+        rows = [(r.rhk_id, r) for r in self.current.realisasi_set.all()]
+        rows += [(p.nilai, p) for p in self.current.perilaku_set.all()]
+        return {f"{field}_{key}": getattr(row, field) for key, row in rows for field in ("rating", "umpan_balik")}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["window"] = self.window
+        ctx["current"] = self.current
+        ctx["realisasi"] = {r.rhk_id: r for r in self.current.realisasi_set.all()} if self.current else {}
+        if self.returned is not None:
+            ctx["returned"] = self.returned  # the page says why the result came back
+        ctx["form"].realisasi = ctx["realisasi"]
+        ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))
+        ctx["final"] = self.final
+        return ctx
+
+    def feedback(self, form):
+        data = form.cleaned_data
+        rhk = {r.pk: services.FeedbackInput(data[f"umpan_balik_{r.pk}"], data[f"rating_{r.pk}"]) for r in form.rhk_list}
+        perilaku = {
+            v: services.FeedbackInput(data[f"umpan_balik_{v}"], data[f"rating_{v}"]) for v in NilaiPerilaku.values
+        }
+        return rhk, perilaku
+
+    def submit(self, form):
+        rhk, perilaku = self.feedback(form)
+        services.review_submit(
+            skp=self.skp, by=self.request.user, rhk_feedback=rhk, perilaku=perilaku, activation=self.activation
+        )
+
+
+class FinalReviewView(ReviewView):
+    final = True
+    success_message = gettext_lazy("The annual review was recorded; the result is computed by the rules.")
+
+    def submit(self, form):
+        rhk, perilaku = self.feedback(form)
+        data = form.cleaned_data
+        services.final_review_submit(
+            skp=self.skp,
+            by=self.request.user,
+            rhk_feedback=rhk,
+            perilaku=perilaku,
+            rating_hasil_kerja=data["rating_hasil_kerja"],
+            alasan_hasil_kerja=data["alasan_hasil_kerja"],
+            rating_perilaku=data["rating_perilaku"],
+            alasan_perilaku=data["alasan_perilaku"],
+            activation=self.activation,
+        )
+
+
+class AppealTaskView(ServiceTaskView):
+    """Common frame of the appeal steps: the appealed appraisal, its result and trace, the reasons.
+    Their pages mark no fields: each error of the form is a message."""
+
+    @property
+    def keberatan(self):
+        return self.activation.process.keberatan
+
+    @property
+    def skp(self):
+        return self.keberatan.skp
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["keberatan"] = self.keberatan
+        ctx["hasil"] = self.skp.hasil
+        ctx["penjelasan"] = explain(self.skp.hasil, keberatan=self.keberatan)
+        return ctx
+
+    def form_invalid(self, form):
+        return self.failed(ValidationError(form_errors(form)), form=form)
+
+
+class AppealRespondView(AppealTaskView):
+    step_template = "workflow/steps/appeal_respond.html"
+    form_class = AppealRespondForm
+    success_message = gettext_lazy("Your response was sent to the official who decides the appeal.")
+
+    def submit(self, form):
+        appeal_services.appeal_respond(
+            keberatan=self.keberatan,
+            by=self.request.user,
+            tanggapan=form.cleaned_data["tanggapan"],
+            activation=self.activation,
+        )
+
+
+class AppealDecideView(AppealTaskView):
+    step_template = "workflow/steps/appeal_decide.html"
+    form_class = AppealDecideForm
+    success_message = gettext_lazy("The appeal was decided. The decision is final.")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["ratings"] = Rating.choices
+        return ctx
+
+    def submit(self, form):
+        data = form.cleaned_data
+        appeal_services.appeal_decide(
+            keberatan=self.keberatan,
+            by=self.request.user,
+            uphold=data["keputusan"] == KeputusanKeberatan.KUATKAN,
+            alasan=data["alasan"],
+            rating_hasil_kerja=data["rating_hasil_kerja"],
+            rating_perilaku=data["rating_perilaku"],
+            activation=self.activation,
+        )

@@ -1,0 +1,59 @@
+"""The rules' suggestions on the annual review page, updated as the assessor rates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import View
+
+from ..flows import AppraisalFlow
+from ..models import NilaiPerilaku, Predikat, Rating, Skp
+from ..scoring import predikat_preview, suggest_ratings
+from ..services.appraisal import rhk_of
+from ..services.tasks import open_task
+
+
+class SuggestView(View):
+    """The rules' suggestions for the ratings the assessor has chosen so far (annual review page)."""
+
+    def post(self, request, skp_pk):
+        skp = get_object_or_404(Skp.objects.select_related("periode", "pegawai", "penilai"), pk=skp_pk)
+        task = open_task(skp.process_id, AppraisalFlow.final_review) if skp.process_id else None
+        if task is None or task.owner_id != request.user.pk:
+            raise PermissionDenied
+        labels = dict(Rating.choices)
+
+        def rating(name: str) -> str:  # anything but a known rating counts as not chosen yet
+            value = request.POST.get(name, "")
+            return value if value in labels else ""
+
+        rhk = {r.pk: rating(f"rating_{r.pk}") for r in rhk_of(skp)}  # the rules read the same rows
+        perilaku = {v: rating(f"rating_{v}") for v in NilaiPerilaku.values}
+        context = {"complete": all(rhk.values()) and all(perilaku.values())}
+        data = {}
+        if context["complete"]:
+            suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku)
+            # the predikat the ratings the assessor keeps (the suggestion, or their own choice) give
+            preview = predikat_preview(
+                skp=skp,
+                hasil_kerja=rating("rating_hasil_kerja") or suggestion.hasil_kerja,
+                perilaku=rating("rating_perilaku") or suggestion.perilaku,
+            )
+            context.update(
+                hasil_kerja=labels.get(suggestion.hasil_kerja, suggestion.hasil_kerja),
+                perilaku=labels.get(suggestion.perilaku, suggestion.perilaku),
+                preview={**preview, "predikat": dict(Predikat.choices).get(preview["predikat"])},
+            )
+            data = {"hasil_kerja": suggestion.hasil_kerja, "perilaku": suggestion.perilaku,
+                    "predikat": preview["predikat"]}
+        html = render_to_string("workflow/includes/suggestion.html", context, request=request)
+        return JsonResponse({"html": html, **data})
+
+    def get(self, request, skp_pk):
+        messages.info(request, _("Open the annual review task to see the suggestions."))
+        return HttpResponseRedirect(reverse("kinerja:index"))
