@@ -10,7 +10,6 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from .explanation import explain
 from .forms import (
     AppealDecideForm,
     AppealRespondForm,
@@ -21,7 +20,9 @@ from .forms import (
     SelfReviewForm,
     form_errors,
 )
-from .models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku
+from .models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, Rating
+from .selectors.explanation import explain
+from .services import appeal as appeal_services
 from .services import appraisal as services
 
 
@@ -265,11 +266,10 @@ class ReviewView(TaskView):
         return ctx
 
     def read(self, form):
-        from .services.appraisal import FeedbackInput
-
         data = form.cleaned_data
-        rhk = {r.pk: FeedbackInput(data[f"umpan_balik_{r.pk}"], data[f"rating_{r.pk}"]) for r in form.rhk_list}
-        perilaku = {v: FeedbackInput(data[f"umpan_balik_{v}"], data[f"rating_{v}"]) for v in NilaiPerilaku.values}
+        feedback = services.FeedbackInput
+        rhk = {r.pk: feedback(data[f"umpan_balik_{r.pk}"], data[f"rating_{r.pk}"]) for r in form.rhk_list}
+        perilaku = {v: feedback(data[f"umpan_balik_{v}"], data[f"rating_{v}"]) for v in NilaiPerilaku.values}
         return rhk, perilaku
 
     def post(self, request, *args, **kwargs):
@@ -342,7 +342,7 @@ class AppealRespondView(AppealTaskView):
         if not form.is_valid():
             return self.failed(ValidationError(form_errors(form)))
         try:
-            services_appeal().appeal_respond(
+            appeal_services.appeal_respond(
                 keberatan=self.keberatan,
                 by=request.user,
                 tanggapan=form.cleaned_data["tanggapan"],
@@ -361,8 +361,6 @@ class AppealDecideView(AppealTaskView):
         return _("The appeal was decided. The decision is final.")
 
     def get_context_data(self, **kwargs):
-        from .models import Rating
-
         ctx = super().get_context_data(**kwargs)
         ctx["ratings"] = Rating.choices
         return ctx
@@ -373,7 +371,7 @@ class AppealDecideView(AppealTaskView):
             return self.failed(ValidationError(form_errors(form)))
         data = form.cleaned_data
         try:
-            services_appeal().appeal_decide(
+            appeal_services.appeal_decide(
                 keberatan=self.keberatan,
                 by=request.user,
                 uphold=data["keputusan"] == "kuatkan",
@@ -386,8 +384,3 @@ class AppealDecideView(AppealTaskView):
             return self.failed(exc)
         return self.done()
 
-
-def services_appeal():
-    from .services import appeal
-
-    return appeal

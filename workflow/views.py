@@ -17,10 +17,10 @@ from project.widgets import DateInput
 
 from .forms import TEXT_MAX, AppealFileForm, TaskReassignForm, form_errors
 from .models import NilaiPerilaku, Pegawai, PembukaanPeriode, Periode, Predikat, Rating, Skp, StatusPeriode, Unit
-from .scoring import team_distribution
 from .selectors.appraisal import completion_per_opd, team_progress
 from .selectors.org import admin_instansi_ids, is_admin, org_snapshot, pegawai_of, team_of
 from .selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
+from .selectors.scoring import team_distribution
 from .services.roles import RoleError, rule_admin_grant, rule_admin_revoke
 
 
@@ -189,8 +189,8 @@ class SuggestView(View):
     """The rules' suggestions for the ratings the assessor has chosen so far (annual review page)."""
 
     def post(self, request, skp_pk):
-        from .scoring import predikat_preview, suggest_ratings
-        from .services.appraisal import rhk_of
+        from .selectors.appraisal import rhk_of
+        from .selectors.scoring import predikat_preview, rulebook_for, suggest_ratings
         from .services.tasks import open_task
 
         skp = get_object_or_404(Skp.objects.select_related("periode", "pegawai", "penilai"), pk=skp_pk)
@@ -210,10 +210,12 @@ class SuggestView(View):
         context = {"complete": all(rhk.values()) and all(perilaku.values())}
         data = {}
         if context["complete"]:
-            suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku)
+            book = rulebook_for(skp)  # one version for the suggestion and the preview
+            suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku, book=book)
             # the predikat the ratings the assessor keeps (the suggestion, or their own choice) give
             preview = predikat_preview(
                 skp=skp,
+                book=book,
                 hasil_kerja=rating("rating_hasil_kerja") or suggestion.hasil_kerja,
                 perilaku=rating("rating_perilaku") or suggestion.perilaku,
             )

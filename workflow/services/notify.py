@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from ..models import Notifikasi
+from ..models import Notifikasi, Skp
 
 
 def notify(*, user, judul: str, isi: str = "", tautan: str = "", email: str | None = None) -> None:
@@ -54,3 +55,17 @@ def process_link(flow_class, process_pk: int | None) -> str:
 def task_link(task) -> str:
     """The page of a task."""
     return _flow_url(task.flow_task.reverse, "index", [task.process_id, task.pk])
+
+
+def notify_result_published(*, skp: Skp, flow_class) -> None:
+    """Tell the employee their result is out (called while publishing, with the SKP at hand;
+    ``flow_class``: the appraisal's flow, for the link to its page)."""
+    notify(
+        user=skp.pegawai.user,
+        judul=_("Your %(year)s performance result has been published") % {"year": skp.periode.tahun},
+        isi=_("Dear %(name)s,\n\nYour predikat for %(year)s is %(predikat)s. Open Kinerja to read how it was "
+              "reached.") % {"name": skp.pegawai.nama, "year": skp.periode.tahun,
+                             "predikat": skp.hasil.get_predikat_display()},
+        tautan=process_link(flow_class, skp.process_id),
+        email=skp.pegawai.email or None,
+    )

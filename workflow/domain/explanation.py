@@ -1,5 +1,7 @@
 """Why a result is what it is, in plain sentences and as the list of rules applied.
 
+Pure: the caller reads the tables' specs and who decided the appeal (``selectors.explanation``).
+
 Everything said here comes from what was stored with the result — the facts, the trace of every
 table consulted (table, version, the row that decided, the inputs it tested, its outputs) and the
 appeal decision — and from the decision tables' own words (title, description, column labels,
@@ -19,12 +21,9 @@ from typing import Any
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-import rules
-
-from .dates import local_date
-from .models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
+from ..dates import local_date
+from ..models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
 from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES
-from .selectors.org import person_name
 
 
 @dataclass(frozen=True)
@@ -148,20 +147,10 @@ def _rule_sentence(rule: AppliedRule, *, suggestion: bool) -> str:
     return text
 
 
-def _decided_by(keberatan: Keberatan) -> str:
-    """Who decided the appeal: the user recorded with the decision in the appeal's history."""
-    record = (
-        keberatan.history.filter(diputuskan__isnull=False)
-        .select_related("history_user__pegawai")
-        .order_by("history_date", "history_id")
-        .first()
-    )
-    user = record.history_user if record is not None else None
-    return person_name(user) or (keberatan.pemutus.nama if keberatan.pemutus_id else "—")
-
-
-def _appeal_sentences(keberatan: Keberatan, hasil: HasilPenilaian, before: dict, labels: dict[str, str]) -> list[str]:
-    params = {"date": local_date(keberatan.diputuskan), "name": _decided_by(keberatan)}
+def _appeal_sentences(
+    keberatan: Keberatan, decided_by: str, hasil: HasilPenilaian, before: dict, labels: dict[str, str]
+) -> list[str]:
+    params = {"date": local_date(keberatan.diputuskan), "name": decided_by}
     if keberatan.status != StatusKeberatan.DIUBAH:
         sentences = [_("Appeal decided on %(date)s by %(name)s: the result is upheld.") % params]
     else:
@@ -191,13 +180,25 @@ def _appeal_sentences(keberatan: Keberatan, hasil: HasilPenilaian, before: dict,
     return sentences
 
 
-def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Explanation:
+def trace_records(hasil: HasilPenilaian) -> list[dict]:
+    """The decisions stored with a result, in the order they were taken."""
+    return [r for r in (hasil.trace or []) if isinstance(r, dict)]
+
+
+def trace_version_ids(hasil: HasilPenilaian) -> set[int]:
+    """The rule versions whose tables decided the result (their specs give the tables' words)."""
+    return {vid for vid in {(r.get("version") or {}).get("id") for r in trace_records(hasil)} if vid}
+
+
+def explanation_of(
+    hasil: HasilPenilaian, *, specs: dict[int, dict], keberatan: Keberatan | None = None, decided_by: str = ""
+) -> Explanation:
     """Why this predikat: the assessor's ratings (facts), what the rating tables suggested and
-    why, how the assessor rated, the appeal decision (``keberatan``, when one was decided) and the
-    table that gave the predikat; and every table consulted, marked as counting or superseded."""
+    why, how the assessor rated, the appeal decision (``keberatan``, when one was decided, by
+    ``decided_by``) and the table that gave the predikat; and every table consulted, marked as
+    counting or superseded. ``specs``: the table specs of each version in ``trace_version_ids``."""
     labels = _value_labels()
-    records = [r for r in (hasil.trace or []) if isinstance(r, dict)]
-    specs = {vid: rules.table_specs(vid) for vid in {(r.get("version") or {}).get("id") for r in records} if vid}
+    records = trace_records(hasil)
     decided = keberatan is not None and keberatan.diputuskan is not None
     appeal_rescored = any(r.get("appeal") for r in records)
 
@@ -256,7 +257,7 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
             sentences.append(text % {"rating": _show(given[key], labels), "suggested": _show(suggested, labels)})
 
     if decided:
-        sentences += _appeal_sentences(keberatan, hasil, given, labels)
+        sentences += _appeal_sentences(keberatan, decided_by, hasil, given, labels)
 
     counting = next((r for r in reversed(applied) if r.name == PREDIKAT_TABLE and r.counts), None)
     if counting is not None:
