@@ -3,6 +3,9 @@ and services they call; the logic lives in services and selectors)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -10,6 +13,11 @@ from viewflow.workflow import flow, lock
 
 from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
 from .nodes import AppealDecisionView, AppraisalView, AssessorView
+from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
+from .selectors.org import admin_instansi_ids, org_snapshot
+from .selectors.scoring import result_may_be_published
+from .services.appeal import appeal_deadline
+from .services.scoring import appraisal_finalise, appraisal_publish, appraisal_score, scoring_run_of
 from .views import steps as task_views
 
 # Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
@@ -147,8 +155,6 @@ class AppraisalFlow(flow.Flow):
         return activation.process.skp.pegawai.user
 
     def assessor_user(self, activation):
-        from .selectors.org import org_snapshot
-
         skp = activation.process.skp
         snap = org_snapshot(skp.pegawai.instansi_id)
         assessor = snap.assessor_of(skp.pegawai)
@@ -162,8 +168,6 @@ class AppraisalFlow(flow.Flow):
         """The review window the appraisal is heading to: the first periodic window not yet
         reviewed, else the annual one (memoised on the activation: the Switch asks several times)."""
         if not hasattr(activation, "_kinerja_window"):
-            from .services.appraisal import current_window
-
             skp = activation.process.skp
             activation._kinerja_window = current_window(skp, kind=JenisJendela.PERIODIK) or current_window(
                 skp, kind=JenisJendela.AKHIR
@@ -185,40 +189,32 @@ class AppraisalFlow(flow.Flow):
         return self._window_open(activation, JenisJendela.AKHIR)
 
     def review_window_opens(self, activation):
-        from .services.appraisal import window_opens_at
-
         return window_opens_at(self._next_window(activation))
 
-    def score_appraisal(self, activation):
-        from .scoring import appraisal_score
+    # Scoring, the distribution gate, publication and the appeal window follow the annual review
+    # in its transaction: each node takes the review's scoring run (``services.scoring``).
 
-        appraisal_score(skp=activation.process.skp)
+    def score_appraisal(self, activation):
+        skp = activation.process.skp
+        appraisal_score(skp=skp, run=scoring_run_of(skp))
 
     def distribution_allows(self, activation) -> bool:
-        from .scoring import distribution_check
-
-        return distribution_check(skp=activation.process.skp)
+        return result_may_be_published(activation.process.skp)
 
     def publish_result(self, activation):
-        from .scoring import appraisal_publish
-
-        appraisal_publish(skp=activation.process.skp)
+        skp = activation.process.skp
+        appraisal_publish(skp=skp, run=scoring_run_of(skp), flow_class=activation.flow_class)
 
     def appeal_window_closes(self, activation):
-        from .services.appeal import appeal_deadline
-
-        return appeal_deadline(activation.process.skp)
+        skp = activation.process.skp
+        return appeal_deadline(skp, scoring_run_of(skp).rules)
 
     def finalise_result(self, activation):
-        from .services.appeal import appraisal_finalise
-
         appraisal_finalise(skp=activation.process.skp)
 
     # --- object permissions --------------------------------------------------------------------
 
     def has_view_permission(self, user, obj=None):
-        from .selectors.appraisal import can_view_skp
-
         if not user.is_authenticated:
             return False
         if obj is None:
@@ -227,8 +223,6 @@ class AppraisalFlow(flow.Flow):
         return skp is not None and can_view_skp(user, skp)
 
     def has_manage_permission(self, user, obj=None):
-        from .selectors.org import admin_instansi_ids
-
         if not user.is_authenticated:
             return False
         if obj is None:
@@ -290,10 +284,6 @@ class AppealFlow(flow.Flow):
         return pemutus.user if pemutus is not None and pemutus.user_id else None
 
     def response_due(self, activation):
-        import datetime as dt
-
-        from django.conf import settings
-
         return timezone.now() + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
 
     def _skp(self, obj):
@@ -301,8 +291,6 @@ class AppealFlow(flow.Flow):
         return keberatan.skp if keberatan is not None else None
 
     def has_view_permission(self, user, obj=None):
-        from .selectors.appraisal import can_view_appeal
-
         if not user.is_authenticated:
             return False
         if obj is None:
@@ -311,8 +299,6 @@ class AppealFlow(flow.Flow):
         return keberatan is not None and can_view_appeal(user, keberatan)
 
     def has_manage_permission(self, user, obj=None):
-        from .selectors.org import admin_instansi_ids
-
         if not user.is_authenticated:
             return False
         if obj is None:

@@ -228,7 +228,7 @@ def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mai
     assert hasil.dipublikasikan is not None
     assert "not set yet" in hasil.peringatan_distribusi or "belum ditetapkan" in hasil.peringatan_distribusi
     assert not Task.objects.filter(process_id=skp.process_id, status__in=[STATUS.NEW, STATUS.ASSIGNED]).exists()
-    from workflow.explanation import explain
+    from workflow.selectors.explanation import explain
 
     with translation.override("id"):
         text = " ".join(explain(hasil))
@@ -258,7 +258,7 @@ def test_an_override_with_a_reason_is_scored_and_explained(org, opened, rules_pa
                                rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak")
     assert skp.hasil.rating_hasil_kerja == "di_atas" and skp.hasil.predikat == "sangat_baik"
     assert skp.alasan_hasil_kerja == "Capaian luar biasa saat KLB campak"
-    from workflow.explanation import explain
+    from workflow.selectors.explanation import explain
 
     with translation.override("id"):
         assert any("berbeda dari saran (Sesuai Ekspektasi)" in s for s in explain(skp.hasil))

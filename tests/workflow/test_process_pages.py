@@ -5,8 +5,8 @@ import pytest
 from django.utils import translation
 
 from tests.workflow.test_lifecycle import through_final_review
+from workflow.domain.distribution import distribution_breaches, pattern_bounds
 from workflow.models import CapaianOrganisasi, StatusSkp
-from workflow.scoring import distribution_breaches, pattern_bounds
 
 pytestmark = pytest.mark.django_db
 

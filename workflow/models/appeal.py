@@ -68,6 +68,10 @@ class Keberatan(models.Model):
 class AppealProcess(Process):
     """The viewflow process of one appeal (proxy; the appeal links to it)."""
 
+    # The flow as viewflow stores it in every Process and Task row of this kind (renaming it strands
+    # running processes): services resolve the flow through it (``services.tasks.flow_of``).
+    FLOW = "workflow/flows.AppealFlow"
+
     class Meta:
         proxy = True
         verbose_name = _("appeal process")

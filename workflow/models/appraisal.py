@@ -243,6 +243,10 @@ class HasilPenilaian(models.Model):
 class AppraisalProcess(Process):
     """The viewflow process of one appraisal (proxy; the SKP links to it)."""
 
+    # The flow as viewflow stores it in every Process and Task row of this kind (renaming it strands
+    # running processes): services resolve the flow through it (``services.tasks.flow_of``).
+    FLOW = "workflow/flows.AppraisalFlow"
+
     class Meta:
         proxy = True
         verbose_name = _("appraisal process")

@@ -3,11 +3,16 @@ their team's (the SKP they assess, or whose current assessor they are), an admin
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
-from viewflow.workflow.models import Task
+import datetime as dt
 
-from ..models import Keberatan, Periode, Skp, StatusSkp, Unit
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from ..models import Evaluasi, JendelaReview, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
 from .org import admin_instansi_ids, pegawai_of, person_name
+from .period import period_windows
 
 
 def skp_visible_to(user) -> QuerySet[Skp]:
@@ -33,6 +38,46 @@ def skp_of_process(process) -> Skp | None:
 def skp_of_task(task) -> Skp | None:
     """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
     return skp_of_process(task.process)
+
+
+def rhk_of(skp: Skp) -> list[Rhk]:
+    """The plan's RHK, in order, read once per SKP instance (Django's prefetch cache, so
+    ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
+    prefetch_related_objects([skp], "rhk_set")
+    return list(skp.rhk_set.all())
+
+
+def reviews_of(skp: Skp) -> dict[int, Evaluasi]:
+    """The SKP's reviews by window, read once per SKP instance (Django's prefetch cache, like
+    ``rhk_of``): one step asks several times (the service, the flow's Switch, the next task's due
+    date). A review marked reviewed in memory counts at once; a new one is read again
+    (``forget_reviews``)."""
+    prefetch_related_objects([skp], "evaluasi_set")
+    return {e.jendela_id: e for e in skp.evaluasi_set.all()}
+
+
+def forget_reviews(skp: Skp) -> None:
+    getattr(skp, "_prefetched_objects_cache", {}).pop("evaluasi_set", None)
+
+
+def current_window(skp: Skp, *, kind: str | None = None) -> JendelaReview | None:
+    """The first window (of ``kind``) of the period whose review is not finished yet."""
+    done = {window_id for window_id, evaluasi in reviews_of(skp).items() if evaluasi.dinilai is not None}
+    return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)), None)
+
+
+def review_window(skp: Skp, *, kind: str) -> JendelaReview | None:
+    """The window a review of ``kind`` is about: the first not finished yet, else the last of that
+    kind — the annual review that the distribution check sent back to the assessor is rated again."""
+    window = current_window(skp, kind=kind)
+    if window is None:
+        window = next((w for w in reversed(period_windows(skp.periode_id)) if w.jenis == kind), None)
+    return window
+
+
+def window_opens_at(window: JendelaReview) -> dt.datetime:
+    """The moment a review window opens, in the configured time zone."""
+    return timezone.make_aware(dt.datetime.combine(window.dibuka, dt.time.min))
 
 
 def can_view_skp(user, skp: Skp) -> bool:
@@ -107,8 +152,6 @@ def _position(node) -> int:
 def current_tasks(process_ids: list[int]) -> dict:
     """The open task of each process (a person's task before a waiting timer), with its holder:
     one query for all of them."""
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
 
     found: dict = {}
     tasks = (

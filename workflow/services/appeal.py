@@ -12,34 +12,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..dates import local_date
-from ..models import Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
+from ..models import AppealProcess, AppraisalProcess, Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
 from ..models.audit import AuditAction
+from ..selectors.org import org_snapshot
+from ..selectors.scoring import RuleBook, policy
 from ..uploads import original_name
 from .appraisal import _check_evidence
-from .audit import audit_record
+from .audit import acting_as, audit_record
 from .notify import notify, process_link
-from .tasks import task_execution
+from .scoring import appraisal_rescore
+from .tasks import flow_of, task_execution
+from .transition import skp_transition
+
+__all__ = ["policy"]  # read by the appeal steps' deadlines, from selectors
 
 
-def _flow():
-    from ..flows import AppealFlow
-
-    return AppealFlow
-
-
-def policy(skp: Skp) -> dict:
-    """The ``kebijakan`` table in force at the end of the appraised period (from the version that
-    scored the appraisal, when scoring ran just now on this instance)."""
-    from ..scoring import evaluate_rule, scoring_date
-
-    return evaluate_rule("kebijakan", {}, scoring_date(skp), skp).outputs
+def _node(name: str):
+    """A step of the appeal flow (see ``services.tasks.flow_of``)."""
+    return getattr(flow_of(AppealProcess), name)
 
 
-def appeal_deadline(skp: Skp) -> dt.datetime:
+def appeal_deadline(skp: Skp, book: RuleBook | None = None) -> dt.datetime:
     """The end of the last day an appeal may be filed: ``hari_keberatan`` calendar days after the
-    result was published."""
+    result was published (``book``: the rules that scored it, when the caller has them)."""
     published = timezone.localtime(skp.hasil.dipublikasikan)
-    last_day = published.date() + dt.timedelta(days=int(policy(skp)["hari_keberatan"]))
+    last_day = published.date() + dt.timedelta(days=int(policy(skp, book)["hari_keberatan"]))
     return timezone.make_aware(dt.datetime.combine(last_day, dt.time.max))
 
 
@@ -47,8 +44,6 @@ def appeal_handler(skp: Skp) -> tuple[Pegawai | None, str]:
     """Who decides: the Atasan Pejabat Penilai, never the assessor who rated (separation of
     duties). Where both are one person, the ``KINERJA_APPEAL_SAME_OFFICIAL`` setting decides, and
     the returned note says so on the page."""
-    from ..selectors.org import org_snapshot
-
     superior = org_snapshot(skp.pegawai.instansi_id).assessor_superior_of(skp.pegawai) or skp.atasan_penilai
     if superior is not None and superior.pk != skp.penilai_id:
         return superior, ""
@@ -72,7 +67,8 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
     if errors:
         raise ValidationError(errors)
     try:
-        with transaction.atomic():
+        # filed from code too (no request names the employee): ``by`` is the actor of every row
+        with transaction.atomic(), acting_as(by):
             skp = Skp.objects.select_for_update(of=("self",)).select_related("periode", "pegawai").get(pk=skp.pk)
             if Keberatan.objects.filter(skp=skp).exists():
                 raise ValidationError(_("An appeal against this result has already been filed; only one is allowed."))
@@ -99,24 +95,17 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
             if lampiran is not None:
                 keberatan.lampiran = lampiran
                 keberatan.lampiran_nama = original_name(lampiran.name)
-            keberatan._history_user = by
             keberatan.save()
-            skp.status = StatusSkp.KEBERATAN
-            skp._history_user = by
-            skp.save(update_fields=["status", "diubah"])
-            audit_record(
+            skp_transition(
+                skp=skp,
                 action=AuditAction.APPEAL_FILED,
-                obj=skp,
                 by=by,
+                status=StatusSkp.KEBERATAN,
                 reason=keberatan.alasan,
-                before={"status": StatusSkp.DIPUBLIKASIKAN, "predikat": hasil.predikat},
-                after={
-                    "status": skp.status,
-                    "pemutus": keberatan.pemutus_id,
-                    "catatan_pemutus": keberatan.catatan_pemutus,
-                },
+                before={"predikat": hasil.predikat},
+                after={"pemutus": keberatan.pemutus_id, "catatan_pemutus": keberatan.catatan_pemutus},
             )
-            _flow().start.run(keberatan=keberatan)
+            _node("start").run(keberatan=keberatan)
     except IntegrityError:
         raise ValidationError(_("An appeal against this result has already been filed; only one is allowed.")) from None
     return keberatan
@@ -126,10 +115,9 @@ def appeal_respond(*, keberatan: Keberatan, by, tanggapan: str, activation=None)
     """The assessor answers the appeal (hearing both sides)."""
     if not tanggapan.strip():
         raise ValidationError(_("Write your response to the appeal."))
-    with task_execution(process_pk=keberatan.process_id, node=_flow().respond, by=by, activation=activation):
+    with task_execution(process_pk=keberatan.process_id, node=_node("respond"), by=by, activation=activation):
         keberatan.tanggapan_penilai = tanggapan.strip()
         keberatan.status = StatusKeberatan.MENUNGGU_KEPUTUSAN
-        keberatan._history_user = by
         keberatan.save(update_fields=["tanggapan_penilai", "status"])
         audit_record(
             action=AuditAction.APPEAL_RESPONDED,
@@ -152,9 +140,6 @@ def appeal_decide(
 ) -> None:
     """Uphold the result, or change the ratings: the same rule version is evaluated again and the
     new predikat replaces the old. The decision is final and needs written reasons."""
-    from rules.api import evaluate_version
-    from rules.models import RuleSetVersion
-
     skp = keberatan.skp
     hasil = skp.hasil
     errors = []
@@ -169,83 +154,46 @@ def appeal_decide(
             errors.append(_("The new ratings are the same as the old ones; uphold the result instead."))
     if errors:
         raise ValidationError(errors)
-    with task_execution(process_pk=keberatan.process_id, node=_flow().decide, by=by, activation=activation):
-        now = timezone.now()
+    with task_execution(process_pk=keberatan.process_id, node=_node("decide"), by=by, activation=activation):
         if uphold:
             keberatan.status = StatusKeberatan.DIKUATKAN
-            keberatan.predikat_baru = hasil.predikat
         else:
-            version_id = next((d["version"]["id"] for d in hasil.trace if d.get("table") == "predikat_kinerja"), None)
-            version = RuleSetVersion.objects.get(pk=version_id)
-            decision = evaluate_version(
-                version, "predikat_kinerja", {"hasil_kerja": rating_hasil_kerja, "perilaku": rating_perilaku}
+            appraisal_rescore(
+                hasil=hasil,
+                rating_hasil_kerja=rating_hasil_kerja,
+                rating_perilaku=rating_perilaku,
+                reason=alasan.strip(),
             )
-            hasil.rating_hasil_kerja, hasil.rating_perilaku = rating_hasil_kerja, rating_perilaku
-            hasil.predikat = decision.outputs["predikat"]
-            hasil.trace = [
-                *hasil.trace,
-                {
-                    "table": "predikat_kinerja",
-                    "version_label": str(decision.version),
-                    "appeal": True,
-                    **decision.to_dict(),
-                },
-            ]
-            hasil.fakta = {
-                **hasil.fakta,
-                "hasil_kerja": rating_hasil_kerja,
-                "perilaku": rating_perilaku,
-                "keberatan": True,
-            }
-            hasil._history_user = by
-            hasil._change_reason = alasan.strip()[:100]
-            hasil.save()
             keberatan.status = StatusKeberatan.DIUBAH
             keberatan.rating_hasil_kerja_baru, keberatan.rating_perilaku_baru = rating_hasil_kerja, rating_perilaku
-            keberatan.predikat_baru = hasil.predikat
+        keberatan.predikat_baru = hasil.predikat
         keberatan.alasan_keputusan = alasan.strip()
-        keberatan.diputuskan = now
-        keberatan._history_user = by
+        keberatan.diputuskan = timezone.now()
         keberatan._change_reason = alasan.strip()[:100]
         keberatan.save()
-        before = {"status": StatusSkp.KEBERATAN, "predikat": keberatan.predikat_semula}
-        skp.status = StatusSkp.FINAL
-        skp._history_user = by
-        skp.save(update_fields=["status", "diubah"])
-        audit_record(
+        skp_transition(
+            skp=skp,
             action=AuditAction.APPEAL_DECIDED,
-            obj=skp,
             by=by,
+            status=StatusSkp.FINAL,
             reason=alasan.strip(),
-            before=before,
+            before={"predikat": keberatan.predikat_semula},
             after={
-                "status": skp.status,
                 "keberatan": keberatan.status,
                 "predikat": hasil.predikat,
                 "rating_hasil_kerja": hasil.rating_hasil_kerja,
                 "rating_perilaku": hasil.rating_perilaku,
             },
         )
-        from ..flows import AppraisalFlow
-
-        link = process_link(AppraisalFlow, skp.process_id)
-        title = _("Decision on the appeal against the %(year)s result") % {"year": skp.periode.tahun}
-        body = _("The appeal was decided: predikat %(predikat)s. The decision is final.") % {
-            "predikat": hasil.get_predikat_display()
-        }
-        for person in (skp.pegawai, skp.penilai):
-            if person is not None:
-                notify(user=person.user, judul=title, isi=body, tautan=link)
+        _notify_decision(skp)
 
 
-def appraisal_finalise(*, skp: Skp) -> None:
-    """The appeal window closed: without an appeal the published result becomes final."""
-    if not Keberatan.objects.filter(skp=skp).exists() and skp.status == StatusSkp.DIPUBLIKASIKAN:
-        skp.status = StatusSkp.FINAL
-        skp.save(update_fields=["status", "diubah"])
-        audit_record(
-            action=AuditAction.APPRAISAL_FINALISED,
-            obj=skp,
-            before={"status": StatusSkp.DIPUBLIKASIKAN},
-            after={"status": skp.status},
-        )
+def _notify_decision(skp: Skp) -> None:
+    link = process_link(flow_of(AppraisalProcess), skp.process_id)
+    title = _("Decision on the appeal against the %(year)s result") % {"year": skp.periode.tahun}
+    body = _("The appeal was decided: predikat %(predikat)s. The decision is final.") % {
+        "predikat": skp.hasil.get_predikat_display()
+    }
+    for person in (skp.pegawai, skp.penilai):
+        if person is not None:
+            notify(user=person.user, judul=title, isi=body, tautan=link)

@@ -4,16 +4,18 @@ services (see ``services.tasks``)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import (
+    AppraisalProcess,
     AuditAction,
     EkspektasiPerilaku,
     Evaluasi,
@@ -24,16 +26,30 @@ from ..models import (
     Pegawai,
     Pendekatan,
     Periode,
+    Rating,
     RealisasiRhk,
     Rhk,
     Skp,
     StatusSkp,
     UmpanBalikPerilaku,
 )
+from ..selectors.appraisal import (
+    current_window,
+    forget_reviews,
+    review_window,
+    reviews_of,
+    rhk_of,
+    window_opens_at,
+)
 from ..selectors.org import OrgSnapshot, org_snapshot
+from ..selectors.scoring import rulebook_for, suggest_ratings
 from ..uploads import original_name
 from .audit import acting_as, audit_batch, audit_record
-from .tasks import task_execution
+from .scoring import AnnualReview, ScoringRun, scoring_run
+from .tasks import flow_of, task_execution
+from .transition import skp_transition
+
+__all__ = ["current_window", "review_window", "rhk_of", "window_opens_at"]  # reads the steps use, from selectors
 
 
 def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by, fresh: bool = False) -> None:
@@ -41,8 +57,6 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
     few statements, each change with its history row. Rows whose values did not change are left
     alone; rows carrying a new file are saved one by one so the file is stored. ``fresh``: the
     parent was created just now, so it has no rows to look up."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
     existing = {} if fresh else {getattr(o, key): o for o in model.objects.filter(**parent)}
     created, changed = [], []
     for k, data in values.items():
@@ -60,7 +74,6 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
         o for o in created + changed if any(getattr(getattr(o, f), "_committed", True) is False for f in fields)
     ]
     for obj in with_files:
-        obj._history_user = by
         obj.save()
     created = [o for o in created if o not in with_files]
     changed = [o for o in changed if o not in with_files]
@@ -75,10 +88,9 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".pptx", ".odt", ".ods"}
 
 
-def _flow():
-    from ..flows import AppraisalFlow
-
-    return AppraisalFlow
+def _node(name: str):
+    """A step of the appraisal flow (see ``services.tasks.flow_of``)."""
+    return getattr(flow_of(AppraisalProcess), name)
 
 
 # --- creating appraisals -----------------------------------------------------------------------
@@ -109,17 +121,14 @@ def appraisal_open(
     """Create the SKP and start its process, unless the employee already has one for the period
     (``checked``: the caller has just looked). Safe to call twice at once: the unique constraint
     decides, the loser gets ``None``."""
-    from django.db import IntegrityError
-
     if not checked and Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
         return None
     try:
         with transaction.atomic(), acting_as(by), audit_batch():
             skp = skp_build(pegawai=pegawai, periode=periode, snap=snap)
-            skp._history_user = by
             # The process starts first (its handler links the SKP in memory), so the SKP is
             # inserted once, already pointing at its process.
-            _flow().start.run(skp=skp, by=by)
+            _node("start").run(skp=skp, by=by)
             skp.save()
             audit_record(action=AuditAction.APPRAISAL_OPENED, obj=skp, by=by, after=_skp_state(skp))
     except IntegrityError:
@@ -200,15 +209,6 @@ def plan_validate(*, pendekatan: str, rows: list[RhkInput], allowed_atasan: set[
     return problems
 
 
-def rhk_of(skp: Skp) -> list[Rhk]:
-    """The plan's RHK, in order, read once per SKP instance (Django's prefetch cache, so
-    ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects([skp], "rhk_set")
-    return list(skp.rhk_set.all())
-
-
 def _forget_rhk(skp: Skp) -> None:
     getattr(skp, "_prefetched_objects_cache", {}).pop("rhk_set", None)
 
@@ -233,15 +233,20 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
                 for m in msgs
             ]
         )
-    from simple_history.utils import bulk_create_with_history
-
-    with transaction.atomic(savepoint=False):
+    # the draft is saved from its page outside a task too: the actor of every row is ``by``
+    with transaction.atomic(savepoint=False), acting_as(by):
         existing = list(skp.rhk_set.order_by("urutan", "pk").prefetch_related("iki_set"))
-        before = {"status": skp.status, "pendekatan": skp.pendekatan, "rhk": len(existing)}
+        before = {"pendekatan": skp.pendekatan, "rhk": len(existing)}
         skp.pendekatan = pendekatan
-        skp.status = status or skp.status
-        skp._history_user = by
-        skp.save(update_fields=["pendekatan", "status", "diubah"])
+        skp_transition(
+            skp=skp,
+            action=AuditAction.PLAN_SUBMITTED if status == StatusSkp.DIAJUKAN else AuditAction.PLAN_SAVED,
+            by=by,
+            status=status or skp.status,
+            fields=["pendekatan"],
+            before=before,
+            after={"pendekatan": pendekatan, "rhk": len(rows)},
+        )
         # Update rows in place, so RHK of subordinates that support them keep their link.
         _forget_rhk(skp)
         fresh: list[tuple[Rhk, Iki]] = []
@@ -258,8 +263,6 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
             if rhk.pk is None:
                 fresh.append((rhk, iki))
                 continue
-            for obj in (rhk, iki):
-                obj._history_user = by
             rhk.save()
             iki.rhk = rhk
             iki.save()
@@ -269,21 +272,12 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
                 iki.rhk = rhk
             bulk_create_with_history([i for _r, i in fresh], Iki, default_user=by)
         for stale in existing[len(rows) :]:
-            stale._history_user = by
             stale.delete()
-        audit_record(
-            action=AuditAction.PLAN_SUBMITTED if status == StatusSkp.DIAJUKAN else AuditAction.PLAN_SAVED,
-            obj=skp,
-            by=by,
-            before=before,
-            after={"status": skp.status, "pendekatan": pendekatan, "rhk": len(rows)},
-        )
 
 
 def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
     """The employee submits the plan to the assessor (Draft/Dikembalikan → Diajukan)."""
-    flow = _flow()
-    with task_execution(process_pk=skp.process_id, node=flow.draft_plan, by=by, activation=activation, skp=skp):
+    with task_execution(process_pk=skp.process_id, node=_node("draft_plan"), by=by, activation=activation, skp=skp):
         plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows, status=StatusSkp.DIAJUKAN)
 
 
@@ -305,9 +299,7 @@ def plan_decide(
             )
     if errors:
         raise ValidationError(errors)
-    flow = _flow()
-    with task_execution(process_pk=skp.process_id, node=flow.approve_plan, by=by, activation=activation, skp=skp):
-        before = {"status": skp.status}
+    with task_execution(process_pk=skp.process_id, node=_node("approve_plan"), by=by, activation=activation, skp=skp):
         if approve:
             _upsert_rows(
                 EkspektasiPerilaku,
@@ -317,62 +309,32 @@ def plan_decide(
                 by=by,
                 values={v: {"ekspektasi": expectations[v].strip()} for v in NilaiPerilaku.values},
             )
-            skp.status = StatusSkp.DISETUJUI
         else:
-            skp.status = StatusSkp.DIKEMBALIKAN
             skp.catatan_pengembalian = note.strip()
-            skp._change_reason = note.strip()[:100]
-        skp._history_user = by
-        skp.save(update_fields=["status", "catatan_pengembalian", "diubah"])
-        audit_record(
+        skp_transition(
+            skp=skp,
             action=AuditAction.PLAN_APPROVED if approve else AuditAction.PLAN_RETURNED,
-            obj=skp,
             by=by,
-            before=before,
-            after={"status": skp.status},
+            status=StatusSkp.DISETUJUI if approve else StatusSkp.DIKEMBALIKAN,
+            fields=["catatan_pengembalian"],
             reason="" if approve else note,
+            change_reason="" if approve else note.strip(),
         )
 
 
 # --- reviews -----------------------------------------------------------------------------------
 
 
-def current_window(skp: Skp, *, kind: str | None = None):
-    """The first window (of ``kind``) of the period whose review is not finished yet."""
-    from ..selectors.period import period_windows
-
-    # The reviewed windows are remembered on the instance: one step asks several times (the flow's
-    # Switch, the new task's due date, the service). `_mark_reviewed` keeps it right.
-    done = skp.__dict__.get("_reviewed_windows")
-    if done is None:
-        done = set(skp.evaluasi_set.filter(dinilai__isnull=False).values_list("jendela_id", flat=True))
-        skp.__dict__["_reviewed_windows"] = done
-    return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)), None)
-
-
-def review_window(skp: Skp, *, kind: str):
-    """The window a review of ``kind`` is about: the first not finished yet, else the last of that
-    kind — the annual review that the distribution check sent back to the assessor is rated again."""
-    from ..selectors.period import period_windows
-
-    window = current_window(skp, kind=kind)
-    if window is None:
-        window = next((w for w in reversed(period_windows(skp.periode_id)) if w.jenis == kind), None)
-    return window
-
-
-def _mark_reviewed(skp: Skp, evaluasi: Evaluasi) -> None:
+def _mark_reviewed(evaluasi: Evaluasi) -> None:
+    # the instance is the one ``reviews_of`` holds: the flow's next questions see it reviewed
     evaluasi.dinilai = timezone.now()
-    done = skp.__dict__.get("_reviewed_windows")
-    if done is not None:
-        done.add(evaluasi.jendela_id)
 
 
-def evaluasi_for(skp: Skp, window, by=None, **initial) -> Evaluasi:
-    """The review of ``skp`` for ``window``, created (with ``initial`` field values) when there is
-    none yet. Remembered on the instance: the self-review and the review of a window share it."""
-    known = skp.__dict__.setdefault("_evaluasi", {})
-    evaluasi = known.get(window.pk) or Evaluasi.objects.filter(skp=skp, jendela=window).first()
+def evaluasi_for(skp: Skp, window, **initial) -> tuple[Evaluasi, bool]:
+    """The review of ``skp`` for ``window`` and whether it was created just now (with ``initial``
+    field values, when there is none yet; then no rows hang from it). The self-review and the
+    review of a window share it."""
+    evaluasi = reviews_of(skp).get(window.pk)
     if evaluasi is None:
         snap = org_snapshot(skp.pegawai.instansi_id)
         penilai = snap.assessor_of(skp.pegawai)
@@ -385,16 +347,14 @@ def evaluasi_for(skp: Skp, window, by=None, **initial) -> Evaluasi:
             jabatan_nama=skp.pegawai.jabatan.nama,
             **initial,
         )
-        evaluasi._history_user = by
         evaluasi.save()
-        evaluasi._fresh = True  # no rows hang from it yet
-    elif initial:
+        forget_reviews(skp)
+        return evaluasi, True
+    if initial:
         for name, value in initial.items():
             setattr(evaluasi, name, value)
-        evaluasi._history_user = by
         evaluasi.save()
-    known[window.pk] = evaluasi
-    return evaluasi
+    return evaluasi, False
 
 
 @dataclass
@@ -408,8 +368,6 @@ class RealisasiInput:
 def _check_evidence(upload) -> str | None:
     if upload is None:
         return None
-    import os
-
     ext = os.path.splitext(upload.name)[1].lower()
     if ext not in EVIDENCE_EXTENSIONS:
         return _("Evidence file %(name)s: type %(ext)s is not allowed (allowed: %(allowed)s).") % {
@@ -442,12 +400,10 @@ def self_review_submit(
         errors.append(_("The review names an RHK that is not in this plan."))
     if errors:
         raise ValidationError(errors)
-    flow = _flow()
-    node = flow.final_self_review if final else flow.self_review
+    node = _node("final_self_review" if final else "self_review")
     window = current_window(skp, kind=JenisJendela.AKHIR if final else JenisJendela.PERIODIK)
     with task_execution(process_pk=skp.process_id, node=node, by=by, activation=activation, skp=skp):
-        before = {"status": skp.status}
-        evaluasi = evaluasi_for(skp, window, by, catatan_pegawai=catatan.strip(), diajukan=timezone.now())
+        evaluasi, created = evaluasi_for(skp, window, catatan_pegawai=catatan.strip(), diajukan=timezone.now())
         values = {}
         for pk, row in given.items():
             values[pk] = {"realisasi": row.realisasi.strip(), "bukti_tautan": row.bukti_tautan.strip()}
@@ -460,17 +416,14 @@ def self_review_submit(
             by=by,
             fields=["realisasi", "bukti_tautan", "bukti_file", "bukti_nama"],
             values=values,
-            fresh=evaluasi.__dict__.pop("_fresh", False),
+            fresh=created,
         )
-        skp.status = StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK
-        skp._history_user = by
-        skp.save(update_fields=["status", "diubah"])
-        audit_record(
+        skp_transition(
+            skp=skp,
             action=AuditAction.FINAL_SELF_REVIEW_SUBMITTED if final else AuditAction.SELF_REVIEW_SUBMITTED,
-            obj=skp,
             by=by,
-            before=before,
-            after={"status": skp.status, "evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values)},
+            status=StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK,
+            after={"evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values)},
         )
     return evaluasi
 
@@ -482,8 +435,6 @@ class FeedbackInput:
 
 
 def _check_ratings(skp, rhk_feedback, perilaku, required: bool) -> list[str]:
-    from ..models import Rating
-
     errors = []
     for item in rhk_of(skp):
         fb = rhk_feedback.get(item.pk)
@@ -534,14 +485,13 @@ def review_submit(
     errors = _check_ratings(skp, rhk_feedback, perilaku, required=False)
     if errors:
         raise ValidationError(errors)
-    flow = _flow()
     window = current_window(skp, kind=JenisJendela.PERIODIK)
-    with task_execution(process_pk=skp.process_id, node=flow.review, by=by, activation=activation, skp=skp):
-        evaluasi = evaluasi_for(skp, window, by)
+    with task_execution(process_pk=skp.process_id, node=_node("review"), by=by, activation=activation, skp=skp):
+        evaluasi, _created = evaluasi_for(skp, window)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
-        _mark_reviewed(skp, evaluasi)
-        evaluasi._history_user = by
+        _mark_reviewed(evaluasi)
         evaluasi.save()
+        # the plan's state does not change: the event is about the SKP, nothing of it is saved
         audit_record(
             action=AuditAction.REVIEW_SUBMITTED,
             obj=skp,
@@ -564,18 +514,15 @@ def final_review_submit(
     activation=None,
 ) -> Evaluasi:
     """The assessor rates every RHK and value; the rules suggest the two ratings, and the assessor
-    may depart from a suggestion only with a written reason."""
-    from ..scoring import suggest_ratings
-
-    skp.__dict__.pop("_rule_versions", None)  # this decision looks the version in force up afresh
+    may depart from a suggestion only with a written reason. The scoring that follows in the
+    same transaction takes the ratings, the suggestion and the rule version from here."""
     errors = _check_ratings(skp, rhk_feedback, perilaku, required=True)
     if errors:
         raise ValidationError(errors)
-    suggestion = suggest_ratings(
-        skp=skp,
-        rhk_ratings={pk: fb.rating for pk, fb in rhk_feedback.items()},
-        perilaku_ratings={v: fb.rating for v, fb in perilaku.items()},
-    )
+    book = rulebook_for(skp)  # this decision looks the version in force up afresh
+    rhk_ratings = {pk: fb.rating for pk, fb in rhk_feedback.items()}
+    perilaku_ratings = {v: fb.rating for v, fb in perilaku.items()}
+    suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings, book=book)
     hk = rating_hasil_kerja or suggestion.hasil_kerja
     pr = rating_perilaku or suggestion.perilaku
     if hk != suggestion.hasil_kerja and not alasan_hasil_kerja.strip():
@@ -584,43 +531,35 @@ def final_review_submit(
         errors.append(_("You departed from the suggested behaviour rating: write the reason."))
     if errors:
         raise ValidationError(errors)
-    flow = _flow()
     window = review_window(skp, kind=JenisJendela.AKHIR)
-    with task_execution(process_pk=skp.process_id, node=flow.final_review, by=by, activation=activation, skp=skp):
-        evaluasi = evaluasi_for(skp, window, by)
+    run = ScoringRun(skp_id=skp.pk, rules=book, review=AnnualReview(rhk_ratings, perilaku_ratings, suggestion))
+    with (
+        scoring_run(run),
+        task_execution(process_pk=skp.process_id, node=_node("final_review"), by=by, activation=activation, skp=skp),
+    ):
+        evaluasi, _created = evaluasi_for(skp, window)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
-        _mark_reviewed(skp, evaluasi)
-        evaluasi._history_user = by
+        _mark_reviewed(evaluasi)
         evaluasi.save()
-        skp._suggestion = suggestion  # scoring, in the same transaction, reuses it and the ratings
-        skp._final_ratings = (
-            {pk: fb.rating for pk, fb in rhk_feedback.items()},
-            {v: fb.rating for v, fb in perilaku.items()},
-        )
         skp.rating_hasil_kerja_saran, skp.rating_hasil_kerja = suggestion.hasil_kerja, hk
         skp.rating_perilaku_saran, skp.rating_perilaku = suggestion.perilaku, pr
         skp.alasan_hasil_kerja = alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else ""
         skp.alasan_perilaku = alasan_perilaku.strip() if pr != suggestion.perilaku else ""
-        skp._history_user = by
         reason = " / ".join(r for r in (skp.alasan_hasil_kerja, skp.alasan_perilaku) if r)
-        if reason:
-            skp._change_reason = reason[:100]
-        skp.save(
-            update_fields=[
+        skp_transition(
+            skp=skp,
+            action=AuditAction.FINAL_REVIEW_SUBMITTED,
+            by=by,
+            fields=[
                 "rating_hasil_kerja_saran",
                 "rating_hasil_kerja",
                 "rating_perilaku_saran",
                 "rating_perilaku",
                 "alasan_hasil_kerja",
                 "alasan_perilaku",
-                "diubah",
-            ]
-        )
-        audit_record(
-            action=AuditAction.FINAL_REVIEW_SUBMITTED,
-            obj=skp,
-            by=by,
+            ],
             reason=reason,
+            change_reason=reason,
             after={
                 "evaluasi": evaluasi.pk,
                 "window": window.nama,
@@ -632,11 +571,6 @@ def final_review_submit(
             },
         )
     return evaluasi
-
-
-def window_opens_at(window) -> dt.datetime:
-    """The moment a review window opens, in the configured time zone."""
-    return timezone.make_aware(dt.datetime.combine(window.dibuka, dt.time.min))
 
 
 def _skp_state(skp: Skp) -> dict:

@@ -58,16 +58,15 @@ def task_link(task) -> str:
     return _flow_url(task.flow_task.reverse, "index", [task.process_id, task.pk])
 
 
-def notify_result_published(*, skp: Skp) -> None:
-    """Tell the employee their result is out (called while publishing, with the SKP at hand)."""
-    from ..flows import AppraisalFlow
-
+def notify_result_published(*, skp: Skp, flow_class) -> None:
+    """Tell the employee their result is out (called while publishing, with the SKP at hand;
+    ``flow_class``: the appraisal's flow, for the link to its page)."""
     notify(
         user=skp.pegawai.user,
         judul=_("Your %(year)s performance result has been published") % {"year": skp.periode.tahun},
         isi=_("Dear %(name)s,\n\nYour predikat for %(year)s is %(predikat)s. Open Kinerja to read how it was "
               "reached.") % {"name": skp.pegawai.nama, "year": skp.periode.tahun,
                              "predikat": skp.hasil.get_predikat_display()},
-        tautan=process_link(AppraisalFlow, skp.process_id),
+        tautan=process_link(flow_class, skp.process_id),
         email=skp.pegawai.email or None,
     )

@@ -9,15 +9,26 @@ transitions do not check permissions themselves — and start it here.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .audit import acting_as, audit_batch
+
+
+@cache
+def flow_of(process_class):
+    """The flow whose processes are ``process_class`` rows (``AppraisalProcess``, ``AppealProcess``),
+    resolved from the reference viewflow stores in each of them, as viewflow resolves a loaded
+    row's ``flow_class``. Services name their steps through it and never import ``flows.py``, which
+    imports the services its nodes call."""
+    return import_flow_by_ref(process_class.FLOW)
 
 
 def task_already_done_message() -> str:

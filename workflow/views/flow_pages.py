@@ -18,9 +18,9 @@ from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
 
 from ..dates import local_date
-from ..explanation import explain
 from ..models import StatusSkp
 from ..selectors.appraisal import skp_visible_to
+from ..selectors.explanation import explain
 from ..selectors.org import admin_instansi_ids, person_name
 from ..services.appeal import appeal_deadline
 

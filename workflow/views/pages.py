@@ -12,9 +12,9 @@ from django.views.generic import FormView, RedirectView, TemplateView
 
 from ..forms import DelegationForm
 from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode
-from ..scoring import team_distribution
 from ..selectors.appraisal import team_progress
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
+from ..selectors.scoring import team_distribution
 from ..services.delegation import delegation_create
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from ..explanation import explain
 from ..forms import (
     AppealDecideForm,
     AppealRespondForm,
@@ -24,6 +23,7 @@ from ..forms import (
 )
 from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, Rating
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
+from ..selectors.explanation import explain
 from ..services import appeal as appeal_services
 from ..services import appraisal as services
 

@@ -13,8 +13,8 @@ from django.views.generic import View
 
 from ..flows import AppraisalFlow
 from ..models import NilaiPerilaku, Predikat, Rating, Skp
-from ..scoring import predikat_preview, suggest_ratings
-from ..services.appraisal import rhk_of
+from ..selectors.appraisal import rhk_of
+from ..selectors.scoring import predikat_preview, rulebook_for, suggest_ratings
 from ..services.tasks import open_task
 
 
@@ -37,10 +37,12 @@ class SuggestView(View):
         context = {"complete": all(rhk.values()) and all(perilaku.values())}
         data = {}
         if context["complete"]:
-            suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku)
+            book = rulebook_for(skp)  # one version for the suggestion and the preview
+            suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk, perilaku_ratings=perilaku, book=book)
             # the predikat the ratings the assessor keeps (the suggestion, or their own choice) give
             preview = predikat_preview(
                 skp=skp,
+                book=book,
                 hasil_kerja=rating("rating_hasil_kerja") or suggestion.hasil_kerja,
                 perilaku=rating("rating_perilaku") or suggestion.perilaku,
             )

@@ -1,5 +1,7 @@
 """Why a result is what it is, in plain sentences and as the list of rules applied.
 
+Pure: the caller reads the tables' specs and who decided the appeal (``selectors.explanation``).
+
 Everything said here comes from what was stored with the result — the facts, the trace of every
 table consulted (table, version, the row that decided, the inputs it tested, its outputs) and the
 appeal decision — and from the decision tables' own words (title, description, column labels,
@@ -19,12 +21,9 @@ from typing import Any
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-import rules
-
-from .dates import local_date
-from .models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
+from ..dates import local_date
+from ..models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
 from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES
-from .selectors.org import person_name
 
 
 @dataclass(frozen=True)
@@ -148,20 +147,10 @@ def _rule_sentence(rule: AppliedRule, *, suggestion: bool) -> str:
     return text
 
 
-def _decided_by(keberatan: Keberatan) -> str:
-    """Who decided the appeal: the user recorded with the decision in the appeal's history."""
-    record = (
-        keberatan.history.filter(diputuskan__isnull=False)
-        .select_related("history_user__pegawai")
-        .order_by("history_date", "history_id")
-        .first()
-    )
-    user = record.history_user if record is not None else None
-    return person_name(user) or (keberatan.pemutus.nama if keberatan.pemutus_id else "—")
-
-
-def _appeal_sentences(keberatan: Keberatan, hasil: HasilPenilaian, before: dict, labels: dict[str, str]) -> list[str]:
-    params = {"date": local_date(keberatan.diputuskan), "name": _decided_by(keberatan)}
+def _appeal_sentences(
+    keberatan: Keberatan, decided_by: str, hasil: HasilPenilaian, before: dict, labels: dict[str, str]
+) -> list[str]:
+    params = {"date": local_date(keberatan.diputuskan), "name": decided_by}
     if keberatan.status != StatusKeberatan.DIUBAH:
         sentences = [_("Appeal decided on %(date)s by %(name)s: the result is upheld.") % params]
     else:
@@ -191,16 +180,20 @@ def _appeal_sentences(keberatan: Keberatan, hasil: HasilPenilaian, before: dict,
     return sentences
 
 
-def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Explanation:
-    """Why this predikat: the assessor's ratings (facts), what the rating tables suggested and
-    why, how the assessor rated, the appeal decision (``keberatan``, when one was decided) and the
-    table that gave the predikat; and every table consulted, marked as counting or superseded."""
-    labels = _value_labels()
-    records = [r for r in (hasil.trace or []) if isinstance(r, dict)]
-    specs = {vid: rules.table_specs(vid) for vid in {(r.get("version") or {}).get("id") for r in records} if vid}
-    decided = keberatan is not None and keberatan.diputuskan is not None
-    appeal_rescored = any(r.get("appeal") for r in records)
+def trace_records(hasil: HasilPenilaian) -> list[dict]:
+    """The decisions stored with a result, in the order they were taken."""
+    return [r for r in (hasil.trace or []) if isinstance(r, dict)]
 
+
+def trace_version_ids(hasil: HasilPenilaian) -> set[int]:
+    """The rule versions whose tables decided the result (their specs give the tables' words)."""
+    return {vid for vid in {(r.get("version") or {}).get("id") for r in trace_records(hasil)} if vid}
+
+
+def _applied_rules(records: list[dict], specs: dict[int, dict], labels: dict[str, str]) -> list[AppliedRule]:
+    """Every table consulted, each marked as counting or superseded (by a later decision of the same
+    table, or — for the suggestions — by the ratings an appeal set)."""
+    appeal_rescored = any(r.get("appeal") for r in records)
     applied: list[AppliedRule] = []
     for i, record in enumerate(records):
         later = [r for r in records[i + 1:] if r.get("table") == record.get("table")]
@@ -212,8 +205,11 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
         rule = _applied(record, specs, labels, reason)
         if rule is not None:
             applied.append(rule)
+    return applied
 
-    f = hasil.fakta or {}
+
+def _facts_sentences(f: dict) -> list[str]:
+    """The assessor's ratings, as the facts stored with the result count them."""
     sentences = []
     if "jumlah_rhk" in f:
         text = (
@@ -234,14 +230,21 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
               "%(bawah)d below.")
             % {"atas": f["perilaku_di_atas"], "n": len(NilaiPerilaku.values), "bawah": f.get("perilaku_di_bawah", 0)}
         )
-    suggestions = [r for r in applied if r.name in SUGGESTION_TABLES and not r.appeal]
-    sentences += [_rule_sentence(r, suggestion=True) for r in suggestions]
+    return sentences
 
-    # the ratings the assessor gave: the inputs of the first (the assessor's) predikat decision
+
+def _given_ratings(records: list[dict], f: dict, hasil: HasilPenilaian) -> dict:
+    """The ratings the assessor gave: the inputs of the first (the assessor's) predikat decision."""
     first = next((r for r in records if r.get("table") == PREDIKAT_TABLE and not r.get("appeal")), None)
     given = dict(((first or {}).get("trace") or [{}])[0].get("inputs") or {})
     given.setdefault("hasil_kerja", f.get("hasil_kerja", hasil.rating_hasil_kerja))
     given.setdefault("perilaku", f.get("perilaku", hasil.rating_perilaku))
+    return given
+
+
+def _rating_sentences(f: dict, given: dict, labels: dict[str, str]) -> list[str]:
+    """How the assessor rated against the suggestions."""
+    sentences = []
     for key, same, departed in (
         ("hasil_kerja", _("The assessor rated work results %(rating)s, as suggested."),
          _("The assessor rated work results %(rating)s, departing from the suggestion (%(suggested)s), and gave "
@@ -254,10 +257,26 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
         if suggested:
             text = same if suggested == given[key] else departed
             sentences.append(text % {"rating": _show(given[key], labels), "suggested": _show(suggested, labels)})
+    return sentences
 
-    if decided:
-        sentences += _appeal_sentences(keberatan, hasil, given, labels)
 
+def explanation_of(
+    hasil: HasilPenilaian, *, specs: dict[int, dict], keberatan: Keberatan | None = None, decided_by: str = ""
+) -> Explanation:
+    """Why this predikat: the assessor's ratings (facts), what the rating tables suggested and
+    why, how the assessor rated, the appeal decision (``keberatan``, when one was decided, by
+    ``decided_by``) and the table that gave the predikat; and every table consulted, marked as
+    counting or superseded. ``specs``: the table specs of each version in ``trace_version_ids``."""
+    labels = _value_labels()
+    records = trace_records(hasil)
+    applied = _applied_rules(records, specs, labels)
+    f = hasil.fakta or {}
+    sentences = _facts_sentences(f)
+    sentences += [_rule_sentence(r, suggestion=True) for r in applied if r.name in SUGGESTION_TABLES and not r.appeal]
+    given = _given_ratings(records, f, hasil)
+    sentences += _rating_sentences(f, given, labels)
+    if keberatan is not None and keberatan.diputuskan is not None:
+        sentences += _appeal_sentences(keberatan, decided_by, hasil, given, labels)
     counting = next((r for r in reversed(applied) if r.name == PREDIKAT_TABLE and r.counts), None)
     if counting is not None:
         sentences.append(_rule_sentence(counting, suggestion=False))

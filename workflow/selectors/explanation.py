@@ -1,0 +1,33 @@
+"""The explanation of a result: reads what it needs (the tables' own words in the versions that
+decided, who decided the appeal) and leaves the sentences to ``domain.explanation``."""
+
+from __future__ import annotations
+
+import rules
+
+from ..domain.explanation import Explanation, explanation_of, trace_version_ids
+from ..models import HasilPenilaian, Keberatan
+from .org import person_name
+
+
+def appeal_decided_by(keberatan: Keberatan) -> str:
+    """Who decided the appeal: the user recorded with the decision in the appeal's history."""
+    record = (
+        keberatan.history.filter(diputuskan__isnull=False)
+        .select_related("history_user__pegawai")
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    user = record.history_user if record is not None else None
+    return person_name(user) or (keberatan.pemutus.nama if keberatan.pemutus_id else "—")
+
+
+def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Explanation:
+    """Why this predikat (see ``domain.explanation.explanation_of``)."""
+    decided = keberatan is not None and keberatan.diputuskan is not None
+    return explanation_of(
+        hasil,
+        specs={vid: rules.table_specs(vid) for vid in trace_version_ids(hasil)},
+        keberatan=keberatan,
+        decided_by=appeal_decided_by(keberatan) if decided else "",
+    )
