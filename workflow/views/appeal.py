@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from ..flows import AppealFlow
 from ..forms import TEXT_MAX, AppealFileForm, form_errors
-from ..models import Skp
+from ..models import AppealProcess, Skp
 from ..services.appeal import appeal_deadline, appeal_file, appeal_handler
+from ..services.tasks import flow_of
 
 
 class AppealFileView(View):
@@ -52,4 +52,5 @@ class AppealFileView(View):
                 messages.error(request, message)
             return self.render(request, skp, alasan=form.data.get("alasan", "")[:TEXT_MAX])
         messages.success(request, _("Your appeal was filed; the official who decides it has been notified."))
-        return HttpResponseRedirect(AppealFlow.instance.reverse("process_detail", args=[keberatan.process_id]))
+        appeal_flow = flow_of(AppealProcess)
+        return HttpResponseRedirect(appeal_flow.instance.reverse("process_detail", args=[keberatan.process_id]))

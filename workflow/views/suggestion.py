@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from ..flows import AppraisalFlow
-from ..models import NilaiPerilaku, Predikat, Rating, Skp
+from ..models import AppraisalProcess, NilaiPerilaku, Predikat, Rating, Skp
 from ..selectors.appraisal import rhk_of
 from ..selectors.scoring import predikat_preview, rulebook_for, suggest_ratings
-from ..services.tasks import open_task
+from ..services.tasks import flow_of, open_task
 
 
 class SuggestView(View):
@@ -23,7 +22,7 @@ class SuggestView(View):
 
     def post(self, request, skp_pk):
         skp = get_object_or_404(Skp.objects.select_related("periode", "pegawai", "penilai"), pk=skp_pk)
-        task = open_task(skp.process_id, AppraisalFlow.final_review) if skp.process_id else None
+        task = open_task(skp.process_id, flow_of(AppraisalProcess).final_review) if skp.process_id else None
         if task is None or task.owner_id != request.user.pk:
             raise PermissionDenied
         labels = dict(Rating.choices)
