@@ -106,6 +106,41 @@ def test_dry_run_reports_without_writing():
     assert Pegawai.objects.count() == 0 and Unit.objects.count() == 0
 
 
+def province_csv(rows: int) -> bytes:
+    """The first ``rows`` rows of the benchmark's realistic province (units, heads, staff)."""
+    from itertools import islice
+
+    from bench.import_memory import org_rows
+
+    return as_csv(islice(org_rows(1000), rows))
+
+
+def test_an_import_reads_the_database_a_fixed_number_of_times_whatever_the_rows(django_assert_max_num_queries):
+    """No query per row: the checks and the writing read in batches; a rerun that changes nothing
+    writes nothing but its audit event. (500 rows: 6,012 statements before issue 12, 1,594 after;
+    the rerun 1,009 before, 11 after.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    instansi, data = InstansiFactory(), province_csv(500)
+    with CaptureQueriesContext(connection) as first:
+        report = org_import(instansi=instansi, rows=read_rows(data, "org.csv"))
+    assert report.created["pegawai"] == 471
+    reads = [q["sql"] for q in first.captured_queries if q["sql"].startswith("SELECT")]
+    # The unit heads' own check (Pegawai.clean: is the head post already held?) is one per new head.
+    assert len(reads) <= 10 + report.created["unit"]
+    with django_assert_max_num_queries(15):
+        again = org_import(instansi=instansi, rows=read_rows(data, "org.csv"))
+    assert again.unchanged == {"unit": 29, "jabatan": 471, "pegawai": 471}
+
+
+def test_each_unit_and_employee_is_saved_once():
+    instansi = InstansiFactory()
+    org_import(instansi=instansi, rows=read_rows(province_csv(200), "org.csv"))
+    assert all(u.history.count() == 1 for u in Unit.objects.filter(instansi=instansi))
+    assert all(p.history.count() == 1 for p in Pegawai.objects.filter(instansi=instansi))
+
+
 def test_history_names_the_importing_admin(django_user_model):
     admin = django_user_model.objects.create(username="admin.bkd")
     run(good_rows(), by=admin)
