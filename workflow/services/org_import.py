@@ -730,7 +730,8 @@ class _Writer:
     def __init__(self, *, instansi: Instansi, by, report: ImportReport, progress: Progress | None):
         self.instansi, self.by, self.report, self.progress = instansi, by, report, progress
         self.jabatan_cache = {j.nama: j for j in Jabatan.objects.filter(instansi=instansi)}
-        self.saved: dict[str, Unit] = {}
+        self.saved: dict[str, Unit] = {}  # every unit of the government by code, once the units are written
+        self.by_name: dict[str, Pegawai] = {}  # employees without a NIP (state officials), by name
         self.written = 0
 
     def save_if_changed(self, obj, values: dict, kind: str | None, *, also: dict | None = None) -> bool:
