@@ -5,6 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The development commands run with DEBUG on: without it the settings require a SECRET_KEY.
+DEV := DEBUG=true
 
 .PHONY: demo test install venv migrate seed serve lint messages clean
 
@@ -18,17 +20,17 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 messages: install
-	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".ci-venv" >/dev/null
+	$(DEV) $(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".ci-venv" >/dev/null
 
 migrate: messages
-	$(PY) manage.py migrate --no-input
+	$(DEV) $(PY) manage.py migrate --no-input
 
 seed: migrate
-	$(PY) manage.py seed_demo --simulate
+	$(DEV) $(PY) manage.py seed_demo --simulate
 
 ## Set up everything, load the demo organisation of Pemprov Bengkulu and serve it.
 demo: seed
-	DEBUG=true $(PY) manage.py demo_serve --host $(HOST) --port $(PORT)
+	$(DEV) $(PY) manage.py demo_serve --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (SQLite unless DATABASE_URL is set).
 test: messages

@@ -32,6 +32,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
+# The children run the production settings (DEBUG off), which need a key from the environment.
+os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-bench-only")
 MiB = 2**20
 
 COLUMNS = ["tipe", "kode_unit", "nama_unit", "kode_unit_induk", "jenis_unit", "nip", "nama", "status_kepegawaian",

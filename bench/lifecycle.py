@@ -50,6 +50,7 @@ def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["KINERJA_EXTRA_APPS"] = "bench"  # the baseline flow lives in bench/bare_flow.py
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-bench-only")  # DEBUG is off, as in production
     sys.path.insert(0, str(ROOT))
     import django
 

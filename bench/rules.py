@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-bench-only")  # DEBUG is off, as in production
 
 import django  # noqa: E402
 

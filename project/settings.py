@@ -30,9 +30,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key only serves local development and tests; production must set SECRET_KEY
-# (``check --deploy`` flags the insecure prefix).
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-kinerja-local-development-only"
+# Without DEBUG the key must come from the environment: a server must never run on a key that is
+# in the repository. The development key serves DEBUG runs only (``check --deploy`` flags it too).
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off (the default) the secret key must come from the "
+            "environment: set SECRET_KEY to a long random value (e.g. the output of python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))'), or set DEBUG=true for local development."
+        )
+    SECRET_KEY = "django-insecure-kinerja-local-development-only"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -1,6 +1,12 @@
 """Test settings: the base settings with a fast password hasher and in-memory mail."""
 
-from .settings import *  # noqa: F403
+import os
+
+# Settings without DEBUG need a key from the environment; the tests have their own. It stays in the
+# environment, so the processes tests start with the production settings (workers, commands) inherit it.
+os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-tests-only")
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

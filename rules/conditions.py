@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -357,7 +358,7 @@ def cast_fact(value: Any, spec: FieldType) -> Any:
     """Cast one fact to the input's declared type. Strict: a string where a number is declared is an
     error, never a silent comparison (durable_rules would compare "1" equal to 1)."""
     if spec.type in NUMERIC:
-        if isinstance(value, bool) or not isinstance(value, int | float) and type(value).__name__ != "Decimal":
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             raise CellError(
                 "wrong_type",
                 _("%(field)s must be a number, not %(value)r.") % {"field": spec.name, "value": value},

@@ -19,6 +19,7 @@ from project.widgets import DateInput
 
 from .api import try_version
 from .choices import VersionStatus
+from .diff import diff_versions
 from .errors import RuleEvaluationError, RuleSetError
 from .forms import DiffForm, FactsForm, GridForm, TestCaseDeleteForm, TestCaseForm
 from .models import DecisionTable, RuleSetVersion, TableTestCase
@@ -32,7 +33,6 @@ from .services import (
     table_rows_save,
 )
 from .simulate import simulate_versions
-from .spec import RowSpec
 
 PERMISSION = "rules.manage_rules"
 
@@ -301,54 +301,9 @@ class DiffView(RulesAdminMixin, TemplateView):
             return ctx
         right = get_object_or_404(RuleSetVersion, pk=other_pk, rule_set=left.rule_set)
         ctx["right"] = right
-        lspecs = {s.name: s for s in version_specs(version=right)}  # older/other on the left
-        rspecs = {s.name: s for s in version_specs(version=left)}
-        tables = []
-        for name in sorted(set(lspecs) | set(rspecs)):
-            a, b = lspecs.get(name), rspecs.get(name)
-            cols_a = [c.name for c in a.inputs] + [c.name for c in a.outputs] if a else []
-            cols_b = [c.name for c in b.inputs] + [c.name for c in b.outputs] if b else []
-            rows = []
-            for i in range(max(len(a.rows) if a else 0, len(b.rows) if b else 0)):
-                ra = a.rows[i] if a and i < len(a.rows) else None
-                rb = b.rows[i] if b and i < len(b.rows) else None
-                cells_a = [_cell(ra, a, n) for n in cols_a] if ra else []
-                cells_b = [_cell(rb, b, n) for n in cols_b] if rb else []
-                changed = cells_a != cells_b or (ra and rb and ra.is_default != rb.is_default)
-                rows.append(
-                    {
-                        "n": i + 1,
-                        "a": [
-                            {"v": v, "changed": ra is None or rb is None or v != _cell(rb, b, n)}
-                            for v, n in zip(cells_a, cols_a, strict=True)
-                        ],
-                        "b": [
-                            {"v": v, "changed": ra is None or rb is None or v != _cell(ra, a, n)}
-                            for v, n in zip(cells_b, cols_b, strict=True)
-                        ],
-                        "changed": changed,
-                    }
-                )
-            tables.append(
-                {
-                    "name": name,
-                    "cols_a": cols_a,
-                    "cols_b": cols_b,
-                    "policy_a": a.hit_policy if a else "—",
-                    "policy_b": b.hit_policy if b else "—",
-                    "rows": rows,
-                    "changed_rows": sum(1 for r in rows if r["changed"]),
-                    "schema_changed": cols_a != cols_b or (a and b and a.inputs != b.inputs),
-                }
-            )
-        ctx["tables"] = tables
+        # The other (usually older) version on the left.
+        ctx["tables"] = diff_versions(version_specs(version=right), version_specs(version=left))
         return ctx
-
-
-def _cell(row: RowSpec, spec, name: str) -> str:
-    if spec.input(name) is not None:
-        return "-" if row.is_default else row.conditions.get(name, "-")
-    return row.outputs.get(name, "")
 
 
 class SimulateForm(forms.Form):

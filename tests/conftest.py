@@ -6,6 +6,14 @@ import pytest
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
+from tests.catalogues import compile_stale_catalogues, forget_loaded_catalogues
+
+
+def pytest_sessionstart(session):
+    # Plain `pytest` on a fresh clone: the pages the tests assert are in Indonesian.
+    if compile_stale_catalogues():
+        forget_loaded_catalogues()
+
 
 def pytest_collection_modifyitems(config, items):
     # Tests that need PostgreSQL locking/concurrency run on the PostgreSQL pass of CI.

@@ -25,8 +25,23 @@ def test_production_settings_pass_check_deploy(tmp_path):
 
 def test_an_insecure_secret_key_fails_check_deploy(tmp_path):
     result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="false",
+                    SECRET_KEY="django-insecure-kinerja-local-development-only",
                     ALLOWED_HOSTS="kinerja.bengkuluprov.go.id", KINERJA_VAR_DIR=str(tmp_path))
     assert result.returncode != 0 and "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_without_debug_a_missing_secret_key_stops_the_start_with_a_clear_message(tmp_path):
+    result = manage("check", DEBUG="false", SECRET_KEY="", KINERJA_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "django.core.exceptions.ImproperlyConfigured: SECRET_KEY is not set." in result.stderr
+    assert "set DEBUG=true for local development" in result.stderr
+
+
+def test_with_debug_the_development_key_serves_when_none_is_set(tmp_path):
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    result = manage("shell", "-c", code, DEBUG="true", SECRET_KEY="", KINERJA_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django-insecure-kinerja-local-development-only"
 
 
 def test_embedded_default_is_sqlite_in_wal_mode_and_runs_tasks_in_process(tmp_path):

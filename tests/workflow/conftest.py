@@ -2,10 +2,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
 from tests.factories import Org, give_accounts
+from workflow.models import PeranAdmin
 from workflow.services.period import periode_create
 from workflow.services.period_open import period_open
+from workflow.services.roles import ensure_admin_group
 
 
 @pytest.fixture
@@ -35,5 +38,26 @@ def opened(org, periode, django_capture_on_commit_callbacks):
         django_capture_on_commit_callbacks(execute=True),
     ):
         job = period_open(periode=periode, by=None)
+    job.refresh_from_db()
+    return job
+
+
+@pytest.fixture
+def bkd(org):
+    """The BKD admin of the org's government (staff, in the admin group)."""
+    admin = get_user_model().objects.create_user("admin.bkd", password="Rahasia-2026!", is_staff=True)
+    admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
+    return admin
+
+
+@pytest.fixture
+def opened_by_bkd(org, periode, bkd, django_capture_on_commit_callbacks):
+    """The period opened on 5 January 2026 by the BKD admin."""
+    with (
+        time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = period_open(periode=periode, by=bkd)
     job.refresh_from_db()
     return job

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
-from tests.workflow.test_import import as_csv, good_rows
+from tests.helpers import as_csv, good_rows
 from workflow.models import Pegawai, PenugasanPlt, PeranAdmin, Periode
 from workflow.services.roles import ensure_admin_group
 

@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.workflow.test_lifecycle import through_final_review
+from tests.helpers import at, rows, through_final_review
 from workflow.flows import AppealFlow, AppraisalFlow
 from workflow.models import Keberatan, Notifikasi, PeranAdmin, Skp, StatusKeberatan, StatusSkp, TenggatTugas
 from workflow.services import appeal as svc
@@ -19,10 +19,6 @@ from workflow.services.deadlines import deadlines_sweep
 from workflow.services.roles import ensure_admin_group
 
 pytestmark = pytest.mark.django_db
-
-
-def at(day, hour=9):
-    return time_machine.travel(dt.datetime(2026, 12, day, hour, tzinfo=dt.UTC), tick=False)
 
 
 @pytest.fixture
@@ -181,7 +177,6 @@ def test_deadlines_remind_then_escalate_once(org, opened, mailoutbox, django_cap
 
 
 def test_delegation_routes_new_tasks_and_an_admin_reassigns_with_a_reason(org, opened):
-    from tests.workflow.test_lifecycle import rows
     from workflow.services.appraisal import plan_submit
     from workflow.services.delegation import delegation_create, tasks_reassign
 

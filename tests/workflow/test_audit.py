@@ -1,18 +1,24 @@
 """The audit trail: no state change without its history row and its chained event, naming the right
 actor; events cannot be changed; tampering is found by ``audit_verify``."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from viewflow.workflow.models import Task
-from viewflow.workflow.timers import fire_due_timers
 
-from tests.workflow.test_lifecycle import EXPECTATIONS, MIDYEAR, rows
+from tests.helpers import (
+    APPEAL_REASON,
+    DECISION_REASON,
+    EXPECTED_STORY,
+    NIP_STAFF,
+    RETURN_NOTE,
+    as_csv,
+    good_rows,
+    rows,
+    whole_lifecycle,
+)
 from workflow.models import (
     AppendOnlyError,
     AppraisalProcess,
@@ -22,9 +28,7 @@ from workflow.models import (
     Evaluasi,
     HasilPenilaian,
     Iki,
-    NilaiPerilaku,
     PembukaanPeriode,
-    PeranAdmin,
     RealisasiRhk,
     Rhk,
     Skp,
@@ -33,94 +37,14 @@ from workflow.models import (
 )
 from workflow.services import appraisal as svc
 from workflow.services.audit import audit_record, audit_verify
-from workflow.services.period_open import period_open
-from workflow.services.roles import ensure_admin_group
 from workflow.services.system import SYSTEM_USERNAME
 
 pytestmark = pytest.mark.django_db
 A = AuditAction
-RETURN_NOTE = "Target cakupan terlalu rendah, naikkan ke 98%."
-
-
-@pytest.fixture
-def bkd(org):
-    admin = get_user_model().objects.create_user("admin.bkd", password="Rahasia-2026!", is_staff=True)
-    admin.groups.add(ensure_admin_group())
-    PeranAdmin.objects.create(user=admin, instansi=org.instansi)
-    return admin
-
-
-@pytest.fixture
-def opened_by_bkd(org, periode, bkd, django_capture_on_commit_callbacks):
-    with (
-        time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        job = period_open(periode=periode, by=bkd)
-    job.refresh_from_db()
-    return job
 
 
 def events_of(obj):
     return list(AuditEvent.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name))
-
-
-def whole_lifecycle(org, person, assessor):
-    """Plan, return, revise, approve, midyear review, annual review, scored, published."""
-    skp = Skp.objects.get(pegawai=person)
-    with time_machine.travel(MIDYEAR, tick=True):
-        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
-        svc.plan_decide(skp=skp, by=assessor.user, approve=False, note=RETURN_NOTE)
-        revised = rows()
-        revised[0].target = "98"
-        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=revised)
-        svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
-        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
-        svc.self_review_submit(skp=skp, by=person.user, rows=done)
-        svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
-    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=True):
-        fire_due_timers()  # a timer: no user acts, the system does
-        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
-        svc.self_review_submit(skp=skp, by=person.user, rows=done, final=True)
-        svc.final_review_submit(
-            skp=skp, by=assessor.user,
-            rhk_feedback={r.pk: svc.FeedbackInput("Baik", "sesuai") for r in skp.rhk_set.all()},
-            perilaku={v: svc.FeedbackInput("", "di_atas") for v in NilaiPerilaku.values},
-            rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak",
-        )
-    # The employee appeals; the assessor responds; the assessor's superior upholds the result.
-    from workflow.services import appeal as appeal_svc
-
-    skp.refresh_from_db()
-    with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=True):
-        keberatan = appeal_svc.appeal_file(skp=skp, by=person.user, alasan=APPEAL_REASON)
-        appeal_svc.appeal_respond(keberatan=keberatan, by=assessor.user, tanggapan="Penilaian sesuai bukti.")
-        superior = keberatan.pemutus
-        appeal_svc.appeal_decide(keberatan=keberatan, by=superior.user, uphold=True, alasan=DECISION_REASON)
-    skp.refresh_from_db()
-    return skp
-
-
-APPEAL_REASON = "Capaian imunisasi 98% belum tercermin."
-DECISION_REASON = "Penilaian sudah sesuai bukti dukung."
-
-
-EXPECTED_STORY = [  # (action, who acted, status before → after)
-    (A.APPRAISAL_OPENED, "admin", None, StatusSkp.DRAFT),
-    (A.PLAN_SUBMITTED, "employee", StatusSkp.DRAFT, StatusSkp.DIAJUKAN),
-    (A.PLAN_RETURNED, "assessor", StatusSkp.DIAJUKAN, StatusSkp.DIKEMBALIKAN),
-    (A.PLAN_SUBMITTED, "employee", StatusSkp.DIKEMBALIKAN, StatusSkp.DIAJUKAN),
-    (A.PLAN_APPROVED, "assessor", StatusSkp.DIAJUKAN, StatusSkp.DISETUJUI),
-    (A.SELF_REVIEW_SUBMITTED, "employee", StatusSkp.DISETUJUI, StatusSkp.EVALUASI_PERIODIK),
-    (A.REVIEW_SUBMITTED, "assessor", None, None),
-    (A.FINAL_SELF_REVIEW_SUBMITTED, "employee", StatusSkp.EVALUASI_PERIODIK, StatusSkp.EVALUASI_AKHIR),
-    (A.FINAL_REVIEW_SUBMITTED, "assessor", None, None),
-    (A.APPRAISAL_SCORED, "system", StatusSkp.EVALUASI_AKHIR, StatusSkp.DINILAI),
-    (A.APPRAISAL_PUBLISHED, "system", StatusSkp.DINILAI, StatusSkp.DIPUBLIKASIKAN),
-    (A.APPEAL_FILED, "employee", StatusSkp.DIPUBLIKASIKAN, StatusSkp.KEBERATAN),
-    (A.APPEAL_RESPONDED, "assessor", None, None),
-    (A.APPEAL_DECIDED, "superior", StatusSkp.KEBERATAN, StatusSkp.FINAL),
-]
 
 
 def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(org, opened_by_bkd, bkd, rules_pack):
@@ -217,7 +141,6 @@ def test_opening_without_a_named_admin_is_recorded_as_the_system(org, opened):
 
 
 def test_an_import_leaves_history_and_an_event_naming_the_importing_admin(org, bkd):
-    from tests.workflow.test_import import NIP_STAFF, as_csv, good_rows
     from workflow.models import Pegawai
     from workflow.services.org_import import org_import, read_rows
 
@@ -230,7 +153,6 @@ def test_an_import_leaves_history_and_an_event_naming_the_importing_admin(org, b
 
 
 def test_a_dry_run_import_leaves_no_event(org, bkd):
-    from tests.workflow.test_import import as_csv, good_rows
     from workflow.services.org_import import org_import, read_rows
 
     org_import(instansi=org.instansi, rows=read_rows(as_csv(good_rows()), "org.csv"), by=bkd, dry_run=True)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from tests.factories import InstansiFactory, PegawaiFactory, give_accounts
-from tests.workflow.test_audit import RETURN_NOTE, bkd, opened_by_bkd, whole_lifecycle  # noqa: F401 - fixtures
+from tests.helpers import EXPECTED_STORY, RETURN_NOTE, whole_lifecycle
 from workflow.models import AuditAction, PeranAdmin, Skp
 from workflow.services.audit import audit_record
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published(org, opened_by_bkd, rules_pack):  # noqa: F811
+def published(org, opened_by_bkd, rules_pack):
     return whole_lifecycle(org, org.pelaksana, org.kasi)
 
 
@@ -106,8 +106,6 @@ def test_the_audit_search_filters_and_exports_csv(client, org, bkd, published): 
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r["action"] for r in rows][::-1][:3] == ["appraisal.opened", "plan.submitted", "plan.returned"]
-    from tests.workflow.test_audit import EXPECTED_STORY
-
     assert len(rows) == Skp.objects.filter(pk=published.pk).count() * len(EXPECTED_STORY)
 
 

@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests.factories import InstansiFactory, PegawaiFactory, give_accounts, head, head_unit
-from tests.workflow.test_lifecycle import rows, through_final_review
+from tests.helpers import rows, through_final_review
 from workflow.flows import AppraisalFlow
 from workflow.models import JenisInstansi, JenisJabatan, JenisUnit, PeranAdmin, Skp, StatusKepegawaian
 from workflow.services.appeal import appeal_file

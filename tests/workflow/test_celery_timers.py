@@ -6,29 +6,20 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
 import time_machine
 from django.conf import settings
-from django.db import connection
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.workflow.test_lifecycle import approve
+from tests.helpers import approve, database_url
 from workflow.flows import AppraisalFlow
 from workflow.models import Skp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BROKER = "redis://127.0.0.1:6379/14"
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture

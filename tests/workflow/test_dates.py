@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 
 from rules.models import RuleSetVersion
 from rules.services import rule_version_copy
-from tests.workflow.test_lifecycle import through_final_review
+from tests.helpers import through_final_review
 from workflow.flows import AppealFlow
 from workflow.models import Notifikasi
 from workflow.services import appeal as svc

@@ -1,6 +1,5 @@
 """Importing the organisation from CSV/XLSX: validate everything first, write all or nothing."""
 
-import csv
 import io
 
 import pytest
@@ -10,42 +9,11 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from tests.factories import InstansiFactory, nip_for
+from tests.helpers import NIP_KASI, NIP_STAFF, NIP_STAFF2, as_csv, good_rows, person_row
 from workflow.models import Pegawai, Unit
 from workflow.services.org_import import COLUMNS, OrgImportError, org_import, read_rows
 
 pytestmark = pytest.mark.django_db
-
-NIP_KASI, NIP_STAFF, NIP_STAFF2 = nip_for(501), nip_for(502), nip_for(503)
-
-
-def unit(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
-    return {"tipe": "unit", "kode_unit": kode, "nama_unit": nama, "kode_unit_induk": induk, "jenis_unit": jenis,
-            "jabatan": jabatan, "jenis_jabatan": jenis_jabatan}
-
-
-def person(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="", status="PNS", aktif="ya"):
-    return {"tipe": "pegawai", "kode_unit": kode_unit, "nip": nip, "nama": nama, "status_kepegawaian": status,
-            "jabatan": jabatan, "jenis_jabatan": jenis, "jenjang": jenjang, "kepala_unit": kepala, "aktif": aktif}
-
-
-def good_rows():
-    return [
-        unit("DINKES", "Dinas Kesehatan", "", "opd", "Kepala Dinas Kesehatan", "jpt_pratama"),
-        unit("DINKES-S1", "Seksi Imunisasi", "DINKES", "seksi", "Kepala Seksi Imunisasi", "pengawas"),
-        person("DINKES-S1", NIP_KASI, "Zulkifli Wijaya, S.K.M.", "Kepala Seksi Imunisasi", "pengawas", kepala="ya"),
-        person("DINKES-S1", NIP_STAFF, "Hendra Safitri, S.Si.", "Pengelola Program Imunisasi", "pelaksana"),
-        person("DINKES-S1", NIP_STAFF2, "Dewi Hakim, S.K.M.", "Epidemiolog Kesehatan Ahli Muda", "fungsional",
-               jenjang="ahli_muda", status="PPPK"),
-    ]
-
-
-def as_csv(rows, delimiter=",") -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=delimiter)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
-    return out.getvalue().encode()
 
 
 def as_xlsx(rows) -> bytes:
@@ -104,6 +72,41 @@ def test_dry_run_reports_without_writing():
     report = run(good_rows(), dry_run=True)
     assert report.created["pegawai"] == 3
     assert Pegawai.objects.count() == 0 and Unit.objects.count() == 0
+
+
+def province_csv(rows: int) -> bytes:
+    """The first ``rows`` rows of the benchmark's realistic province (units, heads, staff)."""
+    from itertools import islice
+
+    from bench.import_memory import org_rows
+
+    return as_csv(islice(org_rows(1000), rows))
+
+
+def test_an_import_reads_the_database_a_fixed_number_of_times_whatever_the_rows(django_assert_max_num_queries):
+    """No query per row: the checks and the writing read in batches; a rerun that changes nothing
+    writes nothing but its audit event. (500 rows: 6,012 statements before issue 12, 1,594 after;
+    the rerun 1,009 before, 11 after.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    instansi, data = InstansiFactory(), province_csv(500)
+    with CaptureQueriesContext(connection) as first:
+        report = org_import(instansi=instansi, rows=read_rows(data, "org.csv"))
+    assert report.created["pegawai"] == 471
+    reads = [q["sql"] for q in first.captured_queries if q["sql"].startswith("SELECT")]
+    # The unit heads' own check (Pegawai.clean: is the head post already held?) is one per new head.
+    assert len(reads) <= 10 + report.created["unit"]
+    with django_assert_max_num_queries(15):
+        again = org_import(instansi=instansi, rows=read_rows(data, "org.csv"))
+    assert again.unchanged == {"unit": 29, "jabatan": 471, "pegawai": 471}
+
+
+def test_each_unit_and_employee_is_saved_once():
+    instansi = InstansiFactory()
+    org_import(instansi=instansi, rows=read_rows(province_csv(200), "org.csv"))
+    assert all(u.history.count() == 1 for u in Unit.objects.filter(instansi=instansi))
+    assert all(p.history.count() == 1 for p in Pegawai.objects.filter(instansi=instansi))
 
 
 def test_history_names_the_importing_admin(django_user_model):
@@ -242,7 +245,6 @@ after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": rows, "grew_kb": after - before}))
 """
 
-
 def test_parsing_rows_that_reach_xfd_takes_no_more_memory_than_their_known_columns_need(tmp_path):
     """3,000 rows with a cell at XFD: padded to 16,384 cells each they would need ~400 MB; read
     only up to the header's last known column they need next to nothing. Measured in a child
@@ -254,7 +256,7 @@ def test_parsing_rows_that_reach_xfd_takes_no_more_memory_than_their_known_colum
 
     from django.conf import settings as django_settings
 
-    people = [person("DINKES-S1", nip_for(1000 + n), f"Pegawai {n}", "Pengadministrasi Umum", "pelaksana")
+    people = [person_row("DINKES-S1", nip_for(1000 + n), f"Pegawai {n}", "Pengadministrasi Umum", "pelaksana")
               for n in range(3000)]
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
@@ -426,7 +428,7 @@ def test_on_postgresql_rows_written_show_on_the_job_while_the_import_transaction
     from workflow.models import ImporOrganisasi
     from workflow.services.org_import_job import org_import_job_run
 
-    rows = good_rows()[:2] + [person("DINKES-S1", nip_for(2000 + n), f"Pegawai {n}", "Pengadministrasi Umum",
+    rows = good_rows()[:2] + [person_row("DINKES-S1", nip_for(2000 + n), f"Pegawai {n}", "Pengadministrasi Umum",
                                      "pelaksana") for n in range(1200)]
     job = ImporOrganisasi.objects.create(instansi=InstansiFactory(), nama_berkas="org.csv", berkas=as_csv(rows))
     seen, stop = [], threading.Event()

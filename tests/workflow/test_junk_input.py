@@ -29,7 +29,7 @@ from django.urls import resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.workflow.test_lifecycle import MIDYEAR, approve, rows, through_final_review
+from tests.helpers import MIDYEAR, approve, rows, through_final_review
 from workflow.models import PeranAdmin
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc

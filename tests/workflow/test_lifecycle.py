@@ -9,25 +9,13 @@ from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from tests.helpers import EXPECTATIONS, MIDYEAR, approve, rows, task_url, through_final_review
 from workflow.flows import AppraisalFlow
 from workflow.models import JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appraisal as svc
 from workflow.services.period_open import period_open
 
 pytestmark = pytest.mark.django_db
-MIDYEAR = dt.datetime(2026, 7, 2, 9, 0, tzinfo=dt.UTC)
-
-
-def rows(n_utama=2, n_tambahan=1):
-    made = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Cakupan imunisasi dasar lengkap wilayah {i}",
-                         indikator="Persentase bayi diimunisasi lengkap", target="95", satuan="%")
-            for i in range(1, n_utama + 1)]
-    made += [svc.RhkInput(jenis=JenisRhk.TAMBAHAN, teks="Survei kepuasan masyarakat layanan imunisasi",
-                          indikator="Indeks kepuasan", target="80", satuan="indeks") for _ in range(n_tambahan)]
-    return made
-
-
-EXPECTATIONS = {v: f"Ekspektasi khusus untuk nilai {v}" for v in NilaiPerilaku.values}
 
 
 def tasks_of(skp, **kwargs):
@@ -121,13 +109,6 @@ def test_acting_on_a_completed_task_is_refused_and_changes_nothing(org, opened):
     assert skp.rhk_set.count() == 3
 
 
-def approve(org, person, assessor):
-    skp = Skp.objects.get(pegawai=person)
-    svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
-    svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
-    return skp
-
-
 def test_the_midyear_review_opens_with_its_window(org, opened):
     with time_machine.travel(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), tick=False):
         skp = approve(org, org.pelaksana, org.kasi)
@@ -192,26 +173,6 @@ def test_a_task_without_an_assessor_waits_in_the_admin_queue(org, periode, djang
     queued = tasks_of(skp, status=STATUS.NEW).get()
     assert queued.flow_task == AppraisalFlow.approve_plan and queued.owner is None
     assert queued.owner_permission == "workflow.manage_appraisal"
-
-
-def through_final_review(org, person, assessor, rhk_rating, perilaku_rating, **final):
-    """Drive one appraisal from plan to the annual review with the given ratings."""
-    from viewflow.workflow.timers import fire_due_timers
-
-    with time_machine.travel(MIDYEAR, tick=False):
-        skp = approve(org, person, assessor)
-        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
-        svc.self_review_submit(skp=skp, by=person.user, rows=inputs)
-        svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
-    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=False):
-        fire_due_timers()
-        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
-        svc.self_review_submit(skp=skp, by=person.user, rows=inputs, final=True)
-        rhk = {r.pk: svc.FeedbackInput("Baik", rhk_rating(r)) for r in skp.rhk_set.all()}
-        perilaku = {v: svc.FeedbackInput("", perilaku_rating(v)) for v in NilaiPerilaku.values}
-        svc.final_review_submit(skp=skp, by=assessor.user, rhk_feedback=rhk, perilaku=perilaku, **final)
-    skp.refresh_from_db()
-    return skp
 
 
 def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mailoutbox,
@@ -306,8 +267,6 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     back = tasks_of(skp, status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
     assert back.flow_task == AppraisalFlow.final_review and back.owner == org.kasi.user
     assert skp.hasil.rule_version == "2"
-
-    from tests.workflow.test_task_pages import task_url
 
     client.force_login(org.kasi.user)
     with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC), tick=False):

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.workflow.test_lifecycle import rows
+from tests.helpers import rows
 from workflow.flows import AppraisalFlow
 from workflow.models import AuditEvent, PeranAdmin, Skp
 from workflow.services.appraisal import plan_submit

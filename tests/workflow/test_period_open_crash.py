@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count
 
 from tests.factories import JabatanFactory, PegawaiFactory
-from tests.workflow.test_celery_timers import database_url
+from tests.helpers import database_url
 from workflow.models import PembukaanPeriode, Skp
 from workflow.services.period_open import employees_to_open, period_open, period_open_chunk
 

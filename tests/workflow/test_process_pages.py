@@ -4,7 +4,7 @@ Indonesian, steps by their titles, people by their names; the team page against 
 import pytest
 from django.utils import translation
 
-from tests.workflow.test_lifecycle import through_final_review
+from tests.helpers import MIDYEAR, approve, open_task, rows, task_url, through_final_review
 from workflow.domain.distribution import distribution_breaches, pattern_bounds
 from workflow.models import CapaianOrganisasi, StatusSkp
 
@@ -101,8 +101,6 @@ def test_pattern_bounds_round_to_whole_people_and_leave_out_what_allows_anything
 def test_review_pages_show_the_targets_and_the_expectations_to_rate_against(client, org, opened):
     import time_machine
 
-    from tests.workflow.test_lifecycle import MIDYEAR, approve
-    from tests.workflow.test_task_pages import open_task, task_url
     from workflow.services import appraisal as svc
 
     with time_machine.travel(MIDYEAR, tick=False):
@@ -130,7 +128,6 @@ def test_lists_load_their_rows_without_a_query_per_row(client, org, published, u
 
 
 def test_the_team_page_shows_each_subordinates_current_step_and_who_holds_it(client, org, opened):
-    from tests.workflow.test_lifecycle import rows
     from workflow.models import Skp
     from workflow.services import appraisal as svc
 

@@ -17,8 +17,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests.factories import InstansiFactory, PegawaiFactory, give_accounts, head, head_unit
-from tests.workflow.test_appeals import at
-from tests.workflow.test_lifecycle import MIDYEAR, approve, through_final_review
+from tests.helpers import MIDYEAR, approve, at, through_final_review
 from workflow.models import (
     Jabatan,
     JenisInstansi,

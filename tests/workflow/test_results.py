@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.html import strip_tags
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.workflow.test_lifecycle import through_final_review
+from tests.helpers import through_final_review
 from workflow.models import PeranAdmin, StatusSkp
 from workflow.services import appeal as svc
 from workflow.services.roles import ensure_admin_group

@@ -13,7 +13,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests.factories import PegawaiFactory, give_accounts
-from tests.workflow.test_lifecycle import EXPECTATIONS, rows, through_final_review
+from tests.helpers import EXPECTATIONS, rows, through_final_review
 from workflow.flows import AppealFlow, AppraisalFlow
 from workflow.models import JenisPenugasan, PenugasanPlt, PeranAdmin, Skp
 from workflow.selectors.org import OrgSnapshot

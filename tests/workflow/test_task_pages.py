@@ -4,19 +4,11 @@ import pytest
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.workflow.test_lifecycle import EXPECTATIONS
+from tests.helpers import EXPECTATIONS, MIDYEAR, approve, open_task, rows, task_url
 from workflow.flows import AppraisalFlow
 from workflow.models import Skp, StatusSkp
 
 pytestmark = pytest.mark.django_db
-
-
-def task_url(task):
-    return f"/appraisal/{task.process_id}/{task.flow_task.name}/{task.pk}/execute/"
-
-
-def open_task(skp):
-    return Task.objects.get(process_id=skp.process_id, status=STATUS.ASSIGNED)
 
 
 def plan_post(rows, pendekatan="kuantitatif", submit=True):
@@ -169,7 +161,6 @@ def drive_to_final_review(org):
     import time_machine
     from viewflow.workflow.timers import fire_due_timers
 
-    from tests.workflow.test_lifecycle import MIDYEAR, approve
     from workflow.services import appraisal as svc
 
     with time_machine.travel(MIDYEAR, tick=False):
@@ -255,8 +246,6 @@ def test_an_admin_takes_a_queued_task_of_their_own_government_only(client, org, 
     with django_capture_on_commit_callbacks(execute=True):
         period_open(periode=periode, by=None)
     skp = Skp.objects.get(pegawai=org.pelaksana)
-    from tests.workflow.test_lifecycle import rows
-
     svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
     queued = Task.objects.get(process_id=skp.process_id, status=STATUS.NEW)
     users = get_user_model().objects

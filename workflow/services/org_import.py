@@ -458,176 +458,202 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
     return person
 
 
+def _unit_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) -> _UnitRow:
+    """A unit row read and checked (every problem but an empty or duplicate code goes to ``err``)."""
+    kode = row["kode_unit"]
+    jenis = _choice(row["jenis_unit"], JenisUnit)
+    if jenis is None:
+        err(
+            line,
+            _("unknown unit kind %(value)r; use one of: %(codes)s.")
+            % {"value": row["jenis_unit"], "codes": _codes(JenisUnit)},
+        )
+    if not row["nama_unit"]:
+        err(line, _("nama_unit is empty."))
+    jenis_jabatan = ""
+    if row["jabatan"]:
+        jenis_jabatan = _choice(row["jenis_jabatan"], JenisJabatan) or ""
+        if jenis_jabatan not in JenisJabatan.struktural():
+            err(
+                line,
+                _("the head post %(jabatan)s needs a structural position class (%(codes)s).")
+                % {"jabatan": row["jabatan"], "codes": ", ".join(sorted(JenisJabatan.struktural()))},
+            )
+    if row["kode_unit_induk"] == kode:
+        err(line, _("unit %(kode)s cannot be its own parent.") % {"kode": kode})
+    return _UnitRow(line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "", row["jabatan"], jenis_jabatan)
+
+
 Progress = Callable[[str, int], None]
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
 
-def _validate(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progress: Progress | None = None):
-    errors: list[str] = []
-    units: dict[str, _UnitRow] = {}
-    nip_lines: dict[str, int] = {}  # every NIP of the file and its row
-    later: list[_PegawaiRow] = []
-    people = 0
-    db_units = {u.kode: u for u in Unit.objects.filter(instansi=instansi).select_related("jabatan_kepala")}
+@dataclass
+class _CheckedFile:
+    """What checking a file found: its counts, every problem, and what the writing needs. Unit rows
+    are kept (a file has few); of the employee rows only the heads and those whose unit is not known
+    yet are kept, to be checked again once every row has been read."""
 
-    def err(line: int, message: str) -> None:
-        errors.append(_("Row %(line)d: %(message)s") % {"line": line, "message": message})
+    instansi: Instansi
+    db_units: dict[str, Unit]  # the units the government already has, by code
+    rows: int = 0
+    people: int = 0
+    errors: list[str] = field(default_factory=list)
+    units: dict[str, _UnitRow] = field(default_factory=dict)
+    heads: dict[str, _PegawaiRow] = field(default_factory=dict)  # the head named on an employee row, by unit
+    nip_lines: dict[str, int] = field(default_factory=dict)  # every NIP of the file and its row
+    later: list[_PegawaiRow] = field(default_factory=list)
 
-    count = 0
-    for line, row in rows:
-        count += 1
-        if progress and count % PROGRESS_EVERY == 0:
-            progress("validated", count)
+    def err(self, line: int, message: str) -> None:
+        self.errors.append(_("Row %(line)d: %(message)s") % {"line": line, "message": message})
+
+    def known_unit(self, kode: str) -> bool:
+        return kode in self.units or kode in self.db_units
+
+    def read(self, line: int, row: dict[str, str]) -> None:
+        """Check one row on its own and note what the checks across rows need."""
         if any("\x00" in value for value in row.values()):
             # PostgreSQL cannot store a NUL character; it is never a real part of a name or code.
-            err(line, _nul_message())
-            continue
+            self.err(line, _nul_message())
+            return
         tipe = row["tipe"].lower()
         if tipe == "unit":
-            kode = row["kode_unit"]
-            if not kode:
-                err(line, _("kode_unit is empty."))
-                continue
-            if kode in units:
-                err(
-                    line,
-                    _("unit code %(kode)s appears twice (also row %(other)d).")
-                    % {"kode": kode, "other": units[kode].line},
-                )
-                continue
-            jenis = _choice(row["jenis_unit"], JenisUnit)
-            if jenis is None:
-                err(
-                    line,
-                    _("unknown unit kind %(value)r; use one of: %(codes)s.")
-                    % {"value": row["jenis_unit"], "codes": _codes(JenisUnit)},
-                )
-            if not row["nama_unit"]:
-                err(line, _("nama_unit is empty."))
-            jenis_jabatan = ""
-            if row["jabatan"]:
-                jenis_jabatan = _choice(row["jenis_jabatan"], JenisJabatan) or ""
-                if jenis_jabatan not in JenisJabatan.struktural():
-                    err(
-                        line,
-                        _("the head post %(jabatan)s needs a structural position class (%(codes)s).")
-                        % {"jabatan": row["jabatan"], "codes": ", ".join(sorted(JenisJabatan.struktural()))},
-                    )
-            if row["kode_unit_induk"] == kode:
-                err(line, _("unit %(kode)s cannot be its own parent.") % {"kode": kode})
-            units[kode] = _UnitRow(
-                line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "", row["jabatan"], jenis_jabatan
-            )
+            self.read_unit(line, row)
         elif tipe == "pegawai":
-            nip = row["nip"].replace(" ", "")
-            if nip and nip in nip_lines:
-                err(
-                    line,
-                    _("NIP %(nip)s appears twice in the file (also row %(other)d).")
-                    % {"nip": nip, "other": nip_lines[nip]},
-                )
-                continue
-            person = _person_of(line, row, err)
-            people += 1
-            if person.nip:
-                nip_lines[person.nip] = line
-            # Only heads and employees of a unit not seen yet are looked at again below; the
-            # rest are read again from the file when they are written.
-            if (person.kepala and person.aktif) or (
-                person.kode_unit and person.kode_unit not in units and person.kode_unit not in db_units
-            ):
-                later.append(person)
+            self.read_person(line, row)
         else:
-            err(line, _("tipe must be 'unit' or 'pegawai', not %(value)r.") % {"value": row["tipe"]})
+            self.err(line, _("tipe must be 'unit' or 'pegawai', not %(value)r.") % {"value": row["tipe"]})
 
-    # References between rows and to what the database already holds.
-    for u in units.values():
-        if u.induk and u.induk not in units and u.induk not in db_units:
-            err(u.line, _("unknown parent unit %(kode)s.") % {"kode": u.induk})
-    parent_of = {k: (u.parent.kode if u.parent_id else "") for k, u in db_units.items()}
-    parent_of.update({k: u.induk for k, u in units.items()})
-    reported: set[str] = set()
-    for start in units:
-        path, node = [start], parent_of.get(start, "")
-        while node and node not in path:
-            path.append(node)
-            node = parent_of.get(node, "")
-        if node and node == start and start not in reported:
-            reported.update(path)
-            err(
-                units[start].line,
-                _("the supervisor chain forms a cycle: %(chain)s.") % {"chain": " → ".join([*path, start])},
+    def read_unit(self, line: int, row: dict[str, str]) -> None:
+        kode = row["kode_unit"]
+        if not kode:
+            self.err(line, _("kode_unit is empty."))
+        elif kode in self.units:
+            self.err(
+                line,
+                _("unit code %(kode)s appears twice (also row %(other)d).")
+                % {"kode": kode, "other": self.units[kode].line},
             )
+        else:
+            self.units[kode] = _unit_of(line, row, self.err)
 
-    heads: dict[str, _PegawaiRow] = {}
-    for person in later:
-        if person.kode_unit and person.kode_unit not in units and person.kode_unit not in db_units:
-            err(person.line, _("unknown unit %(kode)s.") % {"kode": person.kode_unit})
-            continue
-        if person.kepala and person.aktif:
-            if person.kode_unit in heads:
-                err(
-                    person.line,
-                    _("unit %(kode)s already has a head in row %(other)d.")
-                    % {"kode": person.kode_unit, "other": heads[person.kode_unit].line},
-                )
-                continue
-            heads[person.kode_unit] = person
-            if person.jenis_jabatan and person.jenis_jabatan not in JenisJabatan.struktural():
-                err(
-                    person.line,
-                    _("the head of a unit needs a structural position class, not %(value)s.")
-                    % {"value": person.jenis_jabatan},
-                )
-            unit_row = units.get(person.kode_unit)
-            post = (
-                unit_row.jabatan
-                if unit_row and unit_row.jabatan
-                else (
-                    db_units[person.kode_unit].jabatan_kepala.nama
-                    if person.kode_unit in db_units and db_units[person.kode_unit].jabatan_kepala_id
-                    else ""
-                )
+    def read_person(self, line: int, row: dict[str, str]) -> None:
+        nip = row["nip"].replace(" ", "")
+        if nip and nip in self.nip_lines:
+            self.err(
+                line,
+                _("NIP %(nip)s appears twice in the file (also row %(other)d).")
+                % {"nip": nip, "other": self.nip_lines[nip]},
             )
-            if post and person.jabatan and post != person.jabatan:
-                err(
-                    person.line,
-                    _("the head of unit %(kode)s must hold its head post %(post)s, not %(jabatan)s.")
-                    % {"kode": person.kode_unit, "post": post, "jabatan": person.jabatan},
+            return
+        person = _person_of(line, row, self.err)
+        self.people += 1
+        if person.nip:
+            self.nip_lines[person.nip] = line
+        # Only heads and employees of a unit not seen yet are looked at again below; the
+        # rest are read again from the file when they are written.
+        if (person.kepala and person.aktif) or (person.kode_unit and not self.known_unit(person.kode_unit)):
+            self.later.append(person)
+
+    def check_parents(self) -> None:
+        """Every parent exists, and the tree (as the file changes it) has no cycle."""
+        for u in self.units.values():
+            if u.induk and not self.known_unit(u.induk):
+                self.err(u.line, _("unknown parent unit %(kode)s.") % {"kode": u.induk})
+        kode_of = {u.pk: kode for kode, u in self.db_units.items()}
+        parent_of = {k: kode_of.get(u.parent_id, "") for k, u in self.db_units.items()}
+        parent_of.update({k: u.induk for k, u in self.units.items()})
+        reported: set[str] = set()
+        for start in self.units:
+            path, node = [start], parent_of.get(start, "")
+            while node and node not in path:
+                path.append(node)
+                node = parent_of.get(node, "")
+            if node and node == start and start not in reported:
+                reported.update(path)
+                self.err(
+                    self.units[start].line,
+                    _("the supervisor chain forms a cycle: %(chain)s.") % {"chain": " → ".join([*path, start])},
                 )
-    # A head already in the database who is not in this file keeps the post: a second head is an error.
-    for kode, person in heads.items():
-        unit = db_units.get(kode)
-        if unit is None or not unit.jabatan_kepala_id:
-            continue
-        holder = Pegawai.objects.filter(unit=unit, jabatan_id=unit.jabatan_kepala_id, aktif=True).first()
-        if holder and holder.nip != person.nip and holder.nip not in nip_lines:
-            err(
+
+    def check_heads(self) -> None:
+        """The employees kept for later: their unit exists, and a unit has one head, who holds its head post."""
+        for person in self.later:
+            if person.kode_unit and not self.known_unit(person.kode_unit):
+                self.err(person.line, _("unknown unit %(kode)s.") % {"kode": person.kode_unit})
+            elif person.kepala and person.aktif:
+                self.check_head(person)
+        self.later = []
+
+    def check_head(self, person: _PegawaiRow) -> None:
+        kode = person.kode_unit
+        if kode in self.heads:
+            self.err(
                 person.line,
-                _("the head post of unit %(kode)s is already held by %(name)s.") % {"kode": kode, "name": holder.nama},
+                _("unit %(kode)s already has a head in row %(other)d.")
+                % {"kode": kode, "other": self.heads[kode].line},
             )
+            return
+        self.heads[kode] = person
+        if person.jenis_jabatan and person.jenis_jabatan not in JenisJabatan.struktural():
+            self.err(
+                person.line,
+                _("the head of a unit needs a structural position class, not %(value)s.")
+                % {"value": person.jenis_jabatan},
+            )
+        unit_row, unit = self.units.get(kode), self.db_units.get(kode)
+        if unit_row and unit_row.jabatan:
+            post = unit_row.jabatan
+        else:
+            post = unit.jabatan_kepala.nama if unit is not None and unit.jabatan_kepala_id else ""
+        if post and person.jabatan and post != person.jabatan:
+            self.err(
+                person.line,
+                _("the head of unit %(kode)s must hold its head post %(post)s, not %(jabatan)s.")
+                % {"kode": kode, "post": post, "jabatan": person.jabatan},
+            )
+
+    def check_posts_held(self) -> None:
+        """A head already in the database who is not in this file keeps the post: a second head is an error."""
+        posts = {
+            self.db_units[kode].pk: self.db_units[kode].jabatan_kepala_id
+            for kode in self.heads
+            if kode in self.db_units and self.db_units[kode].jabatan_kepala_id
+        }
+        if not posts:
+            return
+        holders: dict[int, Pegawai] = {}
+        # One query for every unit: the active holders of the units' head posts (and, with them,
+        # active employees in another unit's head post, left out below), first by the model's ordering.
+        for holder in Pegawai.objects.filter(unit_id__in=posts, jabatan_id__in=posts.values(), aktif=True):
+            if posts[holder.unit_id] == holder.jabatan_id:
+                holders.setdefault(holder.unit_id, holder)
+        for kode, person in self.heads.items():
+            holder = holders.get(self.db_units[kode].pk) if kode in self.db_units else None
+            if holder and holder.nip != person.nip and holder.nip not in self.nip_lines:
+                self.err(
+                    person.line,
+                    _("the head post of unit %(kode)s is already held by %(name)s.")
+                    % {"kode": kode, "name": holder.nama},
+                )
+
+
+def _check(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progress: Progress | None) -> _CheckedFile:
+    """Read every row and check it, on its own and against the other rows and the database."""
+    checked = _CheckedFile(
+        instansi, {u.kode: u for u in Unit.objects.filter(instansi=instansi).select_related("jabatan_kepala")}
+    )
+    for line, row in rows:
+        checked.rows += 1
+        if progress and checked.rows % PROGRESS_EVERY == 0:
+            progress("validated", checked.rows)
+        checked.read(line, row)
+    checked.check_parents()
+    checked.check_heads()
+    checked.check_posts_held()
     if progress:
-        progress("validated", count)
-    return count, people, errors, units, heads, db_units
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-
-def _save_if_changed(obj, values: dict, by, kind: str, report: ImportReport) -> bool:
-    is_new = obj.pk is None
-    changed = is_new or any(getattr(obj, k) != v for k, v in values.items())
-    if not changed:
-        report.unchanged[kind] += 1
-        return False
-    for k, v in values.items():
-        setattr(obj, k, v)
-    obj._history_user = by
-    obj._change_reason = "import"
-    obj.full_clean(validate_unique=False, validate_constraints=False)
-    obj.save()
-    (report.created if is_new else report.updated)[kind] += 1
-    return True
+        progress("validated", checked.rows)
+    return checked
 
 
 def org_import_check(
@@ -635,10 +661,10 @@ def org_import_check(
 ) -> int:
     """Read and check every row as ``org_import`` does, writing nothing and without the simulated
     write of a dry run; returns the number of rows. Raises ``OrgImportError`` listing every problem."""
-    count, _people, errors, *_checked = _validate(instansi, rows, progress)
-    if errors:
-        raise OrgImportError(errors)
-    return count
+    checked = _check(instansi, rows, progress)
+    if checked.errors:
+        raise OrgImportError(checked.errors)
+    return checked.rows
 
 
 def org_import(
@@ -654,139 +680,186 @@ def org_import(
     then nothing is written. ``by`` is recorded as the author of every history row. ``rows`` may be
     a stream (``read_rows``); ``progress(stage, count)`` hears how many rows were "validated", how
     many valid rows are "writing" (once, before the transaction) and, from inside the writing
-    transaction, how many were "written"."""
+    transaction, how many were "written". A dry run writes everything in the same way and rolls it back."""
     if iter(rows) is rows:  # a one-shot stream: keep its rows for the second reading
         rows = list(rows)
-    count, people, errors, units, heads, db_units = _validate(instansi, rows, progress)
-    if errors:
-        raise OrgImportError(errors)
-    report = ImportReport(dry_run=dry_run, rows=count)
+    checked = _check(instansi, rows, progress)
+    if checked.errors:
+        raise OrgImportError(checked.errors)
+    report = ImportReport(dry_run=dry_run, rows=checked.rows)
     if progress:
-        progress("writing", len(units) + people)
+        progress("writing", len(checked.units) + checked.people)
     try:
         with transaction.atomic(), acting_as(by):
-            _write(instansi, units, rows, heads, db_units, by, report, progress)
+            writer = _Writer(instansi=instansi, by=by, report=report, progress=progress)
+            writer.write_units(checked)
+            writer.write_people(rows, checked)
             audit_record(action=AuditAction.ORG_IMPORTED, obj=instansi, by=by,
                          after={"rows": report.rows, "created": report.created, "updated": report.updated})
             if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
-        pass
+                transaction.set_rollback(True)
     except ValidationError as exc:  # a model rule the row checks did not foresee
         raise OrgImportError([" ".join(exc.messages)]) from None
     return report
 
 
-class _DryRunDone(Exception):
-    pass
+# --- writing ----------------------------------------------------------------------------------
 
 
 WRITE_BATCH = 500  # employees looked up and saved per batch (bounds memory on a large file)
 
 
-def _write(instansi, units, rows, heads, db_units, by, report, progress=None) -> None:
-    """Write the checked file: units from memory, employees as they are read again from ``rows``."""
-    written = 0
+def _clean(obj) -> None:
+    """``full_clean`` without looking each related object up again: they are the objects the import
+    has just loaded or saved (checking that each exists would cost a query per row)."""
+    relations = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+    obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
 
-    def count_written() -> None:
-        nonlocal written
-        written += 1
-        if progress and written % PROGRESS_EVERY == 0:
-            progress("written", written)
 
-    jabatan_cache = {j.nama: j for j in Jabatan.objects.filter(instansi=instansi)}
+def _differs(obj, name: str, value) -> bool:
+    field_ = obj._meta.get_field(name)
+    if field_.is_relation:  # compare keys: reading the related object could cost a query
+        return getattr(obj, field_.attname) != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
 
-    def jabatan(nama: str, jenis: str, jenjang: str = "") -> Jabatan:
-        obj = jabatan_cache.get(nama) or Jabatan(instansi=instansi, nama=nama)
-        _save_if_changed(obj, {"jenis": jenis, "jenjang": jenjang}, by, "jabatan", report)
-        jabatan_cache[nama] = obj
+
+class _Writer:
+    """Writes a checked file: units from memory, in tree order, each saved once; employees as their
+    rows are read again, a batch at a time (one query finds a batch's employees, one its accounts)."""
+
+    def __init__(self, *, instansi: Instansi, by, report: ImportReport, progress: Progress | None):
+        self.instansi, self.by, self.report, self.progress = instansi, by, report, progress
+        self.jabatan_cache = {j.nama: j for j in Jabatan.objects.filter(instansi=instansi)}
+        self.saved: dict[str, Unit] = {}  # every unit of the government by code, once the units are written
+        self.by_name: dict[str, Pegawai] = {}  # employees without a NIP (state officials), by name
+        self.written = 0
+
+    def save_if_changed(self, obj, values: dict, kind: str | None, *, also: dict | None = None) -> bool:
+        """Save ``obj`` once if it is new or one of ``values`` differs, counting it as created,
+        updated or unchanged under ``kind``; ``also`` holds values set on the same save that do not
+        count as a change of the row (a unit's head post named on an employee row)."""
+        is_new = obj.pk is None
+        changed = is_new or any(_differs(obj, k, v) for k, v in values.items())
+        more = {k: v for k, v in (also or {}).items() if _differs(obj, k, v)}
+        if kind is not None:
+            counter = self.report.created if is_new else self.report.updated if changed else self.report.unchanged
+            counter[kind] += 1
+        if not changed and not more:
+            return False
+        for k, v in {**values, **more}.items():
+            setattr(obj, k, v)
+        obj._history_user = self.by
+        if changed:
+            obj._change_reason = "import"
+            _clean(obj)
+        obj.save()
+        return True
+
+    def jabatan(self, nama: str, jenis: str, jenjang: str = "") -> Jabatan:
+        obj = self.jabatan_cache.get(nama) or Jabatan(instansi=self.instansi, nama=nama)
+        self.save_if_changed(obj, {"jenis": jenis, "jenjang": jenjang}, "jabatan")
+        self.jabatan_cache[nama] = obj
         return obj
 
-    # Units: create or update names first, then wire parents (the file need not be in tree order).
-    saved: dict[str, Unit] = dict(db_units)
-    for kode, u in units.items():
-        obj = saved.get(kode) or Unit(instansi=instansi, kode=kode)
-        is_new = obj.pk is None
-        if is_new:
-            obj.nama, obj.jenis = u.nama, u.jenis
-            obj._history_user = by
-            obj.save()
-            saved[kode] = obj
-    for kode, u in units.items():
-        obj = saved[kode]
-        values = {"nama": u.nama, "jenis": u.jenis, "parent": saved[u.induk] if u.induk else None, "aktif": True}
-        if u.jabatan:
-            values["jabatan_kepala"] = jabatan(u.jabatan, u.jenis_jabatan)
-        if kode not in db_units:
-            for k, v in values.items():
-                setattr(obj, k, v)
-            obj._history_user = by
-            obj.full_clean(validate_unique=False, validate_constraints=False)
-            obj.save()
-            report.created["unit"] += 1
-        else:
-            _save_if_changed(obj, values, by, "unit", report)
-        count_written()
+    def count_written(self, rows: int = 1, *, report: bool = False) -> None:
+        """Count rows written; progress hears every ``PROGRESS_EVERY`` rows and when ``report`` is set."""
+        self.written += rows
+        if self.progress and (report or (rows == 1 and self.written % PROGRESS_EVERY == 0)):
+            self.progress("written", self.written)
 
-    # Heads named only on employee rows define the unit's head post.
-    for kode, person in heads.items():
-        unit = saved[kode]
-        if not unit.jabatan_kepala_id:
-            unit.jabatan_kepala = jabatan(person.jabatan, person.jenis_jabatan)
-            unit._history_user = by
-            unit.save()
+    def write_units(self, checked: _CheckedFile) -> None:
+        """Parents before their children (the file need not be in tree order); a unit whose head
+        post is named only on its head's employee row gets it on the same save."""
+        self.saved = dict(checked.db_units)
+        by_pk = {u.pk: u for u in self.saved.values()}
+        for u in self.saved.values():  # the tree in memory: walking it up costs no query
+            if u.parent_id in by_pk:
+                Unit.parent.field.set_cached_value(u, by_pk[u.parent_id])
+        for kode in _tree_order(checked.units):
+            u = checked.units[kode]
+            obj = self.saved.get(kode) or Unit(instansi=self.instansi, kode=kode)
+            values = {"nama": u.nama, "jenis": u.jenis, "parent": self.saved[u.induk] if u.induk else None,
+                      "aktif": True}
+            if u.jabatan:
+                values["jabatan_kepala"] = self.jabatan(u.jabatan, u.jenis_jabatan)
+            self.save_if_changed(obj, values, "unit", also=self.head_post(obj, checked.heads.get(kode), values))
+            self.saved[kode] = obj
+            self.count_written()
+        for kode, person in checked.heads.items():
+            if kode not in checked.units:  # a unit the file names only on its head's row
+                unit = self.saved[kode]
+                self.save_if_changed(unit, {}, None, also=self.head_post(unit, person, {}))
 
-    by_name = {p.nama: p for p in Pegawai.objects.filter(instansi=instansi, nip__isnull=True)}
-    user_model = get_user_model()
+    def head_post(self, unit: Unit, head: _PegawaiRow | None, values: dict) -> dict:
+        if head is None or values.get("jabatan_kepala") or unit.jabatan_kepala_id:
+            return {}
+        return {"jabatan_kepala": self.jabatan(head.jabatan, head.jenis_jabatan)}
 
-    def write_batch(batch: list[_PegawaiRow]) -> None:
-        nonlocal written
+    def write_people(self, rows: Iterable[tuple[int, dict[str, str]]], checked: _CheckedFile) -> None:
+        self.by_name = {p.nama: p for p in Pegawai.objects.filter(instansi=self.instansi, nip__isnull=True)}
+        batch: list[_PegawaiRow] = []
+        for line, row in rows:
+            if row["tipe"].lower() == "pegawai":
+                batch.append(_person_of(line, row, _checked_before))
+                if len(batch) == WRITE_BATCH:
+                    self.write_batch(batch)
+                    batch = []
+        self.write_batch(batch)
+
+    def write_batch(self, batch: list[_PegawaiRow]) -> None:
         nips = [person.nip for person in batch if person.nip]
-        existing = {p.nip: p for p in Pegawai.objects.filter(nip__in=nips).select_related("user")}
+        existing = {p.nip: p for p in Pegawai.objects.filter(nip__in=nips)}
+        unlinked = [nip for nip in nips if nip not in existing or existing[nip].user_id is None]
+        accounts = {u.username: u for u in get_user_model().objects.filter(username__in=unlinked)}
         for person in batch:
-            _write_person(instansi, person, saved, existing, by_name, jabatan, user_model, by, report)
-        written += len(batch)
-        if progress:
-            progress("written", written)
+            self.write_person(person, existing, accounts)
+        self.count_written(len(batch), report=True)
 
-    batch: list[_PegawaiRow] = []
-    for line, row in rows:
-        if row["tipe"].lower() == "pegawai":
-            batch.append(_person_of(line, row, _checked_before))
-            if len(batch) == WRITE_BATCH:
-                write_batch(batch)
-                batch = []
-    write_batch(batch)
+    def write_person(self, person: _PegawaiRow, existing: dict[str, Pegawai], accounts: dict) -> None:
+        unit = self.saved[person.kode_unit]
+        post = unit.jabatan_kepala if person.kepala else self.jabatan(person.jabatan, person.jenis_jabatan,
+                                                                      person.jenjang)
+        obj = existing.get(person.nip) if person.nip else self.by_name.get(person.nama)
+        if obj is not None and obj.instansi_id != self.instansi.pk:
+            raise ValidationError(
+                _("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip}
+            )
+        obj = obj or Pegawai(instansi=self.instansi, nip=person.nip)
+        values = {
+            "nama": person.nama,
+            "status_kepegawaian": person.status,
+            "unit": unit,
+            "jabatan": post,
+            "email": person.email,
+            "aktif": person.aktif,
+        }
+        account = {"user": self.account(person, accounts)} if obj.user_id is None and person.nip else None
+        self.save_if_changed(obj, values, "pegawai", also=account)
+
+    def account(self, person: _PegawaiRow, accounts: dict):
+        """The user account named by the employee's NIP, created (without a usable password) if missing."""
+        user = accounts.get(person.nip)
+        if user is None:
+            user = get_user_model()(username=person.nip, email=person.email, first_name=person.nama[:150])
+            user.set_unusable_password()
+            user.save()
+            self.report.created["akun"] += 1
+        return user
+
+
+def _tree_order(units: dict[str, _UnitRow]) -> list[str]:
+    """The codes of ``units`` with every parent before its children (the checks refused cycles)."""
+    order: list[str] = []
+    placed: set[str] = set()
+    for kode in units:
+        chain = []
+        while kode in units and kode not in placed:
+            placed.add(kode)
+            chain.append(kode)
+            kode = units[kode].induk
+        order.extend(reversed(chain))
+    return order
 
 
 def _checked_before(line: int, message: str) -> None:
     raise AssertionError(f"row {line} passed the checks but now fails: {message}")
-
-
-def _write_person(instansi, person, saved, existing, by_name, jabatan, user_model, by, report) -> None:
-    unit = saved[person.kode_unit]
-    post = unit.jabatan_kepala if person.kepala else jabatan(person.jabatan, person.jenis_jabatan, person.jenjang)
-    obj = existing.get(person.nip) if person.nip else by_name.get(person.nama)
-    if obj is not None and obj.instansi_id != instansi.pk:
-        raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
-    obj = obj or Pegawai(instansi=instansi, nip=person.nip)
-    values = {
-        "nama": person.nama,
-        "status_kepegawaian": person.status,
-        "unit": unit,
-        "jabatan": post,
-        "email": person.email,
-        "aktif": person.aktif,
-    }
-    _save_if_changed(obj, values, by, "pegawai", report)
-    if obj.user_id is None and person.nip:
-        user, created = user_model.objects.get_or_create(
-            username=person.nip, defaults={"email": person.email, "first_name": person.nama[:150]}
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            report.created["akun"] += 1
-        obj.user = user
-        obj._history_user = by
-        obj.save(update_fields=["user"])

@@ -1,0 +1,184 @@
+"""What several test modules share: drivers that take an appraisal through its lifecycle by the
+services, the task pages' addresses, the organisation file the import tests build, and the
+database URL a subprocess (worker, command) needs. Fixtures live in the conftest.py files."""
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import time_machine
+from django.db import connection
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.timers import fire_due_timers
+
+from tests.factories import nip_for
+from workflow.models import AuditAction, JenisRhk, NilaiPerilaku, Skp, StatusSkp
+from workflow.services import appeal as appeal_svc
+from workflow.services import appraisal as svc
+from workflow.services.org_import import COLUMNS
+
+# --- the lifecycle, driven through the services ------------------------------------------------
+
+MIDYEAR = dt.datetime(2026, 7, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def rows(n_utama=2, n_tambahan=1):
+    made = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Cakupan imunisasi dasar lengkap wilayah {i}",
+                         indikator="Persentase bayi diimunisasi lengkap", target="95", satuan="%")
+            for i in range(1, n_utama + 1)]
+    made += [svc.RhkInput(jenis=JenisRhk.TAMBAHAN, teks="Survei kepuasan masyarakat layanan imunisasi",
+                          indikator="Indeks kepuasan", target="80", satuan="indeks") for _ in range(n_tambahan)]
+    return made
+
+
+EXPECTATIONS = {v: f"Ekspektasi khusus untuk nilai {v}" for v in NilaiPerilaku.values}
+
+
+def approve(org, person, assessor):
+    skp = Skp.objects.get(pegawai=person)
+    svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
+    svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
+    return skp
+
+
+def through_final_review(org, person, assessor, rhk_rating, perilaku_rating, **final):
+    """Drive one appraisal from plan to the annual review with the given ratings."""
+    with time_machine.travel(MIDYEAR, tick=False):
+        skp = approve(org, person, assessor)
+        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=inputs)
+        svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=False):
+        fire_due_timers()
+        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=inputs, final=True)
+        rhk = {r.pk: svc.FeedbackInput("Baik", rhk_rating(r)) for r in skp.rhk_set.all()}
+        perilaku = {v: svc.FeedbackInput("", perilaku_rating(v)) for v in NilaiPerilaku.values}
+        svc.final_review_submit(skp=skp, by=assessor.user, rhk_feedback=rhk, perilaku=perilaku, **final)
+    skp.refresh_from_db()
+    return skp
+
+
+def at(day, hour=9):
+    """Travel to a day of December 2026 (after the annual review: publication, appeals)."""
+    return time_machine.travel(dt.datetime(2026, 12, day, hour, tzinfo=dt.UTC), tick=False)
+
+
+# --- the audit story: one appraisal from plan to a decided appeal ------------------------------
+
+RETURN_NOTE = "Target cakupan terlalu rendah, naikkan ke 98%."
+APPEAL_REASON = "Capaian imunisasi 98% belum tercermin."
+DECISION_REASON = "Penilaian sudah sesuai bukti dukung."
+
+
+def whole_lifecycle(org, person, assessor):
+    """Plan, return, revise, approve, midyear review, annual review, scored, published."""
+    skp = Skp.objects.get(pegawai=person)
+    with time_machine.travel(MIDYEAR, tick=True):
+        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
+        svc.plan_decide(skp=skp, by=assessor.user, approve=False, note=RETURN_NOTE)
+        revised = rows()
+        revised[0].target = "98"
+        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=revised)
+        svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
+        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=done)
+        svc.review_submit(skp=skp, by=assessor.user, rhk_feedback={}, perilaku={})
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, tzinfo=dt.UTC), tick=True):
+        fire_due_timers()  # a timer: no user acts, the system does
+        done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
+        svc.self_review_submit(skp=skp, by=person.user, rows=done, final=True)
+        svc.final_review_submit(
+            skp=skp, by=assessor.user,
+            rhk_feedback={r.pk: svc.FeedbackInput("Baik", "sesuai") for r in skp.rhk_set.all()},
+            perilaku={v: svc.FeedbackInput("", "di_atas") for v in NilaiPerilaku.values},
+            rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak",
+        )
+    # The employee appeals; the assessor responds; the assessor's superior upholds the result.
+    skp.refresh_from_db()
+    with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=True):
+        keberatan = appeal_svc.appeal_file(skp=skp, by=person.user, alasan=APPEAL_REASON)
+        appeal_svc.appeal_respond(keberatan=keberatan, by=assessor.user, tanggapan="Penilaian sesuai bukti.")
+        superior = keberatan.pemutus
+        appeal_svc.appeal_decide(keberatan=keberatan, by=superior.user, uphold=True, alasan=DECISION_REASON)
+    skp.refresh_from_db()
+    return skp
+
+
+A = AuditAction
+EXPECTED_STORY = [  # what whole_lifecycle records: (action, who acted, status before → after)
+    (A.APPRAISAL_OPENED, "admin", None, StatusSkp.DRAFT),
+    (A.PLAN_SUBMITTED, "employee", StatusSkp.DRAFT, StatusSkp.DIAJUKAN),
+    (A.PLAN_RETURNED, "assessor", StatusSkp.DIAJUKAN, StatusSkp.DIKEMBALIKAN),
+    (A.PLAN_SUBMITTED, "employee", StatusSkp.DIKEMBALIKAN, StatusSkp.DIAJUKAN),
+    (A.PLAN_APPROVED, "assessor", StatusSkp.DIAJUKAN, StatusSkp.DISETUJUI),
+    (A.SELF_REVIEW_SUBMITTED, "employee", StatusSkp.DISETUJUI, StatusSkp.EVALUASI_PERIODIK),
+    (A.REVIEW_SUBMITTED, "assessor", None, None),
+    (A.FINAL_SELF_REVIEW_SUBMITTED, "employee", StatusSkp.EVALUASI_PERIODIK, StatusSkp.EVALUASI_AKHIR),
+    (A.FINAL_REVIEW_SUBMITTED, "assessor", None, None),
+    (A.APPRAISAL_SCORED, "system", StatusSkp.EVALUASI_AKHIR, StatusSkp.DINILAI),
+    (A.APPRAISAL_PUBLISHED, "system", StatusSkp.DINILAI, StatusSkp.DIPUBLIKASIKAN),
+    (A.APPEAL_FILED, "employee", StatusSkp.DIPUBLIKASIKAN, StatusSkp.KEBERATAN),
+    (A.APPEAL_RESPONDED, "assessor", None, None),
+    (A.APPEAL_DECIDED, "superior", StatusSkp.KEBERATAN, StatusSkp.FINAL),
+]
+
+
+# --- task pages --------------------------------------------------------------------------------
+
+
+def task_url(task):
+    return f"/appraisal/{task.process_id}/{task.flow_task.name}/{task.pk}/execute/"
+
+
+def open_task(skp):
+    return Task.objects.get(process_id=skp.process_id, status=STATUS.ASSIGNED)
+
+
+# --- the organisation file of the import tests --------------------------------------------------
+
+NIP_KASI, NIP_STAFF, NIP_STAFF2 = nip_for(501), nip_for(502), nip_for(503)
+
+
+def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
+    return {"tipe": "unit", "kode_unit": kode, "nama_unit": nama, "kode_unit_induk": induk, "jenis_unit": jenis,
+            "jabatan": jabatan, "jenis_jabatan": jenis_jabatan}
+
+
+def person_row(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="", status="PNS", aktif="ya"):
+    return {"tipe": "pegawai", "kode_unit": kode_unit, "nip": nip, "nama": nama, "status_kepegawaian": status,
+            "jabatan": jabatan, "jenis_jabatan": jenis, "jenjang": jenjang, "kepala_unit": kepala, "aktif": aktif}
+
+
+def good_rows():
+    return [
+        unit_row("DINKES", "Dinas Kesehatan", "", "opd", "Kepala Dinas Kesehatan", "jpt_pratama"),
+        unit_row("DINKES-S1", "Seksi Imunisasi", "DINKES", "seksi", "Kepala Seksi Imunisasi", "pengawas"),
+        person_row("DINKES-S1", NIP_KASI, "Zulkifli Wijaya, S.K.M.", "Kepala Seksi Imunisasi", "pengawas",
+                   kepala="ya"),
+        person_row("DINKES-S1", NIP_STAFF, "Hendra Safitri, S.Si.", "Pengelola Program Imunisasi", "pelaksana"),
+        person_row("DINKES-S1", NIP_STAFF2, "Dewi Hakim, S.K.M.", "Epidemiolog Kesehatan Ahli Muda", "fungsional",
+                   jenjang="ahli_muda", status="PPPK"),
+    ]
+
+
+def as_csv(rows, delimiter=",") -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=delimiter)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: row.get(c, "") for c in COLUMNS})
+    return out.getvalue().encode()
+
+
+# --- subprocesses ------------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    """The URL of the test database, for a worker or command started in a subprocess."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(s['NAME']).resolve()}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
