@@ -11,6 +11,7 @@ from viewflow.workflow import flow, lock
 from . import task_views
 from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
 from .nodes import AppealDecisionView, AppraisalView, AssessorView
+from .services import deadlines
 
 # Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
 SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default:'' }}"
@@ -41,6 +42,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.employee_user)
+        .Deadline(deadlines.plan_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.approve_plan)
     )
@@ -52,6 +54,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.standard_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.plan_approved)
     )
@@ -80,6 +83,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.employee_user)
+        .Deadline(deadlines.periodic_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.review)
     )
@@ -91,6 +95,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.periodic_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.next_review)
     )
@@ -107,6 +112,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.employee_user)
+        .Deadline(deadlines.annual_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.final_review)
     )
@@ -118,6 +124,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.annual_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
     )
@@ -258,6 +265,7 @@ class AppealFlow(flow.Flow):
             summary_template=APPEAL_SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.appeal_response_deadline)
         .Permission("workflow.manage_appraisal")
         .OnTimeout(this.response_due, this.decide, title=_("No response in time"))
         .Next(this.decide)
@@ -270,6 +278,7 @@ class AppealFlow(flow.Flow):
             summary_template=APPEAL_SUMMARY,
         )
         .Assign(this.handler_user)
+        .Deadline(deadlines.appeal_decision_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.decided)
     )
