@@ -10,6 +10,8 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import flows, signals  # noqa: F401 - flows are imported so their permissions exist after migrate
+        # flows: so their permissions exist after migrate; tasks: so the Celery tasks are registered
+        # in every process (services enqueue them by name, see services.period_open).
+        from . import flows, signals, tasks  # noqa: F401
 
         signals.connect()

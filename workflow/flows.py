@@ -16,6 +16,7 @@ from .nodes import AppealDecisionView, AppraisalView, AssessorView
 from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .selectors.scoring import result_may_be_published
+from .services import deadlines
 from .services.appeal import appeal_deadline
 from .services.scoring import appraisal_finalise, appraisal_publish, appraisal_score, scoring_run_of
 from .views import steps as task_views
@@ -49,6 +50,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.employee_user)
+        .Deadline(deadlines.plan_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.approve_plan)
     )
@@ -60,6 +62,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.standard_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.plan_approved)
     )
@@ -88,6 +91,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.employee_user)
+        .Deadline(deadlines.periodic_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.review)
     )
@@ -99,6 +103,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.periodic_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.next_review)
     )
@@ -115,6 +120,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.employee_user)
+        .Deadline(deadlines.annual_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.final_review)
     )
@@ -126,6 +132,7 @@ class AppraisalFlow(flow.Flow):
             summary_template=SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.annual_review_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
     )
@@ -252,6 +259,7 @@ class AppealFlow(flow.Flow):
             summary_template=APPEAL_SUMMARY,
         )
         .Assign(this.assessor_user)
+        .Deadline(deadlines.appeal_response_deadline)
         .Permission("workflow.manage_appraisal")
         .OnTimeout(this.response_due, this.decide, title=_("No response in time"))
         .Next(this.decide)
@@ -264,6 +272,7 @@ class AppealFlow(flow.Flow):
             summary_template=APPEAL_SUMMARY,
         )
         .Assign(this.handler_user)
+        .Deadline(deadlines.appeal_decision_deadline)
         .Permission("workflow.manage_appraisal")
         .Next(this.decided)
     )

@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow import flow
 from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.nodes import ViewActivation
 from viewflow.workflow.status import STATUS
 
 from .models import Pegawai, Skp
 from .selectors.appraisal import skp_of_process, skp_of_task
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .services.audit import audit_batch
+from .services.deadlines import task_created
 from .services.tasks import lock_failed_message, task_already_done_message
 
 
@@ -65,13 +67,46 @@ def safe_task_view(flow_task, origin_view):
     return view
 
 
+class AppraisalActivation(ViewActivation):
+    """A human task's activation: once the task exists — created by the flow, or revived by an
+    admin — its node gives it its due date and tells its owner (``AppraisalView.on_task_created``)."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        flow_task.on_task_created(activation.task)
+        return activation
+
+    @ViewActivation.status.super()
+    def revive(self):
+        task = super().revive.original()
+        self.flow_task.on_task_created(task)
+        return task
+
+
 class AppraisalView(flow.View):
     """A human step of an appraisal: the safe wrapper above; queued tasks may be taken only by an
     admin of the appraisal's own government; and separation of duties — whoever ``barred`` names
     for the appraisal never holds or executes the step, by any route (the flow's assignment with
     delegations and acting officials, an admin's reassignment, the queue, an execution from
     code): the flow's choice passes to the next official up instead (``calc_owner``), everything
-    else asks ``refusal``."""
+    else asks ``refusal``. Each step names when its tasks are due (``Deadline``)."""
+
+    activation_class = AppraisalActivation
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._deadline = None
+
+    def Deadline(self, policy):  # capitalised like viewflow's other chained node options
+        """When a task of this step is due: ``policy(task)`` returns the moment, or None for no
+        deadline (the policies are in ``services.deadlines``). Without one a task has no deadline."""
+        self._deadline = policy
+        return self
+
+    def on_task_created(self, task) -> None:
+        """A task of this step was created (or revived): it gets its due date; its owner is told."""
+        task_created(task, due=self._deadline(task) if self._deadline is not None else None)
 
     @property
     def view_path(self):

@@ -4,27 +4,20 @@ from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
+from simple_history.signals import pre_create_historical_record
 
 from project.admin_base import admin_changed
+from rules.signals import rule_changed
 
 from .models import AuditAction, Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
 from .selectors.org import forget_org_snapshots
 from .selectors.period import forget_period_windows
-from .services.audit import audit_record
-
-
-def on_task_saved(sender, instance, created, **kwargs) -> None:
-    """A new human task gets its due date and its owner is told."""
-    if created and instance.flow_task_type == "HUMAN":
-        from .services.deadlines import task_created
-
-        task_created(instance)
+from .services.audit import audit_record, cache_history_managers, defer_history_saves, fill_history_user
 
 
 def connect() -> None:
-    from viewflow.workflow.models import Task
-
-    post_save.connect(on_task_saved, sender=Task, dispatch_uid="kinerja-task-deadline")
+    """Wire the caches and the audit log. (A new task's due date comes from its node, not from a
+    signal: ``nodes.AppraisalActivation``.)"""
     for model in (Instansi, Unit, Jabatan, Pegawai, PenugasanPlt, Delegasi):
         post_save.connect(forget_org_snapshots, sender=model, dispatch_uid=f"forget-org-{model.__name__}-save")
         post_delete.connect(forget_org_snapshots, sender=model, dispatch_uid=f"forget-org-{model.__name__}-del")
@@ -37,12 +30,6 @@ def connect() -> None:
 def connect_audit() -> None:
     """History rows always name an actor; rule changes (sent by ``rules``, which never imports
     ``workflow``) are written to the audit log."""
-    from simple_history.signals import pre_create_historical_record
-
-    from rules.signals import rule_changed
-
-    from .services.audit import cache_history_managers, defer_history_saves, fill_history_user
-
     cache_history_managers()
     defer_history_saves()
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
@@ -52,9 +39,6 @@ def connect_audit() -> None:
 
 
 def record_rule_change(sender, *, action, obj, by, before, after, reason, **kwargs) -> None:
-    from .models import AuditAction
-    from .services.audit import audit_record
-
     audit_record(action=AuditAction(f"rules.{action}"), obj=obj, by=by, before=before, after=after, reason=reason)
 
 

@@ -3,17 +3,18 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
+from .services.audit import acting_as
+from .services.deadlines import run_timers as sweep
 from .services.org_import_job import org_import_job_run
+from .services.period_open import OPEN_CHUNK_TASK, period_open_chunk
 from .services.system import system_user
 
 
 # Acknowledged only when done, and given back to the broker when its worker process dies: a chunk
 # cut off by a crash runs again (its writes and its count are one transaction, so nothing doubles).
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# ``services.period_open`` enqueues it by this name (it cannot import this module, which imports it).
+@shared_task(name=OPEN_CHUNK_TASK, acks_late=True, reject_on_worker_lost=True)
 def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = None, nomor: int | None = None) -> int:
-    from .services.audit import acting_as
-    from .services.period_open import period_open_chunk
-
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
     with acting_as(by):
         return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by, nomor=nomor)
@@ -28,8 +29,5 @@ def org_import_job(job_id: int) -> None:
 @shared_task
 def run_timers() -> dict:
     """Fire viewflow's due timers and sweep task deadlines (scheduled by Celery beat)."""
-    from .services.audit import acting_as
-    from .services.deadlines import run_timers as sweep
-
     with acting_as(system_user()):
         return sweep()

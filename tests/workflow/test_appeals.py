@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
@@ -174,6 +174,36 @@ def test_deadlines_remind_then_escalate_once(org, opened, mailoutbox, django_cap
     assert deadline.dieskalasi_ke == org.kasi.nama  # the employee's superior for an employee task
     assert Notifikasi.objects.filter(penerima=org.kasi.user, judul__startswith="Terlambat").exists()
     assert Notifikasi.objects.filter(penerima=org.pelaksana.user, judul__startswith="Pengingat").exists()
+
+
+def test_each_step_is_due_by_the_policy_its_node_declares(org, published):
+    """The employee's steps and the reviews are due at the period's dates, the plan's approval
+    KINERJA_TASK_DAYS after it arrives, the appeal's response and decision after their own days."""
+    with at(5):
+        keberatan = svc.appeal_file(skp=published, by=org.pelaksana.user, alasan="Capaian tidak dinilai.")
+    with at(6):
+        svc.appeal_respond(keberatan=keberatan, by=org.kasi.user, tanggapan="Bukti dukung diterima.")
+    tasks = Task.objects.filter(process_id__in=[published.process_id, keberatan.process_id], flow_task_type="HUMAN")
+    due = {task.flow_task.name: (task.created, timezone.localtime(task.tenggat.jatuh_tempo)) for task in tasks}
+
+    def end_of(day):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
+
+    assert due["draft_plan"][1] == end_of(dt.date(2026, 1, 31))  # the plan deadline
+    assert due["approve_plan"][1] == due["approve_plan"][0] + dt.timedelta(days=14)
+    assert due["self_review"][1] == due["review"][1] == end_of(dt.date(2026, 7, 14))  # the periodic window closes
+    assert due["final_self_review"][1] == due["final_review"][1] == end_of(dt.date(2027, 1, 14))
+    assert due["respond"][1] == due["respond"][0] + dt.timedelta(days=5)
+    assert due["decide"][1] == due["decide"][0] + dt.timedelta(days=14)  # the rule pack's days to decide
+
+
+def test_a_task_revived_by_an_admin_gets_its_due_date_again(org, opened):
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    draft = Task.objects.get(process_id=skp.process_id, status=STATUS.ASSIGNED)
+    draft.flow_task.activation_class(draft).cancel()
+    with time_machine.travel(dt.datetime(2026, 1, 10, tzinfo=dt.UTC), tick=False):
+        revived = draft.flow_task.activation_class(draft).revive()
+    assert revived.pk != draft.pk and revived.tenggat.jatuh_tempo.date() == dt.date(2026, 1, 31)
 
 
 def test_delegation_routes_new_tasks_and_an_admin_reassigns_with_a_reason(org, opened):

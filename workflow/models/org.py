@@ -1,12 +1,20 @@
 """Organisation directory: governments (instansi), the unit tree, positions, employees, acting
-appointments and admin roles. Every model keeps its full history (django-simple-history)."""
+appointments and admin roles. Every model keeps its full history (django-simple-history).
+
+``OrgChart`` (at the end) is the unit tree read as "who stands above whom" on a date: the
+employee's validation walks it, and so do the selectors (``selectors.org.OrgSnapshot``)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -200,8 +208,6 @@ class Pegawai(models.Model):
         return self.unit.jabatan_kepala_id is not None and self.unit.jabatan_kepala_id == self.jabatan_id
 
     def clean(self) -> None:
-        from ..selectors.org import assessor_chain_has_cycle
-
         errors = {}
         if self.status_kepegawaian in StatusKepegawaian.asn() and not self.nip:
             errors["nip"] = _("A PNS or PPPK employee needs a NIP.")
@@ -216,7 +222,7 @@ class Pegawai(models.Model):
                 errors["penilai_override"] = _("An employee cannot be their own assessor.")
             elif self.penilai_override.instansi_id != self.instansi_id:
                 errors["penilai_override"] = _("The assessor belongs to another government.")
-            elif self.pk and assessor_chain_has_cycle(self):
+            elif self.pk and OrgChart.load(self.instansi_id).assessor_chain_has_cycle(self):
                 errors["penilai_override"] = _(
                     "The supervisor chain forms a cycle: %(name)s would end up assessing themselves."
                 ) % {"name": self.nama}
@@ -312,3 +318,100 @@ class PeranAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.instansi}"
+
+
+@dataclass
+class OrgChart:
+    """Who stands above whom in one government on one date (shared/domain.md §4): the units, the
+    holders of their head posts and the acting officials (Plt/Plh) standing in for them, loaded in a
+    few queries. The holder of the head post of the employee's unit assesses its members; a unit
+    head is assessed by the head of the parent unit; a post held by nobody passes the duty upwards;
+    an explicit per-employee override wins. ``selectors.org.OrgSnapshot`` adds delegations."""
+
+    instansi: Instansi
+    on: dt.date
+    units: dict[int, Unit] = field(default_factory=dict)
+    holders: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> holder
+    acting: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> Plt/Plh
+    _people: dict[int, Pegawai] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, instansi: Instansi | int, on: dt.date | None = None):
+        if not isinstance(instansi, Instansi):
+            instansi = Instansi.objects.get(pk=instansi)
+        chart = cls(instansi=instansi, on=on or timezone.localdate())
+        chart.units = {u.pk: u for u in Unit.objects.filter(instansi=instansi, aktif=True)}
+        head_posts = {u.jabatan_kepala_id: u.pk for u in chart.units.values() if u.jabatan_kepala_id}
+        holders = Pegawai.objects.filter(instansi=instansi, aktif=True, jabatan_id__in=head_posts)
+        for p in holders.select_related("user", "jabatan"):
+            if head_posts[p.jabatan_id] == p.unit_id:
+                chart.holders[p.jabatan_id] = p
+                chart._people[p.pk] = p
+        if instansi.plt_boleh_menilai:
+            appointments = PenugasanPlt.objects.filter(
+                jabatan_id__in=head_posts,
+                tanggal_mulai__lte=chart.on,
+                tanggal_selesai__gte=chart.on,
+                pegawai__aktif=True,
+            ).select_related("pegawai__user", "pegawai__jabatan")
+            for a in appointments:
+                chart.acting[a.jabatan_id] = a.pegawai
+                chart._people[a.pegawai_id] = a.pegawai
+        return chart
+
+    def holder_of(self, unit: Unit) -> Pegawai | None:
+        """Who acts as head of ``unit`` on the chart's date: an acting official (whose
+        appointment means the holder is absent), else the holder, else nobody."""
+        if not unit.jabatan_kepala_id:
+            return None
+        return self.acting.get(unit.jabatan_kepala_id) or self.holders.get(unit.jabatan_kepala_id)
+
+    def _person(self, pk: int) -> Pegawai | None:
+        if pk not in self._people:
+            self._people[pk] = Pegawai.objects.filter(pk=pk, aktif=True).first()
+        return self._people[pk]
+
+    def officials_above(self, pegawai: Pegawai) -> Iterator[Pegawai]:
+        """The officials above ``pegawai``, nearest first: the explicit override, then whoever acts
+        as head of each unit up the tree (starting from the parent unit for a unit's own head),
+        never ``pegawai`` themself — a post ``pegawai`` holds or stands in for passes upwards."""
+        if pegawai.penilai_override_id:
+            override = self._person(pegawai.penilai_override_id)
+            if override is not None and override.pk != pegawai.pk:
+                yield override
+        unit = self.units.get(pegawai.unit_id)
+        if unit is not None and unit.jabatan_kepala_id and unit.jabatan_kepala_id == pegawai.jabatan_id:
+            unit = self.units.get(unit.parent_id) if unit.parent_id else None
+        seen: set[int] = set()
+        while unit is not None and unit.pk not in seen:
+            seen.add(unit.pk)
+            head = self.holder_of(unit)
+            if head is not None and head.pk != pegawai.pk:
+                yield head
+            unit = self.units.get(unit.parent_id) if unit.parent_id else None
+
+    def assessor_of(self, pegawai: Pegawai) -> Pegawai | None:
+        return next(self.officials_above(pegawai), None)
+
+    def assessor_superior_of(self, pegawai: Pegawai) -> Pegawai | None:
+        """The Atasan Pejabat Penilai: the assessor's own assessor — passing over ``pegawai``
+        themself (say, standing in for the post above their assessor). At the top of the tree (the
+        Governor assesses JPT and has no assessor) the assessor is also the superior."""
+        assessor = self.assessor_of(pegawai)
+        if assessor is None:
+            return None
+        return next((p for p in self.officials_above(assessor) if p.pk != pegawai.pk), None) or assessor
+
+    def assessor_chain_has_cycle(self, pegawai: Pegawai) -> bool:
+        """True when following assessors upwards from ``pegawai`` (as given: with its unsaved
+        override) comes back to ``pegawai``: an override chain such as A → B → A. Use a freshly
+        loaded chart: ``pegawai`` replaces its saved row in it."""
+        self._people[pegawai.pk] = pegawai
+        seen = {pegawai.pk}
+        current = self.assessor_of(pegawai)
+        while current is not None:
+            if current.pk in seen:
+                return True
+            seen.add(current.pk)
+            current = self.assessor_of(current)
+        return False

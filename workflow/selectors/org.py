@@ -1,62 +1,38 @@
 """Reads of the organisation directory: who assesses whom, and who may see what.
 
-Assessor resolution follows shared/domain.md §4 from the unit tree: the holder of the head post of
-the employee's unit assesses its members; a unit head is assessed by the head of the parent unit;
-a post held by nobody passes the duty upwards. An active Plt/Plh appointment on the date stands in
-for the post holder (when the government allows acting officials to assess), and an explicit
-per-employee override wins over everything.
+Assessor resolution follows shared/domain.md §4 from the unit tree (``models.org.OrgChart``): the
+holder of the head post of the employee's unit assesses its members; a unit head is assessed by the
+head of the parent unit; a post held by nobody passes the duty upwards. An active Plt/Plh
+appointment on the date stands in for the post holder (when the government allows acting officials
+to assess), and an explicit per-employee override wins over everything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
 from ..cache import ProcessCache
-from ..models import Delegasi, Instansi, Pegawai, PenugasanPlt, Unit
+from ..models import Delegasi, Instansi, Pegawai
+from ..models.org import OrgChart
 
 
 @dataclass
-class OrgSnapshot:
-    """The head-post holders of one government on one date, loaded once, so resolving the
+class OrgSnapshot(OrgChart):
+    """The organisation chart of one government on one date (``models.org.OrgChart``: head-post
+    holders and acting officials) with the delegations in force, loaded once, so resolving the
     assessors of thousands of employees costs a handful of queries."""
 
-    instansi: Instansi
-    on: dt.date
-    units: dict[int, Unit] = field(default_factory=dict)
-    holders: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> holder
-    acting: dict[int, Pegawai] = field(default_factory=dict)  # head jabatan id -> Plt/Plh
     delegates: dict[int, Pegawai] = field(default_factory=dict)  # delegating pegawai id -> delegate
-    _people: dict[int, Pegawai] = field(default_factory=dict)
 
     @classmethod
     def load(cls, instansi: Instansi | int, on: dt.date | None = None) -> OrgSnapshot:
-        if not isinstance(instansi, Instansi):
-            instansi = Instansi.objects.get(pk=instansi)
-        snap = cls(instansi=instansi, on=on or timezone.localdate())
-        snap.units = {u.pk: u for u in Unit.objects.filter(instansi=instansi, aktif=True)}
-        head_posts = {u.jabatan_kepala_id: u.pk for u in snap.units.values() if u.jabatan_kepala_id}
-        holders = Pegawai.objects.filter(instansi=instansi, aktif=True, jabatan_id__in=head_posts)
-        for p in holders.select_related("user", "jabatan"):
-            if head_posts[p.jabatan_id] == p.unit_id:
-                snap.holders[p.jabatan_id] = p
-                snap._people[p.pk] = p
-        if instansi.plt_boleh_menilai:
-            appointments = PenugasanPlt.objects.filter(
-                jabatan_id__in=head_posts,
-                tanggal_mulai__lte=snap.on,
-                tanggal_selesai__gte=snap.on,
-                pegawai__aktif=True,
-            ).select_related("pegawai__user", "pegawai__jabatan")
-            for a in appointments:
-                snap.acting[a.jabatan_id] = a.pegawai
-                snap._people[a.pegawai_id] = a.pegawai
+        snap = super().load(instansi, on)
         delegations = Delegasi.objects.filter(
-            pemberi__instansi=instansi, mulai__lte=snap.on, selesai__gte=snap.on, penerima__aktif=True
+            pemberi__instansi=snap.instansi, mulai__lte=snap.on, selesai__gte=snap.on, penerima__aktif=True
         ).select_related("penerima__user")
         for d in delegations.order_by("mulai", "pk"):  # the latest start wins
             snap.delegates[d.pemberi_id] = d.penerima
@@ -65,49 +41,6 @@ class OrgSnapshot:
     def delegate_of(self, pegawai: Pegawai) -> Pegawai:
         """Who acts for ``pegawai`` as assessor on the snapshot's date (see ``delegate_of``)."""
         return self.delegates.get(pegawai.pk, pegawai)
-
-    def holder_of(self, unit: Unit) -> Pegawai | None:
-        """Who acts as head of ``unit`` on the snapshot's date: an acting official (whose
-        appointment means the holder is absent), else the holder, else nobody."""
-        if not unit.jabatan_kepala_id:
-            return None
-        return self.acting.get(unit.jabatan_kepala_id) or self.holders.get(unit.jabatan_kepala_id)
-
-    def _person(self, pk: int) -> Pegawai | None:
-        if pk not in self._people:
-            self._people[pk] = Pegawai.objects.filter(pk=pk, aktif=True).first()
-        return self._people[pk]
-
-    def officials_above(self, pegawai: Pegawai) -> Iterator[Pegawai]:
-        """The officials above ``pegawai``, nearest first: the explicit override, then whoever acts
-        as head of each unit up the tree (starting from the parent unit for a unit's own head),
-        never ``pegawai`` themself — a post ``pegawai`` holds or stands in for passes upwards."""
-        if pegawai.penilai_override_id:
-            override = self._person(pegawai.penilai_override_id)
-            if override is not None and override.pk != pegawai.pk:
-                yield override
-        unit = self.units.get(pegawai.unit_id)
-        if unit is not None and unit.jabatan_kepala_id and unit.jabatan_kepala_id == pegawai.jabatan_id:
-            unit = self.units.get(unit.parent_id) if unit.parent_id else None
-        seen: set[int] = set()
-        while unit is not None and unit.pk not in seen:
-            seen.add(unit.pk)
-            head = self.holder_of(unit)
-            if head is not None and head.pk != pegawai.pk:
-                yield head
-            unit = self.units.get(unit.parent_id) if unit.parent_id else None
-
-    def assessor_of(self, pegawai: Pegawai) -> Pegawai | None:
-        return next(self.officials_above(pegawai), None)
-
-    def assessor_superior_of(self, pegawai: Pegawai) -> Pegawai | None:
-        """The Atasan Pejabat Penilai: the assessor's own assessor — passing over ``pegawai``
-        themself (say, standing in for the post above their assessor). At the top of the tree (the
-        Governor assesses JPT and has no assessor) the assessor is also the superior."""
-        assessor = self.assessor_of(pegawai)
-        if assessor is None:
-            return None
-        return next((p for p in self.officials_above(assessor) if p.pk != pegawai.pk), None) or assessor
 
     def official_for(self, pegawai: Pegawai, *, barred: set[int]) -> Pegawai | None:
         """The nearest official above ``pegawai`` who may act on a step of their appraisal: each
@@ -145,21 +78,6 @@ def assessor_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | Non
 def assessor_superior_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
     """The Atasan Pejabat Penilai of ``pegawai`` on date ``on`` (today by default)."""
     return org_snapshot(pegawai.instansi_id, on).assessor_superior_of(pegawai)
-
-
-def assessor_chain_has_cycle(pegawai: Pegawai, *, on: dt.date | None = None) -> bool:
-    """True when following assessors upwards from ``pegawai`` (with its unsaved override) comes back
-    to ``pegawai``: an override chain such as A → B → A."""
-    snap = OrgSnapshot.load(pegawai.instansi_id, on)  # fresh: it is patched with the unsaved override
-    snap._people[pegawai.pk] = pegawai
-    seen = {pegawai.pk}
-    current = snap.assessor_of(pegawai)
-    while current is not None:
-        if current.pk in seen:
-            return True
-        seen.add(current.pk)
-        current = snap.assessor_of(current)
-    return False
 
 
 def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:

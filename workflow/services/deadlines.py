@@ -1,8 +1,9 @@
 """Deadlines on every human task: the due date, a reminder before it and an escalation after it.
 
 Due dates come from the period (plan deadline, review windows) and the rule pack (days to decide an
-appeal); ``deadlines_sweep`` runs with viewflow's timers from Celery beat (``workflow.tasks``) and
-from the demo runner."""
+appeal): each human step of the flows names its policy below, and its node applies it when it
+creates a task (``nodes.AppraisalView``). ``deadlines_sweep`` runs with viewflow's timers from Celery
+beat (``workflow.tasks``) and from the demo runner."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
+from viewflow.workflow.timers import fire_due_timers
 
 from ..dates import local_date
 from ..models import JenisJendela, PeranAdmin, TenggatTugas
 from ..selectors.appraisal import skp_of_task
-from ..selectors.org import person_name
+from ..selectors.org import org_snapshot, person_name
+from .appeal import policy
+from .appraisal import current_window, review_window
 from .notify import notify, task_link
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -28,38 +33,66 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
 
 
-def task_due(task: Task) -> dt.datetime | None:
-    """When ``task`` is due, or None for tasks without a deadline."""
-    from ..services.appraisal import current_window, review_window
+# --- due-date policies ------------------------------------------------------------------------
+# Each human step of the flows names its policy (``flows.py``: ``.Deadline(...)``); its node asks
+# it when a task of the step is created. A policy returns when ``task`` is due, or None for no
+# deadline. An appraisal's steps are due at a date of the period; when the period gives none, or
+# it has already passed, KINERJA_TASK_DAYS after the task was created.
 
-    node = task.flow_task.name
-    fallback = task.created + dt.timedelta(days=settings.KINERJA_TASK_DAYS)
+
+def _period_day_or_default(task: Task, day: dt.date | None) -> dt.datetime:
+    if day is not None and (due := _end_of(day)) > task.created:
+        return due
+    return task.created + dt.timedelta(days=settings.KINERJA_TASK_DAYS)
+
+
+def standard_deadline(task: Task) -> dt.datetime | None:
+    """A step of the appraisal without a date of its own (approving the plan): KINERJA_TASK_DAYS."""
+    return _period_day_or_default(task, None) if getattr(task.process, "skp", None) is not None else None
+
+
+def plan_deadline(task: Task) -> dt.datetime | None:
+    """Drafting the plan: the period's plan deadline (``batas_rencana``)."""
     skp = getattr(task.process, "skp", None)
-    due = None
-    if skp is not None:
-        if node == "draft_plan":
-            due = _end_of(skp.periode.batas_rencana)
-        elif node in ("self_review", "review"):
-            window = current_window(skp, kind=JenisJendela.PERIODIK)
-            due = _end_of(window.ditutup) if window else None
-        elif node in ("final_self_review", "final_review"):
-            window = review_window(skp, kind=JenisJendela.AKHIR)
-            due = _end_of(window.ditutup) if window else None
-        return due if due is not None and due > task.created else fallback
+    return _period_day_or_default(task, skp.periode.batas_rencana) if skp is not None else None
+
+
+def periodic_review_deadline(task: Task) -> dt.datetime | None:
+    """A periodic (self-)review: the close of the periodic window under review."""
+    skp = getattr(task.process, "skp", None)
+    if skp is None:
+        return None
+    window = current_window(skp, kind=JenisJendela.PERIODIK)
+    return _period_day_or_default(task, window.ditutup if window else None)
+
+
+def annual_review_deadline(task: Task) -> dt.datetime | None:
+    """The annual (self-)review: the close of the annual window."""
+    skp = getattr(task.process, "skp", None)
+    if skp is None:
+        return None
+    window = review_window(skp, kind=JenisJendela.AKHIR)
+    return _period_day_or_default(task, window.ditutup if window else None)
+
+
+def appeal_response_deadline(task: Task) -> dt.datetime | None:
+    """The assessor's response to an appeal: KINERJA_APPEAL_RESPONSE_DAYS."""
+    if getattr(task.process, "keberatan", None) is None:
+        return None
+    return task.created + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
+
+
+def appeal_decision_deadline(task: Task) -> dt.datetime | None:
+    """The appeal decision: the rule pack's ``hari_keputusan_keberatan`` days."""
     keberatan = getattr(task.process, "keberatan", None)
-    if keberatan is not None:
-        from .appeal import policy
-
-        if node == "respond":
-            return task.created + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
-        if node == "decide":
-            return task.created + dt.timedelta(days=int(policy(keberatan.skp)["hari_keputusan_keberatan"]))
-    return None
+    if keberatan is None:
+        return None
+    return task.created + dt.timedelta(days=int(policy(keberatan.skp)["hari_keputusan_keberatan"]))
 
 
-def task_created(task: Task) -> None:
-    """Give a new human task its due date and tell its owner."""
-    due = task_due(task)
+def task_created(task: Task, *, due: dt.datetime | None) -> None:
+    """Give a new human task its due date (from its step's policy, see ``nodes.AppraisalView``)
+    and tell its owner."""
     if due is not None:
         TenggatTugas.objects.create(task=task, jatuh_tempo=due)
     if task.owner_id:
@@ -86,8 +119,6 @@ def notify_assigned(task: Task) -> None:
 def _escalation_targets(task: Task) -> tuple[list, str]:
     """Whom an overdue task goes to: the superior of the person who holds it (or of the employee
     for queued tasks), or the government's admins, per ``KINERJA_ESCALATE_TO``."""
-    from ..selectors.org import org_snapshot
-
     skp = skp_of_task(task)
     if skp is None:
         return [], ""
@@ -150,8 +181,6 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only: bool = True):
     """Open tasks with a due date in the given governments: the ones past it (the admins' overdue
     list), or all of them with ``overdue_only=False``."""
-    from django.db.models import Q
-
     deadlines = TenggatTugas.objects.filter(task__status__in=OPEN)
     if overdue_only:
         deadlines = deadlines.filter(jatuh_tempo__lt=now or timezone.now())
@@ -169,7 +198,5 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only:
 
 def run_timers() -> dict[str, int]:
     """One sweep of everything time-driven: viewflow's due timers, then task deadlines."""
-    from viewflow.workflow.timers import fire_due_timers
-
     fired = fire_due_timers()
     return {"timers": fired, **deadlines_sweep()}

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from celery import current_app
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import AuditAction, Pegawai, PembukaanPeriode, Periode, StatusKepegawaian, StatusPeriode, Unit
+from ..models import AuditAction, Pegawai, PembukaanPeriode, Periode, Skp, StatusKepegawaian, StatusPeriode, Unit
 from ..selectors.org import OrgSnapshot
 from .appraisal import appraisal_open
 from .audit import acting_as, audit_batch, audit_record
+
+# The Celery task that runs one chunk (``workflow.tasks.open_period_chunk``, which calls
+# ``period_open_chunk``). The task module calls this service, so this service enqueues the task by
+# its registered name instead of importing it; ``WorkflowConfig.ready`` imports the task module, so
+# the name is registered in every process. The name is also what queued messages carry: keep it.
+OPEN_CHUNK_TASK = "workflow.tasks.open_period_chunk"
 
 
 def employees_to_open(periode: Periode, unit: Unit | None = None):
@@ -32,10 +40,6 @@ def employees_to_open(periode: Periode, unit: Unit | None = None):
 def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanPeriode:
     """Open ``periode`` (for a unit subtree if given) and queue the creation of the processes.
     Without a broker the chunks run in-process before this returns."""
-    from django.core.exceptions import ValidationError
-
-    from ..tasks import open_period_chunk
-
     if periode.status == StatusPeriode.CLOSED:
         raise ValidationError(_("This period is closed; it cannot be opened again."))
     if unit is not None and unit.instansi_id != periode.instansi_id:
@@ -64,8 +68,10 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
                             "employees": len(ids)})
 
     def enqueue():
+        # Looked up, not sent by name (``send_task``): a lookup runs eagerly without a broker.
+        open_chunk = current_app.tasks[OPEN_CHUNK_TASK]
         for nomor, chunk in enumerate(chunks):
-            open_period_chunk.delay(job.pk, chunk, by.pk if by else None, nomor)
+            open_chunk.delay(job.pk, chunk, by.pk if by else None, nomor)
 
     transaction.on_commit(enqueue)
     return job
@@ -79,8 +85,6 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | N
     the data too: employees who already have an appraisal for the period are skipped, and the
     unique constraint settles a race with another worker (that employee's savepoint rolls back; the
     rest of the chunk stands)."""
-    from ..models import Skp
-
     job = PembukaanPeriode.objects.select_related("periode").get(pk=job_id)
     if nomor is not None and nomor in job.chunks_dihitung:
         return 0
