@@ -36,17 +36,88 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-bench-only")
 MiB = 2**20
 
-COLUMNS = ["tipe", "kode_unit", "nama_unit", "kode_unit_induk", "jenis_unit", "nip", "nama", "status_kepegawaian",
-           "jabatan", "jenis_jabatan", "jenjang", "kepala_unit", "email", "aktif"]
-FIRST = ["Ahmad", "Budi", "Dewi", "Eka", "Fitri", "Hendra", "Indah", "Joko", "Kurnia", "Lestari", "Muhammad", "Nur",
-         "Putri", "Rahmat", "Siti", "Teguh", "Wahyu", "Yuni", "Zulkifli", "Agus", "Rina", "Sri", "Bambang", "Ratna"]
-LAST = ["Hakim", "Safitri", "Wijaya", "Saputra", "Lubis", "Siregar", "Nasution", "Hidayat", "Pratama", "Kurniawan",
-        "Rahayu", "Santoso", "Setiawan", "Utami", "Gunawan", "Harahap", "Syahputra", "Permana", "Wibowo", "Susanti"]
+COLUMNS = [
+    "tipe",
+    "kode_unit",
+    "nama_unit",
+    "kode_unit_induk",
+    "jenis_unit",
+    "nip",
+    "nama",
+    "status_kepegawaian",
+    "jabatan",
+    "jenis_jabatan",
+    "jenjang",
+    "kepala_unit",
+    "email",
+    "aktif",
+]
+FIRST = [
+    "Ahmad",
+    "Budi",
+    "Dewi",
+    "Eka",
+    "Fitri",
+    "Hendra",
+    "Indah",
+    "Joko",
+    "Kurnia",
+    "Lestari",
+    "Muhammad",
+    "Nur",
+    "Putri",
+    "Rahmat",
+    "Siti",
+    "Teguh",
+    "Wahyu",
+    "Yuni",
+    "Zulkifli",
+    "Agus",
+    "Rina",
+    "Sri",
+    "Bambang",
+    "Ratna",
+]
+LAST = [
+    "Hakim",
+    "Safitri",
+    "Wijaya",
+    "Saputra",
+    "Lubis",
+    "Siregar",
+    "Nasution",
+    "Hidayat",
+    "Pratama",
+    "Kurniawan",
+    "Rahayu",
+    "Santoso",
+    "Setiawan",
+    "Utami",
+    "Gunawan",
+    "Harahap",
+    "Syahputra",
+    "Permana",
+    "Wibowo",
+    "Susanti",
+]
 TITLES = ["", "S.E.", "S.Kom.", "S.K.M.", "S.Si.", "S.H.", "S.Sos.", "S.T.", "M.Si.", "S.Pd.", "A.Md."]
-PELAKSANA = ["Pengadministrasi Umum", "Pengelola Keuangan", "Pengolah Data", "Pengelola Program dan Kegiatan",
-             "Analis Kebijakan", "Pengadministrasi Perkantoran", "Pengelola Barang Milik Negara"]
-FUNGSIONAL = [("Epidemiolog Kesehatan", "ahli_pertama"), ("Perencana", "ahli_muda"), ("Analis SDM Aparatur",
-              "ahli_pertama"), ("Arsiparis", "terampil"), ("Pranata Komputer", "ahli_muda"), ("Auditor", "ahli_madya")]
+PELAKSANA = [
+    "Pengadministrasi Umum",
+    "Pengelola Keuangan",
+    "Pengolah Data",
+    "Pengelola Program dan Kegiatan",
+    "Analis Kebijakan",
+    "Pengadministrasi Perkantoran",
+    "Pengelola Barang Milik Negara",
+]
+FUNGSIONAL = [
+    ("Epidemiolog Kesehatan", "ahli_pertama"),
+    ("Perencana", "ahli_muda"),
+    ("Analis SDM Aparatur", "ahli_pertama"),
+    ("Arsiparis", "terampil"),
+    ("Pranata Komputer", "ahli_muda"),
+    ("Auditor", "ahli_madya"),
+]
 
 
 def nip(i: int) -> str:
@@ -59,10 +130,23 @@ def org_rows(employees: int, seed: int = 11):
     rnd = random.Random(seed)
     per_seksi, seksi_per_bidang, bidang_per_opd = 25, 3, 4
     opds = max(1, employees // (per_seksi * seksi_per_bidang * bidang_per_opd))
-    yield {"tipe": "unit", "kode_unit": "PEMDA", "nama_unit": "Pemerintah Provinsi", "jenis_unit": "pemda",
-           "jabatan": "Gubernur", "jenis_jabatan": "kepala_daerah"}
-    yield {"tipe": "pegawai", "kode_unit": "PEMDA", "nama": "Gubernur", "status_kepegawaian": "pejabat_negara",
-           "jabatan": "Gubernur", "jenis_jabatan": "kepala_daerah", "kepala_unit": "ya"}
+    yield {
+        "tipe": "unit",
+        "kode_unit": "PEMDA",
+        "nama_unit": "Pemerintah Provinsi",
+        "jenis_unit": "pemda",
+        "jabatan": "Gubernur",
+        "jenis_jabatan": "kepala_daerah",
+    }
+    yield {
+        "tipe": "pegawai",
+        "kode_unit": "PEMDA",
+        "nama": "Gubernur",
+        "status_kepegawaian": "pejabat_negara",
+        "jabatan": "Gubernur",
+        "jenis_jabatan": "kepala_daerah",
+        "kepala_unit": "ya",
+    }
     n = 0
 
     def person(kode, jabatan, jenis, kepala="tidak", jenjang=""):
@@ -70,34 +154,65 @@ def org_rows(employees: int, seed: int = 11):
         n += 1
         first, last = rnd.choice(FIRST), rnd.choice(LAST)
         title = rnd.choice(TITLES)
-        return {"tipe": "pegawai", "kode_unit": kode, "nip": nip(n), "nama": f"{first} {last}" + (f", {title}" if title
-                else ""), "status_kepegawaian": "PNS" if n % 7 else "PPPK", "jabatan": jabatan, "jenis_jabatan": jenis,
-                "jenjang": jenjang, "kepala_unit": kepala,
-                "email": f"{first.lower()}.{last.lower()}{n}@bengkuluprov.go.id", "aktif": "ya"}
+        return {
+            "tipe": "pegawai",
+            "kode_unit": kode,
+            "nip": nip(n),
+            "nama": f"{first} {last}" + (f", {title}" if title else ""),
+            "status_kepegawaian": "PNS" if n % 7 else "PPPK",
+            "jabatan": jabatan,
+            "jenis_jabatan": jenis,
+            "jenjang": jenjang,
+            "kepala_unit": kepala,
+            "email": f"{first.lower()}.{last.lower()}{n}@bengkuluprov.go.id",
+            "aktif": "ya",
+        }
 
     for o in range(1, opds + 1):
         opd = f"OPD-{o:03d}"
         head = f"Kepala Dinas {o:03d}"
-        yield {"tipe": "unit", "kode_unit": opd, "nama_unit": f"Dinas {o:03d}", "kode_unit_induk": "PEMDA",
-               "jenis_unit": "opd", "jabatan": head, "jenis_jabatan": "jpt_pratama"}
+        yield {
+            "tipe": "unit",
+            "kode_unit": opd,
+            "nama_unit": f"Dinas {o:03d}",
+            "kode_unit_induk": "PEMDA",
+            "jenis_unit": "opd",
+            "jabatan": head,
+            "jenis_jabatan": "jpt_pratama",
+        }
         yield person(opd, head, "jpt_pratama", kepala="ya")
         for b in range(1, bidang_per_opd + 1):
             bidang = f"{opd}-B{b}"
             head = f"Kepala Bidang {b} Dinas {o:03d}"
-            yield {"tipe": "unit", "kode_unit": bidang, "nama_unit": f"Bidang {b} Dinas {o:03d}",
-                   "kode_unit_induk": opd, "jenis_unit": "bidang", "jabatan": head, "jenis_jabatan": "administrator"}
+            yield {
+                "tipe": "unit",
+                "kode_unit": bidang,
+                "nama_unit": f"Bidang {b} Dinas {o:03d}",
+                "kode_unit_induk": opd,
+                "jenis_unit": "bidang",
+                "jabatan": head,
+                "jenis_jabatan": "administrator",
+            }
             yield person(bidang, head, "administrator", kepala="ya")
             for s in range(1, seksi_per_bidang + 1):
                 seksi = f"{bidang}-S{s}"
                 head = f"Kepala Seksi {s} Bidang {b} Dinas {o:03d}"
-                yield {"tipe": "unit", "kode_unit": seksi, "nama_unit": f"Seksi {s} Bidang {b} Dinas {o:03d}",
-                       "kode_unit_induk": bidang, "jenis_unit": "seksi", "jabatan": head, "jenis_jabatan": "pengawas"}
+                yield {
+                    "tipe": "unit",
+                    "kode_unit": seksi,
+                    "nama_unit": f"Seksi {s} Bidang {b} Dinas {o:03d}",
+                    "kode_unit_induk": bidang,
+                    "jenis_unit": "seksi",
+                    "jabatan": head,
+                    "jenis_jabatan": "pengawas",
+                }
                 yield person(seksi, head, "pengawas", kepala="ya")
                 for _ in range(per_seksi - 1):
                     if rnd.random() < 0.3:
                         jabatan, jenjang = rnd.choice(FUNGSIONAL)
-                        yield person(seksi, f"{jabatan} {jenjang.replace('_', ' ').title()}", "fungsional",
-                                     jenjang=jenjang)
+                        yield person(
+                            seksi, f"{jabatan} {jenjang.replace('_', ' ').title()}", "fungsional", jenjang=jenjang
+                        )
                     else:
                         yield person(seksi, rnd.choice(PELAKSANA), "pelaksana")
 
@@ -178,8 +293,9 @@ def write_xlsx(path: Path, employees: int, *, xfd: bool) -> int:
             )
             buffer = io.StringIO()
             for r, row in enumerate(all_rows, start=1):
-                cells = "".join(cell(f"{letter}{r}", row[c]) for letter, c in zip(letters, COLUMNS, strict=True)
-                                if row.get(c))
+                cells = "".join(
+                    cell(f"{letter}{r}", row[c]) for letter, c in zip(letters, COLUMNS, strict=True) if row.get(c)
+                )
                 if xfd:
                     cells += cell(f"XFD{r}", "catatan")
                 buffer.write(f'<row r="{r}">{cells}</row>')
@@ -225,16 +341,30 @@ WRITERS = {
 def generate(kind: str, path: Path, target: int) -> int:
     """Write one file in a child process, so this process stays small: a child starts with the
     resident size of the process it was forked from, and that would count in its peak."""
-    done = subprocess.run([sys.executable, "-m", "bench.import_memory", "--generate", kind, str(path), str(target)],
-                          cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.import_memory", "--generate", kind, str(path), str(target)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return int(done.stdout.strip().splitlines()[-1])
 
 
 def run_child(path: Path, database_url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "project.settings",
-           "KINERJA_IMPORT_MAX_ROWS": str(10**7)}
-    proc = subprocess.Popen([sys.executable, "-m", "bench.import_memory", "--child", str(path)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "KINERJA_IMPORT_MAX_ROWS": str(10**7),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.import_memory", "--child", str(path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -263,10 +393,12 @@ def child(path: Path) -> None:
 
 def prepare_database(url: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "project.settings"}
-    code = ("import django; django.setup(); from django.core.management import call_command; "
-            "call_command('migrate', verbosity=0); from workflow.models import Instansi; "
-            "Instansi.objects.get_or_create(kode='BENCH', defaults={'nama': 'Pemerintah Provinsi Bench', "
-            "'jenis': 'provinsi'})")
+    code = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from workflow.models import Instansi; "
+        "Instansi.objects.get_or_create(kode='BENCH', defaults={'nama': 'Pemerintah Provinsi Bench', "
+        "'jenis': 'provinsi'})"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
 
 

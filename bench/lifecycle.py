@@ -80,29 +80,40 @@ def build_org(n_staff: int, *, kode: str):
 
     def head(kode_unit, nama, jenis, parent, post_jenis):
         post = Jabatan.objects.create(instansi=instansi, nama=f"Kepala {nama}", jenis=post_jenis)
-        return Unit.objects.create(instansi=instansi, kode=kode_unit, nama=nama, jenis=jenis, parent=parent,
-                                   jabatan_kepala=post)
+        return Unit.objects.create(
+            instansi=instansi, kode=kode_unit, nama=nama, jenis=jenis, parent=parent, jabatan_kepala=post
+        )
 
     def person(unit, jabatan, with_nip=True):
         n = next(_SEQ)
         # 10,080 distinct birth dates, then the sequence number: every NIP is unique.
         born = dt.date(1970 + n % 30, 1 + (n // 30) % 12, 1 + (n // 360) % 28)
         nip = make_nip(born, born.year + 25, 1 + n % 12, 1 + n % 2, (n // 10080) % 999 + 1) if with_nip else None
-        return Pegawai(instansi=instansi, nip=nip, nama=f"Pegawai {n}", status_kepegawaian="PNS" if with_nip
-                       else "pejabat_negara", unit=unit, jabatan=jabatan)
+        return Pegawai(
+            instansi=instansi,
+            nip=nip,
+            nama=f"Pegawai {n}",
+            status_kepegawaian="PNS" if with_nip else "pejabat_negara",
+            unit=unit,
+            jabatan=jabatan,
+        )
 
     root = head(f"{kode}-ROOT", "Pemerintah", "pemda", None, "kepala_daerah")
     opd = head(f"{kode}-OPD", "Dinas", "opd", root, "jpt_pratama")
     bidang = head(f"{kode}-B", "Bidang", "bidang", opd, "administrator")
     staff_post = Jabatan.objects.create(instansi=instansi, nama="Pelaksana", jenis="pelaksana")
-    people = [person(root, root.jabatan_kepala, with_nip=False), person(opd, opd.jabatan_kepala),
-              person(bidang, bidang.jabatan_kepala)]
+    people = [
+        person(root, root.jabatan_kepala, with_nip=False),
+        person(opd, opd.jabatan_kepala),
+        person(bidang, bidang.jabatan_kepala),
+    ]
     for s in range(max(1, -(-n_staff // 25))):
         seksi = head(f"{kode}-S{s}", f"Seksi {s}", "seksi", bidang, "pengawas")
         people.append(person(seksi, seksi.jabatan_kepala))
         people += [person(seksi, staff_post) for _ in range(min(25, n_staff - 25 * s))]
     users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=p.nip or f"{kode}-kdh", password=password) for p in people])
+        [get_user_model()(username=p.nip or f"{kode}-kdh", password=password) for p in people]
+    )
     for p, u in zip(people, users, strict=True):
         p.user = u
     Pegawai.objects.bulk_create(people)
@@ -138,10 +149,17 @@ def _run_lifecycles(n: int, *, kode: str, ready=None) -> float:
     periode = periode_create(instansi=instansi, tahun=2026)
     open_windows(periode)
     snap = OrgSnapshot.load(instansi)
-    staff = list(Pegawai.objects.filter(instansi=instansi, jabatan__jenis="pelaksana").select_related(
-        "user", "unit", "jabatan")[:n])
-    rows = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Hasil kerja {i}", indikator="Persentase layanan",
-                         target="95", satuan="%") for i in range(3)]
+    staff = list(
+        Pegawai.objects.filter(instansi=instansi, jabatan__jenis="pelaksana").select_related("user", "unit", "jabatan")[
+            :n
+        ]
+    )
+    rows = [
+        svc.RhkInput(
+            jenis=JenisRhk.UTAMA, teks=f"Hasil kerja {i}", indikator="Persentase layanan", target="95", satuan="%"
+        )
+        for i in range(3)
+    ]
     expectations = dict.fromkeys(NilaiPerilaku.values, "Ekspektasi")
     perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
     if ready is not None:
@@ -172,8 +190,14 @@ def run_bare(n: int, ready=None) -> float:
     from workflow.services.tasks import task_execution
 
     user, _created = get_user_model().objects.get_or_create(username="bare-bench")
-    steps = [BareFlow.draft_plan, BareFlow.approve_plan, BareFlow.self_review, BareFlow.review,
-             BareFlow.final_self_review, BareFlow.final_review]
+    steps = [
+        BareFlow.draft_plan,
+        BareFlow.approve_plan,
+        BareFlow.self_review,
+        BareFlow.review,
+        BareFlow.final_self_review,
+        BareFlow.final_review,
+    ]
     if ready is not None:
         ready()
     started = time.perf_counter()
@@ -218,8 +242,11 @@ def run_side(side: str, n: int, *, kode: str, audit: bool = True, procs: int = 1
     base = next(_SEQ)
     _SEQ = iter(range(base + procs * _BLOCK, 10**7))
     sizes = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
-    children = [ctx.Process(target=_child, args=(side, size, f"{kode}P{i}", audit, barrier, results, base + i * _BLOCK))
-                for i, size in enumerate(sizes) if size]
+    children = [
+        ctx.Process(target=_child, args=(side, size, f"{kode}P{i}", audit, barrier, results, base + i * _BLOCK))
+        for i, size in enumerate(sizes)
+        if size
+    ]
     for child in children:
         child.start()
     try:
@@ -252,13 +279,32 @@ def run_open_period(n: int, workers: int, url: str) -> float:
     if workers:
         env = {**os.environ, "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/15")}
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "project", "worker", "-c", str(workers), "-l", "warning",
-             "--without-gossip", "--without-mingle", "-Q", "bench-open", "-n", "bench@%h"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "project",
+                "worker",
+                "-c",
+                str(workers),
+                "-l",
+                "warning",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                "bench-open",
+                "-n",
+                "bench@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         from project.celery import app
 
-        app.conf.update(broker_url=env["CELERY_BROKER_URL"], task_always_eager=False,
-                        task_default_queue="bench-open")
+        app.conf.update(broker_url=env["CELERY_BROKER_URL"], task_always_eager=False, task_default_queue="bench-open")
         app.control.purge()
         time.sleep(3)  # let the worker connect
     try:
@@ -289,19 +335,23 @@ def measure(n: int, modes: list[str], rounds: int, procs: int) -> dict[str, floa
         size = n // rounds + (1 if r < n % rounds else 0)
         sides = [*modes, "bare"]
         for side in sides if r % 2 == 0 else reversed(sides):
-            seconds[side] += run_side(side, size, kode=f"L{side.upper()}{procs}P{r}", audit=side == "on",
-                                      procs=procs)
+            seconds[side] += run_side(side, size, kode=f"L{side.upper()}{procs}P{r}", audit=side == "on", procs=procs)
     return {side: n / secs for side, secs in seconds.items()}
 
 
 def _figures(rates: dict[str, float], modes: list[str], *, suffix: str) -> dict:
     life, bare = rates[modes[0]], rates["bare"]
-    figures = {f"lifecycles_per_s{suffix}": round(life, 2), f"bare_viewflow_per_s{suffix}": round(bare, 2),
-               f"ratio{suffix}": round(life / bare, 3)}
+    figures = {
+        f"lifecycles_per_s{suffix}": round(life, 2),
+        f"bare_viewflow_per_s{suffix}": round(bare, 2),
+        f"ratio{suffix}": round(life / bare, 3),
+    }
     if len(modes) == 2:
-        figures |= {f"lifecycles_per_s_audit_on{suffix}": round(rates["on"], 2),
-                    f"lifecycles_per_s_audit_off{suffix}": round(rates["off"], 2),
-                    f"audit_ratio{suffix}": round(rates["on"] / rates["off"], 3)}
+        figures |= {
+            f"lifecycles_per_s_audit_on{suffix}": round(rates["on"], 2),
+            f"lifecycles_per_s_audit_off{suffix}": round(rates["off"], 2),
+            f"audit_ratio{suffix}": round(rates["on"] / rates["off"], 3),
+        }
     return figures
 
 
@@ -310,13 +360,21 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="lifecycles to run")
     parser.add_argument("--open", type=int, default=16000, help="employees for the period opening")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (0: in-process)")
-    parser.add_argument("--audit", choices=["on", "off", "both"], default="on",
-                        help="history rows and audit events during the lifecycles (both: measure each)")
+    parser.add_argument(
+        "--audit",
+        choices=["on", "off", "both"],
+        default="on",
+        help="history rows and audit events during the lifecycles (both: measure each)",
+    )
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per side")
-    parser.add_argument("--procs", type=int, default=os.cpu_count() or 1,
-                        help="processes running lifecycles (and bare runs) at once, as the web server's workers "
-                             "would (default: one per core); figures are their total throughput. With more than "
-                             "one, the single-process figures are measured as well (*_1proc)")
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes running lifecycles (and bare runs) at once, as the web server's workers "
+        "would (default: one per core); figures are their total throughput. With more than "
+        "one, the single-process figures are measured as well (*_1proc)",
+    )
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench")
     args = parser.parse_args()
     prepare_database(args.database_url)

@@ -95,8 +95,15 @@ class AuditedChangesMixin:
         return None
 
     def send_admin_changed(self, request, action, obj, before, after) -> None:
-        admin_changed.send(sender=type(obj), action=action, obj=obj, by=request.user, before=before, after=after,
-                           instansi_id=self.audit_instansi_id(obj))
+        admin_changed.send(
+            sender=type(obj),
+            action=action,
+            obj=obj,
+            by=request.user,
+            before=before,
+            after=after,
+            instansi_id=self.audit_instansi_id(obj),
+        )
 
     def stored_values(self, obj) -> dict:
         """The values of ``obj`` as stored now (not as an unsaved form has changed them)."""

@@ -13,8 +13,12 @@ from project.urls import site
 
 def _back_url(request) -> str:
     referer = request.META.get("HTTP_REFERER", "")
-    if referer and referer != request.build_absolute_uri() and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        referer
+        and referer != request.build_absolute_uri()
+        and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return referer
     return ""

@@ -20,8 +20,7 @@ def lockout_message() -> str:
             "minutes. Try again later or ask an administrator to unlock it."
         ) % {"minutes": minutes}
     return _(
-        "Too many failed sign-in attempts: this account is locked for your address until an "
-        "administrator unlocks it."
+        "Too many failed sign-in attempts: this account is locked for your address until an administrator unlocks it."
     )
 
 

@@ -15,8 +15,11 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen and check_for_language(chosen) and chosen in dict(settings.LANGUAGES) \
+        language = (
+            chosen
+            if chosen and check_for_language(chosen) and chosen in dict(settings.LANGUAGES)
             else settings.LANGUAGE_CODE
+        )
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)

@@ -183,9 +183,7 @@ SENDFILE_BACKENDS = {
 }
 KINERJA_SENDFILE = os.environ.get("KINERJA_SENDFILE", "none").strip().lower() or "none"
 if KINERJA_SENDFILE not in SENDFILE_BACKENDS:
-    raise ImproperlyConfigured(
-        f"KINERJA_SENDFILE={KINERJA_SENDFILE!r}: choose one of {', '.join(SENDFILE_BACKENDS)}."
-    )
+    raise ImproperlyConfigured(f"KINERJA_SENDFILE={KINERJA_SENDFILE!r}: choose one of {', '.join(SENDFILE_BACKENDS)}.")
 SENDFILE_BACKEND = SENDFILE_BACKENDS[KINERJA_SENDFILE]
 SENDFILE_ROOT = str(MEDIA_ROOT)
 SENDFILE_URL = os.environ.get("KINERJA_SENDFILE_URL", "/_berkas")
@@ -285,9 +283,22 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
-        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
-        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
-        "screen-wake-lock", "xr-spatial-tracking", "publickey-credentials-get",
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "screen-wake-lock",
+        "xr-spatial-tracking",
+        "publickey-credentials-get",
     )
 }
 # Static files are ours alone: no "Access-Control-Allow-Origin: *" (whitenoise's default).

@@ -73,8 +73,9 @@ class FactsForm(forms.Form):
 class TestCaseForm(FactsForm):
     """A new test case: a name, the inputs, and the outputs to check (at least one)."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=TableTestCase._meta.get_field("name").max_length,
-                           required=False)
+    name = forms.CharField(
+        label=gettext_lazy("Name"), max_length=TableTestCase._meta.get_field("name").max_length, required=False
+    )
 
     def __init__(self, spec: TableSpec, *args, **kwargs):
         super().__init__(spec, *args, **kwargs)

@@ -85,4 +85,3 @@ def run_isolated(target: Callable[..., Any], *args: Any, timeout: float, what: s
     raise EngineStopped(
         _("The rules engine failed while %(what)s: %(error)s; nothing was changed.") % {"what": what, "error": payload}
     )
-

@@ -285,9 +285,18 @@ def rule_version_publish(
     version.published_at = timezone.now()
     version.published_by = by if getattr(by, "pk", None) else None
     _by(version, by).save()
-    send_rule_changed("version_published", version, by, before={"status": VersionStatus.DRAFT},
-                      after={"status": version.status, "effective_from": effective_from,
-                             "effective_to": effective_to, "content_hash": digest})
+    send_rule_changed(
+        "version_published",
+        version,
+        by,
+        before={"status": VersionStatus.DRAFT},
+        after={
+            "status": version.status,
+            "effective_from": effective_from,
+            "effective_to": effective_to,
+            "content_hash": digest,
+        },
+    )
     return version
 
 
@@ -299,8 +308,9 @@ def rule_version_retire(*, version: RuleSetVersion, by=None) -> RuleSetVersion:
         raise RuleSetError(_("Only a published version can be retired."))
     version.status = VersionStatus.RETIRED
     _by(version, by).save(update_fields=["status"])
-    send_rule_changed("version_retired", version, by, before={"status": VersionStatus.PUBLISHED},
-                      after={"status": version.status})
+    send_rule_changed(
+        "version_retired", version, by, before={"status": VersionStatus.PUBLISHED}, after={"status": version.status}
+    )
     return version
 
 

@@ -27,8 +27,10 @@ RULE_ACTIONS = (
 rule_changed = Signal()
 
 
-def send_rule_changed(action: str, obj, by=None, before: dict | None = None, after: dict | None = None,
-                      reason: str = "") -> None:
+def send_rule_changed(
+    action: str, obj, by=None, before: dict | None = None, after: dict | None = None, reason: str = ""
+) -> None:
     assert action in RULE_ACTIONS, action
-    rule_changed.send(sender=type(obj), action=action, obj=obj, by=by, before=before or {}, after=after or {},
-                      reason=reason)
+    rule_changed.send(
+        sender=type(obj), action=action, obj=obj, by=by, before=before or {}, after=after or {}, reason=reason
+    )

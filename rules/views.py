@@ -90,12 +90,8 @@ class VersionCopyView(RulesAdminMixin, View):
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(
-        label=gettext_lazy("In force from"), widget=DateInput()
-    )
-    effective_to = forms.DateField(
-        label=gettext_lazy("In force until (optional)"), required=False, widget=DateInput()
-    )
+    effective_from = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
+    effective_to = forms.DateField(label=gettext_lazy("In force until (optional)"), required=False, widget=DateInput())
 
 
 class VersionPublishView(RulesAdminMixin, TemplateView):

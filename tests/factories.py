@@ -10,8 +10,18 @@ from workflow.nip import make_nip
 
 _seq = itertools.count(1)
 
-NAMES = ["Ahmad Saputra", "Siti Rahmawati", "Budi Santoso", "Dewi Lestari", "Rina Marlina", "Hendra Wijaya",
-         "Yuliana Putri", "Fajar Ramadhan", "Nurul Hidayat", "Teguh Pratama"]
+NAMES = [
+    "Ahmad Saputra",
+    "Siti Rahmawati",
+    "Budi Santoso",
+    "Dewi Lestari",
+    "Rina Marlina",
+    "Hendra Wijaya",
+    "Yuliana Putri",
+    "Fajar Ramadhan",
+    "Nurul Hidayat",
+    "Teguh Pratama",
+]
 
 
 def nip_for(n: int) -> str:
@@ -62,16 +72,24 @@ class PegawaiFactory(factory.django.DjangoModelFactory):
 
 def head_unit(instansi, kode, nama, jenis, parent, post, post_jenis):
     jabatan = Jabatan.objects.create(instansi=instansi, nama=post, jenis=post_jenis)
-    return Unit.objects.create(instansi=instansi, kode=kode, nama=nama, jenis=jenis, parent=parent,
-                               jabatan_kepala=jabatan)
+    return Unit.objects.create(
+        instansi=instansi, kode=kode, nama=nama, jenis=jenis, parent=parent, jabatan_kepala=jabatan
+    )
 
 
 def head(unit, nama, **kwargs):
     """The holder of ``unit``'s head post."""
     status = kwargs.pop("status_kepegawaian", StatusKepegawaian.PNS)
     nip = None if status == StatusKepegawaian.PEJABAT_NEGARA else nip_for(next(_seq))
-    return Pegawai.objects.create(instansi=unit.instansi, unit=unit, jabatan=unit.jabatan_kepala, nama=nama,
-                                  nip=nip, status_kepegawaian=status, **kwargs)
+    return Pegawai.objects.create(
+        instansi=unit.instansi,
+        unit=unit,
+        jabatan=unit.jabatan_kepala,
+        nama=nama,
+        nip=nip,
+        status_kepegawaian=status,
+        **kwargs,
+    )
 
 
 class Org:
@@ -80,27 +98,57 @@ class Org:
 
     def __init__(self):
         i = self.instansi = InstansiFactory()
-        self.pemprov = head_unit(i, "PEMPROV", "Pemerintah Provinsi Bengkulu", JenisUnit.PEMERINTAH_DAERAH, None,
-                                 "Gubernur Bengkulu", JenisJabatan.KEPALA_DAERAH)
-        self.setda = head_unit(i, "SETDA", "Sekretariat Daerah", JenisUnit.SEKRETARIAT_DAERAH, self.pemprov,
-                               "Sekretaris Daerah", JenisJabatan.JPT_MADYA)
-        self.dinkes = head_unit(i, "DINKES", "Dinas Kesehatan", JenisUnit.OPD, self.pemprov,
-                                "Kepala Dinas Kesehatan", JenisJabatan.JPT_PRATAMA)
-        self.bidang = head_unit(i, "DINKES-B1", "Bidang P2P", JenisUnit.BIDANG, self.dinkes,
-                                "Kepala Bidang P2P", JenisJabatan.ADMINISTRATOR)
-        self.seksi = head_unit(i, "DINKES-B1-1", "Seksi Surveilans dan Imunisasi", JenisUnit.SEKSI, self.bidang,
-                               "Kepala Seksi Surveilans dan Imunisasi", JenisJabatan.PENGAWAS)
-        self.gubernur = head(self.pemprov, "H. Rahmat Syahputra, S.E.",
-                             status_kepegawaian=StatusKepegawaian.PEJABAT_NEGARA)
+        self.pemprov = head_unit(
+            i,
+            "PEMPROV",
+            "Pemerintah Provinsi Bengkulu",
+            JenisUnit.PEMERINTAH_DAERAH,
+            None,
+            "Gubernur Bengkulu",
+            JenisJabatan.KEPALA_DAERAH,
+        )
+        self.setda = head_unit(
+            i,
+            "SETDA",
+            "Sekretariat Daerah",
+            JenisUnit.SEKRETARIAT_DAERAH,
+            self.pemprov,
+            "Sekretaris Daerah",
+            JenisJabatan.JPT_MADYA,
+        )
+        self.dinkes = head_unit(
+            i,
+            "DINKES",
+            "Dinas Kesehatan",
+            JenisUnit.OPD,
+            self.pemprov,
+            "Kepala Dinas Kesehatan",
+            JenisJabatan.JPT_PRATAMA,
+        )
+        self.bidang = head_unit(
+            i, "DINKES-B1", "Bidang P2P", JenisUnit.BIDANG, self.dinkes, "Kepala Bidang P2P", JenisJabatan.ADMINISTRATOR
+        )
+        self.seksi = head_unit(
+            i,
+            "DINKES-B1-1",
+            "Seksi Surveilans dan Imunisasi",
+            JenisUnit.SEKSI,
+            self.bidang,
+            "Kepala Seksi Surveilans dan Imunisasi",
+            JenisJabatan.PENGAWAS,
+        )
+        self.gubernur = head(
+            self.pemprov, "H. Rahmat Syahputra, S.E.", status_kepegawaian=StatusKepegawaian.PEJABAT_NEGARA
+        )
         self.sekda = head(self.setda, "Dr. Susanti Effendi, M.Si.")
         self.kadis = head(self.dinkes, "dr. Muhammad Yusuf, M.Kes.")
         self.kabid = head(self.bidang, "Siti Sihombing, S.K.M., M.Kes.")
         self.kasi = head(self.seksi, "Zulkifli Wijaya, S.K.M.")
-        pelaksana = Jabatan.objects.create(instansi=i, nama="Pengelola Program Imunisasi",
-                                           jenis=JenisJabatan.PELAKSANA)
+        pelaksana = Jabatan.objects.create(instansi=i, nama="Pengelola Program Imunisasi", jenis=JenisJabatan.PELAKSANA)
         self.pelaksana = PegawaiFactory(instansi=i, unit=self.seksi, jabatan=pelaksana, nama="Hendra Safitri, S.Si.")
-        epid = Jabatan.objects.create(instansi=i, nama="Epidemiolog Kesehatan Ahli Muda",
-                                      jenis=JenisJabatan.FUNGSIONAL, jenjang="ahli_muda")
+        epid = Jabatan.objects.create(
+            instansi=i, nama="Epidemiolog Kesehatan Ahli Muda", jenis=JenisJabatan.FUNGSIONAL, jenjang="ahli_muda"
+        )
         self.fungsional = PegawaiFactory(instansi=i, unit=self.bidang, jabatan=epid, nama="Dewi Hakim, S.K.M.")
 
 

@@ -25,11 +25,26 @@ MIDYEAR = dt.datetime(2026, 7, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def rows(n_utama=2, n_tambahan=1):
-    made = [svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Cakupan imunisasi dasar lengkap wilayah {i}",
-                         indikator="Persentase bayi diimunisasi lengkap", target="95", satuan="%")
-            for i in range(1, n_utama + 1)]
-    made += [svc.RhkInput(jenis=JenisRhk.TAMBAHAN, teks="Survei kepuasan masyarakat layanan imunisasi",
-                          indikator="Indeks kepuasan", target="80", satuan="indeks") for _ in range(n_tambahan)]
+    made = [
+        svc.RhkInput(
+            jenis=JenisRhk.UTAMA,
+            teks=f"Cakupan imunisasi dasar lengkap wilayah {i}",
+            indikator="Persentase bayi diimunisasi lengkap",
+            target="95",
+            satuan="%",
+        )
+        for i in range(1, n_utama + 1)
+    ]
+    made += [
+        svc.RhkInput(
+            jenis=JenisRhk.TAMBAHAN,
+            teks="Survei kepuasan masyarakat layanan imunisasi",
+            indikator="Indeks kepuasan",
+            target="80",
+            satuan="indeks",
+        )
+        for _ in range(n_tambahan)
+    ]
     return made
 
 
@@ -91,10 +106,12 @@ def whole_lifecycle(org, person, assessor):
         done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir 97%") for r in skp.rhk_set.all()]
         svc.self_review_submit(skp=skp, by=person.user, rows=done, final=True)
         svc.final_review_submit(
-            skp=skp, by=assessor.user,
+            skp=skp,
+            by=assessor.user,
             rhk_feedback={r.pk: svc.FeedbackInput("Baik", "sesuai") for r in skp.rhk_set.all()},
             perilaku={v: svc.FeedbackInput("", "di_atas") for v in NilaiPerilaku.values},
-            rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak",
+            rating_hasil_kerja="di_atas",
+            alasan_hasil_kerja="Capaian luar biasa saat KLB campak",
         )
     # The employee appeals; the assessor responds; the assessor's superior upholds the result.
     skp.refresh_from_db()
@@ -143,24 +160,47 @@ NIP_KASI, NIP_STAFF, NIP_STAFF2 = nip_for(501), nip_for(502), nip_for(503)
 
 
 def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
-    return {"tipe": "unit", "kode_unit": kode, "nama_unit": nama, "kode_unit_induk": induk, "jenis_unit": jenis,
-            "jabatan": jabatan, "jenis_jabatan": jenis_jabatan}
+    return {
+        "tipe": "unit",
+        "kode_unit": kode,
+        "nama_unit": nama,
+        "kode_unit_induk": induk,
+        "jenis_unit": jenis,
+        "jabatan": jabatan,
+        "jenis_jabatan": jenis_jabatan,
+    }
 
 
 def person_row(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="", status="PNS", aktif="ya"):
-    return {"tipe": "pegawai", "kode_unit": kode_unit, "nip": nip, "nama": nama, "status_kepegawaian": status,
-            "jabatan": jabatan, "jenis_jabatan": jenis, "jenjang": jenjang, "kepala_unit": kepala, "aktif": aktif}
+    return {
+        "tipe": "pegawai",
+        "kode_unit": kode_unit,
+        "nip": nip,
+        "nama": nama,
+        "status_kepegawaian": status,
+        "jabatan": jabatan,
+        "jenis_jabatan": jenis,
+        "jenjang": jenjang,
+        "kepala_unit": kepala,
+        "aktif": aktif,
+    }
 
 
 def good_rows():
     return [
         unit_row("DINKES", "Dinas Kesehatan", "", "opd", "Kepala Dinas Kesehatan", "jpt_pratama"),
         unit_row("DINKES-S1", "Seksi Imunisasi", "DINKES", "seksi", "Kepala Seksi Imunisasi", "pengawas"),
-        person_row("DINKES-S1", NIP_KASI, "Zulkifli Wijaya, S.K.M.", "Kepala Seksi Imunisasi", "pengawas",
-                   kepala="ya"),
+        person_row("DINKES-S1", NIP_KASI, "Zulkifli Wijaya, S.K.M.", "Kepala Seksi Imunisasi", "pengawas", kepala="ya"),
         person_row("DINKES-S1", NIP_STAFF, "Hendra Safitri, S.Si.", "Pengelola Program Imunisasi", "pelaksana"),
-        person_row("DINKES-S1", NIP_STAFF2, "Dewi Hakim, S.K.M.", "Epidemiolog Kesehatan Ahli Muda", "fungsional",
-                   jenjang="ahli_muda", status="PPPK"),
+        person_row(
+            "DINKES-S1",
+            NIP_STAFF2,
+            "Dewi Hakim, S.K.M.",
+            "Epidemiolog Kesehatan Ahli Muda",
+            "fungsional",
+            jenjang="ahli_muda",
+            status="PPPK",
+        ),
     ]
 
 

@@ -12,21 +12,36 @@ ROOT = Path(__file__).resolve().parent.parent
 def manage(*args, **env):
     environ = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     environ.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="false",
-                    SECRET_KEY="k" * 20 + "-a-real-secret-key-with-enough-entropy-9f8e7d6c5b4a",
-                    ALLOWED_HOSTS="kinerja.bengkuluprov.go.id", KINERJA_VAR_DIR=str(tmp_path))
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="k" * 20 + "-a-real-secret-key-with-enough-entropy-9f8e7d6c5b4a",
+        ALLOWED_HOSTS="kinerja.bengkuluprov.go.id",
+        KINERJA_VAR_DIR=str(tmp_path),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_an_insecure_secret_key_fails_check_deploy(tmp_path):
-    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="false",
-                    SECRET_KEY="django-insecure-kinerja-local-development-only",
-                    ALLOWED_HOSTS="kinerja.bengkuluprov.go.id", KINERJA_VAR_DIR=str(tmp_path))
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="django-insecure-kinerja-local-development-only",
+        ALLOWED_HOSTS="kinerja.bengkuluprov.go.id",
+        KINERJA_VAR_DIR=str(tmp_path),
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stdout + result.stderr
 
 
@@ -45,17 +60,25 @@ def test_with_debug_the_development_key_serves_when_none_is_set(tmp_path):
 
 
 def test_embedded_default_is_sqlite_in_wal_mode_and_runs_tasks_in_process(tmp_path):
-    code = ("from django.conf import settings; from django.db import connection; import json; "
-            "c = connection.cursor(); c.execute('PRAGMA journal_mode'); "
-            "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
-            "'mode': settings.DATABASES['default']['OPTIONS']['transaction_mode'], "
-            "'journal': c.fetchone()[0], 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
-            "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE}))")
+    code = (
+        "from django.conf import settings; from django.db import connection; import json; "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); "
+        "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+        "'mode': settings.DATABASES['default']['OPTIONS']['transaction_mode'], "
+        "'journal': c.fetchone()[0], 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
+        "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE}))"
+    )
     result = manage("shell", "-c", code, KINERJA_VAR_DIR=str(tmp_path), CELERY_BROKER_URL="")
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
-    assert values == {"engine": "django.db.backends.sqlite3", "mode": "IMMEDIATE", "journal": "wal",
-                      "eager": True, "lang": "id", "tz": "Asia/Jakarta"}
+    assert values == {
+        "engine": "django.db.backends.sqlite3",
+        "mode": "IMMEDIATE",
+        "journal": "wal",
+        "eager": True,
+        "lang": "id",
+        "tz": "Asia/Jakarta",
+    }
     assert (tmp_path / "kinerja.sqlite3").exists()
 
 
@@ -67,8 +90,14 @@ def test_a_broker_url_switches_to_real_workers(tmp_path):
 
 def test_kinerja_sendfile_chooses_who_sends_downloads_and_refuses_unknown_values(tmp_path):
     code = "from django.conf import settings; print(settings.SENDFILE_BACKEND, settings.SENDFILE_URL)"
-    nginx = manage("shell", "-c", code, KINERJA_VAR_DIR=str(tmp_path), KINERJA_SENDFILE="nginx",
-                   KINERJA_SENDFILE_URL="/_berkas-internal")
+    nginx = manage(
+        "shell",
+        "-c",
+        code,
+        KINERJA_VAR_DIR=str(tmp_path),
+        KINERJA_SENDFILE="nginx",
+        KINERJA_SENDFILE_URL="/_berkas-internal",
+    )
     assert nginx.stdout.strip().splitlines()[-1] == "django_sendfile.backends.nginx /_berkas-internal"
     wrong = manage("check", KINERJA_VAR_DIR=str(tmp_path), KINERJA_SENDFILE="lighttpd")
     assert wrong.returncode != 0 and "KINERJA_SENDFILE='lighttpd': choose one of none, nginx, apache" in wrong.stderr

@@ -181,8 +181,10 @@ class AppealDecideForm(forms.Form):
     keputusan = forms.ChoiceField(
         label=_("Decision"),
         choices=KeputusanKeberatan.choices,
-        error_messages={"required": _("Choose whether to uphold or change the result."),
-                        "invalid_choice": _("Choose whether to uphold or change the result.")},
+        error_messages={
+            "required": _("Choose whether to uphold or change the result."),
+            "invalid_choice": _("Choose whether to uphold or change the result."),
+        },
     )
     alasan = forms.CharField(label=_("Reasons for the decision"), max_length=TEXT_MAX, required=False)
     rating_hasil_kerja = forms.ChoiceField(label=_("New work-result rating"), choices=RATING_CHOICES, required=False)
@@ -274,8 +276,9 @@ class RuleAdminForm(forms.Form):
 class AuditSearchForm(forms.Form):
     person = forms.CharField(label=_("Person"), required=False)
     obj = forms.CharField(label=_("Object"), required=False, help_text=_("A name, or type:id such as skp:12"))
-    action = forms.ChoiceField(label=_("Action"), required=False,
-                               choices=[("", _("All actions")), *AuditAction.choices])
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All actions")), *AuditAction.choices]
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 

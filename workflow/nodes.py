@@ -152,9 +152,7 @@ class AppraisalView(flow.View):
             return False
         skp = skp_of_task(task)
         return (
-            skp is not None
-            and skp.pegawai.instansi_id in admin_instansi_ids(user)
-            and self.refusal(user, task) is None
+            skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user) and self.refusal(user, task) is None
         )
 
 

@@ -44,8 +44,11 @@ def record_rule_change(sender, *, action, obj, by, before, after, reason, **kwar
 
 def record_admin_change(sender, *, action, obj, by, before, after, instansi_id, **kwargs) -> None:
     """A change made through the Django admin (``project.admin_base``), as an audit event."""
-    audit_record(action=AuditAction(f"admin.{action}"), obj=obj, by=by, before=before, after=after,
-                 instansi_id=instansi_id)
+    audit_record(
+        action=AuditAction(f"admin.{action}"), obj=obj, by=by, before=before, after=after, instansi_id=instansi_id
+    )
+
+
 def record_lockout(sender, *, request, username, ip_address, **kwargs) -> None:
     """django-axes locked a user name + address out: one audit event when the lockout starts (axes
     sends the signal again for every attempt refused while it lasts; those are not events). The

@@ -56,9 +56,7 @@ class KinerjaApp(Application):
     audit_path = path("audit/", audit.AuditSearchView.as_view(), name="audit_search")
     rule_admins_path = path("admin-aturan/", admin_pages.RuleAdminsView.as_view(), name="rule_admins")
     evidence_path = path("berkas/bukti/<int:pk>/", files.EvidenceFileView.as_view(), name="evidence_file")
-    attachment_path = path(
-        "berkas/keberatan/<int:pk>/", files.AppealAttachmentView.as_view(), name="appeal_attachment"
-    )
+    attachment_path = path("berkas/keberatan/<int:pk>/", files.AppealAttachmentView.as_view(), name="appeal_attachment")
 
 
 class AppealViewset(ScopedFlowViewset):

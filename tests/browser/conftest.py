@@ -68,8 +68,10 @@ def new_page(browser, request):
         page.js_errors = []
         page.on("pageerror", lambda error: page.js_errors.append(str(error)))
         # The Content-Security-Policy blocks inline scripts and handlers: a violation is an error too.
-        page.on("console", lambda message: page.js_errors.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: page.js_errors.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         return page
 
     yield make

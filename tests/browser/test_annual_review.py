@@ -39,14 +39,33 @@ def at_annual_review(org, settings, django_capture_on_commit_callbacks):
         period_open(periode=periode, by=None)
     skp = Skp.objects.get(pegawai=org.pelaksana)
     employee, assessor = org.pelaksana.user, org.kasi.user
-    svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=[
-        svc.RhkInput(jenis=JenisRhk.UTAMA, teks="Meningkatnya cakupan imunisasi dasar lengkap",
-                     indikator="Persentase bayi diimunisasi lengkap", target="95", satuan="%"),
-        svc.RhkInput(jenis=JenisRhk.TAMBAHAN, teks="Terlaksananya survei kepuasan layanan imunisasi",
-                     indikator="Indeks kepuasan masyarakat", target="80", satuan="indeks"),
-    ])
-    svc.plan_decide(skp=skp, by=assessor, approve=True,
-                    expectations={v: f"Ekspektasi nilai {v.replace('_', ' ')}" for v in NilaiPerilaku.values})
+    svc.plan_submit(
+        skp=skp,
+        by=employee,
+        pendekatan="kuantitatif",
+        rows=[
+            svc.RhkInput(
+                jenis=JenisRhk.UTAMA,
+                teks="Meningkatnya cakupan imunisasi dasar lengkap",
+                indikator="Persentase bayi diimunisasi lengkap",
+                target="95",
+                satuan="%",
+            ),
+            svc.RhkInput(
+                jenis=JenisRhk.TAMBAHAN,
+                teks="Terlaksananya survei kepuasan layanan imunisasi",
+                indikator="Indeks kepuasan masyarakat",
+                target="80",
+                satuan="indeks",
+            ),
+        ],
+    )
+    svc.plan_decide(
+        skp=skp,
+        by=assessor,
+        approve=True,
+        expectations={v: f"Ekspektasi nilai {v.replace('_', ' ')}" for v in NilaiPerilaku.values},
+    )
     done = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I: 60%") for r in skp.rhk_set.all()]
     svc.self_review_submit(skp=skp, by=employee, rows=done)
     svc.review_submit(skp=skp, by=assessor, rhk_feedback={}, perilaku={})
@@ -55,8 +74,9 @@ def at_annual_review(org, settings, django_capture_on_commit_callbacks):
     return skp
 
 
-def test_the_assessor_rates_with_live_suggestions_and_the_employee_reads_why(live_server, new_page, org,
-                                                                            at_annual_review):
+def test_the_assessor_rates_with_live_suggestions_and_the_employee_reads_why(
+    live_server, new_page, org, at_annual_review
+):
     shot = Screenshots("annual")
     base, skp = live_server.url, at_annual_review
     assessor, employee = new_page(), new_page()

@@ -94,12 +94,25 @@ def test_pages_of_the_product_and_the_admin_raise_no_csp_violation(live_server, 
     page = new_page()
     sign_in(page, live_server.url, "root")
     expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
-    for url in ["/appraisal/inbox/", "/appraisal/queue/", "/appraisal/archive/", "/kinerja/profil/",
-                "/kinerja/tim/", "/kinerja/rekap/", "/kinerja/audit/", "/kinerja/notifikasi/", "/aturan/",
-                f"/aturan/versi/{versions[0].pk}/", "/admin/", "/admin/workflow/pegawai/",
-                f"/admin/workflow/pegawai/{org.kasi.pk}/change/", "/admin/workflow/pegawai/add/",
-                f"/admin/workflow/pegawai/{org.kasi.pk}/history/", "/admin/axes/accessattempt/",
-                "/halaman-yang-tidak-ada/"]:
+    for url in [
+        "/appraisal/inbox/",
+        "/appraisal/queue/",
+        "/appraisal/archive/",
+        "/kinerja/profil/",
+        "/kinerja/tim/",
+        "/kinerja/rekap/",
+        "/kinerja/audit/",
+        "/kinerja/notifikasi/",
+        "/aturan/",
+        f"/aturan/versi/{versions[0].pk}/",
+        "/admin/",
+        "/admin/workflow/pegawai/",
+        f"/admin/workflow/pegawai/{org.kasi.pk}/change/",
+        "/admin/workflow/pegawai/add/",
+        f"/admin/workflow/pegawai/{org.kasi.pk}/history/",
+        "/admin/axes/accessattempt/",
+        "/halaman-yang-tidak-ada/",
+    ]:
         page.goto(f"{live_server.url}{url}")
         page.wait_for_load_state("networkidle")
     assert page.js_errors == []
@@ -142,8 +155,7 @@ def test_the_plan_forms_add_a_row_button_works_under_the_csp(live_server, new_pa
 
 
 def test_the_period_opening_page_follows_the_job_under_the_csp(live_server, new_page, org, opened):
-    job = PembukaanPeriode.objects.create(periode=opened, status=PembukaanPeriode.Status.RUNNING, total=10,
-                                          diproses=3)
+    job = PembukaanPeriode.objects.create(periode=opened, status=PembukaanPeriode.Status.RUNNING, total=10, diproses=3)
     get_user_model().objects.create_superuser("root", password=PASSWORD)
     page = new_page()
     sign_in(page, live_server.url, "root")

@@ -22,8 +22,12 @@ HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 
 def _tracked_files(root: Path) -> list[str]:
     """The files a fresh clone would have, plus uncommitted work (git's view, .gitignore applied)."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=root, capture_output=True, check=True).stdout.decode()
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     return [name for name in listed.split("\0") if name and (root / name).is_file()]
 
 
@@ -31,8 +35,18 @@ def _copy_checkout(src: Path, dest: Path) -> None:
     try:
         names = _tracked_files(src)
     except (OSError, subprocess.CalledProcessError):
-        ignore = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "var", "__pycache__", "*.mo",
-                                        "test-artifacts", ".pytest_cache", ".ruff_cache", ".hypothesis")
+        ignore = shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            ".ci-venv",
+            "var",
+            "__pycache__",
+            "*.mo",
+            "test-artifacts",
+            ".pytest_cache",
+            ".ruff_cache",
+            ".hypothesis",
+        )
         shutil.copytree(src, dest, ignore=ignore)
         return
     for name in names:
@@ -41,8 +55,11 @@ def _copy_checkout(src: Path, dest: Path) -> None:
 
 
 def _env(var_dir: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "KINERJA_", "SECURE_", "DATABASE_URL", "CELERY_", "PYTEST_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "KINERJA_", "SECURE_", "DATABASE_URL", "CELERY_", "PYTEST_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="project.settings",
         DEBUG="false",

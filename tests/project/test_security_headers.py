@@ -61,8 +61,14 @@ def test_no_template_of_the_product_has_an_inline_script_or_handler():
     assert offenders == []
 
 
-@pytest.mark.parametrize("name", ["viewflow/workflow/tasks_assign.html", "viewflow/workflow/tasks_unassign.html",
-                                  "viewflow/views/delete_action.html"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "viewflow/workflow/tasks_assign.html",
+        "viewflow/workflow/tasks_unassign.html",
+        "viewflow/views/delete_action.html",
+    ],
+)
 def test_viewflows_inline_handlers_the_product_renders_are_allowed_by_hash(client, name):
     source = Path(get_template(name).origin.name).read_text()
     handlers = re.findall(r'\sonclick="([^"]*)"', source)

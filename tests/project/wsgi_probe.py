@@ -86,8 +86,12 @@ def probe_media() -> dict:
     client = _client()
     client.force_login(_user())
     response = client.get("/media/bukti/2026/11/laporan-capaian.pdf")
-    return {"debug": settings.DEBUG, "status": response.status_code, "body_has_file": b"evidence" in b"".join(
-        response.streaming_content if getattr(response, "streaming", False) else [response.content])}
+    return {
+        "debug": settings.DEBUG,
+        "status": response.status_code,
+        "body_has_file": b"evidence"
+        in b"".join(response.streaming_content if getattr(response, "streaming", False) else [response.content]),
+    }
 
 
 def main() -> None:

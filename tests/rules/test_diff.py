@@ -64,8 +64,9 @@ def test_a_row_that_becomes_the_default_row_is_changed_even_with_the_same_cells(
 
 
 def test_new_columns_and_a_new_hit_policy_show_as_a_schema_change():
-    diff = diff_tables("kebijakan", table(rows=ROWS), table(rows=ROWS, inputs=("nilai", "perilaku"),
-                                                            hit_policy="unique"))
+    diff = diff_tables(
+        "kebijakan", table(rows=ROWS), table(rows=ROWS, inputs=("nilai", "perilaku"), hit_policy="unique")
+    )
     assert diff.schema_changed and (diff.policy_a, diff.policy_b) == ("first", "unique")
     assert diff.cols_b == ["nilai", "perilaku", "predikat"]
     assert texts(diff.rows[0].b)[1] == ("-", True)  # the new input: not tested, and absent on the left

@@ -210,13 +210,21 @@ def _two_inputs(rows):
 
 LIMIT_CASES = {
     "63 ranges on one input": (
-        table(rows=[*[{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(63)],
-                    {"default": True, "then": {"o": -1}}]),
+        table(
+            rows=[
+                *[{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(63)],
+                {"default": True, "then": {"o": -1}},
+            ]
+        ),
         [{"a": 62.5}, {"a": 1000}],
     ),
     "64 ranges on one input": (
-        table(rows=[*[{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(64)],
-                    {"default": True, "then": {"o": -1}}]),
+        table(
+            rows=[
+                *[{"when": {"a": f"[{i}..{i + 1})"}, "then": {"o": i}} for i in range(64)],
+                {"default": True, "then": {"o": -1}},
+            ]
+        ),
         [{"a": 63.5}],
     ),
     "40 + 40 comparisons on two inputs": (
@@ -224,24 +232,40 @@ LIMIT_CASES = {
         [{"a": 1000, "b": 1000}],
     ),
     "63 overlapping ranges, both bounds holding": (
-        table(rows=[*[{"when": {"a": f"[{i}..{1000 + i})"}, "then": {"o": i}} for i in range(63)],
-                    {"default": True, "then": {"o": -1}}]),
+        table(
+            rows=[
+                *[{"when": {"a": f"[{i}..{1000 + i})"}, "then": {"o": i}} for i in range(63)],
+                {"default": True, "then": {"o": -1}},
+            ]
+        ),
         [{"a": 500}],
     ),
     "64 in-lists sharing a value": (
-        table(rows=[*[{"when": {"a": f"in {{1, {i + 2}}}"}, "then": {"o": i}} for i in range(64)],
-                    {"default": True, "then": {"o": -1}}]),
+        table(
+            rows=[
+                *[{"when": {"a": f"in {{1, {i + 2}}}"}, "then": {"o": i}} for i in range(64)],
+                {"default": True, "then": {"o": -1}},
+            ]
+        ),
         [{"a": 1}],
     ),
     "65 in-lists sharing a value": (
-        table(rows=[*[{"when": {"a": f"in {{1, {i + 2}}}"}, "then": {"o": i}} for i in range(65)],
-                    {"default": True, "then": {"o": -1}}]),
+        table(
+            rows=[
+                *[{"when": {"a": f"in {{1, {i + 2}}}"}, "then": {"o": i}} for i in range(65)],
+                {"default": True, "then": {"o": -1}},
+            ]
+        ),
         [{"a": 1}],
     ),
     "40 pending ranges, then a shared bound with 30 children": (
-        table(rows=[*[{"when": {"a": f"[{-100 - i}..{-99 - i})"}, "then": {"o": i}} for i in range(40)],
-                    *[{"when": {"a": f"[0..{i + 1})"}, "then": {"o": i}} for i in range(30)],
-                    {"default": True, "then": {"o": -1}}]),
+        table(
+            rows=[
+                *[{"when": {"a": f"[{-100 - i}..{-99 - i})"}, "then": {"o": i}} for i in range(40)],
+                *[{"when": {"a": f"[0..{i + 1})"}, "then": {"o": i}} for i in range(30)],
+                {"default": True, "then": {"o": -1}},
+            ]
+        ),
         [{"a": 0}],
     ),
 }

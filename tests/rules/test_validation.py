@@ -183,8 +183,10 @@ def test_63_range_rows_on_one_input_pass_and_64_are_refused_naming_the_limit():
 def test_without_a_default_row_the_catch_all_counts_the_same():
     spec = table(rows=[*range_rows("a", 63), {"when": {"a": "-"}, "then": {"o": 0}}])
     assert validate_table(spec) == []
-    spec = table(rows=range_rows("a", 64, start=-1) + [{"when": {"a": "< -1"}, "then": {"o": 0}},
-                                                       {"when": {"a": ">= 63"}, "then": {"o": 0}}])
+    spec = table(
+        rows=range_rows("a", 64, start=-1)
+        + [{"when": {"a": "< -1"}, "then": {"o": 0}}, {"when": {"a": ">= 63"}, "then": {"o": 0}}]
+    )
     assert "too_many_ranges" in {p.code for p in validate_table(spec)}
 
 

@@ -248,8 +248,11 @@ def test_simulation_counts_changed_outcomes(admin_client, pack):
 def ranges_on_rhk_utama(n):
     """``n`` range rows on one input of rating_hasil_kerja, then the default row."""
     rows = [
-        ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": f"[{i}..{i + 1})"},
-         {"rating": "di_bawah"}, False)
+        (
+            {"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "-", "rhk_utama_di_bawah": f"[{i}..{i + 1})"},
+            {"rating": "di_bawah"},
+            False,
+        )
         for i in range(n)
     ]
     return [*rows, ({}, {"rating": "sesuai"}, True)]
@@ -316,9 +319,11 @@ def engine_that_crashes(monkeypatch):
 
     monkeypatch.setattr(validation, "_check_engine_stack", lambda spec, parsed: [])
     monkeypatch.setattr(
-        Engine, "_drop_after_failed_assert", lambda self, compiled: core.delete_state(
+        Engine,
+        "_drop_after_failed_assert",
+        lambda self, compiled: core.delete_state(
             self._host.get_ruleset(compiled.name)._handle, f"s{next(self._sid) - 1}"
-        )
+        ),
     )
 
 
@@ -358,10 +363,16 @@ def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_clien
     table = table_of(draft, "rating_hasil_kerja")
     data = grid_post(
         [
-            ({"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "[0,6..1]", "rhk_utama_di_bawah": "-"},
-             {"rating": "di_bawah"}, False),
-            ({"porsi_rhk_di_atas": ">= 0,5", "porsi_rhk_di_bawah": "in {0; 0,25}", "rhk_utama_di_bawah": "= 0"},
-             {"rating": "di_atas"}, False),
+            (
+                {"porsi_rhk_di_atas": "-", "porsi_rhk_di_bawah": "[0,6..1]", "rhk_utama_di_bawah": "-"},
+                {"rating": "di_bawah"},
+                False,
+            ),
+            (
+                {"porsi_rhk_di_atas": ">= 0,5", "porsi_rhk_di_bawah": "in {0; 0,25}", "rhk_utama_di_bawah": "= 0"},
+                {"rating": "di_atas"},
+                False,
+            ),
             ({}, {"rating": "sesuai"}, True),
         ]
     )
@@ -374,8 +385,13 @@ def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_clien
     ).content.decode()
     assert "Baris 2 yang memutuskan" in body and "di_atas" in body
 
-    case = {"name": "separuh", "i-porsi_rhk_di_atas": "0,5", "i-porsi_rhk_di_bawah": "0.25",
-            "i-rhk_utama_di_bawah": "0", "o-rating": "di_atas"}
+    case = {
+        "name": "separuh",
+        "i-porsi_rhk_di_atas": "0,5",
+        "i-porsi_rhk_di_bawah": "0.25",
+        "i-rhk_utama_di_bawah": "0",
+        "o-rating": "di_atas",
+    }
     assert admin_client.post(f"/aturan/tabel/{table.pk}/uji/", case).status_code == 302
     stored = table.test_cases.get(name="separuh")
     assert stored.inputs == {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0.25, "rhk_utama_di_bawah": 0}
@@ -510,10 +526,14 @@ def test_junk_posted_to_the_editor_never_gives_a_500_nor_changes_the_draft(
         (f"/aturan/tabel/{table.pk}/uji/", case),
         (f"/aturan/tabel/{table.pk}/uji/", {"delete": other}),
         (f"/aturan/tabel/{table.pk}/coba/", {"i-perilaku_di_atas": cells[1], "i-perilaku_di_bawah": other}),
-        (f"/aturan/versi/{draft.pk}/simulasi/",
-         {"table": other, "baseline": cells[5], "data": SimpleUploadedFile("f.csv", other.encode())}),
-        (f"/aturan/versi/{draft.pk}/simulasi/",
-         {"table": "rating_perilaku", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", facts_csv)}),
+        (
+            f"/aturan/versi/{draft.pk}/simulasi/",
+            {"table": other, "baseline": cells[5], "data": SimpleUploadedFile("f.csv", other.encode())},
+        ),
+        (
+            f"/aturan/versi/{draft.pk}/simulasi/",
+            {"table": "rating_perilaku", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", facts_csv)},
+        ),
     ]
     for url, data in posts:
         assert admin_client.post(url, data).status_code < 500, (url, data)

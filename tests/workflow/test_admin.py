@@ -81,12 +81,14 @@ def test_an_employee_cannot_import(client, org):
 def test_overlapping_plt_in_the_admin_form_is_refused_in_indonesian(client, org, bkd):
     post = org.seksi.jabatan_kepala.pk
     base = {"pegawai": org.fungsional.pk, "jabatan": post, "jenis": "plt", "nomor_sk": "800/1/BKD/2026"}
-    ok = client.post("/admin/workflow/penugasanplt/add/",
-                     {**base, "tanggal_mulai": "2026-05-01", "tanggal_selesai": "2026-07-31"})
+    ok = client.post(
+        "/admin/workflow/penugasanplt/add/", {**base, "tanggal_mulai": "2026-05-01", "tanggal_selesai": "2026-07-31"}
+    )
     assert ok.status_code == 302
-    clash = client.post("/admin/workflow/penugasanplt/add/",
-                        {**base, "nomor_sk": "800/2/BKD/2026", "tanggal_mulai": "2026-07-01",
-                         "tanggal_selesai": "2026-08-31"})
+    clash = client.post(
+        "/admin/workflow/penugasanplt/add/",
+        {**base, "nomor_sk": "800/2/BKD/2026", "tanggal_mulai": "2026-07-01", "tanggal_selesai": "2026-08-31"},
+    )
     assert clash.status_code == 200
     assert "Tumpang tindih dengan penugasan" in clash.content.decode()
     assert PenugasanPlt.objects.count() == 1
@@ -94,8 +96,16 @@ def test_overlapping_plt_in_the_admin_form_is_refused_in_indonesian(client, org,
 
 def test_own_assessor_in_the_admin_form_is_refused(client, org, bkd):
     p = org.pelaksana
-    data = {"instansi": org.instansi.pk, "nip": p.nip, "nama": p.nama, "status_kepegawaian": "PNS",
-            "unit": p.unit.pk, "jabatan": p.jabatan.pk, "aktif": "on", "penilai_override": p.pk}
+    data = {
+        "instansi": org.instansi.pk,
+        "nip": p.nip,
+        "nama": p.nama,
+        "status_kepegawaian": "PNS",
+        "unit": p.unit.pk,
+        "jabatan": p.jabatan.pk,
+        "aktif": "on",
+        "penilai_override": p.pk,
+    }
     response = client.post(f"/admin/workflow/pegawai/{p.pk}/change/", data)
     assert "tidak dapat menjadi pejabat penilai bagi dirinya sendiri" in response.content.decode()
     p.refresh_from_db()
@@ -103,10 +113,20 @@ def test_own_assessor_in_the_admin_form_is_refused(client, org, bkd):
 
 
 def test_a_new_period_gets_its_review_windows(client, org, bkd):
-    response = client.post("/admin/workflow/periode/add/", {
-        "instansi": org.instansi.pk, "tahun": 2027, "tanggal_mulai": "2027-01-01", "tanggal_selesai": "2027-12-31",
-        "granularitas": "triwulan", "batas_rencana": "2027-01-31", "status": "draft",
-        "jendela_set-TOTAL_FORMS": "0", "jendela_set-INITIAL_FORMS": "0"})
+    response = client.post(
+        "/admin/workflow/periode/add/",
+        {
+            "instansi": org.instansi.pk,
+            "tahun": 2027,
+            "tanggal_mulai": "2027-01-01",
+            "tanggal_selesai": "2027-12-31",
+            "granularitas": "triwulan",
+            "batas_rencana": "2027-01-31",
+            "status": "draft",
+            "jendela_set-TOTAL_FORMS": "0",
+            "jendela_set-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     periode = Periode.objects.get(tahun=2027)
     assert [w.jenis for w in periode.jendela_set.all()] == ["periodik"] * 3 + ["akhir"]

@@ -66,12 +66,22 @@ def pemprov_world(org):
     bkd = get_user_model().objects.create_user("admin.bkd", password="x", is_staff=True)
     PeranAdmin.objects.create(user=bkd, instansi=org.instansi)
     periode = periode_create(instansi=org.instansi, tahun=2026)
-    PenugasanPlt.objects.create(pegawai=org.kabid, jabatan=org.seksi.jabatan_kepala, jenis=JenisPenugasan.PLT,
-                                tanggal_mulai=dt.date(2026, 3, 1), tanggal_selesai=dt.date(2026, 5, 31),
-                                nomor_sk="800/12/BKD/2026")
+    PenugasanPlt.objects.create(
+        pegawai=org.kabid,
+        jabatan=org.seksi.jabatan_kepala,
+        jenis=JenisPenugasan.PLT,
+        tanggal_mulai=dt.date(2026, 3, 1),
+        tanggal_selesai=dt.date(2026, 5, 31),
+        nomor_sk="800/12/BKD/2026",
+    )
     CapaianOrganisasi.objects.create(periode=periode, unit=org.seksi, predikat=PredikatOrganisasi.BAIK)
-    Delegasi.objects.create(pemberi=org.kasi, penerima=org.kabid, mulai=dt.date(2026, 4, 1),
-                            selesai=dt.date(2026, 4, 30), alasan="Cuti tahunan")
+    Delegasi.objects.create(
+        pemberi=org.kasi,
+        penerima=org.kabid,
+        mulai=dt.date(2026, 4, 1),
+        selesai=dt.date(2026, 4, 30),
+        alasan="Cuti tahunan",
+    )
     audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, by=bkd)
     return org
 
@@ -97,10 +107,16 @@ def rows(model):
 
 
 def history_ids(obj):
-    manager = getattr(type(obj), type(obj)._meta.simple_history_manager_attribute, None) if hasattr(
-        type(obj)._meta, "simple_history_manager_attribute") else None
-    return list(manager.filter(**{type(obj)._meta.pk.attname: obj.pk}).values_list("history_id", flat=True)) \
-        if manager is not None else []
+    manager = (
+        getattr(type(obj), type(obj)._meta.simple_history_manager_attribute, None)
+        if hasattr(type(obj)._meta, "simple_history_manager_attribute")
+        else None
+    )
+    return (
+        list(manager.filter(**{type(obj)._meta.pk.attname: obj.pk}).values_list("history_id", flat=True))
+        if manager is not None
+        else []
+    )
 
 
 def form_data(model_admin, obj, superuser, **changes):
@@ -147,9 +163,11 @@ def test_no_admin_page_of_another_governments_object_answers(client, pemprov_wor
             # The attack of the report: post the form back, moved into one's own government.
             moved = {"instansi": str(bkpsdm.peran_admin.get().instansi_id)} if hasattr(obj, "instansi_id") else {}
             data = form_data(model_admin, obj, root, **moved)
-            posts = [(url(model, "change", obj.pk), data), (url(model, "delete", obj.pk), {"post": "yes"}),
-                     (url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk],
-                                                 "post": "yes"})]
+            posts = [
+                (url(model, "change", obj.pk), data),
+                (url(model, "delete", obj.pk), {"post": "yes"}),
+                (url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}),
+            ]
             if history:
                 posts.append((url(model, "simple_history", obj.pk, history[0]), data))
             for page, payload in posts:
@@ -174,8 +192,18 @@ def test_the_history_form_of_a_pemprov_employee_neither_shows_nor_moves_them(cli
     version = p.history.latest("history_date").history_id
     page = f"/admin/workflow/pegawai/{p.pk}/history/{version}/"
     assert client.get(page).status_code == 404
-    response = client.post(page, {"instansi": pemkot.pk, "nip": p.nip, "nama": p.nama, "status_kepegawaian": "PNS",
-                                  "unit": p.unit_id, "jabatan": p.jabatan_id, "aktif": "on"})
+    response = client.post(
+        page,
+        {
+            "instansi": pemkot.pk,
+            "nip": p.nip,
+            "nama": p.nama,
+            "status_kepegawaian": "PNS",
+            "unit": p.unit_id,
+            "jabatan": p.jabatan_id,
+            "aktif": "on",
+        },
+    )
     assert response.status_code == 404
     p.refresh_from_db()
     assert p.instansi == pemprov_world.instansi
@@ -203,8 +231,17 @@ def test_a_view_only_user_cannot_revert_through_the_history_form(client, pemprov
     version = unit.history.latest("history_date").history_id
     page = f"/admin/workflow/unit/{unit.pk}/history/{version}/"
     assert client.get(page).status_code == 200
-    response = client.post(page, {"instansi": unit.instansi_id, "kode": unit.kode, "nama": "Seksi Baru",
-                                  "jenis": unit.jenis, "parent": unit.parent_id, "aktif": "on"})
+    response = client.post(
+        page,
+        {
+            "instansi": unit.instansi_id,
+            "kode": unit.kode,
+            "nama": "Seksi Baru",
+            "jenis": unit.jenis,
+            "parent": unit.parent_id,
+            "aktif": "on",
+        },
+    )
     assert response.status_code == 403
     unit.refresh_from_db()
     assert unit.nama == "Seksi Surveilans dan Imunisasi"
@@ -216,8 +253,13 @@ def own_unit(pemkot):
 
 
 def test_a_change_in_the_admin_is_audited_with_before_and_after(client, bkpsdm, own_unit):
-    data = {"instansi": own_unit.instansi_id, "kode": own_unit.kode, "nama": "Badan Kepegawaian Kota",
-            "jenis": own_unit.jenis, "aktif": "on"}
+    data = {
+        "instansi": own_unit.instansi_id,
+        "kode": own_unit.kode,
+        "nama": "Badan Kepegawaian Kota",
+        "jenis": own_unit.jenis,
+        "aktif": "on",
+    }
     response = client.post(f"/admin/workflow/unit/{own_unit.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGED)
@@ -232,8 +274,13 @@ def test_a_revert_in_the_admin_is_audited_against_the_current_values(client, bkp
     first = own_unit.history.latest("history_date").history_id
     own_unit.nama = "Nama Sementara"
     own_unit.save()
-    data = {"instansi": own_unit.instansi_id, "kode": own_unit.kode, "nama": "BKPSDM Kota Bengkulu",
-            "jenis": own_unit.jenis, "aktif": "on"}
+    data = {
+        "instansi": own_unit.instansi_id,
+        "kode": own_unit.kode,
+        "nama": "BKPSDM Kota Bengkulu",
+        "jenis": own_unit.jenis,
+        "aktif": "on",
+    }
     response = client.post(f"/admin/workflow/unit/{own_unit.pk}/history/{first}/", data)
     assert response.status_code == 302
     own_unit.refresh_from_db()
@@ -243,8 +290,9 @@ def test_a_revert_in_the_admin_is_audited_against_the_current_values(client, bkp
 
 
 def test_adding_and_deleting_in_the_admin_are_audited(client, bkpsdm, pemkot, own_unit):
-    response = client.post("/admin/workflow/jabatan/add/", {"instansi": pemkot.pk, "nama": "Analis SDM Aparatur",
-                                                            "jenis": "pelaksana"})
+    response = client.post(
+        "/admin/workflow/jabatan/add/", {"instansi": pemkot.pk, "nama": "Analis SDM Aparatur", "jenis": "pelaksana"}
+    )
     assert response.status_code == 302
     jabatan = Jabatan.objects.get(nama="Analis SDM Aparatur")
     added = AuditEvent.objects.get(action=AuditAction.ADMIN_ADDED)
@@ -259,8 +307,10 @@ def test_adding_and_deleting_in_the_admin_are_audited(client, bkpsdm, pemkot, ow
 
 def test_a_bulk_delete_in_the_admin_writes_one_event_per_object(client, bkpsdm, pemkot):
     made = [PegawaiFactory(instansi=pemkot, nama=f"Pegawai Kota {n}") for n in range(3)]
-    response = client.post("/admin/workflow/pegawai/", {"action": "delete_selected", "post": "yes",
-                                                        "_selected_action": [p.pk for p in made]})
+    response = client.post(
+        "/admin/workflow/pegawai/",
+        {"action": "delete_selected", "post": "yes", "_selected_action": [p.pk for p in made]},
+    )
     assert response.status_code == 302
     assert not Pegawai.objects.filter(pk__in=[p.pk for p in made]).exists()
     events = AuditEvent.objects.filter(action=AuditAction.ADMIN_DELETED)
@@ -271,14 +321,29 @@ def test_a_bulk_delete_in_the_admin_writes_one_event_per_object(client, bkpsdm, 
 def test_an_inline_change_in_the_admin_is_audited(client, bkpsdm, pemkot):
     periode = periode_create(instansi=pemkot, tahun=2026)
     windows = list(periode.jendela_set.order_by("pk"))
-    data = {"instansi": pemkot.pk, "tahun": 2026, "tanggal_mulai": "2026-01-01", "tanggal_selesai": "2026-12-31",
-            "granularitas": periode.granularitas, "batas_rencana": "2026-01-31", "status": periode.status,
-            "jendela_set-TOTAL_FORMS": str(len(windows)), "jendela_set-INITIAL_FORMS": str(len(windows))}
+    data = {
+        "instansi": pemkot.pk,
+        "tahun": 2026,
+        "tanggal_mulai": "2026-01-01",
+        "tanggal_selesai": "2026-12-31",
+        "granularitas": periode.granularitas,
+        "batas_rencana": "2026-01-31",
+        "status": periode.status,
+        "jendela_set-TOTAL_FORMS": str(len(windows)),
+        "jendela_set-INITIAL_FORMS": str(len(windows)),
+    }
     for n, w in enumerate(windows):
-        data.update({f"jendela_set-{n}-id": w.pk, f"jendela_set-{n}-periode": periode.pk,
-                     f"jendela_set-{n}-urutan": w.urutan, f"jendela_set-{n}-jenis": w.jenis,
-                     f"jendela_set-{n}-nama": w.nama, f"jendela_set-{n}-dibuka": w.dibuka.isoformat(),
-                     f"jendela_set-{n}-ditutup": w.ditutup.isoformat()})
+        data.update(
+            {
+                f"jendela_set-{n}-id": w.pk,
+                f"jendela_set-{n}-periode": periode.pk,
+                f"jendela_set-{n}-urutan": w.urutan,
+                f"jendela_set-{n}-jenis": w.jenis,
+                f"jendela_set-{n}-nama": w.nama,
+                f"jendela_set-{n}-dibuka": w.dibuka.isoformat(),
+                f"jendela_set-{n}-ditutup": w.ditutup.isoformat(),
+            }
+        )
     data["jendela_set-0-ditutup"] = (windows[0].ditutup + dt.timedelta(days=3)).isoformat()
     response = client.post(f"/admin/workflow/periode/{periode.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -309,16 +374,25 @@ def test_a_superuser_granting_a_group_in_the_admin_is_audited(client, db):
     client.force_login(root)
     user = get_user_model().objects.create_user("199001012015031001", password="x")
     group = Group.objects.get(name="Admin Aturan")
-    response = client.post(f"/admin/auth/user/{user.pk}/change/", {
-        "username": user.username, "date_joined_0": "2026-01-05", "date_joined_1": "08:00:00",
-        "is_active": "on", "groups": [group.pk]})
+    response = client.post(
+        f"/admin/auth/user/{user.pk}/change/",
+        {
+            "username": user.username,
+            "date_joined_0": "2026-01-05",
+            "date_joined_1": "08:00:00",
+            "is_active": "on",
+            "groups": [group.pk],
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action=AuditAction.ADMIN_CHANGED, object_id=str(user.pk))
     assert event.actor == root
     assert event.before["groups"] == [] and event.after["groups"] == [group.pk]
     assert "password" not in event.before and "password" not in event.after
-    response = client.post(f"/admin/auth/user/{user.pk}/password/", {
-        "password1": "Rahasia-Baru-2026!", "password2": "Rahasia-Baru-2026!", "usable_password": "true"})
+    response = client.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {"password1": "Rahasia-Baru-2026!", "password2": "Rahasia-Baru-2026!", "usable_password": "true"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     changed = AuditEvent.objects.filter(action=AuditAction.ADMIN_CHANGED, object_id=str(user.pk)).last()
     assert changed.after == {"password": "*** (changed)"}
@@ -328,8 +402,15 @@ def test_a_superuser_granting_a_group_in_the_admin_is_audited(client, db):
 def test_an_employee_cannot_be_given_another_governments_or_an_admins_account(client, bkpsdm, pemkot, pemprov_world):
     mine = PegawaiFactory(instansi=pemkot, nama="Rudi Hartono, S.E.")
     bkd = get_user_model().objects.get(username="admin.bkd")
-    data = {"instansi": pemkot.pk, "nip": mine.nip, "nama": mine.nama, "status_kepegawaian": "PNS",
-            "unit": mine.unit_id, "jabatan": mine.jabatan_id, "aktif": "on"}
+    data = {
+        "instansi": pemkot.pk,
+        "nip": mine.nip,
+        "nama": mine.nama,
+        "status_kepegawaian": "PNS",
+        "unit": mine.unit_id,
+        "jabatan": mine.jabatan_id,
+        "aktif": "on",
+    }
     for account in (bkd, bkpsdm):
         response = client.post(f"/admin/workflow/pegawai/{mine.pk}/change/", {**data, "user": account.pk})
         assert response.status_code == 200

@@ -33,8 +33,9 @@ def appeal_task(keberatan, node):
     return Task.objects.get(process_id=keberatan.process_id, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
 
 
-def test_an_appeal_goes_to_the_assessors_superior_and_changes_the_predikat(org, published, mailoutbox,
-                                                                          django_capture_on_commit_callbacks):
+def test_an_appeal_goes_to_the_assessors_superior_and_changes_the_predikat(
+    org, published, mailoutbox, django_capture_on_commit_callbacks
+):
     for person, email in ((org.pelaksana, "hendra@example.go.id"), (org.kasi, "zulkifli@example.go.id")):
         person.email = email
         person.save()
@@ -51,8 +52,14 @@ def test_an_appeal_goes_to_the_assessors_superior_and_changes_the_predikat(org, 
     assert decide.owner == org.kabid.user
     version_before = published.hasil.rule_version
     with at(8), django_capture_on_commit_callbacks(execute=True):
-        svc.appeal_decide(keberatan=keberatan, by=org.kabid.user, uphold=False, rating_hasil_kerja="di_atas",
-                          rating_perilaku="di_atas", alasan="Perilaku melayani terbukti di atas ekspektasi.")
+        svc.appeal_decide(
+            keberatan=keberatan,
+            by=org.kabid.user,
+            uphold=False,
+            rating_hasil_kerja="di_atas",
+            rating_perilaku="di_atas",
+            alasan="Perilaku melayani terbukti di atas ekspektasi.",
+        )
     keberatan.refresh_from_db()
     published.refresh_from_db()
     assert keberatan.status == StatusKeberatan.DIUBAH and keberatan.predikat_baru == "sangat_baik"
@@ -163,12 +170,16 @@ def test_deadlines_remind_then_escalate_once(org, opened, mailoutbox, django_cap
     assert deadline.jatuh_tempo.date() == dt.date(2026, 1, 31)  # the period's plan deadline
     with time_machine.travel(dt.datetime(2026, 1, 20, tzinfo=dt.UTC), tick=False):
         assert deadlines_sweep() == {"reminded": 0, "escalated": 0}
-    with time_machine.travel(dt.datetime(2026, 1, 29, tzinfo=dt.UTC), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(dt.datetime(2026, 1, 29, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert deadlines_sweep() == {"reminded": 6, "escalated": 0}
         assert deadlines_sweep() == {"reminded": 0, "escalated": 0}
-    with time_machine.travel(dt.datetime(2026, 2, 2, tzinfo=dt.UTC), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(dt.datetime(2026, 2, 2, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert deadlines_sweep()["escalated"] == 6
     deadline.refresh_from_db()
     assert deadline.dieskalasi_ke == org.kasi.nama  # the employee's superior for an employee task
@@ -210,8 +221,14 @@ def test_delegation_routes_new_tasks_and_an_admin_reassigns_with_a_reason(org, o
     from workflow.services.appraisal import plan_submit
     from workflow.services.delegation import delegation_create, tasks_reassign
 
-    delegation_create(pemberi=org.kasi, penerima=org.kabid, mulai=dt.date(2026, 1, 1), selesai=dt.date(2026, 12, 31),
-                      alasan="Cuti besar", by=org.kasi.user)
+    delegation_create(
+        pemberi=org.kasi,
+        penerima=org.kabid,
+        mulai=dt.date(2026, 1, 1),
+        selesai=dt.date(2026, 12, 31),
+        alasan="Cuti besar",
+        by=org.kasi.user,
+    )
     skp = Skp.objects.get(pegawai=org.pelaksana)
     with time_machine.travel(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), tick=False):
         plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
@@ -265,10 +282,14 @@ def test_an_assessor_delegates_through_the_page(client, org, opened):
     from workflow.models import Delegasi
 
     client.force_login(org.kasi.user)
-    bad = client.post("/kinerja/delegasi/", {"penerima": org.kabid.pk, "mulai": "2026-03-10", "selesai": "2026-03-01",
-                                             "alasan": "Diklat"})
+    bad = client.post(
+        "/kinerja/delegasi/",
+        {"penerima": org.kabid.pk, "mulai": "2026-03-10", "selesai": "2026-03-01", "alasan": "Diklat"},
+    )
     assert "Tanggal selesai sebelum tanggal mulai" in bad.content.decode()
     assert not Delegasi.objects.exists()
-    client.post("/kinerja/delegasi/", {"penerima": org.kabid.pk, "mulai": "2026-03-01", "selesai": "2026-03-10",
-                                       "alasan": "Diklat kepemimpinan"})
+    client.post(
+        "/kinerja/delegasi/",
+        {"penerima": org.kabid.pk, "mulai": "2026-03-01", "selesai": "2026-03-10", "alasan": "Diklat kepemimpinan"},
+    )
     assert Delegasi.objects.get().penerima == org.kabid

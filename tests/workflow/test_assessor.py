@@ -43,9 +43,14 @@ def test_a_vacant_head_post_passes_the_duty_upwards(org):
 
 def test_an_acting_official_assesses_on_the_dates_of_the_decree(org):
     plt = PegawaiFactory(instansi=org.instansi, unit=org.bidang, jabatan=org.fungsional.jabatan, nama="Plt Kasi")
-    PenugasanPlt.objects.create(pegawai=plt, jabatan=org.seksi.jabatan_kepala, jenis=JenisPenugasan.PLT,
-                                tanggal_mulai=dt.date(2026, 5, 1), tanggal_selesai=dt.date(2026, 7, 31),
-                                nomor_sk="800/123/BKD/2026")
+    PenugasanPlt.objects.create(
+        pegawai=plt,
+        jabatan=org.seksi.jabatan_kepala,
+        jenis=JenisPenugasan.PLT,
+        tanggal_mulai=dt.date(2026, 5, 1),
+        tanggal_selesai=dt.date(2026, 7, 31),
+        nomor_sk="800/123/BKD/2026",
+    )
     assert assessor_of(org.pelaksana, on=DAY) == plt
     assert assessor_of(org.pelaksana, on=dt.date(2026, 4, 30)) == org.kasi
     assert assessor_of(org.pelaksana, on=dt.date(2026, 8, 1)) == org.kasi
@@ -55,9 +60,14 @@ def test_acting_officials_are_ignored_when_the_policy_switch_is_off(org):
     org.instansi.plt_boleh_menilai = False
     org.instansi.save()
     plt = PegawaiFactory(instansi=org.instansi, unit=org.bidang, jabatan=org.fungsional.jabatan)
-    PenugasanPlt.objects.create(pegawai=plt, jabatan=org.seksi.jabatan_kepala, jenis=JenisPenugasan.PLH,
-                                tanggal_mulai=dt.date(2026, 5, 1), tanggal_selesai=dt.date(2026, 7, 31),
-                                nomor_sk="800/124/BKD/2026")
+    PenugasanPlt.objects.create(
+        pegawai=plt,
+        jabatan=org.seksi.jabatan_kepala,
+        jenis=JenisPenugasan.PLH,
+        tanggal_mulai=dt.date(2026, 5, 1),
+        tanggal_selesai=dt.date(2026, 7, 31),
+        nomor_sk="800/124/BKD/2026",
+    )
     assert assessor_of(org.pelaksana, on=DAY) == org.kasi
 
 
@@ -99,12 +109,24 @@ def test_a_unit_tree_with_a_cycle_is_rejected(org):
 
 
 def test_overlapping_acting_appointments_for_one_post_are_rejected(org):
-    first = PenugasanPlt(pegawai=org.fungsional, jabatan=org.seksi.jabatan_kepala, jenis=JenisPenugasan.PLT,
-                         tanggal_mulai=dt.date(2026, 5, 1), tanggal_selesai=dt.date(2026, 7, 31), nomor_sk="SK-1")
+    first = PenugasanPlt(
+        pegawai=org.fungsional,
+        jabatan=org.seksi.jabatan_kepala,
+        jenis=JenisPenugasan.PLT,
+        tanggal_mulai=dt.date(2026, 5, 1),
+        tanggal_selesai=dt.date(2026, 7, 31),
+        nomor_sk="SK-1",
+    )
     first.full_clean()
     first.save()
-    second = PenugasanPlt(pegawai=org.pelaksana, jabatan=org.seksi.jabatan_kepala, jenis=JenisPenugasan.PLH,
-                          tanggal_mulai=dt.date(2026, 7, 15), tanggal_selesai=dt.date(2026, 8, 15), nomor_sk="SK-2")
+    second = PenugasanPlt(
+        pegawai=org.pelaksana,
+        jabatan=org.seksi.jabatan_kepala,
+        jenis=JenisPenugasan.PLH,
+        tanggal_mulai=dt.date(2026, 7, 15),
+        tanggal_selesai=dt.date(2026, 8, 15),
+        nomor_sk="SK-2",
+    )
     with translation.override("id"), pytest.raises(ValidationError) as caught:
         second.full_clean()
     assert "Tumpang tindih" in str(caught.value)

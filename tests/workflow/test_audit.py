@@ -51,8 +51,13 @@ def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(or
     skp = whole_lifecycle(org, org.pelaksana, org.kasi)
     assert skp.status == StatusSkp.FINAL
     system = get_user_model().objects.get(username=SYSTEM_USERNAME)
-    who = {"admin": bkd, "employee": org.pelaksana.user, "assessor": org.kasi.user, "system": system,
-           "superior": org.kabid.user}
+    who = {
+        "admin": bkd,
+        "employee": org.pelaksana.user,
+        "assessor": org.kasi.user,
+        "system": system,
+        "superior": org.kabid.user,
+    }
 
     # The events tell the story in order, each naming its actor.
     events = events_of(skp)
@@ -61,8 +66,9 @@ def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(or
         assert event.before.get("status") == before and event.after.get("status", after) == after
     returned = next(e for e in events if e.action == A.PLAN_RETURNED)
     assert returned.reason == RETURN_NOTE
-    assert next(e for e in events if e.action == A.FINAL_REVIEW_SUBMITTED).reason == \
-        "Capaian luar biasa saat KLB campak"
+    assert (
+        next(e for e in events if e.action == A.FINAL_REVIEW_SUBMITTED).reason == "Capaian luar biasa saat KLB campak"
+    )
     scored = next(e for e in events if e.action == A.APPRAISAL_SCORED)
     assert scored.after["predikat"] == skp.hasil.predikat and scored.after["rule_version"] == "1"
     assert next(e for e in events if e.action == A.APPEAL_FILED).reason == APPEAL_REASON
@@ -73,8 +79,11 @@ def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(or
     # Every status the SKP went through is a history row by the same actor as its event; the reasons
     # given are the rows' change reasons.
     rows_ = list(skp.history.order_by("history_date", "history_id"))
-    changes = [(r.status, r.history_user) for prev, r in zip([None, *rows_], rows_, strict=False)
-               if prev is None or prev.status != r.status]
+    changes = [
+        (r.status, r.history_user)
+        for prev, r in zip([None, *rows_], rows_, strict=False)
+        if prev is None or prev.status != r.status
+    ]
     assert changes == [(after, who[w]) for _a, w, _b, after in EXPECTED_STORY if after is not None]
     assert skp.history.filter(status=StatusSkp.DIKEMBALIKAN).get().history_change_reason == RETURN_NOTE[:100]
     assert skp.history.filter(history_change_reason__startswith="Capaian luar biasa").exists()
@@ -105,8 +114,7 @@ def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(or
     for task in Task.objects.filter(process_id=skp.process_id):
         last = task.history.order_by("-history_date", "-history_id").first()
         assert (last.status, last.owner_id, last.finished) == (task.status, task.owner_id, task.finished)
-    done_by = {(h.flow_task.name, h.history_user.username)
-               for h in histories["tasks"].filter(status="DONE")}
+    done_by = {(h.flow_task.name, h.history_user.username) for h in histories["tasks"].filter(status="DONE")}
     assert ("draft_plan", org.pelaksana.user.username) in done_by
     assert ("approve_plan", org.kasi.user.username) in done_by
     assert ("wait_final_window", SYSTEM_USERNAME) in done_by
@@ -128,7 +136,10 @@ def test_bulk_opening_records_each_appraisal_and_the_job(org, periode, opened_by
         assert AppraisalProcess.history.filter(id=skp.process_id, history_user=bkd).exists()
     system = get_user_model().objects.get(username=SYSTEM_USERNAME)  # the fixture created the period from code
     assert [(e.action, e.actor) for e in events_of(periode)] == [
-        (A.PERIOD_CREATED, system), (A.PERIOD_OPENED, bkd), (A.PERIOD_OPENING_FINISHED, bkd)]
+        (A.PERIOD_CREATED, system),
+        (A.PERIOD_OPENED, bkd),
+        (A.PERIOD_OPENING_FINISHED, bkd),
+    ]
     job = PembukaanPeriode.objects.get()
     assert [h.status for h in job.history.order_by("history_date", "history_id")] == ["queued", "running", "done"]
     assert not job.history.filter(history_user__isnull=True).exists()
@@ -166,12 +177,14 @@ def test_rule_changes_are_events_of_the_system_when_loaded_by_a_command(rules_pa
     assert published.first().after["status"] == "published"
 
 
-def test_a_request_names_its_id_and_address_in_the_events(client, org, periode, bkd,
-                                                         django_capture_on_commit_callbacks):
+def test_a_request_names_its_id_and_address_in_the_events(
+    client, org, periode, bkd, django_capture_on_commit_callbacks
+):
     client.force_login(bkd)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/kinerja/buka-periode/", {"periode": periode.pk},
-                               HTTP_X_REQUEST_ID="req-0123456789abcdef")
+        response = client.post(
+            "/kinerja/buka-periode/", {"periode": periode.pk}, HTTP_X_REQUEST_ID="req-0123456789abcdef"
+        )
     assert response.status_code == 302
     assert response["X-Request-ID"] == "req-0123456789abcdef"
     opened = AuditEvent.objects.get(action=A.PERIOD_OPENED)
@@ -183,8 +196,9 @@ def test_a_request_names_its_id_and_address_in_the_events(client, org, periode, 
 
 @pytest.fixture
 def three_events(org):
-    return [audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"n": n}, reason=f"uji {n}")
-            for n in range(3)]
+    return [
+        audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"n": n}, reason=f"uji {n}") for n in range(3)
+    ]
 
 
 def test_an_event_cannot_be_changed_or_deleted_through_the_orm(three_events):
@@ -218,8 +232,9 @@ def test_the_admin_shows_events_read_only(client, three_events, bkd, org):
         assert page.status_code == 200 and b'name="reason"' not in page.content
         assert client.post(f"{base}{event.pk}/change/", {"reason": "diubah"}).status_code == 403
         assert client.post(f"{base}{event.pk}/delete/", {"post": "yes"}).status_code == 403
-        assert client.post(base, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
-                           ).status_code in (200, 302)
+        assert client.post(
+            base, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+        ).status_code in (200, 302)
     assert AuditEvent.objects.count() == 3 and AuditEvent.objects.get(pk=event.pk).reason == "uji 0"
     assert not Permission.objects.filter(codename__in=["change_auditevent", "delete_auditevent"]).exists()
 
@@ -350,8 +365,12 @@ def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
     inserts = [q["sql"].split('"')[1] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO")]
     history = [t for t in inserts if t.startswith("workflow_historical")]
     assert sorted(history) == sorted(set(history)), history
-    assert {"workflow_historicaltask", "workflow_historicalskp", "workflow_historicalrhk",
-            "workflow_historicaliki"} <= set(history)
+    assert {
+        "workflow_historicaltask",
+        "workflow_historicalskp",
+        "workflow_historicalrhk",
+        "workflow_historicaliki",
+    } <= set(history)
     assert inserts.count("workflow_auditevent") == 1
     assert Task.history.filter(process_id=skp.process_id).count() >= 3
     assert audit_verify()[1] is None
@@ -373,8 +392,9 @@ def test_a_savepoint_rolled_back_inside_a_batch_leaves_no_rows(org, three_events
             org.instansi.save()
             audit_record(action=A.PERIOD_CREATED, obj=org.instansi, after={"kept": False})
             raise RuntimeError("this appraisal failed; the others stand")
-    assert list(Instansi.history.filter(history_id__gt=0).order_by("-history_id").values_list("nama", flat=True)[:1]) \
-        == ["Tetap"]
+    assert list(
+        Instansi.history.filter(history_id__gt=0).order_by("-history_id").values_list("nama", flat=True)[:1]
+    ) == ["Tetap"]
     assert Instansi.history.count() == before + 1
     assert [e.after for e in AuditEvent.objects.filter(after__has_key="kept")] == [{"kept": True}]
     assert audit_verify() == (4, None)

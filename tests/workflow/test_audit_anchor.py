@@ -86,8 +86,9 @@ def test_deleting_the_newest_events_and_rewinding_the_head_fails_verify(committe
     assert "anchor" in message and "number 5" in message and "ends at number 3" in message
 
 
-def test_a_rewound_chain_grown_past_the_old_head_fails_verify(org, committed_events,
-                                                             django_capture_on_commit_callbacks):
+def test_a_rewound_chain_grown_past_the_old_head_fails_verify(
+    org, committed_events, django_capture_on_commit_callbacks
+):
     rewind_to(committed_events[2])
     for n in range(4):  # the application appends on top of the rewound head, past number 5
         with django_capture_on_commit_callbacks(execute=True):

@@ -99,8 +99,9 @@ def test_the_audit_search_filters_and_exports_csv(client, org, bkd, published): 
     assert RETURN_NOTE in page and "<td>Hasil dipublikasikan</td>" not in page
     page = client.get("/kinerja/audit/", {"person": org.kasi.user.username}).content.decode()
     assert RETURN_NOTE in page
-    page = client.get("/kinerja/audit/", {"obj": f"skp:{published.pk}", "date_from": "2026-12-01",
-                                          "date_to": "2026-12-31"}).content.decode()
+    page = client.get(
+        "/kinerja/audit/", {"obj": f"skp:{published.pk}", "date_from": "2026-12-01", "date_to": "2026-12-31"}
+    ).content.decode()
     assert RETURN_NOTE not in page and "<td>SKP diajukan</td>" not in page and "<td>Hasil dipublikasikan</td>" in page
     response = client.get("/kinerja/audit/", {"obj": f"skp:{published.pk}", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")

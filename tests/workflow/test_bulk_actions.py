@@ -46,10 +46,18 @@ def kota(db, django_capture_on_commit_callbacks):
     """Pemkot Bengkulu beside the province: the Wali Kota (no account), a Kepala Dinas and a
     pelaksana, with the 2026 period opened."""
     i = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu", jenis=JenisInstansi.KOTA)
-    root = head_unit(i, "PEMKOT", "Pemerintah Kota Bengkulu", JenisUnit.PEMERINTAH_DAERAH, None,
-                     "Wali Kota Bengkulu", JenisJabatan.KEPALA_DAERAH)
-    dinas = head_unit(i, "DISDIK", "Dinas Pendidikan", JenisUnit.OPD, root, "Kepala Dinas Pendidikan",
-                      JenisJabatan.JPT_PRATAMA)
+    root = head_unit(
+        i,
+        "PEMKOT",
+        "Pemerintah Kota Bengkulu",
+        JenisUnit.PEMERINTAH_DAERAH,
+        None,
+        "Wali Kota Bengkulu",
+        JenisJabatan.KEPALA_DAERAH,
+    )
+    dinas = head_unit(
+        i, "DISDIK", "Dinas Pendidikan", JenisUnit.OPD, root, "Kepala Dinas Pendidikan", JenisJabatan.JPT_PRATAMA
+    )
     head(root, "Dedy Wahyudi, S.E., M.M.", status_kepegawaian=StatusKepegawaian.PEJABAT_NEGARA)
     kadis = head(dinas, "Drs. Eko Purnomo, M.Pd.")
     staff = PegawaiFactory(instansi=i, unit=dinas, nama="Rudi Lubis, S.E.")
@@ -85,9 +93,10 @@ def test_a_pelaksana_selecting_all_sees_and_takes_nothing_of_others(client, org,
             assert person.nama not in page and person.nip not in page, (route, person.nama)
         client.post(route, {"select_all": "1", "_confirm": "1"})
     colleague = Task.objects.get(process__skp__pegawai=org.fungsional, status=STATUS.ASSIGNED)
-    for route, task in (("/appraisal/inbox/unassign/", colleague),
-                        ("/appeal/inbox/unassign/", Task.objects.get(process_id=appealed.process_id,
-                                                                     status=STATUS.ASSIGNED))):
+    for route, task in (
+        ("/appraisal/inbox/unassign/", colleague),
+        ("/appeal/inbox/unassign/", Task.objects.get(process_id=appealed.process_id, status=STATUS.ASSIGNED)),
+    ):
         client.post(route, {"pk": [task.pk], "_confirm": "1"})
     mine = Task.objects.get(process__skp__pegawai=kota.staff, flow_task=AppraisalFlow.draft_plan).pk
     assert {pk: o for pk, o in owners().items() if pk != mine and pk in before} == {

@@ -32,8 +32,9 @@ def redis_up():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
 
 
-def test_beat_and_a_worker_fire_a_due_timer_and_mail_the_new_task(org, periode, redis_up, tmp_path,
-                                                                    django_capture_on_commit_callbacks):
+def test_beat_and_a_worker_fire_a_due_timer_and_mail_the_new_task(
+    org, periode, redis_up, tmp_path, django_capture_on_commit_callbacks
+):
     from workflow.services.period_open import period_open
 
     org.pelaksana.email = "hendra@example.go.id"
@@ -44,16 +45,31 @@ def test_beat_and_a_worker_fire_a_due_timer_and_mail_the_new_task(org, periode, 
         skp = approve(org, org.pelaksana, org.kasi)
     timer = Task.objects.get(process_id=skp.process_id, status=STATUS.SCHEDULED)
     assert timer.flow_task == AppraisalFlow.wait_periodic_window
-    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": BROKER,
-           "KINERJA_TIMER_INTERVAL": "1", "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "EMAIL_FILE_PATH": str(tmp_path / "mail"), "DJANGO_SETTINGS_MODULE": "project.settings",
-           "KINERJA_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": BROKER,
+        "KINERJA_TIMER_INTERVAL": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "KINERJA_VAR_DIR": str(tmp_path),
+    }
     common = [sys.executable, "-m", "celery", "-A", "project"]
-    worker = subprocess.Popen([*common, "worker", "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle",
-                               "-n", "timers-test@%h"], cwd=settings.BASE_DIR, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    beat = subprocess.Popen([*common, "beat", "-l", "warning", "-s", str(tmp_path / "beat-schedule")],
-                            cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [*common, "worker", "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle", "-n", "timers-test@%h"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    beat = subprocess.Popen(
+        [*common, "beat", "-l", "warning", "-s", str(tmp_path / "beat-schedule")],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         fired = False

@@ -19,8 +19,9 @@ from workflow.services import appeal as svc
 pytestmark = pytest.mark.django_db
 
 
-def test_a_due_date_after_midnight_wib_reads_the_same_on_the_inbox_as_in_the_notification(client, org, opened,
-                                                                                          rules_pack):
+def test_a_due_date_after_midnight_wib_reads_the_same_on_the_inbox_as_in_the_notification(
+    client, org, opened, rules_pack
+):
     """An appeal filed at 01:00 WIB on 5 December (18:00 UTC on the 4th): the assessor's response is
     due five days later, on the 10th at 01:00 WIB — which is still the 9th in UTC."""
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")

@@ -124,8 +124,11 @@ BAD_CASES = [
     ("unknown unit", lambda r: r[3].update(kode_unit="DINKES-X"), "Baris 5: unit DINKES-X tidak dikenal"),
     ("cycle", lambda r: r[0].update(kode_unit_induk="DINKES-S1"), "membentuk siklus"),
     ("unknown status", lambda r: r[3].update(status_kepegawaian="honorer"), "status kepegawaian"),
-    ("two heads", lambda r: r[3].update(kepala_unit="ya", jabatan="Kepala Seksi Imunisasi", jenis_jabatan="pengawas"),
-     "sudah memiliki kepala"),
+    (
+        "two heads",
+        lambda r: r[3].update(kepala_unit="ya", jabatan="Kepala Seksi Imunisasi", jenis_jabatan="pengawas"),
+        "sudah memiliki kepala",
+    ),
 ]
 
 
@@ -245,6 +248,7 @@ after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rows": rows, "grew_kb": after - before}))
 """
 
+
 def test_parsing_rows_that_reach_xfd_takes_no_more_memory_than_their_known_columns_need(tmp_path):
     """3,000 rows with a cell at XFD: padded to 16,384 cells each they would need ~400 MB; read
     only up to the header's last known column they need next to nothing. Measured in a child
@@ -256,8 +260,10 @@ def test_parsing_rows_that_reach_xfd_takes_no_more_memory_than_their_known_colum
 
     from django.conf import settings as django_settings
 
-    people = [person_row("DINKES-S1", nip_for(1000 + n), f"Pegawai {n}", "Pengadministrasi Umum", "pelaksana")
-              for n in range(3000)]
+    people = [
+        person_row("DINKES-S1", nip_for(1000 + n), f"Pegawai {n}", "Pengadministrasi Umum", "pelaksana")
+        for n in range(3000)
+    ]
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(COLUMNS)
@@ -266,8 +272,15 @@ def test_parsing_rows_that_reach_xfd_takes_no_more_memory_than_their_known_colum
     path = tmp_path / "xfd.xlsx"
     book.save(path)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "project.settings"}
-    done = subprocess.run([sys.executable, "-c", PARSE_IN_CHILD, str(path)], capture_output=True, text=True,
-                          cwd=django_settings.BASE_DIR, env=env, timeout=300, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE_IN_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        timeout=300,
+        check=True,
+    )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["rows"] == 3000
     assert figures["grew_kb"] < 40 * 1024, figures
@@ -389,8 +402,9 @@ def test_a_queued_job_shows_a_progress_page_that_reloads_until_a_worker_takes_it
 
     before = Pegawai.objects.count()
     # In a test the request's transaction never commits, so the task waits as for a busy broker.
-    response = bkd_client.post(IMPORT_URL, {"instansi": org.instansi.pk,
-                                            "file": SimpleUploadedFile("org.csv", as_csv(good_rows()))})
+    response = bkd_client.post(
+        IMPORT_URL, {"instansi": org.instansi.pk, "file": SimpleUploadedFile("org.csv", as_csv(good_rows()))}
+    )
     page = bkd_client.get(response["Location"]).content.decode()
     assert "Dalam antrean" in page and '<meta http-equiv="refresh"' in page and "<progress" in page
     assert Pegawai.objects.count() == before
@@ -428,8 +442,10 @@ def test_on_postgresql_rows_written_show_on_the_job_while_the_import_transaction
     from workflow.models import ImporOrganisasi
     from workflow.services.org_import_job import org_import_job_run
 
-    rows = good_rows()[:2] + [person_row("DINKES-S1", nip_for(2000 + n), f"Pegawai {n}", "Pengadministrasi Umum",
-                                     "pelaksana") for n in range(1200)]
+    rows = good_rows()[:2] + [
+        person_row("DINKES-S1", nip_for(2000 + n), f"Pegawai {n}", "Pengadministrasi Umum", "pelaksana")
+        for n in range(1200)
+    ]
     job = ImporOrganisasi.objects.create(instansi=InstansiFactory(), nama_berkas="org.csv", berkas=as_csv(rows))
     seen, stop = [], threading.Event()
 

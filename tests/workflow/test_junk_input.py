@@ -42,9 +42,32 @@ MAX_PAGES = 120
 SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/i18n/", "/static/", "/media/")
 
 JUNK = [
-    "", " ", "abc", "-1", "0", "1e309", "-1e309", "1e20", "0.001", "NaN", "Infinity", "99999999999999999999",
-    "2026-13-45", "31-02-2026", "\x00", "a\x00b", "<script>alert(1)</script>", "' OR 1=1 --", "x" * 10_001,
-    "١٢٣", "𝟗𝟗", "1,5", "0,5", "[0,5..1)", "in {a, b", "../../etc/passwd",
+    "",
+    " ",
+    "abc",
+    "-1",
+    "0",
+    "1e309",
+    "-1e309",
+    "1e20",
+    "0.001",
+    "NaN",
+    "Infinity",
+    "99999999999999999999",
+    "2026-13-45",
+    "31-02-2026",
+    "\x00",
+    "a\x00b",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "x" * 10_001,
+    "١٢٣",
+    "𝟗𝟗",
+    "1,5",
+    "0,5",
+    "[0,5..1)",
+    "in {a, b",
+    "../../etc/passwd",
 ]
 
 
@@ -60,8 +83,7 @@ class FormParser(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._form = {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(),
-                          "fields": {}}
+            self._form = {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": {}}
         elif self._form is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
             kind = a.get("type", "text" if tag != "select" else "select").lower()
             if tag == "select":
@@ -94,7 +116,8 @@ def crawl(client) -> list[dict]:
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         page = response.request["PATH_INFO"] + (
-            "?" + response.request["QUERY_STRING"] if response.request.get("QUERY_STRING") else "")
+            "?" + response.request["QUERY_STRING"] if response.request.get("QUERY_STRING") else ""
+        )
         parser = FormParser()
         parser.feed(response.content.decode())
         for href in parser.links:
@@ -127,9 +150,11 @@ def fingerprint() -> dict[str, int]:
 def junk_for(field: dict):
     known = [v for v in field["values"] if v is not None]
     if field["kind"] == "file":
-        return st.builds(lambda name, body: SimpleUploadedFile(name, body),
-                         st.sampled_from(["bukti.pdf", "a\x00b.pdf", "x" * 300 + ".exe", "..%2f..%2fetc.txt"]),
-                         st.binary(max_size=64))
+        return st.builds(
+            lambda name, body: SimpleUploadedFile(name, body),
+            st.sampled_from(["bukti.pdf", "a\x00b.pdf", "x" * 300 + ".exe", "..%2f..%2fetc.txt"]),
+            st.binary(max_size=64),
+        )
     choices = [st.sampled_from(JUNK), st.text(max_size=40)]
     if known:
         choices.append(st.sampled_from(known))
@@ -139,8 +164,9 @@ def junk_for(field: dict):
 def post_junk(client, form):
     fields = {name: f for name, f in form["fields"].items() if name != "csrfmiddlewaretoken"}
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(st.fixed_dictionaries({name: junk_for(f) for name, f in fields.items()}))
     def attempt(data):
         with transaction.atomic():
@@ -174,8 +200,13 @@ def world(org, opened, rules_pack):
     svc.plan_submit(skp=skp_kasi, by=org.kasi.user, pendekatan="kuantitatif", rows=rows())
     with time_machine.travel(MIDYEAR, tick=False):
         approve(org, org.kabid, org.kadis)
-    return {"pegawai": org.pelaksana.user, "kasi": org.kasi.user, "kabid": org.kabid.user,
-            "kadis": org.kadis.user, "admin": admin}
+    return {
+        "pegawai": org.pelaksana.user,
+        "kasi": org.kasi.user,
+        "kabid": org.kabid.user,
+        "kadis": org.kadis.user,
+        "admin": admin,
+    }
 
 
 @pytest.mark.parametrize("role", ["pegawai", "kasi", "kabid", "kadis", "admin"])

@@ -128,9 +128,12 @@ def test_the_midyear_review_opens_with_its_window(org, opened):
 def test_periodic_review_round_trip(org, opened):
     with time_machine.travel(MIDYEAR, tick=False):
         skp = approve(org, org.pelaksana, org.kasi)
-        inputs = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Cakupan 60% pada semester I",
-                                     bukti_tautan="https://example.go.id/laporan")
-                  for r in skp.rhk_set.all()]
+        inputs = [
+            svc.RealisasiInput(
+                rhk_id=r.pk, realisasi="Cakupan 60% pada semester I", bukti_tautan="https://example.go.id/laporan"
+            )
+            for r in skp.rhk_set.all()
+        ]
         svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=inputs, catatan="Sesuai rencana")
         feedback = {r.pk: svc.FeedbackInput("Pertahankan", "sesuai") for r in skp.rhk_set.all()}
         svc.review_submit(skp=skp, by=org.kasi.user, rhk_feedback=feedback, perilaku={})
@@ -149,16 +152,23 @@ def test_a_self_review_without_realisasi_or_with_a_forbidden_file_is_refused(org
         rhk = list(skp.rhk_set.all())
         with translation.override("id"):
             with pytest.raises(ValidationError, match="capaian"):
-                svc.self_review_submit(skp=skp, by=org.pelaksana.user,
-                                       rows=[svc.RealisasiInput(rhk_id=rhk[0].pk, realisasi="ok")])
+                svc.self_review_submit(
+                    skp=skp, by=org.pelaksana.user, rows=[svc.RealisasiInput(rhk_id=rhk[0].pk, realisasi="ok")]
+                )
             exe = SimpleUploadedFile("laporan.exe", b"MZ...")
             with pytest.raises(ValidationError, match="tidak diizinkan"):
-                svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=[
-                    svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=exe) for r in rhk])
+                svc.self_review_submit(
+                    skp=skp,
+                    by=org.pelaksana.user,
+                    rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=exe) for r in rhk],
+                )
             big = SimpleUploadedFile("laporan.pdf", b"%PDF" + b"0" * (svc.EVIDENCE_MAX_BYTES + 1))
             with pytest.raises(ValidationError, match="lebih besar"):
-                svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=[
-                    svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=big) for r in rhk])
+                svc.self_review_submit(
+                    skp=skp,
+                    by=org.pelaksana.user,
+                    rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=big) for r in rhk],
+                )
     assert not skp.evaluasi_set.exists()
     assert tasks_of(skp, status=STATUS.ASSIGNED).get().flow_task == AppraisalFlow.self_review
 
@@ -175,8 +185,9 @@ def test_a_task_without_an_assessor_waits_in_the_admin_queue(org, periode, djang
     assert queued.owner_permission == "workflow.manage_appraisal"
 
 
-def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mailoutbox,
-                                                   django_capture_on_commit_callbacks):
+def test_final_review_scores_publishes_and_explains(
+    org, opened, rules_pack, mailoutbox, django_capture_on_commit_callbacks
+):
     org.pelaksana.email = "hendra@example.go.id"
     org.pelaksana.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,22 +212,30 @@ def test_final_review_scores_publishes_and_explains(org, opened, rules_pack, mai
 
 def test_one_core_rhk_below_keeps_work_results_at_meets_expectations(org, opened, rules_pack):
     skp = through_final_review(
-        org, org.pelaksana, org.kasi,
-        lambda r: "di_bawah" if r.urutan == 1 else "di_atas", lambda v: "di_atas")
+        org, org.pelaksana, org.kasi, lambda r: "di_bawah" if r.urutan == 1 else "di_atas", lambda v: "di_atas"
+    )
     assert skp.hasil.rating_hasil_kerja == "sesuai" and skp.hasil.predikat == "baik"
 
 
 def test_departing_from_the_suggestion_needs_a_reason(org, opened, rules_pack):
     with translation.override("id"), pytest.raises(ValidationError, match="alasan"):
-        through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai",
-                             rating_hasil_kerja="di_atas")
+        through_final_review(
+            org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai", rating_hasil_kerja="di_atas"
+        )
     skp = Skp.objects.get(pegawai=org.pelaksana)
     assert not hasattr(skp, "hasil") or skp.hasil is None
 
 
 def test_an_override_with_a_reason_is_scored_and_explained(org, opened, rules_pack):
-    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "di_atas",
-                               rating_hasil_kerja="di_atas", alasan_hasil_kerja="Capaian luar biasa saat KLB campak")
+    skp = through_final_review(
+        org,
+        org.pelaksana,
+        org.kasi,
+        lambda r: "sesuai",
+        lambda v: "di_atas",
+        rating_hasil_kerja="di_atas",
+        alasan_hasil_kerja="Capaian luar biasa saat KLB campak",
+    )
     assert skp.hasil.rating_hasil_kerja == "di_atas" and skp.hasil.predikat == "sangat_baik"
     assert skp.alasan_hasil_kerja == "Capaian luar biasa saat KLB campak"
     from workflow.selectors.explanation import explain
@@ -227,15 +246,17 @@ def test_an_override_with_a_reason_is_scored_and_explained(org, opened, rules_pa
 
 def test_a_final_review_with_a_missing_rating_is_refused(org, opened, rules_pack):
     with translation.override("id"), pytest.raises(ValidationError, match="pilih penilaian"):
-        through_final_review(org, org.pelaksana, org.kasi, lambda r: "" if r.urutan == 2 else "sesuai",
-                             lambda v: "sesuai")
+        through_final_review(
+            org, org.pelaksana, org.kasi, lambda r: "" if r.urutan == 2 else "sesuai", lambda v: "sesuai"
+        )
 
 
 def test_distribution_breach_warns_by_default(org, opened, rules_pack):
     from workflow.models import CapaianOrganisasi
 
-    CapaianOrganisasi.objects.create(periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi,
-                                     predikat="butuh_perbaikan")
+    CapaianOrganisasi.objects.create(
+        periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi, predikat="butuh_perbaikan"
+    )
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "di_atas")
     assert skp.hasil.predikat == "sangat_baik" and skp.status == StatusSkp.DIPUBLIKASIKAN
     assert "Sangat Baik" in skp.hasil.peringatan_distribusi
@@ -252,14 +273,17 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     from workflow.models import CapaianOrganisasi
 
     draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
-    table_rows_save(table=draft.tables.get(name="kebijakan"), rows=[
-        RowSpec({}, {"hari_keberatan": "14", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "true"})])
+    table_rows_save(
+        table=draft.tables.get(name="kebijakan"),
+        rows=[RowSpec({}, {"hari_keberatan": "14", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "true"})],
+    )
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {"hari_keberatan": 14, "distribusi_memblokir": True}
     case.save()
     rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
-    CapaianOrganisasi.objects.create(periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi,
-                                     predikat="butuh_perbaikan")  # at most 10 % Sangat Baik
+    CapaianOrganisasi.objects.create(
+        periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi, predikat="butuh_perbaikan"
+    )  # at most 10 % Sangat Baik
 
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "di_atas")
     assert skp.hasil.predikat == "sangat_baik" and skp.hasil.dipublikasikan is None
@@ -273,8 +297,8 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
         page = client.get(task_url(back)).content.decode()
         assert "tidak dipublikasikan" in page and "Sangat Baik: 1 dari 1 pegawai" in page
         first = skp.rhk_set.order_by("urutan").first()
-        select = page[page.index(f'name="rating_{first.pk}"'):]
-        assert '<option value="di_atas" selected>' in select[:select.index("</select>")]  # earlier rating kept
+        select = page[page.index(f'name="rating_{first.pk}"') :]
+        assert '<option value="di_atas" selected>' in select[: select.index("</select>")]  # earlier rating kept
         # still Baik would still break "at least 60 % Butuh Perbaikan": refused again, nothing published
         data = {f"rating_{r.pk}": "di_atas" for r in skp.rhk_set.all()}
         data |= {f"rating_{v}": "sesuai" for v in NilaiPerilaku.values}
@@ -305,8 +329,11 @@ def test_a_quarterly_period_reviews_three_quarters_then_the_year(org, django_cap
     periode = periode_create(instansi=org.instansi, tahun=2026, granularitas="triwulan")
     windows = list(periode.jendela_set.order_by("urutan"))
     assert [(w.jenis, w.dibuka) for w in windows] == [
-        (JenisJendela.PERIODIK, dt.date(2026, 4, 1)), (JenisJendela.PERIODIK, dt.date(2026, 7, 1)),
-        (JenisJendela.PERIODIK, dt.date(2026, 10, 1)), (JenisJendela.AKHIR, dt.date(2026, 12, 1))]
+        (JenisJendela.PERIODIK, dt.date(2026, 4, 1)),
+        (JenisJendela.PERIODIK, dt.date(2026, 7, 1)),
+        (JenisJendela.PERIODIK, dt.date(2026, 10, 1)),
+        (JenisJendela.AKHIR, dt.date(2026, 12, 1)),
+    ]
     with time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             period_open(periode=periode, by=None)
@@ -327,8 +354,11 @@ def test_a_quarterly_period_reviews_three_quarters_then_the_year(org, django_cap
         assert fire_due_timers() == 1
         final = [svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian akhir") for r in skp.rhk_set.all()]
         svc.self_review_submit(skp=skp, by=employee, rows=final, final=True)
-        svc.final_review_submit(skp=skp, by=assessor,
-                                rhk_feedback={r.pk: svc.FeedbackInput("", "sesuai") for r in skp.rhk_set.all()},
-                                perilaku={v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values})
+        svc.final_review_submit(
+            skp=skp,
+            by=assessor,
+            rhk_feedback={r.pk: svc.FeedbackInput("", "sesuai") for r in skp.rhk_set.all()},
+            perilaku={v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values},
+        )
     skp.refresh_from_db()
     assert skp.status == StatusSkp.DIPUBLIKASIKAN and skp.evaluasi_set.count() == 4

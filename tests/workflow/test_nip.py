@@ -51,4 +51,9 @@ def test_invalid_nip_message_in_english_when_chosen():
 def test_composed_nip_round_trips(born, age, month, sex, seq):
     nip = parse_nip(make_nip(born, born.year + age, month, sex, seq))
     assert (nip.tanggal_lahir, nip.tmt_tahun, nip.tmt_bulan, nip.jenis_kelamin, nip.urutan) == (
-        born, born.year + age, month, sex, seq)
+        born,
+        born.year + age,
+        month,
+        sex,
+        seq,
+    )

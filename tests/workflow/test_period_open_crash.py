@@ -39,17 +39,38 @@ def broker():
 def start_worker(env, name):
     """A real Celery worker (prefork, one child) in its own process group, so it can be killed whole."""
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "project", "worker", "-c", "1", "-l", "warning",
-         "--without-gossip", "--without-mingle", "-n", f"{name}@%h"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "project",
+            "worker",
+            "-c",
+            "1",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{name}@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def worker_mid_chunk() -> bool:
     """Another connection to the test database has been inside a transaction for a while: a chunk
     is being written and not committed yet."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid() AND xact_start < now() - interval '150 milliseconds'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND xact_start < now() - interval '150 milliseconds'"
+        )
         return cursor.fetchone()[0] > 0
 
 
@@ -89,11 +110,23 @@ def test_a_worker_killed_mid_opening_leaves_a_job_that_finishes_by_itself(org, p
     staff = JabatanFactory(instansi=org.instansi)
     PegawaiFactory.create_batch(STAFF, instansi=org.instansi, unit=org.seksi, jabatan=staff)
     employees = employees_to_open(periode).count()
-    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": BROKER,
-           "CELERY_VISIBILITY_TIMEOUT": "5", "KINERJA_OPEN_CHUNK_SIZE": str(CHUNK),
-           "DJANGO_SETTINGS_MODULE": "project.settings", "KINERJA_VAR_DIR": str(tmp_path)}
-    subprocess.run([sys.executable, "manage.py", "open_period", "--instansi", org.instansi.kode, "--tahun", "2026"],
-                   cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "KINERJA_OPEN_CHUNK_SIZE": str(CHUNK),
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "KINERJA_VAR_DIR": str(tmp_path),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "open_period", "--instansi", org.instansi.kode, "--tahun", "2026"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     job = PembukaanPeriode.objects.get(periode=periode)
     assert (job.total, job.chunks, job.status) == (employees, -(-employees // CHUNK), PembukaanPeriode.Status.QUEUED)
 

@@ -23,9 +23,17 @@ def published(org, opened, rules_pack):
 def test_the_process_page_lists_each_step_by_title_with_who_held_it(client, org, published):
     client.force_login(org.pelaksana.user)
     body = client.get(f"/appraisal/{published.process_id}/").content.decode()
-    steps = body[body.index("kinerja-steps"):]
-    for title in ["Penilaian dibuka", "Susun SKP", "Setujui SKP", "Evaluasi periodik mandiri", "Evaluasi tahunan",
-                  "Hitung dengan aturan", "Publikasikan hasil", "Masa keberatan"]:
+    steps = body[body.index("kinerja-steps") :]
+    for title in [
+        "Penilaian dibuka",
+        "Susun SKP",
+        "Setujui SKP",
+        "Evaluasi periodik mandiri",
+        "Evaluasi tahunan",
+        "Hitung dengan aturan",
+        "Publikasikan hasil",
+        "Masa keberatan",
+    ]:
         assert title in steps, title
     assert org.pelaksana.nama in steps and org.kasi.nama in steps  # names, not logins
     assert org.pelaksana.nip not in steps
@@ -34,8 +42,9 @@ def test_the_process_page_lists_each_step_by_title_with_who_held_it(client, org,
         assert english not in body, english
 
 
-@pytest.mark.parametrize("url", ["/appraisal/inbox/", "/appraisal/archive/", "/appraisal/flows/",
-                                 "/appraisal/tasks/", "/appraisal/queue/"])
+@pytest.mark.parametrize(
+    "url", ["/appraisal/inbox/", "/appraisal/archive/", "/appraisal/flows/", "/appraisal/tasks/", "/appraisal/queue/"]
+)
 def test_task_and_process_lists_speak_indonesian(client, org, published, url):
     client.force_login(org.kasi.user)
     response = client.get(url)
@@ -47,7 +56,7 @@ def test_task_and_process_lists_speak_indonesian(client, org, published, url):
         assert "Evaluasi tahunan" in body  # the step's title, not the node's code name "Final Review"
         assert "Final Review" not in body
     if url == "/appraisal/tasks/":
-        table = body[body.index("<table"):]
+        table = body[body.index("<table") :]
         assert org.kasi.nama in table and org.kasi.nip not in table  # holders by name, not by login
 
 
@@ -67,7 +76,7 @@ def test_the_team_page_shows_the_distribution_against_its_pattern(client, org, p
     body = client.get("/kinerja/tim/").content.decode()
     assert "Predikat kinerja organisasi unit: <strong>Butuh Perbaikan</strong>" in body
     assert "kebijakan peringatan" in body
-    pattern = body[body.index("kinerja-pattern\""):]
+    pattern = body[body.index('kinerja-pattern"') :]
     # the kasi rates one person, published as Baik: Sangat Baik 0 ≤ 0 (met); the minimum of Butuh
     # Perbaikan is judged because the whole team is scored, and is breached (0 of 1).
     assert "Sangat Baik: paling banyak 10 % (0 orang)" in pattern
@@ -79,23 +88,33 @@ def test_the_team_page_says_when_the_organisation_predikat_is_missing(client, or
     client.force_login(org.kasi.user)
     body = client.get("/kinerja/tim/").content.decode()
     assert "Predikat kinerja organisasi unit belum ditetapkan" in body
-    assert "kinerja-pattern\"" not in body
+    assert 'kinerja-pattern"' not in body
 
 
 def test_pattern_bounds_round_to_whole_people_and_leave_out_what_allows_anything():
-    pattern = {"max_sangat_baik": 0.1, "min_sangat_baik": 0, "max_baik": 1, "min_butuh_perbaikan": 0.6,
-               "min_orang_butuh_perbaikan_atau_kurang": 1, "unrelated": 3}
+    pattern = {
+        "max_sangat_baik": 0.1,
+        "min_sangat_baik": 0,
+        "max_baik": 1,
+        "min_butuh_perbaikan": 0.6,
+        "min_orang_butuh_perbaikan_atau_kurang": 1,
+        "unrelated": 3,
+    }
     counts = {"sangat_baik": 1, "baik": 3, "butuh_perbaikan": 2}
     with translation.override("id"):
         bounds = pattern_bounds(counts=counts, total=7, pattern=pattern, complete=False)
         rules = [b.rule for b in bounds]
-    assert rules == ["Sangat Baik: paling banyak 10 % (1 orang)", "Butuh Perbaikan: paling sedikit 60 % (4 orang)",
-                     "Butuh Perbaikan / Kurang/Misconduct: paling sedikit 1 orang"]
+    assert rules == [
+        "Sangat Baik: paling banyak 10 % (1 orang)",
+        "Butuh Perbaikan: paling sedikit 60 % (4 orang)",
+        "Butuh Perbaikan / Kurang/Misconduct: paling sedikit 1 orang",
+    ]
     assert [(b.have, b.judged, b.ok) for b in bounds] == [(1, True, True), (2, False, True), (2, False, True)]
     # once the team is complete, the 60 % minimum (4 of 7) is breached
     with translation.override("en"):
         assert distribution_breaches(counts=counts, total=7, pattern=pattern, complete=True) == [
-            "Butuh Perbaikan (needs improvement): 2 of 7 employees, at least 4 required."]
+            "Butuh Perbaikan (needs improvement): 2 of 7 employees, at least 4 required."
+        ]
 
 
 def test_review_pages_show_the_targets_and_the_expectations_to_rate_against(client, org, opened):
@@ -108,8 +127,11 @@ def test_review_pages_show_the_targets_and_the_expectations_to_rate_against(clie
         client.force_login(org.pelaksana.user)
         body = client.get(task_url(open_task(skp))).content.decode()
         assert "Persentase bayi diimunisasi lengkap — target 95 %" in body
-        svc.self_review_submit(skp=skp, by=org.pelaksana.user, rows=[
-            svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()])
+        svc.self_review_submit(
+            skp=skp,
+            by=org.pelaksana.user,
+            rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I") for r in skp.rhk_set.all()],
+        )
         client.force_login(org.kasi.user)
         body = client.get(task_url(open_task(skp))).content.decode()
     assert "Persentase bayi diimunisasi lengkap — target 95 %" in body
@@ -133,11 +155,11 @@ def test_the_team_page_shows_each_subordinates_current_step_and_who_holds_it(cli
 
     client.force_login(org.kasi.user)
     team = client.get("/kinerja/tim/").content.decode()
-    table = team[team.index("kinerja-team-skp"):]
+    table = team[team.index("kinerja-team-skp") :]
     assert "Susun SKP" in table and org.pelaksana.nama in table  # the employee drafts
     skp = Skp.objects.get(pegawai=org.pelaksana)
     svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
     team = client.get("/kinerja/tim/").content.decode()
-    table = team[team.index("kinerja-team-skp"):]
+    table = team[team.index("kinerja-team-skp") :]
     assert "Setujui SKP" in table and "<strong>Anda</strong>" in table  # now it waits for the assessor
     assert "Setujui SKP: <strong>1</strong>" in team  # counts per step

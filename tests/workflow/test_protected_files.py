@@ -59,12 +59,22 @@ def people(org, opened):
     other_admin.groups.add(ensure_admin_group())
     PeranAdmin.objects.create(user=other_admin, instansi=kota)
     # another team in the same bidang: its head assesses its own pelaksana, not ours
-    seksi = head_unit(org.instansi, "DINKES-B1-2", "Seksi Pencegahan Penyakit Menular", JenisUnit.SEKSI, org.bidang,
-                      "Kepala Seksi Pencegahan Penyakit Menular", JenisJabatan.PENGAWAS)
+    seksi = head_unit(
+        org.instansi,
+        "DINKES-B1-2",
+        "Seksi Pencegahan Penyakit Menular",
+        JenisUnit.SEKSI,
+        org.bidang,
+        "Kepala Seksi Pencegahan Penyakit Menular",
+        JenisJabatan.PENGAWAS,
+    )
     other_kasi = head(seksi, "Rudi Hartono, S.K.M.")
-    member = PegawaiFactory(instansi=org.instansi, unit=seksi, nama="Yanti Lestari, A.Md.Kes.",
-                            jabatan=Jabatan.objects.create(instansi=org.instansi, nama="Pengelola Data",
-                                                           jenis=JenisJabatan.PELAKSANA))
+    member = PegawaiFactory(
+        instansi=org.instansi,
+        unit=seksi,
+        nama="Yanti Lestari, A.Md.Kes.",
+        jabatan=Jabatan.objects.create(instansi=org.instansi, nama="Pengelola Data", jenis=JenisJabatan.PELAKSANA),
+    )
     give_accounts(other_kasi, member)
     return {
         "owner": org.pelaksana.user,
@@ -130,9 +140,19 @@ def test_two_uploads_with_one_name_get_two_unrelated_stored_names():
 ALLOWED = {"owner", "assessor", "admin", "superuser"}
 
 
-@pytest.mark.parametrize("role", ["owner", "assessor", "admin", "superuser", "employee_of_another_unit",
-                                  "colleague_in_the_bidang", "assessor_of_another_team",
-                                  "admin_of_the_other_government"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "owner",
+        "assessor",
+        "admin",
+        "superuser",
+        "employee_of_another_unit",
+        "colleague_in_the_bidang",
+        "assessor_of_another_team",
+        "admin_of_the_other_government",
+    ],
+)
 def test_only_who_may_see_the_appraisal_downloads_its_evidence(client, people, evidence, role):
     url = reverse("kinerja:evidence_file", args=[evidence.pk])
     client.force_login(people[role])
@@ -163,8 +183,7 @@ def test_a_row_without_a_file_or_an_unknown_id_is_404(client, people, evidence):
 # --- the links on the pages ------------------------------------------------------------------
 
 
-def test_the_appraisal_and_review_pages_link_the_protected_url_with_the_original_name(client, org, people,
-                                                                                     evidence):
+def test_the_appraisal_and_review_pages_link_the_protected_url_with_the_original_name(client, org, people, evidence):
     url = reverse("kinerja:evidence_file", args=[evidence.pk])
     skp = evidence.evaluasi.skp
     client.force_login(people["owner"])
@@ -180,8 +199,7 @@ def test_the_appraisal_and_review_pages_link_the_protected_url_with_the_original
 # --- production: the proxy sends the bytes ---------------------------------------------------
 
 
-def test_with_nginx_the_response_names_the_internal_location_and_carries_no_body(client, settings, people,
-                                                                                 evidence):
+def test_with_nginx_the_response_names_the_internal_location_and_carries_no_body(client, settings, people, evidence):
     settings.SENDFILE_BACKEND = "django_sendfile.backends.nginx"
     settings.SENDFILE_URL = "/_berkas"
     _get_sendfile.cache_clear()
@@ -224,8 +242,10 @@ def test_a_file_stored_under_its_original_name_before_keeps_working(client, peop
     url = reverse("kinerja:evidence_file", args=[evidence.pk])
     assert links_to(client.get(f"/appraisal/{skp.process_id}/").content.decode(), url) == ["laporan_lama.pdf"]
     response = client.get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content if response.streaming
-                                                    else [response.content]) == b"%PDF-1.4 old upload"
+    assert (
+        response.status_code == 200
+        and b"".join(response.streaming_content if response.streaming else [response.content]) == b"%PDF-1.4 old upload"
+    )
 
 
 # --- appeal attachments ----------------------------------------------------------------------
@@ -237,25 +257,33 @@ def appealed(client, org, people, rules_pack):
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
     with at(5):
         client.force_login(org.pelaksana.user)
-        response = client.post(f"/kinerja/keberatan/{skp.pk}/", {
-            "alasan": "Capaian RHK 2 melebihi target; mohon ditinjau.",
-            "lampiran": SimpleUploadedFile(ATTACHMENT_NAME, ATTACHMENT_BYTES, "application/pdf"),
-        })
+        response = client.post(
+            f"/kinerja/keberatan/{skp.pk}/",
+            {
+                "alasan": "Capaian RHK 2 melebihi target; mohon ditinjau.",
+                "lampiran": SimpleUploadedFile(ATTACHMENT_NAME, ATTACHMENT_BYTES, "application/pdf"),
+            },
+        )
         assert response.status_code == 302
         client.logout()
     return Keberatan.objects.get(skp=skp)
 
 
-def test_an_appeal_attachment_is_stored_randomly_linked_and_served_to_who_may_see_the_appeal(client, org,
-                                                                                           people, appealed):
+def test_an_appeal_attachment_is_stored_randomly_linked_and_served_to_who_may_see_the_appeal(
+    client, org, people, appealed
+):
     stored = appealed.lampiran.name
     assert "Bukti" not in stored and "keberatan" in stored.split("/")[0]
     assert appealed.lampiran_nama == ATTACHMENT_NAME
     url = reverse("kinerja:appeal_attachment", args=[appealed.pk])
     deciding = appealed.pemutus.user
     assert deciding == org.kabid.user
-    may = {"owner": people["owner"], "assessor": people["assessor"], "admin": people["admin"],
-           "deciding official": deciding}
+    may = {
+        "owner": people["owner"],
+        "assessor": people["assessor"],
+        "admin": people["admin"],
+        "deciding official": deciding,
+    }
     for who, user in may.items():
         client.force_login(user)
         page = client.get(f"/appeal/{appealed.process_id}/").content.decode()

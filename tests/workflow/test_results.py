@@ -38,8 +38,9 @@ def rekap_row(client, opd: str) -> list[str]:
     return [" ".join(strip_tags(cell).split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
 
 
-def test_progress_per_opd_counts_results_under_appeal_and_final_as_approved_and_published(client, org, opened,
-                                                                                          rules_pack, admin):
+def test_progress_per_opd_counts_results_under_appeal_and_final_as_approved_and_published(
+    client, org, opened, rules_pack, admin
+):
     """Two published results in Dinas Kesehatan: one is appealed (then decided), the other's window
     closes unused. Both stay counted as plan approved and published at every stage."""
     client.force_login(admin)
@@ -68,7 +69,7 @@ def test_status_order_reaches_later_stages():
 
 def team_step(client, nama: str) -> list[str]:
     body = client.get("/kinerja/tim/").content.decode()
-    table = body[body.index("kinerja-team-skp"):]
+    table = body[body.index("kinerja-team-skp") :]
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table, re.S) if nama in r)
     return [" ".join(strip_tags(cell).split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
 
@@ -86,8 +87,14 @@ def test_the_team_page_shows_the_appeal_then_the_final_result_not_the_appeal_win
         svc.appeal_respond(keberatan=keberatan, by=org.kasi.user, tanggapan="Sudah sesuai bukti.")
         _nama, step, holder, _predikat = team_step(client, org.pelaksana.nama)
         assert step == "Putuskan keberatan" and holder == org.kabid.nama
-        svc.appeal_decide(keberatan=keberatan, by=org.kabid.user, uphold=False, rating_hasil_kerja="di_atas",
-                          rating_perilaku="di_atas", alasan="Perilaku melayani terbukti di atas ekspektasi.")
+        svc.appeal_decide(
+            keberatan=keberatan,
+            by=org.kabid.user,
+            uphold=False,
+            rating_hasil_kerja="di_atas",
+            rating_perilaku="di_atas",
+            alasan="Perilaku melayani terbukti di atas ekspektasi.",
+        )
         page = client.get("/kinerja/tim/").content.decode()
         _nama, step, holder, predikat = team_step(client, org.pelaksana.nama)
     assert (step, holder, predikat) == ("Final", "—", "Sangat Baik")
@@ -107,7 +114,8 @@ def core_rhk_2_below(r):
 
 
 def test_after_an_appeal_changed_the_ratings_the_explanation_names_the_decision_and_contradicts_nothing(
-        client, org, opened, rules_pack):
+    client, org, opened, rules_pack
+):
     """The shipped rules suggest "meets expectations" for work results (a core RHK is below); the
     assessor agrees; the Atasan raises both ratings in the appeal. The explanation says who changed
     what, claims nothing the ratings shown contradict, and of the two predikat decisions only the
@@ -118,8 +126,14 @@ def test_after_an_appeal_changed_the_ratings_the_explanation_names_the_decision_
         keberatan = svc.appeal_file(skp=skp, by=org.pelaksana.user, alasan="Capaian RHK 2 tidak dinilai.")
         svc.appeal_respond(keberatan=keberatan, by=org.kasi.user, tanggapan="Sudah sesuai bukti.")
     with at(8):
-        svc.appeal_decide(keberatan=keberatan, by=org.kabid.user, uphold=False, rating_hasil_kerja="di_atas",
-                          rating_perilaku="di_atas", alasan="Bukti baru capaian RHK 2 diterima.")
+        svc.appeal_decide(
+            keberatan=keberatan,
+            by=org.kabid.user,
+            uphold=False,
+            rating_hasil_kerja="di_atas",
+            rating_perilaku="di_atas",
+            alasan="Bukti baru capaian RHK 2 diterima.",
+        )
     client.force_login(org.pelaksana.user)
     body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
     why = " ".join(section(body, "kinerja-explanation"))
@@ -127,12 +141,15 @@ def test_after_an_appeal_changed_the_ratings_the_explanation_names_the_decision_
     assert "berbeda dari saran" not in why  # the assessor followed the suggestion; the Atasan changed it
     assert "2 dari 3 RHK dinilai di atas ekspektasi dan 1 di bawah (1 di antaranya RHK utama)" in why
     assert "Pejabat penilai menetapkan rating hasil kerja Sesuai Ekspektasi, sesuai saran" in why
-    assert (f"Keberatan diputuskan pada 08-12-2026 oleh {org.kabid.nama}: rating hasil kerja diubah dari "
-            "Sesuai Ekspektasi menjadi Di Atas Ekspektasi; rating perilaku diubah dari Sesuai Ekspektasi menjadi "
-            "Di Atas Ekspektasi") in why
+    assert (
+        f"Keberatan diputuskan pada 08-12-2026 oleh {org.kabid.nama}: rating hasil kerja diubah dari "
+        "Sesuai Ekspektasi menjadi Di Atas Ekspektasi; rating perilaku diubah dari Sesuai Ekspektasi menjadi "
+        "Di Atas Ekspektasi"
+    ) in why
     assert "Baik menjadi Sangat Baik" in why and "Bukti baru capaian RHK 2 diterima." in why
-    assert ("Hasil kerja Di Atas Ekspektasi dengan perilaku kerja Di Atas Ekspektasi menghasilkan predikat "
-            "Sangat Baik") in why
+    assert (
+        "Hasil kerja Di Atas Ekspektasi dengan perilaku kerja Di Atas Ekspektasi menghasilkan predikat Sangat Baik"
+    ) in why
     applied = section(body, "kinerja-trace")
     predikat = [item for item in applied if "Predikat kinerja pegawai" in item]
     assert len(predikat) == 2
@@ -163,8 +180,13 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
             RowSpec({"porsi_rhk_di_atas": ">= 0.5"}, {"rating": "di_atas"}, note="Separuh RHK di atas ekspektasi"),
             RowSpec({}, {"rating": "sesuai"}, is_default=True),
         ),
-        "tests": (CaseSpec("separuh di atas", {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0,
-                                                "rhk_utama_di_bawah": 1}, {"rating": "di_atas"}),),
+        "tests": (
+            CaseSpec(
+                "separuh di atas",
+                {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0, "rhk_utama_di_bawah": 1},
+                {"rating": "di_atas"},
+            ),
+        ),
     }
     specs = [replace(s, **changed) if s.name == "rating_hasil_kerja" else s for s in version_specs(version=draft)]
     rule_version_replace_content(version=draft, specs=specs)
@@ -177,8 +199,10 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
         body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
     why = " ".join(section(body, "kinerja-explanation"))
     assert "tidak ada RHK utama" not in why and "lebih dari separuh" not in why  # the shipped table's words
-    assert ("Tabel “Rating hasil kerja” (penilaian-kinerja v2), baris 2: Porsi RHK di atas ekspektasi 0,67 "
-            "(syarat >= 0.5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi.") in why
+    assert (
+        "Tabel “Rating hasil kerja” (penilaian-kinerja v2), baris 2: Porsi RHK di atas ekspektasi 0,67 "
+        "(syarat >= 0.5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi."
+    ) in why
     assert "Catatan baris: Separuh RHK di atas ekspektasi." in why
     assert "Ketentuan tabel: Aturan uji: separuh RHK di atas ekspektasi sudah cukup, apa pun RHK utamanya." in why
     assert "1 di bawah (1 di antaranya RHK utama)" in why

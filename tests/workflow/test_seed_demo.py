@@ -14,9 +14,15 @@ from workflow.selectors.org import OrgSnapshot
 
 pytestmark = pytest.mark.django_db
 
-OPD_FROM_DOMAIN = ["Badan Kepegawaian Daerah", "Inspektorat Daerah", "Badan Perencanaan Pembangunan Daerah",
-                   "Dinas Pendidikan dan Kebudayaan", "Dinas Kesehatan", "Dinas Tenaga Kerja dan Transmigrasi",
-                   "Dinas Komunikasi, Informatika dan Statistik"]
+OPD_FROM_DOMAIN = [
+    "Badan Kepegawaian Daerah",
+    "Inspektorat Daerah",
+    "Badan Perencanaan Pembangunan Daerah",
+    "Dinas Pendidikan dan Kebudayaan",
+    "Dinas Kesehatan",
+    "Dinas Tenaga Kerja dan Transmigrasi",
+    "Dinas Komunikasi, Informatika dan Statistik",
+]
 
 
 def history_rows() -> int:
@@ -78,8 +84,14 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
 
     call_command("seed_demo", "--simulate", stdout=io.StringIO())
     statuses = set(Skp.objects.values_list("status", flat=True))
-    assert {StatusSkp.DRAFT, StatusSkp.DIAJUKAN, StatusSkp.DIKEMBALIKAN, StatusSkp.DISETUJUI,
-            StatusSkp.EVALUASI_PERIODIK, StatusSkp.DIPUBLIKASIKAN} <= statuses
+    assert {
+        StatusSkp.DRAFT,
+        StatusSkp.DIAJUKAN,
+        StatusSkp.DIKEMBALIKAN,
+        StatusSkp.DISETUJUI,
+        StatusSkp.EVALUASI_PERIODIK,
+        StatusSkp.DIPUBLIKASIKAN,
+    } <= statuses
     published = Skp.objects.filter(status=StatusSkp.DIPUBLIKASIKAN)
     assert published.count() >= 10 and {s.unit.kode[:9] for s in published} == {"DINKES-B1"}
     assert HasilPenilaian.objects.filter(dipublikasikan__isnull=False).count() == published.count()

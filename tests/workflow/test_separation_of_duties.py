@@ -43,14 +43,24 @@ def submit_plan(pegawai):
 
 
 def test_a_delegation_to_the_appraisee_passes_their_own_plan_to_the_next_official_up(org, opened):
-    colleague = PegawaiFactory(instansi=org.instansi, unit=org.seksi, jabatan=org.pelaksana.jabatan,
-                               nama="Yuliana Putri, A.Md.")
+    colleague = PegawaiFactory(
+        instansi=org.instansi, unit=org.seksi, jabatan=org.pelaksana.jabatan, nama="Yuliana Putri, A.Md."
+    )
     give_accounts(colleague)
     with time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False):
-        svc.appraisal_open(pegawai=colleague, periode=Skp.objects.get(pegawai=org.pelaksana).periode,
-                           snap=OrgSnapshot.load(org.instansi))
-    delegation_create(pemberi=org.kasi, penerima=org.pelaksana, mulai=dt.date(2026, 2, 1),
-                      selesai=dt.date(2026, 3, 31), alasan="Cuti besar", by=org.kasi.user)
+        svc.appraisal_open(
+            pegawai=colleague,
+            periode=Skp.objects.get(pegawai=org.pelaksana).periode,
+            snap=OrgSnapshot.load(org.instansi),
+        )
+    delegation_create(
+        pemberi=org.kasi,
+        penerima=org.pelaksana,
+        mulai=dt.date(2026, 2, 1),
+        selesai=dt.date(2026, 3, 31),
+        alasan="Cuti besar",
+        by=org.kasi.user,
+    )
     skp, approve = submit_plan(org.pelaksana)
     assert approve.owner == org.kabid.user  # the Kasi delegated away; the Kabid is next up
     with time_machine.travel(MARCH, tick=False), pytest.raises(PermissionDenied):
@@ -65,9 +75,14 @@ def test_a_delegation_to_the_appraisee_passes_their_own_plan_to_the_next_officia
 
 def test_an_acting_head_who_is_the_appraisee_never_decides_their_own_appeal(org, opened, rules_pack):
     # In December the pelaksana stands in (Plh) for the Kepala Bidang: the Atasan of their own Kasi.
-    PenugasanPlt.objects.create(pegawai=org.pelaksana, jabatan=org.bidang.jabatan_kepala, jenis=JenisPenugasan.PLH,
-                                tanggal_mulai=dt.date(2026, 12, 1), tanggal_selesai=dt.date(2026, 12, 31),
-                                nomor_sk="800/777/BKD/2026")
+    PenugasanPlt.objects.create(
+        pegawai=org.pelaksana,
+        jabatan=org.bidang.jabatan_kepala,
+        jenis=JenisPenugasan.PLH,
+        tanggal_mulai=dt.date(2026, 12, 1),
+        tanggal_selesai=dt.date(2026, 12, 31),
+        nomor_sk="800/777/BKD/2026",
+    )
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
     with time_machine.travel(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC), tick=False):
         keberatan = appeal_file(skp=skp, by=org.pelaksana.user, alasan="Capaian imunisasi 98% tidak dinilai.")
@@ -85,8 +100,9 @@ def test_an_admin_cannot_give_a_step_of_an_appraisal_to_its_appraisee(client, or
         tasks_reassign(task_ids=[approve.pk], to=org.pelaksana, by=admin, reason="Kasi cuti")
     client.force_login(admin)
     with time_machine.travel(MARCH, tick=False):
-        page = client.post("/kinerja/terlambat/", {"tugas": [approve.pk], "kepada": org.pelaksana.pk,
-                                                   "alasan": "Kasi cuti"}).content.decode()
+        page = client.post(
+            "/kinerja/terlambat/", {"tugas": [approve.pk], "kepada": org.pelaksana.pk, "alasan": "Kasi cuti"}
+        ).content.decode()
     assert "adalah pegawai yang dinilai" in page
     assert Task.objects.get(pk=approve.pk).owner == org.kasi.user
     # the appraisee's own steps are theirs to hold, of course
@@ -107,8 +123,9 @@ def test_an_admin_cannot_take_a_step_of_their_own_appraisal_from_the_queue(clien
     one = client.post(f"/appraisal/{skp.process_id}/approve_plan/{approve.pk}/assign/", {"_continue": "1"})
     assert one.status_code == 403
     assert Task.objects.get(pk=approve.pk).owner_id is None
-    page = client.post("/kinerja/terlambat/", {"tugas": [approve.pk], "kepada": org.kadis.pk,
-                                               "alasan": "Saya saja"}).content.decode()
+    page = client.post(
+        "/kinerja/terlambat/", {"tugas": [approve.pk], "kepada": org.kadis.pk, "alasan": "Saya saja"}
+    ).content.decode()
     assert "adalah pegawai yang dinilai" in page and Task.objects.get(pk=approve.pk).owner_id is None
     other_admin = make_admin("admin.bkd", org.instansi)
     client.force_login(other_admin)

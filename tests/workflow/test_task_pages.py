@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def plan_post(rows, pendekatan="kuantitatif", submit=True):
-    data = {"skp-pendekatan": pendekatan, "rhk-TOTAL_FORMS": str(len(rows)), "rhk-INITIAL_FORMS": "0",
-            "rhk-MIN_NUM_FORMS": "0", "rhk-MAX_NUM_FORMS": "30"}
+    data = {
+        "skp-pendekatan": pendekatan,
+        "rhk-TOTAL_FORMS": str(len(rows)),
+        "rhk-INITIAL_FORMS": "0",
+        "rhk-MIN_NUM_FORMS": "0",
+        "rhk-MAX_NUM_FORMS": "30",
+    }
     for i, row in enumerate(rows):
         data.update({f"rhk-{i}-{k}": v for k, v in row.items()})
     data["ajukan" if submit else "simpan"] = "1"
@@ -21,10 +26,22 @@ def plan_post(rows, pendekatan="kuantitatif", submit=True):
 
 
 GOOD = [
-    {"jenis": "utama", "teks": "Cakupan imunisasi dasar lengkap Kota Bengkulu", "aspek": "kuantitas",
-     "indikator": "Persentase bayi diimunisasi lengkap", "target": "95", "satuan": "%"},
-    {"jenis": "tambahan", "teks": "Survei kepuasan masyarakat layanan imunisasi", "aspek": "kualitas",
-     "indikator": "Indeks kepuasan masyarakat", "target": "80,5", "satuan": "indeks"},
+    {
+        "jenis": "utama",
+        "teks": "Cakupan imunisasi dasar lengkap Kota Bengkulu",
+        "aspek": "kuantitas",
+        "indikator": "Persentase bayi diimunisasi lengkap",
+        "target": "95",
+        "satuan": "%",
+    },
+    {
+        "jenis": "tambahan",
+        "teks": "Survei kepuasan masyarakat layanan imunisasi",
+        "aspek": "kualitas",
+        "indikator": "Indeks kepuasan masyarakat",
+        "target": "80,5",
+        "satuan": "indeks",
+    },
 ]
 
 
@@ -47,10 +64,16 @@ def test_draft_page_refuses_a_non_numeric_target_and_saves_nothing(client, org, 
 
 
 @pytest.mark.parametrize("submit", [True, False])
-@pytest.mark.parametrize(("target", "message"), [
-    ("1e20", "terlalu besar"), ("1e309", "terlalu besar"), ("1000000000000", "terlalu besar"),
-    ("0.001", "lebih dari 2 angka di belakang koma"), ("0,125", "lebih dari 2 angka di belakang koma"),
-])
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("1e20", "terlalu besar"),
+        ("1e309", "terlalu besar"),
+        ("1000000000000", "terlalu besar"),
+        ("0.001", "lebih dari 2 angka di belakang koma"),
+        ("0,125", "lebih dari 2 angka di belakang koma"),
+    ],
+)
 def test_a_target_the_plan_cannot_store_is_refused_not_rounded(client, org, opened, target, message, submit):
     skp = Skp.objects.get(pegawai=org.pelaksana)
     client.force_login(org.pelaksana.user)
@@ -64,8 +87,10 @@ def test_targets_within_the_column_are_kept_exactly(client, org, opened):
     skp = Skp.objects.get(pegawai=org.pelaksana)
     client.force_login(org.pelaksana.user)
     task = open_task(skp)
-    client.post(task_url(task), plan_post([dict(GOOD[0], target="999999999999,99"), dict(GOOD[0], target="1,500")],
-                                          submit=False))
+    client.post(
+        task_url(task),
+        plan_post([dict(GOOD[0], target="999999999999,99"), dict(GOOD[0], target="1,500")], submit=False),
+    )
     kept = sorted(str(i.target_angka) for r in skp.rhk_set.all() for i in r.iki_set.all())
     assert kept == ["1.50", "999999999999.99"]
 
@@ -223,16 +248,23 @@ def test_the_employee_does_not_see_an_unpublished_result(client, org, opened, ru
 
     skp, traveller = drive_to_final_review(org)
     traveller.stop()
-    HasilPenilaian.objects.create(skp=skp, rating_hasil_kerja="sesuai", rating_perilaku="sesuai", predikat="baik",
-                                  rule_set="penilaian-kinerja", rule_version="1")
+    HasilPenilaian.objects.create(
+        skp=skp,
+        rating_hasil_kerja="sesuai",
+        rating_perilaku="sesuai",
+        predikat="baik",
+        rule_set="penilaian-kinerja",
+        rule_version="1",
+    )
     client.force_login(org.pelaksana.user)
     assert "Mengapa predikat ini" not in client.get(f"/appraisal/{skp.process_id}/").content.decode()
     client.force_login(org.kasi.user)
     assert "belum dipublikasikan" in client.get(f"/appraisal/{skp.process_id}/").content.decode()
 
 
-def test_an_admin_takes_a_queued_task_of_their_own_government_only(client, org, periode,
-                                                                     django_capture_on_commit_callbacks):
+def test_an_admin_takes_a_queued_task_of_their_own_government_only(
+    client, org, periode, django_capture_on_commit_callbacks
+):
     from django.contrib.auth import get_user_model
 
     from tests.factories import InstansiFactory
@@ -278,7 +310,7 @@ def test_the_suggestion_previews_the_predikat_and_the_distribution_pattern(clien
         data.update({f"rating_{v}": "sesuai" for v in EXPECTATIONS})
         answer = client.post(url, data).json()
         assert answer["predikat"] == "baik"
-        assert "predikatnya menjadi <strong class=\"kinerja-suggest-predikat\">Baik</strong>" in answer["html"]
+        assert 'predikatnya menjadi <strong class="kinerja-suggest-predikat">Baik</strong>' in answer["html"]
         assert "pola distribusi tidak diperiksa" in answer["html"]  # no organisation predikat yet
 
         # The unit is "Butuh Perbaikan": at most 10 % Sangat Baik. The assessor's own choice of

@@ -49,9 +49,11 @@ class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
 
 # django-axes' sign-in records (superusers only: no government admin has permissions on them). Deleting
 # an access attempt is how a superuser unlocks a sign-in, so it is audited like every admin change.
-for _model, _base in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
-                      (AccessFailureLog, AccessFailureLogAdmin)):
+for _model, _base in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"Audited{_base.__name__}", (AuditedAdmin, _base), {}))
-

@@ -42,9 +42,11 @@ class OrgImportView(View):
         return TemplateResponse(request, self.template_name, context)
 
     def get(self, request):
-        jobs = ImporOrganisasi.objects.filter(instansi_id__in=admin_instansi_ids(request.user)).select_related(
-            "instansi"
-        ).defer("berkas")[:5]
+        jobs = (
+            ImporOrganisasi.objects.filter(instansi_id__in=admin_instansi_ids(request.user))
+            .select_related("instansi")
+            .defer("berkas")[:5]
+        )
         return self.render(request, OrgImportForm(user=request.user), jobs=jobs)
 
     def post(self, request):

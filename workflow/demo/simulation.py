@@ -69,14 +69,17 @@ def _plan_rows(skp: Skp, rng: random.Random) -> list[svc.RhkInput]:
     rows = []
     for i in range(rng.randint(2, 4)):
         indicator, target, unit = INDICATORS[(i + skp.pk) % len(INDICATORS)]
-        rows.append(svc.RhkInput(
-            jenis=JenisRhk.UTAMA if i < 2 else JenisRhk.TAMBAHAN,
-            teks=RESULTS[(i + skp.pk) % len(RESULTS)].format(topic=topic),
-            indikator=indicator.format(topic=topic),
-            aspek="kuantitas" if unit != "indeks" else "kualitas",
-            target=target, satuan=unit,
-            rhk_atasan_id=supported[i % len(supported)] if supported and i < 2 else None,
-        ))
+        rows.append(
+            svc.RhkInput(
+                jenis=JenisRhk.UTAMA if i < 2 else JenisRhk.TAMBAHAN,
+                teks=RESULTS[(i + skp.pk) % len(RESULTS)].format(topic=topic),
+                indikator=indicator.format(topic=topic),
+                aspek="kuantitas" if unit != "indeks" else "kualitas",
+                target=target,
+                satuan=unit,
+                rhk_atasan_id=supported[i % len(supported)] if supported and i < 2 else None,
+            )
+        )
     return rows
 
 
@@ -105,8 +108,13 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
         CapaianOrganisasi.objects.get_or_create(
             periode=periode, unit=unit, defaults={"predikat": ORGANISATION_PREDIKAT[unit.kode]}
         )
-    drafts = [s for s in Skp.objects.filter(periode=periode, status=StatusSkp.DRAFT).select_related(
-        "pegawai__user", "pegawai__unit", "pegawai__jabatan", "unit", "penilai__user") if not s.rhk_set.exists()]
+    drafts = [
+        s
+        for s in Skp.objects.filter(periode=periode, status=StatusSkp.DRAFT).select_related(
+            "pegawai__user", "pegawai__unit", "pegawai__jabatan", "unit", "penilai__user"
+        )
+        if not s.rhk_set.exists()
+    ]
     # Heads first, so subordinates can link their RHK to their assessor's approved plan.
     drafts.sort(key=lambda s: (_depth(s), s.pk))
     for skp in drafts:
@@ -132,8 +140,9 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
     if not in_published_unit and roll < 0.20:
         report.add("submitted")
         return
-    expectations = {v: f"Menunjukkan perilaku {label.lower()} dalam tugas sehari-hari"
-                    for v, label in NilaiPerilaku.choices}
+    expectations = {
+        v: f"Menunjukkan perilaku {label.lower()} dalam tugas sehari-hari" for v, label in NilaiPerilaku.choices
+    }
     if not in_published_unit and roll < 0.32:
         svc.plan_decide(skp=skp, by=assessor, approve=False, note=rng.choice(RETURN_NOTES))
         if roll < 0.26:
@@ -146,9 +155,18 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
         report.add("approved")
         return
     rhk = list(skp.rhk_set.all())
-    svc.self_review_submit(skp=skp, by=employee, rows=[
-        svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target",
-                           bukti_tautan="https://example.go.id/bukti/semester-1") for r in rhk])
+    svc.self_review_submit(
+        skp=skp,
+        by=employee,
+        rows=[
+            svc.RealisasiInput(
+                rhk_id=r.pk,
+                realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target",
+                bukti_tautan="https://example.go.id/bukti/semester-1",
+            )
+            for r in rhk
+        ],
+    )
     if not in_published_unit and roll < 0.70:
         report.add("midyear_self_review")
         return
@@ -157,8 +175,15 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
     if not in_published_unit:
         report.add("midyear_reviewed")
         return
-    svc.self_review_submit(skp=skp, by=employee, final=True, rows=[
-        svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian akhir: {rng.randint(85, 110)}% dari target") for r in rhk])
+    svc.self_review_submit(
+        skp=skp,
+        by=employee,
+        final=True,
+        rows=[
+            svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian akhir: {rng.randint(85, 110)}% dari target")
+            for r in rhk
+        ],
+    )
     scale = ["di_bawah", "sesuai", "sesuai", "di_atas", "di_atas"]
     ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rng.choice(scale)) for r in rhk}
     perilaku = {v: svc.FeedbackInput("", rng.choice(scale[1:])) for v in NilaiPerilaku.values}

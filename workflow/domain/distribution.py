@@ -37,13 +37,17 @@ class Bound:
         """The bound in words, e.g. "Baik: at most 70 % (2 people)"."""
         params = {"predikat": self.predikat, "limit": self.limit}
         if self.share is None:
-            text = _("%(predikat)s: at least %(limit)d people") if self.kind == "min" else _(
-                "%(predikat)s: at most %(limit)d people"
+            text = (
+                _("%(predikat)s: at least %(limit)d people")
+                if self.kind == "min"
+                else _("%(predikat)s: at most %(limit)d people")
             )
             return text % params
         params["pct"] = f"{self.share * 100:g}"
-        text = _("%(predikat)s: at least %(pct)s %% (%(limit)d people)") if self.kind == "min" else _(
-            "%(predikat)s: at most %(pct)s %% (%(limit)d people)"
+        text = (
+            _("%(predikat)s: at least %(pct)s %% (%(limit)d people)")
+            if self.kind == "min"
+            else _("%(predikat)s: at most %(pct)s %% (%(limit)d people)")
         )
         return text % params
 

@@ -127,11 +127,11 @@ def _rule_sentence(rule: AppliedRule, *, suggestion: bool) -> str:
     }
     if rule.default or not rule.conditions:
         text = (
-            _("Table “%(table)s” (%(version)s): no other row applies, so the default row %(row)d suggests "
-              "%(outputs)s.")
+            _("Table “%(table)s” (%(version)s): no other row applies, so the default row %(row)d suggests %(outputs)s.")
             if suggestion
-            else _("Table “%(table)s” (%(version)s): no other row applies, so the default row %(row)d gives "
-                   "%(outputs)s.")
+            else _(
+                "Table “%(table)s” (%(version)s): no other row applies, so the default row %(row)d gives %(outputs)s."
+            )
         )
     else:
         text = (
@@ -156,10 +156,18 @@ def _appeal_sentences(
     else:
         changes = []
         for key, new, changed, kept in (
-            ("hasil_kerja", hasil.rating_hasil_kerja, _("work-result rating changed from %(old)s to %(new)s"),
-             _("work-result rating kept at %(new)s")),
-            ("perilaku", hasil.rating_perilaku, _("behaviour rating changed from %(old)s to %(new)s"),
-             _("behaviour rating kept at %(new)s")),
+            (
+                "hasil_kerja",
+                hasil.rating_hasil_kerja,
+                _("work-result rating changed from %(old)s to %(new)s"),
+                _("work-result rating kept at %(new)s"),
+            ),
+            (
+                "perilaku",
+                hasil.rating_perilaku,
+                _("behaviour rating changed from %(old)s to %(new)s"),
+                _("behaviour rating kept at %(new)s"),
+            ),
         ):
             old = before.get(key, new)
             changes.append((changed if old != new else kept) % {"old": _show(old, labels), "new": _show(new, labels)})
@@ -196,7 +204,7 @@ def _applied_rules(records: list[dict], specs: dict[int, dict], labels: dict[str
     appeal_rescored = any(r.get("appeal") for r in records)
     applied: list[AppliedRule] = []
     for i, record in enumerate(records):
-        later = [r for r in records[i + 1:] if r.get("table") == record.get("table")]
+        later = [r for r in records[i + 1 :] if r.get("table") == record.get("table")]
         reason = ""
         if later:
             reason = _("superseded by the appeal decision") if later[-1].get("appeal") else _("superseded")
@@ -213,21 +221,30 @@ def _facts_sentences(f: dict) -> list[str]:
     sentences = []
     if "jumlah_rhk" in f:
         text = (
-            _("RHK ratings by the assessor: %(atas)d of %(total)d RHK were rated above expectations and "
-              "%(bawah)d below (of which %(utama)d core RHK).")
+            _(
+                "RHK ratings by the assessor: %(atas)d of %(total)d RHK were rated above expectations and "
+                "%(bawah)d below (of which %(utama)d core RHK)."
+            )
             if f.get("rhk_di_bawah")
-            else _("RHK ratings by the assessor: %(atas)d of %(total)d RHK were rated above expectations and none "
-                   "below.")
+            else _(
+                "RHK ratings by the assessor: %(atas)d of %(total)d RHK were rated above expectations and none below."
+            )
         )
         sentences.append(
             text
-            % {"atas": f.get("rhk_di_atas", 0), "total": f["jumlah_rhk"], "bawah": f.get("rhk_di_bawah", 0),
-               "utama": f.get("rhk_utama_di_bawah", 0)}
+            % {
+                "atas": f.get("rhk_di_atas", 0),
+                "total": f["jumlah_rhk"],
+                "bawah": f.get("rhk_di_bawah", 0),
+                "utama": f.get("rhk_utama_di_bawah", 0),
+            }
         )
     if "perilaku_di_atas" in f:
         sentences.append(
-            _("Behaviour ratings by the assessor: %(atas)d of the %(n)d BerAKHLAK values above expectations and "
-              "%(bawah)d below.")
+            _(
+                "Behaviour ratings by the assessor: %(atas)d of the %(n)d BerAKHLAK values above expectations and "
+                "%(bawah)d below."
+            )
             % {"atas": f["perilaku_di_atas"], "n": len(NilaiPerilaku.values), "bawah": f.get("perilaku_di_bawah", 0)}
         )
     return sentences
@@ -246,12 +263,22 @@ def _rating_sentences(f: dict, given: dict, labels: dict[str, str]) -> list[str]
     """How the assessor rated against the suggestions."""
     sentences = []
     for key, same, departed in (
-        ("hasil_kerja", _("The assessor rated work results %(rating)s, as suggested."),
-         _("The assessor rated work results %(rating)s, departing from the suggestion (%(suggested)s), and gave "
-           "a reason.")),
-        ("perilaku", _("The assessor rated behaviour %(rating)s, as suggested."),
-         _("The assessor rated behaviour %(rating)s, departing from the suggestion (%(suggested)s), and gave a "
-           "reason.")),
+        (
+            "hasil_kerja",
+            _("The assessor rated work results %(rating)s, as suggested."),
+            _(
+                "The assessor rated work results %(rating)s, departing from the suggestion (%(suggested)s), and gave "
+                "a reason."
+            ),
+        ),
+        (
+            "perilaku",
+            _("The assessor rated behaviour %(rating)s, as suggested."),
+            _(
+                "The assessor rated behaviour %(rating)s, departing from the suggestion (%(suggested)s), and gave a "
+                "reason."
+            ),
+        ),
     ):
         suggested = f.get(f"{key}_saran")
         if suggested:

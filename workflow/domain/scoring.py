@@ -51,8 +51,9 @@ def facts_perilaku(perilaku_ratings: dict[str, str]) -> dict:
     }
 
 
-def result_facts(*, suggestion: Suggestion, hasil_kerja: str, perilaku: str, rhk_count: int,
-                 rhk_ratings: dict[int, str]) -> dict:
+def result_facts(
+    *, suggestion: Suggestion, hasil_kerja: str, perilaku: str, rhk_count: int, rhk_ratings: dict[int, str]
+) -> dict:
     """The facts stored with a result: what the rules read, the ratings given and suggested, and
     the count of RHK rated above and below expectations."""
     return {

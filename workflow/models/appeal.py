@@ -24,8 +24,12 @@ class Keberatan(models.Model):
     skp = models.OneToOneField(Skp, on_delete=models.PROTECT, related_name="keberatan", verbose_name=_("appraisal"))
     alasan = models.TextField(_("reasons"))
     lampiran = models.FileField(_("attachment"), upload_to=RandomName("keberatan"), blank=True)
-    lampiran_nama = models.CharField(_("attachment file name"), max_length=NAME_MAX_LENGTH, blank=True,
-                                     help_text=_("The file's original name, shown and used for downloads."))
+    lampiran_nama = models.CharField(
+        _("attachment file name"),
+        max_length=NAME_MAX_LENGTH,
+        blank=True,
+        help_text=_("The file's original name, shown and used for downloads."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
     )

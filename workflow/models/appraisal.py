@@ -181,8 +181,12 @@ class RealisasiRhk(models.Model):
     rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="realisasi_set")
     realisasi = models.TextField(_("achievement"), blank=True)
     bukti_file = models.FileField(_("evidence file"), upload_to=RandomName("bukti"), blank=True)
-    bukti_nama = models.CharField(_("evidence file name"), max_length=NAME_MAX_LENGTH, blank=True,
-                                  help_text=_("The file's original name, shown and used for downloads."))
+    bukti_nama = models.CharField(
+        _("evidence file name"),
+        max_length=NAME_MAX_LENGTH,
+        blank=True,
+        help_text=_("The file's original name, shown and used for downloads."),
+    )
     bukti_tautan = models.URLField(_("evidence link"), blank=True)
     umpan_balik = models.TextField(_("feedback"), blank=True)
     rating = models.CharField(_("rating"), max_length=10, choices=Rating.choices, blank=True)

@@ -163,7 +163,7 @@ class StatusSkp(models.TextChoices):
         """The statuses of appraisals that have reached ``stage``: an appraisal under appeal or
         final has also been approved and published."""
         order = cls.values
-        return order[order.index(stage):]
+        return order[order.index(stage) :]
 
 
 class StatusKeberatan(models.TextChoices):

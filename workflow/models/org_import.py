@@ -23,9 +23,7 @@ class ImporOrganisasi(models.Model):
         FAILED = "failed", _("Refused")
 
     instansi = models.ForeignKey(Instansi, on_delete=models.CASCADE, related_name="+")
-    diimpor_oleh = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    diimpor_oleh = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     nama_berkas = models.CharField(_("file name"), max_length=255)
     berkas = models.BinaryField(editable=False, default=bytes)
     uji_coba = models.BooleanField(_("dry run"), default=False)

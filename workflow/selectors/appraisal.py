@@ -155,8 +155,9 @@ def current_tasks(process_ids: list[int]) -> dict:
 
     found: dict = {}
     tasks = (
-        Task.objects.filter(process_id__in=process_ids, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED,
-                                                                    STATUS.SCHEDULED])
+        Task.objects.filter(
+            process_id__in=process_ids, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]
+        )
         .select_related("owner__pegawai")
         .order_by("created")
     )

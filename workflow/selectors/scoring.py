@@ -143,8 +143,11 @@ def team_breaches(*, skp: Skp, predikat: str, book: RuleBook) -> tuple[list[str]
     """Breaches of the distribution pattern by the assessor's team once this result counts, and
     whether the policy in force blocks publication on a breach; None while the unit's organisation
     predikat is not set (nothing to check against)."""
-    org = predikat_organisasi_of(periode=skp.periode, instansi_id=skp.pegawai.instansi_id,
-                                 unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id)
+    org = predikat_organisasi_of(
+        periode=skp.periode,
+        instansi_id=skp.pegawai.instansi_id,
+        unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
+    )
     if org is None:
         return None
     pattern, blocking = pattern_for(org, book)

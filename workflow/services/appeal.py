@@ -79,10 +79,7 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
                 raise ValidationError(_("Only a published result can be appealed."))
             deadline = appeal_deadline(skp)
             if timezone.now() > deadline:
-                raise ValidationError(
-                    _("The appeal window closed on %(date)s.")
-                    % {"date": local_date(deadline)}
-                )
+                raise ValidationError(_("The appeal window closed on %(date)s.") % {"date": local_date(deadline)})
             handler, note = appeal_handler(skp)
             keberatan = Keberatan(
                 skp=skp,

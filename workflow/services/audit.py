@@ -466,14 +466,16 @@ def audit_verify(*, batch: int = 2000, anchor=_SETTING) -> tuple[int, ChainProbl
             last_id = event.pk
             if event.seq != expected_seq:
                 return checked, ChainProblem(
-                    event.pk, event.seq,
+                    event.pk,
+                    event.seq,
                     f"expected event number {expected_seq} here but found {event.seq}: an event was deleted "
                     "or the events were reordered",
                 )
             if event.prev_hash != prev_hash:
                 return checked, ChainProblem(
-                    event.pk, event.seq, "its link does not match the event before it: an event was deleted, "
-                    "edited or reordered",
+                    event.pk,
+                    event.seq,
+                    "its link does not match the event before it: an event was deleted, edited or reordered",
                 )
             if event_hash(event) != event.hash:
                 return checked, ChainProblem(event.pk, event.seq, "its content does not match its hash: edited")
@@ -482,7 +484,9 @@ def audit_verify(*, batch: int = 2000, anchor=_SETTING) -> tuple[int, ChainProbl
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         return checked, ChainProblem(
-            None, head.seq, f"the chain ends at event number {expected_seq - 1} but the head records "
+            None,
+            head.seq,
+            f"the chain ends at event number {expected_seq - 1} but the head records "
             f"number {head.seq}: the newest events were deleted or changed",
         )
     path = anchor_path() if anchor is _SETTING else anchor
@@ -511,26 +515,40 @@ def anchor_verify(path: Path, *, end: int, batch: int = 5000) -> ChainProblem | 
     if not path.exists() or path.stat().st_size == 0:
         if end == 0:
             return None
-        return ChainProblem(None, end, f"the anchor {path} is missing or empty while the table holds {end} "
-                            "events: it was deleted, or never written (an anchor belongs to one database; an "
-                            "upgraded installation writes it with its next event)", anchor=True)
+        return ChainProblem(
+            None,
+            end,
+            f"the anchor {path} is missing or empty while the table holds {end} "
+            "events: it was deleted, or never written (an anchor belongs to one database; an "
+            "upgraded installation writes it with its next event)",
+            anchor=True,
+        )
     highest, differs = 0, None
     entries = _anchor_entries(path)
     while chunk := [entry for _, entry in zip(range(batch), entries, strict=False)]:
         bad = next((line for line, seq, _ in chunk if seq < 0), None)
         if bad is not None:
-            return ChainProblem(None, None, f"line {bad} of the anchor {path} is unreadable: the anchor was "
-                                "edited", anchor=True)
+            return ChainProblem(
+                None, None, f"line {bad} of the anchor {path} is unreadable: the anchor was edited", anchor=True
+            )
         stored = dict(AuditEvent.objects.filter(seq__in={seq for _, seq, _ in chunk}).values_list("seq", "hash"))
         for _line, seq, hash_ in chunk:
             highest = max(highest, seq)
             if seq in stored and stored[seq] != hash_ and (differs is None or seq < differs):
                 differs = seq
     if differs is not None:
-        return ChainProblem(None, differs, f"event number {differs} differs from the anchor {path}: the chain "
-                            "was rewound and rewritten from there", anchor=True)
+        return ChainProblem(
+            None,
+            differs,
+            f"event number {differs} differs from the anchor {path}: the chain was rewound and rewritten from there",
+            anchor=True,
+        )
     if highest > end:
-        return ChainProblem(None, highest, f"the anchor {path} records event number {highest} but the table "
-                            f"ends at number {end}: the newest events were deleted and the chain head rewound",
-                            anchor=True)
+        return ChainProblem(
+            None,
+            highest,
+            f"the anchor {path} records event number {highest} but the table "
+            f"ends at number {end}: the newest events were deleted and the chain head rewound",
+            anchor=True,
+        )
     return None

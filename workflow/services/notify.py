@@ -64,9 +64,8 @@ def notify_result_published(*, skp: Skp, flow_class) -> None:
     notify(
         user=skp.pegawai.user,
         judul=_("Your %(year)s performance result has been published") % {"year": skp.periode.tahun},
-        isi=_("Dear %(name)s,\n\nYour predikat for %(year)s is %(predikat)s. Open Kinerja to read how it was "
-              "reached.") % {"name": skp.pegawai.nama, "year": skp.periode.tahun,
-                             "predikat": skp.hasil.get_predikat_display()},
+        isi=_("Dear %(name)s,\n\nYour predikat for %(year)s is %(predikat)s. Open Kinerja to read how it was reached.")
+        % {"name": skp.pegawai.nama, "year": skp.periode.tahun, "predikat": skp.hasil.get_predikat_display()},
         tautan=process_link(flow_class, skp.process_id),
         email=skp.pegawai.email or None,
     )

@@ -94,8 +94,13 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
 
     def as_dict(self) -> dict:
-        return {"dry_run": self.dry_run, "rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged}
+        return {
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ImportReport:
@@ -212,8 +217,10 @@ def _data_rows(records, header: list[str], limits: ImportLimits) -> Rows:
     for number, values in records:
         if number > limits.max_rows:
             raise OrgImportError(
-                [_("The file has more than %(max)d rows; split it or ask the administrator to raise the limit.")
-                 % {"max": limits.max_rows}]
+                [
+                    _("The file has more than %(max)d rows; split it or ask the administrator to raise the limit.")
+                    % {"max": limits.max_rows}
+                ]
             )
         count = len(values)
         row = dict.fromkeys(COLUMNS, "")
@@ -253,8 +260,10 @@ def _csv_records(data: bytes):
             raise OrgImportError([_("The CSV file is not UTF-8 text.")]) from None
         except csv.Error as exc:
             raise OrgImportError(
-                [_("Row %(line)d: %(message)s") % {
-                    "line": number + 1, "message": _("cannot be read as CSV (%(error)s).") % {"error": exc}}]
+                [
+                    _("Row %(line)d: %(message)s")
+                    % {"line": number + 1, "message": _("cannot be read as CSV (%(error)s).") % {"error": exc}}
+                ]
             ) from None
         number += 1
         yield number, values
@@ -273,8 +282,10 @@ def _xlsx_open(data: bytes, limits: ImportLimits):
         raise _unreadable_xlsx() from None
     if unpacked > limits.max_xml_bytes:
         raise OrgImportError(
-            [_("The XLSX file unpacks to %(size)d MB, more than the %(max)d MB allowed; it was not read.")
-             % {"size": unpacked // 2**20, "max": limits.max_xml_bytes // 2**20}]
+            [
+                _("The XLSX file unpacks to %(size)d MB, more than the %(max)d MB allowed; it was not read.")
+                % {"size": unpacked // 2**20, "max": limits.max_xml_bytes // 2**20}
+            ]
         )
     try:
         reader = _LeanExcelReader(io.BytesIO(data), read_only=True, data_only=True)
@@ -694,8 +705,12 @@ def org_import(
             writer = _Writer(instansi=instansi, by=by, report=report, progress=progress)
             writer.write_units(checked)
             writer.write_people(rows, checked)
-            audit_record(action=AuditAction.ORG_IMPORTED, obj=instansi, by=by,
-                         after={"rows": report.rows, "created": report.created, "updated": report.updated})
+            audit_record(
+                action=AuditAction.ORG_IMPORTED,
+                obj=instansi,
+                by=by,
+                after={"rows": report.rows, "created": report.created, "updated": report.updated},
+            )
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as exc:  # a model rule the row checks did not foresee
@@ -778,8 +793,12 @@ class _Writer:
         for kode in _tree_order(checked.units):
             u = checked.units[kode]
             obj = self.saved.get(kode) or Unit(instansi=self.instansi, kode=kode)
-            values = {"nama": u.nama, "jenis": u.jenis, "parent": self.saved[u.induk] if u.induk else None,
-                      "aktif": True}
+            values = {
+                "nama": u.nama,
+                "jenis": u.jenis,
+                "parent": self.saved[u.induk] if u.induk else None,
+                "aktif": True,
+            }
             if u.jabatan:
                 values["jabatan_kepala"] = self.jabatan(u.jabatan, u.jenis_jabatan)
             self.save_if_changed(obj, values, "unit", also=self.head_post(obj, checked.heads.get(kode), values))
@@ -817,13 +836,12 @@ class _Writer:
 
     def write_person(self, person: _PegawaiRow, existing: dict[str, Pegawai], accounts: dict) -> None:
         unit = self.saved[person.kode_unit]
-        post = unit.jabatan_kepala if person.kepala else self.jabatan(person.jabatan, person.jenis_jabatan,
-                                                                      person.jenjang)
+        post = (
+            unit.jabatan_kepala if person.kepala else self.jabatan(person.jabatan, person.jenis_jabatan, person.jenjang)
+        )
         obj = existing.get(person.nip) if person.nip else self.by_name.get(person.nama)
         if obj is not None and obj.instansi_id != self.instansi.pk:
-            raise ValidationError(
-                _("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip}
-            )
+            raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
         obj = obj or Pegawai(instansi=self.instansi, nip=person.nip)
         values = {
             "nama": person.nama,

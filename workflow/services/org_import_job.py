@@ -54,13 +54,18 @@ def org_import_job_run(*, job_id: int) -> None:
                 progress=_JobProgress(job_id),
             )
         except OrgImportError as exc:
-            _finish(job_id, ImporOrganisasi.Status.FAILED, galat=exc.errors[:MAX_ERRORS_KEPT],
-                    jumlah_galat=len(exc.errors))
+            _finish(
+                job_id, ImporOrganisasi.Status.FAILED, galat=exc.errors[:MAX_ERRORS_KEPT], jumlah_galat=len(exc.errors)
+            )
             return
         except Exception:  # the job must end visibly; the traceback goes to the log
             logger.exception("organisation import job %s failed", job_id)
-            _finish(job_id, ImporOrganisasi.Status.FAILED, jumlah_galat=1, galat=[
-                _("The import stopped on an unexpected error and nothing was written; the error was logged.")])
+            _finish(
+                job_id,
+                ImporOrganisasi.Status.FAILED,
+                jumlah_galat=1,
+                galat=[_("The import stopped on an unexpected error and nothing was written; the error was logged.")],
+            )
             return
     _finish(job_id, ImporOrganisasi.Status.DONE, hasil=report.as_dict(), divalidasi=report.rows)
 

@@ -88,6 +88,9 @@ def periode_create(
     periode.full_clean()
     periode.save()
     periode_windows_generate(periode=periode)
-    audit_record(action=AuditAction.PERIOD_CREATED, obj=periode,
-                 after={"tahun": tahun, "granularitas": granularitas, "status": status})
+    audit_record(
+        action=AuditAction.PERIOD_CREATED,
+        obj=periode,
+        after={"tahun": tahun, "granularitas": granularitas, "status": status},
+    )
     return periode

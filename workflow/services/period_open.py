@@ -63,9 +63,13 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
         )
         job._history_user = by
         job.save()
-        audit_record(action=AuditAction.PERIOD_OPENED, obj=periode, by=by, before=before,
-                     after={"status": periode.status, "job": job.pk, "unit": unit.pk if unit else None,
-                            "employees": len(ids)})
+        audit_record(
+            action=AuditAction.PERIOD_OPENED,
+            obj=periode,
+            by=by,
+            before=before,
+            after={"status": periode.status, "job": job.pk, "unit": unit.pk if unit else None, "employees": len(ids)},
+        )
 
     def enqueue():
         # Looked up, not sent by name (``send_task``): a lookup runs eagerly without a broker.
@@ -133,12 +137,19 @@ def _job_count(job_id: int, by, *, nomor: int | None, processed: int, created: i
         if nomor in job.chunks_dihitung:
             return
         job.chunks_dihitung = [*job.chunks_dihitung, nomor]
-    job.diproses, job.dibuat, job.chunks_selesai = job.diproses + processed, job.dibuat + created, \
-        job.chunks_selesai + 1
+    job.diproses, job.dibuat, job.chunks_selesai = (
+        job.diproses + processed,
+        job.dibuat + created,
+        job.chunks_selesai + 1,
+    )
     if job.status != PembukaanPeriode.Status.DONE and job.chunks_selesai >= job.chunks:
         job.status, job.selesai = PembukaanPeriode.Status.DONE, timezone.now()
-        audit_record(action=AuditAction.PERIOD_OPENING_FINISHED, obj=job.periode, by=by,
-                     after={"job": job.pk, "total": job.total, "created": job.dibuat})
+        audit_record(
+            action=AuditAction.PERIOD_OPENING_FINISHED,
+            obj=job.periode,
+            by=by,
+            after={"job": job.pk, "total": job.total, "created": job.dibuat},
+        )
     elif job.status == PembukaanPeriode.Status.QUEUED:
         job.status = PembukaanPeriode.Status.RUNNING
     job._history_user = by

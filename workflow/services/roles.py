@@ -10,8 +10,14 @@ from ..models import AuditAction
 from ..selectors.roles import RULE_ADMIN_GROUP, instansi_of_user, users_of_my_governments
 from .audit import audit_record
 
-__all__ = ["ADMIN_GROUP", "RULE_ADMIN_GROUP", "RoleError", "ensure_admin_group", "rule_admin_grant",
-           "rule_admin_revoke"]
+__all__ = [
+    "ADMIN_GROUP",
+    "RULE_ADMIN_GROUP",
+    "RoleError",
+    "ensure_admin_group",
+    "rule_admin_grant",
+    "rule_admin_revoke",
+]
 
 ADMIN_GROUP = "Admin BKD"
 # Models a government admin manages in the Django admin (always scoped to their own instansi).

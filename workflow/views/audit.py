@@ -32,13 +32,29 @@ class TimelineView(TemplateView):
         if not can_view_skp(self.request.user, skp):
             raise Http404
         # The rules editor is for admins: others read which version scored them, without a link.
-        ctx.update(skp=skp, entries=appraisal_timeline(skp=skp),
-                   can_open_rules=self.request.user.has_perm("rules.manage_rules"))
+        ctx.update(
+            skp=skp,
+            entries=appraisal_timeline(skp=skp),
+            can_open_rules=self.request.user.has_perm("rules.manage_rules"),
+        )
         return ctx
 
 
-CSV_COLUMNS = ["seq", "time", "actor", "action", "object_type", "object_id", "object", "reason", "before", "after",
-               "request_id", "ip", "hash"]
+CSV_COLUMNS = [
+    "seq",
+    "time",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object",
+    "reason",
+    "before",
+    "after",
+    "request_id",
+    "ip",
+    "hash",
+]
 
 
 class AuditSearchView(TemplateView):
@@ -54,9 +70,14 @@ class AuditSearchView(TemplateView):
 
     def events(self, form):
         data = form.cleaned_data if form.is_valid() else {}
-        return audit_search(user=self.request.user, person=data.get("person", ""), obj=data.get("obj", ""),
-                            action=data.get("action", ""), date_from=data.get("date_from"),
-                            date_to=data.get("date_to"))
+        return audit_search(
+            user=self.request.user,
+            person=data.get("person", ""),
+            obj=data.get("obj", ""),
+            action=data.get("action", ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
 
     def get(self, request, *args, **kwargs):
         form = AuditSearchForm(request.GET or None)
@@ -76,12 +97,23 @@ class AuditSearchView(TemplateView):
         writer = csv.writer(response)
         writer.writerow(CSV_COLUMNS)
         for e in events.iterator(chunk_size=2000):
-            writer.writerow([
-                e.seq, timezone.localtime(e.time).isoformat(), e.actor_repr, e.action,
-                e.content_type.model if e.content_type_id else "", e.object_id, _csv_safe(e.object_repr),
-                _csv_safe(e.reason), json.dumps(e.before, ensure_ascii=False), json.dumps(e.after, ensure_ascii=False),
-                e.request_id, e.ip or "", e.hash,
-            ])
+            writer.writerow(
+                [
+                    e.seq,
+                    timezone.localtime(e.time).isoformat(),
+                    e.actor_repr,
+                    e.action,
+                    e.content_type.model if e.content_type_id else "",
+                    e.object_id,
+                    _csv_safe(e.object_repr),
+                    _csv_safe(e.reason),
+                    json.dumps(e.before, ensure_ascii=False),
+                    json.dumps(e.after, ensure_ascii=False),
+                    e.request_id,
+                    e.ip or "",
+                    e.hash,
+                ]
+            )
         return response
 
 

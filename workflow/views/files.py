@@ -25,8 +25,9 @@ def protected_file_response(request, stored, original_name: str):
     """``stored`` (a FieldFile) as a download named ``original_name``; 404 when there is none."""
     if not stored:
         raise Http404
-    response = sendfile(request, stored.path, attachment=True,
-                        attachment_filename=original_name or PurePath(stored.name).name)
+    response = sendfile(
+        request, stored.path, attachment=True, attachment_filename=original_name or PurePath(stored.name).name
+    )
     if settings.SENDFILE_BACKEND != "django_sendfile.backends.simple":
         # The proxy sends the body and its length; the file's length announced over an empty body
         # would make a client (or a misconfigured proxy) wait for bytes that never come.

@@ -50,8 +50,11 @@ class SuggestView(View):
                 perilaku=labels.get(suggestion.perilaku, suggestion.perilaku),
                 preview={**preview, "predikat": dict(Predikat.choices).get(preview["predikat"])},
             )
-            data = {"hasil_kerja": suggestion.hasil_kerja, "perilaku": suggestion.perilaku,
-                    "predikat": preview["predikat"]}
+            data = {
+                "hasil_kerja": suggestion.hasil_kerja,
+                "perilaku": suggestion.perilaku,
+                "predikat": preview["predikat"],
+            }
         html = render_to_string("workflow/includes/suggestion.html", context, request=request)
         return JsonResponse({"html": html, **data})
 

@@ -11,12 +11,15 @@ from workflow.services.audit import anchor_path, audit_verify
 
 
 class Command(BaseCommand):
-    help = ("Walk the audit log's hash chain and report the first event that was edited, deleted or reordered, "
-            "and check the table against the chain heads recorded in the anchor file.")
+    help = (
+        "Walk the audit log's hash chain and report the first event that was edited, deleted or reordered, "
+        "and check the table against the chain heads recorded in the anchor file."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--anchor", default=None,
-                            help="anchor file to check against (default: the KINERJA_AUDIT_ANCHOR setting)")
+        parser.add_argument(
+            "--anchor", default=None, help="anchor file to check against (default: the KINERJA_AUDIT_ANCHOR setting)"
+        )
 
     def handle(self, *args, anchor=None, **options):
         path = Path(anchor) if anchor else anchor_path()
@@ -28,8 +31,10 @@ class Command(BaseCommand):
                 where = f"event id {problem.event_id} (number {problem.seq})"
             else:
                 where = f"the end of the chain (head number {problem.seq})"
-            raise CommandError(f"Audit chain broken at {where}: {problem.message}. {checked} events in the table "
-                               "are chained intact.", returncode=1)
+            raise CommandError(
+                f"Audit chain broken at {where}: {problem.message}. {checked} events in the table are chained intact.",
+                returncode=1,
+            )
         head = AuditChainHead.objects.filter(pk=1).first()
         anchored = f"; anchor {path} agrees" if path is not None else "; no anchor file configured"
         self.stdout.write(f"Audit chain intact: {checked} events; head hash {head.hash if head else '-'}{anchored}.")

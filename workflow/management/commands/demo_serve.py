@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
         print_logins(self.stdout)
         # The demo has no Celery beat: a companion process fires due timers and sweeps deadlines.
-        timers = subprocess.Popen([sys.executable, "manage.py", "run_timers", "--loop", "30", "-v", "0"],
-                                  cwd=settings.BASE_DIR)
+        timers = subprocess.Popen(
+            [sys.executable, "manage.py", "run_timers", "--loop", "30", "-v", "0"], cwd=settings.BASE_DIR
+        )
         self.stdout.write(f"\nKinerja is at http://{host}:{port}/  (Ctrl+C stops it)\n")
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False)

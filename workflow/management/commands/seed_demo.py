@@ -12,7 +12,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--simulate", action="store_true",
+            "--simulate",
+            action="store_true",
             help="open the 2026 period and drive the employees through the lifecycle to a realistic spread of steps",
         )
 
