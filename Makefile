@@ -38,6 +38,7 @@ test: messages
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static var/audit-anchor
