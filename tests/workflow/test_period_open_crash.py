@@ -11,12 +11,13 @@ import time
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 
 from tests.factories import JabatanFactory, PegawaiFactory
 from tests.helpers import database_url
-from workflow.models import PembukaanPeriode, Skp
+from workflow.models import AuditChainHead, PembukaanPeriode, Skp
+from workflow.services.audit import ADVISORY_LOCK_KEY
 from workflow.services.period_open import employees_to_open, period_open, period_open_chunk
 
 BROKER = "redis://127.0.0.1:6379/5"
@@ -65,11 +66,13 @@ def start_worker(env, name):
 
 def worker_mid_chunk() -> bool:
     """Another connection to the test database has been inside a transaction for a while: a chunk
-    is being written and not committed yet."""
+    is being written and not committed yet. (Clock time, not now(): the caller may be inside a
+    transaction of its own, whose now() stands still.)"""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is a snapshot per transaction
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND xact_start < now() - interval '150 milliseconds'"
+            "AND pid <> pg_backend_pid() AND xact_start < clock_timestamp() - interval '150 milliseconds'"
         )
         return cursor.fetchone()[0] > 0
 
@@ -133,14 +136,21 @@ def test_a_worker_killed_mid_opening_leaves_a_job_that_finishes_by_itself(org, p
     first = start_worker(env, "first")
     try:
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            job.refresh_from_db()
-            if job.chunks_selesai >= 2 and worker_mid_chunk():
-                break
+        while job.chunks_selesai < 2:  # two chunks committed and counted
+            assert time.monotonic() < deadline, f"no progress: {job.chunks_selesai}/{job.chunks} chunks"
             assert first.poll() is None, first.stdout.read().decode()[-2000:]
-            time.sleep(0.05)
-        os.killpg(first.pid, signal.SIGKILL)  # the worker and its child die mid-job: no ack, no cleanup
-        first.wait(10)
+            time.sleep(0.02)
+            job.refresh_from_db()
+        # Hold the audit chain's head: the chunk running now writes its appraisals, then waits for the
+        # head at the end of its transaction — so the kill lands inside a chunk on any machine speed.
+        with transaction.atomic(), connection.cursor() as cursor:
+            AuditChainHead.objects.select_for_update().filter(pk=1).first()  # the head, or (flushed) the
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])  # lock that recreates it
+            while not worker_mid_chunk():
+                assert time.monotonic() < deadline, "the worker never started another chunk"
+                time.sleep(0.02)
+            os.killpg(first.pid, signal.SIGKILL)  # the worker and its child die mid-chunk: no ack, no cleanup
+            first.wait(10)
     finally:
         stop(first)
     job.refresh_from_db()
