@@ -12,8 +12,10 @@ import secrets
 import unicodedata
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 
 NAME_MAX_LENGTH = 255
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")
@@ -49,3 +51,46 @@ def original_name(filename: str) -> str:
         suffix = PurePath(name).suffix[:20]
         name = name[: NAME_MAX_LENGTH - len(suffix)] + suffix
     return name
+
+
+# Evidence files and appeal attachments: the largest accepted size and the accepted types.
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".pptx", ".odt", ".ods"}
+
+
+@deconstructible
+class EvidenceValidator:
+    """The rules for an evidence file or appeal attachment, as a field validator (the model's
+    FileFields carry it) that the services also ask before anything is written."""
+
+    def __call__(self, upload) -> None:
+        if upload is None or not getattr(upload, "name", None):
+            return
+        ext = PurePath(upload.name).suffix.lower()
+        if ext not in EVIDENCE_EXTENSIONS:
+            raise ValidationError(
+                _("Evidence file %(name)s: type %(ext)s is not allowed (allowed: %(allowed)s).")
+                % {"name": upload.name, "ext": ext or "?", "allowed": ", ".join(sorted(EVIDENCE_EXTENSIONS))},
+                code="evidence_type",
+            )
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise ValidationError(
+                _("Evidence file %(name)s is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+                code="evidence_size",
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, EvidenceValidator)
+
+
+validate_evidence = EvidenceValidator()
+
+
+def evidence_problem(upload) -> str | None:
+    """The validator's message for ``upload``, or None when it is acceptable (or absent)."""
+    try:
+        validate_evidence(upload)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return None

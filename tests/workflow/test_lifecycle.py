@@ -14,6 +14,7 @@ from workflow.flows import AppraisalFlow
 from workflow.models import JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appraisal as svc
 from workflow.services.period_open import period_open
+from workflow.uploads import EVIDENCE_MAX_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +163,7 @@ def test_a_self_review_without_realisasi_or_with_a_forbidden_file_is_refused(org
                     by=org.pelaksana.user,
                     rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi="ok", bukti_file=exe) for r in rhk],
                 )
-            big = SimpleUploadedFile("laporan.pdf", b"%PDF" + b"0" * (svc.EVIDENCE_MAX_BYTES + 1))
+            big = SimpleUploadedFile("laporan.pdf", b"%PDF" + b"0" * (EVIDENCE_MAX_BYTES + 1))
             with pytest.raises(ValidationError, match="lebih besar"):
                 svc.self_review_submit(
                     skp=skp,

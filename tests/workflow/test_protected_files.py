@@ -315,3 +315,23 @@ def test_an_upload_name_with_control_characters_is_cleaned_for_display():
 
     assert original_name("C:\\Users\\hendra\\laporan\x00\n akhir.pdf") == "laporan akhir.pdf"
     assert len(original_name("a" * 400 + ".pdf")) <= 255 and original_name("a" * 400 + ".pdf").endswith(".pdf")
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "message"),
+    [("alat.exe", 10, "jenis .exe tidak diizinkan"), ("besar.pdf", 11 * 1024 * 1024, "lebih besar dari 10 MB")],
+)
+def test_the_evidence_rules_are_the_file_fields_own_validators(name, size, message):
+    """The model's FileFields carry the evidence rules, so every route that cleans a model checks them
+    (the services ask the same validator before they write)."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from workflow.models import Keberatan, RealisasiRhk
+
+    upload = SimpleUploadedFile(name, b"x")
+    upload.size = size
+    for model, field in ((RealisasiRhk, "bukti_file"), (Keberatan, "lampiran")):
+        with translation.override("id"), pytest.raises(ValidationError) as caught:
+            model._meta.get_field(field).clean(upload, model())
+        assert message in " ".join(caught.value.messages)

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
 from ..dates import local_date
-from ..uploads import NAME_MAX_LENGTH, RandomName
+from ..uploads import NAME_MAX_LENGTH, RandomName, validate_evidence
 from .appraisal import Skp
 from .choices import Predikat, Rating, StatusKeberatan
 from .org import Pegawai
@@ -23,7 +23,9 @@ class Keberatan(models.Model):
 
     skp = models.OneToOneField(Skp, on_delete=models.PROTECT, related_name="keberatan", verbose_name=_("appraisal"))
     alasan = models.TextField(_("reasons"))
-    lampiran = models.FileField(_("attachment"), upload_to=RandomName("keberatan"), blank=True)
+    lampiran = models.FileField(
+        _("attachment"), upload_to=RandomName("keberatan"), blank=True, validators=[validate_evidence]
+    )
     lampiran_nama = models.CharField(
         _("attachment file name"),
         max_length=NAME_MAX_LENGTH,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
-from ..uploads import NAME_MAX_LENGTH, RandomName
+from ..uploads import NAME_MAX_LENGTH, RandomName, validate_evidence
 from .choices import AspekIki, JenisRhk, NilaiPerilaku, Pendekatan, Predikat, PredikatOrganisasi, Rating, StatusSkp
 from .org import Pegawai, Unit
 from .period import JendelaReview, Periode
@@ -180,7 +180,9 @@ class RealisasiRhk(models.Model):
     evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="realisasi_set")
     rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="realisasi_set")
     realisasi = models.TextField(_("achievement"), blank=True)
-    bukti_file = models.FileField(_("evidence file"), upload_to=RandomName("bukti"), blank=True)
+    bukti_file = models.FileField(
+        _("evidence file"), upload_to=RandomName("bukti"), blank=True, validators=[validate_evidence]
+    )
     bukti_nama = models.CharField(
         _("evidence file name"),
         max_length=NAME_MAX_LENGTH,

@@ -16,8 +16,7 @@ from ..models import AppealProcess, AppraisalProcess, Keberatan, Pegawai, Rating
 from ..models.audit import AuditAction
 from ..selectors.org import org_snapshot
 from ..selectors.scoring import RuleBook, policy
-from ..uploads import original_name
-from .appraisal import _check_evidence
+from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_record
 from .notify import notify, process_link
 from .scoring import appraisal_rescore
@@ -62,7 +61,7 @@ def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:
     errors = []
     if not alasan.strip():
         errors.append(_("Write the reasons for your appeal."))
-    if (problem := _check_evidence(lampiran)) is not None:
+    if (problem := evidence_problem(lampiran)) is not None:
         errors.append(problem)
     if errors:
         raise ValidationError(errors)

@@ -4,7 +4,6 @@ services (see ``services.tasks``)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -43,7 +42,7 @@ from ..selectors.appraisal import (
 )
 from ..selectors.org import OrgSnapshot, org_snapshot
 from ..selectors.scoring import rulebook_for, suggest_ratings
-from ..uploads import original_name
+from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_batch, audit_record
 from .scoring import AnnualReview, ScoringRun, scoring_run
 from .tasks import flow_of, task_execution
@@ -81,11 +80,6 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
         bulk_create_with_history(created, model, default_user=by)
     if changed:
         bulk_update_with_history(changed, model, fields, default_user=by)
-
-
-# Evidence files: the largest accepted size and the accepted types.
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".pptx", ".odt", ".ods"}
 
 
 def _node(name: str):
@@ -365,24 +359,6 @@ class RealisasiInput:
     bukti_tautan: str = ""
 
 
-def _check_evidence(upload) -> str | None:
-    if upload is None:
-        return None
-    ext = os.path.splitext(upload.name)[1].lower()
-    if ext not in EVIDENCE_EXTENSIONS:
-        return _("Evidence file %(name)s: type %(ext)s is not allowed (allowed: %(allowed)s).") % {
-            "name": upload.name,
-            "ext": ext or "?",
-            "allowed": ", ".join(sorted(EVIDENCE_EXTENSIONS)),
-        }
-    if upload.size > EVIDENCE_MAX_BYTES:
-        return _("Evidence file %(name)s is larger than %(mb)d MB.") % {
-            "name": upload.name,
-            "mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
-        }
-    return None
-
-
 def self_review_submit(
     *, skp: Skp, by, rows: list[RealisasiInput], catatan: str = "", final: bool = False, activation=None
 ) -> Evaluasi:
@@ -394,7 +370,7 @@ def self_review_submit(
         row = given.get(pk)
         if row is None or not row.realisasi.strip():
             errors.append(_("RHK %(n)d: describe what was achieved.") % {"n": item.urutan})
-        elif (problem := _check_evidence(row.bukti_file)) is not None:
+        elif (problem := evidence_problem(row.bukti_file)) is not None:
             errors.append(problem)
     if set(given) - set(rhk):
         errors.append(_("The review names an RHK that is not in this plan."))
