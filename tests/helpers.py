@@ -14,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
 from tests.factories import nip_for
+from workflow.demo.org import unit_row  # noqa: F401 - the import tests build their unit rows like the demo
 from workflow.models import AuditAction, JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc
@@ -157,18 +158,6 @@ def open_task(skp):
 # --- the organisation file of the import tests --------------------------------------------------
 
 NIP_KASI, NIP_STAFF, NIP_STAFF2 = nip_for(501), nip_for(502), nip_for(503)
-
-
-def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
-    return {
-        "tipe": "unit",
-        "kode_unit": kode,
-        "nama_unit": nama,
-        "kode_unit_induk": induk,
-        "jenis_unit": jenis,
-        "jabatan": jabatan,
-        "jenis_jabatan": jenis_jabatan,
-    }
 
 
 def person_row(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="", status="PNS", aktif="ya"):

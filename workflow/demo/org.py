@@ -239,7 +239,7 @@ class _People:
         return nip, title
 
 
-def _unit(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
+def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
     return {
         "tipe": "unit",
         "kode_unit": kode,
@@ -277,7 +277,7 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
         rows.append(_person(*args, **kwargs))
         return args[1]
 
-    rows.append(_unit("PEMPROV", "Pemerintah Provinsi Bengkulu", "", "pemda", "Gubernur Bengkulu", "kepala_daerah"))
+    rows.append(unit_row("PEMPROV", "Pemerintah Provinsi Bengkulu", "", "pemda", "Gubernur Bengkulu", "kepala_daerah"))
     add_person(
         "PEMPROV",
         "",
@@ -287,7 +287,7 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
         kepala=True,
         status="pejabat_negara",
     )
-    rows.append(_unit("SETDA", "Sekretariat Daerah", "PEMPROV", "setda", "Sekretaris Daerah", "jpt_madya"))
+    rows.append(unit_row("SETDA", "Sekretariat Daerah", "PEMPROV", "setda", "Sekretaris Daerah", "jpt_madya"))
     nip, nama = people.person(senior=True)
     roles["sekda"] = add_person("SETDA", nip, nama, "Sekretaris Daerah", "jpt_madya", kepala=True)
     for b, (biro, bagian) in enumerate(
@@ -298,12 +298,12 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
         start=1,
     ):
         kode = f"SETDA-B{b}"
-        rows.append(_unit(kode, biro, "SETDA", "bagian", f"Kepala {biro}", "jpt_pratama"))
+        rows.append(unit_row(kode, biro, "SETDA", "bagian", f"Kepala {biro}", "jpt_pratama"))
         nip, nama = people.person(senior=True)
         add_person(kode, nip, nama, f"Kepala {biro}", "jpt_pratama", kepala=True)
         for g, bag in enumerate(bagian, start=1):
             kb = f"{kode}-{g}"
-            rows.append(_unit(kb, bag, kode, "bagian", f"Kepala {bag}", "administrator"))
+            rows.append(unit_row(kb, bag, kode, "bagian", f"Kepala {bag}", "administrator"))
             nip, nama = people.person(senior=True)
             add_person(kb, nip, nama, f"Kepala {bag}", "administrator", kepala=True)
             for _ in range(3):
@@ -311,16 +311,18 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                 add_person(kb, nip, nama, "Analis Kebijakan Pelaksana", "pelaksana")
 
     for kode, nama_opd, singkat, bidang_names, fungsional, pelaksana in OPD:
-        rows.append(_unit(kode, nama_opd, "PEMPROV", "opd", f"Kepala {nama_opd}", "jpt_pratama"))
+        rows.append(unit_row(kode, nama_opd, "PEMPROV", "opd", f"Kepala {nama_opd}", "jpt_pratama"))
         nip, nama = people.person(senior=True)
         head = add_person(kode, nip, nama, f"Kepala {nama_opd}", "jpt_pratama", kepala=True)
         sek = f"{kode}-SEK"
-        rows.append(_unit(sek, f"Sekretariat {singkat}", kode, "sekretariat", f"Sekretaris {singkat}", "administrator"))
+        rows.append(
+            unit_row(sek, f"Sekretariat {singkat}", kode, "sekretariat", f"Sekretaris {singkat}", "administrator")
+        )
         nip, nama = people.person(senior=True)
         add_person(sek, nip, nama, f"Sekretaris {singkat}", "administrator", kepala=True)
         for s, sub in enumerate(["Subbagian Umum dan Kepegawaian", "Subbagian Keuangan dan Aset"], start=1):
             ks = f"{sek}-{s}"
-            rows.append(_unit(ks, f"{sub} {singkat}", sek, "subbagian", f"Kepala {sub} {singkat}", "pengawas"))
+            rows.append(unit_row(ks, f"{sub} {singkat}", sek, "subbagian", f"Kepala {sub} {singkat}", "pengawas"))
             nip, nama = people.person()
             add_person(ks, nip, nama, f"Kepala {sub} {singkat}", "pengawas", kepala=True)
             for i in range(3):
@@ -329,7 +331,9 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                 add_person(ks, nip, nama, "Pengadministrasi Perkantoran", "pelaksana", status=status)
         for b, bidang in enumerate(bidang_names, start=1):
             kb = f"{kode}-B{b}"
-            rows.append(_unit(kb, f"{bidang} {singkat}", kode, "bidang", f"Kepala {bidang} {singkat}", "administrator"))
+            rows.append(
+                unit_row(kb, f"{bidang} {singkat}", kode, "bidang", f"Kepala {bidang} {singkat}", "administrator")
+            )
             nip, nama = people.person(senior=True)
             kabid = add_person(kb, nip, nama, f"Kepala {bidang} {singkat}", "administrator", kepala=True)
             for level in LEVELS[:2]:
@@ -339,7 +343,7 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
             seksi_names = SEKSI.get(kode, [[f"Seksi {topic} I", f"Seksi {topic} II"]] * 3)[b - 1]
             for s, seksi in enumerate(seksi_names, start=1):
                 kss = f"{kb}-{s}"
-                rows.append(_unit(kss, f"{seksi} {singkat}", kb, "seksi", f"Kepala {seksi} {singkat}", "pengawas"))
+                rows.append(unit_row(kss, f"{seksi} {singkat}", kb, "seksi", f"Kepala {seksi} {singkat}", "pengawas"))
                 nip, nama = people.person()
                 kasi = add_person(kss, nip, nama, f"Kepala {seksi} {singkat}", "pengawas", kepala=True)
                 for i in range(3):
@@ -354,7 +358,7 @@ def kota_rows() -> list[dict]:
     """A small second government, to show that each admin sees only their own."""
     people = _People(seed=1719, first_sequence=900)
     rows = [
-        _unit("PEMKOT", "Pemerintah Kota Bengkulu", "", "pemda", "Wali Kota Bengkulu", "kepala_daerah"),
+        unit_row("PEMKOT", "Pemerintah Kota Bengkulu", "", "pemda", "Wali Kota Bengkulu", "kepala_daerah"),
         _person(
             "PEMKOT",
             "",
@@ -364,7 +368,7 @@ def kota_rows() -> list[dict]:
             kepala=True,
             status="pejabat_negara",
         ),
-        _unit(
+        unit_row(
             "BKPSDM",
             "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
             "PEMKOT",
@@ -376,7 +380,9 @@ def kota_rows() -> list[dict]:
     nip, nama = people.person(senior=True)
     rows.append(_person("BKPSDM", nip, nama, "Kepala BKPSDM Kota Bengkulu", "jpt_pratama", kepala=True))
     rows.append(
-        _unit("BKPSDM-B1", "Bidang Mutasi BKPSDM", "BKPSDM", "bidang", "Kepala Bidang Mutasi BKPSDM", "administrator")
+        unit_row(
+            "BKPSDM-B1", "Bidang Mutasi BKPSDM", "BKPSDM", "bidang", "Kepala Bidang Mutasi BKPSDM", "administrator"
+        )
     )
     nip, nama = people.person(senior=True)
     rows.append(_person("BKPSDM-B1", nip, nama, "Kepala Bidang Mutasi BKPSDM", "administrator", kepala=True))
