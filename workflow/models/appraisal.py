@@ -22,6 +22,10 @@ class Skp(models.Model):
     urutan = models.PositiveSmallIntegerField(
         _("sequence"), default=1, help_text=_("A new SKP after a mid-year change of position gets the next number.")
     )
+    # The months this SKP covers inside its period (shared/domain.md §3 item 9): the whole period,
+    # unless the employee was appointed, came back or was transferred in the middle of it.
+    tanggal_mulai = models.DateField(_("covers from"))
+    tanggal_selesai = models.DateField(_("covers until"))
     pendekatan = models.CharField(
         _("approach"), max_length=12, choices=Pendekatan.choices, default=Pendekatan.KUANTITATIF
     )
@@ -73,6 +77,9 @@ class Skp(models.Model):
         ordering = ["periode", "pegawai__nama"]
         constraints = [
             models.UniqueConstraint(fields=["periode", "pegawai", "urutan"], name="skp_one_per_employee_period"),
+            models.CheckConstraint(
+                condition=models.Q(tanggal_selesai__gte=models.F("tanggal_mulai")), name="skp_dates_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["periode", "status"]), models.Index(fields=["penilai", "periode"])]
         permissions = [("manage_appraisal", _("Can manage appraisals of their government (assign queued tasks)"))]

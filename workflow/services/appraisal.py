@@ -4,6 +4,7 @@ services (see ``services.tasks``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -90,13 +91,19 @@ def _node(name: str):
 # --- creating appraisals -----------------------------------------------------------------------
 
 
-def skp_build(*, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot) -> Skp:
-    """An unsaved SKP with snapshots of position, unit, assessor and the assessor's superior."""
+def skp_build(
+    *, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, mulai: dt.date | None = None, urutan: int = 1
+) -> Skp:
+    """An unsaved SKP with snapshots of position, unit, assessor and the assessor's superior,
+    covering the period from ``mulai`` (default: the period's start) to its end."""
     penilai = snap.assessor_of(pegawai)
     atasan = snap.assessor_superior_of(pegawai) if penilai else None
     return Skp(
         periode=periode,
         pegawai=pegawai,
+        urutan=urutan,
+        tanggal_mulai=mulai or periode.tanggal_mulai,
+        tanggal_selesai=periode.tanggal_selesai,
         jabatan_nama=pegawai.jabatan.nama,
         jabatan_jenis=pegawai.jabatan.jenis,
         unit=pegawai.unit,
