@@ -185,7 +185,7 @@ def test_the_shipped_example_file_imports(settings):
 
     example = Path(settings.BASE_DIR) / "config" / "org" / "contoh-impor.csv"
     report = org_import(instansi=InstansiFactory(), rows=read_file(example))
-    assert report.created["unit"] == 3 and report.created["pegawai"] == 5
+    assert report.created["unit"] == 6 and report.created["pegawai"] == 10
 
 
 # --- large and hostile files, the background job (issue 11, items 11 and 12) ------------------------

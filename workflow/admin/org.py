@@ -1,6 +1,7 @@
 """Django admin for the organisation directory, scoped so a government admin (BKD) sees and edits
 only their own instansi. Superusers see everything."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from ..models import (
     Instansi,
     Jabatan,
     JendelaReview,
+    JenisUnit,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -75,8 +77,25 @@ class InstansiScopedAdmin(ScopedHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class InstansiForm(forms.ModelForm):
+    """The unit kinds that may have a functional head post, as ticks rather than raw JSON."""
+
+    unit_kepala_fungsional = forms.MultipleChoiceField(
+        label=Instansi._meta.get_field("unit_kepala_fungsional").verbose_name,
+        help_text=Instansi._meta.get_field("unit_kepala_fungsional").help_text,
+        choices=JenisUnit.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Instansi
+        fields = ["kode", "nama", "jenis", "plt_boleh_menilai", "unit_kepala_fungsional"]
+
+
 @admin.register(Instansi)
 class InstansiAdmin(InstansiScopedAdmin):
+    form = InstansiForm
     instansi_lookup = "pk"
     list_display = ["kode", "nama", "jenis", "plt_boleh_menilai"]
     search_fields = ["kode", "nama"]

@@ -239,7 +239,8 @@ class _People:
         return nip, title
 
 
-def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
+def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan="", jenjang=""):
+    """A unit row; ``jenjang`` only for a functional head post (a school's Kepala Sekolah)."""
     return {
         "tipe": "unit",
         "kode_unit": kode,
@@ -248,6 +249,7 @@ def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
         "jenis_unit": jenis,
         "jabatan": jabatan,
         "jenis_jabatan": jenis_jabatan,
+        "jenjang": jenjang,
     }
 
 
@@ -351,7 +353,40 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                     staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status="PPPK" if i == 2 else "PNS")
                 if kode == "DINKES" and b == 1 and s == 1:
                     roles.update({"kadis": head, "kabid": kabid, "kasi": kasi, "pelaksana": staff, "fungsional": fj})
+    # Last, so every name and NIP above stays as it was before the schools were added.
+    roles.update(_schools(rows, people, add_person))
     return rows, roles
+
+
+# The schools of Dinas Pendidikan dan Kebudayaan, through a Cabang Dinas: (code, school, teachers' levels).
+CABANG_DINAS = ("DIKBUD-CD1", "Cabang Dinas Pendidikan dan Kebudayaan Wilayah I")
+SCHOOLS = [
+    ("DIKBUD-CD1-SMAN2", "SMA Negeri 2 Kota Bengkulu", ["ahli_pertama", "ahli_muda", "ahli_muda", "ahli_madya"]),
+    ("DIKBUD-CD1-SMKN1", "SMK Negeri 1 Kota Bengkulu", ["ahli_pertama", "ahli_pertama", "ahli_muda"]),
+]
+
+
+def _schools(rows: list[dict], people: _People, add_person) -> dict[str, str]:
+    """A Cabang Dinas (structural head) with two schools, each led by a Kepala Sekolah: a teacher
+    with an additional duty, so the school's head post is functional (Guru Ahli Madya) and its
+    teachers (guru, with their functional jenjang) are assessed by the Kepala Sekolah."""
+    kode_cd, nama_cd = CABANG_DINAS
+    rows.append(unit_row(kode_cd, nama_cd, "DIKBUD", "cabdin", f"Kepala {nama_cd}", "administrator"))
+    nip, nama = people.person(senior=True)
+    roles = {"kacabdin": add_person(kode_cd, nip, nama, f"Kepala {nama_cd}", "administrator", kepala=True)}
+    nip, nama = people.person()
+    add_person(kode_cd, nip, nama, "Pengelola Data Pendidikan", "pelaksana")
+    for n, (kode, sekolah, levels) in enumerate(SCHOOLS):
+        post = f"Kepala {sekolah}"
+        rows.append(unit_row(kode, sekolah, kode_cd, "sekolah", post, "fungsional", "ahli_madya"))
+        nip, nama = people.person(senior=True)
+        kepsek = add_person(kode, nip, nama, post, "fungsional", jenjang="ahli_madya", kepala=True)
+        for i, level in enumerate(levels):
+            nip, nama = people.person()
+            guru = add_person(kode, nip, nama, f"Guru {LEVEL_LABEL[level]}", "fungsional", jenjang=level)
+            if n == 0 and i == 1:
+                roles.update({"kepsek": kepsek, "guru": guru})
+    return roles
 
 
 def kota_rows() -> list[dict]:

@@ -108,6 +108,9 @@ def demo_logins(roles: dict[str, str] | None = None) -> list[demo.DemoLogin]:
         "kasi": "Kepala Seksi Surveilans dan Imunisasi (Pengawas, penilai)",
         "pelaksana": "Pelaksana (pegawai)",
         "fungsional": "Fungsional (pegawai)",
+        "kacabdin": "Kepala Cabang Dinas Pendidikan Wilayah I (Administrator, penilai Kepala Sekolah)",
+        "kepsek": "Kepala SMA Negeri 2 Kota Bengkulu (Kepala Sekolah, fungsional, penilai guru)",
+        "guru": "Guru (fungsional)",
     }
     people = {p.nip: p for p in Pegawai.objects.filter(nip__in=roles.values()).select_related("jabatan")}
     for key, label in labels.items():

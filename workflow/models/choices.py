@@ -25,6 +25,12 @@ class JenisUnit(models.TextChoices):
     CABANG_DINAS = "cabdin", _("Branch office (cabang dinas)")
     SEKOLAH = "sekolah", _("School")
 
+    @classmethod
+    def needs_head_post(cls) -> set[str]:
+        """Kinds whose members have no assessor without the unit's own head: a school's teachers
+        are assessed by its Kepala Sekolah (shared/domain.md §4), never by the office above."""
+        return {cls.SEKOLAH}
+
 
 class JenisJabatan(models.TextChoices):
     """Position classes; the order is the seniority used by assessor resolution."""

@@ -29,6 +29,13 @@ from .choices import (
 )
 
 
+def default_functional_head_kinds() -> list[str]:
+    """Unit kinds whose head post may be functional unless a government says otherwise: a school
+    (the Kepala Sekolah is a teacher with an additional duty) and a UPTD (e.g. a Puskesmas led by
+    a functional official)."""
+    return [JenisUnit.SEKOLAH.value, JenisUnit.UPTD.value]
+
+
 class Instansi(models.Model):
     """A government (Pemprov Bengkulu, Pemkot Bengkulu, ...). Several share one installation;
     every admin, period and employee belongs to exactly one."""
@@ -41,6 +48,15 @@ class Instansi(models.Model):
         default=True,
         help_text=_("Whether a Plt/Plh may approve SKP and set predikat (policy switch)."),
     )
+    unit_kepala_fungsional = models.JSONField(
+        _("unit kinds with a functional head post"),
+        default=default_functional_head_kinds,
+        blank=True,
+        help_text=_(
+            "Kinds of unit whose head post may be a functional position, such as a school whose head "
+            "(Kepala Sekolah) is a teacher with an additional duty. Every other unit needs a structural head post."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -51,10 +67,53 @@ class Instansi(models.Model):
     def __str__(self) -> str:
         return self.nama
 
+    def allows_functional_head(self, jenis_unit: str) -> bool:
+        """Whether a unit of kind ``jenis_unit`` may have a functional head post here."""
+        return jenis_unit in (self.unit_kepala_fungsional or [])
+
+    def functional_head_kinds_label(self) -> str:
+        """The kinds allowed a functional head post, by their labels, for messages."""
+        labels = dict(JenisUnit.choices)
+        kinds = [str(labels.get(k, k)) for k in self.unit_kepala_fungsional or []]
+        return ", ".join(kinds) or "—"
+
+    def clean(self) -> None:
+        kinds = self.unit_kepala_fungsional
+        if not isinstance(kinds, list) or any(k not in JenisUnit.values for k in kinds):
+            raise ValidationError(
+                {
+                    "unit_kepala_fungsional": _("Choose unit kinds from the list: %(codes)s.")
+                    % {"codes": ", ".join(JenisUnit.values)}
+                }
+            )
+        if self.pk:
+            stranded = (
+                Unit.objects.filter(instansi=self, jabatan_kepala__jenis=JenisJabatan.FUNGSIONAL)
+                .exclude(jenis__in=kinds)
+                .order_by("kode")
+                .first()
+            )
+            if stranded is not None:
+                raise ValidationError(
+                    {
+                        "unit_kepala_fungsional": _(
+                            "Unit %(unit)s (%(kind)s) has the functional head post %(post)s: give it a structural "
+                            "head post first, or keep its kind in the list."
+                        )
+                        % {
+                            "unit": stranded.nama,
+                            "kind": stranded.get_jenis_display(),
+                            "post": stranded.jabatan_kepala.nama,
+                        }
+                    }
+                )
+
 
 class Jabatan(models.Model):
     """A position title. Structural posts (kepala daerah down to pengawas) are the head post of
-    exactly one unit; pelaksana and fungsional titles are shared by many employees."""
+    exactly one unit; pelaksana and fungsional titles are shared by many employees, except a
+    functional head post (Kepala SMA Negeri 1 ...: a teacher with an additional duty), which is
+    its unit's own, for the unit kinds the government allows (``Instansi.unit_kepala_fungsional``)."""
 
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="jabatan_set")
     nama = models.CharField(_("name"), max_length=255)
@@ -132,6 +191,25 @@ class Unit(models.Model):
             node = node.parent
         return chain
 
+    def head_post_problem(self) -> str | None:
+        """Why ``jabatan_kepala`` cannot lead this unit, or None: a structural post always can; a
+        functional one only in the unit kinds the government allows, and only as a post of its own."""
+        post = self.jabatan_kepala
+        if post.is_struktural:
+            return None
+        if post.jenis != JenisJabatan.FUNGSIONAL or not self.instansi.allows_functional_head(self.jenis):
+            return _(
+                "The head post of a %(kind)s must be a structural position; a functional head post is allowed "
+                "only for: %(kinds)s."
+            ) % {"kind": self.get_jenis_display(), "kinds": self.instansi.functional_head_kinds_label()}
+        shared = Pegawai.objects.filter(jabatan=post).exclude(unit_id=self.pk).select_related("unit").first()
+        if shared is not None:
+            return _(
+                "%(post)s is also the position of %(name)s in %(unit)s: a functional head post needs a title "
+                'of its own, such as "Kepala %(this)s".'
+            ) % {"post": post.nama, "name": shared.nama, "unit": shared.unit.nama, "this": self.nama}
+        return None
+
     def clean(self) -> None:
         errors = {}
         if self.parent_id:
@@ -154,8 +232,14 @@ class Unit(models.Model):
         if self.jabatan_kepala_id:
             if self.jabatan_kepala.instansi_id != self.instansi_id:
                 errors["jabatan_kepala"] = _("The head post belongs to another government.")
-            elif not self.jabatan_kepala.is_struktural:
-                errors["jabatan_kepala"] = _("The head post of a unit must be a structural position.")
+            else:
+                problem = self.head_post_problem()
+                if problem:
+                    errors["jabatan_kepala"] = problem
+        elif self.jenis in JenisUnit.needs_head_post() and self.pk and self.pegawai_set.filter(aktif=True).exists():
+            errors["jabatan_kepala"] = _(
+                "%(unit)s is a school with teachers: it needs a head post (Kepala Sekolah), who assesses them."
+            ) % {"unit": self.nama}
         if errors:
             raise ValidationError(errors)
 
@@ -217,6 +301,16 @@ class Pegawai(models.Model):
             errors["unit"] = _("The unit belongs to another government.")
         if self.jabatan_id and self.jabatan.instansi_id != self.instansi_id:
             errors["jabatan"] = _("The position belongs to another government.")
+        if (
+            self.aktif
+            and self.unit_id
+            and self.unit.jenis in JenisUnit.needs_head_post()
+            and not self.unit.jabatan_kepala_id
+        ):
+            errors["unit"] = _(
+                "%(unit)s is a school without a head post (Kepala Sekolah): set the unit's head post before "
+                "attaching teachers, or nobody would assess them."
+            ) % {"unit": self.unit.nama}
         if self.penilai_override_id:
             if self.pk and self.penilai_override_id == self.pk:
                 errors["penilai_override"] = _("An employee cannot be their own assessor.")

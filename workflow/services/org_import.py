@@ -15,8 +15,10 @@ The column layout (header row first; column order is free; see README "Importing
     nama                full name with titles (pegawai rows)
     status_kepegawaian  PNS, PPPK or pejabat_negara (pegawai rows)
     jabatan             position title; on a unit row, the title of the unit's head post
-    jenis_jabatan       position class code, e.g. jpt_pratama, pelaksana, fungsional
-    jenjang             functional level code, e.g. ahli_muda (fungsional only)
+    jenis_jabatan       position class code, e.g. jpt_pratama, pelaksana, fungsional; a head post is
+                        structural, or functional in the unit kinds the government allows (a school)
+    jenjang             functional level code, e.g. ahli_muda (fungsional only; on a unit row, of a
+                        functional head post)
     kepala_unit         "ya" when the employee holds the head post of kode_unit
     email               e-mail address (optional)
     aktif               "ya" (default) or "tidak"
@@ -368,6 +370,7 @@ class _UnitRow:
     jenis: str
     jabatan: str
     jenis_jabatan: str
+    jenjang: str = ""  # of a functional head post
 
 
 @dataclass(slots=True)
@@ -469,8 +472,11 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
     return person
 
 
-def _unit_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) -> _UnitRow:
-    """A unit row read and checked (every problem but an empty or duplicate code goes to ``err``)."""
+def _unit_of(
+    line: int, row: dict[str, str], err: Callable[[int, str], None], *, instansi: Instansi | None = None
+) -> _UnitRow:
+    """A unit row read and checked (every problem but an empty or duplicate code goes to ``err``).
+    Its head post is structural, or functional where ``instansi`` allows it for the unit's kind."""
     kode = row["kode_unit"]
     jenis = _choice(row["jenis_unit"], JenisUnit)
     if jenis is None:
@@ -481,18 +487,51 @@ def _unit_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) ->
         )
     if not row["nama_unit"]:
         err(line, _("nama_unit is empty."))
-    jenis_jabatan = ""
+    jenis_jabatan = jenjang = ""
     if row["jabatan"]:
         jenis_jabatan = _choice(row["jenis_jabatan"], JenisJabatan) or ""
-        if jenis_jabatan not in JenisJabatan.struktural():
-            err(
-                line,
-                _("the head post %(jabatan)s needs a structural position class (%(codes)s).")
-                % {"jabatan": row["jabatan"], "codes": ", ".join(sorted(JenisJabatan.struktural()))},
-            )
+        jenjang = _head_post_level(line, row, jenis or "", jenis_jabatan, instansi, err)
     if row["kode_unit_induk"] == kode:
         err(line, _("unit %(kode)s cannot be its own parent.") % {"kode": kode})
-    return _UnitRow(line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "", row["jabatan"], jenis_jabatan)
+    return _UnitRow(
+        line, kode, row["nama_unit"], row["kode_unit_induk"], jenis or "", row["jabatan"], jenis_jabatan, jenjang
+    )
+
+
+def _head_post_level(line, row, jenis_unit: str, jenis_jabatan: str, instansi, err) -> str:
+    """Check the class of the head post a unit row names; the level (jenjang) of a functional one."""
+    if jenis_jabatan in JenisJabatan.struktural():
+        if row["jenjang"]:
+            err(line, _("only functional positions have a level (jenjang)."))
+        return ""
+    if (
+        jenis_jabatan == JenisJabatan.FUNGSIONAL
+        and instansi is not None
+        and instansi.allows_functional_head(jenis_unit)
+    ):
+        jenjang = _choice(row["jenjang"], JenjangFungsional) if row["jenjang"] else None
+        if jenjang is None:
+            err(
+                line,
+                _("the head post %(jabatan)s is functional: give its level (jenjang), one of: %(codes)s.")
+                % {"jabatan": row["jabatan"], "codes": _codes(JenjangFungsional)},
+            )
+        return jenjang or ""
+    err(line, _functional_head_refused(row["jabatan"], jenis_unit, instansi))
+    return ""
+
+
+def _functional_head_refused(jabatan: str, jenis_unit: str, instansi) -> str:
+    kinds = instansi.functional_head_kinds_label() if instansi is not None else "—"
+    return _(
+        "the head post %(jabatan)s needs a structural position class (%(codes)s); a functional head post "
+        "is allowed only for units of kind: %(kinds)s (this unit: %(kind)s)."
+    ) % {
+        "jabatan": jabatan,
+        "codes": ", ".join(sorted(JenisJabatan.struktural())),
+        "kinds": kinds,
+        "kind": jenis_unit or "?",
+    }
 
 
 Progress = Callable[[str, int], None]
@@ -514,6 +553,8 @@ class _CheckedFile:
     heads: dict[str, _PegawaiRow] = field(default_factory=dict)  # the head named on an employee row, by unit
     nip_lines: dict[str, int] = field(default_factory=dict)  # every NIP of the file and its row
     later: list[_PegawaiRow] = field(default_factory=list)
+    staffed: dict[str, int] = field(default_factory=dict)  # unit code -> first row of an active employee
+    titles: dict[str, int] = field(default_factory=dict)  # position of a non-head employee -> first row
 
     def err(self, line: int, message: str) -> None:
         self.errors.append(_("Row %(line)d: %(message)s") % {"line": line, "message": message})
@@ -546,7 +587,7 @@ class _CheckedFile:
                 % {"kode": kode, "other": self.units[kode].line},
             )
         else:
-            self.units[kode] = _unit_of(line, row, self.err)
+            self.units[kode] = _unit_of(line, row, self.err, instansi=self.instansi)
 
     def read_person(self, line: int, row: dict[str, str]) -> None:
         nip = row["nip"].replace(" ", "")
@@ -561,6 +602,10 @@ class _CheckedFile:
         self.people += 1
         if person.nip:
             self.nip_lines[person.nip] = line
+        if person.aktif:
+            self.staffed.setdefault(person.kode_unit, line)
+        if not person.kepala:
+            self.titles.setdefault(person.jabatan, line)
         # Only heads and employees of a unit not seen yet are looked at again below; the
         # rest are read again from the file when they are written.
         if (person.kepala and person.aktif) or (person.kode_unit and not self.known_unit(person.kode_unit)):
@@ -606,13 +651,23 @@ class _CheckedFile:
             )
             return
         self.heads[kode] = person
-        if person.jenis_jabatan and person.jenis_jabatan not in JenisJabatan.struktural():
-            self.err(
-                person.line,
-                _("the head of a unit needs a structural position class, not %(value)s.")
-                % {"value": person.jenis_jabatan},
-            )
         unit_row, unit = self.units.get(kode), self.db_units.get(kode)
+        jenis_unit = unit_row.jenis if unit_row else unit.jenis if unit is not None else ""
+        if person.jenis_jabatan and person.jenis_jabatan not in JenisJabatan.struktural():
+            if person.jenis_jabatan != JenisJabatan.FUNGSIONAL:
+                self.err(
+                    person.line,
+                    _("the head of a unit needs a structural position class, not %(value)s.")
+                    % {"value": person.jenis_jabatan},
+                )
+            elif not self.instansi.allows_functional_head(jenis_unit):
+                self.err(person.line, _functional_head_refused(person.jabatan, jenis_unit, self.instansi))
+            elif unit_row and unit_row.jenjang and person.jenjang and unit_row.jenjang != person.jenjang:
+                self.err(
+                    person.line,
+                    _("the head post of unit %(kode)s has level %(post)s in row %(other)d, not %(jenjang)s.")
+                    % {"kode": kode, "post": unit_row.jenjang, "other": unit_row.line, "jenjang": person.jenjang},
+                )
         if unit_row and unit_row.jabatan:
             post = unit_row.jabatan
         else:
@@ -623,6 +678,48 @@ class _CheckedFile:
                 _("the head of unit %(kode)s must hold its head post %(post)s, not %(jabatan)s.")
                 % {"kode": kode, "post": post, "jabatan": person.jabatan},
             )
+
+    def check_head_posts(self) -> None:
+        """A school has a head post (its teachers' assessor); a head post leads one unit; a
+        functional head post is a title of its own, not the position of other employees."""
+        named: dict[str, int] = {}
+        for kode, u in self.units.items():
+            if u.jabatan:
+                if u.jabatan in named:
+                    self.err(
+                        u.line,
+                        _("the head post %(post)s is already the head post of the unit in row %(other)d.")
+                        % {"post": u.jabatan, "other": named[u.jabatan]},
+                    )
+                named.setdefault(u.jabatan, u.line)
+            head = self.heads.get(kode)
+            functional = u.jenis_jabatan == JenisJabatan.FUNGSIONAL or (
+                not u.jabatan and head is not None and head.jenis_jabatan == JenisJabatan.FUNGSIONAL
+            )
+            post = u.jabatan or (head.jabatan if head is not None else "")
+            if functional and post in self.titles:
+                self.err(
+                    u.line,
+                    _(
+                        "the functional head post %(post)s is also the position of the employee in row %(other)d: "
+                        'a functional head post needs a title of its own, such as "Kepala %(unit)s".'
+                    )
+                    % {"post": post, "other": self.titles[post], "unit": u.nama},
+                )
+            if u.jenis in JenisUnit.needs_head_post() and not post:
+                unit = self.db_units.get(kode)
+                if unit is None or not unit.jabatan_kepala_id:
+                    self.err(u.line, _school_without_head(kode))
+        for kode, line in self.staffed.items():
+            unit = self.db_units.get(kode)
+            if (
+                kode not in self.units
+                and kode not in self.heads
+                and unit is not None
+                and unit.jenis in JenisUnit.needs_head_post()
+                and not unit.jabatan_kepala_id
+            ):
+                self.err(line, _school_without_head(kode))
 
     def check_posts_held(self) -> None:
         """A head already in the database who is not in this file keeps the post: a second head is an error."""
@@ -649,6 +746,13 @@ class _CheckedFile:
                 )
 
 
+def _school_without_head(kode: str) -> str:
+    return _(
+        "school %(kode)s has no head post (Kepala Sekolah), who assesses its teachers: name it in the jabatan "
+        "column of the unit row (jenis_jabatan fungsional with its jenjang), or mark the head's row kepala_unit ya."
+    ) % {"kode": kode}
+
+
 def _check(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progress: Progress | None) -> _CheckedFile:
     """Read every row and check it, on its own and against the other rows and the database."""
     checked = _CheckedFile(
@@ -661,6 +765,7 @@ def _check(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progr
         checked.read(line, row)
     checked.check_parents()
     checked.check_heads()
+    checked.check_head_posts()
     checked.check_posts_held()
     if progress:
         progress("validated", checked.rows)
@@ -800,7 +905,7 @@ class _Writer:
                 "aktif": True,
             }
             if u.jabatan:
-                values["jabatan_kepala"] = self.jabatan(u.jabatan, u.jenis_jabatan)
+                values["jabatan_kepala"] = self.jabatan(u.jabatan, u.jenis_jabatan, u.jenjang)
             self.save_if_changed(obj, values, "unit", also=self.head_post(obj, checked.heads.get(kode), values))
             self.saved[kode] = obj
             self.count_written()
@@ -812,7 +917,7 @@ class _Writer:
     def head_post(self, unit: Unit, head: _PegawaiRow | None, values: dict) -> dict:
         if head is None or values.get("jabatan_kepala") or unit.jabatan_kepala_id:
             return {}
-        return {"jabatan_kepala": self.jabatan(head.jabatan, head.jenis_jabatan)}
+        return {"jabatan_kepala": self.jabatan(head.jabatan, head.jenis_jabatan, head.jenjang)}
 
     def write_people(self, rows: Iterable[tuple[int, dict[str, str]]], checked: _CheckedFile) -> None:
         self.by_name = {p.nama: p for p in Pegawai.objects.filter(instansi=self.instansi, nip__isnull=True)}
@@ -839,6 +944,14 @@ class _Writer:
         post = (
             unit.jabatan_kepala if person.kepala else self.jabatan(person.jabatan, person.jenis_jabatan, person.jenjang)
         )
+        if (
+            person.kepala
+            and post.jenis == JenisJabatan.FUNGSIONAL
+            and person.jenjang
+            and post.jenjang != person.jenjang
+        ):
+            # A functional head post carries its holder's level: a promoted Kepala Sekolah updates it.
+            post = self.jabatan(post.nama, post.jenis, person.jenjang)
         obj = existing.get(person.nip) if person.nip else self.by_name.get(person.nama)
         if obj is not None and obj.instansi_id != self.instansi.pk:
             raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
