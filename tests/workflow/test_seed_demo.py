@@ -56,6 +56,25 @@ def test_every_demo_employee_has_an_assessor_except_the_governor(seeded):
     assert orphans == [Pegawai.objects.get(user__username="gubernur").nama]
 
 
+def test_the_demo_has_a_cabang_dinas_with_two_schools_whose_teachers_the_kepala_sekolah_assesses(seeded):
+    cabdin = Unit.objects.get(jenis=JenisUnit.CABANG_DINAS, instansi__kode="PEMPROV-BKL")
+    assert cabdin.parent.nama == "Dinas Pendidikan dan Kebudayaan"
+    schools = Unit.objects.filter(jenis=JenisUnit.SEKOLAH, parent=cabdin)
+    assert schools.count() == 2
+    snap = OrgSnapshot.load(cabdin.instansi)
+    kacabdin = snap.holder_of(cabdin)
+    for school in schools:
+        kepsek = snap.holder_of(school)
+        assert kepsek.jabatan.jenis == JenisJabatan.FUNGSIONAL and kepsek.jabatan.jenjang
+        assert snap.assessor_of(kepsek) == kacabdin
+        teachers = Pegawai.objects.filter(unit=school).exclude(pk=kepsek.pk)
+        assert teachers.count() >= 3
+        for guru in teachers:
+            assert guru.jabatan.nama.startswith("Guru ") and guru.jabatan.jenjang
+            assert snap.assessor_of(guru) == kepsek and snap.assessor_superior_of(guru) == kacabdin
+    assert "Kepala Sekolah" in seeded and "kacabdin" not in seeded
+
+
 def test_running_it_twice_changes_nothing(seeded):
     before = (history_rows(), Pegawai.objects.count(), Unit.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
