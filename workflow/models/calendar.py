@@ -28,7 +28,11 @@ class HariLibur(models.Model):
         verbose_name_plural = _("holidays")
         ordering = ["instansi", "tanggal"]
         constraints = [
-            models.UniqueConstraint(fields=["instansi", "tanggal"], name="hari_libur_unique_date"),
+            models.UniqueConstraint(
+                fields=["instansi", "tanggal"],
+                name="hari_libur_unique_date",
+                violation_error_message=_("The government's calendar already has a holiday on this date."),
+            ),
         ]
 
     def __str__(self) -> str:
