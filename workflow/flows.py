@@ -3,8 +3,6 @@ and services they call; the logic lives in services and selectors)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -291,7 +289,8 @@ class AppealFlow(flow.Flow):
         return pemutus.user if pemutus is not None and pemutus.user_id else None
 
     def response_due(self, activation):
-        return timezone.now() + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
+        keberatan = activation.process.keberatan
+        return deadlines.appeal_days_from(keberatan, timezone.now(), settings.KINERJA_APPEAL_RESPONSE_DAYS)
 
     def _skp(self, obj):
         keberatan = getattr(obj, "keberatan", None)

@@ -301,3 +301,15 @@ class OrgImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Unsupported file type: use .csv or .xlsx."))
         return upload
+
+
+class HolidayLoadForm(forms.Form):
+    """The BKD admin loads a year's national holidays and cuti bersama into their government."""
+
+    instansi = forms.ModelChoiceField(queryset=Instansi.objects.none(), label=_("Government"))
+    tahun = forms.TypedChoiceField(coerce=int, choices=(), label=_("Year"))
+
+    def __init__(self, *args, user, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instansi"].queryset = Instansi.objects.filter(pk__in=admin_instansi_ids(user))
+        self.fields["tahun"].choices = [(y, str(y)) for y in years]

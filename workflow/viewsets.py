@@ -55,6 +55,7 @@ class KinerjaApp(Application):
     timeline_path = path("riwayat/<int:skp_pk>/", audit.TimelineView.as_view(), name="timeline")
     audit_path = path("audit/", audit.AuditSearchView.as_view(), name="audit_search")
     rule_admins_path = path("admin-aturan/", admin_pages.RuleAdminsView.as_view(), name="rule_admins")
+    holidays_path = path("hari-libur/", admin_pages.HolidaysView.as_view(), name="holidays")
     evidence_path = path("berkas/bukti/<int:pk>/", files.EvidenceFileView.as_view(), name="evidence_file")
     attachment_path = path("berkas/keberatan/<int:pk>/", files.AppealAttachmentView.as_view(), name="appeal_attachment")
 

@@ -89,7 +89,12 @@ def test_angka_kredit_and_policy_and_distribution(pack):
     )
     assert ak.outputs == {"koefisien": 37.5, "persentase": 75.0}
     policy = rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=ON)
-    assert policy.outputs == {"hari_keberatan": 14, "hari_keputusan_keberatan": 14, "distribusi_memblokir": False}
+    assert policy.outputs == {
+        "hari_keberatan": 14,
+        "hari_keputusan_keberatan": 14,
+        "distribusi_memblokir": False,
+        "jenis_hari_keberatan": "kalender",
+    }
     pola = rules.evaluate("penilaian-kinerja", "pola_distribusi", {"predikat_organisasi": "sangat_kurang"}, on=ON)
     assert pola.outputs["max_sangat_baik"] == 0 and pola.outputs["min_sangat_kurang"] == 0.6
 

@@ -32,7 +32,15 @@ def current(pack_version_number=1):
 
 def policy_rows(days):
     return [
-        RowSpec({}, {"hari_keberatan": str(days), "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"})
+        RowSpec(
+            {},
+            {
+                "hari_keberatan": str(days),
+                "hari_keputusan_keberatan": "14",
+                "distribusi_memblokir": "false",
+                "jenis_hari_keberatan": "kalender",
+            },
+        )
     ]
 
 

@@ -211,7 +211,18 @@ def test_diff_marks_changed_cells(admin_client, pack):
     draft = copy_draft(admin_client)
     table = table_of(draft, "kebijakan")
     data = grid_post(
-        [({}, {"hari_keberatan": "21", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "false"}, False)]
+        [
+            (
+                {},
+                {
+                    "hari_keberatan": "21",
+                    "hari_keputusan_keberatan": "14",
+                    "distribusi_memblokir": "false",
+                    "jenis_hari_keberatan": "kalender",
+                },
+                False,
+            )
+        ]
     )
     assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
     body = admin_client.get(f"/aturan/versi/{draft.pk}/banding/?dengan={published().pk}").content.decode()

@@ -26,6 +26,7 @@ from workflow.models import (
     AuditEvent,
     CapaianOrganisasi,
     Delegasi,
+    HariLibur,
     Instansi,
     Jabatan,
     JenisInstansi,
@@ -82,6 +83,9 @@ def pemprov_world(org):
         selesai=dt.date(2026, 4, 30),
         alasan="Cuti tahunan",
     )
+    HariLibur.objects.create(
+        instansi=org.instansi, tanggal=dt.date(2026, 11, 18), nama="HUT Provinsi Bengkulu", jenis="libur_daerah"
+    )
     audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, by=bkd)
     return org
 
@@ -132,7 +136,18 @@ def form_data(model_admin, obj, superuser, **changes):
     return data
 
 
-SCOPED = {Instansi, Unit, Jabatan, Pegawai, Periode, PenugasanPlt, PeranAdmin, CapaianOrganisasi, Delegasi}
+SCOPED = {
+    Instansi,
+    Unit,
+    Jabatan,
+    Pegawai,
+    Periode,
+    PenugasanPlt,
+    PeranAdmin,
+    CapaianOrganisasi,
+    Delegasi,
+    HariLibur,
+}
 
 
 def test_every_registered_model_admin_is_scoped_and_audited():

@@ -276,7 +276,17 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
     table_rows_save(
         table=draft.tables.get(name="kebijakan"),
-        rows=[RowSpec({}, {"hari_keberatan": "14", "hari_keputusan_keberatan": "14", "distribusi_memblokir": "true"})],
+        rows=[
+            RowSpec(
+                {},
+                {
+                    "hari_keberatan": "14",
+                    "hari_keputusan_keberatan": "14",
+                    "distribusi_memblokir": "true",
+                    "jenis_hari_keberatan": "kalender",
+                },
+            )
+        ],
     )
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {"hari_keberatan": 14, "distribusi_memblokir": True}

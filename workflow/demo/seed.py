@@ -1,5 +1,6 @@
-"""Seeding the demo (``manage.py seed_demo``): the demo organisation of Pemprov Bengkulu, its users
-and the 2026 period, through the same import and services as real data; and the demo logins.
+"""Seeding the demo (``manage.py seed_demo``): the demo organisation of Pemprov Bengkulu, its users,
+the 2026 holidays and the 2026 period, through the same import and services as real data; and the
+demo logins.
 
 Idempotent: a second run finds everything in place and writes nothing."""
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from ..models import Instansi, JenisInstansi, Pegawai, PembukaanPeriode, PeranAdmin, Periode, StatusPeriode
+from ..services.holidays import holiday_years, holidays_load
 from ..services.org_import import org_import
 from ..services.period import periode_create
 from ..services.period_open import employees_to_open, period_open_chunk
@@ -38,6 +40,7 @@ def demo_seed(*, out, simulate: bool = False) -> dict[str, str]:
         if not Periode.objects.filter(instansi=instansi, tahun=DEMO_YEAR).exists():
             periode_create(instansi=instansi, tahun=DEMO_YEAR, status=StatusPeriode.OPEN)
     _users(provinsi, kota, by)
+    _holidays((provinsi, kota), by, out)
     if simulate:
         _simulate(provinsi, by, out)
     return roles
@@ -51,6 +54,16 @@ def _simulate(provinsi, by, out):
         period_open_chunk(job_id=job.pk, pegawai_ids=ids, by=by)
     report = simulate_demo(periode=periode)
     out.write("Simulated lifecycle: " + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())))
+
+
+def _holidays(governments, by, out):
+    """The national holidays and cuti bersama of the demo year (and of the next, where its file is
+    shipped: appeals against the year's results run into it) in each government's calendar."""
+    years = [y for y in (DEMO_YEAR, DEMO_YEAR + 1) if y in holiday_years()]
+    for instansi in governments:
+        for tahun in years:
+            report = holidays_load(instansi=instansi, tahun=tahun, by=by)
+            out.write(f"{instansi.nama}: holidays {tahun}: {len(report.added)} added, {len(report.kept)} already there")
 
 
 def _instansi(kode, nama, jenis, by):

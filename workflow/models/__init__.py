@@ -12,9 +12,11 @@ from .appraisal import (
     UmpanBalikPerilaku,
 )
 from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
+from .calendar import HariLibur
 from .choices import (
     AspekIki,
     Granularitas,
+    JenisHariLibur,
     JenisInstansi,
     JenisJabatan,
     JenisJendela,
@@ -67,6 +69,8 @@ __all__ = [
     "StatusSkp",
     "UmpanBalikPerilaku",
     "Granularitas",
+    "HariLibur",
+    "JenisHariLibur",
     "Instansi",
     "Jabatan",
     "JendelaReview",

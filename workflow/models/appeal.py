@@ -89,6 +89,10 @@ class TenggatTugas(models.Model):
 
     task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="tenggat")
     jatuh_tempo = models.DateTimeField(_("due"), db_index=True)
+    # Empty: KINERJA_REMINDER_DAYS calendar days before the due date. Set where the step counts
+    # working days (an appeal under ``jenis_hari_keberatan: kerja``), so a reminder is not lost
+    # over a long weekend.
+    ingatkan_pada = models.DateTimeField(_("remind at"), null=True, blank=True)
     diingatkan = models.DateTimeField(_("reminded at"), null=True, blank=True)
     dieskalasi = models.DateTimeField(_("escalated at"), null=True, blank=True)
     dieskalasi_ke = models.CharField(_("escalated to"), max_length=255, blank=True)

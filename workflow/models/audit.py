@@ -53,6 +53,7 @@ class AuditAction(models.TextChoices):
     PERIOD_OPENED = "period.opened", _("Period opened")
     PERIOD_OPENING_FINISHED = "period.opening_finished", _("Period opening finished")
     ORG_IMPORTED = "org.imported", _("Organisation imported")
+    HOLIDAYS_LOADED = "holidays.loaded", _("National holidays loaded")
     # Scoring rules.
     RULE_SET_SAVED = "rules.set_saved", _("Rule set saved")
     RULE_VERSION_CREATED = "rules.version_created", _("Rule version created")

@@ -191,3 +191,12 @@ class KeputusanKeberatan(models.TextChoices):
 
     KUATKAN = "kuatkan", _("Uphold the result")
     UBAH = "ubah", _("Change the ratings")
+
+
+class JenisHariLibur(models.TextChoices):
+    """Kinds of days off in a government's holiday calendar (the SKB 3 Menteri sets the first two
+    each year; a regional government adds its own)."""
+
+    LIBUR_NASIONAL = "libur_nasional", _("National holiday")
+    CUTI_BERSAMA = "cuti_bersama", _("Collective leave (cuti bersama)")
+    LIBUR_DAERAH = "libur_daerah", _("Regional holiday")

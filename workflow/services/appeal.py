@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ..dates import local_date
 from ..models import AppealProcess, AppraisalProcess, Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
 from ..models.audit import AuditAction
+from ..selectors.calendar import day_kind, days_after
 from ..selectors.org import org_snapshot
 from ..selectors.scoring import RuleBook, policy
 from ..uploads import evidence_problem, original_name
@@ -32,10 +33,17 @@ def _node(name: str):
 
 
 def appeal_deadline(skp: Skp, book: RuleBook | None = None) -> dt.datetime:
-    """The end of the last day an appeal may be filed: ``hari_keberatan`` calendar days after the
-    result was published (``book``: the rules that scored it, when the caller has them)."""
+    """The end of the last day an appeal may be filed: ``hari_keberatan`` days after the result
+    was published, calendar or working days as ``jenis_hari_keberatan`` says (``book``: the rules
+    that scored it, when the caller has them)."""
     published = timezone.localtime(skp.hasil.dipublikasikan)
-    last_day = published.date() + dt.timedelta(days=int(policy(skp, book)["hari_keberatan"]))
+    rules_ = policy(skp, book)
+    last_day = days_after(
+        instansi_id=skp.pegawai.instansi_id,
+        start=published.date(),
+        days=int(rules_["hari_keberatan"]),
+        kind=day_kind(rules_),
+    )
     return timezone.make_aware(dt.datetime.combine(last_day, dt.time.max))
 
 

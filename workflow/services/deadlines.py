@@ -19,8 +19,10 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
 from ..dates import local_date
+from ..domain.workdays import KERJA
 from ..models import JenisJendela, PeranAdmin, TenggatTugas
 from ..selectors.appraisal import skp_of_task
+from ..selectors.calendar import day_kind, moment_after
 from ..selectors.org import org_snapshot, person_name
 from .appeal import policy
 from .appraisal import current_window, review_window
@@ -75,11 +77,20 @@ def annual_review_deadline(task: Task) -> dt.datetime | None:
     return _period_day_or_default(task, window.ditutup if window else None)
 
 
+def appeal_days_from(keberatan, moment: dt.datetime, days: int) -> dt.datetime:
+    """``days`` days of an appeal after ``moment``: calendar days, or working days of the
+    employee's government when the rule pack's ``jenis_hari_keberatan`` says ``kerja``."""
+    skp = keberatan.skp
+    kind = day_kind(policy(skp))
+    return moment_after(instansi_id=skp.pegawai.instansi_id, moment=moment, days=days, kind=kind)
+
+
 def appeal_response_deadline(task: Task) -> dt.datetime | None:
     """The assessor's response to an appeal: KINERJA_APPEAL_RESPONSE_DAYS."""
-    if getattr(task.process, "keberatan", None) is None:
+    keberatan = getattr(task.process, "keberatan", None)
+    if keberatan is None:
         return None
-    return task.created + dt.timedelta(days=settings.KINERJA_APPEAL_RESPONSE_DAYS)
+    return appeal_days_from(keberatan, task.created, settings.KINERJA_APPEAL_RESPONSE_DAYS)
 
 
 def appeal_decision_deadline(task: Task) -> dt.datetime | None:
@@ -87,14 +98,24 @@ def appeal_decision_deadline(task: Task) -> dt.datetime | None:
     keberatan = getattr(task.process, "keberatan", None)
     if keberatan is None:
         return None
-    return task.created + dt.timedelta(days=int(policy(keberatan.skp)["hari_keputusan_keberatan"]))
+    return appeal_days_from(keberatan, task.created, int(policy(keberatan.skp)["hari_keputusan_keberatan"]))
+
+
+def reminder_moment(task: Task, due: dt.datetime) -> dt.datetime | None:
+    """When the reminder of a task due at ``due`` goes out, where it is not KINERJA_REMINDER_DAYS
+    calendar days before: for an appeal's steps counted in working days, that many working days
+    before (None: the sweep's calendar default)."""
+    keberatan = getattr(task.process, "keberatan", None)
+    if keberatan is None or day_kind(policy(keberatan.skp)) != KERJA:
+        return None
+    return appeal_days_from(keberatan, due, -settings.KINERJA_REMINDER_DAYS)
 
 
 def task_created(task: Task, *, due: dt.datetime | None) -> None:
     """Give a new human task its due date (from its step's policy, see ``nodes.AppraisalView``)
     and tell its owner."""
     if due is not None:
-        TenggatTugas.objects.create(task=task, jatuh_tempo=due)
+        TenggatTugas.objects.create(task=task, jatuh_tempo=due, ingatkan_pada=reminder_moment(task, due))
     if task.owner_id:
         notify_assigned(task)
 
@@ -137,8 +158,8 @@ def deadlines_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"reminded": 0, "escalated": 0}
     reminder = dt.timedelta(days=settings.KINERJA_REMINDER_DAYS)
-    due_soon = TenggatTugas.objects.filter(
-        task__status__in=OPEN, diingatkan__isnull=True, jatuh_tempo__gt=now, jatuh_tempo__lte=now + reminder
+    due_soon = TenggatTugas.objects.filter(task__status__in=OPEN, diingatkan__isnull=True, jatuh_tempo__gt=now).filter(
+        Q(ingatkan_pada__isnull=True, jatuh_tempo__lte=now + reminder) | Q(ingatkan_pada__lte=now)
     )
     for deadline in due_soon.select_related("task", "task__owner"):
         with transaction.atomic():

@@ -1,5 +1,6 @@
 """The government admin's pages inside the product (the Django admin is ``workflow/admin/``):
-completion per OPD, opening a period, overdue tasks and their reassignment, the rule admins."""
+completion per OPD, opening a period, overdue tasks and their reassignment, the rule admins, the
+holiday calendar."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from ..forms import OpenPeriodForm, RuleAdminForm, TaskReassignForm
-from ..models import PembukaanPeriode, Periode
+from ..forms import HolidayLoadForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
+from ..models import Instansi, PembukaanPeriode, Periode
 from ..selectors.appraisal import completion_per_opd
+from ..selectors.calendar import holidays_of_year
 from ..selectors.org import admin_instansi_ids
 from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
 from ..services.deadlines import overdue_tasks
 from ..services.delegation import tasks_reassign
+from ..services.holidays import HolidayFileError, holiday_years, holidays_load
 from ..services.period_open import period_open
 from ..services.roles import RoleError, rule_admin_grant, rule_admin_revoke
 
@@ -169,3 +172,48 @@ class RuleAdminsView(AdminOnlyMixin, FormView):
             text = _("%(name)s is no longer a rule admin.")
         messages.success(self.request, text % {"name": name})
         return HttpResponseRedirect(reverse("kinerja:rule_admins"))
+
+
+class HolidaysView(AdminOnlyMixin, FormView):
+    """The admin's holiday calendar: the holidays of a year in their government, and loading the
+    national holidays and cuti bersama of a year from the file shipped in ``config/hari-libur/``
+    (again is safe: dates already there are kept). Regional holidays are added in the Django admin."""
+
+    template_name = "workflow/holidays.html"
+
+    def get_form(self, form_class=None):
+        return HolidayLoadForm(self.request.POST or None, user=self.request.user, years=holiday_years())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        governments = list(Instansi.objects.filter(pk__in=admin_instansi_ids(self.request.user)).order_by("nama"))
+        chosen = self.request.GET.get("instansi")
+        instansi = next((i for i in governments if str(i.pk) == chosen), governments[0] if governments else None)
+        years = holiday_years()
+        try:
+            tahun = int(self.request.GET.get("tahun", ""))
+        except ValueError:
+            tahun = years[0] if years else None
+        if tahun is not None and not 1900 <= tahun <= 2999:
+            tahun = None
+        ctx.update({"governments": governments, "instansi": instansi, "tahun": tahun, "years": years})
+        if instansi is not None and tahun is not None:
+            ctx["holidays"] = list(holidays_of_year(instansi_id=instansi.pk, tahun=tahun))
+        return ctx
+
+    def form_valid(self, form):
+        instansi, tahun = form.cleaned_data["instansi"], form.cleaned_data["tahun"]
+        try:
+            report = holidays_load(instansi=instansi, tahun=tahun, by=self.request.user)
+        except HolidayFileError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        if report.added:
+            text = _("%(count)d holiday(s) of %(year)s added to the calendar of %(name)s; %(kept)d already there.")
+        else:
+            text = _("The holidays of %(year)s were already in the calendar of %(name)s; nothing changed.")
+        messages.success(
+            self.request, text % {"count": len(report.added), "kept": len(report.kept), "year": tahun, "name": instansi}
+        )
+        return HttpResponseRedirect(f"{reverse('kinerja:holidays')}?instansi={instansi.pk}&tahun={tahun}")

@@ -12,6 +12,7 @@ from django.views.generic import View
 
 from ..forms import TEXT_MAX, AppealFileForm, form_errors
 from ..models import AppealProcess, Skp
+from ..selectors.calendar import appeal_in_working_days
 from ..services.appeal import appeal_deadline, appeal_file, appeal_handler
 from ..services.tasks import flow_of
 
@@ -32,6 +33,7 @@ class AppealFileView(View):
         ctx = {"skp": skp, "hasil": hasil, **extra}
         if hasil is not None and hasil.dipublikasikan:
             ctx["deadline"] = appeal_deadline(skp)
+            ctx["working_days"] = appeal_in_working_days(skp)
             ctx["handler"], ctx["routing_note"] = appeal_handler(skp)
         return render(request, self.template_name, ctx)
 

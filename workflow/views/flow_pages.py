@@ -20,6 +20,7 @@ from viewflow.workflow.flow import views
 from ..dates import local_date
 from ..models import StatusSkp
 from ..selectors.appraisal import skp_visible_to
+from ..selectors.calendar import appeal_in_working_days
 from ..selectors.explanation import explain
 from ..selectors.org import admin_instansi_ids, person_name
 from ..services.appeal import appeal_deadline
@@ -253,6 +254,7 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                     and skp.status == StatusSkp.DIPUBLIKASIKAN
                 ):
                     ctx["appeal_deadline"] = appeal_deadline(skp)
+                    ctx["appeal_working_days"] = appeal_in_working_days(skp)
                     ctx["can_appeal"] = timezone.now() <= ctx["appeal_deadline"]
         return ctx
 
