@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0012_skp_dates'),
+        ('workflow', '0013_functional_head_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
