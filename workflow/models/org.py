@@ -25,6 +25,7 @@ from .choices import (
     JenisPenugasan,
     JenisUnit,
     JenjangFungsional,
+    NilaiPerilaku,
     StatusKepegawaian,
 )
 
@@ -41,6 +42,20 @@ class Instansi(models.Model):
         default=True,
         help_text=_("Whether a Plt/Plh may approve SKP and set predikat (policy switch)."),
     )
+    rhk_atasan_wajib = models.BooleanField(
+        _("core RHK must support the assessor's RHK"),
+        default=True,
+        help_text=_(
+            "Whether every core (utama) RHK must name the assessor's RHK it supports. The assessor's "
+            "plan must then be approved before their staff can submit theirs."
+        ),
+    )
+    ekspektasi_wajib = models.JSONField(
+        _("behaviour expectations required at approval"),
+        default=list,
+        blank=True,
+        help_text=_("The BerAKHLAK values for which the assessor must write an expectation to approve a plan."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -50,6 +65,11 @@ class Instansi(models.Model):
 
     def __str__(self) -> str:
         return self.nama
+
+    def clean(self) -> None:
+        values = self.ekspektasi_wajib
+        if not isinstance(values, list) or any(v not in NilaiPerilaku.values for v in values):
+            raise ValidationError({"ekspektasi_wajib": _("Choose among the seven BerAKHLAK values.")})
 
 
 class Jabatan(models.Model):
