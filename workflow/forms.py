@@ -23,8 +23,8 @@ from .models import (
 )
 from .models.choices import KeputusanKeberatan, KeputusanRencana
 from .selectors.appraisal import tasks_in
-from .services.appraisal import MAX_IKI, MAX_RHK, IkiInput, RhkInput
 from .selectors.org import admin_instansi_ids
+from .services.appraisal import MAX_IKI, MAX_RHK, IkiInput, RhkInput
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
 TEXT_MAX = 10_000  # a reason or response longer than this is not one a person wrote

@@ -1,11 +1,13 @@
 """Django admin for the organisation directory, scoped so a government admin (BKD) sees and edits
 only their own instansi. Superusers see everything."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from project.admin_base import ScopedHistoryAdmin
 
@@ -15,6 +17,7 @@ from ..models import (
     Instansi,
     Jabatan,
     JendelaReview,
+    NilaiPerilaku,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -75,10 +78,29 @@ class InstansiScopedAdmin(ScopedHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class InstansiForm(forms.ModelForm):
+    """The government's policy switches; the required behaviour expectations as seven checkboxes."""
+
+    ekspektasi_wajib = forms.TypedMultipleChoiceField(
+        label=_("Behaviour expectations required at approval"),
+        choices=NilaiPerilaku.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "None ticked (the default): the assessor may write an expectation for any value, none is required."
+        ),
+    )
+
+    class Meta:
+        model = Instansi
+        fields = ["kode", "nama", "jenis", "plt_boleh_menilai", "rhk_atasan_wajib", "ekspektasi_wajib"]
+
+
 @admin.register(Instansi)
 class InstansiAdmin(InstansiScopedAdmin):
+    form = InstansiForm
     instansi_lookup = "pk"
-    list_display = ["kode", "nama", "jenis", "plt_boleh_menilai"]
+    list_display = ["kode", "nama", "jenis", "plt_boleh_menilai", "rhk_atasan_wajib"]
     search_fields = ["kode", "nama"]
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..domain.achievement import capaian_persen
 from ..models import (
     AppraisalProcess,
     AspekIki,
@@ -48,7 +49,6 @@ from ..selectors.appraisal import (
 )
 from ..selectors.org import OrgSnapshot, org_snapshot
 from ..selectors.scoring import rulebook_for, suggest_ratings
-from ..domain.achievement import capaian_persen
 from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_batch, audit_record
 from .notify import notify, process_link
