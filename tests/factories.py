@@ -37,6 +37,11 @@ class InstansiFactory(factory.django.DjangoModelFactory):
     kode = "PEMPROV-BKL"
     nama = "Pemerintah Provinsi Bengkulu"
     jenis = JenisInstansi.PROVINSI
+    # The product requires a core RHK to support the assessor's RHK (so the assessor's plan comes
+    # first). The shared fixtures test everything else and draft any plan in any order: they turn
+    # it off; tests of the link turn it on (``link_required``), and the drivers in tests/helpers.py
+    # follow it either way.
+    rhk_atasan_wajib = False
 
 
 class JabatanFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,7 @@
 services, the task pages' addresses, the organisation file the import tests build, and the
 database URL a subprocess (worker, command) needs. Fixtures live in the conftest.py files."""
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -13,9 +14,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.factories import nip_for
+from tests.factories import give_accounts, nip_for
 from workflow.demo.org import unit_row  # noqa: F401 - the import tests build their unit rows like the demo
 from workflow.models import AuditAction, JenisRhk, NilaiPerilaku, Skp, StatusSkp
+from workflow.selectors.appraisal import PLAN_APPROVED, assessor_plan
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc
 from workflow.services.org_import import COLUMNS
@@ -25,7 +27,17 @@ from workflow.services.org_import import COLUMNS
 MIDYEAR = dt.datetime(2026, 7, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def rows(n_utama=2, n_tambahan=1):
+MORE_IKI = [  # further indicators of an RHK: quality, time, cost
+    svc.IkiInput(indikator="Persentase laporan imunisasi tanpa koreksi", aspek="kualitas", target="90", satuan="%"),
+    svc.IkiInput(indikator="Waktu penyampaian laporan bulanan", aspek="waktu", target="12", satuan="bulan"),
+    svc.IkiInput(indikator="Realisasi anggaran kegiatan imunisasi", aspek="biaya", target="150000000", satuan="rupiah"),
+]
+
+
+def rows(n_utama=2, n_tambahan=1, *, atasan=(), iki=1):
+    """Plan rows: ``n_utama`` core and ``n_tambahan`` additional RHK, each with ``iki`` indicators
+    (1 to 4: quantity, then quality, time, cost); the core rows support the RHK ids ``atasan`` in
+    turn (the assessor's approved plan), none when empty."""
     made = [
         svc.RhkInput(
             jenis=JenisRhk.UTAMA,
@@ -33,6 +45,8 @@ def rows(n_utama=2, n_tambahan=1):
             indikator="Persentase bayi diimunisasi lengkap",
             target="95",
             satuan="%",
+            rhk_atasan_id=atasan[(i - 1) % len(atasan)] if atasan else None,
+            iki=[copy.copy(x) for x in MORE_IKI[: iki - 1]],
         )
         for i in range(1, n_utama + 1)
     ]
@@ -43,6 +57,7 @@ def rows(n_utama=2, n_tambahan=1):
             indikator="Indeks kepuasan",
             target="80",
             satuan="indeks",
+            iki=[copy.copy(x) for x in MORE_IKI[: iki - 1]],
         )
         for _ in range(n_tambahan)
     ]
@@ -52,11 +67,39 @@ def rows(n_utama=2, n_tambahan=1):
 EXPECTATIONS = {v: f"Ekspektasi khusus untuk nilai {v}" for v in NilaiPerilaku.values}
 
 
-def approve(org, person, assessor):
-    skp = Skp.objects.get(pegawai=person)
-    svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
+def plan_rows(skp, n_utama=2, n_tambahan=1, *, iki=1):
+    """Rows for the plan of ``skp`` that its government accepts: when a core RHK must support the
+    assessor's RHK, the assessor's plan is approved first (up the chain, ``plan_approved``) and the
+    core rows support its RHK; otherwise ``rows``."""
+    link = assessor_plan(skp)
+    if not link.required:
+        return rows(n_utama, n_tambahan, iki=iki)
+    if link.waiting:
+        plan_approved(link.assessor_skp)
+        link = assessor_plan(skp)
+    return rows(n_utama, n_tambahan, atasan=[r.pk for r in link.choices if r.jenis == JenisRhk.UTAMA], iki=iki)
+
+
+def plan_approved(skp, assessor=None):
+    """The plan of ``skp`` submitted (with ``plan_rows``) and approved by ``assessor`` (default:
+    its assessor, given an account if the fixture left them without one, like the Governor)."""
+    skp.refresh_from_db()
+    if skp.status in PLAN_APPROVED:
+        return skp
+    if assessor is None:
+        assessor = skp.penilai
+        give_accounts(assessor)  # before the approval task is created, so it is theirs
+    if skp.status != StatusSkp.DIAJUKAN:
+        svc.plan_submit(skp=skp, by=skp.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(skp))
     svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)
+    skp.refresh_from_db()
     return skp
+
+
+def approve(org, person, assessor):
+    """The plan of ``person`` submitted and approved by ``assessor`` (their assessor's plan first,
+    when the government requires the link)."""
+    return plan_approved(Skp.objects.get(pegawai=person), assessor)
 
 
 def through_final_review(org, person, assessor, rhk_rating, perilaku_rating, **final):
@@ -93,9 +136,9 @@ def whole_lifecycle(org, person, assessor):
     """Plan, return, revise, approve, midyear review, annual review, scored, published."""
     skp = Skp.objects.get(pegawai=person)
     with time_machine.travel(MIDYEAR, tick=True):
-        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=rows())
+        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=plan_rows(skp))
         svc.plan_decide(skp=skp, by=assessor.user, approve=False, note=RETURN_NOTE)
-        revised = rows()
+        revised = plan_rows(skp)
         revised[0].target = "98"
         svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=revised)
         svc.plan_decide(skp=skp, by=assessor.user, approve=True, expectations=EXPECTATIONS)

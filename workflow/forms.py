@@ -24,35 +24,88 @@ from .models import (
 from .models.choices import KeputusanKeberatan, KeputusanRencana
 from .selectors.appraisal import tasks_in
 from .selectors.org import admin_instansi_ids
+from .services.appraisal import MAX_IKI, MAX_RHK, IkiInput, RhkInput
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
+TEXT_MAX = 10_000  # a reason or response longer than this is not one a person wrote
 
 
 class PlanHeaderForm(forms.Form):
     pendekatan = forms.ChoiceField(label=_("Approach"), choices=Pendekatan.choices)
 
 
+IKI_SLOTS = range(2, MAX_IKI + 1)  # the first IKI's fields have no suffix: aspek, indikator, target, satuan
+
+
 class RhkForm(forms.Form):
+    """One RHK of the plan with up to ``MAX_IKI`` indicators: the first in ``aspek``,
+    ``indikator``, ``target``, ``satuan``; the others in the same fields suffixed ``_2`` ...
+    Blank indicator lines are left out."""
+
     jenis = forms.ChoiceField(label=_("Kind"), choices=JenisRhk.choices)
-    teks = forms.CharField(label=_("Planned result (RHK)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    teks = forms.CharField(
+        label=_("Planned result (RHK)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
+    )
     rhk_atasan = forms.TypedChoiceField(
         label=_("Supports the assessor's RHK"), required=False, coerce=int, empty_value=None
     )
-    aspek = forms.ChoiceField(label=_("Aspect"), choices=AspekIki.choices)
-    indikator = forms.CharField(label=_("Indicator (IKI)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    target = forms.CharField(label=_("Target"), required=False, max_length=200)
-    satuan = forms.CharField(label=_("Unit of measure"), required=False, max_length=50)
 
     def __init__(self, *args, atasan_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rhk_atasan"].choices = [("", "—"), *atasan_choices]
+        for n, suffix in self.slots():
+            self.fields[f"aspek{suffix}"] = forms.ChoiceField(
+                label=_("Aspect of IKI %(n)d") % {"n": n}, choices=AspekIki.choices, required=False
+            )
+            self.fields[f"indikator{suffix}"] = forms.CharField(
+                label=_("Indicator (IKI) %(n)d") % {"n": n},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                max_length=TEXT_MAX,
+            )
+            self.fields[f"target{suffix}"] = forms.CharField(
+                label=_("Target of IKI %(n)d") % {"n": n}, required=False, max_length=200
+            )
+            self.fields[f"satuan{suffix}"] = forms.CharField(
+                label=_("Unit of measure of IKI %(n)d") % {"n": n}, required=False, max_length=50
+            )
+
+    @staticmethod
+    def slots():
+        """(number, field-name suffix) of each indicator line."""
+        return [(1, ""), *((n, f"_{n}") for n in IKI_SLOTS)]
+
+    def iki_lines(self):
+        """The bound fields of each indicator line, for the template: (number, aspek, indikator,
+        target, satuan)."""
+        return [
+            (n, *(self[f"{name}{suffix}"] for name in ("aspek", "indikator", "target", "satuan")))
+            for n, suffix in self.slots()
+        ]
+
+    def iki_inputs(self) -> list[IkiInput]:
+        data = self.cleaned_data
+        out = []
+        for _n, suffix in self.slots():
+            values = {name: (data.get(f"{name}{suffix}") or "") for name in ("indikator", "target", "satuan")}
+            if any(v.strip() for v in values.values()):
+                out.append(IkiInput(aspek=data.get(f"aspek{suffix}") or AspekIki.KUANTITAS, **values))
+        return out
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return not any((data.get(k) or "").strip() for k in ("teks", "indikator", "target"))
+        return not (data.get("teks") or "").strip() and not self.iki_inputs()
 
 
-RhkFormSet = forms.formset_factory(RhkForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+class BaseRhkFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("The plan has too many rows: at most %(num)d RHK."),
+    }
+
+
+RhkFormSet = forms.formset_factory(
+    RhkForm, formset=BaseRhkFormSet, extra=2, can_delete=True, max_num=MAX_RHK, validate_max=True
+)
 
 
 class PlanForm:
@@ -66,13 +119,35 @@ class PlanForm:
     def is_valid(self) -> bool:
         return self.header.is_valid() and self.formset.is_valid()
 
-    def rows(self) -> list[dict]:
-        """The cleaned data of the RHK rows kept: neither deleted nor left blank."""
+    def kept(self) -> list[RhkForm]:
+        """The RHK rows kept: neither deleted nor left blank."""
         return [
-            f.cleaned_data
-            for f in self.formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
+            f for f in self.formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
         ]
+
+    def rows(self) -> list[dict]:
+        """The cleaned data of the RHK rows kept."""
+        return [f.cleaned_data for f in self.kept()]
+
+    def inputs(self) -> list[RhkInput]:
+        """The RHK rows kept, as the plan services take them."""
+        return [
+            RhkInput(
+                jenis=f.cleaned_data["jenis"],
+                teks=f.cleaned_data["teks"],
+                rhk_atasan_id=f.cleaned_data.get("rhk_atasan"),
+                iki=f.iki_inputs(),
+            )
+            for f in self.kept()
+        ]
+
+    def errors(self) -> list[str]:
+        """Each error of the form as a sentence naming the row and the field."""
+        out = form_errors(self.header)
+        out += [str(e) for e in self.formset.non_form_errors()]
+        for n, f in enumerate(self.formset.forms, start=1):
+            out += [_("Row %(n)d: %(msg)s") % {"n": n, "msg": m} for m in form_errors(f)]
+        return out
 
 
 class PlanDecisionForm(forms.Form):
@@ -83,12 +158,14 @@ class PlanDecisionForm(forms.Form):
     )
     catatan = forms.CharField(label=_("Note to the employee"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, required_values=(), **kwargs):
         super().__init__(*args, **kwargs)
         for value, label in NilaiPerilaku.choices:
+            # optional unless the government requires it; the service says which are missing
             self.fields[f"ekspektasi_{value}"] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX
             )
+            self.fields[f"ekspektasi_{value}"].wajib = value in required_values
 
 
 class SelfReviewForm(forms.Form):
@@ -107,10 +184,26 @@ class SelfReviewForm(forms.Form):
             self.fields[f"bukti_tautan_{rhk.pk}"] = forms.URLField(
                 label=_("Evidence link"), required=False, assume_scheme="https"
             )
+            for n, iki in enumerate(rhk.iki_set.all(), start=1):
+                self.fields[f"iki_{iki.pk}"] = forms.CharField(
+                    label=_("RHK %(rhk)d, IKI %(n)d: achieved") % {"rhk": rhk.urutan, "n": n},
+                    required=False,
+                    max_length=2000 if iki.target_angka is None else 40,
+                )
 
     def rows(self):
         for rhk in self.rhk_list:
-            yield rhk, self[f"realisasi_{rhk.pk}"], self[f"bukti_file_{rhk.pk}"], self[f"bukti_tautan_{rhk.pk}"]
+            realisasi, bukti_file, bukti_tautan = (
+                self[f"{k}_{rhk.pk}"] for k in ("realisasi", "bukti_file", "bukti_tautan")
+            )
+            yield rhk, realisasi, bukti_file, bukti_tautan, self.iki_rows(rhk)
+
+    def iki_rows(self, rhk):
+        """Each indicator of ``rhk`` with its achievement field."""
+        return [(iki, self[f"iki_{iki.pk}"]) for iki in rhk.iki_set.all()]
+
+    def iki_values(self, rhk) -> dict[int, str]:
+        return {iki.pk: self.cleaned_data.get(f"iki_{iki.pk}") or "" for iki in rhk.iki_set.all()}
 
 
 class ReviewForm(forms.Form):
@@ -163,9 +256,6 @@ class ReviewForm(forms.Form):
     def perilaku_rows(self):
         for value, label in NilaiPerilaku.choices:
             yield value, label, self[f"umpan_balik_{value}"], self[f"rating_{value}"]
-
-
-TEXT_MAX = 10_000  # a reason or response longer than this is not one a person wrote
 
 
 class AppealFileForm(forms.Form):

@@ -29,8 +29,8 @@ from django.urls import resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import MIDYEAR, approve, rows, through_final_review
-from workflow.models import PeranAdmin
+from tests.helpers import MIDYEAR, approve, plan_approved, rows, through_final_review
+from workflow.models import PeranAdmin, Skp
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc
 from workflow.services.roles import ensure_admin_group
@@ -214,5 +214,25 @@ def test_junk_in_every_form_gets_a_page_and_changes_nothing(client, world, role)
     client.force_login(world[role])
     forms = crawl(client)
     assert forms, f"the crawler found no form for {role}"
+    for form in forms:
+        post_junk(client, form)
+
+
+@pytest.fixture
+def linked_world(org, opened):
+    """The government requires every core RHK to support the assessor's approved RHK: the Kabid's
+    plan is approved (the Kadis's first), so the Kasi drafts with the Kabid's RHK to pick from,
+    while the pelaksana waits for the Kasi's plan."""
+    org.instansi.rhk_atasan_wajib = True
+    org.instansi.save()
+    plan_approved(Skp.objects.get(pegawai=org.kabid))
+    return {"pegawai": org.pelaksana.user, "kasi": org.kasi.user}
+
+
+@pytest.mark.parametrize("role", ["pegawai", "kasi"])
+def test_junk_in_the_plan_form_when_the_link_is_required(client, linked_world, role):
+    client.force_login(linked_world[role])
+    forms = [f for f in crawl(client) if "rhk-0-rhk_atasan" in f["fields"]]
+    assert forms, f"the crawler found no plan form for {role}"
     for form in forms:
         post_junk(client, form)

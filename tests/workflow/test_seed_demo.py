@@ -116,6 +116,17 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     assert HasilPenilaian.objects.filter(dipublikasikan__isnull=False).count() == published.count()
     revised = Skp.objects.exclude(catatan_pengembalian="").exclude(status=StatusSkp.DIKEMBALIKAN)
     assert revised.exists()  # returned, revised and approved
+    # the plan's shape: an RHK with three IKI, each core RHK of staff supporting the assessor's approved
+    # RHK, an achievement per indicator, and staff waiting for their assessor's plan (who was told)
+    from django.db.models import Count
+
+    from workflow.models import Notifikasi, RealisasiIki, Rhk
+
+    assert Rhk.objects.annotate(n=Count("iki_set")).filter(n=3).exists()
+    submitted = Rhk.objects.filter(jenis="utama", skp__penilai__skp_set__isnull=False).exclude(skp__status="draft")
+    assert submitted.exists() and not submitted.filter(rhk_atasan__isnull=True).exists()
+    assert RealisasiIki.objects.filter(capaian__isnull=False).exists()
+    assert Notifikasi.objects.filter(tautan__contains="#menunggu-").exists()
     # every open human task has an owner or waits in an admin queue; none is lost
     assert not Task.objects.filter(status=STATUS.ERROR).exists()
     # the demo pelaksana reads their published result

@@ -7,6 +7,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from project.admin_base import ScopedHistoryAdmin
 
@@ -17,6 +18,7 @@ from ..models import (
     Jabatan,
     JendelaReview,
     JenisUnit,
+    NilaiPerilaku,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -78,7 +80,8 @@ class InstansiScopedAdmin(ScopedHistoryAdmin):
 
 
 class InstansiForm(forms.ModelForm):
-    """The unit kinds that may have a functional head post, as ticks rather than raw JSON."""
+    """The government's policy switches: the unit kinds that may have a functional head post and
+    the required behaviour expectations, as ticks rather than raw JSON."""
 
     unit_kepala_fungsional = forms.MultipleChoiceField(
         label=Instansi._meta.get_field("unit_kepala_fungsional").verbose_name,
@@ -88,16 +91,34 @@ class InstansiForm(forms.ModelForm):
         required=False,
     )
 
+    ekspektasi_wajib = forms.TypedMultipleChoiceField(
+        label=_("Behaviour expectations required at approval"),
+        choices=NilaiPerilaku.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "None ticked (the default): the assessor may write an expectation for any value, none is required."
+        ),
+    )
+
     class Meta:
         model = Instansi
-        fields = ["kode", "nama", "jenis", "plt_boleh_menilai", "unit_kepala_fungsional"]
+        fields = [
+            "kode",
+            "nama",
+            "jenis",
+            "plt_boleh_menilai",
+            "unit_kepala_fungsional",
+            "rhk_atasan_wajib",
+            "ekspektasi_wajib",
+        ]
 
 
 @admin.register(Instansi)
 class InstansiAdmin(InstansiScopedAdmin):
     form = InstansiForm
     instansi_lookup = "pk"
-    list_display = ["kode", "nama", "jenis", "plt_boleh_menilai"]
+    list_display = ["kode", "nama", "jenis", "plt_boleh_menilai", "rhk_atasan_wajib"]
     search_fields = ["kode", "nama"]
 
 

@@ -22,6 +22,7 @@ from ..models import (
     StatusSkp,
     Unit,
 )
+from ..selectors.appraisal import assessor_plan
 from ..services import appraisal as svc
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
@@ -63,12 +64,20 @@ def _topic(skp: Skp) -> str:
     return name.lower()
 
 
+# The first RHK of every plan has three indicators (quantity, quality, time), as SKP often do.
+MORE_INDICATORS = [
+    svc.IkiInput("Persentase dokumen {topic} tanpa koreksi", "kualitas", "90", "%"),
+    svc.IkiInput("Waktu penyelesaian laporan {topic}", "waktu", "12", "bulan"),
+]
+
+
 def _plan_rows(skp: Skp, rng: random.Random) -> list[svc.RhkInput]:
     topic = _topic(skp)
     supported = [r.pk for r in svc.assessor_rhk_choices(skp) if r.jenis == JenisRhk.UTAMA]
     rows = []
     for i in range(rng.randint(2, 4)):
         indicator, target, unit = INDICATORS[(i + skp.pk) % len(INDICATORS)]
+        more = [svc.IkiInput(m.indikator.format(topic=topic), m.aspek, m.target, m.satuan) for m in MORE_INDICATORS]
         rows.append(
             svc.RhkInput(
                 jenis=JenisRhk.UTAMA if i < 2 else JenisRhk.TAMBAHAN,
@@ -78,9 +87,19 @@ def _plan_rows(skp: Skp, rng: random.Random) -> list[svc.RhkInput]:
                 target=target,
                 satuan=unit,
                 rhk_atasan_id=supported[i % len(supported)] if supported and i < 2 else None,
+                iki=more if i == 0 else [],
             )
         )
     return rows
+
+
+def _iki_realisation(rhk, rng: random.Random, low: int, high: int) -> dict[int, str]:
+    """A figure for each numeric indicator: ``low``–``high`` % of its target."""
+    return {
+        iki.pk: f"{(iki.target_angka * rng.randint(low, high) / 100):.2f}"
+        for iki in rhk.iki_set.all()
+        if iki.target_angka is not None
+    }
 
 
 def _assessor_user(skp: Skp):
@@ -117,33 +136,43 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     ]
     # Heads first, so subordinates can link their RHK to their assessor's approved plan.
     drafts.sort(key=lambda s: (_depth(s), s.pk))
+    published = Unit.objects.filter(instansi_id=periode.instansi_id, kode=PUBLISHED_UNIT_CODE).first()
+    leads_published = {u.pk for u in published.ancestors()} if published else set()
     for skp in drafts:
         with transaction.atomic():
-            _drive(skp, rng, report)
+            _drive(skp, rng, report, leads_published)
     return report
 
 
-def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
+def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_published: set[int]) -> None:
     employee, assessor = skp.pegawai.user, _assessor_user(skp)
+    # the published unit, and the heads above it whose approved plans its plans support
     in_published_unit = skp.unit.kode.startswith(PUBLISHED_UNIT_CODE)
+    must_approve = in_published_unit or (skp.pegawai.is_kepala_unit and skp.unit_id in leads_published)
     roll = rng.random()
-    if not in_published_unit and roll < 0.10:
+    if not must_approve and roll < 0.10:
         report.add("drafting")
         return
     if employee is None:
         report.add("no_account")
         return
+    if assessor_plan(skp).waiting:
+        # the assessor's plan is not approved yet: the employee saves a draft (the assessor is told)
+        svc.plan_save(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
+        report.add("waiting_for_assessor_plan")
+        return
     svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
     if assessor is None:
         report.add("waiting_in_queue")
         return
-    if not in_published_unit and roll < 0.20:
+    if not must_approve and roll < 0.20:
         report.add("submitted")
         return
+    # expectations may be given per value (none is required by default): the demo gives four
     expectations = {
-        v: f"Menunjukkan perilaku {label.lower()} dalam tugas sehari-hari" for v, label in NilaiPerilaku.choices
+        v: f"Menunjukkan perilaku {label.lower()} dalam tugas sehari-hari" for v, label in NilaiPerilaku.choices[:4]
     }
-    if not in_published_unit and roll < 0.32:
+    if not must_approve and roll < 0.32:
         svc.plan_decide(skp=skp, by=assessor, approve=False, note=rng.choice(RETURN_NOTES))
         if roll < 0.26:
             report.add("returned")
@@ -154,7 +183,7 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
     if not in_published_unit and roll < 0.55:
         report.add("approved")
         return
-    rhk = list(skp.rhk_set.all())
+    rhk = list(skp.rhk_set.prefetch_related("iki_set"))
     svc.self_review_submit(
         skp=skp,
         by=employee,
@@ -163,6 +192,7 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
                 rhk_id=r.pk,
                 realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target",
                 bukti_tautan="https://example.go.id/bukti/semester-1",
+                iki=_iki_realisation(r, rng, 40, 60),
             )
             for r in rhk
         ],
@@ -180,7 +210,11 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:
         by=employee,
         final=True,
         rows=[
-            svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian akhir: {rng.randint(85, 110)}% dari target")
+            svc.RealisasiInput(
+                rhk_id=r.pk,
+                realisasi=f"Capaian akhir: {rng.randint(85, 110)}% dari target",
+                iki=_iki_realisation(r, rng, 85, 110),
+            )
             for r in rhk
         ],
     )

@@ -118,6 +118,7 @@ class Iki(models.Model):
     """Indikator Kinerja Individu: how an RHK is measured, with its target."""
 
     rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="iki_set")
+    urutan = models.PositiveSmallIntegerField(_("order"), default=1)
     aspek = models.CharField(_("aspect"), max_length=10, choices=AspekIki.choices, default=AspekIki.KUANTITAS)
     indikator = models.TextField(_("indicator"))
     target_angka = models.DecimalField(_("numeric target"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -128,7 +129,7 @@ class Iki(models.Model):
     class Meta:
         verbose_name = _("indicator (IKI)")
         verbose_name_plural = _("indicators (IKI)")
-        ordering = ["rhk", "pk"]
+        ordering = ["rhk", "urutan", "pk"]
 
     def __str__(self) -> str:
         return self.indikator[:80]
@@ -209,6 +210,36 @@ class RealisasiRhk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rhk} — {self.realisasi[:60]}"
+
+
+class RealisasiIki(models.Model):
+    """What was achieved on one indicator in one review: a number where the target is numeric
+    (with the achievement against the target, computed when saved), a text otherwise. The
+    narrative, the evidence and the assessor's rating stay on the RHK (``RealisasiRhk``)."""
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="realisasi_iki_set")
+    iki = models.ForeignKey(Iki, on_delete=models.CASCADE, related_name="realisasi_set")
+    nilai_angka = models.DecimalField(_("numeric achievement"), max_digits=14, decimal_places=2, null=True, blank=True)
+    nilai_teks = models.TextField(_("achievement (text)"), blank=True)
+    capaian = models.DecimalField(
+        _("achievement against the target (%)"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("achievement per indicator")
+        verbose_name_plural = _("achievements per indicator")
+        ordering = ["evaluasi", "iki__rhk__urutan", "iki__urutan", "iki_id"]
+        constraints = [models.UniqueConstraint(fields=["evaluasi", "iki"], name="realisasi_iki_one_per_iki")]
+
+    def __str__(self) -> str:
+        return f"{self.iki}: {self.nilai_teks_atau_angka}"
+
+    @property
+    def nilai_teks_atau_angka(self) -> str:
+        if self.nilai_angka is not None:
+            return f"{self.nilai_angka.normalize():f} {self.iki.satuan}".strip()
+        return self.nilai_teks
 
 
 class UmpanBalikPerilaku(models.Model):

@@ -25,6 +25,7 @@ from .choices import (
     JenisPenugasan,
     JenisUnit,
     JenjangFungsional,
+    NilaiPerilaku,
     StatusKepegawaian,
 )
 
@@ -57,6 +58,20 @@ class Instansi(models.Model):
             "(Kepala Sekolah) is a teacher with an additional duty. Every other unit needs a structural head post."
         ),
     )
+    rhk_atasan_wajib = models.BooleanField(
+        _("core RHK must support the assessor's RHK"),
+        default=True,
+        help_text=_(
+            "Whether every core (utama) RHK must name the assessor's RHK it supports. The assessor's "
+            "plan must then be approved before their staff can submit theirs."
+        ),
+    )
+    ekspektasi_wajib = models.JSONField(
+        _("behaviour expectations required at approval"),
+        default=list,
+        blank=True,
+        help_text=_("The BerAKHLAK values for which the assessor must write an expectation to approve a plan."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -78,6 +93,9 @@ class Instansi(models.Model):
         return ", ".join(kinds) or "—"
 
     def clean(self) -> None:
+        values = self.ekspektasi_wajib
+        if not isinstance(values, list) or any(v not in NilaiPerilaku.values for v in values):
+            raise ValidationError({"ekspektasi_wajib": _("Choose among the seven BerAKHLAK values.")})
         kinds = self.unit_kepala_fungsional
         if not isinstance(kinds, list) or any(k not in JenisUnit.values for k in kinds):
             raise ValidationError(

@@ -4,6 +4,7 @@ their team's (the SKP they assess, or whose current assessor they are), an admin
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -45,6 +46,58 @@ def rhk_of(skp: Skp) -> list[Rhk]:
     ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
     prefetch_related_objects([skp], "rhk_set")
     return list(skp.rhk_set.all())
+
+
+PLAN_APPROVED = StatusSkp.reached(StatusSkp.DISETUJUI)
+
+
+@dataclass
+class AssessorPlan:
+    """What the RHK of a plan can support: the RHK of the assessor's approved plan in the same
+    period (``choices``), and whether every core RHK must name one (``required``: the government
+    asks for it and the assessor has an SKP of their own in the period; the Governor has none)."""
+
+    required: bool = False
+    assessor_skp: Skp | None = None
+    choices: list[Rhk] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> bool:
+        """The link is required but the assessor's plan is not approved yet: the employee can save
+        a draft, not submit it."""
+        return self.required and not self.choices
+
+
+def assessor_plan(skp: Skp) -> AssessorPlan:
+    """The assessor's plan as the plan of ``skp`` sees it (see ``AssessorPlan``)."""
+    if skp.penilai_id is None:
+        return AssessorPlan()
+    theirs = list(
+        Skp.objects.filter(pegawai_id=skp.penilai_id, periode_id=skp.periode_id)
+        .order_by("-urutan")
+        .only("pk", "status", "urutan", "pegawai_id", "periode_id")
+    )
+    if not theirs:
+        return AssessorPlan()
+    approved = [s.pk for s in theirs if s.status in PLAN_APPROVED]
+    choices = list(Rhk.objects.filter(skp_id__in=approved).order_by("skp__urutan", "urutan", "pk")) if approved else []
+    return AssessorPlan(required=skp.pegawai.instansi.rhk_atasan_wajib, assessor_skp=theirs[0], choices=choices)
+
+
+def staff_waiting_for(skp: Skp) -> list[Skp]:
+    """While the plan of ``skp`` is not approved: the plans of the staff it assesses that cannot
+    be submitted before it is (their government requires the link to the assessor's RHK)."""
+    if skp.status in PLAN_APPROVED or not skp.pegawai.instansi.rhk_atasan_wajib:
+        return []
+    return list(
+        Skp.objects.filter(
+            penilai_id=skp.pegawai_id,
+            periode_id=skp.periode_id,
+            status__in=[StatusSkp.DRAFT, StatusSkp.DIKEMBALIKAN],
+        )
+        .select_related("pegawai")
+        .order_by("pegawai__nama")
+    )
 
 
 def reviews_of(skp: Skp) -> dict[int, Evaluasi]:

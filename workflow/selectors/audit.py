@@ -18,6 +18,7 @@ from ..models import (
     Evaluasi,
     HasilPenilaian,
     Iki,
+    RealisasiIki,
     RealisasiRhk,
     Rhk,
     Skp,
@@ -194,7 +195,17 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
     _names.clear()
     model_name = {
         m: str(m._meta.verbose_name).capitalize()
-        for m in (Skp, Rhk, Iki, EkspektasiPerilaku, Evaluasi, RealisasiRhk, UmpanBalikPerilaku, HasilPenilaian)
+        for m in (
+            Skp,
+            Rhk,
+            Iki,
+            EkspektasiPerilaku,
+            Evaluasi,
+            RealisasiRhk,
+            RealisasiIki,
+            UmpanBalikPerilaku,
+            HasilPenilaian,
+        )
     }
     rhk_ids = list(Rhk.history.filter(skp_id=skp.pk).values_list("id", flat=True).distinct())
     evaluasi_ids = list(Evaluasi.history.filter(skp_id=skp.pk).values_list("id", flat=True).distinct())
@@ -209,6 +220,7 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
         ),
         (Evaluasi, Evaluasi.history.filter(skp_id=skp.pk), lambda r: model_name[Evaluasi]),
         (RealisasiRhk, RealisasiRhk.history.filter(evaluasi_id__in=evaluasi_ids), lambda r: model_name[RealisasiRhk]),
+        (RealisasiIki, RealisasiIki.history.filter(evaluasi_id__in=evaluasi_ids), lambda r: model_name[RealisasiIki]),
         (
             UmpanBalikPerilaku,
             UmpanBalikPerilaku.history.filter(evaluasi_id__in=evaluasi_ids),

@@ -5,7 +5,7 @@ services (see ``services.tasks``)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..domain.achievement import capaian_persen
 from ..models import (
     AppraisalProcess,
+    AspekIki,
     AuditAction,
     EkspektasiPerilaku,
     Evaluasi,
@@ -23,10 +25,12 @@ from ..models import (
     JenisJendela,
     JenisRhk,
     NilaiPerilaku,
+    Notifikasi,
     Pegawai,
     Pendekatan,
     Periode,
     Rating,
+    RealisasiIki,
     RealisasiRhk,
     Rhk,
     Skp,
@@ -34,6 +38,8 @@ from ..models import (
     UmpanBalikPerilaku,
 )
 from ..selectors.appraisal import (
+    AssessorPlan,
+    assessor_plan,
     current_window,
     forget_reviews,
     review_window,
@@ -45,6 +51,7 @@ from ..selectors.org import OrgSnapshot, org_snapshot
 from ..selectors.scoring import rulebook_for, suggest_ratings
 from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_batch, audit_record
+from .notify import notify, process_link
 from .scoring import AnnualReview, ScoringRun, scoring_run
 from .tasks import flow_of, task_execution
 from .transition import skp_transition
@@ -140,20 +147,43 @@ def appraisal_open(
 # --- plan --------------------------------------------------------------------------------------
 
 
+MAX_RHK = 30  # rows of a plan
+MAX_IKI = 5  # indicators of one RHK: quantity, quality, time, cost, and one more
+
+
 @dataclass
-class RhkInput:
-    jenis: str
-    teks: str
+class IkiInput:
+    """One indicator of an RHK as written on the plan form: the target is text until checked."""
+
     indikator: str
     aspek: str = "kuantitas"
     target: str = ""
     satuan: str = ""
+
+
+@dataclass
+class RhkInput:
+    """One RHK of the plan. Its first indicator may be given in the flat fields (``indikator``,
+    ``aspek``, ``target``, ``satuan``), further ones (or all of them) in ``iki``."""
+
+    jenis: str
+    teks: str
+    indikator: str = ""
+    aspek: str = "kuantitas"
+    target: str = ""
+    satuan: str = ""
     rhk_atasan_id: int | None = None
+    iki: list[IkiInput] = field(default_factory=list)
+
+    def indicators(self) -> list[IkiInput]:
+        flat = any((v or "").strip() for v in (self.indikator, self.target, self.satuan))
+        first = [IkiInput(self.indikator, self.aspek, self.target, self.satuan)] if flat else []
+        return first + list(self.iki)
 
 
-def _parse_target(value: str) -> Decimal | None:
-    """A numeric target as written by a person (``1.250,5``, ``1250.5``, ``75``); ``ValueError``
-    with the reason when it is not a number the plan can store."""
+def parse_number(value: str, *, column) -> Decimal | None:
+    """A number as written by a person (``1.250,5``, ``1250.5``, ``75``) for the decimal column
+    ``column`` (a model field); ``ValueError`` with the reason when it is not one the column can store."""
     cleaned = (value or "").strip().replace(" ", "")
     if not cleaned:
         return None
@@ -167,46 +197,99 @@ def _parse_target(value: str) -> Decimal | None:
     if not number.is_finite():
         raise ValueError(_("is not a number"))
     # the bounds of the column that stores it: never rounded or refused by the database later
-    field = Iki._meta.get_field("target_angka")
-    if number.normalize().as_tuple().exponent < -field.decimal_places:  # 1,500 is fine, 0,001 is not
-        raise ValueError(_("has more than %(n)d decimal places") % {"n": field.decimal_places})
-    if abs(number) >= Decimal(10) ** (field.max_digits - field.decimal_places):
+    if number.normalize().as_tuple().exponent < -column.decimal_places:  # 1,500 is fine, 0,001 is not
+        raise ValueError(_("has more than %(n)d decimal places") % {"n": column.decimal_places})
+    if abs(number) >= Decimal(10) ** (column.max_digits - column.decimal_places):
         raise ValueError(
             _("is too large (at most %(n)d digits before the decimal point)")
-            % {"n": field.max_digits - field.decimal_places}
+            % {"n": column.max_digits - column.decimal_places}
         )
     return number
 
 
-def plan_validate(*, pendekatan: str, rows: list[RhkInput], allowed_atasan: set[int]) -> dict[int, list[str]]:
-    """Problems per row index (-1 for the plan as a whole), in the active language."""
+def _parse_target(value: str) -> Decimal | None:
+    return parse_number(value, column=Iki._meta.get_field("target_angka"))
+
+
+def _iki_problems(pendekatan: str, iki: IkiInput) -> list[str]:
+    problems = []
+    if not iki.indikator.strip():
+        problems.append(_("Give an indicator (IKI) for this result."))
+    if iki.aspek not in AspekIki.values:
+        problems.append(_("Choose the aspect of the indicator (quantity, quality, time or cost)."))
+    if pendekatan == Pendekatan.KUANTITATIF:
+        try:
+            number = _parse_target(iki.target)
+        except ValueError as exc:
+            problems.append(
+                _("The target %(value)s %(reason)s; a quantitative plan needs numeric targets.")
+                % {"value": iki.target[:40], "reason": exc}
+            )
+        else:
+            if number is None:
+                problems.append(_("A quantitative plan needs a numeric target."))
+            elif number < 0:
+                problems.append(_("A target cannot be negative."))
+    elif not iki.target.strip():
+        problems.append(_("Give a target for this result."))
+    return problems
+
+
+def plan_validate(
+    *,
+    pendekatan: str,
+    rows: list[RhkInput],
+    allowed_atasan: set[int],
+    require_link: bool = False,
+    assessor_name: str = "",
+) -> dict[int, list[str]]:
+    """Problems per row index (-1 for the plan as a whole), in the active language; a problem of
+    one indicator names it (``IKI 2: ...``). ``require_link``: every core RHK must support one of
+    ``allowed_atasan`` (the assessor's approved RHK; none yet: the plan cannot be submitted)."""
     problems: dict[int, list[str]] = {}
+    if pendekatan not in Pendekatan.values:
+        problems.setdefault(-1, []).append(_("Choose the plan's approach (quantitative or qualitative)."))
     if not rows:
         problems.setdefault(-1, []).append(_("The plan has no RHK: add at least one core (utama) result."))
     elif not any(r.jenis == JenisRhk.UTAMA for r in rows):
         problems.setdefault(-1, []).append(_("The plan needs at least one core (utama) RHK."))
-    for i, row in enumerate(rows):
+    if len(rows) > MAX_RHK:
+        problems.setdefault(-1, []).append(
+            _("The plan has %(n)d RHK; at most %(max)d are allowed.") % {"n": len(rows), "max": MAX_RHK}
+        )
+    waiting = require_link and not allowed_atasan and any(r.jenis == JenisRhk.UTAMA for r in rows)
+    if waiting:
+        problems.setdefault(-1, []).append(
+            _(
+                "Your assessor %(name)s has no approved plan yet, and every core (utama) RHK must support "
+                "one of its RHK. Save your draft; you can submit it once that plan is approved."
+            )
+            % {"name": assessor_name or _("(unknown)")}
+        )
+    for i, row in enumerate(rows[: MAX_RHK + 1]):
+        if row.jenis not in JenisRhk.values:
+            problems.setdefault(i, []).append(_("Choose whether the result is core (utama) or additional (tambahan)."))
         if not row.teks.strip():
             problems.setdefault(i, []).append(_("Describe the planned result."))
-        if not row.indikator.strip():
+        indicators = row.indicators()
+        if not indicators:
             problems.setdefault(i, []).append(_("Give an indicator (IKI) for this result."))
-        if pendekatan == Pendekatan.KUANTITATIF:
-            try:
-                number = _parse_target(row.target)
-            except ValueError as exc:
+        elif len(indicators) > MAX_IKI:
+            problems.setdefault(i, []).append(
+                _("The result has %(n)d indicators; at most %(max)d are allowed.")
+                % {"n": len(indicators), "max": MAX_IKI}
+            )
+        for j, iki in enumerate(indicators[: MAX_IKI + 1], start=1):
+            for message in _iki_problems(pendekatan, iki):
                 problems.setdefault(i, []).append(
-                    _("The target %(value)s %(reason)s; a quantitative plan needs numeric targets.")
-                    % {"value": row.target[:40], "reason": exc}
+                    message if len(indicators) == 1 else _("IKI %(m)d: %(msg)s") % {"m": j, "msg": message}
                 )
-            else:
-                if number is None:
-                    problems.setdefault(i, []).append(_("A quantitative plan needs a numeric target."))
-                elif number < 0:
-                    problems.setdefault(i, []).append(_("A target cannot be negative."))
-        elif not row.target.strip():
-            problems.setdefault(i, []).append(_("Give a target for this result."))
         if row.rhk_atasan_id and row.rhk_atasan_id not in allowed_atasan:
             problems.setdefault(i, []).append(_("The supported RHK must be one of your assessor's RHK."))
+        elif require_link and not waiting and row.jenis == JenisRhk.UTAMA and not row.rhk_atasan_id:
+            problems.setdefault(i, []).append(
+                _("Choose the assessor's RHK this core result supports (RHK atasan yang diintervensi).")
+            )
     return problems
 
 
@@ -215,25 +298,33 @@ def _forget_rhk(skp: Skp) -> None:
 
 
 def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
-    """RHK of the assessor's own SKP in the same period, which the employee's RHK can support."""
-    if skp.penilai_id is None:
-        return []
-    return list(Rhk.objects.filter(skp__pegawai_id=skp.penilai_id, skp__periode_id=skp.periode_id))
+    """RHK of the assessor's approved plan in the same period, which the employee's RHK can support."""
+    return assessor_plan(skp).choices
+
+
+def _plan_problems(skp: Skp, pendekatan: str, rows: list[RhkInput], *, submitting: bool) -> list[str]:
+    """The plan's problems as sentences naming the row. The link to the assessor's RHK is
+    required only to submit: a draft may wait for the assessor's plan."""
+    link = assessor_plan(skp) if submitting or any(r.rhk_atasan_id for r in rows) else AssessorPlan()
+    problems = plan_validate(
+        pendekatan=pendekatan,
+        rows=rows,
+        allowed_atasan={r.pk for r in link.choices},
+        require_link=submitting and link.required,
+        assessor_name=skp.penilai_nama,
+    )
+    return [
+        (_("RHK %(n)d: %(msg)s") % {"n": i + 1, "msg": m}) if i >= 0 else m
+        for i, msgs in sorted(problems.items())
+        for m in msgs
+    ]
 
 
 def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: str | None = None) -> None:
     """Replace the plan's RHK and IKI. Raises ``ValidationError`` (nothing saved) on bad input."""
-    # Only a plan that names supported RHK needs the assessor's RHK to check them against.
-    allowed = {r.pk for r in assessor_rhk_choices(skp)} if any(r.rhk_atasan_id for r in rows) else set()
-    problems = plan_validate(pendekatan=pendekatan, rows=rows, allowed_atasan=allowed)
+    problems = _plan_problems(skp, pendekatan, rows, submitting=status == StatusSkp.DIAJUKAN)
     if problems:
-        raise ValidationError(
-            [
-                (_("RHK %(n)d: %(msg)s") % {"n": i + 1, "msg": m}) if i >= 0 else m
-                for i, msgs in sorted(problems.items())
-                for m in msgs
-            ]
-        )
+        raise ValidationError(problems)
     # the draft is saved from its page outside a task too: the actor of every row is ``by``
     with transaction.atomic(savepoint=False), acting_as(by):
         existing = list(skp.rhk_set.order_by("urutan", "pk").prefetch_related("iki_set"))
@@ -246,34 +337,79 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
             status=status or skp.status,
             fields=["pendekatan"],
             before=before,
-            after={"pendekatan": pendekatan, "rhk": len(rows)},
+            after={"pendekatan": pendekatan, "rhk": len(rows), "iki": sum(len(r.indicators()) for r in rows)},
         )
         # Update rows in place, so RHK of subordinates that support them keep their link.
         _forget_rhk(skp)
-        fresh: list[tuple[Rhk, Iki]] = []
+        fresh_rhk: list[tuple[Rhk, list[Iki]]] = []
+        fresh_iki: list[Iki] = []
+        stale_iki: list[Iki] = []
         for n, row in enumerate(rows, start=1):
             rhk = existing[n - 1] if n <= len(existing) else Rhk(skp=skp)
             rhk.urutan, rhk.jenis, rhk.teks, rhk.rhk_atasan_id = n, row.jenis, row.teks.strip(), row.rhk_atasan_id
-            number = _parse_target(row.target) if pendekatan == Pendekatan.KUANTITATIF else None
-            iki = (rhk.iki_set.all()[0] if rhk.pk and rhk.iki_set.all() else None) or Iki()
-            iki.aspek = row.aspek or "kuantitas"
-            iki.indikator = row.indikator.strip()
-            iki.target_angka = number
-            iki.satuan = row.satuan.strip()
-            iki.target_kualitatif = "" if number is not None else row.target.strip()
+            old = list(rhk.iki_set.all()) if rhk.pk else []
+            wanted = row.indicators()
+            ikis = []
+            for m, given in enumerate(wanted, start=1):
+                number = _parse_target(given.target) if pendekatan == Pendekatan.KUANTITATIF else None
+                iki = old[m - 1] if m <= len(old) else Iki()
+                iki.urutan = m
+                iki.aspek = given.aspek or AspekIki.KUANTITAS
+                iki.indikator = given.indikator.strip()
+                iki.target_angka = number
+                iki.satuan = given.satuan.strip()
+                iki.target_kualitatif = "" if number is not None else given.target.strip()
+                ikis.append(iki)
+            stale_iki += old[len(wanted) :]
             if rhk.pk is None:
-                fresh.append((rhk, iki))
+                fresh_rhk.append((rhk, ikis))
                 continue
             rhk.save()
-            iki.rhk = rhk
-            iki.save()
-        if fresh:
-            created = bulk_create_with_history([r for r, _i in fresh], Rhk, default_user=by)
-            for rhk, (_r, iki) in zip(created, fresh, strict=True):
+            for iki in ikis:
                 iki.rhk = rhk
-            bulk_create_with_history([i for _r, i in fresh], Iki, default_user=by)
+                if iki.pk is None:
+                    fresh_iki.append(iki)
+                else:
+                    iki.save()
+        if fresh_rhk:
+            created = bulk_create_with_history([r for r, _i in fresh_rhk], Rhk, default_user=by)
+            for rhk, (_r, ikis) in zip(created, fresh_rhk, strict=True):
+                for iki in ikis:
+                    iki.rhk = rhk
+                    fresh_iki.append(iki)
+        if fresh_iki:
+            bulk_create_with_history(fresh_iki, Iki, default_user=by)
+        for stale in stale_iki:
+            stale.delete()
         for stale in existing[len(rows) :]:
             stale.delete()
+        if status != StatusSkp.DIAJUKAN:
+            _tell_assessor_staff_waiting(skp, rows)
+
+
+def _tell_assessor_staff_waiting(skp: Skp, rows: list[RhkInput]) -> None:
+    """A draft saved while the assessor's plan is not approved, with a core RHK that must support
+    one of its RHK: tell the assessor their staff are waiting (once per employee's plan)."""
+    if not any(r.jenis == JenisRhk.UTAMA for r in rows) or skp.penilai_id is None:
+        return
+    link = assessor_plan(skp)
+    assessor = skp.penilai.user if link.waiting else None
+    if assessor is None:
+        return
+    tautan = process_link(flow_of(AppraisalProcess), link.assessor_skp.process_id)
+    marker = f"{tautan}#menunggu-{skp.pk}"
+    if Notifikasi.objects.filter(penerima=assessor, tautan=marker[:255]).exists():
+        return
+    notify(
+        user=assessor,
+        judul=_("Your staff are waiting for your approved SKP"),
+        isi=_(
+            "%(name)s cannot submit their %(year)s plan until yours is approved: each of their core RHK "
+            "must support one of your RHK. Submit your plan to your assessor."
+        )
+        % {"name": skp.pegawai.nama, "year": skp.periode.tahun},
+        tautan=marker[:255],
+    )
 
 
 def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
@@ -282,34 +418,39 @@ def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activati
         plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows, status=StatusSkp.DIAJUKAN)
 
 
+def required_expectations(skp: Skp) -> list[str]:
+    """The behaviour values whose expectation the assessor must write to approve this plan (the
+    government's choice; none by default: expectations "may be given")."""
+    chosen = set(skp.pegawai.instansi.ekspektasi_wajib or [])
+    return [v for v in NilaiPerilaku.values if v in chosen]
+
+
 def plan_decide(
     *, skp: Skp, by, approve: bool, note: str = "", expectations: dict[str, str] | None = None, activation=None
 ) -> None:
-    """The assessor approves the plan (writing the seven behaviour expectations) or returns it with
-    a required note."""
-    expectations = expectations or {}
+    """The assessor approves the plan, with a behaviour expectation for any of the seven values
+    (those the government requires must be written), or returns it with a required note."""
+    expectations = {k: (v or "").strip() for k, v in (expectations or {}).items()}
+    given = {v: {"ekspektasi": expectations[v]} for v in NilaiPerilaku.values if expectations.get(v)}
     errors = []
     if not approve and not note.strip():
         errors.append(_("Write a note saying what the employee should revise."))
     if approve:
-        missing = [str(label) for value, label in NilaiPerilaku.choices if not expectations.get(value, "").strip()]
+        labels = dict(NilaiPerilaku.choices)
+        missing = [str(labels[v]) for v in required_expectations(skp) if not expectations.get(v)]
         if missing:
             errors.append(
-                _("Write an expectation for every behaviour value; missing: %(values)s.")
-                % {"values": ", ".join(missing)}
+                _("Write an expectation for these behaviour values: %(values)s.") % {"values": ", ".join(missing)}
             )
     if errors:
         raise ValidationError(errors)
     with task_execution(process_pk=skp.process_id, node=_node("approve_plan"), by=by, activation=activation, skp=skp):
         if approve:
             _upsert_rows(
-                EkspektasiPerilaku,
-                parent={"skp": skp},
-                key="nilai",
-                fields=["ekspektasi"],
-                by=by,
-                values={v: {"ekspektasi": expectations[v].strip()} for v in NilaiPerilaku.values},
+                EkspektasiPerilaku, parent={"skp": skp}, key="nilai", fields=["ekspektasi"], by=by, values=given
             )
+            for emptied in EkspektasiPerilaku.objects.filter(skp=skp).exclude(nilai__in=list(given)):
+                emptied.delete()
         else:
             skp.catatan_pengembalian = note.strip()
         skp_transition(
@@ -320,6 +461,7 @@ def plan_decide(
             fields=["catatan_pengembalian"],
             reason="" if approve else note,
             change_reason="" if approve else note.strip(),
+            after={"ekspektasi": sorted(given)} if approve else None,
         )
 
 
@@ -364,6 +506,52 @@ class RealisasiInput:
     realisasi: str
     bukti_file: object = None  # an UploadedFile
     bukti_tautan: str = ""
+    iki: dict[int, str] = field(default_factory=dict)  # IKI id → what was achieved, as written (optional)
+
+
+def _iki_values(rhk: dict[int, Rhk], given: dict[int, RealisasiInput]) -> tuple[dict[int, dict], set[int], list[str]]:
+    """Per-IKI realisation of a self-review: the values to store by IKI id (a number and its
+    achievement where the target is numeric, a text otherwise), the IKI left blank, and the
+    problems naming RHK and IKI."""
+    column = RealisasiIki._meta.get_field("nilai_angka")
+    values, blank, errors = {}, set(), []
+    for rhk_id, row in given.items():
+        item = rhk.get(rhk_id)
+        if item is None or not row.iki:
+            continue
+        ikis = {i.pk: (n, i) for n, i in enumerate(item.iki_set.all(), start=1)}
+        for iki_id, raw in row.iki.items():
+            if iki_id not in ikis:
+                errors.append(
+                    _("RHK %(n)d: the review names an indicator that is not in this RHK.") % {"n": item.urutan}
+                )
+                continue
+            n, iki = ikis[iki_id]
+            text = (raw or "").strip()
+            if not text:
+                blank.add(iki_id)
+                continue
+            where = {"n": item.urutan, "m": n}
+            if iki.target_angka is None:
+                values[iki_id] = {"nilai_angka": None, "nilai_teks": text[:2000], "capaian": None}
+                continue
+            try:
+                number = parse_number(text, column=column)
+            except ValueError as exc:
+                errors.append(
+                    _("RHK %(n)d, IKI %(m)d: the achievement %(value)s %(reason)s; the target is a number.")
+                    % {**where, "value": text[:40], "reason": exc}
+                )
+                continue
+            if number < 0:
+                errors.append(_("RHK %(n)d, IKI %(m)d: an achievement cannot be negative.") % where)
+                continue
+            values[iki_id] = {
+                "nilai_angka": number,
+                "nilai_teks": "",
+                "capaian": capaian_persen(aspek=iki.aspek, target=iki.target_angka, realisasi=number),
+            }
+    return values, blank, errors
 
 
 def self_review_submit(
@@ -381,6 +569,8 @@ def self_review_submit(
             errors.append(problem)
     if set(given) - set(rhk):
         errors.append(_("The review names an RHK that is not in this plan."))
+    iki_values, iki_blank, iki_errors = _iki_values(rhk, given)
+    errors += iki_errors
     if errors:
         raise ValidationError(errors)
     node = _node("final_self_review" if final else "self_review")
@@ -401,12 +591,24 @@ def self_review_submit(
             values=values,
             fresh=created,
         )
+        _upsert_rows(
+            RealisasiIki,
+            parent={"evaluasi": evaluasi},
+            key="iki_id",
+            by=by,
+            fields=["nilai_angka", "nilai_teks", "capaian"],
+            values=iki_values,
+            fresh=created,
+        )
+        if iki_blank and not created:
+            for emptied in RealisasiIki.objects.filter(evaluasi=evaluasi, iki_id__in=iki_blank):
+                emptied.delete()
         skp_transition(
             skp=skp,
             action=AuditAction.FINAL_SELF_REVIEW_SUBMITTED if final else AuditAction.SELF_REVIEW_SUBMITTED,
             by=by,
             status=StatusSkp.EVALUASI_AKHIR if final else StatusSkp.EVALUASI_PERIODIK,
-            after={"evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values)},
+            after={"evaluasi": evaluasi.pk, "window": window.nama, "rhk": len(values), "iki": len(iki_values)},
         )
     return evaluasi
 

@@ -238,7 +238,9 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
             ctx["evaluasi_list"] = list(
-                skp.evaluasi_set.select_related("jendela").prefetch_related("realisasi_set__rhk", "perilaku_set")
+                skp.evaluasi_set.select_related("jendela").prefetch_related(
+                    "realisasi_set__rhk", "perilaku_set", "realisasi_iki_set__iki"
+                )
             )
             hasil = getattr(skp, "hasil", None)
             me = self.request.user

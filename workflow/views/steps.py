@@ -18,11 +18,13 @@ from ..forms import (
     PlanDecisionForm,
     PlanForm,
     ReviewForm,
+    RhkForm,
     SelfReviewForm,
     form_errors,
 )
 from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, Rating
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
+from ..selectors.appraisal import assessor_plan, staff_waiting_for
 from ..selectors.explanation import explain
 from ..services import appeal as appeal_services
 from ..services import appraisal as services
@@ -125,31 +127,34 @@ class ServiceTaskView(TaskView):
         return response or self.done()
 
 
+def _number(value) -> str:
+    return f"{value.normalize():f}"
+
+
 class PlanDraftView(ServiceTaskView):
     step_template = "workflow/steps/plan_draft.html"
     form_class = PlanForm
     success_message = gettext_lazy("Your SKP was submitted to your assessor.")
 
+    @cached_property
+    def assessor_plan(self):
+        return assessor_plan(self.skp)
+
     def get_form_kwargs(self):
         initial = []
         for rhk in self.skp.rhk_set.prefetch_related("iki_set"):
-            iki = rhk.iki_set.first()
-            initial.append(
-                {
-                    "jenis": rhk.jenis,
-                    "teks": rhk.teks,
-                    "rhk_atasan": rhk.rhk_atasan_id,
-                    "aspek": iki.aspek if iki else "kuantitas",
-                    "indikator": iki.indikator if iki else "",
-                    "target": (
-                        f"{iki.target_angka.normalize():f}"
-                        if iki and iki.target_angka is not None
-                        else (iki.target_kualitatif if iki else "")
-                    ),
-                    "satuan": iki.satuan if iki else "",
+            row = {"jenis": rhk.jenis, "teks": rhk.teks, "rhk_atasan": rhk.rhk_atasan_id}
+            for (_n, suffix), iki in zip(RhkForm.slots(), rhk.iki_set.all(), strict=False):
+                row |= {
+                    f"aspek{suffix}": iki.aspek,
+                    f"indikator{suffix}": iki.indikator,
+                    f"target{suffix}": _number(iki.target_angka)
+                    if iki.target_angka is not None
+                    else iki.target_kualitatif,
+                    f"satuan{suffix}": iki.satuan,
                 }
-            )
-        atasan_choices = [(r.pk, r.teks[:120]) for r in services.assessor_rhk_choices(self.skp)]
+            initial.append(row)
+        atasan_choices = [(r.pk, f"{r.urutan}. {r.teks[:120]}") for r in self.assessor_plan.choices]
         return {"pendekatan": self.skp.pendekatan, "rows": initial, "atasan_choices": atasan_choices}
 
     def get_form(self, data=None, files=None):
@@ -158,21 +163,18 @@ class PlanDraftView(ServiceTaskView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["header"], ctx["formset"] = ctx["form"].header, ctx["form"].formset
+        ctx["link"] = self.assessor_plan
+        ctx["staff_waiting"] = staff_waiting_for(self.skp)
+        ctx["max_iki"] = services.MAX_IKI
         return ctx
 
+    def form_invalid(self, form):
+        for message in form.errors():
+            messages.error(self.request, message)
+        return super().form_invalid(form)
+
     def submit(self, form):
-        rows = [
-            services.RhkInput(
-                jenis=row["jenis"],
-                teks=row["teks"],
-                indikator=row["indikator"],
-                aspek=row["aspek"],
-                target=row["target"],
-                satuan=row["satuan"],
-                rhk_atasan_id=row.get("rhk_atasan"),
-            )
-            for row in form.rows()
-        ]
+        rows = form.inputs()
         pendekatan = form.header.cleaned_data["pendekatan"]
         if "simpan" in self.request.POST:
             services.plan_save(skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows)
@@ -192,6 +194,9 @@ class PlanApproveView(ServiceTaskView):
 
     def get_initial(self):
         return {f"ekspektasi_{e.nilai}": e.ekspektasi for e in EkspektasiPerilaku.objects.filter(skp=self.skp)}
+
+    def get_form_kwargs(self):
+        return {"required_values": services.required_expectations(self.skp)}
 
     def submit(self, form):
         data = form.cleaned_data
@@ -228,6 +233,7 @@ class SelfReviewView(ServiceTaskView):
                 realisasi=data[f"realisasi_{r.pk}"],
                 bukti_file=data.get(f"bukti_file_{r.pk}"),
                 bukti_tautan=data[f"bukti_tautan_{r.pk}"],
+                iki=form.iki_values(r),
             )
             for r in form.rhk_list
         ]
@@ -259,7 +265,7 @@ class ReviewView(ServiceTaskView):
     def current(self):
         """This window's review so far (the self-review, and the ratings if the result came back)."""
         reviews = self.skp.evaluasi_set.filter(jendela=self.window)
-        return reviews.prefetch_related("realisasi_set", "perilaku_set").first()
+        return reviews.prefetch_related("realisasi_set", "perilaku_set", "realisasi_iki_set__iki").first()
 
     @cached_property
     def returned(self):
@@ -283,6 +289,7 @@ class ReviewView(ServiceTaskView):
         ctx["window"] = self.window
         ctx["current"] = self.current
         ctx["realisasi"] = {r.rhk_id: r for r in self.current.realisasi_set.all()} if self.current else {}
+        ctx["realisasi_iki"] = {r.iki_id: r for r in self.current.realisasi_iki_set.all()} if self.current else {}
         if self.returned is not None:
             ctx["returned"] = self.returned  # the page says why the result came back
         ctx["form"].realisasi = ctx["realisasi"]
