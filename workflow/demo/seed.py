@@ -98,7 +98,7 @@ def demo_logins(roles: dict[str, str] | None = None) -> list[demo.DemoLogin]:
     ]
     labels = {
         "sekda": "Sekretaris Daerah (JPT Madya)",
-        "kadis": "Kepala Dinas Kesehatan (JPT Pratama, penilai)",
+        "kadis": "Kepala Dinas Kesehatan (JPT Pratama, penilai; keberatannya menunggu keputusan Gubernur)",
         "kabid": "Kepala Bidang P2P (Administrator, penilai)",
         "kasi": "Kepala Seksi Surveilans dan Imunisasi (Pengawas, penilai)",
         "pelaksana": "Pelaksana PPPK (pegawai, masuk dengan NI PPPK)",
