@@ -51,6 +51,7 @@ COLUMNS = [
     "kepala_unit",
     "email",
     "aktif",
+    "username",
 ]
 FIRST = [
     "Ahmad",
@@ -120,9 +121,11 @@ FUNGSIONAL = [
 ]
 
 
-def nip(i: int) -> str:
+def nip(i: int, pppk: bool = False) -> str:
+    """A PNS's NIP (appointment year and month) or a PPPK's NI PPPK (appointment year, then 21)."""
     born = dt.date(1966, 1, 1) + dt.timedelta(days=(i // 999) % 12000)
-    return f"{born:%Y%m%d}{born.year + 25:04d}{born.month:02d}{1 + i % 2}{i % 999 + 1:03d}"
+    code = "21" if pppk else f"{born.month:02d}"
+    return f"{born:%Y%m%d}{born.year + 25:04d}{code}{1 + i % 2}{i % 999 + 1:03d}"
 
 
 def org_rows(employees: int, seed: int = 11):
@@ -142,6 +145,7 @@ def org_rows(employees: int, seed: int = 11):
         "tipe": "pegawai",
         "kode_unit": "PEMDA",
         "nama": "Gubernur",
+        "username": "gubernur",
         "status_kepegawaian": "pejabat_negara",
         "jabatan": "Gubernur",
         "jenis_jabatan": "kepala_daerah",
@@ -157,7 +161,7 @@ def org_rows(employees: int, seed: int = 11):
         return {
             "tipe": "pegawai",
             "kode_unit": kode,
-            "nip": nip(n),
+            "nip": nip(n, pppk=not n % 7),
             "nama": f"{first} {last}" + (f", {title}" if title else ""),
             "status_kepegawaian": "PNS" if n % 7 else "PPPK",
             "jabatan": jabatan,

@@ -301,9 +301,14 @@ PERMISSIONS_POLICY = {
 WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # --- Product settings -----------------------------------------------------------------------
-# Who decides an appeal when the assessor's superior is the assessor (e.g. JPT under the Governor):
-# "admin" puts it in the government admins' queue, "same" lets that official decide anyway.
-KINERJA_APPEAL_SAME_OFFICIAL = os.environ.get("KINERJA_APPEAL_SAME_OFFICIAL", "admin")
+# Who decides an appeal when the assessor's superior is the assessor (JPT, whom the Governor both
+# assesses and, as their superior, hears on appeal: shared/domain.md §4): "same" lets that official
+# decide (the default, as the rules say), "admin" puts it in the government admins' (BKD) queue.
+KINERJA_APPEAL_SAME_OFFICIAL = os.environ.get("KINERJA_APPEAL_SAME_OFFICIAL", "same").strip().lower() or "same"
+if KINERJA_APPEAL_SAME_OFFICIAL not in ("same", "admin"):
+    raise ImproperlyConfigured(
+        f"KINERJA_APPEAL_SAME_OFFICIAL={KINERJA_APPEAL_SAME_OFFICIAL!r}: choose 'same' or 'admin'."
+    )
 # Where an overdue task escalates: "superior" (the assessor's superior) or "admin" (the BKD admins).
 KINERJA_ESCALATE_TO = os.environ.get("KINERJA_ESCALATE_TO", "superior")
 # Days a task stays open when the period gives it no window, and days before the due date to remind.

@@ -6,7 +6,7 @@ import itertools
 import factory
 
 from workflow.models import Instansi, Jabatan, JenisInstansi, JenisJabatan, JenisUnit, Pegawai, StatusKepegawaian, Unit
-from workflow.nip import make_nip
+from workflow.nip import make_ni_pppk, make_nip
 
 _seq = itertools.count(1)
 
@@ -27,6 +27,12 @@ NAMES = [
 def nip_for(n: int) -> str:
     born = dt.date(1970 + n % 25, n % 12 + 1, n % 28 + 1)
     return make_nip(born, born.year + 25, (n % 12) + 1, 1 + n % 2, n % 999 + 1)
+
+
+def ni_pppk_for(n: int) -> str:
+    """A real-format NI PPPK (appointment year, then the code 21), for a PPPK."""
+    born = dt.date(1970 + n % 25, n % 12 + 1, n % 28 + 1)
+    return make_ni_pppk(born, 2019 + n % 7, 1 + n % 2, n % 999 + 1)
 
 
 class InstansiFactory(factory.django.DjangoModelFactory):

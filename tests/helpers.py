@@ -14,7 +14,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.factories import give_accounts, nip_for
+from tests.factories import give_accounts, ni_pppk_for, nip_for
 from workflow.demo.org import unit_row  # noqa: F401 - the import tests build their unit rows like the demo
 from workflow.models import AuditAction, JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.selectors.appraisal import PLAN_APPROVED, assessor_plan
@@ -200,10 +200,10 @@ def open_task(skp):
 
 # --- the organisation file of the import tests --------------------------------------------------
 
-NIP_KASI, NIP_STAFF, NIP_STAFF2 = nip_for(501), nip_for(502), nip_for(503)
+NIP_KASI, NIP_STAFF, NIP_STAFF2 = nip_for(501), nip_for(502), ni_pppk_for(503)  # the third is a PPPK
 
 
-def person_row(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="", status="PNS", aktif="ya"):
+def person_row(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="", status="PNS", aktif="ya", username=""):
     return {
         "tipe": "pegawai",
         "kode_unit": kode_unit,
@@ -215,6 +215,7 @@ def person_row(kode_unit, nip, nama, jabatan, jenis, kepala="tidak", jenjang="",
         "jenjang": jenjang,
         "kepala_unit": kepala,
         "aktif": aktif,
+        "username": username,
     }
 
 

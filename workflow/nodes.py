@@ -165,10 +165,14 @@ class AssessorView(AppraisalView):
 
 
 class AppealDecisionView(AssessorView):
-    """The appeal decision: neither the appraisee nor the assessor whose rating is appealed."""
+    """The appeal decision: neither the appraisee nor the assessor whose rating is appealed — unless
+    the appeal was routed to that assessor as the assessor's superior too (the Governor deciding a
+    JPT's appeal, by the ``KINERJA_APPEAL_SAME_OFFICIAL`` setting when it was filed)."""
 
     def barred(self, skp: Skp) -> list[tuple[Pegawai, str]]:
         barred = super().barred(skp)
-        if skp.penilai is not None:
+        keberatan = getattr(skp, "keberatan", None)
+        decides_own = keberatan is not None and skp.penilai_id is not None and keberatan.pemutus_id == skp.penilai_id
+        if skp.penilai is not None and not decides_own:
             barred.append((skp.penilai, _("%(name)s rated this appraisal and cannot decide its appeal.")))
         return barred

@@ -130,3 +130,50 @@ def test_a_new_period_gets_its_review_windows(client, org, bkd):
     assert response.status_code == 302, response.content.decode()[:2000]
     periode = Periode.objects.get(tahun=2027)
     assert [w.jenis for w in periode.jendela_set.all()] == ["periodik"] * 3 + ["akhir"]
+
+
+# --- PPPK numbers in the admin form (issue 13, item 1) ----------------------------------------------
+
+NI_PPPK = "199312282025212001"
+
+
+def pppk_form(org, **changes):
+    return {
+        "instansi": org.instansi.pk,
+        "nip": NI_PPPK,
+        "nama": "Rina Marlina, S.Kep.",
+        "status_kepegawaian": "PPPK",
+        "unit": org.seksi.pk,
+        "jabatan": org.pelaksana.jabatan.pk,
+        "aktif": "on",
+        **changes,
+    }
+
+
+def test_an_admin_adds_a_pppk_by_their_ni_pppk(client, org, bkd):
+    response = client.post("/admin/workflow/pegawai/add/", pppk_form(org))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pppk = Pegawai.objects.get(nip=NI_PPPK)
+    assert pppk.status_kepegawaian == "PPPK"
+    assert pppk.history.first().history_user == bkd
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"status_kepegawaian": "PNS"}, "digit 13–14 adalah 21, kode NI PPPK, bukan bulan pengangkatan"),
+        ({"nip": "198503152010012003"}, "digit 13–14 adalah 01, yaitu bulan pengangkatan pada NIP PNS"),
+        ({"nip": "199312282025213001"}, "digit ke-15 (jenis kelamin)"),
+        ({"nip": ""}, "PPPK wajib memiliki NI PPPK."),
+        ({"nip": "12345"}, "NI PPPK harus tepat 18 digit (terbaca 5 karakter)."),
+    ],
+)
+def test_a_wrong_number_for_the_status_is_refused_in_the_admin_form_once_and_in_indonesian(
+    client, org, bkd, changes, message
+):
+    before = Pegawai.objects.count()
+    response = client.post("/admin/workflow/pegawai/add/", pppk_form(org, **changes))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count(message) == 1, page[:3000]  # one message, under the number's field
+    assert Pegawai.objects.count() == before

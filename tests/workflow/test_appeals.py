@@ -1,6 +1,7 @@
 """Appeals (keberatan), the appeal window, deadlines, delegation and notifications."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -92,10 +93,13 @@ def test_an_unanswered_appeal_moves_to_the_decision_when_the_response_is_late(or
     assert appeal_task(keberatan, AppealFlow.decide).owner == org.kabid.user
 
 
-def test_separation_of_duties_when_the_superior_is_the_assessor(org, opened, rules_pack, client):
+def test_by_setting_a_jpt_appeal_goes_to_the_admins_and_the_governor_never_decides_it(
+    org, opened, rules_pack, client, settings
+):
     # The Kepala Dinas is rated by the Governor, whose superior is the Governor himself.
     from tests.factories import give_accounts
 
+    settings.KINERJA_APPEAL_SAME_OFFICIAL = "admin"
     give_accounts(org.gubernur)
     skp = through_final_review(org, org.kadis, org.gubernur, lambda r: "sesuai", lambda v: "sesuai")
     with at(5):
@@ -293,3 +297,76 @@ def test_an_assessor_delegates_through_the_page(client, org, opened):
         {"penerima": org.kabid.pk, "mulai": "2026-03-01", "selesai": "2026-03-10", "alasan": "Diklat kepemimpinan"},
     )
     assert Delegasi.objects.get().penerima == org.kabid
+
+
+# --- the Governor decides a JPT's appeal (issue 13, item 5) -----------------------------------------
+
+
+def appeal_task_url(task):
+    return f"/appeal/{task.process_id}/{task.flow_task.name}/{task.pk}/execute/"
+
+
+def test_by_default_the_governor_decides_a_jpt_appeal_through_the_pages(org, opened, rules_pack, client, settings):
+    """JPT are assessed by the Governor, who is also the assessor's superior: he hears the appeal
+    and decides it (the default of KINERJA_APPEAL_SAME_OFFICIAL), from his own inbox."""
+    from tests.factories import give_accounts
+    from workflow.models import AuditAction, AuditEvent
+
+    assert settings.KINERJA_APPEAL_SAME_OFFICIAL == "same"
+    give_accounts(org.gubernur)
+    skp = through_final_review(org, org.kadis, org.gubernur, lambda r: "sesuai", lambda v: "sesuai")
+    with at(5):
+        client.force_login(org.kadis.user)
+        form = client.get(f"/kinerja/keberatan/{skp.pk}/").content.decode()
+        assert f"{org.gubernur.nama} yang memutus keberatan" in form  # the page says who decides
+        client.post(f"/kinerja/keberatan/{skp.pk}/", {"alasan": "Penanganan KLB campak belum dinilai."})
+    keberatan = Keberatan.objects.get(skp=skp)
+    assert keberatan.pemutus == org.gubernur and keberatan.penanggap == org.gubernur
+    client.force_login(org.gubernur.user)
+    respond = appeal_task(keberatan, AppealFlow.respond)
+    assert respond.owner == org.gubernur.user
+    with at(6):
+        assert client.post(appeal_task_url(respond), {"tanggapan": "Bukti KLB diterima."}).status_code == 302
+    decide = appeal_task(keberatan, AppealFlow.decide)
+    assert decide.owner == org.gubernur.user  # in his inbox, not the admins' queue
+    inbox = client.get("/appeal/inbox/").content.decode()
+    assert any(org.kadis.nama in row for row in re.findall(r"<tr[^>]*>(.*?)</tr>", inbox, re.S) if "Putuskan" in row)
+    page = client.get(f"/appeal/{keberatan.process_id}/").content.decode()
+    assert "sesuai ketentuan" in page and "antrean admin" not in page
+    with at(8):
+        refused = client.post(appeal_task_url(decide), {"keputusan": "ubah", "alasan": ""})
+        assert refused.status_code == 200 and "alasan keputusan" in refused.content.decode()
+        decided = client.post(
+            appeal_task_url(decide),
+            {
+                "keputusan": "ubah",
+                "alasan": "Penanganan KLB campak melampaui target.",
+                "rating_hasil_kerja": "di_atas",
+                "rating_perilaku": "di_atas",
+            },
+        )
+    assert decided.status_code == 302
+    keberatan.refresh_from_db()
+    assert keberatan.status == StatusKeberatan.DIUBAH and keberatan.predikat_baru == "sangat_baik"
+    assert Skp.objects.get(pk=skp.pk).status == StatusSkp.FINAL
+    event = AuditEvent.objects.filter(action=AuditAction.APPEAL_DECIDED).get()
+    assert event.actor == org.gubernur.user
+
+
+def test_a_governor_without_an_account_leaves_the_jpt_appeal_in_the_admins_queue_and_says_so(
+    org, opened, rules_pack, client, bkd
+):
+    from tests.factories import give_accounts
+
+    give_accounts(org.gubernur)
+    skp = through_final_review(org, org.kadis, org.gubernur, lambda r: "sesuai", lambda v: "sesuai")
+    org.gubernur.user = None  # the account is taken away before the appeal
+    org.gubernur.save(update_fields=["user"])
+    with at(5), translation.override("id"):
+        keberatan = svc.appeal_file(skp=skp, by=org.kadis.user, alasan="Mohon ditinjau ulang.")
+    assert keberatan.pemutus == org.gubernur
+    assert "belum memiliki akun pengguna, sehingga keberatan menunggu di antrean admin" in keberatan.catatan_pemutus
+    with at(11):
+        fire_due_timers()  # no response in time: on to the decision
+    decide = appeal_task(keberatan, AppealFlow.decide)
+    assert decide.owner is None and AppealFlow.decide.can_assign(bkd, decide)

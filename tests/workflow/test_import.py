@@ -9,7 +9,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from tests.factories import InstansiFactory, nip_for
-from tests.helpers import NIP_KASI, NIP_STAFF, NIP_STAFF2, as_csv, good_rows, person_row
+from tests.helpers import NIP_KASI, NIP_STAFF, NIP_STAFF2, as_csv, good_rows, person_row, unit_row
 from workflow.models import Pegawai, Unit
 from workflow.services.org_import import COLUMNS, OrgImportError, org_import, read_rows
 
@@ -185,7 +185,11 @@ def test_the_shipped_example_file_imports(settings):
 
     example = Path(settings.BASE_DIR) / "config" / "org" / "contoh-impor.csv"
     report = org_import(instansi=InstansiFactory(), rows=read_file(example))
-    assert report.created["unit"] == 6 and report.created["pegawai"] == 10
+    assert report.created["unit"] == 7 and report.created["pegawai"] == 11 and report.created["akun"] == 11
+    # the Governor signs in by the username the file names; the PPPK by their NI PPPK
+    assert Pegawai.objects.get(user__username="gubernur").jabatan.nama == "Gubernur Bengkulu"
+    assert Pegawai.objects.get(user__username="198608152021212205").status_kepegawaian == "PPPK"
+    assert Pegawai.objects.get(user__username="199402142023212031").unit.jenis == "sekolah"
 
 
 # --- large and hostile files, the background job (issue 11, items 11 and 12) ------------------------
@@ -470,3 +474,149 @@ def test_on_postgresql_rows_written_show_on_the_job_while_the_import_transaction
     job.refresh_from_db()
     assert (job.status, job.ditulis, job.total) == ("done", 1202, 1202)
     assert Pegawai.objects.count() == 1200
+
+
+# --- PPPK numbers and state officials' accounts (issue 13, items 1 and 5) ---------------------------
+
+NI_PPPK = "199312282025212001"  # the issue's example: born 28-12-1993, appointed 2025, code 21, female, 001
+GOVERNOR = "H. Rahmat Syahputra, S.E."
+
+
+def with_governor(username="gubernur"):
+    """The good rows under the province's root unit, headed by the Governor (a state official)."""
+    rows = good_rows()
+    rows[0]["kode_unit_induk"] = "PEMPROV"
+    return [
+        unit_row("PEMPROV", "Pemerintah Provinsi Bengkulu", "", "pemda", "Gubernur Bengkulu", "kepala_daerah"),
+        person_row(
+            "PEMPROV",
+            "",
+            GOVERNOR,
+            "Gubernur Bengkulu",
+            "kepala_daerah",
+            kepala="ya",
+            status="pejabat_negara",
+            username=username,
+        ),
+        *rows,
+    ]
+
+
+def test_pppk_rows_with_real_ni_pppk_import_and_sign_in_by_their_number():
+    rows = good_rows()
+    rows.append(person_row("DINKES-S1", NI_PPPK, "Rina Marlina, S.Kep.", "Perawat Ahli Pertama", "fungsional",
+                           jenjang="ahli_pertama", status="PPPK"))  # fmt: skip
+    report = run(rows)
+    assert report.created["pegawai"] == 4 and report.created["akun"] == 4
+    for nip in (NIP_STAFF2, NI_PPPK):
+        pppk = Pegawai.objects.get(nip=nip)
+        assert pppk.status_kepegawaian == "PPPK" and pppk.user.username == nip
+
+
+def test_the_governor_gets_an_account_by_the_username_the_file_names_and_a_rerun_changes_nothing():
+    report = run(with_governor())
+    assert report.created["akun"] == 4
+    governor = Pegawai.objects.get(user__username="gubernur")
+    assert governor.nama == GOVERNOR and governor.nip is None and not governor.user.has_usable_password()
+    instansi = governor.instansi
+    history = Pegawai.history.count()
+    again = org_import(instansi=instansi, rows=read_rows(as_csv(with_governor()), "org.csv"))
+    assert again.unchanged["pegawai"] == 4 and again.created["akun"] == 0
+    assert Pegawai.history.count() == history
+    # A new title on the same username updates the same official.
+    rows = with_governor()
+    rows[1]["nama"] = "Dr. H. Rahmat Syahputra, S.E., M.M."
+    assert org_import(instansi=instansi, rows=read_rows(as_csv(rows), "org.csv")).updated["pegawai"] == 1
+    assert Pegawai.objects.get(user__username="gubernur").nama.startswith("Dr. ")
+    assert Pegawai.objects.filter(nip__isnull=True).count() == 1
+
+
+OFFICIAL_BAD_CASES = [
+    (
+        "NI PPPK for a PNS",
+        lambda r: r[5].update(nip=NI_PPPK),
+        f"Baris 7: NIP {NI_PPPK}: digit 13–14 adalah 21, kode NI PPPK",
+    ),
+    (
+        "NIP for a PPPK",
+        lambda r: r[6].update(nip=NIP_STAFF[:-3] + "777"),
+        "Baris 8: NI PPPK "
+        + NIP_STAFF[:-3]
+        + "777: digit 13–14 adalah "
+        + NIP_STAFF[12:14]
+        + ", yaitu bulan pengangkatan pada NIP PNS",
+    ),
+    ("PPPK without a number", lambda r: r[6].update(nip=""), "Baris 8: nip kosong; PPPK wajib"),
+    ("official without a username", lambda r: r[1].update(username=""), "Baris 3: username kosong"),
+    ("username of digits", lambda r: r[1].update(username="12345"), "hanya berisi angka"),
+    ("username with spaces", lambda r: r[1].update(username="pak gub"), "Baris 3: username 'pak gub' tidak sah"),
+    ("username on a PNS", lambda r: r[5].update(username="hendra"), "Baris 7: username hendra: hanya pejabat negara"),
+]
+
+
+@pytest.mark.parametrize(("label", "spoil", "message"), OFFICIAL_BAD_CASES, ids=[c[0] for c in OFFICIAL_BAD_CASES])
+def test_wrong_numbers_and_usernames_are_reported_by_row_in_indonesian_and_nothing_is_written(label, spoil, message):
+    from django.contrib.auth import get_user_model
+
+    rows = with_governor()
+    spoil(rows)
+    instansi = InstansiFactory()
+    users = get_user_model().objects.count()  # the system user is there already
+    with translation.override("id"), pytest.raises(OrgImportError) as caught:
+        org_import(instansi=instansi, rows=read_rows(as_csv(rows), "org.csv"))
+    assert any(message in e for e in caught.value.errors), caught.value.errors
+    assert Pegawai.objects.count() == 0 and Unit.objects.count() == 0 and get_user_model().objects.count() == users
+
+
+def test_a_duplicate_username_in_the_file_or_taken_by_another_account_is_refused():
+    from django.contrib.auth import get_user_model
+
+    rows = with_governor()
+    rows.append(
+        person_row(
+            "PEMPROV",
+            "",
+            "Wakil Gubernur",
+            "Wakil Gubernur Bengkulu",
+            "pelaksana",
+            status="pejabat_negara",
+            username="gubernur",
+        )  # fmt: skip
+    )
+    with translation.override("id"), pytest.raises(OrgImportError) as caught:
+        run(rows)
+    assert "Baris 9: username gubernur muncul dua kali dalam berkas (juga di baris 3)." in caught.value.errors
+    get_user_model().objects.create_user("gubernur", password="x", is_staff=True)  # an admin's account
+    users = get_user_model().objects.count()
+    with translation.override("id"), pytest.raises(OrgImportError) as caught:
+        run(with_governor())
+    assert caught.value.errors == ["Baris 3: username gubernur sudah menjadi akun orang lain; pilih yang lain."]
+    assert Pegawai.objects.count() == 0 and get_user_model().objects.count() == users
+
+
+def test_an_official_who_signs_in_already_keeps_the_account_name():
+    instansi = InstansiFactory()
+    org_import(instansi=instansi, rows=read_rows(as_csv(with_governor()), "org.csv"))
+    with translation.override("id"), pytest.raises(OrgImportError) as caught:
+        org_import(instansi=instansi, rows=read_rows(as_csv(with_governor("gub.bengkulu")), "org.csv"))
+    assert caught.value.errors == [
+        f"Baris 3: {GOVERNOR} sudah masuk dengan akun gubernur; tulis username itu, bukan gub.bengkulu."
+    ]
+
+
+def test_the_import_page_imports_pppk_and_the_governor_and_refuses_a_pns_with_an_ni_pppk(bkd_client, org):
+    from django.contrib.auth import get_user_model
+
+    page = bkd_client.get(IMPORT_URL).content.decode()
+    assert "username" in page and "NI PPPK" in page  # the help names the column and the number
+    rows = with_governor("gubernur.bkl")
+    response = upload(bkd_client, org, as_csv(rows), "org.csv")
+    assert "Selesai" in bkd_client.get(response["Location"]).content.decode()
+    assert Pegawai.objects.get(nip=NIP_STAFF2).status_kepegawaian == "PPPK"
+    assert Pegawai.objects.get(user__username="gubernur.bkl").nama == GOVERNOR
+    before = Pegawai.objects.count(), get_user_model().objects.count()
+    rows = good_rows()
+    rows.append(person_row("DINKES-S1", NI_PPPK, "Rina Marlina, S.Kep.", "Perawat", "pelaksana"))
+    page = bkd_client.get(upload(bkd_client, org, as_csv(rows), "org.csv")["Location"]).content.decode()
+    assert "Ditolak" in page and f"Baris 7: NIP {NI_PPPK}: digit 13–14 adalah 21" in page
+    assert (Pegawai.objects.count(), get_user_model().objects.count()) == before

@@ -8,8 +8,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from workflow.demo.org import provinsi_rows
 from workflow.models import Granularitas, JenisJabatan, JenisUnit, Pegawai, Periode, StatusPeriode, Unit
-from workflow.nip import parse_nip
+from workflow.nip import nomor_induk_check
 from workflow.selectors.org import OrgSnapshot
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,15 @@ def test_demo_builds_pemprov_bengkulu(seeded):
     assert set(OPD_FROM_DOMAIN) <= opd and len(opd) >= 8
     for jenis in JenisJabatan.values:
         assert pemprov.filter(jabatan__jenis=jenis).exists(), jenis
-    for nip in pemprov.exclude(nip__isnull=True).values_list("nip", flat=True):
-        parse_nip(nip)
+    for nip, status in pemprov.exclude(nip__isnull=True).values_list("nip", "status_kepegawaian"):
+        nomor_induk_check(nip, status)  # a PPPK has a real NI PPPK, a PNS a NIP
+    pppk = pemprov.filter(status_kepegawaian="PPPK")
+    assert pppk.count() >= 50 and all(nip[12:14] == "21" for nip in pppk.values_list("nip", flat=True))
+    # state officials sign in by the username the import gave them
+    assert set(Pegawai.objects.filter(nip__isnull=True).values_list("user__username", flat=True)) == {
+        "gubernur",
+        "walikota",
+    }
     periode = Periode.objects.get(instansi__kode="PEMPROV-BKL", tahun=2026)
     assert periode.status == StatusPeriode.OPEN and periode.granularitas == Granularitas.SEMESTER
     assert [w.jenis for w in periode.jendela_set.all()] == ["periodik", "akhir"]
@@ -101,7 +109,8 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
 
     from workflow.models import HasilPenilaian, Skp, StatusSkp
 
-    call_command("seed_demo", "--simulate", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--simulate", stdout=out, verbosity=2)
     statuses = set(Skp.objects.values_list("status", flat=True))
     assert {
         StatusSkp.DRAFT,
@@ -113,7 +122,10 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     } <= statuses
     published = Skp.objects.filter(status=StatusSkp.DIPUBLIKASIKAN)
     assert published.count() >= 10 and {s.unit.kode[:9] for s in published} == {"DINKES-B1"}
-    assert HasilPenilaian.objects.filter(dipublikasikan__isnull=False).count() == published.count()
+    # ... and the Kepala Dinas, whose appeal waits for the Governor's decision
+    appealed = Skp.objects.get(status=StatusSkp.KEBERATAN)
+    assert appealed.unit.kode == "DINKES" and appealed.pegawai.jabatan.jenis == "jpt_pratama"
+    assert HasilPenilaian.objects.filter(dipublikasikan__isnull=False).count() == published.count() + 1
     revised = Skp.objects.exclude(catatan_pengembalian="").exclude(status=StatusSkp.DIKEMBALIKAN)
     assert revised.exists()  # returned, revised and approved
     # the plan's shape: an RHK with three IKI, each core RHK of staff supporting the assessor's approved
@@ -130,9 +142,29 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     # every open human task has an owner or waits in an admin queue; none is lost
     assert not Task.objects.filter(status=STATUS.ERROR).exists()
     # the demo pelaksana reads their published result
-    me = Skp.objects.get(pegawai__user__username__in=["197701032002071209"])
+    _, roles = provinsi_rows()
+    me = Skp.objects.get(pegawai__user__username=roles["pelaksana"])  # a PPPK, signing in by the NI PPPK
+    assert me.pegawai.status_kepegawaian == "PPPK"
     client.force_login(me.pegawai.user)
     assert "Mengapa predikat ini" in client.get(f"/appraisal/{me.process_id}/").content.decode()
+    # The Governor signs in with the printed login, finds the Kepala Dinas's appeal in his inbox
+    # (he assessed him and, as the assessor's superior, decides) and decides it.
+    from workflow.models import Keberatan, StatusKeberatan
+
+    password = re.search(r"password for all: (\S+)\)", out.getvalue()).group(1)
+    assert re.search(r"^  gubernur\s+Gubernur", out.getvalue(), flags=re.MULTILINE)
+    keberatan = Keberatan.objects.select_related("skp__pegawai", "pemutus__user").get()
+    assert keberatan.pemutus.user.username == "gubernur" and keberatan.skp.penilai == keberatan.pemutus
+    client.logout()
+    assert client.post("/accounts/login/", {"username": "gubernur", "password": password}).status_code == 302
+    assert keberatan.skp.pegawai.nama in client.get("/appeal/inbox/").content.decode()
+    decide = Task.objects.get(process_id=keberatan.process_id, status=STATUS.ASSIGNED)
+    assert decide.flow_task.name == "decide" and decide.owner.username == "gubernur"
+    url = f"/appeal/{decide.process_id}/decide/{decide.pk}/execute/"
+    assert client.get(url).status_code == 200
+    decided = client.post(url, {"keputusan": "kuatkan", "alasan": "Penilaian sudah sesuai bukti dukung."})
+    assert decided.status_code == 302
+    assert Keberatan.objects.get().status == StatusKeberatan.DIKUATKAN
     before = Skp.objects.exclude(status=StatusSkp.DRAFT).count()
     call_command("seed_demo", "--simulate", stdout=io.StringIO())
     assert Skp.objects.exclude(status=StatusSkp.DRAFT).count() == before

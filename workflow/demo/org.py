@@ -7,11 +7,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from ..nip import make_nip
+from ..nip import make_ni_pppk, make_nip
 
 DEMO_PASSWORD = "Kinerja2026!"  # noqa: S105 - printed on purpose: demo only
 PROVINSI = ("PEMPROV-BKL", "Pemerintah Provinsi Bengkulu")
 KOTA = ("PEMKOT-BKL", "Pemerintah Kota Bengkulu")
+# State officials have no NIP: the import names their accounts (column ``username``).
+GUBERNUR_USERNAME = "gubernur"
+WALIKOTA_USERNAME = "walikota"
 
 MALE = [
     "Ahmad",
@@ -210,14 +213,14 @@ class DemoLogin:
 
 
 class _People:
-    """Deterministic name and NIP generator."""
+    """Deterministic name and number generator: a NIP for a PNS, an NI PPPK for a PPPK."""
 
     def __init__(self, seed: int, first_sequence: int = 0):
         self.rng = random.Random(seed)
         self.sequence = first_sequence
         self.used_names: set[str] = set()
 
-    def person(self, senior: bool = False) -> tuple[str, str]:
+    def person(self, senior: bool = False, pppk: bool = False) -> tuple[str, str]:
         rng = self.rng
         female = rng.random() < 0.45
         for _ in range(50):
@@ -234,9 +237,12 @@ class _People:
             rng.randint(1966, 1980) if senior else rng.randint(1970, 1999), rng.randint(1, 12), rng.randint(1, 28)
         )
         appointed = born.year + rng.randint(23, 30)
+        month = rng.randint(1, 12)
         self.sequence += 1
-        nip = make_nip(born, appointed, rng.randint(1, 12), 2 if female else 1, self.sequence % 999 + 1)
-        return nip, title
+        sex, sequence = 2 if female else 1, self.sequence % 999 + 1
+        if pppk:  # PPPK have been appointed since 2019: an NI PPPK (year, then the code 21)
+            return make_ni_pppk(born, 2019 + appointed % 7, sex, sequence), title
+        return make_nip(born, appointed, month, sex, sequence), title
 
 
 def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan="", jenjang=""):
@@ -253,7 +259,7 @@ def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan="", jenjang="")
     }
 
 
-def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS"):
+def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS", username=""):
     return {
         "tipe": "pegawai",
         "kode_unit": kode_unit,
@@ -266,6 +272,7 @@ def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=Fal
         "kepala_unit": "ya" if kepala else "tidak",
         "email": "",
         "aktif": "ya",
+        "username": username,
     }
 
 
@@ -288,6 +295,7 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
         "kepala_daerah",
         kepala=True,
         status="pejabat_negara",
+        username=GUBERNUR_USERNAME,
     )
     rows.append(unit_row("SETDA", "Sekretariat Daerah", "PEMPROV", "setda", "Sekretaris Daerah", "jpt_madya"))
     nip, nama = people.person(senior=True)
@@ -328,8 +336,8 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
             nip, nama = people.person()
             add_person(ks, nip, nama, f"Kepala {sub} {singkat}", "pengawas", kepala=True)
             for i in range(3):
-                nip, nama = people.person()
                 status = "PPPK" if i == 2 else "PNS"
+                nip, nama = people.person(pppk=status == "PPPK")
                 add_person(ks, nip, nama, "Pengadministrasi Perkantoran", "pelaksana", status=status)
         for b, bidang in enumerate(bidang_names, start=1):
             kb = f"{kode}-B{b}"
@@ -349,8 +357,9 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                 nip, nama = people.person()
                 kasi = add_person(kss, nip, nama, f"Kepala {seksi} {singkat}", "pengawas", kepala=True)
                 for i in range(3):
-                    nip, nama = people.person()
-                    staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status="PPPK" if i == 2 else "PNS")
+                    status = "PPPK" if i == 2 else "PNS"
+                    nip, nama = people.person(pppk=status == "PPPK")
+                    staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status=status)
                 if kode == "DINKES" and b == 1 and s == 1:
                     roles.update({"kadis": head, "kabid": kabid, "kasi": kasi, "pelaksana": staff, "fungsional": fj})
     # Last, so every name and NIP above stays as it was before the schools were added.
@@ -402,6 +411,7 @@ def kota_rows() -> list[dict]:
             "kepala_daerah",
             kepala=True,
             status="pejabat_negara",
+            username=WALIKOTA_USERNAME,
         ),
         unit_row(
             "BKPSDM",

@@ -78,13 +78,8 @@ def _instansi(kode, nama, jenis, by):
 def _users(provinsi, kota, by):
     users = get_user_model().objects
     password = make_password(demo.DEMO_PASSWORD)  # hashed once, shared by every demo account
-    # The Governor has no NIP: give him a readable username.
-    gubernur = Pegawai.objects.filter(instansi=provinsi, nip__isnull=True).first()
-    if gubernur is not None and gubernur.user_id is None:
-        gubernur.user = users.create(username="gubernur", first_name=gubernur.nama[:150], password=password)
-        gubernur._history_user = by
-        gubernur.save(update_fields=["user"])
-    # Employees imported with an unusable password get the demo password (first run only).
+    # Employees imported with an unusable password get the demo password (first run only); the
+    # Governor and the Wali Kota among them, whose accounts the import named (column username).
     unusable = users.filter(pegawai__instansi__in=[provinsi, kota], password__startswith="!")  # noqa: S106
     unusable.update(password=password)
     group = ensure_admin_group()
@@ -112,14 +107,14 @@ def demo_logins(roles: dict[str, str] | None = None) -> list[demo.DemoLogin]:
         demo.DemoLogin("Superuser", "admin", "Administrator", "—"),
         demo.DemoLogin("Admin BKD Pemprov Bengkulu", "admin.bkd", "Admin BKD", "—"),
         demo.DemoLogin("Admin BKPSDM Kota Bengkulu", "admin.bkpsdm", "Admin BKPSDM", "—"),
-        demo.DemoLogin("Gubernur (penilai JPT)", "gubernur", "", ""),
+        demo.DemoLogin("Gubernur (penilai JPT; memutus keberatan JPT)", demo.GUBERNUR_USERNAME, "", ""),
     ]
     labels = {
         "sekda": "Sekretaris Daerah (JPT Madya)",
-        "kadis": "Kepala Dinas Kesehatan (JPT Pratama, penilai)",
+        "kadis": "Kepala Dinas Kesehatan (JPT Pratama, penilai; keberatannya menunggu keputusan Gubernur)",
         "kabid": "Kepala Bidang P2P (Administrator, penilai)",
         "kasi": "Kepala Seksi Surveilans dan Imunisasi (Pengawas, penilai)",
-        "pelaksana": "Pelaksana (pegawai)",
+        "pelaksana": "Pelaksana PPPK (pegawai, masuk dengan NI PPPK)",
         "fungsional": "Fungsional (pegawai)",
         "kacabdin": "Kepala Cabang Dinas Pendidikan Wilayah I (Administrator, penilai Kepala Sekolah)",
         "kepsek": "Kepala SMA Negeri 2 Kota Bengkulu (Kepala Sekolah, fungsional, penilai guru)",
@@ -130,7 +125,7 @@ def demo_logins(roles: dict[str, str] | None = None) -> list[demo.DemoLogin]:
         person = people.get(roles.get(key))
         if person is not None:
             logins.append(demo.DemoLogin(label, person.nip, person.nama, person.jabatan.nama))
-    gubernur = Pegawai.objects.filter(user__username="gubernur").select_related("jabatan").first()
+    gubernur = Pegawai.objects.filter(user__username=demo.GUBERNUR_USERNAME).select_related("jabatan").first()
     if gubernur is not None:
         logins[3].nama, logins[3].jabatan = gubernur.nama, gubernur.jabatan.nama
     return logins

@@ -1,6 +1,8 @@
 """Drive the demo organisation through the lifecycle with the same services the pages use, to a
 realistic spread of steps: plans still drafted, submitted, returned and revised, approved; midyear
-reviews done; and one division (Bidang P2P of Dinas Kesehatan) scored and published. Deterministic for a given seed."""
+reviews done; one division (Bidang P2P of Dinas Kesehatan) and its Kepala Dinas scored and
+published; and the Kepala Dinas's appeal waiting in the Governor's inbox: the Governor assesses a JPT
+and, as the assessor's superior, decides the appeal too. Deterministic for a given seed."""
 
 from __future__ import annotations
 
@@ -23,10 +25,19 @@ from ..models import (
     Unit,
 )
 from ..selectors.appraisal import assessor_plan
+from ..services import appeal as appeal_svc
 from ..services import appraisal as svc
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"
+# So does the head of this unit (the Kepala Dinas Kesehatan, a JPT assessed by the Governor), who
+# then appeals: the Governor's response is given, his decision waits in his inbox.
+JPT_APPEAL_UNIT_CODE = "DINKES"
+JPT_APPEAL_REASON = (
+    "Capaian cakupan imunisasi dasar lengkap 98% dan penanganan KLB campak belum tercermin dalam "
+    "rating hasil kerja; mohon ditinjau kembali."
+)
+JPT_APPEAL_RESPONSE = "Penilaian telah mempertimbangkan bukti dukung yang disampaikan hingga Desember."
 # The organisation predikat the Governor set for Dinas Kesehatan: its units' results are checked
 # against the pattern for "Baik" (at most 70 % Baik, at least one Butuh Perbaikan or Kurang).
 ORGANISATION_PREDIKAT = {"DINKES": PredikatOrganisasi.BAIK}
@@ -141,13 +152,42 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     for skp in drafts:
         with transaction.atomic():
             _drive(skp, rng, report, leads_published)
+    _jpt_appeal(periode, report)
     return report
+
+
+def _published_here(skp: Skp) -> bool:
+    """The appraisals driven all the way to publication."""
+    kode = skp.unit.kode
+    return kode.startswith(PUBLISHED_UNIT_CODE) or (kode == JPT_APPEAL_UNIT_CODE and skp.pegawai.is_kepala_unit)
+
+
+def _jpt_appeal(periode: Periode, report: SimulationReport) -> None:
+    """The Kepala Dinas appeals his published result; the Governor, his assessor, responds; the
+    decision waits in the Governor's inbox (he is also the assessor's superior)."""
+    skp = next(
+        (
+            s
+            for s in Skp.objects.filter(
+                periode=periode, unit__kode=JPT_APPEAL_UNIT_CODE, status=StatusSkp.DIPUBLIKASIKAN
+            ).select_related("pegawai__user", "pegawai__unit", "penilai__user")
+            if s.pegawai.is_kepala_unit and s.pegawai.user_id
+        ),
+        None,
+    )
+    if skp is None:
+        return
+    with transaction.atomic():
+        keberatan = appeal_svc.appeal_file(skp=skp, by=skp.pegawai.user, alasan=JPT_APPEAL_REASON)
+        if keberatan.penanggap is not None and keberatan.penanggap.user_id:
+            appeal_svc.appeal_respond(keberatan=keberatan, by=keberatan.penanggap.user, tanggapan=JPT_APPEAL_RESPONSE)
+    report.add("jpt_appeal_awaiting_decision")
 
 
 def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_published: set[int]) -> None:
     employee, assessor = skp.pegawai.user, _assessor_user(skp)
     # the published unit, and the heads above it whose approved plans its plans support
-    in_published_unit = skp.unit.kode.startswith(PUBLISHED_UNIT_CODE)
+    in_published_unit = _published_here(skp)
     must_approve = in_published_unit or (skp.pegawai.is_kepala_unit and skp.unit_id in leads_published)
     roll = rng.random()
     if not must_approve and roll < 0.10:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..nip import validate_nip
+from ..nip import nomor_induk_check, validate_nomor_induk
 from .choices import (
     JenisInstansi,
     JenisJabatan,
@@ -267,7 +267,10 @@ class Pegawai(models.Model):
     is not assessed."""
 
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="pegawai_set")
-    nip = models.CharField(_("NIP"), max_length=18, unique=True, null=True, blank=True, validators=[validate_nip])
+    # A PNS's NIP or a PPPK's NI PPPK; which one the status needs is checked in ``clean``.
+    nip = models.CharField(
+        _("NIP / NI PPPK"), max_length=18, unique=True, null=True, blank=True, validators=[validate_nomor_induk]
+    )
     nama = models.CharField(_("full name with titles"), max_length=255)
     status_kepegawaian = models.CharField(_("employment status"), max_length=20, choices=StatusKepegawaian.choices)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="pegawai_set")
@@ -309,12 +312,25 @@ class Pegawai(models.Model):
         """Holds the head post of their own unit (definitively, not as Plt/Plh)."""
         return self.unit.jabatan_kepala_id is not None and self.unit.jabatan_kepala_id == self.jabatan_id
 
+    def clean_fields(self, exclude=None) -> None:
+        # The number is checked against the status in ``clean``: the field's own validator, which
+        # accepts either format, would report the same problem a second time.
+        super().clean_fields(exclude={*(exclude or ()), "nip"})
+
     def clean(self) -> None:
         errors = {}
-        if self.status_kepegawaian in StatusKepegawaian.asn() and not self.nip:
-            errors["nip"] = _("A PNS or PPPK employee needs a NIP.")
-        if self.nip == "":
+        if not self.nip:
             self.nip = None
+        if self.nip is None:
+            if self.status_kepegawaian == StatusKepegawaian.PNS:
+                errors["nip"] = _("A PNS needs a NIP.")
+            elif self.status_kepegawaian == StatusKepegawaian.PPPK:
+                errors["nip"] = _("A PPPK needs an NI PPPK.")
+        else:
+            try:
+                self.nip = nomor_induk_check(self.nip, self.status_kepegawaian).value
+            except ValidationError as exc:
+                errors["nip"] = exc.messages
         if self.unit_id and self.unit.instansi_id != self.instansi_id:
             errors["unit"] = _("The unit belongs to another government.")
         if self.jabatan_id and self.jabatan.instansi_id != self.instansi_id:

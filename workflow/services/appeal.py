@@ -49,16 +49,32 @@ def appeal_deadline(skp: Skp, book: RuleBook | None = None) -> dt.datetime:
 
 def appeal_handler(skp: Skp) -> tuple[Pegawai | None, str]:
     """Who decides: the Atasan Pejabat Penilai, never the assessor who rated (separation of
-    duties). Where both are one person, the ``KINERJA_APPEAL_SAME_OFFICIAL`` setting decides, and
-    the returned note says so on the page."""
+    duties) — except where both are one official: JPT, whom the Governor assesses and, as their
+    superior, also hears on appeal (shared/domain.md §4). There the ``KINERJA_APPEAL_SAME_OFFICIAL``
+    setting decides: "same" (the default) that official, "admin" the government admins' (BKD) queue.
+    The returned note says so on the page, and says when the official has no account yet (the
+    appeal then waits in the admins' queue until they have one or an admin takes it)."""
     superior = org_snapshot(skp.pegawai.instansi_id).assessor_superior_of(skp.pegawai) or skp.atasan_penilai
-    if superior is not None and superior.pk != skp.penilai_id:
-        return superior, ""
-    if settings.KINERJA_APPEAL_SAME_OFFICIAL == "same" and superior is not None:
-        return superior, _("The assessor's superior is the assessor; by setting, they decide the appeal.")
-    return None, _(
-        "The assessor's superior is the assessor; by setting, the appeal goes to the government admins (BKD)."
-    )
+    if superior is None:
+        return None, _("The appraisal has no assessor's superior; the appeal goes to the government admins (BKD).")
+    if superior.pk != skp.penilai_id:
+        return superior, _no_account_note(superior)
+    if settings.KINERJA_APPEAL_SAME_OFFICIAL == "admin":
+        return None, _(
+            "The assessor's superior is the assessor; by setting, the appeal goes to the government admins (BKD)."
+        )
+    note = _("The assessor is also the assessor's superior; as the rules say, %(name)s decides the appeal.") % {
+        "name": superior.nama
+    }
+    return superior, " ".join(filter(None, [note, _no_account_note(superior)]))
+
+
+def _no_account_note(official: Pegawai) -> str:
+    if official.user_id is not None:
+        return ""
+    return _("%(name)s has no user account yet, so the appeal waits in the government admins' (BKD) queue.") % {
+        "name": official.nama
+    }
 
 
 def appeal_file(*, skp: Skp, by, alasan: str, lampiran=None) -> Keberatan:

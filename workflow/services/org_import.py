@@ -11,7 +11,8 @@ The column layout (header row first; column order is free; see README "Importing
     nama_unit           unit name (unit rows)
     kode_unit_induk     parent unit code, empty for the root (unit rows)
     jenis_unit          unit kind code, e.g. opd, bidang, seksi (unit rows)
-    nip                 18-digit NIP (pegawai rows; empty only for a state official such as the Governor)
+    nip                 18 digits: a PNS's NIP, a PPPK's NI PPPK (pegawai rows; empty only for a state
+                        official such as the Governor)
     nama                full name with titles (pegawai rows)
     status_kepegawaian  PNS, PPPK or pejabat_negara (pegawai rows)
     jabatan             position title; on a unit row, the title of the unit's head post
@@ -22,6 +23,8 @@ The column layout (header row first; column order is free; see README "Importing
     kepala_unit         "ya" when the employee holds the head post of kode_unit
     email               e-mail address (optional)
     aktif               "ya" (default) or "tidak"
+    username            a state official's (pejabat_negara) user name, required for them and only for
+                        them: an ASN's account is named by their NIP / NI PPPK
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -55,7 +59,7 @@ from ..models import (
     StatusKepegawaian,
     Unit,
 )
-from ..nip import parse_nip
+from ..nip import nomor_induk_check
 from .audit import acting_as, audit_record
 
 COLUMNS = [
@@ -73,6 +77,7 @@ COLUMNS = [
     "kepala_unit",
     "email",
     "aktif",
+    "username",
 ]
 REQUIRED_COLUMNS = {"tipe", "kode_unit"}
 YES = {"ya", "y", "yes", "true", "1"}
@@ -386,6 +391,7 @@ class _PegawaiRow:
     kepala: bool
     email: str
     aktif: bool
+    username: str = ""  # a state official's account name (an ASN's account is named by the NIP)
 
 
 def _choice(value: str, choices) -> str | None:
@@ -412,13 +418,27 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
             % {"value": row["status_kepegawaian"], "codes": _codes(StatusKepegawaian)},
         )
     if nip is None:
-        if status != StatusKepegawaian.PEJABAT_NEGARA:
+        if status == StatusKepegawaian.PPPK:
+            err(line, _("nip is empty; a PPPK needs their NI PPPK in this column."))
+        elif status != StatusKepegawaian.PEJABAT_NEGARA:
             err(line, _("NIP is empty; only a state official (pejabat_negara) may have no NIP."))
     else:
         try:
-            parse_nip(nip)
+            nomor_induk_check(nip, status)
         except ValidationError as exc:
             err(line, " ".join(exc.messages))
+    username = row["username"]
+    if status == StatusKepegawaian.PEJABAT_NEGARA:
+        _check_username(line, username, err)
+    elif username and status:
+        err(
+            line,
+            _(
+                "username %(username)s: only a state official (pejabat_negara) is given a username; "
+                "a PNS or PPPK signs in with their NIP / NI PPPK."
+            )
+            % {"username": username},
+        )
     if not row["nama"]:
         err(line, _("nama is empty."))
     if not row["kode_unit"]:
@@ -468,8 +488,35 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
         kepala in YES,
         row["email"],
         aktif in YES or aktif == "",
+        username if status == StatusKepegawaian.PEJABAT_NEGARA else "",
     )
     return person
+
+
+_USERNAME_MAX = 150  # Django's User.username
+
+
+def _check_username(line: int, username: str, err: Callable[[int, str], None]) -> None:
+    """A state official's username: present, a valid Django username, and not a number (an
+    ASN's account is named by their 18 digits)."""
+    if not username:
+        err(
+            line,
+            _("username is empty; a state official (pejabat_negara) signs in with the username this column gives."),
+        )
+        return
+    problem = None
+    if len(username) > _USERNAME_MAX:
+        problem = _("it is longer than %(max)d characters") % {"max": _USERNAME_MAX}
+    elif username.isdigit():
+        problem = _("it has only digits, like a NIP")
+    else:
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError:
+            problem = _("use only letters, digits and @ . + - _")
+    if problem:
+        err(line, _("username %(username)r is not valid: %(problem)s.") % {"username": username, "problem": problem})
 
 
 def _unit_of(
@@ -552,6 +599,7 @@ class _CheckedFile:
     units: dict[str, _UnitRow] = field(default_factory=dict)
     heads: dict[str, _PegawaiRow] = field(default_factory=dict)  # the head named on an employee row, by unit
     nip_lines: dict[str, int] = field(default_factory=dict)  # every NIP of the file and its row
+    officials: dict[str, _PegawaiRow] = field(default_factory=dict)  # state officials by username
     later: list[_PegawaiRow] = field(default_factory=list)
     staffed: dict[str, int] = field(default_factory=dict)  # unit code -> first row of an active employee
     titles: dict[str, int] = field(default_factory=dict)  # position of a non-head employee -> first row
@@ -606,10 +654,54 @@ class _CheckedFile:
             self.staffed.setdefault(person.kode_unit, line)
         if not person.kepala:
             self.titles.setdefault(person.jabatan, line)
+        if person.username:
+            self.read_username(person)
         # Only heads and employees of a unit not seen yet are looked at again below; the
         # rest are read again from the file when they are written.
         if (person.kepala and person.aktif) or (person.kode_unit and not self.known_unit(person.kode_unit)):
             self.later.append(person)
+
+    def read_username(self, person: _PegawaiRow) -> None:
+        other = self.officials.get(person.username)
+        if other is not None:
+            self.err(
+                person.line,
+                _("username %(username)s appears twice in the file (also row %(other)d).")
+                % {"username": person.username, "other": other.line},
+            )
+        else:
+            self.officials[person.username] = person
+
+    def check_usernames(self) -> None:
+        """A state official's username is theirs: no account of anyone else has it, and an official
+        who already has an account keeps its name (two queries, only when the file has officials)."""
+        if not self.officials:
+            return
+        taken = set(get_user_model().objects.filter(username__in=self.officials).values_list("username", flat=True))
+        holders = (
+            {p.user.username: p for p in Pegawai.objects.filter(user__username__in=taken).select_related("user")}
+            if taken
+            else {}
+        )
+        for username in sorted(taken):
+            person, holder = self.officials[username], holders.get(username)
+            if holder is None or holder.instansi_id != self.instansi.pk or holder.nip != person.nip:
+                self.err(
+                    person.line,
+                    _("username %(username)s is already the account of someone else; choose another.")
+                    % {"username": username},
+                )
+        by_name = {p.nama: p for p in self.officials.values() if p.nip is None and p.username not in taken}
+        accounts = Pegawai.objects.filter(
+            instansi=self.instansi, nip__isnull=True, nama__in=by_name, user__isnull=False
+        ).select_related("user")
+        for holder in accounts:
+            person = by_name[holder.nama]
+            self.err(
+                person.line,
+                _("%(name)s already signs in as %(old)s; write that username, not %(username)s.")
+                % {"name": holder.nama, "old": holder.user.username, "username": person.username},
+            )
 
     def check_parents(self) -> None:
         """Every parent exists, and the tree (as the file changes it) has no cycle."""
@@ -767,6 +859,7 @@ def _check(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progr
     checked.check_heads()
     checked.check_head_posts()
     checked.check_posts_held()
+    checked.check_usernames()
     if progress:
         progress("validated", checked.rows)
     return checked
@@ -852,6 +945,7 @@ class _Writer:
         self.jabatan_cache = {j.nama: j for j in Jabatan.objects.filter(instansi=instansi)}
         self.saved: dict[str, Unit] = {}  # every unit of the government by code, once the units are written
         self.by_name: dict[str, Pegawai] = {}  # employees without a NIP (state officials), by name
+        self.by_username: dict[str, Pegawai] = {}  # those of them with an account, by its name
         self.written = 0
 
     def save_if_changed(self, obj, values: dict, kind: str | None, *, also: dict | None = None) -> bool:
@@ -920,7 +1014,9 @@ class _Writer:
         return {"jabatan_kepala": self.jabatan(head.jabatan, head.jenis_jabatan, head.jenjang)}
 
     def write_people(self, rows: Iterable[tuple[int, dict[str, str]]], checked: _CheckedFile) -> None:
-        self.by_name = {p.nama: p for p in Pegawai.objects.filter(instansi=self.instansi, nip__isnull=True)}
+        officials = list(Pegawai.objects.filter(instansi=self.instansi, nip__isnull=True).select_related("user"))
+        self.by_name = {p.nama: p for p in officials}
+        self.by_username = {p.user.username: p for p in officials if p.user_id}
         batch: list[_PegawaiRow] = []
         for line, row in rows:
             if row["tipe"].lower() == "pegawai":
@@ -952,7 +1048,10 @@ class _Writer:
         ):
             # A functional head post carries its holder's level: a promoted Kepala Sekolah updates it.
             post = self.jabatan(post.nama, post.jenis, person.jenjang)
-        obj = existing.get(person.nip) if person.nip else self.by_name.get(person.nama)
+        if person.nip:
+            obj = existing.get(person.nip)
+        else:
+            obj = self.by_username.get(person.username) or self.by_name.get(person.nama)
         if obj is not None and obj.instansi_id != self.instansi.pk:
             raise ValidationError(_("NIP %(nip)s belongs to an employee of another government.") % {"nip": person.nip})
         obj = obj or Pegawai(instansi=self.instansi, nip=person.nip)
@@ -964,14 +1063,17 @@ class _Writer:
             "email": person.email,
             "aktif": person.aktif,
         }
-        account = {"user": self.account(person, accounts)} if obj.user_id is None and person.nip else None
+        named = person.nip or person.username
+        account = {"user": self.account(person, accounts)} if obj.user_id is None and named else None
         self.save_if_changed(obj, values, "pegawai", also=account)
 
     def account(self, person: _PegawaiRow, accounts: dict):
-        """The user account named by the employee's NIP, created (without a usable password) if missing."""
-        user = accounts.get(person.nip)
+        """The user account named by the employee's NIP (a state official's: by the username the
+        file gives), created (without a usable password) if missing."""
+        username = person.username or person.nip
+        user = accounts.get(username)
         if user is None:
-            user = get_user_model()(username=person.nip, email=person.email, first_name=person.nama[:150])
+            user = get_user_model()(username=username, email=person.email, first_name=person.nama[:150])
             user.set_unusable_password()
             user.save()
             self.report.created["akun"] += 1
