@@ -12,6 +12,7 @@ from .appraisal import (
     UmpanBalikPerilaku,
 )
 from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
+from .capaian import CapaianProcess, PenetapanCapaian
 from .choices import (
     AspekIki,
     Granularitas,
@@ -51,6 +52,8 @@ __all__ = [
     "AuditEvent",
     "AspekIki",
     "CapaianOrganisasi",
+    "CapaianProcess",
+    "PenetapanCapaian",
     "EkspektasiPerilaku",
     "Evaluasi",
     "HasilPenilaian",

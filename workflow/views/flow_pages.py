@@ -20,6 +20,7 @@ from viewflow.workflow.flow import views
 from ..dates import local_date
 from ..models import StatusSkp
 from ..selectors.appraisal import skp_visible_to
+from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain
 from ..selectors.org import admin_instansi_ids, person_name
 from ..services.appeal import appeal_deadline
@@ -34,7 +35,12 @@ class TaskColumns:
     @viewprop
     def queryset(self):
         return super().queryset.select_related(
-            "process__skp__pegawai", "process__keberatan__skp__pegawai", "owner__pegawai", "tenggat"
+            "process__skp__pegawai",
+            "process__keberatan__skp__pegawai",
+            "process__penetapan_capaian__unit",
+            "process__penetapan_capaian__periode",
+            "owner__pegawai",
+            "tenggat",
         )
 
     def task_title(self, task):
@@ -297,3 +303,31 @@ class AppealDetailView(ProcessPageMixin, views.DetailProcessView):
             ctx["hasil"] = keberatan.skp.hasil
             ctx["penjelasan"] = explain(keberatan.skp.hasil, keberatan=keberatan)
         return ctx
+
+
+# --- the organisation's achievement (``flows.CapaianFlow``) -------------------------------------
+
+
+class ScopedCapaianQueueView(QueueView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(
+            process__penetapan_capaian__unit__instansi_id__in=admin_instansi_ids(self.request.user)
+        )
+
+
+class ScopedCapaianListView(ProcessColumns, views.DashboardProcessListView):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(penetapan_capaian__in=penetapan_visible_to(self.request.user))
+            .select_related("penetapan_capaian__unit", "penetapan_capaian__periode")
+            .order_by("-created")
+        )
+
+
+class ScopedCapaianTaskListView(TaskColumns, views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__penetapan_capaian__in=penetapan_visible_to(self.request.user))
