@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
 from ..models import StatusSkp
@@ -99,6 +101,21 @@ OPEN_TASK_COLUMNS = ("task_id", "task_title", "brief", "due", "created")
 
 class InboxView(TaskColumns, views.FlowInboxListView):
     columns = OPEN_TASK_COLUMNS
+
+    def get_context_data(self, **kwargs):
+        """The user's open tasks of the other flows (appeals, organisation achievement), each with
+        its inbox, so the home page's inbox points at every task the user holds."""
+        ctx = super().get_context_data(**kwargs)
+        held = (
+            Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED)
+            .exclude(process__flow_class=self.flow_class)
+            .values_list("process__flow_class")
+            .annotate(n=Count("pk"))
+        )
+        ctx["other_inboxes"] = [
+            (flow_class.process_title, flow_class.instance.reverse("inbox"), n) for flow_class, n in held if flow_class
+        ]
+        return ctx
 
 
 class ArchiveView(TaskColumns, views.FlowArchiveListView):
