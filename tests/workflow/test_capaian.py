@@ -89,7 +89,9 @@ def test_starting_again_creates_nothing_twice(org, periode, started, bkd, django
     assert capaian_tasks_chunk(job_id=again.pk, unit_ids=[org.bidang.pk], by=bkd, nomor=0) == 0
 
 
-def test_many_units_run_in_chunks_with_progress(org, periode, opened_by_bkd, bkd, settings, django_capture_on_commit_callbacks):
+def test_many_units_run_in_chunks_with_progress(
+    org, periode, opened_by_bkd, bkd, settings, django_capture_on_commit_callbacks
+):
     settings.KINERJA_OPEN_CHUNK_SIZE = 1
     with time_machine.travel(DECEMBER, tick=False), django_capture_on_commit_callbacks(execute=True):
         job = capaian_tasks_open(periode=periode, by=bkd)
@@ -107,7 +109,9 @@ def test_the_level_is_configurable(org, periode, opened_by_bkd, bkd, settings, d
     assert open_task(pen).owner == org.kabid.user
 
 
-def test_the_tasks_start_by_themselves_when_the_annual_window_opens(org, periode, opened_by_bkd, django_capture_on_commit_callbacks):
+def test_the_tasks_start_by_themselves_when_the_annual_window_opens(
+    org, periode, opened_by_bkd, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert capaian_sweep(today=dt.date(2026, 11, 30)) == 0
         assert capaian_sweep(today=dt.date(2026, 12, 1)) == 1
