@@ -316,6 +316,9 @@ KINERJA_TASK_DAYS = int(os.environ.get("KINERJA_TASK_DAYS", "14"))
 KINERJA_REMINDER_DAYS = int(os.environ.get("KINERJA_REMINDER_DAYS", "3"))
 # Days the assessor has to respond to an appeal.
 KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS", "5"))
+# The organisation's achievement: the classes of head post whose units get a task for the leader
+# above them at the end of the period (units below read the nearest predikat above them).
+KINERJA_CAPAIAN_HEAD_POSTS = env_list("KINERJA_CAPAIAN_HEAD_POSTS", "jpt_madya,jpt_pratama,administrator")
 
 # Largest organisation import accepted from the admin upload form, in bytes.
 # After each commit the audit chain head is appended here (outside the database); audit_verify

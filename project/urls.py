@@ -7,12 +7,12 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from rules.viewsets import RulesApp
-from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset
+from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset, capaian_viewset
 
 site = Site(
     title="Kinerja",
     menu_template_name="workflow/site_menu.html",
-    viewsets=[appraisal_viewset, appeal_viewset, KinerjaApp(), RulesApp()],
+    viewsets=[appraisal_viewset, appeal_viewset, capaian_viewset, KinerjaApp(), RulesApp()],
 )
 
 urlpatterns = [

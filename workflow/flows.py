@@ -9,14 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .models import AppealProcess, AppraisalProcess, JenisJendela, Keberatan, Skp, StatusSkp
-from .nodes import AppealDecisionView, AppraisalView, AssessorView
+from .models import AppealProcess, AppraisalProcess, CapaianProcess, JenisJendela, Keberatan, Skp, StatusSkp
+from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView
 from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
+from .selectors.capaian import can_view_penetapan, capaian_leader
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .selectors.scoring import result_may_be_published
 from .services import deadlines
 from .services.appeal import appeal_deadline
 from .services.scoring import appraisal_finalise, appraisal_publish, appraisal_score, scoring_run_of
+from .views import capaian as capaian_views
 from .views import steps as task_views
 
 # Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
@@ -311,3 +313,64 @@ class AppealFlow(flow.Flow):
             return user.is_superuser
         skp = self._skp(obj)
         return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)
+
+
+# --- the organisation's achievement (capaian kinerja organisasi) -------------------------------
+
+CAPAIAN_SUMMARY = "{{ process.penetapan_capaian.unit.nama }} — {{ process.penetapan_capaian.periode.tahun }}"
+
+
+class CapaianFlow(flow.Flow):
+    """Capaian kinerja organisasi
+
+    One unit's organisation predikat for one period, set at the end of the period by the leader
+    above the unit (SE MenPANRB 3/2023); it selects the distribution pattern of the unit's
+    employees. Started from code (``services.capaian``); node names are a stable API.
+    """
+
+    process_class = CapaianProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Organisation achievement")
+    process_summary_template = CAPAIAN_SUMMARY
+
+    start = flow.StartHandle(this.start_capaian).Annotation(title=_("Task opened")).Next(this.set_achievement)
+    set_achievement = (
+        CapaianView(capaian_views.CapaianSetView.as_view())
+        .Annotation(
+            title=_("Set the organisation's performance achievement"),
+            description=_("The leader above the unit sets its organisation predikat."),
+            summary_template=CAPAIAN_SUMMARY,
+        )
+        .Assign(this.leader_user)
+        .Deadline(deadlines.capaian_deadline)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.achievement_set)
+    )
+    achievement_set = flow.End().Annotation(title=_("Achievement set"))
+
+    def start_capaian(self, activation, penetapan):
+        # Link in memory only: viewflow saves the process once, and the caller then inserts the
+        # task row pointing at it (see services.capaian.capaian_open).
+        activation.process.penetapan_capaian = penetapan
+        return activation.process
+
+    def leader_user(self, activation):
+        unit = activation.process.penetapan_capaian.unit
+        leader = capaian_leader(org_snapshot(unit.instansi_id), unit)
+        return leader.user if leader is not None and leader.user_id else None
+
+    def has_view_permission(self, user, obj=None):
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return True
+        penetapan = getattr(obj, "penetapan_capaian", None)
+        return penetapan is not None and can_view_penetapan(user, penetapan)
+
+    def has_manage_permission(self, user, obj=None):
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return user.is_superuser
+        penetapan = getattr(obj, "penetapan_capaian", None)
+        return penetapan is not None and penetapan.unit.instansi_id in admin_instansi_ids(user)

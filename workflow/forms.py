@@ -17,6 +17,7 @@ from .models import (
     Pegawai,
     Pendekatan,
     Periode,
+    PredikatOrganisasi,
     Rating,
     StatusPeriode,
     Unit,
@@ -281,6 +282,26 @@ class AppealDecideForm(forms.Form):
     rating_perilaku = forms.ChoiceField(label=_("New behaviour rating"), choices=RATING_CHOICES, required=False)
 
 
+class CapaianForm(forms.Form):
+    """The leader above a unit sets its organisation predikat (``services.capaian.capaian_set``)."""
+
+    predikat = forms.ChoiceField(
+        label=_("Organisation predikat"),
+        choices=PredikatOrganisasi.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the organisation's predikat."),
+            "invalid_choice": _("Choose the organisation's predikat."),
+        },
+    )
+    catatan = forms.CharField(
+        label=_("Achievement indicators and evidence (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )
+
+
 def form_errors(form: forms.Form) -> list[str]:
     """A bound form's errors as sentences naming the field, for pages that show them as messages."""
     out = []
@@ -350,6 +371,25 @@ class OpenPeriodForm(forms.Form):
             status=StatusPeriode.CLOSED
         )
         self.fields["unit"].queryset = Unit.objects.filter(instansi_id__in=ids, aktif=True)
+
+
+class CapaianStartForm(forms.Form):
+    """An admin starts the organisation-achievement tasks of an open period of their government."""
+
+    periode = forms.ModelChoiceField(
+        queryset=Periode.objects.none(),
+        label=_("Period"),
+        error_messages={
+            "required": _("Choose an open period of your government."),
+            "invalid_choice": _("Choose an open period of your government."),
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["periode"].queryset = Periode.objects.filter(
+            instansi_id__in=admin_instansi_ids(user), status=StatusPeriode.OPEN
+        )
 
 
 class DelegationForm(forms.Form):

@@ -19,6 +19,7 @@ from viewflow.workflow.status import STATUS
 
 from .models import Pegawai, Skp
 from .selectors.appraisal import skp_of_process, skp_of_task
+from .selectors.capaian import capaian_barred, penetapan_of_process, penetapan_of_task
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .services.audit import audit_batch
 from .services.deadlines import task_created
@@ -176,3 +177,39 @@ class AppealDecisionView(AssessorView):
         if skp.penilai is not None and not decides_own:
             barred.append((skp.penilai, _("%(name)s rated this appraisal and cannot decide its appeal.")))
         return barred
+
+
+class CapaianView(AppraisalView):
+    """Setting a unit's organisation achievement (``flows.CapaianFlow``): held by the leader above
+    the unit, never by the unit's own head (or acting head) — by any route: the flow's choice,
+    an admin's reassignment, the queue (an admin of the unit's government only), execution from
+    code. Due date and notification as every human step (``AppraisalView``)."""
+
+    def refusal(self, user, task) -> str | None:
+        penetapan = penetapan_of_task(task)
+        if penetapan is None or user is None:
+            return None
+        for pegawai, reason in capaian_barred(org_snapshot(penetapan.unit.instansi_id), penetapan.unit):
+            if pegawai.user_id is not None and pegawai.user_id == user.pk:
+                return reason
+        return None
+
+    def calc_owner(self, activation):
+        # The flow's choice (``CapaianFlow.leader_user``) already passes over the unit's heads.
+        owner = flow.View.calc_owner(self, activation)
+        penetapan = penetapan_of_process(activation.process)
+        if owner is not None and penetapan is not None:
+            barred = capaian_barred(org_snapshot(penetapan.unit.instansi_id), penetapan.unit)
+            if any(pegawai.user_id == owner.pk for pegawai, _reason in barred):
+                return None  # the admins' queue
+        return owner
+
+    def can_assign(self, user, task):
+        if task.owner_id or user is None or not user.is_authenticated:
+            return False
+        penetapan = penetapan_of_task(task)
+        return (
+            penetapan is not None
+            and penetapan.unit.instansi_id in admin_instansi_ids(user)
+            and self.refusal(user, task) is None
+        )

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from .services.audit import acting_as
+from .services.capaian import CAPAIAN_CHUNK_TASK, capaian_tasks_chunk
 from .services.deadlines import run_timers as sweep
 from .services.org_import_job import org_import_job_run
 from .services.period_open import OPEN_CHUNK_TASK, period_open_chunk
@@ -18,6 +19,15 @@ def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = N
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
     with acting_as(by):
         return period_open_chunk(job_id=job_id, pegawai_ids=pegawai_ids, by=by, nomor=nomor)
+
+
+# Like the period's opening chunks: acknowledged when done, redelivered when its worker dies; a
+# chunk already counted does nothing (``services.capaian.capaian_tasks_chunk``).
+@shared_task(name=CAPAIAN_CHUNK_TASK, acks_late=True, reject_on_worker_lost=True)
+def open_capaian_chunk(job_id: int, unit_ids: list[int], by_id: int | None = None, nomor: int = 0) -> int:
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else system_user()
+    with acting_as(by):
+        return capaian_tasks_chunk(job_id=job_id, unit_ids=unit_ids, by=by, nomor=nomor)
 
 
 @shared_task(acks_late=True)

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from .flows import AppealFlow, AppraisalFlow
-from .views import admin_pages, appeal, audit, files, flow_pages, pages, suggestion
+from .flows import AppealFlow, AppraisalFlow, CapaianFlow
+from .views import admin_pages, appeal, audit, capaian, files, flow_pages, pages, suggestion
 
 
 class ScopedFlowViewset(FlowAppViewset):
@@ -44,6 +44,7 @@ class KinerjaApp(Application):
     team_path = path("tim/", pages.TeamView.as_view(), name="team")
     rekap_path = path("rekap/", admin_pages.RekapView.as_view(), name="rekap")
     open_path = path("buka-periode/", admin_pages.OpenPeriodView.as_view(), name="open_period")
+    capaian_start_path = path("capaian/", admin_pages.CapaianStartView.as_view(), name="capaian_start")
     open_status_path = path(
         "buka-periode/<int:job_pk>/", admin_pages.OpenPeriodStatusView.as_view(), name="open_period_status"
     )
@@ -70,5 +71,16 @@ class AppealViewset(ScopedFlowViewset):
     process_detail_view_class = flow_pages.AppealDetailView
 
 
+class CapaianViewset(ScopedFlowViewset):
+    """Inbox of organisation-achievement tasks (the leaders above the units) and their pages."""
+
+    icon = "leaderboard"
+    queue_view_class = flow_pages.ScopedCapaianQueueView
+    process_list_view_class = flow_pages.ScopedCapaianListView
+    task_list_view_class = flow_pages.ScopedCapaianTaskListView
+    process_detail_view_class = capaian.CapaianDetailView
+
+
 appraisal_viewset = AppraisalViewset(AppraisalFlow)
 appeal_viewset = AppealViewset(AppealFlow)
+capaian_viewset = CapaianViewset(CapaianFlow)

@@ -33,6 +33,7 @@ from tests.helpers import MIDYEAR, approve, plan_approved, rows, through_final_r
 from workflow.models import PeranAdmin, Skp
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc
+from workflow.services.capaian import capaian_tasks_open
 from workflow.services.roles import ensure_admin_group
 
 pytestmark = pytest.mark.django_db
@@ -181,9 +182,10 @@ def post_junk(client, form):
 
 
 @pytest.fixture
-def world(org, opened, rules_pack):
+def world(org, periode, opened, rules_pack, django_capture_on_commit_callbacks):
     """Tasks at every step the pages offer: a plan to draft and one to approve, an annual review,
-    a published result the employee may appeal, and an appeal waiting for its decision."""
+    a published result the employee may appeal, an appeal waiting for its decision, and the
+    organisation's achievement to set (the Kadis: Bidang P2P; the admins' queue: the OPD)."""
     users = get_user_model().objects
     admin = users.create_user("admin.junk", is_staff=True)
     admin.groups.add(ensure_admin_group(), Group.objects.get_or_create(name="Admin Aturan")[0])
@@ -200,6 +202,8 @@ def world(org, opened, rules_pack):
     svc.plan_submit(skp=skp_kasi, by=org.kasi.user, pendekatan="kuantitatif", rows=rows())
     with time_machine.travel(MIDYEAR, tick=False):
         approve(org, org.kabid, org.kadis)
+    with django_capture_on_commit_callbacks(execute=True):
+        capaian_tasks_open(periode=periode, by=admin)
     return {
         "pegawai": org.pelaksana.user,
         "kasi": org.kasi.user,

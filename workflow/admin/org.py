@@ -7,6 +7,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from project.admin_base import ScopedHistoryAdmin
@@ -194,9 +195,17 @@ class CapaianOrganisasiAdmin(InstansiScopedAdmin):
     """The unit's predikat kinerja organisasi, which selects its distribution pattern."""
 
     instansi_lookup = "unit__instansi"
-    list_display = ["unit", "periode", "predikat"]
+    list_display = ["unit", "periode", "predikat", "ditetapkan_oleh", "ditetapkan"]
     list_filter = ["predikat", "periode__tahun"]
     autocomplete_fields = ["unit"]
+    readonly_fields = ["ditetapkan_oleh", "ditetapkan"]
+
+    def save_model(self, request, obj, form, change):
+        # The admin's entry (a correction) names the admin as who set it, and when; the history and
+        # the audit event (``admin.changed``) keep the earlier value.
+        if not change or form.has_changed():
+            obj.ditetapkan_oleh, obj.ditetapkan = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Delegasi)

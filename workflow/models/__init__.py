@@ -14,6 +14,7 @@ from .appraisal import (
 )
 from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from .calendar import HariLibur
+from .capaian import CapaianProcess, PenetapanCapaian
 from .choices import (
     AspekIki,
     Granularitas,
@@ -54,6 +55,8 @@ __all__ = [
     "AuditEvent",
     "AspekIki",
     "CapaianOrganisasi",
+    "CapaianProcess",
+    "PenetapanCapaian",
     "EkspektasiPerilaku",
     "Evaluasi",
     "HasilPenilaian",

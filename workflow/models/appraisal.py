@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -304,6 +305,15 @@ class CapaianOrganisasi(models.Model):
     periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="capaian_set")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="capaian_set")
     predikat = models.CharField(_("organisation predikat"), max_length=20, choices=PredikatOrganisasi.choices)
+    # Who set it and when: the leader above the unit through the task (``services.capaian``), or an
+    # admin's correction in the Django admin. The history keeps every earlier value.
+    catatan = models.TextField(
+        _("notes and evidence"), blank=True, help_text=_("The achievement indicators the predikat rests on.")
+    )
+    ditetapkan_oleh = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("set by")
+    )
+    ditetapkan = models.DateTimeField(_("set at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -313,3 +323,7 @@ class CapaianOrganisasi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.periode.tahun}: {self.get_predikat_display()}"
+
+    def clean(self) -> None:
+        if self.unit_id and self.periode_id and self.unit.instansi_id != self.periode.instansi_id:
+            raise ValidationError({"unit": _("The unit belongs to another government.")})

@@ -18,12 +18,14 @@ from viewflow.workflow.models import Task
 
 from .appeal import AppealProcess
 from .appraisal import AppraisalProcess
+from .capaian import CapaianProcess
 
 # viewflow's rows get history like the domain models. Processes are saved through the flow's
 # proxy class (activation.process is coerced to it), so the proxy is what must be registered;
 # tasks are saved as viewflow's concrete Task.
 simple_history.register(AppraisalProcess, app="workflow")
 simple_history.register(AppealProcess, app="workflow")
+simple_history.register(CapaianProcess, app="workflow")
 simple_history.register(Task, app="workflow", table_name="workflow_historicaltask")
 
 
@@ -72,6 +74,9 @@ class AuditAction(models.TextChoices):
     ROLE_REVOKED = "role.revoked", _("Role revoked")
     # Sign-in (django-axes).
     LOGIN_LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated failures")
+    # The organisation's achievement (capaian kinerja organisasi), set by the leader above the unit.
+    CAPAIAN_TASKS_OPENED = "capaian.tasks_opened", _("Organisation-achievement tasks started")
+    CAPAIAN_SET = "capaian.set", _("Organisation achievement set")
 
 
 class AppendOnlyError(RuntimeError):

@@ -91,7 +91,14 @@ class PembukaanPeriode(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
 
+    class Jenis(models.TextChoices):
+        APPRAISALS = "pegawai", _("Appraisals")
+        CAPAIAN = "capaian", _("Organisation-achievement tasks")
+
     periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="pembukaan_set")
+    # What the run creates: one appraisal per employee, or one organisation-achievement task per unit
+    # (``services.capaian``).
+    jenis = models.CharField(_("creates"), max_length=10, choices=Jenis.choices, default=Jenis.APPRAISALS)
     unit = models.ForeignKey("workflow.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     dibuka_oleh = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -261,4 +261,5 @@ def tasks_in(instansi_ids) -> QuerySet[Task]:
     return Task.objects.filter(
         Q(process__skp__pegawai__instansi_id__in=instansi_ids)
         | Q(process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
+        | Q(process__penetapan_capaian__unit__instansi_id__in=instansi_ids)
     )

@@ -24,8 +24,10 @@ from ..models import JenisJendela, PeranAdmin, TenggatTugas
 from ..selectors.appraisal import skp_of_task
 from ..selectors.calendar import day_kind, moment_after
 from ..selectors.org import org_snapshot, person_name
+from ..selectors.period import period_windows
 from .appeal import policy
 from .appraisal import current_window, review_window
+from .capaian import capaian_sweep
 from .notify import notify, task_link
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -111,6 +113,16 @@ def reminder_moment(task: Task, due: dt.datetime) -> dt.datetime | None:
     return appeal_days_from(keberatan, due, -settings.KINERJA_REMINDER_DAYS)
 
 
+def capaian_deadline(task: Task) -> dt.datetime | None:
+    """Setting a unit's organisation achievement: the close of the period's annual review window
+    (the annual results are checked against it)."""
+    penetapan = getattr(task.process, "penetapan_capaian", None)
+    if penetapan is None:
+        return None
+    window = next((w for w in period_windows(penetapan.periode_id) if w.jenis == JenisJendela.AKHIR), None)
+    return _period_day_or_default(task, window.ditutup if window else None)
+
+
 def task_created(task: Task, *, due: dt.datetime | None) -> None:
     """Give a new human task its due date (from its step's policy, see ``nodes.AppraisalView``)
     and tell its owner."""
@@ -141,11 +153,12 @@ def _escalation_targets(task: Task) -> tuple[list, str]:
     """Whom an overdue task goes to: the superior of the person who holds it (or of the employee
     for queued tasks), or the government's admins, per ``KINERJA_ESCALATE_TO``."""
     skp = skp_of_task(task)
-    if skp is None:
+    penetapan = getattr(task.process, "penetapan_capaian", None) if skp is None else None
+    if skp is None and penetapan is None:
         return [], ""
-    instansi_id = skp.pegawai.instansi_id
+    instansi_id = skp.pegawai.instansi_id if skp is not None else penetapan.unit.instansi_id
     if settings.KINERJA_ESCALATE_TO == "superior":
-        holder = getattr(task.owner, "pegawai", None) if task.owner_id else skp.pegawai
+        holder = getattr(task.owner, "pegawai", None) if task.owner_id else (skp.pegawai if skp else None)
         superior = org_snapshot(instansi_id).assessor_of(holder) if holder is not None else None
         if superior is not None and superior.user_id and superior.user_id != task.owner_id:
             return [superior.user], superior.nama
@@ -209,6 +222,7 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only:
         deadlines.filter(
             Q(task__process__skp__pegawai__instansi_id__in=instansi_ids)
             | Q(task__process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
+            | Q(task__process__penetapan_capaian__unit__instansi_id__in=instansi_ids)
         )
         .select_related("task__owner__pegawai", "task__process__skp__pegawai", "task__process__keberatan__skp__pegawai")
         .order_by("jatuh_tempo")
@@ -218,4 +232,4 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only:
 def run_timers() -> dict[str, int]:
     """One sweep of everything time-driven: viewflow's due timers, then task deadlines."""
     fired = fire_due_timers()
-    return {"timers": fired, **deadlines_sweep()}
+    return {"timers": fired, **deadlines_sweep(), "capaian": capaian_sweep()}

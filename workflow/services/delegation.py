@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 from ..models import Delegasi, Pegawai
 from ..models.audit import AuditAction
 from ..selectors.appraisal import skp_of_task
+from ..selectors.capaian import penetapan_of_task
 from ..selectors.org import admin_instansi_ids
 from .audit import audit_record
 from .deadlines import notify_assigned
@@ -20,6 +21,8 @@ from .deadlines import notify_assigned
 
 def _task_instansi(task: Task) -> int | None:
     skp = skp_of_task(task)
+    if skp is None and (penetapan := penetapan_of_task(task)) is not None:
+        return penetapan.unit.instansi_id
     return skp.pegawai.instansi_id if skp is not None else None
 
 
@@ -56,10 +59,9 @@ def tasks_reassign(*, task_ids: list[int], to: Pegawai, by, reason: str) -> int:
                 task._history_user = by
                 task._change_reason = reason.strip()[:100]
                 task.save(update_fields=["owner", "status"])
-                skp = skp_of_task(task)
                 audit_record(
                     action=AuditAction.TASK_REASSIGNED,
-                    obj=skp,
+                    obj=skp_of_task(task) or penetapan_of_task(task),
                     by=by,
                     reason=reason.strip(),
                     before=before,

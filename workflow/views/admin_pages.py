@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from ..forms import HolidayLoadForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
+from ..forms import CapaianStartForm, HolidayLoadForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
 from ..models import Instansi, PembukaanPeriode, Periode
 from ..selectors.appraisal import completion_per_opd
 from ..selectors.calendar import holidays_of_year
+from ..selectors.capaian import capaian_progress
 from ..selectors.org import admin_instansi_ids
 from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
+from ..services.capaian import capaian_tasks_open
 from ..services.deadlines import overdue_tasks
 from ..services.delegation import tasks_reassign
 from ..services.holidays import HolidayFileError, holiday_years, holidays_load
@@ -71,6 +73,30 @@ class OpenPeriodView(AdminOnlyMixin, FormView):
             return self.form_invalid(form)
         try:
             job = period_open(periode=periode, by=self.request.user, unit=unit)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(reverse("kinerja:open_period_status", args=[job.pk]))
+
+
+class CapaianStartView(AdminOnlyMixin, FormView):
+    """The organisation's achievement: per open period, how many units get a task, how many tasks
+    are running and how many achievements are set; and starting the tasks now (they also start
+    by themselves when the annual review window opens)."""
+
+    template_name = "workflow/capaian_start.html"
+
+    def get_form(self, form_class=None):
+        return CapaianStartForm(self.request.POST or None, user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = [(p, capaian_progress(p)) for p in self.periods()]
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            job = capaian_tasks_open(periode=form.cleaned_data["periode"], by=self.request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +16,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import views
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
 from ..models import StatusSkp
 from ..selectors.appraisal import skp_visible_to
 from ..selectors.calendar import appeal_in_working_days
+from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain
 from ..selectors.org import admin_instansi_ids, person_name
 from ..services.appeal import appeal_deadline
@@ -35,7 +38,12 @@ class TaskColumns:
     @viewprop
     def queryset(self):
         return super().queryset.select_related(
-            "process__skp__pegawai", "process__keberatan__skp__pegawai", "owner__pegawai", "tenggat"
+            "process__skp__pegawai",
+            "process__keberatan__skp__pegawai",
+            "process__penetapan_capaian__unit",
+            "process__penetapan_capaian__periode",
+            "owner__pegawai",
+            "tenggat",
         )
 
     def task_title(self, task):
@@ -94,6 +102,21 @@ OPEN_TASK_COLUMNS = ("task_id", "task_title", "brief", "due", "created")
 
 class InboxView(TaskColumns, views.FlowInboxListView):
     columns = OPEN_TASK_COLUMNS
+
+    def get_context_data(self, **kwargs):
+        """The user's open tasks of the other flows (appeals, organisation achievement), each with
+        its inbox, so the home page's inbox points at every task the user holds."""
+        ctx = super().get_context_data(**kwargs)
+        held = (
+            Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED)
+            .exclude(process__flow_class=self.flow_class)
+            .values_list("process__flow_class")
+            .annotate(n=Count("pk"))
+        )
+        ctx["other_inboxes"] = [
+            (flow_class.process_title, flow_class.instance.reverse("inbox"), n) for flow_class, n in held if flow_class
+        ]
+        return ctx
 
 
 class ArchiveView(TaskColumns, views.FlowArchiveListView):
@@ -301,3 +324,31 @@ class AppealDetailView(ProcessPageMixin, views.DetailProcessView):
             ctx["hasil"] = keberatan.skp.hasil
             ctx["penjelasan"] = explain(keberatan.skp.hasil, keberatan=keberatan)
         return ctx
+
+
+# --- the organisation's achievement (``flows.CapaianFlow``) -------------------------------------
+
+
+class ScopedCapaianQueueView(QueueView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(
+            process__penetapan_capaian__unit__instansi_id__in=admin_instansi_ids(self.request.user)
+        )
+
+
+class ScopedCapaianListView(ProcessColumns, views.DashboardProcessListView):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(penetapan_capaian__in=penetapan_visible_to(self.request.user))
+            .select_related("penetapan_capaian__unit", "penetapan_capaian__periode")
+            .order_by("-created")
+        )
+
+
+class ScopedCapaianTaskListView(TaskColumns, views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__penetapan_capaian__in=penetapan_visible_to(self.request.user))

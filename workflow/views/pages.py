@@ -13,6 +13,7 @@ from django.views.generic import FormView, RedirectView, TemplateView
 from ..forms import DelegationForm
 from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode
 from ..selectors.appraisal import team_progress
+from ..selectors.capaian import capaian_in_force
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
 from ..selectors.scoring import team_distribution
 from ..services.delegation import delegation_create
@@ -68,6 +69,7 @@ class TeamView(TemplateView):
                 ctx["progress"] = progress
                 ctx["per_step"] = progress["per_step"]
                 total = sum(progress["per_predikat"].values())
+                ctx["capaian"] = capaian_in_force(periode=periode, instansi_id=me.instansi_id, unit_id=me.unit_id)
                 ctx["pola"] = team_distribution(
                     penilai=me,
                     periode=periode,
