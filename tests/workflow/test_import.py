@@ -185,7 +185,13 @@ def test_the_shipped_example_file_imports(settings):
 
     example = Path(settings.BASE_DIR) / "config" / "org" / "contoh-impor.csv"
     report = org_import(instansi=InstansiFactory(), rows=read_file(example))
-    assert report.created["unit"] == 3 and report.created["pegawai"] == 5
+    assert report.created["unit"] == 3 and report.created["pegawai"] == 8
+    # It shows every leave and suspension (keadaan) the format knows, with and without an end.
+    from workflow.models import JenisKeadaan, KeadaanPegawai
+
+    assert report.keadaan == 3
+    assert set(KeadaanPegawai.objects.values_list("jenis", flat=True)) == set(JenisKeadaan.values)
+    assert KeadaanPegawai.objects.filter(tanggal_selesai__isnull=True).count() == 1
 
 
 # --- large and hostile files, the background job (issue 11, items 11 and 12) ------------------------

@@ -1,5 +1,6 @@
 """The Django admin of the workflow app: the organisation directory scoped to the admin's
 government (org.py) with its import pages (org_import.py), other apps' models under the audited
-base (audited.py) and the read-only audit log (audit.py). Importing the package registers them."""
+base (audited.py), the read-only audit log (audit.py) and employees' leaves and suspensions
+(keadaan.py). Importing the package registers them."""
 
-from . import audit, audited, org  # noqa: F401 - registration happens on import
+from . import audit, audited, keadaan, org  # noqa: F401 - registration happens on import

@@ -6,6 +6,7 @@ from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from project.admin_base import ScopedHistoryAdmin
 
@@ -15,6 +16,7 @@ from ..models import (
     Instansi,
     Jabatan,
     JendelaReview,
+    KeadaanPegawai,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -98,6 +100,24 @@ class JabatanAdmin(InstansiScopedAdmin):
     search_fields = ["nama"]
 
 
+class KeadaanPegawaiInline(admin.TabularInline):
+    """The employee's leaves and suspensions on their page, read-only (recorded on their own page)."""
+
+    model = KeadaanPegawai
+    fields = ["jenis", "tanggal_mulai", "tanggal_selesai", "nomor_sk"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("leaves and suspensions (who gets an SKP)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Pegawai)
 class PegawaiAdmin(InstansiScopedAdmin):
     list_display = ["nip", "nama", "status_kepegawaian", "jabatan", "unit", "aktif"]
@@ -106,6 +126,7 @@ class PegawaiAdmin(InstansiScopedAdmin):
     list_select_related = ["jabatan", "unit"]
     autocomplete_fields = ["unit", "jabatan", "penilai_override", "user"]
     change_list_template = "admin/workflow/pegawai/change_list.html"
+    inlines = [KeadaanPegawaiInline]
 
     def get_urls(self):
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))

@@ -251,8 +251,18 @@ def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan=""):
     }
 
 
-def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS"):
-    return {
+# The demo's employee on study leave (tugas belajar) through the 2026 period: the opening of the
+# period leaves them out and records why (shared/domain.md §3 item 9).
+STUDY_LEAVE = {
+    "keadaan": "tugas_belajar",
+    "keadaan_mulai": "2025-09-01",
+    "keadaan_selesai": "2027-08-31",
+    "keadaan_nomor_sk": "800/215/BKD/2025",
+}
+
+
+def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS", keadaan=None):
+    return (keadaan or {}) | {
         "tipe": "pegawai",
         "kode_unit": kode_unit,
         "nip": nip,
@@ -348,7 +358,9 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                 kasi = add_person(kss, nip, nama, f"Kepala {seksi} {singkat}", "pengawas", kepala=True)
                 for i in range(3):
                     nip, nama = people.person()
-                    staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status="PPPK" if i == 2 else "PNS")
+                    away = STUDY_LEAVE if (kode, b, s, i) == ("DIKBUD", 1, 1, 0) else None
+                    status = "PPPK" if i == 2 else "PNS"
+                    staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status=status, keadaan=away)
                 if kode == "DINKES" and b == 1 and s == 1:
                     roles.update({"kadis": head, "kabid": kabid, "kasi": kasi, "pelaksana": staff, "fungsional": fj})
     return rows, roles

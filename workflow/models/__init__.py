@@ -18,6 +18,7 @@ from .choices import (
     JenisInstansi,
     JenisJabatan,
     JenisJendela,
+    JenisKeadaan,
     JenisPenugasan,
     JenisRhk,
     JenisUnit,
@@ -32,6 +33,7 @@ from .choices import (
     StatusPeriode,
     StatusSkp,
 )
+from .keadaan import KeadaanPegawai, PengecualianPembukaan
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode
@@ -73,6 +75,9 @@ __all__ = [
     "JenisInstansi",
     "JenisJabatan",
     "JenisJendela",
+    "JenisKeadaan",
+    "KeadaanPegawai",
+    "PengecualianPembukaan",
     "JenisPenugasan",
     "JenisUnit",
     "JenjangFungsional",

@@ -24,6 +24,7 @@ from ..selectors.appraisal import skp_of_task
 from ..selectors.org import org_snapshot, person_name
 from .appeal import policy
 from .appraisal import current_window, review_window
+from .keadaan import returns_open
 from .notify import notify, task_link
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -195,6 +196,7 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only:
 
 
 def run_timers() -> dict[str, int]:
-    """One sweep of everything time-driven: viewflow's due timers, then task deadlines."""
+    """One sweep of everything time-driven: viewflow's due timers, then task deadlines, then the
+    SKP of employees whose return from leave or suspension has come (``services.keadaan``)."""
     fired = fire_due_timers()
-    return {"timers": fired, **deadlines_sweep()}
+    return {"timers": fired, **deadlines_sweep(), "returns": returns_open()}

@@ -31,6 +31,7 @@ ADMIN_MODELS = [
     "instansi",
     "capaianorganisasi",
     "delegasi",
+    "keadaanpegawai",
 ]
 
 
