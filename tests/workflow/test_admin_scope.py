@@ -29,7 +29,9 @@ from workflow.models import (
     Instansi,
     Jabatan,
     JenisInstansi,
+    JenisKeadaan,
     JenisPenugasan,
+    KeadaanPegawai,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -82,6 +84,9 @@ def pemprov_world(org):
         selesai=dt.date(2026, 4, 30),
         alasan="Cuti tahunan",
     )
+    KeadaanPegawai.objects.create(
+        pegawai=org.fungsional, jenis=JenisKeadaan.TUGAS_BELAJAR, tanggal_mulai=dt.date(2025, 9, 1), nomor_sk="800/215"
+    )
     audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, by=bkd)
     return org
 
@@ -132,7 +137,18 @@ def form_data(model_admin, obj, superuser, **changes):
     return data
 
 
-SCOPED = {Instansi, Unit, Jabatan, Pegawai, Periode, PenugasanPlt, PeranAdmin, CapaianOrganisasi, Delegasi}
+SCOPED = {
+    Instansi,
+    Unit,
+    Jabatan,
+    Pegawai,
+    Periode,
+    PenugasanPlt,
+    PeranAdmin,
+    CapaianOrganisasi,
+    Delegasi,
+    KeadaanPegawai,
+}
 
 
 def test_every_registered_model_admin_is_scoped_and_audited():

@@ -5,7 +5,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from project.admin_base import ScopedHistoryAdmin
@@ -16,7 +18,6 @@ from ..models import (
     Instansi,
     Jabatan,
     JendelaReview,
-    KeadaanPegawai,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -100,24 +101,6 @@ class JabatanAdmin(InstansiScopedAdmin):
     search_fields = ["nama"]
 
 
-class KeadaanPegawaiInline(admin.TabularInline):
-    """The employee's leaves and suspensions on their page, read-only (recorded on their own page)."""
-
-    model = KeadaanPegawai
-    fields = ["jenis", "tanggal_mulai", "tanggal_selesai", "nomor_sk"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = _("leaves and suspensions (who gets an SKP)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Pegawai)
 class PegawaiAdmin(InstansiScopedAdmin):
     list_display = ["nip", "nama", "status_kepegawaian", "jabatan", "unit", "aktif"]
@@ -126,7 +109,26 @@ class PegawaiAdmin(InstansiScopedAdmin):
     list_select_related = ["jabatan", "unit"]
     autocomplete_fields = ["unit", "jabatan", "penilai_override", "user"]
     change_list_template = "admin/workflow/pegawai/change_list.html"
-    inlines = [KeadaanPegawaiInline]
+    readonly_fields = ["keadaan"]
+
+    @admin.display(description=_("leaves and suspensions (who gets an SKP)"))
+    def keadaan(self, obj):
+        """The employee's statuses, each linked to its own page (where they are recorded)."""
+        rows = obj.keadaan_set.order_by("-tanggal_mulai") if obj.pk else []
+        links = format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{} ({}){}</a>',
+            (
+                (
+                    reverse("admin:workflow_keadaanpegawai_change", args=[k.pk]),
+                    k.get_jenis_display(),
+                    k.rentang,
+                    f", SK {k.nomor_sk}" if k.nomor_sk else "",
+                )
+                for k in rows
+            ),
+        )
+        return links or "—"
 
     def get_urls(self):
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))
