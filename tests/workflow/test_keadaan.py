@@ -355,3 +355,55 @@ def test_the_django_admin_offers_only_the_admins_own_employees(bkd_in, org):
     stranger = PegawaiFactory(instansi=InstansiFactory(kode="PEMKOT-BKL", jenis=JenisInstansi.KOTA))
     response = admin_post(bkd_in, pegawai=stranger.pk, jenis="cltn", tanggal_mulai="2026-02-01")
     assert response.status_code == 200 and not KeadaanPegawai.objects.exists()
+
+
+# --- junk ---------------------------------------------------------------------------------------
+
+JUNK = ["", " ", "\x00", "ya", "2026-13-01", "2026-02-30", "31-12-9999", "0000-00-00", "<script>", "'; DROP", "x" * 300]
+
+
+def junk():
+    from hypothesis import strategies as st
+
+    return st.one_of(st.sampled_from(JUNK + JenisKeadaan.values + ["2026-03-01", "01-03-2026"]), st.text(max_size=30))
+
+
+def test_junk_in_the_leave_columns_is_answered_with_messages_never_a_crash():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(
+        st.fixed_dictionaries({c: junk() for c in ("keadaan", "keadaan_mulai", "keadaan_selesai", "keadaan_nomor_sk")})
+    )
+    def attempt(values):
+        rows = keadaan_rows(**values)
+        try:
+            import_(rows, dry_run=True)
+        except OrgImportError as exc:
+            assert exc.errors and all(e.startswith(("Row ", "Baris ", "Missing", "Unknown")) for e in exc.errors)
+        assert not KeadaanPegawai.objects.exists()
+
+    attempt()
+
+
+def test_junk_posted_to_the_django_admin_leave_form_never_crashes_or_writes(bkd_in, org):
+    from django.db import transaction
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    fields = {"pegawai": st.sampled_from(["", "0", str(org.pelaksana.pk), "abc"])} | {
+        f: junk() for f in ("jenis", "tanggal_mulai", "tanggal_selesai", "nomor_sk", "keterangan")
+    }
+
+    @settings(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.fixed_dictionaries(fields))
+    def attempt(data):
+        with transaction.atomic():
+            response = admin_post(bkd_in, **data)
+            assert response.status_code < 500
+            if response.status_code != 302:
+                assert not KeadaanPegawai.objects.exists()
+            transaction.set_rollback(True)
+
+    attempt()

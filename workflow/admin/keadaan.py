@@ -16,6 +16,14 @@ class KeadaanPegawaiForm(forms.ModelForm):
         model = KeadaanPegawai
         fields = ["pegawai", "jenis", "tanggal_mulai", "tanggal_selesai", "nomor_sk", "keterangan"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The autocomplete widget looks the posted value up to show it again: a value that is no id
+        # at all would raise there (a server error) instead of being refused as a missing choice.
+        if self.is_bound and not str(self.data.get("pegawai", "")).isdigit():
+            self.data = self.data.copy()
+            self.data["pegawai"] = ""
+
     def clean(self):
         data = super().clean()
         pegawai = data.get("pegawai") or (self.instance.pegawai if self.instance.pk else None)
