@@ -291,7 +291,11 @@ def returns_open(*, today: dt.date | None = None, by=None, pegawai_ids=None, sna
             continue
         if snap is None or snap.instansi.pk != periode.instansi_id:
             snap = OrgSnapshot.load(periode.instansi_id)
-        for pegawai in Pegawai.objects.filter(pk__in=due).select_related("unit", "jabatan", "user").order_by("pk"):
-            if skp_open_from(pegawai=pegawai, periode=periode, mulai=back[pegawai.pk], snap=snap, by=by) is not None:
-                created += 1
+        # One transaction per period, its history rows and events written together at the end (as a
+        # chunk of an opening does); each SKP in its own savepoint, so a lost race skips only it.
+        with transaction.atomic(), acting_as(by), audit_batch():
+            people = Pegawai.objects.filter(pk__in=due).select_related("unit", "jabatan", "user").order_by("pk")
+            for pegawai in people:
+                if skp_open_from(pegawai=pegawai, periode=periode, mulai=back[pegawai.pk], snap=snap, by=by):
+                    created += 1
     return created
