@@ -30,7 +30,9 @@ from workflow.models import (
     Instansi,
     Jabatan,
     JenisInstansi,
+    JenisKeadaan,
     JenisPenugasan,
+    KeadaanPegawai,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
@@ -85,6 +87,9 @@ def pemprov_world(org):
     )
     HariLibur.objects.create(
         instansi=org.instansi, tanggal=dt.date(2026, 11, 18), nama="HUT Provinsi Bengkulu", jenis="libur_daerah"
+    )
+    KeadaanPegawai.objects.create(
+        pegawai=org.fungsional, jenis=JenisKeadaan.TUGAS_BELAJAR, tanggal_mulai=dt.date(2025, 9, 1), nomor_sk="800/215"
     )
     audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, by=bkd)
     return org
@@ -147,6 +152,7 @@ SCOPED = {
     CapaianOrganisasi,
     Delegasi,
     HariLibur,
+    KeadaanPegawai,
 }
 
 

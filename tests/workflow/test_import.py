@@ -185,11 +185,17 @@ def test_the_shipped_example_file_imports(settings):
 
     example = Path(settings.BASE_DIR) / "config" / "org" / "contoh-impor.csv"
     report = org_import(instansi=InstansiFactory(), rows=read_file(example))
-    assert report.created["unit"] == 7 and report.created["pegawai"] == 11 and report.created["akun"] == 11
+    assert report.created["unit"] == 7 and report.created["pegawai"] == 14 and report.created["akun"] == 14
     # the Governor signs in by the username the file names; the PPPK by their NI PPPK
     assert Pegawai.objects.get(user__username="gubernur").jabatan.nama == "Gubernur Bengkulu"
     assert Pegawai.objects.get(user__username="198608152021212205").status_kepegawaian == "PPPK"
     assert Pegawai.objects.get(user__username="199402142023212031").unit.jenis == "sekolah"
+    # It shows every leave and suspension (keadaan) the format knows, with and without an end.
+    from workflow.models import JenisKeadaan, KeadaanPegawai
+
+    assert report.keadaan == 3
+    assert set(KeadaanPegawai.objects.values_list("jenis", flat=True)) == set(JenisKeadaan.values)
+    assert KeadaanPegawai.objects.filter(tanggal_selesai__isnull=True).count() == 1
 
 
 # --- large and hostile files, the background job (issue 11, items 11 and 12) ------------------------

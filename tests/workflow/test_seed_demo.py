@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from workflow.demo.org import provinsi_rows
 from workflow.models import Granularitas, JenisJabatan, JenisUnit, Pegawai, Periode, StatusPeriode, Unit
@@ -168,6 +169,29 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     before = Skp.objects.exclude(status=StatusSkp.DRAFT).count()
     call_command("seed_demo", "--simulate", stdout=io.StringIO())
     assert Skp.objects.exclude(status=StatusSkp.DRAFT).count() == before
+    # The demo's employee on study leave was left out of the opening, and the BKD admin sees why.
+    from workflow.models import PengecualianPembukaan
+
+    (away,) = PengecualianPembukaan.objects.all()
+    assert away.jenis == "tugas_belajar" and not Skp.objects.filter(pegawai=away.pegawai).exists()
+    client.force_login(get_user_model().objects.get(username="admin.bkd"))
+    status_page = reverse("kinerja:open_period_status", args=[away.pembukaan_id])
+    page = client.get(status_page, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert away.pegawai.nama in page and "Tugas belajar" in page and "31-08-2027" in page
+
+
+def test_the_demo_has_an_employee_on_study_leave_the_admin_sees(seeded, client):
+    from workflow.models import KeadaanPegawai
+    from workflow.services.period_open import employees_left_out, employees_to_open
+
+    (away,) = KeadaanPegawai.objects.all()
+    assert away.jenis == "tugas_belajar" and away.pegawai.unit.kode.startswith("DIKBUD")
+    periode = Periode.objects.get(instansi__kode="PEMPROV-BKL", tahun=2026)
+    assert [k.pegawai for k in employees_left_out(periode)] == [away.pegawai]
+    assert not employees_to_open(periode).filter(pk=away.pegawai_id).exists()
+    client.force_login(get_user_model().objects.get(username="admin.bkd"))
+    listing = client.get("/admin/workflow/keadaanpegawai/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert away.pegawai.nama in listing and "Tugas belajar" in listing
 
 
 def test_admin_bkd_has_the_rules_editor_as_the_readme_says(seeded, client):

@@ -6,8 +6,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from project.admin_base import ScopedHistoryAdmin
@@ -147,6 +149,26 @@ class PegawaiAdmin(InstansiScopedAdmin):
     list_select_related = ["jabatan", "unit"]
     autocomplete_fields = ["unit", "jabatan", "penilai_override", "user"]
     change_list_template = "admin/workflow/pegawai/change_list.html"
+    readonly_fields = ["keadaan"]
+
+    @admin.display(description=_("leaves and suspensions (who gets an SKP)"))
+    def keadaan(self, obj):
+        """The employee's statuses, each linked to its own page (where they are recorded)."""
+        rows = obj.keadaan_set.order_by("-tanggal_mulai") if obj.pk else []
+        links = format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{} ({}){}</a>',
+            (
+                (
+                    reverse("admin:workflow_keadaanpegawai_change", args=[k.pk]),
+                    k.get_jenis_display(),
+                    k.rentang,
+                    f", SK {k.nomor_sk}" if k.nomor_sk else "",
+                )
+                for k in rows
+            ),
+        )
+        return links or "—"
 
     def get_urls(self):
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))

@@ -259,8 +259,20 @@ def unit_row(kode, nama, induk, jenis, jabatan="", jenis_jabatan="", jenjang="")
     }
 
 
-def _person(kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS", username=""):
-    return {
+# The demo's employee on study leave (tugas belajar) through the 2026 period: the opening of the
+# period leaves them out and records why (shared/domain.md §3 item 9).
+STUDY_LEAVE = {
+    "keadaan": "tugas_belajar",
+    "keadaan_mulai": "2025-09-01",
+    "keadaan_selesai": "2027-08-31",
+    "keadaan_nomor_sk": "800/215/BKD/2025",
+}
+
+
+def _person(
+    kode_unit, nip, nama, jabatan, jenis_jabatan, jenjang="", kepala=False, status="PNS", username="", keadaan=None
+):
+    return (keadaan or {}) | {
         "tipe": "pegawai",
         "kode_unit": kode_unit,
         "nip": nip,
@@ -359,7 +371,8 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                 for i in range(3):
                     status = "PPPK" if i == 2 else "PNS"
                     nip, nama = people.person(pppk=status == "PPPK")
-                    staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status=status)
+                    away = STUDY_LEAVE if (kode, b, s, i) == ("DIKBUD", 1, 1, 0) else None
+                    staff = add_person(kss, nip, nama, pelaksana, "pelaksana", status=status, keadaan=away)
                 if kode == "DINKES" and b == 1 and s == 1:
                     roles.update({"kadis": head, "kabid": kabid, "kasi": kasi, "pelaksana": staff, "fungsional": fj})
     # Last, so every name and NIP above stays as it was before the schools were added.

@@ -12,9 +12,10 @@ from django.core.management import call_command
 
 from ..models import Instansi, JenisInstansi, Pegawai, PembukaanPeriode, PeranAdmin, Periode, StatusPeriode
 from ..services.holidays import holiday_years, holidays_load
+from ..services.keadaan import exclusions_record, opening_reference_date
 from ..services.org_import import org_import
 from ..services.period import periode_create
-from ..services.period_open import employees_to_open, period_open_chunk
+from ..services.period_open import employees_left_out, employees_to_open, period_open_chunk
 from ..services.roles import RULE_ADMIN_GROUP, ensure_admin_group
 from ..services.system import system_user
 from . import org as demo
@@ -48,9 +49,13 @@ def demo_seed(*, out, simulate: bool = False) -> dict[str, str]:
 
 def _simulate(provinsi, by, out):
     periode = Periode.objects.get(instansi=provinsi, tahun=DEMO_YEAR)
-    ids = list(employees_to_open(periode).exclude(skp_set__periode=periode).values_list("pk", flat=True))
+    on = opening_reference_date(periode)
+    ids = list(employees_to_open(periode, on=on).exclude(skp_set__periode=periode).values_list("pk", flat=True))
     if ids:
         job = PembukaanPeriode.objects.create(periode=periode, dibuka_oleh=by, total=len(ids), chunks=1)
+        # Those on leave or suspended (the demo's employee on study leave) are left out, as the
+        # admin's opening records them: the opening's page lists them with the reason.
+        exclusions_record(job=job, leaves=employees_left_out(periode, on=on), on=on, by=by)
         period_open_chunk(job_id=job.pk, pegawai_ids=ids, by=by)
     report = simulate_demo(periode=periode)
     out.write("Simulated lifecycle: " + ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())))

@@ -22,6 +22,7 @@ from .choices import (
     JenisInstansi,
     JenisJabatan,
     JenisJendela,
+    JenisKeadaan,
     JenisPenugasan,
     JenisRhk,
     JenisUnit,
@@ -36,6 +37,7 @@ from .choices import (
     StatusPeriode,
     StatusSkp,
 )
+from .keadaan import KeadaanPegawai, PengecualianPembukaan
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode
@@ -82,6 +84,9 @@ __all__ = [
     "JenisInstansi",
     "JenisJabatan",
     "JenisJendela",
+    "JenisKeadaan",
+    "KeadaanPegawai",
+    "PengecualianPembukaan",
     "JenisPenugasan",
     "JenisUnit",
     "JenjangFungsional",

@@ -56,6 +56,9 @@ class AuditAction(models.TextChoices):
     PERIOD_OPENING_FINISHED = "period.opening_finished", _("Period opening finished")
     ORG_IMPORTED = "org.imported", _("Organisation imported")
     HOLIDAYS_LOADED = "holidays.loaded", _("National holidays loaded")
+    # An employee's leave or suspension (who gets an SKP).
+    KEADAAN_RECORDED = "keadaan.recorded", _("Employee status recorded (leave, suspension)")
+    KEADAAN_CHANGED = "keadaan.changed", _("Employee status changed (leave, suspension)")
     # Scoring rules.
     RULE_SET_SAVED = "rules.set_saved", _("Rule set saved")
     RULE_VERSION_CREATED = "rules.version_created", _("Rule version created")

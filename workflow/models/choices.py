@@ -69,6 +69,15 @@ class StatusKepegawaian(models.TextChoices):
         return {cls.PNS, cls.PPPK}
 
 
+class JenisKeadaan(models.TextChoices):
+    """Why an employee is out of service for a while and gets no SKP for those months
+    (shared/domain.md §3 item 9)."""
+
+    CLTN = "cltn", _("Unpaid leave (CLTN)")
+    TUGAS_BELAJAR = "tugas_belajar", _("Study leave (tugas belajar)")
+    DIBERHENTIKAN_SEMENTARA = "diberhentikan_sementara", _("Suspended (diberhentikan sementara)")
+
+
 class JenisPenugasan(models.TextChoices):
     PLT = "plt", _("Plt (acting official)")
     PLH = "plh", _("Plh (daily acting official)")

@@ -28,6 +28,7 @@ from ..selectors.period import period_windows
 from .appeal import policy
 from .appraisal import current_window, review_window
 from .capaian import capaian_sweep
+from .keadaan import returns_open
 from .notify import notify, task_link
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -230,6 +231,7 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only:
 
 
 def run_timers() -> dict[str, int]:
-    """One sweep of everything time-driven: viewflow's due timers, then task deadlines."""
+    """One sweep of everything time-driven: viewflow's due timers, then task deadlines, then the
+    SKP of employees whose return from leave or suspension has come (``services.keadaan``)."""
     fired = fire_due_timers()
-    return {"timers": fired, **deadlines_sweep(), "capaian": capaian_sweep()}
+    return {"timers": fired, **deadlines_sweep(), "capaian": capaian_sweep(), "returns": returns_open()}

@@ -25,11 +25,17 @@ The column layout (header row first; column order is free; see README "Importing
     aktif               "ya" (default) or "tidak"
     username            a state official's (pejabat_negara) user name, required for them and only for
                         them: an ASN's account is named by their NIP / NI PPPK
+    keadaan             the employee's leave or suspension, if any: cltn, tugas_belajar or
+                        diberhentikan_sementara (pegawai rows; empty: nothing recorded or changed)
+    keadaan_mulai       its first day, YYYY-MM-DD or DD-MM-YYYY (required with keadaan)
+    keadaan_selesai     its last day (empty: not known yet); the employee comes back the day after
+    keadaan_nomor_sk    the decree (optional)
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -53,14 +59,18 @@ from ..models import (
     Instansi,
     Jabatan,
     JenisJabatan,
+    JenisKeadaan,
     JenisUnit,
     JenjangFungsional,
+    KeadaanPegawai,
     Pegawai,
     StatusKepegawaian,
     Unit,
 )
 from ..nip import nomor_induk_check
+from ..selectors.keadaan import KeadaanCheck, keadaan_problems
 from .audit import acting_as, audit_record
+from .keadaan import keadaan_upsert
 
 COLUMNS = [
     "tipe",
@@ -78,7 +88,12 @@ COLUMNS = [
     "email",
     "aktif",
     "username",
+    "keadaan",
+    "keadaan_mulai",
+    "keadaan_selesai",
+    "keadaan_nomor_sk",
 ]
+KEADAAN_COLUMNS = ("keadaan", "keadaan_mulai", "keadaan_selesai", "keadaan_nomor_sk")
 REQUIRED_COLUMNS = {"tipe", "kode_unit"}
 YES = {"ya", "y", "yes", "true", "1"}
 NO = {"tidak", "t", "no", "n", "false", "0", ""}
@@ -99,6 +114,7 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0, "akun": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"unit": 0, "jabatan": 0, "pegawai": 0})
+    keadaan: int = 0  # leaves and suspensions recorded or changed
 
     def as_dict(self) -> dict:
         return {
@@ -107,6 +123,7 @@ class ImportReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "keadaan": self.keadaan,
         }
 
     @classmethod
@@ -115,22 +132,32 @@ class ImportReport:
 
     def summary(self) -> str:
         prefix = _("Dry run, nothing written: ") if self.dry_run else ""
-        return prefix + _(
-            "%(rows)d rows; units: %(uc)d new, %(uu)d changed, %(un)d unchanged; "
-            "positions: %(jc)d new, %(ju)d changed; employees: %(pc)d new, %(pu)d changed, "
-            "%(pn)d unchanged; %(ac)d user accounts created."
-        ) % {
-            "rows": self.rows,
-            "uc": self.created["unit"],
-            "uu": self.updated["unit"],
-            "un": self.unchanged["unit"],
-            "jc": self.created["jabatan"],
-            "ju": self.updated["jabatan"],
-            "pc": self.created["pegawai"],
-            "pu": self.updated["pegawai"],
-            "pn": self.unchanged["pegawai"],
-            "ac": self.created["akun"],
-        }
+        return (
+            prefix
+            + _(
+                "%(rows)d rows; units: %(uc)d new, %(uu)d changed, %(un)d unchanged; "
+                "positions: %(jc)d new, %(ju)d changed; employees: %(pc)d new, %(pu)d changed, "
+                "%(pn)d unchanged; %(ac)d user accounts created."
+            )
+            % {
+                "rows": self.rows,
+                "uc": self.created["unit"],
+                "uu": self.updated["unit"],
+                "un": self.unchanged["unit"],
+                "jc": self.created["jabatan"],
+                "ju": self.updated["jabatan"],
+                "pc": self.created["pegawai"],
+                "pu": self.updated["pegawai"],
+                "pn": self.unchanged["pegawai"],
+                "ac": self.created["akun"],
+            }
+            + self.keadaan_summary()
+        )
+
+    def keadaan_summary(self) -> str:
+        if not self.keadaan:
+            return ""
+        return " " + _("%(count)d employee statuses (leave, suspension) recorded or changed.") % {"count": self.keadaan}
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -392,6 +419,10 @@ class _PegawaiRow:
     email: str
     aktif: bool
     username: str = ""  # a state official's account name (an ASN's account is named by the NIP)
+    keadaan: str = ""
+    keadaan_mulai: dt.date | None = None
+    keadaan_selesai: dt.date | None = None
+    keadaan_sk: str = ""
 
 
 def _choice(value: str, choices) -> str | None:
@@ -490,6 +521,7 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
         aktif in YES or aktif == "",
         username if status == StatusKepegawaian.PEJABAT_NEGARA else "",
     )
+    _keadaan_of(line, row, person, err)
     return person
 
 
@@ -517,6 +549,64 @@ def _check_username(line: int, username: str, err: Callable[[int, str], None]) -
             problem = _("use only letters, digits and @ . + - _")
     if problem:
         err(line, _("username %(username)r is not valid: %(problem)s.") % {"username": username, "problem": problem})
+
+
+def _date(value: str) -> dt.date | None:
+    """A date as a person (``2026-03-01``, ``01-03-2026``, ``01/03/2026``) or a spreadsheet's date
+    cell (``2026-03-01 00:00:00``) writes it; None when it is not one."""
+    value = value.strip()
+    if len(value) == 19 and value.endswith(" 00:00:00"):
+        value = value[:10]
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _keadaan_of(line: int, row: dict[str, str], person: _PegawaiRow, err: Callable[[int, str], None]) -> None:
+    """The employee's leave or suspension (columns ``keadaan*``), read and checked on its own. A
+    row given as a dict (the demo) may leave these columns out."""
+    row = {col: (row.get(col) or "").strip() for col in KEADAAN_COLUMNS}
+    if not row["keadaan"]:
+        given = [col for col in KEADAAN_COLUMNS[1:] if row[col]]
+        if given:
+            err(line, _("%(cols)s given but keadaan is empty.") % {"cols": ", ".join(given)})
+        return
+    jenis = _choice(row["keadaan"], JenisKeadaan)
+    if jenis is None:
+        err(
+            line,
+            _("unknown keadaan %(value)r; use one of: %(codes)s.")
+            % {"value": row["keadaan"], "codes": _codes(JenisKeadaan)},
+        )
+    mulai = _date(row["keadaan_mulai"]) if row["keadaan_mulai"] else None
+    if not row["keadaan_mulai"]:
+        err(line, _("keadaan_mulai is empty; a keadaan needs its first day."))
+    elif mulai is None:
+        err(line, _bad_date("keadaan_mulai", row["keadaan_mulai"]))
+    selesai = _date(row["keadaan_selesai"]) if row["keadaan_selesai"] else None
+    if row["keadaan_selesai"] and selesai is None:
+        err(line, _bad_date("keadaan_selesai", row["keadaan_selesai"]))
+    if mulai and selesai and selesai < mulai:
+        err(
+            line,
+            _("keadaan_selesai %(end)s is before keadaan_mulai %(start)s.")
+            % {"end": row["keadaan_selesai"], "start": row["keadaan_mulai"]},
+        )
+    longest = KeadaanPegawai._meta.get_field("nomor_sk").max_length
+    if len(row["keadaan_nomor_sk"]) > longest:
+        err(line, _("keadaan_nomor_sk is longer than %(max)d characters.") % {"max": longest})
+    person.keadaan, person.keadaan_mulai, person.keadaan_selesai = jenis or "", mulai, selesai
+    person.keadaan_sk = row["keadaan_nomor_sk"]
+
+
+def _bad_date(column: str, value: str) -> str:
+    return _("%(col)s %(value)r is not a date; write it as YYYY-MM-DD or DD-MM-YYYY.") % {
+        "col": column,
+        "value": value[:40],
+    }
 
 
 def _unit_of(
@@ -603,6 +693,7 @@ class _CheckedFile:
     later: list[_PegawaiRow] = field(default_factory=list)
     staffed: dict[str, int] = field(default_factory=dict)  # unit code -> first row of an active employee
     titles: dict[str, int] = field(default_factory=dict)  # position of a non-head employee -> first row
+    keadaan: list[_PegawaiRow] = field(default_factory=list)  # the rows recording a leave or suspension
 
     def err(self, line: int, message: str) -> None:
         self.errors.append(_("Row %(line)d: %(message)s") % {"line": line, "message": message})
@@ -656,6 +747,8 @@ class _CheckedFile:
             self.titles.setdefault(person.jabatan, line)
         if person.username:
             self.read_username(person)
+        if person.keadaan and person.keadaan_mulai:
+            self.keadaan.append(person)
         # Only heads and employees of a unit not seen yet are looked at again below; the
         # rest are read again from the file when they are written.
         if (person.kepala and person.aktif) or (person.kode_unit and not self.known_unit(person.kode_unit)):
@@ -813,6 +906,26 @@ class _CheckedFile:
             ):
                 self.err(line, _school_without_head(kode))
 
+    def check_keadaan(self) -> None:
+        """Each leave or suspension against the employee's other statuses and the approved months
+        of their SKP (``selectors.keadaan``), in a few queries for the whole file."""
+        if not self.keadaan:
+            return
+        ids = dict(
+            Pegawai.objects.filter(instansi=self.instansi, nip__in=[p.nip for p in self.keadaan if p.nip]).values_list(
+                "nip", "pk"
+            )
+        )
+        checks = [
+            KeadaanCheck(ids.get(p.nip), p.keadaan, p.keadaan_mulai, p.keadaan_selesai, upsert=True)
+            for p in self.keadaan
+        ]
+        column = {"tanggal_mulai": "keadaan_mulai", "tanggal_selesai": "keadaan_selesai"}
+        for person, problems in zip(self.keadaan, keadaan_problems(checks), strict=True):
+            for name, message in problems:
+                self.err(person.line, f"{column[name]}: {message}")
+        self.keadaan = []
+
     def check_posts_held(self) -> None:
         """A head already in the database who is not in this file keeps the post: a second head is an error."""
         posts = {
@@ -860,6 +973,7 @@ def _check(instansi: Instansi, rows: Iterable[tuple[int, dict[str, str]]], progr
     checked.check_head_posts()
     checked.check_posts_held()
     checked.check_usernames()
+    checked.check_keadaan()
     if progress:
         progress("validated", checked.rows)
     return checked
@@ -1066,6 +1180,15 @@ class _Writer:
         named = person.nip or person.username
         account = {"user": self.account(person, accounts)} if obj.user_id is None and named else None
         self.save_if_changed(obj, values, "pegawai", also=account)
+        if person.keadaan and keadaan_upsert(
+            pegawai=obj,
+            jenis=person.keadaan,
+            tanggal_mulai=person.keadaan_mulai,
+            tanggal_selesai=person.keadaan_selesai,
+            nomor_sk=person.keadaan_sk,
+            by=self.by,
+        ):
+            self.report.keadaan += 1
 
     def account(self, person: _PegawaiRow, accounts: dict):
         """The user account named by the employee's NIP (a state official's: by the username the

@@ -1,6 +1,10 @@
-"""Opening a period: one appraisal process per active employee, created by Celery in chunks."""
+"""Opening a period: one appraisal process per active employee, created by Celery in chunks.
+Employees on leave or suspended on the opening's reference date are left out, each recorded on the
+opening with the reason (``services.keadaan``)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from celery import current_app
 from django.conf import settings
@@ -9,10 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import AuditAction, Pegawai, PembukaanPeriode, Periode, Skp, StatusKepegawaian, StatusPeriode, Unit
+from ..models import (
+    AuditAction,
+    KeadaanPegawai,
+    Pegawai,
+    PembukaanPeriode,
+    Periode,
+    Skp,
+    StatusKepegawaian,
+    StatusPeriode,
+    Unit,
+)
 from ..selectors.org import OrgSnapshot
 from .appraisal import appraisal_open
 from .audit import acting_as, audit_batch, audit_record
+from .keadaan import exclusions_record, opening_reference_date, returned_since, skp_open_from
 
 # The Celery task that runs one chunk (``workflow.tasks.open_period_chunk``, which calls
 # ``period_open_chunk``). The task module calls this service, so this service enqueues the task by
@@ -21,7 +36,7 @@ from .audit import acting_as, audit_batch, audit_record
 OPEN_CHUNK_TASK = "workflow.tasks.open_period_chunk"
 
 
-def employees_to_open(periode: Periode, unit: Unit | None = None):
+def _employees(periode: Periode, unit: Unit | None = None):
     """Active ASN of the government (or of ``unit`` and everything below it). State officials such
     as the Governor are not appraised."""
     qs = Pegawai.objects.filter(instansi_id=periode.instansi_id, aktif=True).exclude(
@@ -34,7 +49,28 @@ def employees_to_open(periode: Periode, unit: Unit | None = None):
             frontier = [pk for pk, parent in units.items() if parent in frontier]
             subtree.update(frontier)
         qs = qs.filter(unit_id__in=subtree)
-    return qs.order_by("pk")
+    return qs
+
+
+def employees_to_open(periode: Periode, unit: Unit | None = None, *, on: dt.date | None = None):
+    """Active ASN of the government (or of ``unit`` and everything below it) who are not on leave
+    or suspended on ``on`` (default: the opening's reference date, ``opening_reference_date``).
+    State officials such as the Governor are not appraised."""
+    on = on or opening_reference_date(periode)
+    away = KeadaanPegawai.objects.covering(on).values("pegawai_id")
+    return _employees(periode, unit).exclude(pk__in=away).order_by("pk")
+
+
+def employees_left_out(periode: Periode, unit: Unit | None = None, *, on: dt.date | None = None):
+    """The statuses (leave, suspension) in force on ``on`` of the employees an opening would
+    otherwise include: the ones ``employees_to_open`` leaves out, with the reason."""
+    on = on or opening_reference_date(periode)
+    return (
+        KeadaanPegawai.objects.covering(on)
+        .filter(pegawai__in=_employees(periode, unit))
+        .select_related("pegawai")
+        .order_by("pegawai_id")
+    )
 
 
 def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanPeriode:
@@ -44,7 +80,9 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
         raise ValidationError(_("This period is closed; it cannot be opened again."))
     if unit is not None and unit.instansi_id != periode.instansi_id:
         raise ValidationError(_("The unit belongs to another government."))
-    ids = list(employees_to_open(periode, unit).values_list("pk", flat=True))
+    on = opening_reference_date(periode)
+    ids = list(employees_to_open(periode, unit, on=on).values_list("pk", flat=True))
+    left_out = list(employees_left_out(periode, unit, on=on))
     size = settings.KINERJA_OPEN_CHUNK_SIZE
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
     with transaction.atomic(), acting_as(by):
@@ -63,12 +101,19 @@ def period_open(*, periode: Periode, by, unit: Unit | None = None) -> PembukaanP
         )
         job._history_user = by
         job.save()
+        excluded = exclusions_record(job=job, leaves=left_out, on=on, by=by)
         audit_record(
             action=AuditAction.PERIOD_OPENED,
             obj=periode,
             by=by,
             before=before,
-            after={"status": periode.status, "job": job.pk, "unit": unit.pk if unit else None, "employees": len(ids)},
+            after={
+                "status": periode.status,
+                "job": job.pk,
+                "unit": unit.pk if unit else None,
+                "employees": len(ids),
+                "excluded": excluded,
+            },
         )
 
     def enqueue():
@@ -108,8 +153,15 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | N
             .select_related("unit", "jabatan", "user")
             .order_by("pk")
         )
+        # Back from leave or suspension inside the period before the opening's reference date: the
+        # SKP covers from the return date, not from the period's first day.
+        back = returned_since(periode=job.periode, pegawai_ids=pegawai_ids, on=opening_reference_date(job.periode))
         for pegawai in people:
-            if appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by, checked=True) is not None:
+            if pegawai.pk in back:
+                skp = skp_open_from(pegawai=pegawai, periode=job.periode, mulai=back[pegawai.pk], snap=snap, by=by)
+            else:
+                skp = appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by, checked=True)
+            if skp is not None:
                 created += 1
         _job_count(job_id, by, nomor=nomor, processed=len(pegawai_ids), created=created)
     return created

@@ -32,6 +32,7 @@ ADMIN_MODELS = [
     "capaianorganisasi",
     "delegasi",
     "harilibur",
+    "keadaanpegawai",
 ]
 
 

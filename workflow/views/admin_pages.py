@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,6 +19,7 @@ from ..models import Instansi, PembukaanPeriode, Periode
 from ..selectors.appraisal import completion_per_opd
 from ..selectors.calendar import holidays_of_year
 from ..selectors.capaian import capaian_progress
+from ..selectors.keadaan import exclusions_of
 from ..selectors.org import admin_instansi_ids
 from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
 from ..services.capaian import capaian_tasks_open
@@ -54,7 +57,9 @@ class RekapView(AdminOnlyMixin, TemplateView):
         ctx.update({"periods": periods, "periode": periode})
         if periode is not None:
             ctx["rows"] = completion_per_opd(periode=periode)
-            ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode)[:5]
+            ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode).annotate(
+                dikecualikan=Count("pengecualian_set")
+            )[:5]
         return ctx
 
 
@@ -120,9 +125,12 @@ class OpenPeriodStatusView(AdminOnlyMixin, TemplateView):
                     "diproses": job.diproses,
                     "dibuat": job.dibuat,
                     "persen": job.persen,
+                    "dikecualikan": job.pengecualian_set.count(),
                 }
             )
-        return self.render_to_response(self.get_context_data(job=job))
+        # The employees left out (leave, suspension), with the reason: a page at a time.
+        excluded = Paginator(exclusions_of(job), 50).get_page(request.GET.get("page"))
+        return self.render_to_response(self.get_context_data(job=job, excluded=excluded))
 
 
 class OverdueView(AdminOnlyMixin, TemplateView):
