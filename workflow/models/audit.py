@@ -53,6 +53,10 @@ class AuditAction(models.TextChoices):
     PERIOD_OPENED = "period.opened", _("Period opened")
     PERIOD_OPENING_FINISHED = "period.opening_finished", _("Period opening finished")
     ORG_IMPORTED = "org.imported", _("Organisation imported")
+    # Transfers and appointments in the middle of a period (mutasi).
+    EMPLOYEE_TRANSFERRED = "org.transferred", _("Employee transferred (mutasi)")
+    APPRAISAL_CLOSED = "appraisal.closed", _("SKP closed by a transfer")
+    APPRAISAL_ASSESSOR_CHANGED = "appraisal.assessor_changed", _("Assessor of the SKP changed")
     # Scoring rules.
     RULE_SET_SAVED = "rules.set_saved", _("Rule set saved")
     RULE_VERSION_CREATED = "rules.version_created", _("Rule version created")

@@ -43,8 +43,9 @@ class RuleBook:
 
 
 def scoring_date(skp: Skp) -> dt.date:
-    """Rules are taken as in force at the end of the appraised period."""
-    return skp.periode.tanggal_selesai
+    """Rules are taken as in force at the end of what the SKP covers: the end of the period, or the
+    day before the transfer that closed it."""
+    return skp.tanggal_selesai
 
 
 def rulebook_for(skp: Skp) -> RuleBook:
@@ -151,7 +152,9 @@ def team_breaches(*, skp: Skp, predikat: str, book: RuleBook) -> tuple[list[str]
     if org is None:
         return None
     pattern, blocking = pattern_for(org, book)
-    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
+    # The team is the SKP the assessor rates by their snapshots; an SKP closed without a result
+    # (a transfer before its plan was approved) is never scored and does not count.
+    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id).exclude(status=StatusSkp.DITUTUP)
     counts: dict[str, int] = {predikat: 1}
     scored = 1
     for p in HasilPenilaian.objects.filter(skp__in=team).exclude(skp=skp).values_list("predikat", flat=True):

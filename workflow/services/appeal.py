@@ -43,7 +43,11 @@ def appeal_handler(skp: Skp) -> tuple[Pegawai | None, str]:
     """Who decides: the Atasan Pejabat Penilai, never the assessor who rated (separation of
     duties). Where both are one person, the ``KINERJA_APPEAL_SAME_OFFICIAL`` setting decides, and
     the returned note says so on the page."""
-    superior = org_snapshot(skp.pegawai.instansi_id).assessor_superior_of(skp.pegawai) or skp.atasan_penilai
+    # The SKP's own snapshot names the superior (the employee may have moved since); today's chart
+    # decides only when the snapshot names nobody still active.
+    superior = skp.atasan_penilai if skp.atasan_penilai_id is not None and skp.atasan_penilai.aktif else None
+    if superior is None:
+        superior = org_snapshot(skp.pegawai.instansi_id).assessor_superior_of(skp.pegawai)
     if superior is not None and superior.pk != skp.penilai_id:
         return superior, ""
     if settings.KINERJA_APPEAL_SAME_OFFICIAL == "same" and superior is not None:
