@@ -71,6 +71,17 @@ def skps_of_year(*, pegawai_id: int, periode_id: int) -> list[Skp]:
     )
 
 
+def several_skp(*, periode: Periode, pegawai_ids: set[int]) -> set[int]:
+    """Which of ``pegawai_ids`` have more than one SKP in ``periode`` (one query)."""
+    counts = (
+        Skp.objects.filter(periode=periode, pegawai_id__in=pegawai_ids)
+        .values("pegawai_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    return {row["pegawai_id"] for row in counts}
+
+
 def rhk_of(skp: Skp) -> list[Rhk]:
     """The plan's RHK, in order, read once per SKP instance (Django's prefetch cache, so
     ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
