@@ -1,6 +1,8 @@
 """Drive the demo organisation through the lifecycle with the same services the pages use, to a
 realistic spread of steps: plans still drafted, submitted, returned and revised, approved; midyear
-reviews done; and one division (Bidang P2P of Dinas Kesehatan) scored and published. Deterministic for a given seed."""
+reviews done; and one division (Bidang P2P of Dinas Kesehatan) scored and published, where one
+pelaksana moved from one seksi to the other on 1 October (a mid-year transfer: two SKP, each rated
+by its own assessor, and one predikat for the year). Deterministic for a given seed."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from django.utils import timezone
 
 from ..models import (
     CapaianOrganisasi,
+    JenisJabatan,
     JenisJendela,
     JenisRhk,
     NilaiPerilaku,
+    PeranAdmin,
     Periode,
     PredikatOrganisasi,
     Skp,
@@ -23,6 +27,7 @@ from ..models import (
     Unit,
 )
 from ..services import appraisal as svc
+from ..services.mutasi import pegawai_transfer
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"
@@ -41,6 +46,9 @@ INDICATORS = [
     ("Indeks kepuasan masyarakat atas layanan {topic}", "80", "indeks"),
     ("Persentase rekomendasi {topic} yang ditindaklanjuti", "90", "%"),
 ]
+# The demo's mid-year transfer: the last pelaksana of the first seksi moves to the second seksi of
+# Bidang P2P on 1 October (nine months against three: the first SKP decides the year's predikat).
+TRANSFER_FROM, TRANSFER_TO, TRANSFER_ON = "DINKES-B1-1", "DINKES-B1-2", (10, 1)
 RETURN_NOTES = [
     "Target belum terukur; gunakan angka capaian yang jelas.",
     "Kaitkan RHK utama dengan RHK atasan yang diintervensi.",
@@ -117,10 +125,75 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     ]
     # Heads first, so subordinates can link their RHK to their assessor's approved plan.
     drafts.sort(key=lambda s: (_depth(s), s.pk))
+    moving = _transfer_candidate(drafts)
     for skp in drafts:
+        if skp is not moving:
+            with transaction.atomic():
+                _drive(skp, rng, report)
+    if moving is not None:
         with transaction.atomic():
-            _drive(skp, rng, report)
+            _drive_transfer(moving, periode, rng, report)
     return report
+
+
+def _transfer_candidate(drafts: list[Skp]) -> Skp | None:
+    staff = [
+        s
+        for s in drafts
+        if s.unit.kode == TRANSFER_FROM and s.pegawai.jabatan.jenis == JenisJabatan.PELAKSANA and s.pegawai.user_id
+    ]
+    return staff[-1] if len(staff) > 1 else None  # the first pelaksana stays (the demo login)
+
+
+def _rate(skp: Skp, rng: random.Random, *, note: str) -> None:
+    """The final self-review and the annual review of ``skp`` by its assessor."""
+    employee, assessor = skp.pegawai.user, _assessor_user(skp)
+    rhk = list(skp.rhk_set.all())
+    svc.self_review_submit(
+        skp=skp,
+        by=employee,
+        final=True,
+        rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi=f"{note}: {rng.randint(85, 110)}% dari target") for r in rhk],
+    )
+    ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rng.choice(["sesuai", "di_atas"])) for r in rhk}
+    perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
+    svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
+
+
+def _drive_transfer(skp: Skp, periode: Periode, rng: random.Random, report: SimulationReport) -> None:
+    """Plan and midyear review in the first seksi, the transfer on 1 October by the BKD admin, the
+    first SKP rated by the old Kasi for January–September, the second planned, approved and rated
+    by the new Kasi for October–December."""
+    tanggal = min(dt.date(periode.tahun, *TRANSFER_ON), timezone.localdate())
+    target = Unit.objects.filter(instansi_id=periode.instansi_id, kode=TRANSFER_TO).first()
+    if target is None or tanggal <= skp.tanggal_mulai:
+        _drive(skp, rng, report)
+        return
+    employee, assessor = skp.pegawai.user, _assessor_user(skp)
+    expectations = dict.fromkeys(NilaiPerilaku.values, "Menunjukkan perilaku ini dalam tugas sehari-hari")
+    svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
+    svc.plan_decide(skp=skp, by=assessor, approve=True, expectations=expectations)
+    rhk = list(skp.rhk_set.all())
+    svc.self_review_submit(
+        skp=skp, by=employee, rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I: 55%") for r in rhk]
+    )
+    svc.review_submit(skp=skp, by=assessor, rhk_feedback={}, perilaku={})
+    admin = PeranAdmin.objects.filter(instansi_id=periode.instansi_id).select_related("user").first()
+    outcome = pegawai_transfer(
+        pegawai=skp.pegawai,
+        unit=target,
+        jabatan=skp.pegawai.jabatan,
+        tanggal=tanggal,
+        by=admin.user if admin is not None else None,
+        alasan="SK Kepala Dinas Kesehatan tentang mutasi pegawai",
+    )
+    skp.refresh_from_db()
+    _rate(skp, rng, note="Capaian Januari–September")
+    for new in outcome.opened:
+        svc.plan_submit(skp=new, by=employee, pendekatan="kuantitatif", rows=_plan_rows(new, rng))
+        svc.plan_decide(skp=new, by=_assessor_user(new), approve=True, expectations=expectations)
+        _rate(new, rng, note="Capaian Oktober–Desember")
+    report.add("transferred")
 
 
 def _drive(skp: Skp, rng: random.Random, report: SimulationReport) -> None:

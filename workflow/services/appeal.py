@@ -43,11 +43,16 @@ def appeal_handler(skp: Skp) -> tuple[Pegawai | None, str]:
     """Who decides: the Atasan Pejabat Penilai, never the assessor who rated (separation of
     duties). Where both are one person, the ``KINERJA_APPEAL_SAME_OFFICIAL`` setting decides, and
     the returned note says so on the page."""
-    # The SKP's own snapshot names the superior (the employee may have moved since); today's chart
-    # decides only when the snapshot names nobody still active.
-    superior = skp.atasan_penilai if skp.atasan_penilai_id is not None and skp.atasan_penilai.aktif else None
-    if superior is None:
-        superior = org_snapshot(skp.pegawai.instansi_id).assessor_superior_of(skp.pegawai)
+    # The SKP's own snapshot names the superior (the employee may have moved since), with a Plt/Plh
+    # standing in for that post — passed over, for the next official up, when that is the appraisee.
+    # Today's chart decides only when the snapshot names nobody still active.
+    snap = org_snapshot(skp.pegawai.instansi_id)
+    named = skp.atasan_penilai if skp.atasan_penilai_id is not None and skp.atasan_penilai.aktif else None
+    if named is None:
+        superior = snap.assessor_superior_of(skp.pegawai)
+    else:
+        chain = (snap.stand_in_for(p) for p in (named, *snap.officials_above(named)))
+        superior = next((p for p in chain if p.pk != skp.pegawai_id), None)
     if superior is not None and superior.pk != skp.penilai_id:
         return superior, ""
     if settings.KINERJA_APPEAL_SAME_OFFICIAL == "same" and superior is not None:

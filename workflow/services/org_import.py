@@ -20,11 +20,14 @@ The column layout (header row first; column order is free; see README "Importing
     kepala_unit         "ya" when the employee holds the head post of kode_unit
     email               e-mail address (optional)
     aktif               "ya" (default) or "tidak"
+    tmt                 effective date of a move or an appointment (YYYY-MM-DD or DD-MM-YYYY; default:
+                        the day of the import): see ``_appraisals_follow`` (mutasi)
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +39,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
@@ -50,11 +54,14 @@ from ..models import (
     JenisUnit,
     JenjangFungsional,
     Pegawai,
+    Periode,
     StatusKepegawaian,
+    StatusPeriode,
     Unit,
 )
 from ..nip import parse_nip
 from .audit import acting_as, audit_record
+from .mutasi import appointment_date_problem, appraisals_follow_move, pegawai_appointed, transfer_date_problem
 
 COLUMNS = [
     "tipe",
@@ -71,6 +78,7 @@ COLUMNS = [
     "kepala_unit",
     "email",
     "aktif",
+    "tmt",  # mutasi: see _tmt_of and _appraisals_follow
 ]
 REQUIRED_COLUMNS = {"tipe", "kode_unit"}
 YES = {"ya", "y", "yes", "true", "1"}
@@ -383,6 +391,7 @@ class _PegawaiRow:
     kepala: bool
     email: str
     aktif: bool
+    tmt: dt.date | None = None  # mutasi: the effective date of a move or an appointment
 
 
 def _choice(value: str, choices) -> str | None:
@@ -466,6 +475,7 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
         row["email"],
         aktif in YES or aktif == "",
     )
+    person.tmt = _tmt_of(line, row.get("tmt", ""), err)
     return person
 
 
@@ -705,6 +715,7 @@ def org_import(
             writer = _Writer(instansi=instansi, by=by, report=report, progress=progress)
             writer.write_units(checked)
             writer.write_people(rows, checked)
+            _appraisals_follow(writer)
             audit_record(
                 action=AuditAction.ORG_IMPORTED,
                 obj=instansi,
@@ -748,6 +759,8 @@ class _Writer:
         self.saved: dict[str, Unit] = {}  # every unit of the government by code, once the units are written
         self.by_name: dict[str, Pegawai] = {}  # employees without a NIP (state officials), by name
         self.written = 0
+        self.moves: list[tuple[Pegawai, _PegawaiRow]] = []  # mutasi: employees moved, and their rows
+        self.appointed: list[tuple[Pegawai, _PegawaiRow]] = []  # mutasi: new employees, and their rows
 
     def save_if_changed(self, obj, values: dict, kind: str | None, *, also: dict | None = None) -> bool:
         """Save ``obj`` once if it is new or one of ``values`` differs, counting it as created,
@@ -852,7 +865,16 @@ class _Writer:
             "aktif": person.aktif,
         }
         account = {"user": self.account(person, accounts)} if obj.user_id is None and person.nip else None
+        self.note_move(obj, person, unit, post)
         self.save_if_changed(obj, values, "pegawai", also=account)
+
+    def note_move(self, obj: Pegawai, person: _PegawaiRow, unit: Unit, post: Jabatan) -> None:
+        """Mutasi: remember an employee who moves (another unit or position) or is new, before the
+        row is saved (``_appraisals_follow``)."""
+        if obj.pk is None:
+            self.appointed.append((obj, person))
+        elif obj.unit_id != unit.pk or obj.jabatan_id != post.pk:
+            self.moves.append((obj, person))
 
     def account(self, person: _PegawaiRow, accounts: dict):
         """The user account named by the employee's NIP, created (without a usable password) if missing."""
@@ -863,6 +885,51 @@ class _Writer:
             user.save()
             self.report.created["akun"] += 1
         return user
+
+
+# --- mutasi: the appraisals follow the moves and appointments of the file ----------------------
+
+
+def _tmt_of(line: int, value: str, err: Callable[[int, str], None]) -> dt.date | None:
+    """The ``tmt`` column: a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; an XLSX date cell reads as
+    YYYY-MM-DD 00:00:00), or None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    err(line, _("tmt %(value)r is not a date; write it as YYYY-MM-DD or DD-MM-YYYY.") % {"value": value[:40]})
+    return None
+
+
+def _appraisals_follow(writer: _Writer) -> None:
+    """After every row is written: each move closes the employee's running SKP and opens the next
+    from ``tmt``, each new employee gets an SKP from ``tmt`` (``services.mutasi``, as the transfer page
+    and the Django admin do). A ``tmt`` the running SKP cannot take (outside its period, in the
+    future...) fails the whole import with the row number: nothing is written."""
+    if not (writer.moves or writer.appointed):
+        return
+    if not Periode.objects.filter(instansi=writer.instansi, status=StatusPeriode.OPEN).exists():
+        return  # no appraisal runs: the moves change nothing else
+    today = timezone.localdate()
+    errors = []
+    for obj, person in writer.moves:
+        problem = transfer_date_problem(pegawai=obj, tanggal=person.tmt or today, label="tmt")
+        if problem:
+            errors.append(_("Row %(line)d: %(message)s") % {"line": person.line, "message": problem})
+    for _obj, person in writer.appointed:
+        problem = appointment_date_problem(tanggal=person.tmt or today, label="tmt")
+        if problem:
+            errors.append(_("Row %(line)d: %(message)s") % {"line": person.line, "message": problem})
+    if errors:
+        raise OrgImportError(errors)
+    for obj, person in writer.moves:
+        appraisals_follow_move(pegawai=obj, tanggal=person.tmt or today, by=writer.by)
+    for obj, person in writer.appointed:
+        pegawai_appointed(pegawai=obj, tanggal=person.tmt or today, by=writer.by)
 
 
 def _tree_order(units: dict[str, _UnitRow]) -> list[str]:
