@@ -17,6 +17,7 @@ from workflow.models import AuditAction, AuditEvent, Jabatan, JenisJabatan, Nila
 from workflow.selectors.scoring import annual_predikat
 from workflow.services import appraisal as svc
 from workflow.services.mutasi import pegawai_transfer
+from workflow.services.org_import import COLUMNS, OrgImportError, org_import
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +177,146 @@ def test_when_the_assessor_moves_the_team_follows_and_open_tasks_move(org, opene
     assert the_task(staff).owner == org.kabid.user
     event = AuditEvent.objects.get(action=AuditAction.APPRAISAL_ASSESSOR_CHANGED, object_id=str(staff.pk))
     assert event.before["penilai"] == org.kasi.pk and event.after["penilai"] == org.kabid.pk
+
+
+# --- through the pages --------------------------------------------------------------------------
+
+
+def transfer_end_to_end(client, org, bkd):
+    """The BKD admin records the transfer on the mutasi page; each SKP is rated by its own
+    assessor; the result page and the team pages show the year's predikat and the table that
+    decided it."""
+    first = Skp.objects.get(pegawai=org.pelaksana)
+    post = new_post(org)
+    with time_machine.travel(MARCH, tick=False):
+        approve_plan(first, org.pelaksana, org.kasi)
+    client.force_login(bkd)
+    with time_machine.travel(JULY, tick=False):
+        assert "Catat mutasi" in client.get("/kinerja/mutasi/").content.decode()
+        data = {"pegawai": org.pelaksana.pk, "unit": org.bidang.pk, "jabatan": post.pk, "alasan": "SK 800/1/2026"}
+        refused = client.post("/kinerja/mutasi/", {**data, "tanggal": "2025-12-31"})
+        assert refused.status_code == 200 and Skp.objects.count() == 6
+        assert "Tanggal efektif (TMT) 31-12-2025 di luar periode 2026" in refused.content.decode()
+        done = client.post("/kinerja/mutasi/", {**data, "tanggal": "2026-07-01"}, follow=True)
+        page = done.content.decode()
+        assert (
+            "SKP 1 berakhir 30-06-2026" in page
+            and "SKP 2 untuk Analis Pengendalian Penyakit dimulai 01-07-2026" in page
+        )
+        second = Skp.objects.get(pegawai=org.pelaksana, urutan=2)
+        first.refresh_from_db()
+        final_review(first, org.pelaksana, org.kasi, "sesuai")
+        approve_plan(second, org.pelaksana, org.kabid)
+        # an SKP from 1 July skips the semester window that opened that day: it waits for the annual one
+        (waiting,) = Task.objects.filter(process_id=second.process_id, status=STATUS.SCHEDULED)
+        assert waiting.flow_task == AppraisalFlow.wait_final_window
+    with time_machine.travel(DECEMBER, tick=False):
+        fire_due_timers()
+        second.refresh_from_db()
+        final_review(second, org.pelaksana, org.kabid, "di_atas")
+        client.force_login(org.pelaksana.user)
+        page = client.get(f"/appraisal/{second.process_id}/").content.decode()
+        assert "Tahun 2026: beberapa SKP" in page and "Predikat tahunan: Sangat Baik" in page
+        assert "Predikat tahunan dari beberapa SKP" in page  # the table, in its own words
+        assert "Predikat tahun 2026 adalah" in page and ": predikat SKP 2." in page
+        client.force_login(org.kabid.user)
+        team = client.get("/kinerja/tim/").content.decode()
+        assert "dari SKP 2, ditentukan oleh tabel “predikat_tahunan”" in team
+        client.force_login(org.kasi.user)
+        team = client.get("/kinerja/tim/").content.decode()
+        assert "SKP 1 (Pengelola Program Imunisasi), 01-01-2026 – 30-06-2026" in team
+    return first, second
+
+
+def test_a_transfer_end_to_end_through_the_pages_to_the_annual_predikat(client, org, opened, bkd, rules_pack):
+    first, second = transfer_end_to_end(client, org, bkd)
+    assert (first.hasil.predikat, second.hasil.predikat) == ("baik", "sangat_baik")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_end_to_end_on_postgresql(client, org, opened, bkd, rules_pack):
+    first, second = transfer_end_to_end(client, org, bkd)
+    annual = annual_predikat(pegawai_id=org.pelaksana.pk, periode=second.periode)
+    assert annual.predikat == "sangat_baik" and annual.decisive.pk == second.pk
+
+
+def test_the_mutasi_page_is_for_admins_of_their_own_government(client, org, opened):
+    client.force_login(org.kasi.user)
+    assert client.get("/kinerja/mutasi/").status_code == 403
+
+
+def test_a_move_in_the_django_admin_closes_the_running_skp(client, org, opened, bkd):
+    p = org.pelaksana
+    post = new_post(org)
+    data = {
+        "instansi": org.instansi.pk,
+        "nip": p.nip,
+        "nama": p.nama,
+        "status_kepegawaian": "PNS",
+        "unit": org.bidang.pk,
+        "jabatan": post.pk,
+        "user": p.user_id,
+        "aktif": "on",
+    }
+    client.force_login(bkd)
+    with time_machine.travel(MARCH, tick=False):
+        refused = client.post(f"/admin/workflow/pegawai/{p.pk}/change/", {**data, "tanggal_efektif": "2027-01-01"})
+        assert "Tanggal efektif (TMT) 01-01-2027 ada di masa depan" in refused.content.decode()
+        p.refresh_from_db()
+        assert p.unit == org.seksi and Skp.objects.filter(pegawai=p).count() == 1
+        done = client.post(f"/admin/workflow/pegawai/{p.pk}/change/", {**data, "tanggal_efektif": "2026-02-01"})
+    assert done.status_code == 302
+    first, second = Skp.objects.filter(pegawai=p).order_by("urutan")
+    assert first.status == StatusSkp.DITUTUP and first.tanggal_selesai == dt.date(2026, 1, 31)
+    assert second.tanggal_mulai == dt.date(2026, 2, 1) and second.penilai == org.kabid
+
+
+def test_someone_appointed_mid_year_gets_an_skp_from_their_start_date(client, org, opened, bkd):
+    client.force_login(bkd)
+    data = {
+        "instansi": org.instansi.pk,
+        "nip": "199001012020121003",
+        "nama": "Rudi Hartono, S.Kom.",
+        "status_kepegawaian": "PNS",
+        "unit": org.seksi.pk,
+        "jabatan": org.pelaksana.jabatan_id,
+        "aktif": "on",
+        "tanggal_efektif": "2026-04-01",
+    }
+    with time_machine.travel(JULY, tick=False):
+        assert client.post("/admin/workflow/pegawai/add/", data).status_code == 302
+    skp = Skp.objects.get(pegawai__nama="Rudi Hartono, S.Kom.")
+    assert (skp.urutan, skp.tanggal_mulai, skp.penilai) == (1, dt.date(2026, 4, 1), org.kasi)
+
+
+# --- through the import -------------------------------------------------------------------------
+
+
+def import_rows(org, **person):
+    from tests.helpers import person_row
+
+    row = person_row("DINKES-B1", org.pelaksana.nip, org.pelaksana.nama, "Analis Pengendalian Penyakit", "pelaksana")
+    return [(2, {**dict.fromkeys(COLUMNS, ""), **row, **person})]
+
+
+def test_the_import_moves_an_employee_from_the_tmt_date(org, opened, bkd):
+    with time_machine.travel(JULY, tick=False):
+        org_import(instansi=org.instansi, rows=import_rows(org, tmt="01-07-2026"), by=bkd)
+    first, second = Skp.objects.filter(pegawai=org.pelaksana).order_by("urutan")
+    assert first.tanggal_selesai == dt.date(2026, 6, 30) and second.tanggal_mulai == dt.date(2026, 7, 1)
+    assert second.penilai == org.kabid
+
+
+def test_an_import_tmt_outside_the_period_names_the_row_and_writes_nothing(org, opened, bkd):
+    before = (Skp.objects.count(), AuditEvent.objects.count())
+    with time_machine.travel(JULY, tick=False), pytest.raises(OrgImportError) as caught:
+        org_import(instansi=org.instansi, rows=import_rows(org, tmt="2025-06-01"), by=bkd)
+    assert caught.value.errors == [
+        "Baris 2: tmt 01-06-2025 di luar periode 2026 (01-01-2026 – 31-12-2026) dari SKP pegawai yang sedang berjalan."
+    ]
+    org.pelaksana.refresh_from_db()
+    assert org.pelaksana.unit == org.seksi and (Skp.objects.count(), AuditEvent.objects.count()) == before
+    with time_machine.travel(JULY, tick=False), pytest.raises(OrgImportError) as caught:
+        org_import(instansi=org.instansi, rows=import_rows(org, tmt="kemarin"), by=bkd)
+    assert "tmt 'kemarin' bukan tanggal" in caught.value.errors[0]
