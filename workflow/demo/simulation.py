@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..services import appraisal as svc
 from ..services.mutasi import pegawai_transfer
+from .org import provinsi_rows
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"
@@ -137,12 +138,17 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
 
 
 def _transfer_candidate(drafts: list[Skp]) -> Skp | None:
+    """A pelaksana of the first seksi who is not one of the printed demo logins (they stay put)."""
+    _rows, roles = provinsi_rows()
     staff = [
         s
         for s in drafts
-        if s.unit.kode == TRANSFER_FROM and s.pegawai.jabatan.jenis == JenisJabatan.PELAKSANA and s.pegawai.user_id
+        if s.unit.kode == TRANSFER_FROM
+        and s.pegawai.jabatan.jenis == JenisJabatan.PELAKSANA
+        and s.pegawai.user_id
+        and s.pegawai.nip not in roles.values()
     ]
-    return staff[-1] if len(staff) > 1 else None  # the first pelaksana stays (the demo login)
+    return staff[-1] if staff else None
 
 
 def _rate(skp: Skp, rng: random.Random, *, note: str) -> None:
