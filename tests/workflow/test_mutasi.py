@@ -242,8 +242,23 @@ def test_a_transfer_end_to_end_on_postgresql(client, org, opened, bkd, rules_pac
 
 
 def test_the_mutasi_page_is_for_admins_of_their_own_government(client, org, opened):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import InstansiFactory
+    from workflow.models import JenisInstansi, PeranAdmin
+
     client.force_login(org.kasi.user)
     assert client.get("/kinerja/mutasi/").status_code == 403
+    kota = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu", jenis=JenisInstansi.KOTA)
+    other = get_user_model().objects.create_user("admin.kota", is_staff=True)
+    PeranAdmin.objects.create(user=other, instansi=kota)
+    client.force_login(other)
+    data = {"pegawai": org.pelaksana.pk, "unit": org.bidang.pk, "jabatan": new_post(org).pk, "tanggal": "2026-03-01"}
+    with time_machine.travel(JULY, tick=False):
+        refused = client.post("/kinerja/mutasi/", data)
+    assert refused.status_code == 200 and "Hendra Safitri" not in refused.content.decode()
+    org.pelaksana.refresh_from_db()
+    assert org.pelaksana.unit == org.seksi and Skp.objects.filter(pegawai=org.pelaksana).count() == 1
 
 
 def test_a_move_in_the_django_admin_closes_the_running_skp(client, org, opened, bkd):

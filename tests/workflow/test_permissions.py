@@ -42,6 +42,7 @@ def pages(org):
         "rekap": "/kinerja/rekap/",
         "open_period": "/kinerja/buka-periode/",
         "rule_admins": "/kinerja/admin-aturan/",
+        "mutasi": "/kinerja/mutasi/",
     }
 
 
@@ -52,6 +53,7 @@ ALLOWED = {
     "rekap": {"admin", "other_admin", "superuser"},
     "open_period": {"admin", "other_admin", "superuser"},
     "rule_admins": {"admin", "other_admin", "superuser"},
+    "mutasi": {"admin", "other_admin", "superuser"},
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 
