@@ -335,3 +335,34 @@ def test_an_import_tmt_outside_the_period_names_the_row_and_writes_nothing(org, 
     with time_machine.travel(JULY, tick=False), pytest.raises(OrgImportError) as caught:
         org_import(instansi=org.instansi, rows=import_rows(org, tmt="kemarin"), by=bkd)
     assert "tmt 'kemarin' bukan tanggal" in caught.value.errors[0]
+
+
+def test_a_transfer_during_the_periodic_self_review_goes_to_the_final_review(org, opened, bkd):
+    first = Skp.objects.get(pegawai=org.pelaksana)
+    with time_machine.travel(JULY, tick=False):
+        approve_plan(first, org.pelaksana, org.kasi)
+        assert the_task(first).flow_task == AppraisalFlow.self_review  # the semester window is open
+        transfer(org, bkd, tanggal=dt.date(2026, 7, 1))
+    cancelled = Task.objects.get(process_id=first.process_id, flow_task=AppraisalFlow.self_review)
+    assert cancelled.status == STATUS.CANCELED
+    task = the_task(first)
+    assert task.flow_task == AppraisalFlow.final_self_review and cancelled in task.previous.all()
+    assert task.tenggat.jatuh_tempo.date() == dt.date(2026, 7, 16)  # the standard days, not the annual window
+
+
+def test_an_acting_official_for_the_snapshot_assessor_post_gets_the_task(org, opened):
+    from workflow.models import JenisPenugasan, PenugasanPlt
+
+    PenugasanPlt.objects.create(
+        pegawai=org.fungsional,
+        jabatan=org.seksi.jabatan_kepala,
+        jenis=JenisPenugasan.PLH,
+        tanggal_mulai=dt.date(2026, 3, 1),
+        tanggal_selesai=dt.date(2026, 3, 31),
+        nomor_sk="800/9/BKD/2026",
+    )
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    with time_machine.travel(MARCH, tick=False):
+        svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())
+    skp.refresh_from_db()
+    assert skp.penilai == org.kasi and the_task(skp).owner == org.fungsional.user

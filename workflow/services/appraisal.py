@@ -237,7 +237,15 @@ def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
     """RHK of the assessor's own SKP in the same period, which the employee's RHK can support."""
     if skp.penilai_id is None:
         return []
-    return list(Rhk.objects.filter(skp__pegawai_id=skp.penilai_id, skp__periode_id=skp.periode_id))
+    # the assessor's SKP covering this one's dates (after a transfer the assessor may have several)
+    return list(
+        Rhk.objects.filter(
+            skp__pegawai_id=skp.penilai_id,
+            skp__periode_id=skp.periode_id,
+            skp__tanggal_mulai__lte=skp.tanggal_selesai,
+            skp__tanggal_selesai__gte=skp.tanggal_mulai,
+        ).exclude(skp__status=StatusSkp.DITUTUP)
+    )
 
 
 def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: str | None = None) -> None:

@@ -234,18 +234,18 @@ def appraisal_close(*, skp: Skp, tanggal: dt.date, by) -> Skp:
         skp = Skp.objects.select_related("periode", "pegawai", "penilai").get(pk=skp.pk)
         before = {"tanggal_selesai": skp.tanggal_selesai.isoformat()}
         skp.tanggal_selesai = tanggal - dt.timedelta(days=1)
-        if skp.status in PLAN_STATUSES:
-            _process_cancel(skp.process_id)
+        plan_only = skp.status in PLAN_STATUSES
+        if plan_only:
             status = StatusSkp.DITUTUP
             reason = _(
                 "Transfer on %(date)s before the plan was approved: nothing to evaluate, the SKP ends without a result."
             ) % {"date": local_date(tanggal)}
         else:
-            _continue_at(skp.process_id, flow_class.final_self_review)
             status = None
             reason = _("Transfer on %(date)s: the assessor rates the months served in a final review.") % {
                 "date": local_date(tanggal)
             }
+        # Saved first: the final self-review's due date is read from the SKP's new end.
         skp_transition(
             skp=skp,
             action=AuditAction.APPRAISAL_CLOSED,
@@ -257,6 +257,10 @@ def appraisal_close(*, skp: Skp, tanggal: dt.date, by) -> Skp:
             reason=reason,
             change_reason=reason,
         )
+        if plan_only:
+            _process_cancel(skp.process_id)
+        else:
+            _continue_at(skp.process_id, flow_class.final_self_review)
     return skp
 
 
