@@ -160,10 +160,9 @@ class AppraisalFlow(flow.Flow):
         return activation.process.skp.pegawai.user
 
     def assessor_user(self, activation):
+        # The SKP's own snapshot of its assessor routes the task (see ``OrgSnapshot.skp_assessor``).
         skp = activation.process.skp
-        snap = org_snapshot(skp.pegawai.instansi_id)
-        assessor = snap.assessor_of(skp.pegawai)
-        assessor = snap.delegate_of(assessor) if assessor is not None else None
+        assessor = org_snapshot(skp.pegawai.instansi_id).skp_assessor(skp)
         return assessor.user if assessor is not None and assessor.user_id else None
 
     def is_plan_approved(self, activation) -> bool:

@@ -12,6 +12,7 @@ from .models import (
     AspekIki,
     AuditAction,
     Instansi,
+    Jabatan,
     JenisRhk,
     NilaiPerilaku,
     Pegawai,
@@ -19,6 +20,7 @@ from .models import (
     Periode,
     PredikatOrganisasi,
     Rating,
+    StatusKepegawaian,
     StatusPeriode,
     Unit,
 )
@@ -390,6 +392,31 @@ class CapaianStartForm(forms.Form):
         self.fields["periode"].queryset = Periode.objects.filter(
             instansi_id__in=admin_instansi_ids(user), status=StatusPeriode.OPEN
         )
+
+
+class MutasiForm(forms.Form):
+    """The BKD admin's transfer (mutasi) of an employee of their own government."""
+
+    pegawai = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=_("Employee"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("New unit"))
+    jabatan = forms.ModelChoiceField(queryset=Jabatan.objects.none(), label=_("New position"))
+    tanggal = forms.DateField(
+        label=_("Effective date (TMT)"),
+        widget=DateInput(),
+        help_text=_("The first day in the new post. The running SKP ends the day before."),
+    )
+    alasan = forms.CharField(label=_("Decree or note (optional)"), max_length=255, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = admin_instansi_ids(user)
+        self.fields["pegawai"].queryset = (
+            Pegawai.objects.filter(instansi_id__in=ids, aktif=True)
+            .exclude(status_kepegawaian=StatusKepegawaian.PEJABAT_NEGARA)
+            .order_by("nama")
+        )
+        self.fields["unit"].queryset = Unit.objects.filter(instansi_id__in=ids, aktif=True).order_by("nama")
+        self.fields["jabatan"].queryset = Jabatan.objects.filter(instansi_id__in=ids).order_by("nama")
 
 
 class DelegationForm(forms.Form):

@@ -140,8 +140,10 @@ class AppraisalView(flow.View):
         barred = self.barred(skp) if skp is not None else []
         if owner is None or all(pegawai.user_id != owner.pk for pegawai, _reason in barred):
             return owner
+        # Up from the official the SKP's snapshot names (it may differ from today's chart after a move).
+        penilai = skp.penilai if skp.penilai_id is not None and skp.penilai.aktif else None
         official = org_snapshot(skp.pegawai.instansi_id).official_for(
-            skp.pegawai, barred={pegawai.pk for pegawai, _reason in barred}
+            skp.pegawai, barred={pegawai.pk for pegawai, _reason in barred}, start=penilai
         )
         return official.user if official is not None and official.user_id else None
 

@@ -51,6 +51,7 @@ class KinerjaApp(Application):
     suggest_path = path("saran/<int:skp_pk>/", suggestion.SuggestView.as_view(), name="suggest")
     appeal_path = path("keberatan/<int:skp_pk>/", appeal.AppealFileView.as_view(), name="appeal_file")
     overdue_path = path("terlambat/", admin_pages.OverdueView.as_view(), name="overdue")
+    mutasi_path = path("mutasi/", admin_pages.MutasiView.as_view(), name="mutasi")
     delegation_path = path("delegasi/", pages.DelegationView.as_view(), name="delegation")
     notifications_path = path("notifikasi/", pages.NotificationsView.as_view(), name="notifications")
     timeline_path = path("riwayat/<int:skp_pk>/", audit.TimelineView.as_view(), name="timeline")

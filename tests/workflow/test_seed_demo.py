@@ -1,5 +1,6 @@
 """The demo organisation a newcomer gets from `make demo`."""
 
+import datetime as dt
 import io
 import re
 
@@ -109,6 +110,7 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     from viewflow.workflow.status import STATUS
 
     from workflow.models import HasilPenilaian, Skp, StatusSkp
+    from workflow.selectors.scoring import annual_predikat
 
     out = io.StringIO()
     call_command("seed_demo", "--simulate", stdout=out, verbosity=2)
@@ -166,6 +168,17 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     decided = client.post(url, {"keputusan": "kuatkan", "alasan": "Penilaian sudah sesuai bukti dukung."})
     assert decided.status_code == 302
     assert Keberatan.objects.get().status == StatusKeberatan.DIKUATKAN
+    # the mid-year transfer: two SKP, each rated by its own assessor, and one predikat for the year
+    second = Skp.objects.get(urutan=2)
+    first = Skp.objects.get(pegawai=second.pegawai, urutan=1)
+    assert (first.tanggal_selesai, second.tanggal_mulai) == (dt.date(2026, 9, 30), dt.date(2026, 10, 1))
+    assert first.penilai != second.penilai and first.unit != second.unit
+    assert {first.status, second.status} == {StatusSkp.DIPUBLIKASIKAN}
+    annual = annual_predikat(pegawai_id=second.pegawai_id, periode=second.periode)
+    assert annual.predikat == first.hasil.predikat and annual.decisive == first  # nine months against three
+    client.force_login(second.pegawai.user)
+    page = client.get(f"/appraisal/{second.process_id}/").content.decode()
+    assert "Tahun 2026: beberapa SKP" in page and "Predikat tahunan" in page
     before = Skp.objects.exclude(status=StatusSkp.DRAFT).count()
     call_command("seed_demo", "--simulate", stdout=io.StringIO())
     assert Skp.objects.exclude(status=StatusSkp.DRAFT).count() == before

@@ -4,6 +4,7 @@ only their own instansi. Superusers see everything."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import path, reverse
@@ -29,6 +30,13 @@ from ..models import (
     Unit,
 )
 from ..selectors.org import admin_instansi_ids
+from ..services.mutasi import (
+    appointment_date_problem,
+    appraisals_follow_move,
+    outcome_message,
+    pegawai_appointed,
+    transfer_date_problem,
+)
 from ..services.period import periode_windows_generate
 from .org_import import OrgImportStatusView, OrgImportView
 
@@ -141,6 +149,44 @@ class JabatanAdmin(InstansiScopedAdmin):
     search_fields = ["nama"]
 
 
+class PegawaiAdminForm(forms.ModelForm):
+    """The employee's form with the effective date of a move or an appointment (mutasi): a move to
+    another unit or position, or a new employee, changes the appraisals from that date
+    (``services.mutasi``, the service the transfer page and the import call too)."""
+
+    tanggal_efektif = forms.DateField(
+        label=_("Effective date (TMT)"),
+        required=False,
+        widget=AdminDateWidget(),
+        help_text=_(
+            "For a move to another unit or position, or a new employee: the first day in the post "
+            "(default: today). A running SKP ends the day before and the next one starts on it."
+        ),
+    )
+
+    class Meta:
+        model = Pegawai
+        fields = ["instansi", "nip", "nama", "status_kepegawaian", "unit", "jabatan", "user", "email", "aktif"]
+        fields += ["penilai_override"]
+
+    def moved(self) -> bool:
+        return self.instance.pk is not None and bool({"unit", "jabatan"} & set(self.changed_data))
+
+    def clean(self):
+        data = super().clean()
+        tanggal = data.get("tanggal_efektif") or timezone.localdate()
+        label = str(self.fields["tanggal_efektif"].label)
+        if self.moved():
+            problem = transfer_date_problem(pegawai=self.instance, tanggal=tanggal, label=label)
+        elif self.instance.pk is None:
+            problem = appointment_date_problem(tanggal=tanggal, label=label)
+        else:
+            problem = None
+        if problem:
+            self.add_error("tanggal_efektif", problem)
+        return data
+
+
 @admin.register(Pegawai)
 class PegawaiAdmin(InstansiScopedAdmin):
     list_display = ["nip", "nama", "status_kepegawaian", "jabatan", "unit", "aktif"]
@@ -169,6 +215,21 @@ class PegawaiAdmin(InstansiScopedAdmin):
             ),
         )
         return links or "—"
+
+    form = PegawaiAdminForm
+
+    def save_model(self, request, obj, form, change):
+        moved = form.moved()
+        super().save_model(request, obj, form, change)
+        tanggal = form.cleaned_data.get("tanggal_efektif") or timezone.localdate()
+        if moved:
+            outcome = appraisals_follow_move(pegawai=obj, tanggal=tanggal, by=request.user)
+        elif not change:
+            outcome = pegawai_appointed(pegawai=obj, tanggal=tanggal, by=request.user)
+        else:
+            return
+        if message := outcome_message(outcome):
+            self.message_user(request, message)
 
     def get_urls(self):
         view = self.admin_site.admin_view(OrgImportView.as_view(model_admin=self))

@@ -1,8 +1,10 @@
 """Drive the demo organisation through the lifecycle with the same services the pages use, to a
 realistic spread of steps: plans still drafted, submitted, returned and revised, approved; midyear
 reviews done; one division (Bidang P2P of Dinas Kesehatan) and its Kepala Dinas scored and
-published; and the Kepala Dinas's appeal waiting in the Governor's inbox: the Governor assesses a JPT
-and, as the assessor's superior, decides the appeal too. Deterministic for a given seed."""
+published, where one pelaksana moved from one seksi to the other on 1 October (a mid-year
+transfer: two SKP, each rated by its own assessor, and one predikat for the year); and the Kepala
+Dinas's appeal waiting in the Governor's inbox: the Governor assesses a JPT and, as the assessor's
+superior, decides the appeal too. Deterministic for a given seed."""
 
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from django.utils import timezone
 
 from ..models import (
     CapaianOrganisasi,
+    JenisJabatan,
     JenisJendela,
     JenisRhk,
     NilaiPerilaku,
+    PeranAdmin,
     Periode,
     PredikatOrganisasi,
     Skp,
@@ -27,6 +31,8 @@ from ..models import (
 from ..selectors.appraisal import assessor_plan
 from ..services import appeal as appeal_svc
 from ..services import appraisal as svc
+from ..services.mutasi import pegawai_transfer
+from .org import provinsi_rows
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"
@@ -53,6 +59,9 @@ INDICATORS = [
     ("Indeks kepuasan masyarakat atas layanan {topic}", "80", "indeks"),
     ("Persentase rekomendasi {topic} yang ditindaklanjuti", "90", "%"),
 ]
+# The demo's mid-year transfer: the last pelaksana of the first seksi moves to the second seksi of
+# Bidang P2P on 1 October (nine months against three: the first SKP decides the year's predikat).
+TRANSFER_FROM, TRANSFER_TO, TRANSFER_ON = "DINKES-B1-1", "DINKES-B1-2", (10, 1)
 RETURN_NOTES = [
     "Target belum terukur; gunakan angka capaian yang jelas.",
     "Kaitkan RHK utama dengan RHK atasan yang diintervensi.",
@@ -149,9 +158,14 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     drafts.sort(key=lambda s: (_depth(s), s.pk))
     published = Unit.objects.filter(instansi_id=periode.instansi_id, kode=PUBLISHED_UNIT_CODE).first()
     leads_published = {u.pk for u in published.ancestors()} if published else set()
+    moving = _transfer_candidate(drafts)
     for skp in drafts:
+        if skp is not moving:
+            with transaction.atomic():
+                _drive(skp, rng, report, leads_published)
+    if moving is not None:
         with transaction.atomic():
-            _drive(skp, rng, report, leads_published)
+            _drive_transfer(moving, periode, rng, report, leads_published)
     _jpt_appeal(periode, report)
     return report
 
@@ -182,6 +196,73 @@ def _jpt_appeal(periode: Periode, report: SimulationReport) -> None:
         if keberatan.penanggap is not None and keberatan.penanggap.user_id:
             appeal_svc.appeal_respond(keberatan=keberatan, by=keberatan.penanggap.user, tanggapan=JPT_APPEAL_RESPONSE)
     report.add("jpt_appeal_awaiting_decision")
+
+
+def _transfer_candidate(drafts: list[Skp]) -> Skp | None:
+    """A pelaksana of the first seksi who is not one of the printed demo logins (they stay put)."""
+    _rows, roles = provinsi_rows()
+    staff = [
+        s
+        for s in drafts
+        if s.unit.kode == TRANSFER_FROM
+        and s.pegawai.jabatan.jenis == JenisJabatan.PELAKSANA
+        and s.pegawai.user_id
+        and s.pegawai.nip not in roles.values()
+    ]
+    return staff[-1] if staff else None
+
+
+def _rate(skp: Skp, rng: random.Random, *, note: str) -> None:
+    """The final self-review and the annual review of ``skp`` by its assessor."""
+    employee, assessor = skp.pegawai.user, _assessor_user(skp)
+    rhk = list(skp.rhk_set.all())
+    svc.self_review_submit(
+        skp=skp,
+        by=employee,
+        final=True,
+        rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi=f"{note}: {rng.randint(85, 110)}% dari target") for r in rhk],
+    )
+    ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rng.choice(["sesuai", "di_atas"])) for r in rhk}
+    perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
+    svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
+
+
+def _drive_transfer(
+    skp: Skp, periode: Periode, rng: random.Random, report: SimulationReport, leads_published: set[int]
+) -> None:
+    """Plan and midyear review in the first seksi, the transfer on 1 October by the BKD admin, the
+    first SKP rated by the old Kasi for January–September, the second planned, approved and rated
+    by the new Kasi for October–December."""
+    tanggal = min(dt.date(periode.tahun, *TRANSFER_ON), timezone.localdate())
+    target = Unit.objects.filter(instansi_id=periode.instansi_id, kode=TRANSFER_TO).first()
+    if target is None or tanggal <= skp.tanggal_mulai:
+        _drive(skp, rng, report, leads_published)
+        return
+    employee, assessor = skp.pegawai.user, _assessor_user(skp)
+    expectations = dict.fromkeys(NilaiPerilaku.values, "Menunjukkan perilaku ini dalam tugas sehari-hari")
+    svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
+    svc.plan_decide(skp=skp, by=assessor, approve=True, expectations=expectations)
+    rhk = list(skp.rhk_set.all())
+    svc.self_review_submit(
+        skp=skp, by=employee, rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi="Capaian semester I: 55%") for r in rhk]
+    )
+    svc.review_submit(skp=skp, by=assessor, rhk_feedback={}, perilaku={})
+    admin = PeranAdmin.objects.filter(instansi_id=periode.instansi_id).select_related("user").first()
+    outcome = pegawai_transfer(
+        pegawai=skp.pegawai,
+        unit=target,
+        jabatan=skp.pegawai.jabatan,
+        tanggal=tanggal,
+        by=admin.user if admin is not None else None,
+        alasan="SK Kepala Dinas Kesehatan tentang mutasi pegawai",
+    )
+    skp.refresh_from_db()
+    _rate(skp, rng, note="Capaian Januari–September")
+    for new in outcome.opened:
+        svc.plan_submit(skp=new, by=employee, pendekatan="kuantitatif", rows=_plan_rows(new, rng))
+        svc.plan_decide(skp=new, by=_assessor_user(new), approve=True, expectations=expectations)
+        _rate(new, rng, note="Capaian Oktober–Desember")
+    report.add("transferred")
 
 
 def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_published: set[int]) -> None:

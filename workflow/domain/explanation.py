@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ..dates import local_date
 from ..models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
-from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES
+from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES, AnnualPredikat
 
 
 @dataclass(frozen=True)
@@ -320,4 +320,56 @@ def explanation_of(
             "version": hasil.rule_version,
         }
     )
+    return Explanation(sentences=sentences, rules=applied)
+
+
+def annual_explanation(annual: AnnualPredikat, *, specs: dict[int, dict]) -> Explanation:
+    """Why the year's predikat of several SKP is what it is: each SKP's part, every decision of
+    the annual table in the table's own words, and which SKP decided. ``specs``: the table specs of
+    each version the decisions name."""
+    labels = {**_value_labels(), "sebelumnya": _("the earlier SKP"), "kemudian": _("the later SKP")}
+    sentences = []
+    for part in annual.parts:
+        skp = part.skp
+        params = {
+            "n": skp.urutan,
+            "post": skp.jabatan_nama,
+            "unit": skp.unit_nama,
+            "start": local_date(skp.tanggal_mulai),
+            "end": local_date(skp.tanggal_selesai),
+            "months": _show(part.months, labels),
+        }
+        if not part.counts:
+            text = _(
+                "SKP %(n)d (%(post)s, %(unit)s), %(start)s – %(end)s, %(months)s months: closed without a result, "
+                "it takes no part."
+            )
+        elif part.predikat:
+            params["predikat"] = _show(part.predikat, labels)
+            text = _("SKP %(n)d (%(post)s, %(unit)s), %(start)s – %(end)s, %(months)s months: %(predikat)s.")
+        else:
+            text = _("SKP %(n)d (%(post)s, %(unit)s), %(start)s – %(end)s, %(months)s months: no published result yet.")
+        sentences.append(text % params)
+    applied = []
+    for record in annual.decisions:
+        rule = _applied(record, specs, labels, "")
+        if rule is None:
+            continue
+        applied.append(rule)
+        sentences.append(
+            _("SKP %(a)d against SKP %(b)d: ") % {"a": record.get("sebelumnya"), "b": record.get("kemudian")}
+            + _rule_sentence(rule, suggestion=False)
+        )
+    if annual.predikat:
+        sentences.append(
+            _("The predikat of %(year)s is %(predikat)s: the predikat of SKP %(n)d.")
+            % {"year": annual.tahun, "predikat": _show(annual.predikat, labels), "n": annual.decisive.urutan}
+        )
+    elif annual.error:
+        sentences.append(_("The predikat of the year cannot be decided: %(error)s") % {"error": annual.error})
+    else:
+        sentences.append(
+            _("The predikat of the year is decided once every SKP has a published result (waiting for SKP %(n)s).")
+            % {"n": ", ".join(str(skp.urutan) for skp in annual.pending)}
+        )
     return Explanation(sentences=sentences, rules=applied)

@@ -3,6 +3,7 @@ the record of each decision, and the rules' suggestion of the two ratings."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from ..models.choices import JenisRhk, NilaiPerilaku, Rating
@@ -12,6 +13,9 @@ RULE_SET = "penilaian-kinerja"
 # ``rating``), which the assessor may depart from with a reason; the predikat table gives the predikat.
 SUGGESTION_TABLES = {"rating_hasil_kerja": "hasil_kerja", "rating_perilaku": "perilaku"}
 PREDIKAT_TABLE = "predikat_kinerja"
+# The table that picks, of two SKP of one year (the one chosen so far and the next), the one whose
+# predikat is the year's (output ``pilih``: ``sebelumnya`` or ``kemudian``).
+ANNUAL_TABLE = "predikat_tahunan"
 
 
 @dataclass
@@ -66,3 +70,47 @@ def result_facts(
         "rhk_di_atas": sum(r == Rating.DI_ATAS for r in rhk_ratings.values()),
         "rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in rhk_ratings.values()),
     }
+
+
+def months_covered(mulai: dt.date, selesai: dt.date, *, period_start: dt.date, period_end: dt.date) -> float:
+    """How many months of its period an SKP covers, to one decimal: its days as a share of the
+    period's twelve months (1 January – 30 June is 6.0, as is 1 July – 31 December)."""
+    days = (selesai - mulai).days + 1
+    period_days = (period_end - period_start).days + 1
+    return round(days * 12 / period_days, 1)
+
+
+def facts_annual(*, earlier: tuple[float, str], later: tuple[float, str]) -> dict:
+    """The facts of the annual table for two SKP (months covered, predikat), earlier first."""
+    return {
+        "bulan_sebelumnya": earlier[0],
+        "bulan_kemudian": later[0],
+        "selisih_bulan": round(later[0] - earlier[0], 1),
+        "predikat_sebelumnya": earlier[1],
+        "predikat_kemudian": later[1],
+    }
+
+
+@dataclass
+class AnnualPart:
+    """One SKP of the year: what it covers and its published predikat ("" while it has none)."""
+
+    skp: object  # models.Skp
+    months: float
+    predikat: str = ""
+    counts: bool = True  # False: closed without a result, it takes no part
+
+
+@dataclass
+class AnnualPredikat:
+    """The year's predikat of an employee with several SKP: each SKP's part, the decisions of the
+    annual table (stored like a result's trace), and the SKP whose predikat is the year's. While an
+    SKP that counts has no published result, ``pending`` names it and there is no predikat yet."""
+
+    tahun: int
+    parts: list[AnnualPart]
+    predikat: str = ""
+    decisive: object | None = None  # the SKP whose predikat is the year's
+    decisions: list[dict] = field(default_factory=list)
+    pending: list = field(default_factory=list)
+    error: str = ""

@@ -59,6 +59,10 @@ class AuditAction(models.TextChoices):
     # An employee's leave or suspension (who gets an SKP).
     KEADAAN_RECORDED = "keadaan.recorded", _("Employee status recorded (leave, suspension)")
     KEADAAN_CHANGED = "keadaan.changed", _("Employee status changed (leave, suspension)")
+    # Transfers and appointments in the middle of a period (mutasi).
+    EMPLOYEE_TRANSFERRED = "org.transferred", _("Employee transferred (mutasi)")
+    APPRAISAL_CLOSED = "appraisal.closed", _("SKP closed by a transfer")
+    APPRAISAL_ASSESSOR_CHANGED = "appraisal.assessor_changed", _("Assessor of the SKP changed")
     # Scoring rules.
     RULE_SET_SAVED = "rules.set_saved", _("Rule set saved")
     RULE_VERSION_CREATED = "rules.version_created", _("Rule version created")

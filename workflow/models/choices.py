@@ -172,13 +172,21 @@ class StatusSkp(models.TextChoices):
     DIPUBLIKASIKAN = "dipublikasikan", _("Published")
     KEBERATAN = "keberatan", _("Under appeal")
     FINAL = "final", _("Final")
+    # Outside the order above: an SKP closed by a transfer before its plan was approved has nothing
+    # to evaluate and ends without a result (``services.mutasi``).
+    DITUTUP = "ditutup", _("Closed without a result (transfer before the plan was approved)")
 
     @classmethod
     def reached(cls, stage: str) -> list[str]:
         """The statuses of appraisals that have reached ``stage``: an appraisal under appeal or
-        final has also been approved and published."""
-        order = cls.values
-        return order[order.index(stage) :]
+        final has also been approved and published. A closed SKP reached no stage but its own."""
+        order = [s for s in cls.values if s != cls.DITUTUP]
+        return [cls.DITUTUP] if stage == cls.DITUTUP else order[order.index(stage) :]
+
+    @classmethod
+    def not_yet_rated(cls) -> list[str]:
+        """Statuses of an SKP whose annual review has not been given: its assessor may still change."""
+        return [cls.DRAFT, cls.DIAJUKAN, cls.DIKEMBALIKAN, cls.DISETUJUI, cls.EVALUASI_PERIODIK, cls.EVALUASI_AKHIR]
 
 
 class StatusKeberatan(models.TextChoices):

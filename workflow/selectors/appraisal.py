@@ -11,7 +11,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from ..models import Evaluasi, JendelaReview, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
+from ..models import Evaluasi, JendelaReview, JenisJendela, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
 from .org import admin_instansi_ids, pegawai_of, person_name
 from .period import period_windows
 
@@ -39,6 +39,48 @@ def skp_of_process(process) -> Skp | None:
 def skp_of_task(task) -> Skp | None:
     """The appraisal a task is about: its process's SKP, or the appealed SKP for an appeal step."""
     return skp_of_process(task.process)
+
+
+def running_skp(*, pegawai_id: int, periode: Periode) -> Skp | None:
+    """The employee's SKP that runs to the end of the period, if any: the one a transfer closes
+    (an SKP closed by a transfer ends the day before it)."""
+    return (
+        Skp.objects.filter(periode=periode, pegawai_id=pegawai_id, tanggal_selesai=periode.tanggal_selesai)
+        .exclude(status=StatusSkp.DITUTUP)
+        .select_related("periode", "pegawai", "penilai")
+        .order_by("-urutan")
+        .first()
+    )
+
+
+def last_urutan(*, pegawai_id: int, periode: Periode) -> int | None:
+    """The sequence number of the employee's latest SKP in the period (None: none yet)."""
+    return (
+        Skp.objects.filter(periode=periode, pegawai_id=pegawai_id)
+        .order_by("-urutan")
+        .values_list("urutan", flat=True)
+        .first()
+    )
+
+
+def skps_of_year(*, pegawai_id: int, periode_id: int) -> list[Skp]:
+    """Every SKP of one employee in one period, in order (several after a transfer)."""
+    return list(
+        Skp.objects.filter(periode_id=periode_id, pegawai_id=pegawai_id)
+        .select_related("periode", "hasil")
+        .order_by("urutan")
+    )
+
+
+def several_skp(*, periode: Periode, pegawai_ids: set[int]) -> set[int]:
+    """Which of ``pegawai_ids`` have more than one SKP in ``periode`` (one query)."""
+    counts = (
+        Skp.objects.filter(periode=periode, pegawai_id__in=pegawai_ids)
+        .values("pegawai_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    return {row["pegawai_id"] for row in counts}
 
 
 def rhk_of(skp: Skp) -> list[Rhk]:
@@ -73,7 +115,14 @@ def assessor_plan(skp: Skp) -> AssessorPlan:
     if skp.penilai_id is None:
         return AssessorPlan()
     theirs = list(
-        Skp.objects.filter(pegawai_id=skp.penilai_id, periode_id=skp.periode_id)
+        # the assessor's SKP covering this one's dates (after a transfer the assessor may have several)
+        Skp.objects.filter(
+            pegawai_id=skp.penilai_id,
+            periode_id=skp.periode_id,
+            tanggal_mulai__lte=skp.tanggal_selesai,
+            tanggal_selesai__gte=skp.tanggal_mulai,
+        )
+        .exclude(status=StatusSkp.DITUTUP)
         .order_by("-urutan")
         .only("pk", "status", "urutan", "pegawai_id", "periode_id")
     )
@@ -116,7 +165,21 @@ def forget_reviews(skp: Skp) -> None:
 def current_window(skp: Skp, *, kind: str | None = None) -> JendelaReview | None:
     """The first window (of ``kind``) of the period whose review is not finished yet."""
     done = {window_id for window_id, evaluasi in reviews_of(skp).items() if evaluasi.dinilai is not None}
-    return next((w for w in period_windows(skp.periode_id) if w.pk not in done and (not kind or w.jenis == kind)), None)
+    return next(
+        (
+            w
+            for w in period_windows(skp.periode_id)
+            if w.pk not in done and (not kind or w.jenis == kind) and window_applies(skp, w)
+        ),
+        None,
+    )
+
+
+def window_applies(skp: Skp, window: JendelaReview) -> bool:
+    """Whether ``window`` reviews part of ``skp``: a periodic window reviews the months before it
+    opens, so it applies only to an SKP that had started by then (an SKP opened in the middle of
+    the period skips the earlier ones); the annual window applies to every SKP."""
+    return window.jenis == JenisJendela.AKHIR or window.dibuka > skp.tanggal_mulai
 
 
 def review_window(skp: Skp, *, kind: str) -> JendelaReview | None:
@@ -236,7 +299,12 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
         return unit
 
     rows: dict[int, dict] = {}
-    counts = Skp.objects.filter(periode=periode).values("unit_id", "status").annotate(n=Count("pk"))
+    counts = (
+        Skp.objects.filter(periode=periode)
+        .exclude(status=StatusSkp.DITUTUP)  # closed without a result by a transfer: nothing to complete
+        .values("unit_id", "status")
+        .annotate(n=Count("pk"))
+    )
     approved, published = set(StatusSkp.reached(StatusSkp.DISETUJUI)), set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
     for c in counts:
         opd = opd_of(c["unit_id"])

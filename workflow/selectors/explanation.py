@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import rules
 
-from ..domain.explanation import Explanation, explanation_of, trace_version_ids
+from ..domain.explanation import Explanation, annual_explanation, explanation_of, trace_version_ids
+from ..domain.scoring import AnnualPredikat
 from ..models import HasilPenilaian, Keberatan
 from .org import person_name
 
@@ -31,3 +32,9 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
         keberatan=keberatan,
         decided_by=appeal_decided_by(keberatan) if decided else "",
     )
+
+
+def explain_annual(annual: AnnualPredikat) -> Explanation:
+    """Why the year's predikat of several SKP (see ``domain.explanation.annual_explanation``)."""
+    ids = {vid for vid in ((r.get("version") or {}).get("id") for r in annual.decisions) if vid}
+    return annual_explanation(annual, specs={vid: rules.table_specs(vid) for vid in ids})

@@ -42,15 +42,42 @@ class OrgSnapshot(OrgChart):
         """Who acts for ``pegawai`` as assessor on the snapshot's date (see ``delegate_of``)."""
         return self.delegates.get(pegawai.pk, pegawai)
 
-    def official_for(self, pegawai: Pegawai, *, barred: set[int]) -> Pegawai | None:
+    def official_for(self, pegawai: Pegawai, *, barred: set[int], start: Pegawai | None = None) -> Pegawai | None:
         """The nearest official above ``pegawai`` who may act on a step of their appraisal: each
         official's delegate acts for them, and an official who is in ``barred`` (Pegawai ids), or
-        whose delegate is, is passed over for the next one up. None at the top of the tree."""
-        for official in self.officials_above(pegawai):
-            acting = self.delegate_of(official)
+        whose delegate is, is passed over for the next one up. None at the top of the tree.
+        ``start``: the official the appraisal names (its snapshot's assessor): the walk begins with
+        them and goes up from their post instead of from the employee's."""
+        chain = [start, *self.officials_above(start)] if start is not None else self.officials_above(pegawai)
+        for official in chain:
+            acting = self.delegate_of(self.stand_in_for(official))
             if official.pk not in barred and acting.pk not in barred:
                 return acting
         return None
+
+    def stand_in_for(self, pegawai: Pegawai) -> Pegawai:
+        """Who stands in for ``pegawai`` on the snapshot's date: the acting official (Plt/Plh)
+        appointed to the head post ``pegawai`` holds, else ``pegawai`` themself."""
+        holder = self.holders.get(pegawai.jabatan_id)
+        acting = self.acting.get(pegawai.jabatan_id)
+        if holder is not None and holder.pk == pegawai.pk and acting is not None:
+            return acting
+        return pegawai
+
+    def acting_for(self, pegawai: Pegawai) -> Pegawai:
+        """Who receives the assessor's tasks of ``pegawai`` (an appraisal's snapshot of its assessor)
+        on the snapshot's date: an acting official standing in for their post, then a delegate."""
+        return self.delegate_of(self.stand_in_for(pegawai))
+
+    def skp_assessor(self, skp) -> Pegawai | None:
+        """The official who acts as the assessor of ``skp`` on the snapshot's date: its own
+        snapshot of the assessor (``Skp.penilai``) — never today's chart of the employee, who may
+        have moved since — with a Plt/Plh standing in for that post and a delegation in force. Only
+        when the snapshot names nobody who is still active does today's chart decide."""
+        penilai = skp.penilai if skp.penilai_id is not None else None
+        if penilai is None or not penilai.aktif:
+            penilai = self.assessor_of(skp.pegawai)
+        return self.acting_for(penilai) if penilai is not None else None
 
 
 # Snapshots are reused for a short while by the process that loaded them. Any save or delete of an

@@ -11,19 +11,25 @@ from dataclasses import dataclass
 
 import rules
 from rules.errors import RuleEvaluationError
+from rules.models import RuleSetVersion
 
 from ..domain.distribution import distribution_breaches, pattern_bounds
 from ..domain.scoring import (
+    ANNUAL_TABLE,
     PREDIKAT_TABLE,
     RULE_SET,
     SUGGESTION_TABLES,
+    AnnualPart,
+    AnnualPredikat,
     Suggestion,
     decision_record,
+    facts_annual,
     facts_hasil_kerja,
     facts_perilaku,
+    months_covered,
 )
 from ..models import CapaianOrganisasi, HasilPenilaian, JenisJendela, PredikatOrganisasi, Skp, StatusSkp
-from .appraisal import rhk_of
+from .appraisal import rhk_of, skps_of_year
 from .org import org_snapshot
 
 
@@ -43,8 +49,9 @@ class RuleBook:
 
 
 def scoring_date(skp: Skp) -> dt.date:
-    """Rules are taken as in force at the end of the appraised period."""
-    return skp.periode.tanggal_selesai
+    """Rules are taken as in force at the end of what the SKP covers: the end of the period, or the
+    day before the transfer that closed it."""
+    return skp.tanggal_selesai
 
 
 def rulebook_for(skp: Skp) -> RuleBook:
@@ -151,7 +158,9 @@ def team_breaches(*, skp: Skp, predikat: str, book: RuleBook) -> tuple[list[str]
     if org is None:
         return None
     pattern, blocking = pattern_for(org, book)
-    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
+    # The team is the SKP the assessor rates by their snapshots; an SKP closed without a result
+    # (a transfer before its plan was approved) is never scored and does not count.
+    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id).exclude(status=StatusSkp.DITUTUP)
     counts: dict[str, int] = {predikat: 1}
     scored = 1
     for p in HasilPenilaian.objects.filter(skp__in=team).exclude(skp=skp).values_list("predikat", flat=True):
@@ -167,3 +176,65 @@ def result_may_be_published(skp: Skp) -> bool:
     (``EVALUASI_AKHIR``) when the distribution policy blocks a breach; under the warn policy a
     breach is only recorded on the result."""
     return skp.status == StatusSkp.DINILAI
+
+
+# --- the year's predikat of several SKP (transfers, appointments) -------------------------------
+
+
+def annual_predikat(*, pegawai_id: int, periode) -> AnnualPredikat | None:
+    """The year's predikat of an employee with several SKP in ``periode`` (None with one SKP:
+    its own predikat is the year's). The SKP are compared in order by the rule table
+    ``predikat_tahunan`` (the one chosen so far against the next); an SKP closed without a result
+    takes no part. Evaluated with the version that scored the year's last SKP (when it has the
+    table; else the version in force at the period's end), so the answer does not move with later
+    edits of the rules."""
+    skps = skps_of_year(pegawai_id=pegawai_id, periode_id=periode.pk)
+    if len(skps) < 2:
+        return None
+    published = set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
+    parts = []
+    for skp in skps:
+        hasil = getattr(skp, "hasil", None)
+        parts.append(
+            AnnualPart(
+                skp=skp,
+                months=months_covered(
+                    skp.tanggal_mulai,
+                    skp.tanggal_selesai,
+                    period_start=periode.tanggal_mulai,
+                    period_end=periode.tanggal_selesai,
+                ),
+                predikat=hasil.predikat if hasil is not None and skp.status in published else "",
+                counts=skp.status != StatusSkp.DITUTUP,
+            )
+        )
+    counted = [part for part in parts if part.counts]
+    annual = AnnualPredikat(tahun=periode.tahun, parts=parts, pending=[p.skp for p in counted if not p.predikat])
+    if annual.pending or not counted:
+        return annual
+    chosen = counted[0]
+    try:
+        version = _annual_version(counted[-1].skp, periode)
+        for later in counted[1:]:
+            facts = facts_annual(earlier=(chosen.months, chosen.predikat), later=(later.months, later.predikat))
+            decision = rules.evaluate_version(version, ANNUAL_TABLE, facts)
+            annual.decisions.append(
+                decision_record(ANNUAL_TABLE, decision, sebelumnya=chosen.skp.urutan, kemudian=later.skp.urutan)
+            )
+            if decision.outputs["pilih"] == "kemudian":
+                chosen = later
+    except RuleEvaluationError as exc:  # no rules in force, or a version without the table: say so
+        annual.error = str(exc)
+        return annual
+    annual.predikat, annual.decisive = chosen.predikat, chosen.skp
+    return annual
+
+
+def _annual_version(skp: Skp, periode):
+    trace = getattr(getattr(skp, "hasil", None), "trace", None) or []
+    version_id = next(
+        (d["version"]["id"] for d in trace if isinstance(d, dict) and d.get("table") == PREDIKAT_TABLE), None
+    )
+    if version_id and ANNUAL_TABLE in rules.table_specs(version_id):
+        return RuleSetVersion.objects.get(pk=version_id)
+    return rules.version_on(RULE_SET, periode.tanggal_selesai)

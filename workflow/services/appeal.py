@@ -54,7 +54,16 @@ def appeal_handler(skp: Skp) -> tuple[Pegawai | None, str]:
     setting decides: "same" (the default) that official, "admin" the government admins' (BKD) queue.
     The returned note says so on the page, and says when the official has no account yet (the
     appeal then waits in the admins' queue until they have one or an admin takes it)."""
-    superior = org_snapshot(skp.pegawai.instansi_id).assessor_superior_of(skp.pegawai) or skp.atasan_penilai
+    # The SKP's own snapshot names the superior (the employee may have moved since), with a Plt/Plh
+    # standing in for that post — passed over, for the next official up, when that is the appraisee.
+    # Today's chart decides only when the snapshot names nobody still active.
+    snap = org_snapshot(skp.pegawai.instansi_id)
+    named = skp.atasan_penilai if skp.atasan_penilai_id is not None and skp.atasan_penilai.aktif else None
+    if named is None:
+        superior = snap.assessor_superior_of(skp.pegawai)
+    else:
+        chain = (snap.stand_in_for(p) for p in (named, *snap.officials_above(named)))
+        superior = next((p for p in chain if p.pk != skp.pegawai_id), None)
     if superior is None:
         return None, _("The appraisal has no assessor's superior; the appeal goes to the government admins (BKD).")
     if superior.pk != skp.penilai_id:

@@ -42,12 +42,14 @@ from ..selectors.appraisal import (
     assessor_plan,
     current_window,
     forget_reviews,
+    last_urutan,
     review_window,
     reviews_of,
     rhk_of,
+    running_skp,
     window_opens_at,
 )
-from ..selectors.org import OrgSnapshot, org_snapshot
+from ..selectors.org import OrgSnapshot
 from ..selectors.scoring import rulebook_for, suggest_ratings
 from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_batch, audit_record
@@ -124,16 +126,33 @@ def skp_build(
 
 
 def appraisal_open(
-    *, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, by=None, checked: bool = False
+    *,
+    pegawai: Pegawai,
+    periode: Periode,
+    snap: OrgSnapshot,
+    by=None,
+    checked: bool = False,
+    mulai: dt.date | None = None,
 ) -> Skp | None:
     """Create the SKP and start its process, unless the employee already has one for the period
     (``checked``: the caller has just looked). Safe to call twice at once: the unique constraint
-    decides, the loser gets ``None``."""
-    if not checked and Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
+    decides, the loser gets ``None``.
+
+    ``mulai``: an SKP in the middle of the period (an appointment, a transfer, a return from
+    leave): the next SKP of the employee (``urutan`` = the last + 1) covering ``mulai`` (at the
+    earliest the period's start) to the period's end — unless the employee has an SKP running to
+    the period's end already (then ``None``)."""
+    urutan = 1
+    if mulai is not None:
+        if running_skp(pegawai_id=pegawai.pk, periode=periode) is not None:
+            return None
+        urutan = (last_urutan(pegawai_id=pegawai.pk, periode=periode) or 0) + 1
+        mulai = max(mulai, periode.tanggal_mulai)
+    elif not checked and Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
         return None
     try:
         with transaction.atomic(), acting_as(by), audit_batch():
-            skp = skp_build(pegawai=pegawai, periode=periode, snap=snap)
+            skp = skp_build(pegawai=pegawai, periode=periode, snap=snap, mulai=mulai, urutan=urutan)
             # The process starts first (its handler links the SKP in memory), so the SKP is
             # inserted once, already pointing at its process.
             _node("start").run(skp=skp, by=by)
@@ -479,15 +498,14 @@ def evaluasi_for(skp: Skp, window, **initial) -> tuple[Evaluasi, bool]:
     review of a window share it."""
     evaluasi = reviews_of(skp).get(window.pk)
     if evaluasi is None:
-        snap = org_snapshot(skp.pegawai.instansi_id)
-        penilai = snap.assessor_of(skp.pegawai)
+        # The review keeps the SKP's own snapshot (the employee may have moved since it opened).
         evaluasi = Evaluasi(
             skp=skp,
             jendela=window,
-            penilai=penilai,
-            penilai_nama=penilai.nama if penilai else "",
-            unit_nama=skp.pegawai.unit.nama,
-            jabatan_nama=skp.pegawai.jabatan.nama,
+            penilai_id=skp.penilai_id,
+            penilai_nama=skp.penilai_nama,
+            unit_nama=skp.unit_nama,
+            jabatan_nama=skp.jabatan_nama,
             **initial,
         )
         evaluasi.save()
@@ -768,6 +786,9 @@ def _skp_state(skp: Skp) -> dict:
         "unit": skp.unit_id,
         "jabatan": skp.jabatan_nama,
         "process": skp.process_id,
+        "urutan": skp.urutan,
+        "tanggal_mulai": skp.tanggal_mulai.isoformat(),
+        "tanggal_selesai": skp.tanggal_selesai.isoformat(),
     }
 
 

@@ -76,6 +76,9 @@ def annual_review_deadline(task: Task) -> dt.datetime | None:
     skp = getattr(task.process, "skp", None)
     if skp is None:
         return None
+    if skp.tanggal_selesai < skp.periode.tanggal_selesai:
+        # An SKP closed by a transfer is reviewed now, not in the annual window: the standard days.
+        return _period_day_or_default(task, None)
     window = review_window(skp, kind=JenisJendela.AKHIR)
     return _period_day_or_default(task, window.ditutup if window else None)
 

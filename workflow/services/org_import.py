@@ -30,6 +30,8 @@ The column layout (header row first; column order is free; see README "Importing
     keadaan_mulai       its first day, YYYY-MM-DD or DD-MM-YYYY (required with keadaan)
     keadaan_selesai     its last day (empty: not known yet); the employee comes back the day after
     keadaan_nomor_sk    the decree (optional)
+    tmt                 effective date of a move or an appointment (YYYY-MM-DD or DD-MM-YYYY; default:
+                        the day of the import): see ``_appraisals_follow`` (mutasi)
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
@@ -64,13 +67,16 @@ from ..models import (
     JenjangFungsional,
     KeadaanPegawai,
     Pegawai,
+    Periode,
     StatusKepegawaian,
+    StatusPeriode,
     Unit,
 )
 from ..nip import nomor_induk_check
 from ..selectors.keadaan import KeadaanCheck, keadaan_problems
 from .audit import acting_as, audit_record
 from .keadaan import keadaan_upsert
+from .mutasi import appointment_date_problem, appraisals_follow_move, pegawai_appointed, transfer_date_problem
 
 COLUMNS = [
     "tipe",
@@ -92,6 +98,7 @@ COLUMNS = [
     "keadaan_mulai",
     "keadaan_selesai",
     "keadaan_nomor_sk",
+    "tmt",  # mutasi: see _tmt_of and _appraisals_follow
 ]
 KEADAAN_COLUMNS = ("keadaan", "keadaan_mulai", "keadaan_selesai", "keadaan_nomor_sk")
 REQUIRED_COLUMNS = {"tipe", "kode_unit"}
@@ -423,6 +430,7 @@ class _PegawaiRow:
     keadaan_mulai: dt.date | None = None
     keadaan_selesai: dt.date | None = None
     keadaan_sk: str = ""
+    tmt: dt.date | None = None  # mutasi: the effective date of a move or an appointment
 
 
 def _choice(value: str, choices) -> str | None:
@@ -522,6 +530,7 @@ def _person_of(line: int, row: dict[str, str], err: Callable[[int, str], None]) 
         username if status == StatusKepegawaian.PEJABAT_NEGARA else "",
     )
     _keadaan_of(line, row, person, err)
+    person.tmt = _tmt_of(line, row.get("tmt", ""), err)
     return person
 
 
@@ -1017,6 +1026,7 @@ def org_import(
             writer = _Writer(instansi=instansi, by=by, report=report, progress=progress)
             writer.write_units(checked)
             writer.write_people(rows, checked)
+            _appraisals_follow(writer)
             audit_record(
                 action=AuditAction.ORG_IMPORTED,
                 obj=instansi,
@@ -1061,6 +1071,8 @@ class _Writer:
         self.by_name: dict[str, Pegawai] = {}  # employees without a NIP (state officials), by name
         self.by_username: dict[str, Pegawai] = {}  # those of them with an account, by its name
         self.written = 0
+        self.moves: list[tuple[Pegawai, _PegawaiRow]] = []  # mutasi: employees moved, and their rows
+        self.appointed: list[tuple[Pegawai, _PegawaiRow]] = []  # mutasi: new employees, and their rows
 
     def save_if_changed(self, obj, values: dict, kind: str | None, *, also: dict | None = None) -> bool:
         """Save ``obj`` once if it is new or one of ``values`` differs, counting it as created,
@@ -1179,6 +1191,7 @@ class _Writer:
         }
         named = person.nip or person.username
         account = {"user": self.account(person, accounts)} if obj.user_id is None and named else None
+        self.note_move(obj, person, unit, post)
         self.save_if_changed(obj, values, "pegawai", also=account)
         if person.keadaan and keadaan_upsert(
             pegawai=obj,
@@ -1189,6 +1202,14 @@ class _Writer:
             by=self.by,
         ):
             self.report.keadaan += 1
+
+    def note_move(self, obj: Pegawai, person: _PegawaiRow, unit: Unit, post: Jabatan) -> None:
+        """Mutasi: remember an employee who moves (another unit or position) or is new, before the
+        row is saved (``_appraisals_follow``)."""
+        if obj.pk is None:
+            self.appointed.append((obj, person))
+        elif obj.unit_id != unit.pk or obj.jabatan_id != post.pk:
+            self.moves.append((obj, person))
 
     def account(self, person: _PegawaiRow, accounts: dict):
         """The user account named by the employee's NIP (a state official's: by the username the
@@ -1201,6 +1222,51 @@ class _Writer:
             user.save()
             self.report.created["akun"] += 1
         return user
+
+
+# --- mutasi: the appraisals follow the moves and appointments of the file ----------------------
+
+
+def _tmt_of(line: int, value: str, err: Callable[[int, str], None]) -> dt.date | None:
+    """The ``tmt`` column: a date (YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY; an XLSX date cell reads as
+    YYYY-MM-DD 00:00:00), or None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    err(line, _("tmt %(value)r is not a date; write it as YYYY-MM-DD or DD-MM-YYYY.") % {"value": value[:40]})
+    return None
+
+
+def _appraisals_follow(writer: _Writer) -> None:
+    """After every row is written: each move closes the employee's running SKP and opens the next
+    from ``tmt``, each new employee gets an SKP from ``tmt`` (``services.mutasi``, as the transfer page
+    and the Django admin do). A ``tmt`` the running SKP cannot take (outside its period, in the
+    future...) fails the whole import with the row number: nothing is written."""
+    if not (writer.moves or writer.appointed):
+        return
+    if not Periode.objects.filter(instansi=writer.instansi, status=StatusPeriode.OPEN).exists():
+        return  # no appraisal runs: the moves change nothing else
+    today = timezone.localdate()
+    errors = []
+    for obj, person in writer.moves:
+        problem = transfer_date_problem(pegawai=obj, tanggal=person.tmt or today, label="tmt")
+        if problem:
+            errors.append(_("Row %(line)d: %(message)s") % {"line": person.line, "message": problem})
+    for _obj, person in writer.appointed:
+        problem = appointment_date_problem(tanggal=person.tmt or today, label="tmt")
+        if problem:
+            errors.append(_("Row %(line)d: %(message)s") % {"line": person.line, "message": problem})
+    if errors:
+        raise OrgImportError(errors)
+    for obj, person in writer.moves:
+        appraisals_follow_move(pegawai=obj, tanggal=person.tmt or today, by=writer.by)
+    for obj, person in writer.appointed:
+        pegawai_appointed(pegawai=obj, tanggal=person.tmt or today, by=writer.by)
 
 
 def _tree_order(units: dict[str, _UnitRow]) -> list[str]:

@@ -11,10 +11,11 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from ..forms import CapaianStartForm, HolidayLoadForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
+from ..forms import CapaianStartForm, HolidayLoadForm, MutasiForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
 from ..models import Instansi, PembukaanPeriode, Periode
 from ..selectors.appraisal import completion_per_opd
 from ..selectors.calendar import holidays_of_year
@@ -26,6 +27,7 @@ from ..services.capaian import capaian_tasks_open
 from ..services.deadlines import overdue_tasks
 from ..services.delegation import tasks_reassign
 from ..services.holidays import HolidayFileError, holiday_years, holidays_load
+from ..services.mutasi import outcome_message, pegawai_transfer
 from ..services.period_open import period_open
 from ..services.roles import RoleError, rule_admin_grant, rule_admin_revoke
 
@@ -106,6 +108,52 @@ class CapaianStartView(AdminOnlyMixin, FormView):
             form.add_error(None, exc)
             return self.form_invalid(form)
         return HttpResponseRedirect(reverse("kinerja:open_period_status", args=[job.pk]))
+
+
+class MutasiView(AdminOnlyMixin, FormView):
+    """A transfer (mutasi): an employee of the admin's government moves to another unit or position
+    from an effective date. The running SKP closes the day before (the old assessor rates the months
+    served) and the next SKP, with the new assessor, starts on it — the service the Django admin and
+    the organisation import call too."""
+
+    template_name = "workflow/mutasi.html"
+
+    def get_form(self, form_class=None):
+        initial = {"tanggal": timezone.localdate()}
+        return MutasiForm(self.request.POST or None, user=self.request.user, initial=initial)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        pegawai = data["pegawai"]
+        try:
+            outcome = pegawai_transfer(
+                pegawai=pegawai,
+                unit=data["unit"],
+                jabatan=data["jabatan"],
+                tanggal=data["tanggal"],
+                by=self.request.user,
+                alasan=data["alasan"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            " ".join(
+                part
+                for part in (
+                    _("%(name)s now holds %(post)s in %(unit)s.")
+                    % {"name": pegawai.nama, "post": data["jabatan"].nama, "unit": data["unit"].nama},
+                    outcome_message(outcome),
+                )
+                if part
+            ),
+        )
+        return HttpResponseRedirect(reverse("kinerja:mutasi"))
 
 
 class OpenPeriodStatusView(AdminOnlyMixin, TemplateView):

@@ -20,12 +20,13 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
-from ..models import StatusSkp
+from ..models import Predikat, StatusSkp
 from ..selectors.appraisal import skp_visible_to
 from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
-from ..selectors.explanation import explain
+from ..selectors.explanation import explain, explain_annual
 from ..selectors.org import admin_instansi_ids, person_name
+from ..selectors.scoring import annual_predikat
 from ..services.appeal import appeal_deadline
 
 
@@ -265,6 +266,12 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                     "realisasi_set__rhk", "perilaku_set", "realisasi_iki_set__iki"
                 )
             )
+            # A year of several SKP (a transfer, an appointment): the year's predikat and why.
+            annual = annual_predikat(pegawai_id=skp.pegawai_id, periode=skp.periode)
+            if annual is not None:
+                ctx["annual"] = annual
+                ctx["annual_label"] = dict(Predikat.choices).get(annual.predikat, "")
+                ctx["annual_penjelasan"] = explain_annual(annual)
             hasil = getattr(skp, "hasil", None)
             me = self.request.user
             # The employee sees the result only once it is published; assessors and admins earlier.

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from ..forms import DelegationForm
-from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode
-from ..selectors.appraisal import team_progress
+from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode, StatusSkp
+from ..selectors.appraisal import several_skp, team_progress
 from ..selectors.capaian import capaian_in_force
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
-from ..selectors.scoring import team_distribution
+from ..selectors.scoring import annual_predikat, team_distribution
 from ..services.delegation import delegation_create
 
 
@@ -70,13 +70,22 @@ class TeamView(TemplateView):
                 ctx["per_step"] = progress["per_step"]
                 total = sum(progress["per_predikat"].values())
                 ctx["capaian"] = capaian_in_force(periode=periode, instansi_id=me.instansi_id, unit_id=me.unit_id)
+                # An SKP closed without a result (a transfer before its plan was approved) never counts.
+                counted = [s for s in progress["skp"] if s.status != StatusSkp.DITUTUP]
                 ctx["pola"] = team_distribution(
                     penilai=me,
                     periode=periode,
                     counts=progress["per_predikat"],
-                    total=len(progress["skp"]),
+                    total=len(counted),
                     scored=total,
                 )
+                # Employees with several SKP this year: the year's predikat and the table that decided.
+                labels = dict(Predikat.choices)
+                several = several_skp(periode=periode, pegawai_ids={s.pegawai_id for s in progress["skp"]})
+                for item in progress["skp"]:
+                    if item.pegawai_id in several:
+                        item.annual = annual_predikat(pegawai_id=item.pegawai_id, periode=periode)
+                        item.annual_label = labels.get(item.annual.predikat, "") if item.annual else ""
                 ctx["distribusi"] = [
                     (
                         label,
