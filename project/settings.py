@@ -312,6 +312,10 @@ KINERJA_REMINDER_DAYS = int(os.environ.get("KINERJA_REMINDER_DAYS", "3"))
 # Days the assessor has to respond to an appeal.
 KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS", "5"))
 
+# Lookups of the public document verification page (/verifikasi/<code>/) allowed per client address
+# and minute (per process with the default local-memory cache); 0: no limit.
+KINERJA_VERIFY_PER_MINUTE = int(os.environ.get("KINERJA_VERIFY_PER_MINUTE", "30"))
+
 # Largest organisation import accepted from the admin upload form, in bytes.
 # After each commit the audit chain head is appended here (outside the database); audit_verify
 # checks the table against it. Empty: no anchor file (the log line is still written).
@@ -328,4 +332,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO ("Step 2 - Fetching and parsing CSS"): only its
+    # warnings (a CSS rule it ignores, a resource it refused to fetch) are worth a line.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -12,6 +12,7 @@ from .models import (
     AspekIki,
     AuditAction,
     Instansi,
+    JenisDokumen,
     JenisRhk,
     NilaiPerilaku,
     Pegawai,
@@ -23,6 +24,7 @@ from .models import (
 )
 from .models.choices import KeputusanKeberatan, KeputusanRencana
 from .selectors.appraisal import tasks_in
+from .selectors.dokumen import opd_choices
 from .selectors.org import admin_instansi_ids
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
@@ -260,6 +262,21 @@ class OpenPeriodForm(forms.Form):
             status=StatusPeriode.CLOSED
         )
         self.fields["unit"].queryset = Unit.objects.filter(instansi_id__in=ids, aktif=True)
+
+
+class DokumenPaketForm(forms.Form):
+    """The admin's choice of a ZIP of documents: a period, optionally one OPD, the kind of document."""
+
+    periode = forms.ModelChoiceField(queryset=Periode.objects.none(), label=_("Period"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("OPD (empty: all)"))
+    jenis = forms.ChoiceField(label=_("Documents"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = admin_instansi_ids(user)
+        self.fields["periode"].queryset = Periode.objects.filter(instansi_id__in=ids).order_by("-tahun")
+        self.fields["unit"].queryset = opd_choices(ids)
+        self.fields["jenis"].choices = [("", _("Every document each appraisal has")), *JenisDokumen.choices]
 
 
 class DelegationForm(forms.Form):

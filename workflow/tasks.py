@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from .services.audit import acting_as
 from .services.deadlines import run_timers as sweep
+from .services.dokumen import PAKET_TASK, paket_run
 from .services.org_import_job import org_import_job_run
 from .services.period_open import OPEN_CHUNK_TASK, period_open_chunk
 from .services.system import system_user
@@ -24,6 +25,13 @@ def open_period_chunk(job_id: int, pegawai_ids: list[int], by_id: int | None = N
 def org_import_job(job_id: int) -> None:
     """Read, check and write one uploaded organisation file (``ImporOrganisasi``)."""
     org_import_job_run(job_id=job_id)
+
+
+# A redelivered package starts over (documents already issued are reused) or, once finished, does nothing.
+@shared_task(name=PAKET_TASK, acks_late=True)
+def dokumen_paket(job_id: int) -> None:
+    """Build one ZIP of issued documents (``PaketDokumen``)."""
+    paket_run(job_id=job_id)
 
 
 @shared_task
