@@ -53,13 +53,22 @@ def page_count(data: bytes) -> int:
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Documents are stored under a MEDIA_ROOT of the test's own (sendfile serves only from there)."""
+    settings.MEDIA_ROOT = settings.SENDFILE_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
-def published(org, opened, rules_pack, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def published(org, opened, rules_pack):
     CapaianOrganisasi.objects.create(periode=opened.periode, unit=org.dinkes, predikat="baik")
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
     assert skp.hasil.predikat == "baik" and skp.hasil.dipublikasikan
     return skp
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def read(doc: Dokumen) -> bytes:
@@ -200,7 +209,7 @@ def test_downloads_check_who_may_see_the_appraisal(client, org, published, djang
         assert response.status_code == status, (person.nama, response.status_code)
         if status == 200:
             assert response["Content-Type"] == "application/pdf"
-            assert b"".join(response.streaming_content).startswith(b"%PDF")
+            assert body_of(response).startswith(b"%PDF")
     client.force_login(org.pelaksana.user)
     assert client.get(f"/kinerja/dokumen/{published.pk}/keputusan_keberatan/").status_code == 404  # no appeal
     assert client.get(f"/kinerja/dokumen/{published.pk}/nonsense/").status_code == 404
@@ -210,8 +219,7 @@ def test_downloads_check_who_may_see_the_appraisal(client, org, published, djang
     assert url in body and f"/kinerja/dokumen/{published.pk}/skp/" in body
 
 
-def test_an_unpublished_result_has_no_evaluation_document(client, org, opened, rules_pack, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_an_unpublished_result_has_no_evaluation_document(client, org, opened, rules_pack):
     skp = through_final_review(org, org.fungsional, org.kabid, lambda r: "sesuai", lambda v: "sesuai")
     skp.hasil.dipublikasikan = None
     skp.hasil.save()
@@ -238,7 +246,7 @@ def test_the_admin_gets_a_zip_of_the_opd_built_in_the_background(
     assert f"/kinerja/dokumen/paket/{job.pk}/unduh/" in page
     response = client.get(f"/kinerja/dokumen/paket/{job.pk}/unduh/")
     assert response.status_code == 200
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(body_of(response)))
     names = archive.namelist()
     folder = f"{org.pelaksana.nip}_Hendra_Safitri_S.Si"
     assert f"{folder}/evaluasi_kinerja_2026_{org.pelaksana.nip}.pdf" in names

@@ -156,9 +156,10 @@ def summary_of(data: dict) -> dict:
 
 
 def file_name_of(data: dict, jenis: str) -> str:
-    """The download's file name: ``<type>_<year>_<NIP>[_<window>].pdf`` in plain ASCII."""
+    """The download's file name: ``<type>_<year>_<NIP>[_<window>].pdf`` (the window's number for a
+    periodic evaluation) in plain ASCII."""
     parts = [jenis, str(data["periode"]["tahun"]), data["pegawai"]["nip_lengkap"] or "tanpa-nip"]
-    if data.get("jendela"):
+    if jenis == JenisDokumen.EVALUASI_PERIODIK:
         parts.append(str(data["jendela"]["urutan"]))
     return "_".join(parts) + ".pdf"
 

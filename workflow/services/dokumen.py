@@ -236,7 +236,8 @@ def _update(job_id: int, **fields) -> None:
 
 def _ascii(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_")[:80] or "x"
+    # No dot at either end: Windows drops a folder name's trailing dot.
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", text).strip("_.")[:80] or "x"
 
 
 def _folder_name(skp: Skp) -> str:
