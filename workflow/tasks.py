@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from .services.audit import acting_as
 from .services.deadlines import run_timers as sweep
-from .services.dokumen import PAKET_TASK, paket_run
+from .services.dokumen import PAKET_CHUNK_TASK, PAKET_TASK, paket_chunk, paket_run
 from .services.org_import_job import org_import_job_run
 from .services.period_open import OPEN_CHUNK_TASK, period_open_chunk
 from .services.system import system_user
@@ -27,10 +27,17 @@ def org_import_job(job_id: int) -> None:
     org_import_job_run(job_id=job_id)
 
 
-# A redelivered package starts over (documents already issued are reused) or, once finished, does nothing.
-@shared_task(name=PAKET_TASK, acks_late=True)
+# A redelivered chunk reuses the documents it issued and counts nothing twice; a redelivered packing
+# starts over, or does nothing once the package is done.
+@shared_task(name=PAKET_CHUNK_TASK, acks_late=True, reject_on_worker_lost=True)
+def dokumen_paket_chunk(job_id: int, skp_ids: list[int], nomor: int) -> int:
+    """Issue the documents of one chunk of a package's appraisals (``PaketDokumen``)."""
+    return paket_chunk(job_id=job_id, skp_ids=skp_ids, nomor=nomor)
+
+
+@shared_task(name=PAKET_TASK, acks_late=True, reject_on_worker_lost=True)
 def dokumen_paket(job_id: int) -> None:
-    """Build one ZIP of issued documents (``PaketDokumen``)."""
+    """Pack the documents of a package into its ZIP."""
     paket_run(job_id=job_id)
 
 

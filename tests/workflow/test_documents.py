@@ -18,7 +18,7 @@ from tests.helpers import at, through_final_review
 from workflow.models import AuditAction, AuditEvent, CapaianOrganisasi, Dokumen, JenisDokumen, PaketDokumen, Skp
 from workflow.pdf import sha256_hex
 from workflow.services import appeal as appeal_svc
-from workflow.services.dokumen import dokumen_issue
+from workflow.services.dokumen import dokumen_issue, paket_chunk, paket_queue, paket_run
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +276,19 @@ def test_the_admin_gets_a_zip_of_the_opd_built_in_the_background(
         stdout=io.StringIO(),
     )
     assert zipfile.ZipFile(out).namelist() == [f"{folder}/evaluasi_kinerja_2026_{org.pelaksana.nip}.pdf"]
+
+
+def test_a_package_chunk_delivered_twice_counts_once_and_issues_nothing_twice(org, published, settings):
+    settings.KINERJA_DOKUMEN_CHUNK_SIZE = 1
+    job = paket_queue(periode=published.periode, unit=org.seksi, jenis="", by=None, enqueue=False)
+    assert job.total == 2 and job.chunks == 2  # the Kasi's appraisal (a draft: no documents) and the pelaksana's
+    ids = sorted(Skp.objects.filter(unit=org.seksi).values_list("pk", flat=True))
+    for nomor, pk in enumerate(ids):
+        paket_chunk(job_id=job.pk, skp_ids=[pk], nomor=nomor)
+    issued = Dokumen.objects.count()
+    assert issued == 3  # SKP, midyear evaluation, Dokumen Evaluasi Kinerja of the published one
+    assert paket_chunk(job_id=job.pk, skp_ids=[ids[0]], nomor=0) == 0  # the same chunk again
+    job.refresh_from_db()
+    assert job.diproses == 2 and job.chunks_selesai == 2 and Dokumen.objects.count() == issued
+    job = paket_run(job_id=job.pk)
+    assert job.status == PaketDokumen.Status.DONE and job.dokumen == 3

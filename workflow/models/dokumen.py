@@ -132,6 +132,10 @@ class PaketDokumen(models.Model):
     total = models.PositiveIntegerField(default=0)
     diproses = models.PositiveIntegerField(default=0)
     dokumen = models.PositiveIntegerField(_("documents in the ZIP"), default=0)
+    chunks = models.PositiveIntegerField(default=0)
+    chunks_selesai = models.PositiveIntegerField(default=0)
+    # Numbers of the chunks counted in (as a period opening's): a chunk delivered again counts nothing twice.
+    chunks_dihitung = models.JSONField(default=list, blank=True)
     berkas = models.FileField(upload_to=RandomName("paket"), blank=True)
     nama_berkas = models.CharField(max_length=255, blank=True)
     galat = models.TextField(blank=True)

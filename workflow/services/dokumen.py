@@ -53,7 +53,10 @@ from .system import system_user
 
 logger = logging.getLogger(__name__)
 
-# The Celery task that builds one package (``workflow.tasks.dokumen_paket`` calls ``paket_run``).
+# The Celery tasks of a package: one per chunk of appraisals (``workflow.tasks.dokumen_paket_chunk``
+# calls ``paket_chunk``), then the packing (``workflow.tasks.dokumen_paket`` calls ``paket_run``).
+# Enqueued by name (the task module imports this one); queued messages carry the names: keep them.
+PAKET_CHUNK_TASK = "workflow.tasks.dokumen_paket_chunk"
 PAKET_TASK = "workflow.tasks.dokumen_paket"
 
 TEMPLATES = {
@@ -149,62 +152,113 @@ def dokumen_issue(*, skp: Skp, jenis: str, evaluasi_id: int | None = None, by=No
 
 def paket_queue(*, periode: Periode, unit: Unit | None, jenis: str, by, enqueue: bool = True) -> PaketDokumen:
     """Queue a ZIP of the documents of ``periode`` (of ``unit`` and below, or the whole government;
-    ``jenis`` one kind, or "" for every document each appraisal has). The task runs after the
-    transaction commits (in-process without a broker); ``enqueue=False`` leaves running it to the
-    caller (the ``dokumen`` command runs it at once)."""
+    ``jenis`` one kind, or "" for every document each appraisal has). Once the transaction commits,
+    one Celery task per ``KINERJA_DOKUMEN_CHUNK_SIZE`` appraisals issues their documents (spread over
+    the workers) and the last one to finish queues the packing (all in-process without a broker);
+    ``enqueue=False`` leaves running them to the caller (the ``dokumen`` command)."""
     if unit is not None and unit.instansi_id != periode.instansi_id:
         raise ValidationError(_("The unit belongs to another government."))
     if jenis and jenis not in JenisDokumen.values:
         raise ValidationError(_("Unknown document type."))
+    ids = list(skp_for_package(periode=periode, unit=unit).values_list("pk", flat=True))
+    size = max(1, settings.KINERJA_DOKUMEN_CHUNK_SIZE)
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
     job = PaketDokumen.objects.create(
         periode=periode,
         unit=unit,
         jenis=jenis,
         dibuat_oleh=by,
         bahasa=translation.get_language() or LANGUAGE,
-        total=skp_for_package(periode=periode, unit=unit).count(),
+        total=len(ids),
+        chunks=len(chunks),
     )
 
     def send():
         # Looked up, not sent by name: a lookup runs eagerly without a broker (as period_open does).
-        current_app.tasks[PAKET_TASK].delay(job.pk)
+        if not chunks:
+            current_app.tasks[PAKET_TASK].delay(job.pk)
+        for nomor, chunk in enumerate(chunks):
+            current_app.tasks[PAKET_CHUNK_TASK].delay(job.pk, chunk, nomor)
 
     if enqueue:
         transaction.on_commit(send)
     return job
 
 
-def paket_run(*, job_id: int, progress_every: int = 10) -> PaketDokumen:
-    """Build one package: issue (or reuse) each document, write them into a ZIP (one folder per
-    employee) and store it. A finished job is left alone, so a redelivered task does no harm; an
-    interrupted one starts over (documents already issued are reused, not issued again)."""
-    job = PaketDokumen.objects.select_related("periode", "unit", "dibuat_oleh").get(pk=job_id)
+def paket_chunk(*, job_id: int, skp_ids: list[int], nomor: int) -> int:
+    """Issue (or find current) the documents of one chunk of a package's appraisals, then count the
+    chunk into the job; the last chunk counted queues the packing. Returns the documents issued or
+    found. A chunk delivered again reuses the documents it issued and counts nothing twice."""
+    job = PaketDokumen.objects.select_related("dibuat_oleh").get(pk=job_id)
+    if job.finished or nomor in job.chunks_dihitung:
+        return 0
+    if job.status == PaketDokumen.Status.QUEUED:
+        _update(job_id, status=PaketDokumen.Status.RUNNING)
+    by = job.dibuat_oleh or system_user()
+    count = 0
+    with acting_as(by):
+        for skp in skp_for_package(periode=job.periode_id, unit=None).filter(pk__in=skp_ids):
+            count += len(_issue_all(skp, job.jenis, by))
+    with transaction.atomic():
+        job = PaketDokumen.objects.select_for_update().get(pk=job_id)
+        if nomor in job.chunks_dihitung:
+            return count
+        job.chunks_dihitung = [*job.chunks_dihitung, nomor]
+        job.chunks_selesai += 1
+        job.diproses += len(skp_ids)
+        job.save(update_fields=["chunks_dihitung", "chunks_selesai", "diproses"])
+        if job.chunks_selesai >= job.chunks:
+            transaction.on_commit(lambda: current_app.tasks[PAKET_TASK].delay(job_id))
+    return count
+
+
+def _issue_all(skp: Skp, jenis: str, by) -> list[Dokumen]:
+    """The current documents of ``skp`` (of one kind if ``jenis``), issued where needed."""
+    found = []
+    for item in documents_available(skp):
+        if jenis and item.jenis != jenis:
+            continue
+        try:
+            found.append(dokumen_issue(skp=skp, jenis=item.jenis, evaluasi_id=item.evaluasi_id, by=by))
+        except DocumentUnavailable:
+            continue
+    return found
+
+
+def paket_run(*, job_id: int) -> PaketDokumen:
+    """Pack a package: the current document of each kind of each appraisal (the chunks issued them;
+    one that is missing or outdated is issued here) into a ZIP with a folder per employee, stored
+    under the protected media. A finished job is left alone, so a redelivered task does no harm."""
+    job = PaketDokumen.objects.select_related("periode__instansi", "unit", "dibuat_oleh").get(pk=job_id)
     if job.finished:
         return job
     by = job.dibuat_oleh or system_user()
-    _update(job_id, status=PaketDokumen.Status.RUNNING, diproses=0, dokumen=0)
     count = processed = 0
     handle, tmp_path = tempfile.mkstemp(suffix=".zip")
     os.close(handle)
     try:
         with acting_as(by), zipfile.ZipFile(tmp_path, "w", compression=zipfile.ZIP_STORED) as archive:
-            for skp in skp_for_package(periode=job.periode, unit=job.unit).iterator(chunk_size=100):
+            appraisals = skp_for_package(periode=job.periode, unit=job.unit)
+            issued = Dokumen.objects.filter(skp__in=appraisals.values("pk"), digantikan_oleh__isnull=True)
+            current = {(doc.skp_id, doc.jenis, doc.evaluasi_id): doc for doc in issued}
+            for skp in appraisals.iterator(chunk_size=100):
                 folder = _folder_name(skp)
                 for item in documents_available(skp):
                     if job.jenis and item.jenis != job.jenis:
                         continue
-                    try:
-                        doc = dokumen_issue(skp=skp, jenis=item.jenis, evaluasi_id=item.evaluasi_id, by=by)
-                    except DocumentUnavailable:
-                        continue
+                    doc = current.get((skp.pk, item.jenis, item.evaluasi_id))
+                    if doc is None:  # not issued by a chunk (an appraisal that reached this stage since)
+                        try:
+                            doc = dokumen_issue(skp=skp, jenis=item.jenis, evaluasi_id=item.evaluasi_id, by=by)
+                        except DocumentUnavailable:
+                            continue
                     with doc.berkas.open("rb") as stored:
                         archive.writestr(f"{folder}/{doc.nama_berkas}", stored.read())
                     count += 1
                 processed += 1
-                if processed % progress_every == 0:
-                    _update(job_id, diproses=processed, dokumen=count)
         name = _package_name(job)
         with open(tmp_path, "rb") as zipped, transaction.atomic(), acting_as(by):
+            job.refresh_from_db()
             job.berkas.save(name, File(zipped), save=False)
             job.nama_berkas, job.status, job.selesai = name, PaketDokumen.Status.DONE, timezone.now()
             job.diproses, job.dokumen = processed, count

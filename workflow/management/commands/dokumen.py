@@ -2,13 +2,15 @@
 
 import shutil
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workflow.models import JenisDokumen, PaketDokumen, Periode, Unit
-from workflow.services.dokumen import paket_queue, paket_run
+from workflow.selectors.dokumen import skp_for_package
+from workflow.services.dokumen import paket_chunk, paket_queue, paket_run
 from workflow.services.system import system_user
 
 
@@ -48,6 +50,8 @@ class Command(BaseCommand):
                 job = paket_queue(periode=target, unit=unit, jenis=jenis, by=by, enqueue=False)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
+        for nomor, chunk in enumerate(_chunks(job)):
+            paket_chunk(job_id=job.pk, skp_ids=chunk, nomor=nomor)
         job = paket_run(job_id=job.pk)
         if job.status != PaketDokumen.Status.DONE:
             raise CommandError(job.galat or _("The package could not be built."))
@@ -57,3 +61,9 @@ class Command(BaseCommand):
             _("%(count)d documents of %(skp)d appraisals written to %(out)s.")
             % {"count": job.dokumen, "skp": job.diproses, "out": out}
         )
+
+
+def _chunks(job: PaketDokumen) -> list[list[int]]:
+    ids = list(skp_for_package(periode=job.periode, unit=job.unit).values_list("pk", flat=True))
+    size = max(1, settings.KINERJA_DOKUMEN_CHUNK_SIZE)  # as paket_queue counted them
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
