@@ -9,14 +9,18 @@ reviews, scored and published), then prints JSON with
   seconds_per_document        issuing one Dokumen Evaluasi Kinerja Pegawai (read its data, render the
                               PDF with its QR code, store it, write the audit event): median of
                               --single documents, after one untimed warm-up render; also mean/min/max,
-                              and the median of the two parts (data_s: reading, render_s: WeasyPrint);
+                              the process's CPU seconds (cpu_seconds_per_document: what a shared,
+                              busy machine does not distort), and the median of the two parts
+                              (data_s: reading, render_s: WeasyPrint);
   pages_per_document          pages of one such PDF;
   zip_queue_ms                what the admin's request costs: queueing the package (the web worker is
                               free after this);
   zip_seconds, zip_documents_per_s
-                              building the ZIP of the whole OPD (--n documents, all newly issued) in
-                              one real Celery worker on the local Redis (db 15; BENCH_BROKER to change),
-                              from the request until the job is done; --workers 0 runs it in-process;
+                              building the ZIP of the whole OPD (--n documents, all newly issued but
+                              the --single + 1 above) in --workers real Celery worker processes on the
+                              local Redis (db 15; BENCH_BROKER to change): chunk tasks of
+                              KINERJA_DOKUMEN_CHUNK_SIZE appraisals, then the packing, from the request
+                              until the job is done; --workers 0 runs it in-process;
   zip_bytes                   size of the ZIP.
 The database named by --database-url is dropped and recreated.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,11 +47,12 @@ def single_documents(skps, count: int) -> dict:
 
     jenis = JenisDokumen.EVALUASI_KINERJA
     warm = dokumen_issue(skp=skps[0], jenis=jenis)  # loads WeasyPrint, fonts and templates: untimed
-    issue, data_s, render_s = [], [], []
+    issue, cpu, data_s, render_s = [], [], [], []
     for skp in skps[1 : count + 1]:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         dokumen_issue(skp=skp, jenis=jenis)
         issue.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     for skp in skps[1 : count + 1]:
         started = time.perf_counter()
         data = document_data(skp=skp, jenis=jenis)
@@ -54,10 +60,13 @@ def single_documents(skps, count: int) -> dict:
         dokumen_render(data=data, kode="BenchBenchBench0", issued=warm.diterbitkan)
         data_s.append(middle - started)
         render_s.append(time.perf_counter() - middle)
-    with warm.berkas.open("rb") as f:
-        pages = f.read().count(b"/Type /Page\n") or None
+    pages = None
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", warm.berkas.path], capture_output=True, text=True).stdout
+        pages = int(next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), 0)) or None
     return {
         "seconds_per_document": round(statistics.median(issue), 3),
+        "cpu_seconds_per_document": round(statistics.median(cpu), 3),
         "seconds_per_document_mean": round(statistics.mean(issue), 3),
         "seconds_per_document_min": round(min(issue), 3),
         "seconds_per_document_max": round(max(issue), 3),
@@ -83,7 +92,7 @@ def zip_package(periode, unit, workers: int) -> dict:
         env = {**os.environ, "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/15")}
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "project", "worker", "-c", str(workers), "-l", "warning"]
-            + ["--without-gossip", "--without-mingle", "-Q", "bench-dokumen", "-n", "bench-dokumen@%h"],
+            + ["--without-gossip", "--without-mingle", "-Q", "bench-dokumen,celery", "-n", "bench-dokumen@%h"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -128,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=500, help="employees of the OPD (published results)")
     parser.add_argument("--single", type=int, default=20, help="documents timed one by one")
-    parser.add_argument("--workers", type=int, default=1, help="Celery worker processes (0: in-process)")
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (0: in-process)")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_bench_documents")
     args = parser.parse_args()
     os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench-media"))

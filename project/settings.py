@@ -217,7 +217,7 @@ CELERY_TIMEZONE = TIME_ZONE
 KINERJA_OPEN_CHUNK_SIZE = int(os.environ.get("KINERJA_OPEN_CHUNK_SIZE", "250"))
 # A ZIP of documents is issued in Celery tasks of this many appraisals each (spread over the workers),
 # then packed by one more task.
-KINERJA_DOKUMEN_CHUNK_SIZE = int(os.environ.get("KINERJA_DOKUMEN_CHUNK_SIZE", "50"))
+KINERJA_DOKUMEN_CHUNK_SIZE = int(os.environ.get("KINERJA_DOKUMEN_CHUNK_SIZE", "25"))
 
 # Celery beat fires viewflow's due timers and the task-deadline sweep this often (seconds).
 KINERJA_TIMER_INTERVAL = float(os.environ.get("KINERJA_TIMER_INTERVAL", "60"))
