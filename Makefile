@@ -8,7 +8,7 @@ PORT ?= 8000
 # The development commands run with DEBUG on: without it the settings require a SECRET_KEY.
 DEV := DEBUG=true
 
-.PHONY: demo test install venv migrate seed serve lint messages clean
+.PHONY: demo test install venv migrate seed serve lint messages clean system-packages
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -18,6 +18,17 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+## Debian packages the documents (PDF) need: WeasyPrint's Pango, the DejaVu fonts of the print CSS,
+## and poppler-utils (the tests read the PDFs back). Installs only what is missing (root or sudo).
+DOCUMENT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+system-packages:
+	@missing=$$(for p in $(DOCUMENT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "installing:" $$missing; \
+	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
+	fi
 
 messages: install
 	$(DEV) $(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".ci-venv" >/dev/null

@@ -215,6 +215,9 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Opening a period creates the appraisals in Celery tasks of this many employees each.
 KINERJA_OPEN_CHUNK_SIZE = int(os.environ.get("KINERJA_OPEN_CHUNK_SIZE", "250"))
+# A ZIP of documents is issued in Celery tasks of this many appraisals each (spread over the workers),
+# then packed by one more task.
+KINERJA_DOKUMEN_CHUNK_SIZE = int(os.environ.get("KINERJA_DOKUMEN_CHUNK_SIZE", "25"))
 
 # Celery beat fires viewflow's due timers and the task-deadline sweep this often (seconds).
 KINERJA_TIMER_INTERVAL = float(os.environ.get("KINERJA_TIMER_INTERVAL", "60"))
@@ -320,6 +323,10 @@ KINERJA_APPEAL_RESPONSE_DAYS = int(os.environ.get("KINERJA_APPEAL_RESPONSE_DAYS"
 # above them at the end of the period (units below read the nearest predikat above them).
 KINERJA_CAPAIAN_HEAD_POSTS = env_list("KINERJA_CAPAIAN_HEAD_POSTS", "jpt_madya,jpt_pratama,administrator")
 
+# Lookups of the public document verification page (/verifikasi/<code>/) allowed per client address
+# and minute (per process with the default local-memory cache); 0: no limit.
+KINERJA_VERIFY_PER_MINUTE = int(os.environ.get("KINERJA_VERIFY_PER_MINUTE", "30"))
+
 # Largest organisation import accepted from the admin upload form, in bytes.
 # After each commit the audit chain head is appended here (outside the database); audit_verify
 # checks the table against it. Empty: no anchor file (the log line is still written).
@@ -336,4 +343,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO ("Step 2 - Fetching and parsing CSS"): only its
+    # warnings (a CSS rule it ignores, a resource it refused to fetch) are worth a line.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -7,6 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from rules.viewsets import RulesApp
+from workflow.views.dokumen import VerifikasiView
 from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset, capaian_viewset
 
 site = Site(
@@ -20,6 +21,9 @@ urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Public (no login): what a printed document's QR code and code lead to.
+    path("verifikasi/", VerifikasiView.as_view(), name="verifikasi_form"),
+    path("verifikasi/<str:kode>/", VerifikasiView.as_view(), name="verifikasi"),
     path("", site.urls),
 ]
 

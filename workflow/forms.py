@@ -13,6 +13,7 @@ from .models import (
     AuditAction,
     Instansi,
     Jabatan,
+    JenisDokumen,
     JenisRhk,
     NilaiPerilaku,
     Pegawai,
@@ -26,6 +27,7 @@ from .models import (
 )
 from .models.choices import KeputusanKeberatan, KeputusanRencana
 from .selectors.appraisal import tasks_in
+from .selectors.dokumen import opd_choices
 from .selectors.org import admin_instansi_ids
 from .services.appraisal import MAX_IKI, MAX_RHK, IkiInput, RhkInput
 
@@ -417,6 +419,21 @@ class MutasiForm(forms.Form):
         )
         self.fields["unit"].queryset = Unit.objects.filter(instansi_id__in=ids, aktif=True).order_by("nama")
         self.fields["jabatan"].queryset = Jabatan.objects.filter(instansi_id__in=ids).order_by("nama")
+
+
+class DokumenPaketForm(forms.Form):
+    """The admin's choice of a ZIP of documents: a period, optionally one OPD, the kind of document."""
+
+    periode = forms.ModelChoiceField(queryset=Periode.objects.none(), label=_("Period"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("OPD (empty: all)"))
+    jenis = forms.ChoiceField(label=_("Documents"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = admin_instansi_ids(user)
+        self.fields["periode"].queryset = Periode.objects.filter(instansi_id__in=ids).order_by("-tahun")
+        self.fields["unit"].queryset = opd_choices(ids)
+        self.fields["jenis"].choices = [("", _("Every document each appraisal has")), *JenisDokumen.choices]
 
 
 class DelegationForm(forms.Form):

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from .services.audit import acting_as
 from .services.capaian import CAPAIAN_CHUNK_TASK, capaian_tasks_chunk
 from .services.deadlines import run_timers as sweep
+from .services.dokumen import PAKET_CHUNK_TASK, PAKET_TASK, paket_chunk, paket_run
 from .services.org_import_job import org_import_job_run
 from .services.period_open import OPEN_CHUNK_TASK, period_open_chunk
 from .services.system import system_user
@@ -34,6 +35,20 @@ def open_capaian_chunk(job_id: int, unit_ids: list[int], by_id: int | None = Non
 def org_import_job(job_id: int) -> None:
     """Read, check and write one uploaded organisation file (``ImporOrganisasi``)."""
     org_import_job_run(job_id=job_id)
+
+
+# A redelivered chunk reuses the documents it issued and counts nothing twice; a redelivered packing
+# starts over, or does nothing once the package is done.
+@shared_task(name=PAKET_CHUNK_TASK, acks_late=True, reject_on_worker_lost=True)
+def dokumen_paket_chunk(job_id: int, skp_ids: list[int], nomor: int) -> int:
+    """Issue the documents of one chunk of a package's appraisals (``PaketDokumen``)."""
+    return paket_chunk(job_id=job_id, skp_ids=skp_ids, nomor=nomor)
+
+
+@shared_task(name=PAKET_TASK, acks_late=True, reject_on_worker_lost=True)
+def dokumen_paket(job_id: int) -> None:
+    """Pack the documents of a package into its ZIP."""
+    paket_run(job_id=job_id)
 
 
 @shared_task

@@ -6,7 +6,7 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
 from .flows import AppealFlow, AppraisalFlow, CapaianFlow
-from .views import admin_pages, appeal, audit, capaian, files, flow_pages, pages, suggestion
+from .views import admin_pages, appeal, audit, capaian, dokumen, files, flow_pages, pages, suggestion
 
 
 class ScopedFlowViewset(FlowAppViewset):
@@ -60,6 +60,15 @@ class KinerjaApp(Application):
     holidays_path = path("hari-libur/", admin_pages.HolidaysView.as_view(), name="holidays")
     evidence_path = path("berkas/bukti/<int:pk>/", files.EvidenceFileView.as_view(), name="evidence_file")
     attachment_path = path("berkas/keberatan/<int:pk>/", files.AppealAttachmentView.as_view(), name="appeal_attachment")
+    dokumen_path = path("dokumen/<int:skp_pk>/<str:jenis>/", dokumen.DokumenView.as_view(), name="dokumen")
+    dokumen_review_path = path(
+        "dokumen/<int:skp_pk>/<str:jenis>/<int:evaluasi_pk>/", dokumen.DokumenView.as_view(), name="dokumen"
+    )
+    paket_path = path("dokumen/paket/", dokumen.PaketView.as_view(), name="dokumen_paket")
+    paket_status_path = path("dokumen/paket/<int:pk>/", dokumen.PaketStatusView.as_view(), name="dokumen_paket_status")
+    paket_download_path = path(
+        "dokumen/paket/<int:pk>/unduh/", dokumen.PaketDownloadView.as_view(), name="dokumen_paket_unduh"
+    )
 
 
 class AppealViewset(ScopedFlowViewset):

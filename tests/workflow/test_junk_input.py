@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("JUNK_EXAMPLES", "6"))
 MAX_PAGES = 120
+DOWNLOADS = re.compile(r"^/kinerja/dokumen/(\d+|paket/\d+/unduh)/")
 SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/i18n/", "/static/", "/media/")
 
 JUNK = [
@@ -127,6 +129,8 @@ def crawl(client) -> list[dict]:
             if parts.netloc or parts.scheme not in ("", "http") or parts.path.startswith(SKIP_PREFIXES):
                 continue
             if "format=" in parts.query or "page=" in parts.query:
+                continue
+            if DOWNLOADS.match(parts.path):  # PDF and ZIP downloads hold no form (and take a while to make)
                 continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
         for form in parser.forms:

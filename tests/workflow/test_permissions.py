@@ -6,6 +6,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests.factories import InstansiFactory
+from tests.helpers import approve
 from workflow.models import JenisInstansi, PeranAdmin, Skp
 from workflow.services.roles import ensure_admin_group
 
@@ -47,6 +48,13 @@ def pages(org):
     }
 
 
+def dokumen_url(org):
+    """The SKP document (PDF) of the Kepala Seksi, whose plan the Kepala Bidang approved: the
+    Kasi is its owner here ("assessor" in the matrix), the Kabid its assessor ("assessor_superior")."""
+    skp = approve(org, org.kasi, org.kabid)
+    return f"/kinerja/dokumen/{skp.pk}/skp/"
+
+
 ALLOWED = {
     "appraisal": {"owner", "assessor", "admin", "superuser"},
     "chart": {"owner", "assessor", "admin", "superuser"},
@@ -56,6 +64,7 @@ ALLOWED = {
     "rule_admins": {"admin", "other_admin", "superuser"},
     "holidays": {"admin", "other_admin", "superuser"},
     "mutasi": {"admin", "other_admin", "superuser"},
+    "dokumen": {"assessor", "assessor_superior", "admin", "superuser"},
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 
@@ -64,7 +73,8 @@ ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_
 @pytest.mark.parametrize("role", ROLES)
 def test_role_page_matrix(client, org, people, role, page):
     client.force_login(people[role])
-    response = client.get(pages(org)[page])
+    url = dokumen_url(org) if page == "dokumen" else pages(org)[page]
+    response = client.get(url)
     if role in ALLOWED[page]:
         assert response.status_code == 200, (role, page, response.status_code)
     else:

@@ -37,12 +37,17 @@ from .choices import (
     StatusPeriode,
     StatusSkp,
 )
+from .dokumen import AlasanPenggantian, Dokumen, JenisDokumen, PaketDokumen
 from .keadaan import KeadaanPegawai, PengecualianPembukaan
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode
 
 __all__ = [
+    "AlasanPenggantian",
+    "Dokumen",
+    "JenisDokumen",
+    "PaketDokumen",
     "ImporOrganisasi",
     "AppealProcess",
     "Delegasi",

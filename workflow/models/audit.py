@@ -79,6 +79,9 @@ class AuditAction(models.TextChoices):
     ADMIN_DELETED = "admin.deleted", _("Deleted in the admin")
     ROLE_GRANTED = "role.granted", _("Role granted")
     ROLE_REVOKED = "role.revoked", _("Role revoked")
+    # Documents (PDF) and their packages.
+    DOCUMENT_ISSUED = "document.issued", _("Document issued")
+    DOCUMENT_PACKAGE_BUILT = "document.package_built", _("Document package built")
     # Sign-in (django-axes).
     LOGIN_LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated failures")
     # The organisation's achievement (capaian kinerja organisasi), set by the leader above the unit.

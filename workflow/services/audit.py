@@ -134,6 +134,12 @@ def request_context(*, request_id: str, ip: str | None) -> Iterator[None]:
         _request_meta.reset(token)
 
 
+def current_request_meta() -> RequestMeta:
+    """The id and client address of the request being served (``workflow.middleware`` sets them),
+    or empty values outside a request."""
+    return _request_meta.get() or _NO_REQUEST
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 

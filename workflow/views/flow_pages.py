@@ -28,6 +28,7 @@ from ..selectors.explanation import explain, explain_annual
 from ..selectors.org import admin_instansi_ids, person_name
 from ..selectors.scoring import annual_predikat
 from ..services.appeal import appeal_deadline
+from .dokumen import document_links
 
 
 class TaskColumns:
@@ -261,6 +262,7 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
         if skp is not None:
             ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
+            ctx["dokumen"] = document_links(self.request.user, skp)
             ctx["evaluasi_list"] = list(
                 skp.evaluasi_set.select_related("jendela").prefetch_related(
                     "realisasi_set__rhk", "perilaku_set", "realisasi_iki_set__iki"
