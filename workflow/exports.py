@@ -47,6 +47,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -176,6 +177,8 @@ def write_xlsx(table: Table, stream) -> None:
         cells = []
         for value, column in zip(row, columns, strict=True):
             value = _cell(value, column)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl would otherwise take a leading "=" for a formula
