@@ -18,7 +18,8 @@ audit log, later the TPP payroll)::
 - Cells are ``str``, ``int``, ``float``, ``Decimal``, ``date``, ``datetime`` (aware: shown in WIB,
   Asia/Jakarta, whatever the server's time zone), ``bool`` or ``None`` (an empty cell). Lazy
   translations are strings.
-- Every string cell goes through ``formula_guard`` here, in one place: a text that Excel or
+- Every string cell loses the control characters XLSX cannot hold and goes through
+  ``formula_guard`` here, in one place: a text that Excel or
   LibreOffice would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
   return, OWASP "CSV injection") is prefixed with a single quote.
 - ``Column(text=True)`` (NIP, NI PPPK, account numbers) is always a string cell with the text
@@ -108,7 +109,7 @@ def _cell(value, column: Column):
     if value is None:
         return None
     if column.text:
-        return formula_guard(str(value))
+        return formula_guard(_printable(str(value)))
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float, Decimal)):
@@ -117,7 +118,13 @@ def _cell(value, column: Column):
         return in_wib(value)
     if isinstance(value, dt.date):
         return value
-    return formula_guard(str(value))
+    return formula_guard(_printable(str(value)))
+
+
+def _printable(text: str) -> str:
+    """Without the control characters an XLSX cannot hold (NUL, vertical tab...), dropped before
+    the formula guard looks at the first character; tab, line feed and carriage return stay."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _text(value, column: Column) -> str:
@@ -176,19 +183,18 @@ def write_xlsx(table: Table, stream) -> None:
     for row in table.rows:
         cells = []
         for value, column in zip(row, columns, strict=True):
+            # the guard has made sure no string starts with "=", which openpyxl would write as a
+            # formula: plain values go in as they are, only typed cells need a styled cell
             value = _cell(value, column)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would otherwise take a leading "=" for a formula
-            if column.text:
-                cell.number_format = "@"
-            elif isinstance(value, dt.datetime):
-                cell.number_format = XLSX_DATETIME_FORMAT
-            elif isinstance(value, dt.date):
-                cell.number_format = XLSX_DATE_FORMAT
-            cells.append(cell)
+            if value is not None and (column.text or isinstance(value, dt.date)):
+                cell = WriteOnlyCell(sheet, value=value)
+                if column.text:
+                    cell.data_type = "s"
+                    cell.number_format = "@"
+                else:
+                    cell.number_format = XLSX_DATETIME_FORMAT if isinstance(value, dt.datetime) else XLSX_DATE_FORMAT
+                value = cell
+            cells.append(value)
         sheet.append(cells)
     workbook.save(stream)
 

@@ -254,8 +254,8 @@ def test_every_string_cell_comes_back_guarded_from_csv_and_xlsx(cells):
     assert not any(isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) for v in values)
 
 
-def test_control_characters_excel_refuses_are_dropped_from_the_xlsx_only():
-    table = Table(title="Uji", columns=[Column("Nama")], rows=[["Budi\x0bSantoso\x00"]])
+def test_control_characters_are_dropped_before_the_guard_looks():
+    table = Table(title="Uji", columns=[Column("Nama")], rows=[["Budi\x0bSantoso\x00"], ["\x00=1+1"]])
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(table))).active
-    assert sheet["A2"].value == "BudiSantoso"
-    assert "Budi\x0bSantoso" in csv_bytes(table).decode("utf-8-sig")
+    assert [sheet["A2"].value, sheet["A3"].value] == ["BudiSantoso", "'=1+1"]
+    assert csv_bytes(table).decode("utf-8-sig").split("\r\n")[1:3] == ["BudiSantoso", "'=1+1"]
