@@ -131,9 +131,12 @@ def test_another_governments_admin_cannot_export_its_results(client, org, period
     for fmt in ("xlsx", "csv"):
         assert client.get("/kinerja/hasil/", {"periode": periode.pk, "format": fmt}).status_code == 404
         assert client.get("/kinerja/rekap/", {"periode": periode.pk, "format": fmt}).status_code == 404
+    rows = read_csv(client.get("/kinerja/audit/", {"format": "csv"}))  # only their own government's events
+    assert not any(org.kasi.nama in cell or org.pelaksana.nip in cell for row in rows for cell in row)
     give_accounts(org.pelaksana)
     client.force_login(org.pelaksana.user)
     assert client.get("/kinerja/hasil/", {"periode": periode.pk, "format": "csv"}).status_code == 403
+    assert client.get("/kinerja/audit/", {"format": "csv"}).status_code == 403
     assert client.get("/kinerja/rekap/", {"periode": periode.pk, "format": "csv"}).status_code == 403
 
 
