@@ -131,6 +131,10 @@ def test_another_governments_admin_cannot_export_its_results(client, org, period
     for fmt in ("xlsx", "csv"):
         assert client.get("/kinerja/hasil/", {"periode": periode.pk, "format": fmt}).status_code == 404
         assert client.get("/kinerja/rekap/", {"periode": periode.pk, "format": fmt}).status_code == 404
+    from workflow.models import AuditAction
+    from workflow.services.audit import audit_record
+
+    audit_record(action=AuditAction.APPRAISAL_PUBLISHED, obj=results[1], by=None, reason="x")
     rows = read_csv(client.get("/kinerja/audit/", {"format": "csv"}))  # only their own government's events
     assert not any(org.kasi.nama in cell or org.pelaksana.nip in cell for row in rows for cell in row)
     give_accounts(org.pelaksana)
