@@ -105,8 +105,9 @@ def test_the_audit_search_filters_and_exports_csv(client, org, bkd, published): 
     assert RETURN_NOTE not in page and "<td>SKP diajukan</td>" not in page and "<td>Hasil dipublikasikan</td>" in page
     response = client.get("/kinerja/audit/", {"obj": f"skp:{published.pk}", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [r["action"] for r in rows][::-1][:3] == ["appraisal.opened", "plan.submitted", "plan.returned"]
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content, newline=""), delimiter=";"))
+    assert [r["Aksi"] for r in rows][::-1][:3] == ["Penilaian dibuka", "SKP diajukan", "SKP dikembalikan"]
     assert len(rows) == Skp.objects.filter(pk=published.pk).count() * len(EXPECTED_STORY)
 
 

@@ -45,6 +45,11 @@ def pages(org):
         "rule_admins": "/kinerja/admin-aturan/",
         "holidays": "/kinerja/hari-libur/",
         "mutasi": "/kinerja/mutasi/",
+        "results": "/kinerja/hasil/",
+        "rekap_xlsx": f"/kinerja/rekap/?periode={skp.periode_id}&format=xlsx",
+        "results_csv": f"/kinerja/hasil/?periode={skp.periode_id}&format=csv",
+        "team_csv": "/kinerja/tim/?format=csv",
+        "audit_xlsx": "/kinerja/audit/?format=xlsx",
     }
 
 
@@ -65,6 +70,12 @@ ALLOWED = {
     "holidays": {"admin", "other_admin", "superuser"},
     "mutasi": {"admin", "other_admin", "superuser"},
     "dokumen": {"assessor", "assessor_superior", "admin", "superuser"},
+    "results": {"admin", "other_admin", "superuser"},
+    # the downloads: the page's own checks, and a period of another government is not found
+    "rekap_xlsx": {"admin", "superuser"},
+    "results_csv": {"admin", "superuser"},
+    "team_csv": {"assessor", "assessor_superior"},
+    "audit_xlsx": {"admin", "other_admin", "superuser"},
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 

@@ -331,3 +331,38 @@ def tasks_in(instansi_ids) -> QuerySet[Task]:
         | Q(process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
         | Q(process__penetapan_capaian__unit__instansi_id__in=instansi_ids)
     )
+
+
+def opd_list(*, instansi_id: int) -> list[Unit]:
+    """The OPD of a government: the units right under its root unit, by name."""
+    return list(
+        Unit.objects.filter(instansi_id=instansi_id, parent__isnull=False, parent__parent__isnull=True).order_by("nama")
+    )
+
+
+def opd_of_units(*, instansi_id: int) -> dict[int, Unit]:
+    """Each unit of a government mapped to its OPD (the root maps to itself): one query."""
+    units = {u.pk: u for u in Unit.objects.filter(instansi_id=instansi_id)}
+    found: dict[int, Unit] = {}
+    for pk, unit in units.items():
+        top = unit
+        while top.parent_id is not None and units[top.parent_id].parent_id is not None:
+            top = units[top.parent_id]
+        found[pk] = top
+    return found
+
+
+def period_results(*, periode: Periode, opd_id: int | None = None, predikat: str = "") -> QuerySet[Skp]:
+    """The scored appraisals of a period (for its government's admin: check access first), with
+    their result, employee and unit in the same query; optionally of one OPD and one predikat."""
+    results = (
+        Skp.objects.filter(periode=periode, hasil__isnull=False)
+        .select_related("pegawai", "hasil", "unit")
+        .order_by("unit_nama", "pegawai__nama", "pk")
+    )
+    if opd_id is not None:
+        opd_map = opd_of_units(instansi_id=periode.instansi_id)
+        results = results.filter(unit_id__in=[pk for pk, opd in opd_map.items() if opd.pk == opd_id])
+    if predikat:
+        results = results.filter(hasil__predikat=predikat)
+    return results

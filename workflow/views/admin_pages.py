@@ -8,16 +8,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from ..exports import download, export_format
 from ..forms import CapaianStartForm, HolidayLoadForm, MutasiForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
-from ..models import Instansi, PembukaanPeriode, Periode
-from ..selectors.appraisal import completion_per_opd
+from ..models import Instansi, PembukaanPeriode, Periode, Predikat
+from ..selectors.appraisal import completion_per_opd, opd_list, opd_of_units, period_results
 from ..selectors.calendar import holidays_of_year
 from ..selectors.capaian import capaian_progress
 from ..selectors.keadaan import exclusions_of
@@ -30,6 +31,7 @@ from ..services.holidays import HolidayFileError, holiday_years, holidays_load
 from ..services.mutasi import outcome_message, pegawai_transfer
 from ..services.period_open import period_open
 from ..services.roles import RoleError, rule_admin_grant, rule_admin_revoke
+from .exports import progress_table, results_table
 
 
 class AdminOnlyMixin:
@@ -45,24 +47,106 @@ class AdminOnlyMixin:
             .order_by("-tahun", "instansi__nama")
         )
 
+    def chosen_period(self, periods: list[Periode]) -> Periode | None:
+        """The period asked for (``?periode=``) among the admin's, else the latest; a period of
+        another government is not found (404), never shown."""
+        chosen = self.request.GET.get("periode")
+        if not chosen:
+            return periods[0] if periods else None
+        periode = next((p for p in periods if str(p.pk) == chosen), None)
+        if periode is None:
+            raise Http404
+        return periode
+
 
 class RekapView(AdminOnlyMixin, TemplateView):
-    """For an admin: completion per OPD in one period of their government."""
+    """For an admin: completion per OPD in one period of their government (``?format=xlsx|csv``
+    downloads it)."""
 
     template_name = "workflow/rekap.html"
+
+    def get(self, request, *args, **kwargs):
+        fmt = export_format(request.GET.get("format"))
+        if fmt is not None:
+            periode = self.chosen_period(list(self.periods()))
+            if periode is None:
+                raise Http404
+            table = progress_table(rows=completion_per_opd(periode=periode), periode=periode)
+            return download(table, fmt=fmt, filename=f"progres-opd-{periode.instansi.kode}-{periode.tahun}")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         periods = list(self.periods())
-        chosen = self.request.GET.get("periode")
-        periode = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
+        periode = self.chosen_period(periods)
         ctx.update({"periods": periods, "periode": periode})
         if periode is not None:
             ctx["rows"] = completion_per_opd(periode=periode)
+            ctx["query"] = f"periode={periode.pk}"
             ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode).annotate(
                 dikecualikan=Count("pengecualian_set")
             )[:5]
         return ctx
+
+
+class ResultsView(AdminOnlyMixin, TemplateView):
+    """For an admin: the results of one period of their government, filtered by OPD and predikat,
+    a page at a time (``?format=xlsx|csv`` downloads every row the filters keep)."""
+
+    template_name = "workflow/results.html"
+    page_size = 50
+
+    def filters(self):
+        periods = list(self.periods())
+        periode = self.chosen_period(periods)
+        opds = opd_list(instansi_id=periode.instansi_id) if periode is not None else []
+        chosen_opd = self.request.GET.get("opd", "")
+        opd = next((u for u in opds if str(u.pk) == chosen_opd), None)
+        if chosen_opd and opd is None:
+            raise Http404
+        predikat = self.request.GET.get("predikat", "")
+        if predikat not in Predikat.values:
+            predikat = ""
+        return periods, periode, opds, opd, predikat
+
+    def get(self, request, *args, **kwargs):
+        periods, periode, opds, opd, predikat = self.filters()
+        results = (
+            period_results(periode=periode, opd_id=opd.pk if opd else None, predikat=predikat)
+            if periode is not None
+            else None
+        )
+        fmt = export_format(request.GET.get("format"))
+        if fmt is not None:
+            if periode is None:
+                raise Http404
+            table = results_table(
+                results=results.iterator(chunk_size=2000), opd_of=opd_of_units(instansi_id=periode.instansi_id)
+            )
+            name = "-".join(
+                str(part)
+                for part in ("hasil", periode.instansi.kode, periode.tahun, opd.kode if opd else "", predikat)
+                if part
+            )
+            return download(table, fmt=fmt, filename=name)
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        opd_map = opd_of_units(instansi_id=periode.instansi_id) if periode is not None else {}
+        page = Paginator(results, self.page_size).get_page(request.GET.get("page")) if results is not None else None
+        for s in page or []:
+            s.opd = opd_map.get(s.unit_id)
+        ctx = self.get_context_data(
+            periods=periods,
+            periode=periode,
+            opds=opds,
+            opd=opd,
+            predikat=predikat,
+            predikat_choices=Predikat.choices,
+            page=page,
+            query=query.urlencode(),
+        )
+        return self.render_to_response(ctx)
 
 
 class OpenPeriodView(AdminOnlyMixin, FormView):

@@ -1,23 +1,22 @@
-"""Audit pages: the timeline of one appraisal and the admins' search over the audit log (with a CSV
-export). Views stay thin: reads through ``selectors.audit``, permissions through the selectors."""
+"""Audit pages: the timeline of one appraisal and the admins' search over the audit log (with an XLSX
+and CSV export). Views stay thin: reads through ``selectors.audit``, permissions through the selectors."""
 
 from __future__ import annotations
 
-import csv
-import json
-
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from ..exports import download, export_format
 from ..forms import AuditSearchForm
 from ..models import Skp
 from ..selectors.appraisal import can_view_skp
 from ..selectors.audit import appraisal_timeline, audit_search
 from ..selectors.org import admin_instansi_ids
+from .exports import audit_table
 
 
 class TimelineView(TemplateView):
@@ -38,23 +37,6 @@ class TimelineView(TemplateView):
             can_open_rules=self.request.user.has_perm("rules.manage_rules"),
         )
         return ctx
-
-
-CSV_COLUMNS = [
-    "seq",
-    "time",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "object",
-    "reason",
-    "before",
-    "after",
-    "request_id",
-    "ip",
-    "hash",
-]
 
 
 class AuditSearchView(TemplateView):
@@ -82,41 +64,11 @@ class AuditSearchView(TemplateView):
     def get(self, request, *args, **kwargs):
         form = AuditSearchForm(request.GET or None)
         events = self.events(form)
-        if request.GET.get("format") == "csv":
-            return self.csv(events)
+        fmt = export_format(request.GET.get("format"))
+        if fmt is not None:
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            return download(audit_table(events=events.iterator(chunk_size=2000)), fmt=fmt, filename=f"audit-{stamp}")
         page = Paginator(events, self.page_size).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return self.render_to_response(self.get_context_data(form=form, page=page, query=query.urlencode()))
-
-    def csv(self, events) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        response.write("\ufeff")  # so spreadsheet programs read UTF-8
-        writer = csv.writer(response)
-        writer.writerow(CSV_COLUMNS)
-        for e in events.iterator(chunk_size=2000):
-            writer.writerow(
-                [
-                    e.seq,
-                    timezone.localtime(e.time).isoformat(),
-                    e.actor_repr,
-                    e.action,
-                    e.content_type.model if e.content_type_id else "",
-                    e.object_id,
-                    _csv_safe(e.object_repr),
-                    _csv_safe(e.reason),
-                    json.dumps(e.before, ensure_ascii=False),
-                    json.dumps(e.after, ensure_ascii=False),
-                    e.request_id,
-                    e.ip or "",
-                    e.hash,
-                ]
-            )
-        return response
-
-
-def _csv_safe(text: str) -> str:
-    """Cells starting with a formula character are prefixed so spreadsheets show, not run, them."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text

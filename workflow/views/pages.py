@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, RedirectView, TemplateView
 
+from ..exports import download, export_format
 from ..forms import DelegationForm
 from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode, StatusSkp
 from ..selectors.appraisal import several_skp, team_progress
@@ -17,6 +18,7 @@ from ..selectors.capaian import capaian_in_force
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
 from ..selectors.scoring import annual_predikat, team_distribution
 from ..services.delegation import delegation_create
+from .exports import team_table
 
 
 class HomeView(RedirectView):
@@ -55,6 +57,19 @@ class TeamView(TemplateView):
     """For an assessor: each subordinate's step, counts per step, and the predikat distribution."""
 
     template_name = "workflow/team.html"
+
+    def get(self, request, *args, **kwargs):
+        fmt = export_format(request.GET.get("format"))
+        if fmt is None:
+            return super().get(request, *args, **kwargs)
+        # the download holds what the page shows: someone who assesses no one has nothing to take
+        ctx = self.get_context_data(**kwargs)
+        skp = ctx.get("progress", {}).get("skp", [])
+        if not ctx["team"] and not skp:
+            raise PermissionDenied
+        me, periode = ctx["pegawai"], ctx.get("periode")
+        stem = f"tim-{me.nip or me.pk}" + (f"-{periode.tahun}" if periode is not None else "")
+        return download(team_table(team=ctx["team"], skp=skp), fmt=fmt, filename=stem)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
