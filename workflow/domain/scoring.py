@@ -12,6 +12,8 @@ RULE_SET = "penilaian-kinerja"
 # ``rating``), which the assessor may depart from with a reason; the predikat table gives the predikat.
 SUGGESTION_TABLES = {"rating_hasil_kerja": "hasil_kerja", "rating_perilaku": "perilaku"}
 PREDIKAT_TABLE = "predikat_kinerja"
+# The regional allowance (TPP): predikat of a periodic window → percentage (the Governor's regulation).
+TPP_TABLE = "tpp"
 
 
 @dataclass
