@@ -6,7 +6,7 @@ from __future__ import annotations
 import rules
 
 from ..domain.explanation import Explanation, explanation_of, trace_version_ids
-from ..models import HasilPenilaian, Keberatan
+from ..models import HasilPenilaian, HasilPeriodik, Keberatan
 from .org import person_name
 
 
@@ -31,3 +31,11 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
         keberatan=keberatan,
         decided_by=appeal_decided_by(keberatan) if decided else "",
     )
+
+
+def explain_periodic(results: list[HasilPeriodik]) -> dict[int, Explanation]:
+    """Why each periodic window got its predikat and TPP percentage, by the review's id (the
+    tables' specs read once for all the versions that decided)."""
+    ids = {vid for hasil in results for vid in trace_version_ids(hasil)}
+    specs = {vid: rules.table_specs(vid) for vid in ids}
+    return {hasil.evaluasi_id: explanation_of(hasil, specs=specs) for hasil in results}
