@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from rules.errors import RuleEvaluationError
+
 from ..domain.achievement import capaian_persen
 from ..models import (
     AppraisalProcess,
@@ -50,7 +52,6 @@ from ..selectors.appraisal import (
 from ..selectors.org import OrgSnapshot, org_snapshot
 from ..selectors.scoring import periodic_rulebook, rulebook_for, suggest_ratings
 from ..uploads import evidence_problem, original_name
-from rules.errors import RuleEvaluationError
 from .audit import acting_as, audit_batch, audit_record
 from .notify import notify, process_link
 from .scoring import AnnualReview, PeriodicReview, ScoringRun, periodic_score, scoring_run
@@ -710,7 +711,9 @@ def review_submit(
         suggestion = None  # no rules in force for the window: the review is recorded without a predikat
     scored = None
     if suggestion is not None:
-        hk, pr, errors = _kept_ratings(suggestion, rating_hasil_kerja, alasan_hasil_kerja, rating_perilaku, alasan_perilaku)
+        hk, pr, errors = _kept_ratings(
+            suggestion, rating_hasil_kerja, alasan_hasil_kerja, rating_perilaku, alasan_perilaku
+        )
         if errors:
             raise ValidationError(errors)
         scored = PeriodicReview(

@@ -96,12 +96,14 @@ class TppExportView(AdminOnlyMixin, TemplateView):
             form.add_error("bulan", _("This month is covered by the annual review: it has no periodic predikat."))
             return self.render_to_response(self.get_context_data(form=form))
         rows = tpp_rows(periode=periode, bulan=bulan, opd=opd)
-        name = f"tpp-{periode.tahun}-{bulan:02d}" + (f"-{slugify(opd.kode)}" if opd is not None and slugify(opd.kode) else "")
+        code = slugify(opd.kode) if opd is not None else ""
+        name = f"tpp-{periode.tahun}-{bulan:02d}" + (f"-{code}" if code else "")
         if data["format"] == "csv":
             response = HttpResponse(tpp_export_csv(rows), content_type="text/csv; charset=utf-8")
             name += ".csv"
         else:
-            response = HttpResponse(tpp_export_xlsx(rows, title=f"TPP {periode.tahun}-{bulan:02d}"), content_type=XLSX_TYPE)
+            content = tpp_export_xlsx(rows, title=f"TPP {periode.tahun}-{bulan:02d}")
+            response = HttpResponse(content, content_type=XLSX_TYPE)
             name += ".xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
