@@ -39,13 +39,14 @@ def periode(org):
     return periode_create(instansi=org.instansi, tahun=2026, granularitas=Granularitas.BULANAN)
 
 
-def month_review(skp, person, assessor, month, *, rhk="", perilaku="", **kept):
+def month_review(skp, person, assessor, month, *, rhk="", perilaku="", self_review=True, **kept):
     """The self-review and the review of the window covering ``month`` (it opens on the 1st of the
     next month), with every RHK rated ``rhk`` and every value ``perilaku`` (empty: not rated)."""
     with time_machine.travel(dt.datetime(2026, month + 1, 2, 9, tzinfo=dt.UTC), tick=False):
         fire_due_timers()
-        rows = [svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian bulan {month}") for r in skp.rhk_set.all()]
-        svc.self_review_submit(skp=skp, by=person.user, rows=rows)
+        if self_review:
+            rows = [svc.RealisasiInput(rhk_id=r.pk, realisasi=f"Capaian bulan {month}") for r in skp.rhk_set.all()]
+            svc.self_review_submit(skp=skp, by=person.user, rows=rows)
         return svc.review_submit(
             skp=skp,
             by=assessor.user,
@@ -63,7 +64,7 @@ def three_months(org, rules_pack, opened):
         skp = plan_approved(Skp.objects.get(pegawai=person), assessor)
     month_review(skp, person, assessor, 1)  # no interim ratings: meets expectations
     month_review(skp, person, assessor, 2, rhk="di_atas", perilaku="di_atas")
-    with pytest.raises(ValidationError, match="write the reason"):  # departing without a reason
+    with pytest.raises(ValidationError, match="tuliskan alasannya"):  # departing without a reason
         month_review(skp, person, assessor, 3, rhk="di_bawah", perilaku="sesuai", rating_perilaku="di_bawah")
     month_review(
         skp,
@@ -74,6 +75,7 @@ def three_months(org, rules_pack, opened):
         perilaku="sesuai",
         rating_perilaku="di_bawah",
         alasan_perilaku="Dua kali mangkir dari piket KLB",
+        self_review=False,
     )
     return skp
 
