@@ -113,7 +113,7 @@ def test_a_rejected_review_writes_nothing(three_months):
 
 def test_the_appraisal_page_explains_each_window_from_its_trace(client, three_months):
     client.force_login(three_months.pegawai.user)
-    page = client.get(f"/appraisal/{three_months.process_id}/detail/").content.decode()
+    page = client.get(f"/appraisal/{three_months.process_id}/").content.decode()
     assert "Persentase TPP menurut predikat" in page  # the tpp table's title, from the stored trace
     assert "Predikat kinerja pegawai" in page and "Rating perilaku kerja" in page
     assert "Dua kali mangkir dari piket KLB" in page
@@ -185,7 +185,7 @@ def test_export_is_for_admins_of_the_government_only(client, org, bkd, periode, 
     from workflow.models import PeranAdmin
 
     other = get_user_model().objects.create_user("admin.lain", password="Rahasia-2026!", is_staff=True)
-    PeranAdmin.objects.create(user=other, instansi=InstansiFactory())
+    PeranAdmin.objects.create(user=other, instansi=InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu"))
     client.force_login(other)
     response = export(client, periode, 1, "xlsx")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")

@@ -15,6 +15,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -196,7 +197,8 @@ def periodic_score(*, evaluasi: Evaluasi, review: PeriodicReview, book: RuleBook
     hasil.rating_perilaku_saran, hasil.rating_perilaku = suggestion.perilaku, review.perilaku
     hasil.alasan_hasil_kerja, hasil.alasan_perilaku = review.alasan_hasil_kerja, review.alasan_perilaku
     hasil.predikat = code
-    hasil.tpp_persen = tpp.outputs.get("persen")
+    persen = tpp.outputs.get("persen")
+    hasil.tpp_persen = None if persen is None else Decimal(str(persen)).quantize(Decimal("0.01"))
     hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version.number)
     hasil.trace = [*suggestion.decisions, decision_record(PREDIKAT_TABLE, predikat), decision_record(TPP_TABLE, tpp)]
     hasil.fakta = result_facts(
