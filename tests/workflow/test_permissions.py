@@ -43,6 +43,7 @@ def pages(org):
         "open_period": "/kinerja/buka-periode/",
         "rule_admins": "/kinerja/admin-aturan/",
         "holidays": "/kinerja/hari-libur/",
+        "tpp": "/kinerja/tpp/",
     }
 
 
@@ -54,6 +55,7 @@ ALLOWED = {
     "open_period": {"admin", "other_admin", "superuser"},
     "rule_admins": {"admin", "other_admin", "superuser"},
     "holidays": {"admin", "other_admin", "superuser"},
+    "tpp": {"admin", "other_admin", "superuser"},
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 
