@@ -232,27 +232,27 @@ class ReviewForm(forms.Form):
             self.fields[f"rating_{value}"] = forms.ChoiceField(
                 label=_("Rating"), choices=RATING_CHOICES, required=False
             )
-        if final:
-            self.fields["rating_hasil_kerja"] = forms.ChoiceField(
-                label=_("Work-result rating (leave empty to accept the suggestion)"),
-                choices=RATING_CHOICES,
-                required=False,
-            )
-            self.fields["alasan_hasil_kerja"] = forms.CharField(
-                label=_("Reason, if you depart from the suggestion"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-            self.fields["rating_perilaku"] = forms.ChoiceField(
-                label=_("Behaviour rating (leave empty to accept the suggestion)"),
-                choices=RATING_CHOICES,
-                required=False,
-            )
-            self.fields["alasan_perilaku"] = forms.CharField(
-                label=_("Reason, if you depart from the suggestion"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+        # the window's two ratings (periodic) or the final ones (annual): the rules suggest them
+        self.fields["rating_hasil_kerja"] = forms.ChoiceField(
+            label=_("Work-result rating (leave empty to accept the suggestion)"),
+            choices=RATING_CHOICES,
+            required=False,
+        )
+        self.fields["alasan_hasil_kerja"] = forms.CharField(
+            label=_("Reason, if you depart from the suggestion"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        self.fields["rating_perilaku"] = forms.ChoiceField(
+            label=_("Behaviour rating (leave empty to accept the suggestion)"),
+            choices=RATING_CHOICES,
+            required=False,
+        )
+        self.fields["alasan_perilaku"] = forms.CharField(
+            label=_("Reason, if you depart from the suggestion"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
 
     def rhk_rows(self):
         for rhk in self.rhk_list:
@@ -487,3 +487,52 @@ class HolidayLoadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["instansi"].queryset = Instansi.objects.filter(pk__in=admin_instansi_ids(user))
         self.fields["tahun"].choices = [(y, str(y)) for y in years]
+
+
+class TppExportForm(forms.Form):
+    """The BKD admin's choice of the month and OPD whose allowance (TPP) rows to export."""
+
+    FORMATS = (("xlsx", "XLSX"), ("csv", "CSV"))
+
+    periode = forms.ModelChoiceField(
+        queryset=Periode.objects.none(),
+        label=_("Period"),
+        error_messages={
+            "required": _("Choose a period of your government."),
+            "invalid_choice": _("Choose a period of your government."),
+        },
+    )
+    bulan = forms.TypedChoiceField(
+        label=_("Month"),
+        coerce=int,
+        choices=[(m, m) for m in range(1, 13)],
+        error_messages={"required": _("Choose a month."), "invalid_choice": _("Choose a month from 1 to 12.")},
+    )
+    opd = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=_("OPD (empty: all)"),
+        error_messages={"invalid_choice": _("Choose an OPD of your government.")},
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=FORMATS,
+        initial="xlsx",
+        error_messages={"required": _("Choose XLSX or CSV."), "invalid_choice": _("Choose XLSX or CSV.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = admin_instansi_ids(user)
+        self.fields["periode"].queryset = Periode.objects.filter(instansi_id__in=ids).select_related("instansi")
+        # the OPD: the units right below each government's root unit
+        self.fields["opd"].queryset = Unit.objects.filter(
+            instansi_id__in=ids, parent__isnull=False, parent__parent__isnull=True
+        ).order_by("nama")
+
+    def clean(self):
+        data = super().clean()
+        periode, opd = data.get("periode"), data.get("opd")
+        if periode is not None and opd is not None and opd.instansi_id != periode.instansi_id:
+            self.add_error("opd", _("The OPD belongs to another government."))
+        return data

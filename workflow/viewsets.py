@@ -6,7 +6,7 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
 from .flows import AppealFlow, AppraisalFlow, CapaianFlow
-from .views import admin_pages, appeal, audit, capaian, dokumen, files, flow_pages, pages, suggestion
+from .views import admin_pages, appeal, audit, capaian, dokumen, files, flow_pages, pages, suggestion, tpp
 
 
 class ScopedFlowViewset(FlowAppViewset):
@@ -59,6 +59,7 @@ class KinerjaApp(Application):
     audit_path = path("audit/", audit.AuditSearchView.as_view(), name="audit_search")
     rule_admins_path = path("admin-aturan/", admin_pages.RuleAdminsView.as_view(), name="rule_admins")
     holidays_path = path("hari-libur/", admin_pages.HolidaysView.as_view(), name="holidays")
+    tpp_path = path("tpp/", tpp.TppExportView.as_view(), name="tpp_export")
     evidence_path = path("berkas/bukti/<int:pk>/", files.EvidenceFileView.as_view(), name="evidence_file")
     attachment_path = path("berkas/keberatan/<int:pk>/", files.AppealAttachmentView.as_view(), name="appeal_attachment")
     dokumen_path = path("dokumen/<int:skp_pk>/<str:jenis>/", dokumen.DokumenView.as_view(), name="dokumen")

@@ -155,3 +155,41 @@ def test_rules_simulate_counts_changes(pack, tmp_path, capsys):
     )
     out = json.loads(capsys.readouterr().out)
     assert out["total"] == 3 and out["changed"] == 0 and out["errors"] == 0
+
+
+TPP_PLACEHOLDERS = {"sangat_baik": 100, "baik": 100, "butuh_perbaikan": 80, "kurang": 60, "sangat_kurang": 40}
+
+
+@pytest.mark.parametrize(("predikat", "persen"), TPP_PLACEHOLDERS.items())
+def test_tpp_table_gives_a_percentage_for_every_predikat(pack, predikat, persen):
+    decision = rules.evaluate("penilaian-kinerja", "tpp", {"predikat": predikat}, on=ON)
+    assert decision.outputs == {"persen": persen}
+
+
+def _tpp_spec():
+    import yaml
+
+    from rules.spec import TableSpec
+
+    from .conftest import PACK
+
+    data = yaml.safe_load((PACK / "penilaian-kinerja.yaml").read_text(encoding="utf-8"))
+    table = next(t for t in data["versions"][0]["tables"] if t["name"] == "tpp")
+    return TableSpec.from_dict(table)
+
+
+def test_tpp_table_says_its_defaults_are_placeholders_for_the_governor_regulation():
+    spec = _tpp_spec()
+    assert "Peraturan Gubernur" in spec.description and "sementara" in spec.description.lower()
+    assert [t.name for t in spec.tests] == ["sangat baik", "baik", "butuh perbaikan", "kurang", "sangat kurang"]
+
+
+def test_tpp_table_without_a_row_for_one_predikat_fails_validation():
+    from rules.validation import validate_table
+
+    spec = _tpp_spec()
+    assert validate_table(spec) == []
+    data = spec.to_dict()
+    data["rows"] = [r for r in data["rows"] if "butuh_perbaikan" not in str(r.get("when"))]
+    problems = validate_table(type(spec).from_dict(data))
+    assert problems and "butuh_perbaikan" in str(problems[0])

@@ -50,6 +50,7 @@ def pages(org):
         "results_csv": f"/kinerja/hasil/?periode={skp.periode_id}&format=csv",
         "team_csv": "/kinerja/tim/?format=csv",
         "audit_xlsx": "/kinerja/audit/?format=xlsx",
+        "tpp": "/kinerja/tpp/",
     }
 
 
@@ -76,6 +77,7 @@ ALLOWED = {
     "results_csv": {"admin", "superuser"},
     "team_csv": {"assessor", "assessor_superior"},
     "audit_xlsx": {"admin", "other_admin", "superuser"},
+    "tpp": {"admin", "other_admin", "superuser"},
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 

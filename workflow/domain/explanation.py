@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ..dates import local_date
 from ..models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
-from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES, AnnualPredikat
+from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES, TPP_TABLE, AnnualPredikat
 
 
 @dataclass(frozen=True)
@@ -320,6 +320,9 @@ def explanation_of(
             "version": hasil.rule_version,
         }
     )
+    tpp = next((r for r in reversed(applied) if r.name == TPP_TABLE and r.counts), None)
+    if tpp is not None:  # a periodic result: the allowance its predikat gives
+        sentences.append(_rule_sentence(tpp, suggestion=False))
     return Explanation(sentences=sentences, rules=applied)
 
 

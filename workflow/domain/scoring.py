@@ -16,6 +16,8 @@ PREDIKAT_TABLE = "predikat_kinerja"
 # The table that picks, of two SKP of one year (the one chosen so far and the next), the one whose
 # predikat is the year's (output ``pilih``: ``sebelumnya`` or ``kemudian``).
 ANNUAL_TABLE = "predikat_tahunan"
+# The regional allowance (TPP): predikat of a periodic window → percentage (the Governor's regulation).
+TPP_TABLE = "tpp"
 
 
 @dataclass

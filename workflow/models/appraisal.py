@@ -285,6 +285,40 @@ class HasilPenilaian(models.Model):
         return f"{self.skp}: {self.get_predikat_display()}"
 
 
+class HasilPeriodik(models.Model):
+    """The result of one periodic review (monthly, quarterly or semester window): the two ratings
+    (suggested by the rules from the interim ratings, or the assessor's with a reason), the
+    predikat of the window and the TPP percentage it gives, with the rule version and the trace
+    that explain them. The regional allowance (TPP) is paid monthly from it."""
+
+    evaluasi = models.OneToOneField(Evaluasi, on_delete=models.CASCADE, related_name="hasil_periodik")
+    rating_hasil_kerja_saran = models.CharField(
+        _("suggested work-result rating"), max_length=10, choices=Rating.choices, blank=True
+    )
+    rating_hasil_kerja = models.CharField(_("work-result rating"), max_length=10, choices=Rating.choices)
+    alasan_hasil_kerja = models.TextField(_("reason for departing from the suggested work-result rating"), blank=True)
+    rating_perilaku_saran = models.CharField(
+        _("suggested behaviour rating"), max_length=10, choices=Rating.choices, blank=True
+    )
+    rating_perilaku = models.CharField(_("behaviour rating"), max_length=10, choices=Rating.choices)
+    alasan_perilaku = models.TextField(_("reason for departing from the suggested behaviour rating"), blank=True)
+    predikat = models.CharField(_("predikat"), max_length=20, choices=Predikat.choices)
+    tpp_persen = models.DecimalField(_("TPP percentage"), max_digits=7, decimal_places=2, null=True, blank=True)
+    rule_set = models.CharField(_("rule set"), max_length=100)
+    rule_version = models.CharField(_("rule version"), max_length=50)
+    trace = models.JSONField(_("rule trace"), default=list)
+    fakta = models.JSONField(_("facts evaluated"), default=dict)
+    dihitung = models.DateTimeField(_("scored at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("periodic result")
+        verbose_name_plural = _("periodic results")
+
+    def __str__(self) -> str:
+        return f"{self.evaluasi}: {self.get_predikat_display()}"
+
+
 class AppraisalProcess(Process):
     """The viewflow process of one appraisal (proxy; the SKP links to it)."""
 

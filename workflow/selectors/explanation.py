@@ -7,7 +7,7 @@ import rules
 
 from ..domain.explanation import Explanation, annual_explanation, explanation_of, trace_version_ids
 from ..domain.scoring import AnnualPredikat
-from ..models import HasilPenilaian, Keberatan
+from ..models import HasilPenilaian, HasilPeriodik, Keberatan
 from .org import person_name
 
 
@@ -38,3 +38,11 @@ def explain_annual(annual: AnnualPredikat) -> Explanation:
     """Why the year's predikat of several SKP (see ``domain.explanation.annual_explanation``)."""
     ids = {vid for vid in ((r.get("version") or {}).get("id") for r in annual.decisions) if vid}
     return annual_explanation(annual, specs={vid: rules.table_specs(vid) for vid in ids})
+
+
+def explain_periodic(results: list[HasilPeriodik]) -> dict[int, Explanation]:
+    """Why each periodic window got its predikat and TPP percentage, by the review's id (the
+    tables' specs read once for all the versions that decided)."""
+    ids = {vid for hasil in results for vid in trace_version_ids(hasil)}
+    specs = {vid: rules.table_specs(vid) for vid in ids}
+    return {hasil.evaluasi_id: explanation_of(hasil, specs=specs) for hasil in results}

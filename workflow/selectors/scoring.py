@@ -59,6 +59,11 @@ def rulebook_for(skp: Skp) -> RuleBook:
     return RuleBook(on=scoring_date(skp))
 
 
+def periodic_rulebook(window) -> RuleBook:
+    """The rules a periodic review is scored with: the version in force when its window closes."""
+    return RuleBook(on=window.ditutup)
+
+
 def policy(skp: Skp, book: RuleBook | None = None) -> dict:
     """The ``kebijakan`` table in force at the end of the appraised period (from ``book``, the
     version that scored the appraisal, when the caller has it)."""

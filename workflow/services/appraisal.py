@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from rules.errors import RuleEvaluationError
+
 from ..domain.achievement import capaian_persen
 from ..models import (
     AppraisalProcess,
@@ -50,11 +52,11 @@ from ..selectors.appraisal import (
     window_opens_at,
 )
 from ..selectors.org import OrgSnapshot
-from ..selectors.scoring import rulebook_for, suggest_ratings
+from ..selectors.scoring import periodic_rulebook, rulebook_for, suggest_ratings
 from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_batch, audit_record
 from .notify import notify, process_link
-from .scoring import AnnualReview, ScoringRun, scoring_run
+from .scoring import AnnualReview, PeriodicReview, ScoringRun, periodic_score, scoring_run
 from .tasks import flow_of, task_execution
 from .transition import skp_transition
 
@@ -681,25 +683,91 @@ def _write_feedback(evaluasi, rhk_feedback, perilaku, by):
     )
 
 
+def _kept_ratings(suggestion, hk: str, alasan_hk: str, pr: str, alasan_pr: str) -> tuple[str, str, list[str]]:
+    """The two ratings the assessor keeps (empty: the suggestion) and the problems: a rating that
+    is not one, or a departure from the suggestion without a written reason."""
+    errors = [
+        _("%(value)r is not a rating.") % {"value": value} for value in (hk, pr) if value and value not in Rating.values
+    ]
+    if errors:
+        return "", "", errors
+    hk, pr = hk or suggestion.hasil_kerja, pr or suggestion.perilaku
+    if hk != suggestion.hasil_kerja and not alasan_hk.strip():
+        errors.append(_("You departed from the suggested work-result rating: write the reason."))
+    if pr != suggestion.perilaku and not alasan_pr.strip():
+        errors.append(_("You departed from the suggested behaviour rating: write the reason."))
+    return hk, pr, errors
+
+
 def review_submit(
-    *, skp: Skp, by, rhk_feedback: dict[int, FeedbackInput], perilaku: dict[str, FeedbackInput], activation=None
+    *,
+    skp: Skp,
+    by,
+    rhk_feedback: dict[int, FeedbackInput],
+    perilaku: dict[str, FeedbackInput],
+    rating_hasil_kerja: str = "",
+    alasan_hasil_kerja: str = "",
+    rating_perilaku: str = "",
+    alasan_perilaku: str = "",
+    activation=None,
 ) -> Evaluasi:
-    """The assessor's periodic review: feedback and interim ratings per RHK and per value."""
+    """The assessor's periodic review: feedback and optional interim ratings per RHK and per
+    value. The rules suggest the window's two ratings from the interim ratings given (an item
+    not rated counts as neither above nor below); the assessor may depart from a suggestion only
+    with a written reason. The two ratings give the window's predikat and its TPP percentage
+    (``HasilPeriodik``), from the rule version in force when the window closes."""
     errors = _check_ratings(skp, rhk_feedback, perilaku, required=False)
     if errors:
         raise ValidationError(errors)
     window = current_window(skp, kind=JenisJendela.PERIODIK)
+    rhk_ratings = {pk: fb.rating for pk, fb in rhk_feedback.items() if fb.rating}
+    perilaku_ratings = {v: fb.rating for v, fb in perilaku.items() if fb.rating}
+    book = periodic_rulebook(window)
+    try:
+        suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings, book=book)
+    except RuleEvaluationError:
+        suggestion = None  # no rules in force for the window: the review is recorded without a predikat
+    scored = None
+    if suggestion is not None:
+        hk, pr, errors = _kept_ratings(
+            suggestion, rating_hasil_kerja, alasan_hasil_kerja, rating_perilaku, alasan_perilaku
+        )
+        if errors:
+            raise ValidationError(errors)
+        scored = PeriodicReview(
+            rhk_ratings,
+            perilaku_ratings,
+            suggestion,
+            hk,
+            pr,
+            alasan_hasil_kerja.strip() if hk != suggestion.hasil_kerja else "",
+            alasan_perilaku.strip() if pr != suggestion.perilaku else "",
+        )
     with task_execution(process_pk=skp.process_id, node=_node("review"), by=by, activation=activation, skp=skp):
         evaluasi, _created = evaluasi_for(skp, window)
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
         _mark_reviewed(evaluasi)
         evaluasi.save()
+        result = {}
+        if scored is not None:
+            hasil = periodic_score(evaluasi=evaluasi, review=scored, book=book, by=by)
+            result = {
+                "rating_hasil_kerja_saran": hasil.rating_hasil_kerja_saran,
+                "rating_hasil_kerja": hasil.rating_hasil_kerja,
+                "rating_perilaku_saran": hasil.rating_perilaku_saran,
+                "rating_perilaku": hasil.rating_perilaku,
+                "predikat": hasil.predikat,
+                "tpp_persen": str(hasil.tpp_persen) if hasil.tpp_persen is not None else None,
+                "rule_set": hasil.rule_set,
+                "rule_version": hasil.rule_version,
+            }
         # the plan's state does not change: the event is about the SKP, nothing of it is saved
         audit_record(
             action=AuditAction.REVIEW_SUBMITTED,
             obj=skp,
             by=by,
-            after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku)},
+            after={"evaluasi": evaluasi.pk, "window": window.nama, **_ratings(rhk_feedback, perilaku), **result},
+            reason=" / ".join(r for r in (scored.alasan_hasil_kerja, scored.alasan_perilaku) if r) if scored else "",
         )
     return evaluasi
 

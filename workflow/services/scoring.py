@@ -15,6 +15,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,8 +24,8 @@ import rules
 from rules.models import RuleSetVersion
 
 from ..domain.distribution import NOT_CHECKED
-from ..domain.scoring import PREDIKAT_TABLE, RULE_SET, Suggestion, decision_record, result_facts
-from ..models import AuditAction, HasilPenilaian, Keberatan, Skp, StatusSkp
+from ..domain.scoring import PREDIKAT_TABLE, RULE_SET, TPP_TABLE, Suggestion, decision_record, result_facts
+from ..models import AuditAction, Evaluasi, HasilPenilaian, HasilPeriodik, Keberatan, Skp, StatusSkp
 from ..selectors.appraisal import rhk_of
 from ..selectors.scoring import RuleBook, final_ratings, rulebook_for, suggest_ratings, team_breaches
 from .notify import notify_result_published
@@ -165,3 +166,49 @@ def appraisal_rescore(*, hasil: HasilPenilaian, rating_hasil_kerja: str, rating_
     hasil.fakta = {**hasil.fakta, "hasil_kerja": rating_hasil_kerja, "perilaku": rating_perilaku, "keberatan": True}
     hasil._change_reason = reason[:100]
     hasil.save()
+
+
+@dataclass
+class PeriodicReview:
+    """The assessor's periodic review of one window: the optional interim ratings, what the rules
+    suggest from them, and the two ratings kept (the suggestion, or the assessor's with a reason)."""
+
+    rhk_ratings: dict[int, str]
+    perilaku_ratings: dict[str, str]
+    suggestion: Suggestion
+    hasil_kerja: str
+    perilaku: str
+    alasan_hasil_kerja: str = ""
+    alasan_perilaku: str = ""
+
+
+@transaction.atomic(savepoint=False)
+def periodic_score(*, evaluasi: Evaluasi, review: PeriodicReview, book: RuleBook, by) -> HasilPeriodik:
+    """The predikat of one periodic window from its two ratings, and the TPP percentage that
+    predikat gives, both from ``book`` (the version the suggestion came from); stored on the
+    review with the facts and the trace of every table consulted (the caller audits it)."""
+    facts = {"hasil_kerja": review.hasil_kerja, "perilaku": review.perilaku}
+    predikat = book.evaluate(PREDIKAT_TABLE, facts)
+    code = predikat.outputs["predikat"]
+    tpp = book.evaluate(TPP_TABLE, {"predikat": code})
+    hasil = HasilPeriodik.objects.filter(evaluasi=evaluasi).first() or HasilPeriodik(evaluasi=evaluasi)
+    suggestion = review.suggestion
+    hasil.rating_hasil_kerja_saran, hasil.rating_hasil_kerja = suggestion.hasil_kerja, review.hasil_kerja
+    hasil.rating_perilaku_saran, hasil.rating_perilaku = suggestion.perilaku, review.perilaku
+    hasil.alasan_hasil_kerja, hasil.alasan_perilaku = review.alasan_hasil_kerja, review.alasan_perilaku
+    hasil.predikat = code
+    persen = tpp.outputs.get("persen")
+    hasil.tpp_persen = None if persen is None else Decimal(str(persen)).quantize(Decimal("0.01"))
+    hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version.number)
+    hasil.trace = [*suggestion.decisions, decision_record(PREDIKAT_TABLE, predikat), decision_record(TPP_TABLE, tpp)]
+    hasil.fakta = result_facts(
+        suggestion=suggestion,
+        hasil_kerja=review.hasil_kerja,
+        perilaku=review.perilaku,
+        rhk_count=len(rhk_of(evaluasi.skp)),
+        rhk_ratings=review.rhk_ratings,
+    )
+    hasil._history_user = by
+    hasil._change_reason = " / ".join(r for r in (review.alasan_hasil_kerja, review.alasan_perilaku) if r)[:100]
+    hasil.save()
+    return hasil

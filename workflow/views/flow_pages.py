@@ -24,7 +24,7 @@ from ..models import Predikat, StatusSkp
 from ..selectors.appraisal import skp_visible_to
 from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
-from ..selectors.explanation import explain, explain_annual
+from ..selectors.explanation import explain, explain_annual, explain_periodic
 from ..selectors.org import admin_instansi_ids, person_name
 from ..selectors.scoring import annual_predikat
 from ..services.appeal import appeal_deadline
@@ -264,7 +264,7 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
             ctx["dokumen"] = document_links(self.request.user, skp)
             ctx["evaluasi_list"] = list(
-                skp.evaluasi_set.select_related("jendela").prefetch_related(
+                skp.evaluasi_set.select_related("jendela", "hasil_periodik").prefetch_related(
                     "realisasi_set__rhk", "perilaku_set", "realisasi_iki_set__iki"
                 )
             )
@@ -274,6 +274,8 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                 ctx["annual"] = annual
                 ctx["annual_label"] = dict(Predikat.choices).get(annual.predikat, "")
                 ctx["annual_penjelasan"] = explain_annual(annual)
+            periodic = [ev.hasil_periodik for ev in ctx["evaluasi_list"] if hasattr(ev, "hasil_periodik")]
+            ctx["penjelasan_periodik"] = explain_periodic(periodic)
             hasil = getattr(skp, "hasil", None)
             me = self.request.user
             # The employee sees the result only once it is published; assessors and admins earlier.

@@ -307,8 +307,17 @@ class ReviewView(ServiceTaskView):
 
     def submit(self, form):
         rhk, perilaku = self.feedback(form)
+        data = form.cleaned_data
         services.review_submit(
-            skp=self.skp, by=self.request.user, rhk_feedback=rhk, perilaku=perilaku, activation=self.activation
+            skp=self.skp,
+            by=self.request.user,
+            rhk_feedback=rhk,
+            perilaku=perilaku,
+            rating_hasil_kerja=data["rating_hasil_kerja"],
+            alasan_hasil_kerja=data["alasan_hasil_kerja"],
+            rating_perilaku=data["rating_perilaku"],
+            alasan_perilaku=data["alasan_perilaku"],
+            activation=self.activation,
         )
 
 
