@@ -58,6 +58,7 @@ def records(n: int, seed: int = 7) -> list[dict]:
                 "rhk_utama_di_bawah": rng.choice([0, 0, 0, 1, 2]),
             }
         )
+        out[-1]["porsi_rhk_utama_di_bawah"] = out[-1]["rhk_utama_di_bawah"] / 3  # three RHK utama
     return out
 
 

@@ -255,3 +255,19 @@ def database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{Path(s['NAME']).resolve()}"
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+# --- the rule pack's policy row ----------------------------------------------------------------
+
+
+def policy_outputs(**changes) -> dict:
+    """The ``kebijakan`` row of the shipped pack as the rules editor stores it (values as text),
+    with ``changes``: tests that publish a new policy change only what they test, and keep
+    passing when the pack's policy gains an output."""
+    import yaml
+
+    pack = Path(__file__).resolve().parent.parent / "config" / "rules" / "penilaian-kinerja.yaml"
+    tables = yaml.safe_load(pack.read_text(encoding="utf-8"))["versions"][0]["tables"]
+    row = next(t for t in tables if t["name"] == "kebijakan")["rows"][0]["then"]
+    text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in row.items()}
+    return {**text, **{k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in changes.items()}}

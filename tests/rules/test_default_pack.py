@@ -37,8 +37,13 @@ def test_every_cell_of_the_predikat_matrix(pack, cell, predikat):
     assert decision.trace[0]["inputs"] == {"hasil_kerja": hasil, "perilaku": perilaku}
 
 
-def rating(atas, bawah, utama_bawah):
-    facts = {"porsi_rhk_di_atas": atas, "porsi_rhk_di_bawah": bawah, "rhk_utama_di_bawah": utama_bawah}
+def rating(atas, bawah, utama_bawah, utama=3):
+    facts = {
+        "porsi_rhk_di_atas": atas,
+        "porsi_rhk_di_bawah": bawah,
+        "rhk_utama_di_bawah": utama_bawah,
+        "porsi_rhk_utama_di_bawah": utama_bawah / utama,
+    }
     return rules.evaluate("penilaian-kinerja", "rating_hasil_kerja", facts, on=ON).outputs["rating"]
 
 
@@ -62,14 +67,37 @@ def test_most_below_is_di_bawah(pack):
     assert rating(0, 1, 3) == "di_bawah"
 
 
+def test_two_utama_below_are_not_made_up_by_three_tambahan_above(pack):
+    """2 RHK Utama below, 3 RHK Tambahan above: most RHK are above, yet the core of the job failed."""
+    assert rating(0.6, 0.4, 2, utama=2) == "di_bawah"
+    assert rating(0.6, 0.4, 1, utama=2) == "sesuai"  # exactly half of the Utama below is not more than half
+
+
 def test_default_row_decides_with_trace(pack):
     decision = rules.evaluate(
         "penilaian-kinerja",
         "rating_hasil_kerja",
-        {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0, "rhk_utama_di_bawah": 0},
+        {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0, "rhk_utama_di_bawah": 0, "porsi_rhk_utama_di_bawah": 0},
         on=ON,
     )
-    assert decision.trace[0]["row"] == 3 and decision.trace[0]["default"] is True
+    assert decision.trace[0]["row"] == 4 and decision.trace[0]["default"] is True
+
+
+@pytest.mark.parametrize(
+    ("organisasi", "expected"),
+    [
+        ("istimewa", "di_atas"),
+        ("baik", "sesuai"),
+        ("butuh_perbaikan", "di_bawah"),
+        ("kurang", "di_bawah"),
+        ("sangat_kurang", "di_bawah"),
+    ],
+)
+def test_unit_head_rating_follows_the_organisation(pack, organisasi, expected):
+    decision = rules.evaluate(
+        "penilaian-kinerja", "rating_hasil_kerja_pimpinan", {"predikat_organisasi": organisasi}, on=ON
+    )
+    assert decision.outputs == {"rating": expected}
 
 
 @pytest.mark.parametrize(
@@ -94,6 +122,8 @@ def test_angka_kredit_and_policy_and_distribution(pack):
         "hari_keputusan_keberatan": 14,
         "distribusi_memblokir": False,
         "jenis_hari_keberatan": "kalender",
+        "hasil_kerja_pimpinan_dari_organisasi": True,
+        "hasil_kerja_pimpinan_boleh_diubah": False,
     }
     pola = rules.evaluate("penilaian-kinerja", "pola_distribusi", {"predikat_organisasi": "sangat_kurang"}, on=ON)
     assert pola.outputs["max_sangat_baik"] == 0 and pola.outputs["min_sangat_kurang"] == 0.6

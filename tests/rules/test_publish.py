@@ -22,6 +22,7 @@ from rules.services import (
     table_rows_save,
 )
 from rules.spec import RowSpec
+from tests.helpers import policy_outputs
 
 from .conftest import table
 
@@ -31,17 +32,7 @@ def current(pack_version_number=1):
 
 
 def policy_rows(days):
-    return [
-        RowSpec(
-            {},
-            {
-                "hari_keberatan": str(days),
-                "hari_keputusan_keberatan": "14",
-                "distribusi_memblokir": "false",
-                "jenis_hari_keberatan": "kalender",
-            },
-        )
-    ]
+    return [RowSpec({}, policy_outputs(hari_keberatan=days))]
 
 
 def draft_with_policy(days, by=None):

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules.models import DecisionTable, RuleSetVersion
+from tests.helpers import policy_outputs
 
 
 @pytest.fixture
@@ -145,11 +146,16 @@ def test_coba_shows_outputs_and_trace(admin_client, pack):
     table = table_of(published(), "rating_hasil_kerja")
     response = admin_client.post(
         f"/aturan/tabel/{table.pk}/coba/",
-        {"i-porsi_rhk_di_atas": "0.8", "i-porsi_rhk_di_bawah": "0.2", "i-rhk_utama_di_bawah": "1"},
+        {
+            "i-porsi_rhk_di_atas": "0.8",
+            "i-porsi_rhk_di_bawah": "0.2",
+            "i-rhk_utama_di_bawah": "1",
+            "i-porsi_rhk_utama_di_bawah": "0.34",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Baris bawaan 3 yang memutuskan" in body
+    assert "Baris bawaan 4 yang memutuskan" in body
     assert "sesuai" in body
 
 
@@ -210,20 +216,7 @@ def test_test_cases_can_be_added_to_a_draft(admin_client, pack):
 def test_diff_marks_changed_cells(admin_client, pack):
     draft = copy_draft(admin_client)
     table = table_of(draft, "kebijakan")
-    data = grid_post(
-        [
-            (
-                {},
-                {
-                    "hari_keberatan": "21",
-                    "hari_keputusan_keberatan": "14",
-                    "distribusi_memblokir": "false",
-                    "jenis_hari_keberatan": "kalender",
-                },
-                False,
-            )
-        ]
-    )
+    data = grid_post([({}, policy_outputs(hari_keberatan=21), False)])
     assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
     body = admin_client.get(f"/aturan/versi/{draft.pk}/banding/?dengan={published().pk}").content.decode()
     assert "1 baris berubah" in body
@@ -272,7 +265,12 @@ def ranges_on_rhk_utama(n):
 def coba_rhk(admin_client, table, utama):
     return admin_client.post(
         f"/aturan/tabel/{table.pk}/coba/",
-        {"i-porsi_rhk_di_atas": "0", "i-porsi_rhk_di_bawah": "0", "i-rhk_utama_di_bawah": str(utama)},
+        {
+            "i-porsi_rhk_di_atas": "0",
+            "i-porsi_rhk_di_bawah": "0",
+            "i-rhk_utama_di_bawah": str(utama),
+            "i-porsi_rhk_utama_di_bawah": "0",
+        },
     )
 
 
@@ -355,7 +353,7 @@ def test_simulation_survives_an_engine_crash_in_its_child_process(admin_client, 
 
     draft = copy_draft(admin_client)
     save_rows_directly(table_of(draft, "rating_hasil_kerja"), 64)
-    csv = "porsi_rhk_di_atas,porsi_rhk_di_bawah,rhk_utama_di_bawah\n0,0,63\n0,0,1\n"
+    csv = "porsi_rhk_di_atas,porsi_rhk_di_bawah,rhk_utama_di_bawah,porsi_rhk_utama_di_bawah\n0,0,63,0\n0,0,1,0\n"
     response = admin_client.post(
         f"/aturan/versi/{draft.pk}/simulasi/",
         {"table": "rating_hasil_kerja", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},
@@ -392,7 +390,12 @@ def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_clien
 
     body = admin_client.post(
         f"/aturan/tabel/{table.pk}/coba/",
-        {"i-porsi_rhk_di_atas": "0,5", "i-porsi_rhk_di_bawah": "0,25", "i-rhk_utama_di_bawah": "0"},
+        {
+            "i-porsi_rhk_di_atas": "0,5",
+            "i-porsi_rhk_di_bawah": "0,25",
+            "i-rhk_utama_di_bawah": "0",
+            "i-porsi_rhk_utama_di_bawah": "0",
+        },
     ).content.decode()
     assert "Baris 2 yang memutuskan" in body and "di_atas" in body
 
@@ -401,15 +404,21 @@ def test_the_editor_reads_a_decimal_comma_wherever_it_reads_a_number(admin_clien
         "i-porsi_rhk_di_atas": "0,5",
         "i-porsi_rhk_di_bawah": "0.25",
         "i-rhk_utama_di_bawah": "0",
+        "i-porsi_rhk_utama_di_bawah": "0",
         "o-rating": "di_atas",
     }
     assert admin_client.post(f"/aturan/tabel/{table.pk}/uji/", case).status_code == 302
     stored = table.test_cases.get(name="separuh")
-    assert stored.inputs == {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0.25, "rhk_utama_di_bawah": 0}
+    assert stored.inputs == {
+        "porsi_rhk_di_atas": 0.5,
+        "porsi_rhk_di_bawah": 0.25,
+        "rhk_utama_di_bawah": 0,
+        "porsi_rhk_utama_di_bawah": 0,
+    }
     page = admin_client.get(f"/aturan/tabel/{table.pk}/uji/").content.decode()
     assert "porsi_rhk_di_atas = 0,5" in page  # shown the Indonesian way, read either way
 
-    csv = "porsi_rhk_di_atas;porsi_rhk_di_bawah;rhk_utama_di_bawah\n0,5;0,25;0\n0,75;0;0\n"
+    csv = "porsi_rhk_di_atas;porsi_rhk_di_bawah;rhk_utama_di_bawah;porsi_rhk_utama_di_bawah\n0,5;0,25;0;0\n0,75;0;0;0\n"
     response = admin_client.post(
         f"/aturan/versi/{draft.pk}/simulasi/",
         {"table": "rating_hasil_kerja", "baseline": published().pk, "data": SimpleUploadedFile("f.csv", csv.encode())},

@@ -22,7 +22,7 @@ from rules.models import RuleSetVersion
 from rules.services import rule_version_copy, rule_version_publish, table_rows_save
 from rules.spec import RowSpec
 from tests.factories import InstansiFactory
-from tests.helpers import at, through_final_review
+from tests.helpers import at, policy_outputs, through_final_review
 from workflow.flows import AppealFlow
 from workflow.models import AuditAction, AuditEvent, HariLibur, JenisInstansi, PeranAdmin, Skp, StatusSkp
 from workflow.selectors.calendar import days_after
@@ -41,17 +41,7 @@ def publish_day_kind(kind: str):
     table = draft.tables.get(name="kebijakan")
     table_rows_save(
         table=table,
-        rows=[
-            RowSpec(
-                {},
-                {
-                    "hari_keberatan": "14",
-                    "hari_keputusan_keberatan": "14",
-                    "distribusi_memblokir": "false",
-                    "jenis_hari_keberatan": kind,
-                },
-            )
-        ],
+        rows=[RowSpec({}, policy_outputs(jenis_hari_keberatan=kind))],
     )
     case = table.test_cases.get()
     case.expected = {**case.expected, "jenis_hari_keberatan": kind}

@@ -9,7 +9,7 @@ from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.helpers import EXPECTATIONS, MIDYEAR, approve, rows, task_url, through_final_review
+from tests.helpers import EXPECTATIONS, MIDYEAR, approve, policy_outputs, rows, task_url, through_final_review
 from workflow.flows import AppraisalFlow
 from workflow.models import JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appraisal as svc
@@ -276,17 +276,7 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
     table_rows_save(
         table=draft.tables.get(name="kebijakan"),
-        rows=[
-            RowSpec(
-                {},
-                {
-                    "hari_keberatan": "14",
-                    "hari_keputusan_keberatan": "14",
-                    "distribusi_memblokir": "true",
-                    "jenis_hari_keberatan": "kalender",
-                },
-            )
-        ],
+        rows=[RowSpec({}, policy_outputs(distribusi_memblokir=True))],
     )
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {"hari_keberatan": 14, "distribusi_memblokir": True}

@@ -183,7 +183,12 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
         "tests": (
             CaseSpec(
                 "separuh di atas",
-                {"porsi_rhk_di_atas": 0.5, "porsi_rhk_di_bawah": 0, "rhk_utama_di_bawah": 1},
+                {
+                    "porsi_rhk_di_atas": 0.5,
+                    "porsi_rhk_di_bawah": 0,
+                    "rhk_utama_di_bawah": 1,
+                    "porsi_rhk_utama_di_bawah": 0.5,
+                },
                 {"rating": "di_atas"},
             ),
         ),

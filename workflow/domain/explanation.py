@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ..dates import local_date
 from ..models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
-from .scoring import PREDIKAT_TABLE, SUGGESTION_TABLES, TPP_TABLE, AnnualPredikat
+from .scoring import PREDIKAT_TABLE, RATING_TABLES, TPP_TABLE, AnnualPredikat
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def _applied_rules(records: list[dict], specs: dict[int, dict], labels: dict[str
         reason = ""
         if later:
             reason = _("superseded by the appeal decision") if later[-1].get("appeal") else _("superseded")
-        elif appeal_rescored and record.get("table") in SUGGESTION_TABLES:
+        elif appeal_rescored and record.get("table") in RATING_TABLES:
             reason = _("replaced by the ratings set in the appeal decision")
         rule = _applied(record, specs, labels, reason)
         if rule is not None:
@@ -238,6 +238,14 @@ def _facts_sentences(f: dict) -> list[str]:
                 "bawah": f.get("rhk_di_bawah", 0),
                 "utama": f.get("rhk_utama_di_bawah", 0),
             }
+        )
+    if f.get("kepala_unit"):
+        sentences.append(
+            _(
+                "The employee heads the unit: their work-result rating follows the organisation predikat of "
+                "their unit (%(organisasi)s), not the RHK ratings."
+            )
+            % {"organisasi": _show(f.get("predikat_organisasi"), _value_labels())}
         )
     if "perilaku_di_atas" in f:
         sentences.append(
@@ -299,7 +307,7 @@ def explanation_of(
     applied = _applied_rules(records, specs, labels)
     f = hasil.fakta or {}
     sentences = _facts_sentences(f)
-    sentences += [_rule_sentence(r, suggestion=True) for r in applied if r.name in SUGGESTION_TABLES and not r.appeal]
+    sentences += [_rule_sentence(r, suggestion=True) for r in applied if r.name in RATING_TABLES and not r.appeal]
     given = _given_ratings(records, f, hasil)
     sentences += _rating_sentences(f, given, labels)
     if keberatan is not None and keberatan.diputuskan is not None:

@@ -3,6 +3,7 @@ the record of each decision, and the rules' suggestion of the two ratings."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -18,6 +19,12 @@ PREDIKAT_TABLE = "predikat_kinerja"
 ANNUAL_TABLE = "predikat_tahunan"
 # The regional allowance (TPP): predikat of a periodic window → percentage (the Governor's regulation).
 TPP_TABLE = "tpp"
+# A unit head's work-result rating equals their unit's organisation predikat (shared/domain.md §5):
+# this table suggests it instead of ``rating_hasil_kerja`` when the policy switch is on.
+PIMPINAN_TABLE = "rating_hasil_kerja_pimpinan"
+# Every table whose output suggests one of the two ratings (the explanation lists them as suggestions).
+RATING_TABLES = {**SUGGESTION_TABLES, PIMPINAN_TABLE: "hasil_kerja"}
+ANGKA_KREDIT_TABLE = "angka_kredit"
 
 
 @dataclass
@@ -29,6 +36,9 @@ class Suggestion:
     perilaku: str
     decisions: list[dict] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
+    # a unit head's work-result rating follows the organisation and the policy does not let the
+    # assessor depart from it
+    hasil_kerja_tetap: bool = False
 
 
 def decision_record(table: str, decision, **extra) -> dict:
@@ -40,13 +50,34 @@ def facts_hasil_kerja(rhk_jenis: dict[int, str], rhk_ratings: dict[int, str]) ->
     """The facts of the work-result table: ``rhk_jenis`` is each RHK's kind by its key, in order."""
     total = len(rhk_jenis) or 1
     ratings = [rhk_ratings.get(pk, "") for pk in rhk_jenis]
+    utama = [pk for pk, j in rhk_jenis.items() if j == JenisRhk.UTAMA]
+    utama_di_bawah = sum(rhk_ratings.get(pk) == Rating.DI_BAWAH for pk in utama)
     return {
         "porsi_rhk_di_atas": sum(r == Rating.DI_ATAS for r in ratings) / total,
         "porsi_rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in ratings) / total,
-        "rhk_utama_di_bawah": sum(
-            rhk_ratings.get(pk) == Rating.DI_BAWAH for pk, j in rhk_jenis.items() if j == JenisRhk.UTAMA
-        ),
+        "rhk_utama_di_bawah": utama_di_bawah,
+        "porsi_rhk_utama_di_bawah": utama_di_bawah / (len(utama) or 1),
     }
+
+
+def months_covered(start: dt.date, end: dt.date) -> float:
+    """The months from ``start`` to ``end`` (both included), each calendar month counted by the
+    share of its days covered: 1 January – 30 June is 6, and two SKPs split on any day add up to
+    the months of the whole span (a transfer on the 16th counts that month half in each)."""
+    months = 0.0
+    day = start
+    while day <= end:
+        days_in_month = calendar.monthrange(day.year, day.month)[1]
+        last = dt.date(day.year, day.month, days_in_month)
+        months += ((min(last, end) - day).days + 1) / days_in_month
+        day = last + dt.timedelta(days=1)
+    return months
+
+
+def credit_points(*, koefisien: float, persentase: float, months: float) -> float:
+    """Angka kredit of one SKP: the level's yearly coefficient × the predikat's percentage × the
+    share of the year served (shared/domain.md §7)."""
+    return koefisien * persentase / 100 * months / 12
 
 
 def facts_perilaku(perilaku_ratings: dict[str, str]) -> dict:
@@ -72,14 +103,6 @@ def result_facts(
         "rhk_di_atas": sum(r == Rating.DI_ATAS for r in rhk_ratings.values()),
         "rhk_di_bawah": sum(r == Rating.DI_BAWAH for r in rhk_ratings.values()),
     }
-
-
-def months_covered(mulai: dt.date, selesai: dt.date, *, period_start: dt.date, period_end: dt.date) -> float:
-    """How many months of its period an SKP covers, to one decimal: its days as a share of the
-    period's twelve months (1 January – 30 June is 6.0, as is 1 July – 31 December)."""
-    days = (selesai - mulai).days + 1
-    period_days = (period_end - period_start).days + 1
-    return round(days * 12 / period_days, 1)
 
 
 def facts_annual(*, earlier: tuple[float, str], later: tuple[float, str]) -> dict:

@@ -9,7 +9,17 @@ from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 from ..uploads import NAME_MAX_LENGTH, RandomName, validate_evidence
-from .choices import AspekIki, JenisRhk, NilaiPerilaku, Pendekatan, Predikat, PredikatOrganisasi, Rating, StatusSkp
+from .choices import (
+    AspekIki,
+    JenisRhk,
+    JenjangFungsional,
+    NilaiPerilaku,
+    Pendekatan,
+    Predikat,
+    PredikatOrganisasi,
+    Rating,
+    StatusSkp,
+)
 from .org import Pegawai, Unit
 from .period import JendelaReview, Periode
 
@@ -33,6 +43,10 @@ class Skp(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=StatusSkp.choices, default=StatusSkp.DRAFT)
     jabatan_nama = models.CharField(_("position (snapshot)"), max_length=255)
     jabatan_jenis = models.CharField(_("position class (snapshot)"), max_length=20)
+    # the level of a functional position: it selects the credit-point coefficient (angka kredit)
+    jabatan_jenjang = models.CharField(
+        _("functional level (snapshot)"), max_length=20, choices=JenjangFungsional.choices, blank=True, default=""
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit (snapshot)"))
     unit_nama = models.CharField(_("unit name (snapshot)"), max_length=255)
     penilai = models.ForeignKey(

@@ -15,20 +15,33 @@ from rules.models import RuleSetVersion
 
 from ..domain.distribution import distribution_breaches, pattern_bounds
 from ..domain.scoring import (
+    ANGKA_KREDIT_TABLE,
     ANNUAL_TABLE,
+    PIMPINAN_TABLE,
     PREDIKAT_TABLE,
     RULE_SET,
     SUGGESTION_TABLES,
     AnnualPart,
     AnnualPredikat,
     Suggestion,
+    credit_points,
     decision_record,
     facts_annual,
     facts_hasil_kerja,
     facts_perilaku,
     months_covered,
 )
-from ..models import CapaianOrganisasi, HasilPenilaian, JenisJendela, PredikatOrganisasi, Skp, StatusSkp
+from ..models import (
+    CapaianOrganisasi,
+    HasilPenilaian,
+    JenisJabatan,
+    JenisJendela,
+    JenjangFungsional,
+    Predikat,
+    PredikatOrganisasi,
+    Skp,
+    StatusSkp,
+)
 from .appraisal import rhk_of, skps_of_year
 from .org import org_snapshot
 
@@ -70,21 +83,81 @@ def policy(skp: Skp, book: RuleBook | None = None) -> dict:
     return (book or rulebook_for(skp)).evaluate("kebijakan", {}).outputs
 
 
+def heads_unit(skp: Skp) -> bool:
+    """Whether the appraised employee holds the head post of the SKP's unit."""
+    head_post = skp.unit.jabatan_kepala_id
+    return bool(head_post) and head_post == skp.pegawai.jabatan_id
+
+
+def predikat_organisasi_dipimpin(skp: Skp) -> str | None:
+    """For a unit head: the organisation predikat recorded for THEIR OWN unit in the SKP's period
+    (not one inherited from a unit above: the head's rating equals their own unit's achievement);
+    None for anyone else, or while it is not recorded."""
+    if not heads_unit(skp):
+        return None
+    return (
+        CapaianOrganisasi.objects.filter(periode_id=skp.periode_id, unit_id=skp.unit_id)
+        .values_list("predikat", flat=True)
+        .first()
+    )
+
+
 def suggest_ratings(
     *, skp: Skp, rhk_ratings: dict[int, str], perilaku_ratings: dict[str, str], book: RuleBook | None = None
 ) -> Suggestion:
-    """What the rules make of the assessor's ratings: the two suggested ratings."""
+    """What the rules make of the assessor's ratings: the two suggested ratings. For a unit head
+    whose unit's organisation predikat is recorded, and while the policy says so, the work-result
+    rating follows the organisation (``rating_hasil_kerja_pimpinan``) instead of the RHK ratings;
+    the policy also says whether the assessor may depart from it."""
     book = book or rulebook_for(skp)
     hk_facts = facts_hasil_kerja({r.pk: r.jenis for r in rhk_of(skp)}, rhk_ratings)
     pr_facts = facts_perilaku(perilaku_ratings)
     hk_table, pr_table = SUGGESTION_TABLES
-    hk = book.evaluate(hk_table, hk_facts)
+    head = unit_head_rating(skp, book)
+    if head is not None:
+        hk_table, hk = PIMPINAN_TABLE, head.decision
+        hk_facts = {**hk_facts, "predikat_organisasi": head.predikat_organisasi, "kepala_unit": True}
+    else:
+        hk = book.evaluate(hk_table, hk_facts)
     pr = book.evaluate(pr_table, pr_facts)
     return Suggestion(
         hasil_kerja=hk.outputs["rating"],
         perilaku=pr.outputs["rating"],
         decisions=[decision_record(hk_table, hk), decision_record(pr_table, pr)],
         facts={**hk_facts, **pr_facts},
+        hasil_kerja_tetap=head is not None and head.tetap,
+    )
+
+
+@dataclass(frozen=True)
+class UnitHeadRating:
+    """A unit head's work-result rating as the organisation decides it."""
+
+    predikat_organisasi: str
+    rating: str
+    tetap: bool  # the assessor may not depart from it
+    decision: object  # rules.Decision of ``rating_hasil_kerja_pimpinan``
+
+
+def unit_head_rating(skp: Skp, book: RuleBook | None = None) -> UnitHeadRating | None:
+    """For the head of a unit whose own organisation predikat is recorded, while the policy
+    (``kebijakan.hasil_kerja_pimpinan_dari_organisasi``) says so: the work-result rating the
+    organisation gives, and whether the assessor may depart from it
+    (``hasil_kerja_pimpinan_boleh_diubah``); None for anyone else. A version whose policy table
+    predates the switch follows the regulation (on, not overridable)."""
+    org = predikat_organisasi_dipimpin(skp)
+    if org is None:
+        return None
+    book = book or rulebook_for(skp)
+    outputs = policy(skp, book)
+    if outputs.get("hasil_kerja_pimpinan_dari_organisasi", True) is False:
+        return None
+    decision = book.evaluate(PIMPINAN_TABLE, {"predikat_organisasi": org})
+    return UnitHeadRating(
+        predikat_organisasi=org,
+        rating=decision.outputs["rating"],
+        tetap=not outputs.get("hasil_kerja_pimpinan_boleh_diubah", False),
+        decision=decision,
     )
 
 
@@ -203,12 +276,7 @@ def annual_predikat(*, pegawai_id: int, periode) -> AnnualPredikat | None:
         parts.append(
             AnnualPart(
                 skp=skp,
-                months=months_covered(
-                    skp.tanggal_mulai,
-                    skp.tanggal_selesai,
-                    period_start=periode.tanggal_mulai,
-                    period_end=periode.tanggal_selesai,
-                ),
+                months=round(months_covered(skp.tanggal_mulai, skp.tanggal_selesai), 1),
                 predikat=hasil.predikat if hasil is not None and skp.status in published else "",
                 counts=skp.status != StatusSkp.DITUTUP,
             )
@@ -243,3 +311,96 @@ def _annual_version(skp: Skp, periode):
     if version_id and ANNUAL_TABLE in rules.table_specs(version_id):
         return RuleSetVersion.objects.get(pk=version_id)
     return rules.version_on(RULE_SET, periode.tanggal_selesai)
+
+
+# --- credit points of functional officials (shared/domain.md §7) -------------------------------
+
+
+@dataclass(frozen=True)
+class AngkaKreditSkp:
+    """The credit points one scored SKP earns: the level's yearly coefficient × the predikat's
+    percentage (table ``angka_kredit`` of the version that scored the result) × months / 12."""
+
+    skp_id: int
+    tanggal_mulai: dt.date
+    tanggal_selesai: dt.date
+    jenjang: str
+    predikat: str
+    koefisien: float
+    persentase: float
+    bulan: float
+    angka_kredit: float
+    versi: str  # the rule version that decided, as people read it
+
+    @property
+    def jenjang_label(self) -> str:
+        return str(dict(JenjangFungsional.choices).get(self.jenjang, self.jenjang))
+
+    @property
+    def predikat_label(self) -> str:
+        return str(dict(Predikat.choices).get(self.predikat, self.predikat))
+
+
+@dataclass(frozen=True)
+class AngkaKredit:
+    """The credit points of an employee's year: one line per scored SKP as a functional official
+    (several after a mid-year transfer), and their sum."""
+
+    total: float
+    rincian: tuple[AngkaKreditSkp, ...]
+
+
+def _scoring_version_id(hasil: HasilPenilaian) -> int | None:
+    """The rule version that gave the result's (last) predikat, from its stored trace."""
+    records = [d for d in hasil.trace or [] if isinstance(d, dict) and d.get("table") == PREDIKAT_TABLE]
+    return next((vid for d in reversed(records) if (vid := (d.get("version") or {}).get("id"))), None)
+
+
+def credit_points_of_skp(skp: Skp, *, versions: dict | None = None) -> AngkaKreditSkp | None:
+    """The credit points of one SKP, or None when it has no result or was not held as a functional
+    official with a level. ``versions``: a cache of rule versions by id, for many SKPs in a row."""
+    hasil = getattr(skp, "hasil", None)
+    if hasil is None or skp.jabatan_jenis != JenisJabatan.FUNGSIONAL or not skp.jabatan_jenjang:
+        return None
+    versions = {} if versions is None else versions
+    vid = _scoring_version_id(hasil)
+    if vid is None:
+        return None
+    if vid not in versions:
+        versions[vid] = RuleSetVersion.objects.get(pk=vid)
+    decision = rules.evaluate_version(
+        versions[vid], ANGKA_KREDIT_TABLE, {"jenjang": skp.jabatan_jenjang, "predikat": hasil.predikat}
+    )
+    koefisien, persentase = float(decision.outputs["koefisien"]), float(decision.outputs["persentase"])
+    bulan = months_covered(skp.tanggal_mulai, skp.tanggal_selesai)
+    return AngkaKreditSkp(
+        skp_id=skp.pk,
+        tanggal_mulai=skp.tanggal_mulai,
+        tanggal_selesai=skp.tanggal_selesai,
+        jenjang=skp.jabatan_jenjang,
+        predikat=hasil.predikat,
+        koefisien=koefisien,
+        persentase=persentase,
+        bulan=bulan,
+        angka_kredit=credit_points(koefisien=koefisien, persentase=persentase, months=bulan),
+        versi=str(decision.version),
+    )
+
+
+def credit_points_of(
+    *, pegawai_id: int, periode_id: int, published_only: bool = False, versions: dict | None = None
+) -> AngkaKredit | None:
+    """The credit points of an employee's year: computed per scored SKP of the period and added
+    up (an employee transferred mid-year has several SKPs); None when no SKP of the period earns
+    any (not a functional official, or not scored yet). ``published_only``: count only published
+    results (what the employee may see). Exports call this per employee (pass one ``versions``
+    dict for the whole export)."""
+    versions = {} if versions is None else versions
+    skps = Skp.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, hasil__isnull=False)
+    if published_only:
+        skps = skps.filter(hasil__dipublikasikan__isnull=False)
+    skps = skps.select_related("hasil").order_by("urutan", "tanggal_mulai")
+    lines = tuple(line for skp in skps if (line := credit_points_of_skp(skp, versions=versions)) is not None)
+    if not lines:
+        return None
+    return AngkaKredit(total=sum(line.angka_kredit for line in lines), rincian=lines)

@@ -117,6 +117,7 @@ def skp_build(
         tanggal_selesai=periode.tanggal_selesai,
         jabatan_nama=pegawai.jabatan.nama,
         jabatan_jenis=pegawai.jabatan.jenis,
+        jabatan_jenjang=pegawai.jabatan.jenjang,
         unit=pegawai.unit,
         unit_nama=pegawai.unit.nama,
         penilai=penilai,
@@ -796,7 +797,14 @@ def final_review_submit(
     suggestion = suggest_ratings(skp=skp, rhk_ratings=rhk_ratings, perilaku_ratings=perilaku_ratings, book=book)
     hk = rating_hasil_kerja or suggestion.hasil_kerja
     pr = rating_perilaku or suggestion.perilaku
-    if hk != suggestion.hasil_kerja and not alasan_hasil_kerja.strip():
+    if hk != suggestion.hasil_kerja and suggestion.hasil_kerja_tetap:
+        errors.append(
+            _(
+                "The work-result rating of a unit head equals the organisation achievement of their unit "
+                "and cannot be changed here."
+            )
+        )
+    elif hk != suggestion.hasil_kerja and not alasan_hasil_kerja.strip():
         errors.append(_("You departed from the suggested work-result rating: write the reason."))
     if pr != suggestion.perilaku and not alasan_perilaku.strip():
         errors.append(_("You departed from the suggested behaviour rating: write the reason."))

@@ -26,7 +26,7 @@ from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain, explain_annual, explain_periodic
 from ..selectors.org import admin_instansi_ids, person_name
-from ..selectors.scoring import annual_predikat
+from ..selectors.scoring import annual_predikat, credit_points_of
 from ..services.appeal import appeal_deadline
 from .dokumen import document_links
 
@@ -283,6 +283,9 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                 ctx["hasil"] = hasil
                 ctx["appeal"] = getattr(skp, "keberatan", None)
                 ctx["penjelasan"] = explain(hasil, keberatan=ctx["appeal"])
+                ctx["angka_kredit"] = credit_points_of(
+                    pegawai_id=skp.pegawai_id, periode_id=skp.periode_id, published_only=skp.pegawai.user_id == me.pk
+                )
                 if (
                     ctx["appeal"] is None
                     and hasil.dipublikasikan

@@ -22,10 +22,11 @@ from ..forms import (
     SelfReviewForm,
     form_errors,
 )
-from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, Rating
+from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, PredikatOrganisasi, Rating
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
 from ..selectors.appraisal import assessor_plan, staff_waiting_for
 from ..selectors.explanation import explain
+from ..selectors.scoring import unit_head_rating
 from ..services import appeal as appeal_services
 from ..services import appraisal as services
 
@@ -295,6 +296,13 @@ class ReviewView(ServiceTaskView):
         ctx["form"].realisasi = ctx["realisasi"]
         ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))
         ctx["final"] = self.final
+        if self.final:  # a unit head's work-result rating follows their unit's organisation predikat
+            head = unit_head_rating(self.skp)
+            ctx["unit_head"] = head and {
+                "organisasi": dict(PredikatOrganisasi.choices).get(head.predikat_organisasi),
+                "rating": dict(Rating.choices).get(head.rating),
+                "tetap": head.tetap,
+            }
         return ctx
 
     def feedback(self, form):
