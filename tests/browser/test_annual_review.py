@@ -31,8 +31,10 @@ def at_annual_review(org, settings, django_capture_on_commit_callbacks):
     give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional, password=PASSWORD)
     today = timezone.localdate()
     periode = periode_create(instansi=org.instansi, tahun=today.year)
+    # A periodic window reviews the months before it opens: opened on 2 January it has one day of
+    # the SKP (which starts on 1 January) behind it, so it applies.
     for window in periode.jendela_set.all():
-        window.dibuka = dt.date(today.year, 1, 1) if window.jenis == JenisJendela.PERIODIK else today
+        window.dibuka = dt.date(today.year, 1, 2) if window.jenis == JenisJendela.PERIODIK else today
         window.ditutup = max(window.ditutup, today + dt.timedelta(days=30))
         window.save()
     with django_capture_on_commit_callbacks(execute=True):
