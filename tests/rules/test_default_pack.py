@@ -94,6 +94,9 @@ def test_angka_kredit_and_policy_and_distribution(pack):
         "hari_keputusan_keberatan": 14,
         "distribusi_memblokir": False,
         "jenis_hari_keberatan": "kalender",
+        "tingkat_distribusi": "opd",
+        "publikasi": "setelah_kalibrasi",
+        "pembulatan_distribusi": "terdekat",
     }
     pola = rules.evaluate("penilaian-kinerja", "pola_distribusi", {"predikat_organisasi": "sangat_kurang"}, on=ON)
     assert pola.outputs["max_sangat_baik"] == 0 and pola.outputs["min_sangat_kurang"] == 0.6

@@ -39,6 +39,9 @@ def policy_rows(days):
                 "hari_keputusan_keberatan": "14",
                 "distribusi_memblokir": "false",
                 "jenis_hari_keberatan": "kalender",
+                "tingkat_distribusi": "opd",
+                "publikasi": "setelah_kalibrasi",
+                "pembulatan_distribusi": "terdekat",
             },
         )
     ]

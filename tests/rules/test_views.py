@@ -219,6 +219,9 @@ def test_diff_marks_changed_cells(admin_client, pack):
                     "hari_keputusan_keberatan": "14",
                     "distribusi_memblokir": "false",
                     "jenis_hari_keberatan": "kalender",
+                    "tingkat_distribusi": "opd",
+                    "publikasi": "setelah_kalibrasi",
+                    "pembulatan_distribusi": "terdekat",
                 },
                 False,
             )

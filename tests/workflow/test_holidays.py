@@ -49,12 +49,20 @@ def publish_day_kind(kind: str):
                     "hari_keputusan_keberatan": "14",
                     "distribusi_memblokir": "false",
                     "jenis_hari_keberatan": kind,
+                    "tingkat_distribusi": "tim_penilai",
+                    "publikasi": "langsung",
+                    "pembulatan_distribusi": "terdekat",
                 },
             )
         ],
     )
     case = table.test_cases.get()
-    case.expected = {**case.expected, "jenis_hari_keberatan": kind}
+    case.expected = {
+        **case.expected,
+        "jenis_hari_keberatan": kind,
+        "tingkat_distribusi": "tim_penilai",
+        "publikasi": "langsung",
+    }
     case.save()
     rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
 

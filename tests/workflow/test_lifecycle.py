@@ -284,6 +284,9 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
                     "hari_keputusan_keberatan": "14",
                     "distribusi_memblokir": "true",
                     "jenis_hari_keberatan": "kalender",
+                    "tingkat_distribusi": "tim_penilai",
+                    "publikasi": "langsung",
+                    "pembulatan_distribusi": "terdekat",
                 },
             )
         ],

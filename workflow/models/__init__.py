@@ -14,6 +14,7 @@ from .appraisal import (
 )
 from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from .calendar import HariLibur
+from .kalibrasi import Kalibrasi, Publikasi, TingkatDistribusi
 from .capaian import CapaianProcess, PenetapanCapaian
 from .choices import (
     AspekIki,
@@ -41,6 +42,9 @@ from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode
 
 __all__ = [
+    "Kalibrasi",
+    "Publikasi",
+    "TingkatDistribusi",
     "ImporOrganisasi",
     "AppealProcess",
     "Delegasi",

@@ -24,6 +24,7 @@ from ..domain.scoring import (
 )
 from ..models import CapaianOrganisasi, HasilPenilaian, JenisJendela, PredikatOrganisasi, Skp, StatusSkp
 from .appraisal import rhk_of
+from .distribution import distribution_policy, distribution_unit, recorded_predikat, unit_results
 from .org import org_snapshot
 
 
@@ -140,26 +141,35 @@ def team_distribution(*, penilai, periode, counts: dict[str, int], total: int, s
 
 
 def team_breaches(*, skp: Skp, predikat: str, book: RuleBook) -> tuple[list[str], bool] | None:
-    """Breaches of the distribution pattern by the assessor's team once this result counts, and
-    whether the policy in force blocks publication on a breach; None while the unit's organisation
-    predikat is not set (nothing to check against)."""
-    org = predikat_organisasi_of(
-        periode=skp.periode,
-        instansi_id=skp.pegawai.instansi_id,
-        unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
-    )
+    """Breaches of the distribution pattern by the results ``skp`` is counted with once this result
+    counts, and whether the policy in force blocks publication on a breach; None while the
+    organisation predikat is not set (nothing to check against). The group is the assessor's team
+    or the unit at ``kebijakan.tingkat_distribusi`` (whose own recorded predikat then counts)."""
+    rules_policy = distribution_policy(book.evaluate("kebijakan", {}).outputs)
+    unit = distribution_unit(skp=skp, tingkat=rules_policy.tingkat)
+    if unit is None:
+        org = predikat_organisasi_of(
+            periode=skp.periode,
+            instansi_id=skp.pegawai.instansi_id,
+            unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
+        )
+        team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
+    else:
+        org = recorded_predikat(periode=skp.periode, unit=unit)
+        team = unit_results(periode=skp.periode, unit=unit)
     if org is None:
         return None
     pattern, blocking = pattern_for(org, book)
-    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id)
     counts: dict[str, int] = {predikat: 1}
     scored = 1
     for p in HasilPenilaian.objects.filter(skp__in=team).exclude(skp=skp).values_list("predikat", flat=True):
         counts[p] = counts.get(p, 0) + 1
         scored += 1
     total = team.count()
-    breaches = distribution_breaches(counts=counts, total=total, pattern=pattern, complete=scored >= total)
-    return breaches, blocking
+    breaches = distribution_breaches(
+        counts=counts, total=total, pattern=pattern, complete=scored >= total, rounding=rules_policy.pembulatan
+    )
+    return breaches, blocking and not rules_policy.calibrated
 
 
 def result_may_be_published(skp: Skp) -> bool:
