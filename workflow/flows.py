@@ -13,8 +13,8 @@ from .models import AppealProcess, AppraisalProcess, CapaianProcess, JenisJendel
 from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView
 from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
 from .selectors.capaian import can_view_penetapan, capaian_leader
-from .selectors.org import admin_instansi_ids, org_snapshot
 from .selectors.kalibrasi import calibration_required
+from .selectors.org import admin_instansi_ids, org_snapshot
 from .selectors.scoring import result_may_be_published
 from .services import deadlines
 from .services.appeal import appeal_deadline

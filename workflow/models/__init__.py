@@ -14,7 +14,6 @@ from .appraisal import (
 )
 from .audit import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from .calendar import HariLibur
-from .kalibrasi import Kalibrasi, Publikasi, TingkatDistribusi
 from .capaian import CapaianProcess, PenetapanCapaian
 from .choices import (
     AspekIki,
@@ -37,6 +36,7 @@ from .choices import (
     StatusPeriode,
     StatusSkp,
 )
+from .kalibrasi import Kalibrasi, Publikasi, TingkatDistribusi
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode

@@ -47,7 +47,8 @@ def _locked(*, periode, unit: Unit, versi: int) -> Kalibrasi:
     if kalibrasi.versi != versi:
         raise ValidationError(
             _(
-                "Someone else changed this calibration meanwhile; nothing of yours was saved. Reload the page and apply your change again."
+                "Someone else changed this calibration meanwhile; nothing of yours was saved. "
+                "Reload the page and apply your change again."
             )
         )
     return kalibrasi
