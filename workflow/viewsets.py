@@ -6,7 +6,7 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
 from .flows import AppealFlow, AppraisalFlow, CapaianFlow
-from .views import admin_pages, appeal, audit, capaian, files, flow_pages, pages, suggestion
+from .views import admin_pages, appeal, audit, capaian, files, flow_pages, kalibrasi, pages, suggestion
 
 
 class ScopedFlowViewset(FlowAppViewset):
@@ -45,6 +45,10 @@ class KinerjaApp(Application):
     rekap_path = path("rekap/", admin_pages.RekapView.as_view(), name="rekap")
     open_path = path("buka-periode/", admin_pages.OpenPeriodView.as_view(), name="open_period")
     capaian_start_path = path("capaian/", admin_pages.CapaianStartView.as_view(), name="capaian_start")
+    kalibrasi_list_path = path("kalibrasi/", kalibrasi.KalibrasiListView.as_view(), name="kalibrasi_list")
+    kalibrasi_path = path(
+        "kalibrasi/<int:periode_pk>/<int:unit_pk>/", kalibrasi.KalibrasiView.as_view(), name="kalibrasi"
+    )
     open_status_path = path(
         "buka-periode/<int:job_pk>/", admin_pages.OpenPeriodStatusView.as_view(), name="open_period_status"
     )
