@@ -43,6 +43,8 @@ def pages(org):
         "open_period": "/kinerja/buka-periode/",
         "rule_admins": "/kinerja/admin-aturan/",
         "holidays": "/kinerja/hari-libur/",
+        "kalibrasi_list": "/kinerja/kalibrasi/",
+        "kalibrasi": f"/kinerja/kalibrasi/{skp.periode_id}/{org.dinkes.pk}/",
     }
 
 
@@ -54,6 +56,10 @@ ALLOWED = {
     "open_period": {"admin", "other_admin", "superuser"},
     "rule_admins": {"admin", "other_admin", "superuser"},
     "holidays": {"admin", "other_admin", "superuser"},
+    "kalibrasi_list": set(
+        ROLES := ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
+    ),
+    "kalibrasi": {"admin", "superuser"},  # and the head of Dinas Kesehatan (tests/workflow/test_kalibrasi.py)
 }
 ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 

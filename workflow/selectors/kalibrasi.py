@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from rules.errors import RuleEvaluationError
+
 from ..domain.distribution import Bound, pattern_bounds
 from ..models import HasilPenilaian, Kalibrasi, Periode, PredikatOrganisasi, Skp, StatusSkp, Unit
 from .capaian import unit_heads
@@ -16,8 +18,12 @@ from .scoring import RuleBook, pattern_for
 
 
 def period_policy(periode: Periode) -> DistributionPolicy:
-    """The distribution and publication policy of the rules in force at the end of ``periode``."""
-    return distribution_policy(RuleBook(on=periode.tanggal_selesai).evaluate("kebijakan", {}).outputs)
+    """The distribution and publication policy of the rules in force at the end of ``periode``
+    (with no rules in force nothing can be scored: the one-by-one defaults)."""
+    try:
+        return distribution_policy(RuleBook(on=periode.tanggal_selesai).evaluate("kebijakan", {}).outputs)
+    except RuleEvaluationError:
+        return distribution_policy({})
 
 
 def calibration_required(skp: Skp) -> bool:
@@ -92,7 +98,10 @@ def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
         scored=len(results),
     )
     if view.organisasi is not None:
-        pattern, _blocking = pattern_for(view.organisasi, RuleBook(on=periode.tanggal_selesai))
+        try:
+            pattern, _blocking = pattern_for(view.organisasi, RuleBook(on=periode.tanggal_selesai))
+        except RuleEvaluationError:
+            return view
         view.bounds = pattern_bounds(
             counts=counts,
             total=len(skps),
