@@ -48,6 +48,7 @@ def pages(org):
     }
 
 
+ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 ALLOWED = {
     "appraisal": {"owner", "assessor", "admin", "superuser"},
     "chart": {"owner", "assessor", "admin", "superuser"},
@@ -56,12 +57,9 @@ ALLOWED = {
     "open_period": {"admin", "other_admin", "superuser"},
     "rule_admins": {"admin", "other_admin", "superuser"},
     "holidays": {"admin", "other_admin", "superuser"},
-    "kalibrasi_list": set(
-        ROLES := ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
-    ),
+    "kalibrasi_list": set(ROLES),
     "kalibrasi": {"admin", "superuser"},  # and the head of Dinas Kesehatan (tests/workflow/test_kalibrasi.py)
 }
-ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 
 
 @pytest.mark.parametrize("page", list(ALLOWED))
