@@ -3,7 +3,8 @@ realistic spread of steps: plans still drafted, submitted, returned and revised,
 reviews done; one division (Bidang P2P of Dinas Kesehatan) and its Kepala Dinas scored and
 published (calibrated by the Kepala Dinas and published as one unit, as the shipped rules'
 ``publikasi: setelah_kalibrasi`` says); and the Kepala Dinas's appeal waiting in the Governor's
-inbox: the Governor assesses a JPT and, as the assessor's superior, decides the appeal too. Deterministic for a given seed."""
+inbox: the Governor assesses a JPT and, as the assessor's superior, decides the appeal too.
+Deterministic for a given seed."""
 
 from __future__ import annotations
 
