@@ -43,6 +43,7 @@ class KinerjaApp(Application):
     profile_path = path("profil/", pages.ProfileView.as_view(), name="profile")
     team_path = path("tim/", pages.TeamView.as_view(), name="team")
     rekap_path = path("rekap/", admin_pages.RekapView.as_view(), name="rekap")
+    rekap_versi_path = path("rekap/versi/", admin_pages.ScoredByVersionView.as_view(), name="rekap_versi")
     open_path = path("buka-periode/", admin_pages.OpenPeriodView.as_view(), name="open_period")
     capaian_start_path = path("capaian/", admin_pages.CapaianStartView.as_view(), name="capaian_start")
     kalibrasi_list_path = path("kalibrasi/", kalibrasi.KalibrasiListView.as_view(), name="kalibrasi_list")

@@ -232,3 +232,73 @@ def test_a_kasi_with_one_subordinate_is_not_in_breach_under_opd_level(org, seksi
     CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
     skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai")
     assert skp.hasil.peringatan_distribusi == "" and skp.status == StatusSkp.DINILAI
+
+
+def _change(periode_id, unit_id, skp_id, user_id, rating, barrier, results):
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not reuse the parent's connection
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from workflow.models import Periode, Unit
+    from workflow.services.kalibrasi import RatingChange, kalibrasi_change
+
+    user = get_user_model().objects.get(pk=user_id)
+    barrier.wait()
+    try:
+        kalibrasi_change(
+            periode=Periode.objects.get(pk=periode_id),
+            unit=Unit.objects.get(pk=unit_id),
+            versi=0,
+            changes=[RatingChange(skp_id, rating, "sesuai", REASON)],
+            by=user,
+        )
+        results.put(("ok", skp_id))
+    except ValidationError as exc:
+        results.put((" ".join(exc.messages), skp_id))
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_calibrating_one_unit_at_once_never_lose_a_change(org, seksi, shipped_rules_pack, periode, opened):
+    """Both pages showed version 0: one change is applied, the other refused with a message (the
+    admin reloads and sees the first change); neither is applied over the other unseen."""
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
+    skps = score_three(org, seksi)
+    admins = [org_admin(org), _second_admin(org)]
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    connections.close_all()
+    workers = [
+        ctx.Process(target=_change, args=(periode.pk, org.dinkes.pk, skp.pk, admin.pk, "di_bawah", barrier, results))
+        for skp, admin in zip(skps[:2], admins, strict=True)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    outcomes = [results.get(timeout=5) for _ in workers]
+    applied = [skp_id for outcome, skp_id in outcomes if outcome == "ok"]
+    refused = [outcome for outcome, _skp_id in outcomes if outcome != "ok"]
+    assert len(applied) == 1 and len(refused) == 1 and "Muat ulang" in refused[0], outcomes
+    changed = {s.pk for s in skps if s.hasil.__class__.objects.get(skp=s).rating_hasil_kerja == "di_bawah"}
+    assert changed == set(applied)
+    assert Kalibrasi.objects.get(unit=org.dinkes).versi == 1
+    assert AuditEvent.objects.filter(action=AuditAction.KALIBRASI_CHANGED).count() == 1
+
+
+def _second_admin(org):
+    from django.contrib.auth import get_user_model
+
+    from workflow.models import PeranAdmin
+
+    user = get_user_model().objects.create_user("admin.bkd.dua", password="Rahasia-2026!", is_staff=True)
+    PeranAdmin.objects.create(user=user, instansi=org.instansi)
+    return user
