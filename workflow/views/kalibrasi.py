@@ -70,7 +70,7 @@ class KalibrasiView(TemplateView):
                 for skp, _hasil, waiting in calibration_of(periode=self.periode, unit=self.unit).rows:
                     hk, pr = request.POST.get(f"hk_{skp.pk}"), request.POST.get(f"pr_{skp.pk}")
                     if waiting and hk is not None and pr is not None:
-                        reason = request.POST.get(f"alasan_{skp.pk}", "")[:1000]
+                        reason = request.POST.get(f"alasan_{skp.pk}", "").replace("\x00", "")[:1000]
                         changes.append(RatingChange(skp.pk, hk, pr, reason))
                 count = kalibrasi_change(
                     periode=self.periode, unit=self.unit, versi=versi, changes=changes, by=request.user
