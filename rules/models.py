@@ -89,6 +89,8 @@ class RuleSetVersion(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    # Why it was published (asked when it starts inside a running period and re-scores its results).
+    publish_reason = models.TextField(_("reason for publishing"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -244,7 +244,12 @@ def table_case_delete(*, case: TableTestCase, by=None) -> None:
 
 @transaction.atomic
 def rule_version_publish(
-    *, version: RuleSetVersion, effective_from: dt.date, effective_to: dt.date | None = None, by=None
+    *,
+    version: RuleSetVersion,
+    effective_from: dt.date,
+    effective_to: dt.date | None = None,
+    by=None,
+    reason: str = "",
 ) -> RuleSetVersion:
     """Publish a draft from ``effective_from``. The gate (validation, scratch registration, stored
     test cases, boundary smoke test) must pass; otherwise the version stays a draft and the
@@ -284,6 +289,7 @@ def rule_version_publish(
     version.content_hash = digest
     version.published_at = timezone.now()
     version.published_by = by if getattr(by, "pk", None) else None
+    version.publish_reason = reason
     _by(version, by).save()
     send_rule_changed(
         "version_published",
@@ -296,6 +302,7 @@ def rule_version_publish(
             "effective_to": effective_to,
             "content_hash": digest,
         },
+        reason=reason,
     )
     return version
 

@@ -10,6 +10,8 @@ without ``rules`` importing them.
   reason   free text (may be empty)
 """
 
+from dataclasses import dataclass
+
 from django.dispatch import Signal
 
 RULE_ACTIONS = (
@@ -34,3 +36,31 @@ def send_rule_changed(
     rule_changed.send(
         sender=type(obj), action=action, obj=obj, by=by, before=before or {}, after=after or {}, reason=reason
     )
+
+
+@dataclass(frozen=True)
+class PublishImpact:
+    """One line of what a publication would change: e.g. a period whose pending results the new
+    version would score (``count``) while ``kept`` results stay with the version that scored them."""
+
+    label: str
+    count: int
+    kept: int = 0
+    current_version: str = ""
+
+
+# Sent before a version is published, to ask the apps that score with the rules what the new
+# version would change: keyword arguments ``rule_set`` (its key), ``effective_from``,
+# ``effective_to``; each receiver returns a list of ``PublishImpact``. ``rules`` never reads them
+# itself: the publish page shows them and asks for a reason when any count is not zero.
+publish_impact = Signal()
+
+
+def publish_impact_of(*, rule_set: str, effective_from, effective_to=None) -> list:
+    """What publishing a version of ``rule_set`` for these dates would change, per receiver."""
+    found = []
+    for _receiver, response in publish_impact.send(
+        sender=None, rule_set=rule_set, effective_from=effective_from, effective_to=effective_to
+    ):
+        found.extend(response or [])
+    return found

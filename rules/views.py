@@ -32,6 +32,7 @@ from .services import (
     table_case_delete,
     table_rows_save,
 )
+from .signals import publish_impact_of
 from .simulate import simulate_versions
 
 PERMISSION = "rules.manage_rules"
@@ -92,6 +93,12 @@ class VersionCopyView(RulesAdminMixin, View):
 class PublishForm(forms.Form):
     effective_from = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
     effective_to = forms.DateField(label=gettext_lazy("In force until (optional)"), required=False, widget=DateInput())
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (required when results of a period would be scored by this version)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class VersionPublishView(RulesAdminMixin, TemplateView):
@@ -99,8 +106,11 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["version"] = _version(self.kwargs["pk"])
-        ctx.setdefault("form", PublishForm(initial={"effective_from": timezone.localdate()}))
+        version = ctx["version"] = _version(self.kwargs["pk"])
+        if "form" not in ctx:
+            start = timezone.localdate()
+            ctx["form"] = PublishForm(initial={"effective_from": start})
+            ctx["impact"] = publish_impact_of(rule_set=version.rule_set.key, effective_from=start)
         return ctx
 
     def post(self, request, pk):
@@ -108,16 +118,30 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
         form = PublishForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
+        impact = publish_impact_of(
+            rule_set=version.rule_set.key,
+            effective_from=form.cleaned_data["effective_from"],
+            effective_to=form.cleaned_data["effective_to"],
+        )
+        reason = form.cleaned_data["reason"].strip()
+        if any(line.count for line in impact) and not reason:
+            form.add_error(
+                "reason",
+                _("This version would score %(count)d results of periods already under way: say why.")
+                % {"count": sum(line.count for line in impact)},
+            )
+            return self.render_to_response(self.get_context_data(form=form, impact=impact), status=400)
         try:
             rule_version_publish(
                 version=version,
                 effective_from=form.cleaned_data["effective_from"],
                 effective_to=form.cleaned_data["effective_to"],
                 by=request.user,
+                reason=reason,
             )
         except RuleSetError as exc:
             return self.render_to_response(
-                self.get_context_data(form=form, error=exc.message, problems=exc.problems), status=400
+                self.get_context_data(form=form, error=exc.message, problems=exc.problems, impact=impact), status=400
             )
         messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
         return redirect("aturan:version", pk=version.pk)

@@ -271,3 +271,24 @@ def policy_outputs(**changes) -> dict:
     row = next(t for t in tables if t["name"] == "kebijakan")["rows"][0]["then"]
     text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in row.items()}
     return {**text, **{k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in changes.items()}}
+
+
+SHIPPED_POLICY = "tingkat_distribusi: opd, publikasi: setelah_kalibrasi"
+ONE_BY_ONE_POLICY = "tingkat_distribusi: tim_penilai, publikasi: langsung"
+
+
+def load_rules_one_by_one(pack_dir, tmp_dir):
+    """Load the shipped rule pack with the policy of one-by-one publication checked per assessor's
+    team (``publikasi: langsung``, ``tingkat_distribusi: tim_penilai``) instead of calibration."""
+    import io
+    import shutil
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    target = Path(tmp_dir) / "rules-one-by-one"
+    shutil.copytree(pack_dir, target)
+    for path in target.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(SHIPPED_POLICY, ONE_BY_ONE_POLICY), encoding="utf-8")
+    call_command("load_rules", str(target), stdout=io.StringIO())

@@ -13,6 +13,7 @@ from .models import AppealProcess, AppraisalProcess, CapaianProcess, JenisJendel
 from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView
 from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
 from .selectors.capaian import can_view_penetapan, capaian_leader
+from .selectors.kalibrasi import calibration_required
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .selectors.scoring import result_may_be_published
 from .services import deadlines
@@ -134,7 +135,17 @@ class AppraisalFlow(flow.Flow):
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
     )
-    score = flow.Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.distribution_ok)
+    score = flow.Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.needs_calibration)
+    needs_calibration = (
+        flow.If(this.calibration_required)
+        .Annotation(title=_("Published after the unit's calibration?"))
+        .Then(this.wait_calibration)
+        .Else(this.distribution_ok)
+    )
+    # Released by the unit's calibration (``services.kalibrasi.kalibrasi_publish``), for the whole unit at once.
+    wait_calibration = (
+        flow.Handle(this.calibration_released).Annotation(title=_("Wait for the unit's calibration")).Next(this.publish)
+    )
     distribution_ok = (
         flow.If(this.distribution_allows)
         .Annotation(title=_("Distribution pattern respected?"))
@@ -201,6 +212,12 @@ class AppraisalFlow(flow.Flow):
     def score_appraisal(self, activation):
         skp = activation.process.skp
         appraisal_score(skp=skp, run=scoring_run_of(skp))
+
+    def calibration_required(self, activation) -> bool:
+        return calibration_required(activation.process.skp)
+
+    def calibration_released(self, activation, **kwargs):
+        return activation.process
 
     def distribution_allows(self, activation) -> bool:
         return result_may_be_published(activation.process.skp)

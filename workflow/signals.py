@@ -7,11 +7,12 @@ from django.db.models.signals import post_delete, post_save
 from simple_history.signals import pre_create_historical_record
 
 from project.admin_base import admin_changed
-from rules.signals import rule_changed
+from rules.signals import publish_impact, rule_changed
 
 from .models import AuditAction, Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
 from .selectors.org import forget_org_snapshots
 from .selectors.period import forget_period_windows
+from .selectors.rule_impact import publish_impact as period_publish_impact
 from .services.audit import audit_record, cache_history_managers, defer_history_saves, fill_history_user
 
 
@@ -24,6 +25,8 @@ def connect() -> None:
     for model in (Periode, JendelaReview):
         post_save.connect(forget_period_windows, sender=model, dispatch_uid=f"forget-win-{model.__name__}-save")
         post_delete.connect(forget_period_windows, sender=model, dispatch_uid=f"forget-win-{model.__name__}-del")
+    # The rules' publish page asks which periods' results a new version would score.
+    publish_impact.connect(period_publish_impact, dispatch_uid="workflow-publish-impact")
     connect_audit()
 
 

@@ -7,6 +7,7 @@ from .services.audit import acting_as
 from .services.capaian import CAPAIAN_CHUNK_TASK, capaian_tasks_chunk
 from .services.deadlines import run_timers as sweep
 from .services.dokumen import PAKET_CHUNK_TASK, PAKET_TASK, paket_chunk, paket_run
+from .services.kalibrasi import RELEASE_TASK, kalibrasi_release
 from .services.org_import_job import org_import_job_run
 from .services.period_open import OPEN_CHUNK_TASK, period_open_chunk
 from .services.system import system_user
@@ -56,3 +57,10 @@ def run_timers() -> dict:
     """Fire viewflow's due timers and sweep task deadlines (scheduled by Celery beat)."""
     with acting_as(system_user()):
         return sweep()
+
+
+@shared_task(name=RELEASE_TASK, acks_late=True, reject_on_worker_lost=True)
+def kalibrasi_release_chunk(skp_ids: list[int]) -> int:
+    """Publish one chunk of a calibrated unit's waiting results (rerunnable)."""
+    with acting_as(system_user()):
+        return kalibrasi_release(skp_ids=skp_ids)

@@ -7,12 +7,12 @@ Screenshots of every step are saved under test-artifacts/browser/ (annual-*.png)
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.test_plan_approval import PASSWORD, Screenshots, inbox_row, log_in, open_task, submit
 from tests.factories import give_accounts
+from tests.helpers import load_rules_one_by_one
 from workflow.models import JenisJendela, JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appraisal as svc
 from workflow.services.period import periode_create
@@ -22,12 +22,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def at_annual_review(org, settings, django_capture_on_commit_callbacks):
+def at_annual_review(org, settings, django_capture_on_commit_callbacks, tmp_path):
     """This year's period with its review windows already open; the pelaksana's plan approved,
     the midyear review done and the annual self-review submitted (through the services)."""
-    import io
-
-    call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=io.StringIO())
+    load_rules_one_by_one(settings.BASE_DIR / "config" / "rules", tmp_path)  # published as scored
     give_accounts(org.sekda, org.kadis, org.kabid, org.kasi, org.pelaksana, org.fungsional, password=PASSWORD)
     today = timezone.localdate()
     periode = periode_create(instansi=org.instansi, tahun=today.year)

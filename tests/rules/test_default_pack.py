@@ -124,6 +124,9 @@ def test_angka_kredit_and_policy_and_distribution(pack):
         "jenis_hari_keberatan": "kalender",
         "hasil_kerja_pimpinan_dari_organisasi": True,
         "hasil_kerja_pimpinan_boleh_diubah": False,
+        "tingkat_distribusi": "opd",
+        "publikasi": "setelah_kalibrasi",
+        "pembulatan_distribusi": "terdekat",
     }
     pola = rules.evaluate("penilaian-kinerja", "pola_distribusi", {"predikat_organisasi": "sangat_kurang"}, on=ON)
     assert pola.outputs["max_sangat_baik"] == 0 and pola.outputs["min_sangat_kurang"] == 0.6

@@ -12,8 +12,19 @@ from workflow.services.roles import ensure_admin_group
 
 
 @pytest.fixture
-def rules_pack(db, settings):
-    """The shipped default rule pack, loaded and published as `manage.py load_rules` does."""
+def rules_pack(db, settings, tmp_path):
+    """The shipped default rule pack, loaded and published as `manage.py load_rules` does, with
+    the distribution checked per assessor's team and each result published as it is scored
+    (``publikasi: langsung``), as before calibration existed: most tests drive one appraisal at a
+    time. Calibration is tested with ``shipped_rules_pack`` (the pack exactly as shipped)."""
+    from tests.helpers import load_rules_one_by_one
+
+    load_rules_one_by_one(settings.BASE_DIR / "config" / "rules", tmp_path)
+
+
+@pytest.fixture
+def shipped_rules_pack(db, settings):
+    """The shipped default rule pack as it is (distribution per OPD, publication after calibration)."""
     from django.core.management import call_command
 
     call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=__import__("io").StringIO())

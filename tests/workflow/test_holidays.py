@@ -41,10 +41,19 @@ def publish_day_kind(kind: str):
     table = draft.tables.get(name="kebijakan")
     table_rows_save(
         table=table,
-        rows=[RowSpec({}, policy_outputs(jenis_hari_keberatan=kind))],
+        rows=[
+            RowSpec(
+                {}, policy_outputs(jenis_hari_keberatan=kind, tingkat_distribusi="tim_penilai", publikasi="langsung")
+            )
+        ],
     )
     case = table.test_cases.get()
-    case.expected = {**case.expected, "jenis_hari_keberatan": kind}
+    case.expected = {
+        **case.expected,
+        "jenis_hari_keberatan": kind,
+        "tingkat_distribusi": "tim_penilai",
+        "publikasi": "langsung",
+    }
     case.save()
     rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
 

@@ -276,7 +276,11 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
     table_rows_save(
         table=draft.tables.get(name="kebijakan"),
-        rows=[RowSpec({}, policy_outputs(distribusi_memblokir=True))],
+        rows=[
+            RowSpec(
+                {}, policy_outputs(distribusi_memblokir=True, tingkat_distribusi="tim_penilai", publikasi="langsung")
+            )
+        ],
     )
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {"hari_keberatan": 14, "distribusi_memblokir": True}

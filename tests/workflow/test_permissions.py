@@ -51,6 +51,8 @@ def pages(org):
         "team_csv": "/kinerja/tim/?format=csv",
         "audit_xlsx": "/kinerja/audit/?format=xlsx",
         "tpp": "/kinerja/tpp/",
+        "kalibrasi_list": "/kinerja/kalibrasi/",
+        "kalibrasi": f"/kinerja/kalibrasi/{skp.periode_id}/{org.dinkes.pk}/",
     }
 
 
@@ -61,6 +63,7 @@ def dokumen_url(org):
     return f"/kinerja/dokumen/{skp.pk}/skp/"
 
 
+ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 ALLOWED = {
     "appraisal": {"owner", "assessor", "admin", "superuser"},
     "chart": {"owner", "assessor", "admin", "superuser"},
@@ -78,8 +81,9 @@ ALLOWED = {
     "team_csv": {"assessor", "assessor_superior"},
     "audit_xlsx": {"admin", "other_admin", "superuser"},
     "tpp": {"admin", "other_admin", "superuser"},
+    "kalibrasi_list": set(ROLES),
+    "kalibrasi": {"admin", "superuser"},  # and the head of Dinas Kesehatan (tests/workflow/test_kalibrasi.py)
 }
-ROLES = ["owner", "assessor", "colleague", "assessor_superior", "admin", "other_admin", "superuser"]
 
 
 @pytest.mark.parametrize("page", list(ALLOWED))

@@ -2,9 +2,10 @@
 realistic spread of steps: plans still drafted, submitted, returned and revised, approved; midyear
 reviews done; one division (Bidang P2P of Dinas Kesehatan) and its Kepala Dinas scored and
 published, where one pelaksana moved from one seksi to the other on 1 October (a mid-year
-transfer: two SKP, each rated by its own assessor, and one predikat for the year); and the Kepala
-Dinas's appeal waiting in the Governor's inbox: the Governor assesses a JPT and, as the assessor's
-superior, decides the appeal too. Deterministic for a given seed."""
+transfer: two SKP, each rated by its own assessor, and one predikat for the year), calibrated by
+the Kepala Dinas and published as one unit (the shipped rules' ``publikasi: setelah_kalibrasi``);
+and the Kepala Dinas's appeal waiting in the Governor's inbox: the Governor assesses a JPT and, as
+the assessor's superior, decides the appeal too. Deterministic for a given seed."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..models import (
     JenisJabatan,
     JenisJendela,
     JenisRhk,
+    Kalibrasi,
     NilaiPerilaku,
     PeranAdmin,
     Periode,
@@ -29,8 +31,13 @@ from ..models import (
     Unit,
 )
 from ..selectors.appraisal import assessor_plan
+from ..selectors.capaian import unit_heads
+from ..selectors.distribution import distribution_unit
+from ..selectors.kalibrasi import period_policy
+from ..selectors.org import org_snapshot
 from ..services import appeal as appeal_svc
 from ..services import appraisal as svc
+from ..services.kalibrasi import kalibrasi_publish
 from ..services.mutasi import pegawai_transfer
 from .org import provinsi_rows
 
@@ -166,6 +173,7 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     if moving is not None:
         with transaction.atomic():
             _drive_transfer(moving, periode, rng, report, leads_published)
+    _calibrate(periode, report)
     _jpt_appeal(periode, report)
     return report
 
@@ -174,6 +182,29 @@ def _published_here(skp: Skp) -> bool:
     """The appraisals driven all the way to publication."""
     kode = skp.unit.kode
     return kode.startswith(PUBLISHED_UNIT_CODE) or (kode == JPT_APPEAL_UNIT_CODE and skp.pegawai.is_kepala_unit)
+
+
+def _calibrate(periode: Periode, report: SimulationReport) -> None:
+    """Under publication after calibration, the head of each unit with waiting results (else an
+    admin of the government) publishes the unit at once, as they would from the calibration page."""
+    policy = period_policy(periode)
+    if not policy.calibrated:
+        return
+    units = {}
+    for skp in Skp.objects.filter(periode=periode, status=StatusSkp.DINILAI).select_related("pegawai", "periode"):
+        unit = distribution_unit(skp=skp, tingkat=policy.tingkat)
+        if unit is not None:
+            units[unit.pk] = unit
+    admin = PeranAdmin.objects.filter(instansi_id=periode.instansi_id).select_related("user").first()
+    snap = org_snapshot(periode.instansi_id)
+    for unit in units.values():
+        heads = [p.user for p in unit_heads(snap, unit) if p.user_id]
+        by = heads[0] if heads else (admin.user if admin else None)
+        if by is None:
+            continue
+        kalibrasi = Kalibrasi.objects.filter(periode=periode, unit=unit).first()
+        kalibrasi_publish(periode=periode, unit=unit, versi=kalibrasi.versi if kalibrasi else 0, by=by)
+        report.add("calibrated_units")
 
 
 def _jpt_appeal(periode: Periode, report: SimulationReport) -> None:

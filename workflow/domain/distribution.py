@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import floor
+from math import ceil, floor
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +33,13 @@ class Bound:
         return not self.judged or self.have >= self.limit
 
     @property
+    def off_by(self) -> int:
+        """How many people the team is past the bound (0 when it is met)."""
+        if self.ok:
+            return 0
+        return self.have - self.limit if self.kind == "max" else self.limit - self.have
+
+    @property
     def rule(self) -> str:
         """The bound in words, e.g. "Baik: at most 70 % (2 people)"."""
         params = {"predikat": self.predikat, "limit": self.limit}
@@ -52,7 +59,22 @@ class Bound:
         return text % params
 
 
-def pattern_bounds(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[Bound]:
+# How a share of the team becomes whole people (``kebijakan.pembulatan_distribusi``).
+ROUNDING = {
+    "terdekat": lambda x: floor(x + 0.5),  # to the nearest whole person, a half up (the pattern table's way)
+    "ke_bawah": floor,
+    "ke_atas": ceil,
+}
+
+
+def people_of(share: float, total: int, rounding: str = "terdekat") -> int:
+    """``share`` of a team of ``total`` in whole people (rounded to 6 places first: 0.1 * 30 is 3)."""
+    return int(ROUNDING.get(rounding, ROUNDING["terdekat"])(round(share * total, 6)))
+
+
+def pattern_bounds(
+    *, counts: dict[str, int], total: int, pattern: dict, complete: bool, rounding: str = "terdekat"
+) -> list[Bound]:
     """The bounds of ``pattern`` that constrain a team of ``total`` with ``counts`` per predikat.
     Keys read ``min_<group>`` or ``max_<group>`` (a share of the team) and ``min_orang_<group>``
     (a number of people), where a group is one predikat code or several joined by ``_atau_``.
@@ -75,7 +97,7 @@ def pattern_bounds(*, counts: dict[str, int], total: int, pattern: dict, complet
             Bound(
                 predikat=" / ".join(str(labels[code]) for code in codes),
                 kind=kind,
-                limit=int(value) if people else floor(share * total + 0.5),
+                limit=int(value) if people else people_of(share, total, rounding),
                 share=share,
                 have=sum(counts.get(code, 0) for code in codes),
                 judged=kind == "max" or complete,
@@ -84,11 +106,13 @@ def pattern_bounds(*, counts: dict[str, int], total: int, pattern: dict, complet
     return bounds
 
 
-def distribution_breaches(*, counts: dict[str, int], total: int, pattern: dict, complete: bool) -> list[str]:
+def distribution_breaches(
+    *, counts: dict[str, int], total: int, pattern: dict, complete: bool, rounding: str = "terdekat"
+) -> list[str]:
     """Messages for each bound of ``pattern`` the counts break (see ``pattern_bounds``); lower
     bounds count only once the whole team is scored (a team half rated cannot meet its minimums yet)."""
     messages = []
-    for bound in pattern_bounds(counts=counts, total=total, pattern=pattern, complete=complete):
+    for bound in pattern_bounds(counts=counts, total=total, pattern=pattern, complete=complete, rounding=rounding):
         if bound.ok:
             continue
         params = {"predikat": bound.predikat, "have": bound.have, "total": total, "limit": bound.limit}

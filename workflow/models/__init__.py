@@ -39,6 +39,7 @@ from .choices import (
     StatusSkp,
 )
 from .dokumen import AlasanPenggantian, Dokumen, JenisDokumen, PaketDokumen
+from .kalibrasi import Kalibrasi, Publikasi, TingkatDistribusi
 from .keadaan import KeadaanPegawai, PengecualianPembukaan
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .org_import import ImporOrganisasi
@@ -49,6 +50,9 @@ __all__ = [
     "Dokumen",
     "JenisDokumen",
     "PaketDokumen",
+    "Kalibrasi",
+    "Publikasi",
+    "TingkatDistribusi",
     "ImporOrganisasi",
     "AppealProcess",
     "Delegasi",

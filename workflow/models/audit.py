@@ -87,6 +87,8 @@ class AuditAction(models.TextChoices):
     # The organisation's achievement (capaian kinerja organisasi), set by the leader above the unit.
     CAPAIAN_TASKS_OPENED = "capaian.tasks_opened", _("Organisation-achievement tasks started")
     CAPAIAN_SET = "capaian.set", _("Organisation achievement set")
+    KALIBRASI_CHANGED = "kalibrasi.changed", _("Rating changed in calibration")
+    KALIBRASI_PUBLISHED = "kalibrasi.published", _("Unit published after calibration")
 
 
 class AppendOnlyError(RuntimeError):

@@ -43,6 +43,7 @@ from ..models import (
     StatusSkp,
 )
 from .appraisal import rhk_of, skps_of_year
+from .distribution import distribution_policy, distribution_unit, recorded_predikat, unit_results
 from .org import org_snapshot
 
 
@@ -225,28 +226,37 @@ def team_distribution(*, penilai, periode, counts: dict[str, int], total: int, s
 
 
 def team_breaches(*, skp: Skp, predikat: str, book: RuleBook) -> tuple[list[str], bool] | None:
-    """Breaches of the distribution pattern by the assessor's team once this result counts, and
-    whether the policy in force blocks publication on a breach; None while the unit's organisation
-    predikat is not set (nothing to check against)."""
-    org = predikat_organisasi_of(
-        periode=skp.periode,
-        instansi_id=skp.pegawai.instansi_id,
-        unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
-    )
+    """Breaches of the distribution pattern by the results ``skp`` is counted with once this result
+    counts, and whether the policy in force blocks publication on a breach; None while the
+    organisation predikat is not set (nothing to check against). The group is the assessor's team
+    or the unit at ``kebijakan.tingkat_distribusi`` (whose own recorded predikat then counts)."""
+    rules_policy = distribution_policy(book.evaluate("kebijakan", {}).outputs)
+    unit = distribution_unit(skp=skp, tingkat=rules_policy.tingkat)
+    if unit is None:
+        org = predikat_organisasi_of(
+            periode=skp.periode,
+            instansi_id=skp.pegawai.instansi_id,
+            unit_id=skp.penilai.unit_id if skp.penilai_id else skp.unit_id,
+        )
+        team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id).exclude(
+            status=StatusSkp.DITUTUP
+        )
+    else:
+        org = recorded_predikat(periode=skp.periode, unit=unit)
+        team = unit_results(periode=skp.periode, unit=unit)
     if org is None:
         return None
     pattern, blocking = pattern_for(org, book)
-    # The team is the SKP the assessor rates by their snapshots; an SKP closed without a result
-    # (a transfer before its plan was approved) is never scored and does not count.
-    team = Skp.objects.filter(periode_id=skp.periode_id, penilai_id=skp.penilai_id).exclude(status=StatusSkp.DITUTUP)
     counts: dict[str, int] = {predikat: 1}
     scored = 1
     for p in HasilPenilaian.objects.filter(skp__in=team).exclude(skp=skp).values_list("predikat", flat=True):
         counts[p] = counts.get(p, 0) + 1
         scored += 1
     total = team.count()
-    breaches = distribution_breaches(counts=counts, total=total, pattern=pattern, complete=scored >= total)
-    return breaches, blocking
+    breaches = distribution_breaches(
+        counts=counts, total=total, pattern=pattern, complete=scored >= total, rounding=rules_policy.pembulatan
+    )
+    return breaches, blocking and not rules_policy.calibrated
 
 
 def result_may_be_published(skp: Skp) -> bool:

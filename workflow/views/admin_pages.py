@@ -24,6 +24,7 @@ from ..selectors.capaian import capaian_progress
 from ..selectors.keadaan import exclusions_of
 from ..selectors.org import admin_instansi_ids
 from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
+from ..selectors.rule_impact import results_by_version, versions_of_period
 from ..services.capaian import capaian_tasks_open
 from ..services.deadlines import overdue_tasks
 from ..services.delegation import tasks_reassign
@@ -383,3 +384,24 @@ class HolidaysView(AdminOnlyMixin, FormView):
             self.request, text % {"count": len(report.added), "kept": len(report.kept), "year": tahun, "name": instansi}
         )
         return HttpResponseRedirect(f"{reverse('kinerja:holidays')}?instansi={instansi.pk}&tahun={tahun}")
+
+
+class ScoredByVersionView(AdminOnlyMixin, TemplateView):
+    """For an admin: which version of the scoring rules scored whom in one period (a version
+    published in the middle of a period splits its results), paged, one version at a time."""
+
+    template_name = "workflow/rekap_versi.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        periods = list(self.periods())
+        chosen = self.request.GET.get("periode")
+        periode = next((p for p in periods if str(p.pk) == chosen), periods[0] if periods else None)
+        version = (self.request.GET.get("versi") or "")[:50]
+        ctx.update({"periods": periods, "periode": periode, "versi": version})
+        if periode is not None:
+            ctx["versions"] = versions_of_period(periode)
+            ctx["page"] = Paginator(results_by_version(periode, version or None), 50).get_page(
+                self.request.GET.get("page")
+            )
+        return ctx

@@ -1,0 +1,152 @@
+"""Reads of calibration (kalibrasi): who may calibrate a unit, the unit's results against the
+distribution pattern, and the calibrations waiting for a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from rules.errors import RuleEvaluationError
+
+from ..domain.distribution import Bound, pattern_bounds
+from ..models import HasilPenilaian, Kalibrasi, Periode, PredikatOrganisasi, Skp, StatusSkp, Unit
+from .capaian import unit_heads
+from .distribution import DistributionPolicy, distribution_policy, distribution_unit, recorded_predikat, unit_results
+from .org import admin_instansi_ids, org_snapshot, pegawai_of
+from .scoring import RuleBook, pattern_for
+
+
+def period_policy(periode: Periode) -> DistributionPolicy:
+    """The distribution and publication policy of the rules in force at the end of ``periode``
+    (with no rules in force nothing can be scored: the one-by-one defaults)."""
+    try:
+        return distribution_policy(RuleBook(on=periode.tanggal_selesai).evaluate("kebijakan", {}).outputs)
+    except RuleEvaluationError:
+        return distribution_policy({})
+
+
+def calibration_required(skp: Skp) -> bool:
+    """Whether ``skp``'s scored result waits for its unit's calibration (``publikasi``)."""
+    return period_policy(skp.periode).calibrated
+
+
+def is_calibrator(user, unit: Unit) -> bool:
+    """The head (or acting head) of ``unit`` or an admin of its government."""
+    if not user.is_authenticated:
+        return False
+    if unit.instansi_id in admin_instansi_ids(user):
+        return True
+    me = pegawai_of(user)
+    return me is not None and me in unit_heads(org_snapshot(unit.instansi_id), unit)
+
+
+def may_change(user, skp: Skp) -> bool:
+    """Separation of duties: nobody calibrates their own result (the unit head's row is changed by
+    an admin); the admin may change every row of their government."""
+    if skp.pegawai.instansi_id in admin_instansi_ids(user):
+        return True
+    me = pegawai_of(user)
+    return me is None or me.pk != skp.pegawai_id
+
+
+@dataclass
+class CalibrationView:
+    """One unit's calibration page: each result, the pattern's bounds against the counts."""
+
+    periode: Periode
+    unit: Unit
+    kalibrasi: Kalibrasi | None
+    policy: DistributionPolicy
+    organisasi: str | None
+    rows: list = field(default_factory=list)  # (skp, hasil or None, waiting)
+    bounds: list[Bound] = field(default_factory=list)
+    total: int = 0
+    scored: int = 0
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for _skp, _hasil, waiting in self.rows if waiting)
+
+    @property
+    def breaches(self) -> list[Bound]:
+        return [b for b in self.bounds if not b.ok]
+
+    @property
+    def organisasi_label(self) -> str | None:
+        return dict(PredikatOrganisasi.choices).get(self.organisasi, self.organisasi) if self.organisasi else None
+
+
+def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
+    policy = period_policy(periode)
+    skps = list(
+        unit_results(periode=periode, unit=unit).select_related("pegawai", "pegawai__jabatan").order_by("pegawai__nama")
+    )
+    results = {h.skp_id: h for h in HasilPenilaian.objects.filter(skp__in=[s.pk for s in skps])}
+    rows = [(s, results.get(s.pk), s.status == StatusSkp.DINILAI and s.pk in results) for s in skps]
+    counts: dict[str, int] = {}
+    for hasil in results.values():
+        counts[hasil.predikat] = counts.get(hasil.predikat, 0) + 1
+    view = CalibrationView(
+        periode=periode,
+        unit=unit,
+        kalibrasi=Kalibrasi.objects.filter(periode=periode, unit=unit).first(),
+        policy=policy,
+        organisasi=recorded_predikat(periode=periode, unit=unit),
+        rows=rows,
+        total=len(skps),
+        scored=len(results),
+    )
+    if view.organisasi is not None:
+        try:
+            pattern, _blocking = pattern_for(view.organisasi, RuleBook(on=periode.tanggal_selesai))
+        except RuleEvaluationError:
+            return view
+        view.bounds = pattern_bounds(
+            counts=counts,
+            total=len(skps),
+            pattern=pattern,
+            complete=len(results) >= len(skps),
+            rounding=policy.pembulatan,
+        )
+    return view
+
+
+def breach_messages(bounds: list[Bound]) -> list[str]:
+    """Each breached bound in words with how many people it is off by."""
+    return [
+        _("%(rule)s — %(have)d now, %(off)d too many.") % {"rule": b.rule, "have": b.have, "off": b.off_by}
+        if b.kind == "max"
+        else _("%(rule)s — %(have)d now, %(off)d too few.") % {"rule": b.rule, "have": b.have, "off": b.off_by}
+        for b in bounds
+        if not b.ok
+    ]
+
+
+def calibrations_for(user) -> list[tuple[Periode, Unit, int]]:
+    """The units whose results wait for calibration and that ``user`` may calibrate, with how many
+    results wait: the admin's government's, or the units the user heads."""
+    if not user.is_authenticated:
+        return []
+    admin_of = admin_instansi_ids(user)
+    me = pegawai_of(user)
+    instansi = set(admin_of) | ({me.instansi_id} if me is not None else set())
+    waiting = (
+        Skp.objects.filter(
+            status=StatusSkp.DINILAI,
+            hasil__isnull=False,
+            periode__instansi_id__in=instansi,
+        )
+        .select_related("periode", "pegawai")
+        .order_by("periode_id")
+    )
+    found: dict[tuple[int, int], list] = {}
+    policies: dict[int, DistributionPolicy] = {}
+    for skp in waiting:
+        policy = policies.get(skp.periode_id) or policies.setdefault(skp.periode_id, period_policy(skp.periode))
+        unit = distribution_unit(skp=skp, tingkat=policy.tingkat) if policy.calibrated else None
+        if unit is None or not (unit.instansi_id in admin_of or is_calibrator(user, unit)):
+            continue
+        entry = found.setdefault((skp.periode_id, unit.pk), [skp.periode, unit, 0])
+        entry[2] += 1
+    return [tuple(v) for v in found.values()]
