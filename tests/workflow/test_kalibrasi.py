@@ -125,15 +125,9 @@ def _blocking_rules():
     from rules.spec import RowSpec
 
     draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
-    outputs = {
-        "hari_keberatan": "14",
-        "hari_keputusan_keberatan": "14",
-        "distribusi_memblokir": "true",
-        "jenis_hari_keberatan": "kalender",
-        "tingkat_distribusi": "opd",
-        "publikasi": "setelah_kalibrasi",
-        "pembulatan_distribusi": "terdekat",
-    }
+    from tests.helpers import policy_outputs
+
+    outputs = policy_outputs(distribusi_memblokir=True)
     table_rows_save(table=draft.tables.get(name="kebijakan"), rows=[RowSpec({}, outputs)])
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {**case.expected, "distribusi_memblokir": True}

@@ -48,6 +48,8 @@ def publish_policy(**changes):
     """Version 2 of the rules from 2026 on, with the policy row changed as a rule admin would."""
     draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
     table = draft.tables.get(name="kebijakan")
+    # one-by-one publication per assessor's team, as the fixtures' rules (tests/helpers.load_rules_one_by_one)
+    changes = {"tingkat_distribusi": "tim_penilai", "publikasi": "langsung", **changes}
     table_rows_save(table=table, rows=[RowSpec({}, policy_outputs(**changes))])
     case = table.test_cases.get()
     case.expected = {k: v for k, v in case.expected.items() if k not in changes}
