@@ -124,7 +124,8 @@ def open_windows(periode) -> None:
     import datetime as dt
 
     for window in periode.jendela_set.all():
-        window.dibuka = dt.date(periode.tahun, 1, 1)
+        # a periodic window reviews the months before it opens: one day after the SKP starts, it applies
+        window.dibuka = dt.date(periode.tahun, 1, 2)
         window.save()
 
 
