@@ -43,3 +43,14 @@ def _flush_past_the_audit_trigger():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PostgresOperations, "execute_sql_flush", execute_sql_flush)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Every test starts in the product's default language (Indonesian): a page or a document that
+    switches the thread's language must not decide what the next test's messages say."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
