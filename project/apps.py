@@ -8,6 +8,8 @@ class KinerjaStaticFilesConfig(StaticFilesConfig):
     static files: they are npm sources nothing references (viewflow's templates load the copies one
     level up, e.g. ``viewflow/fonts/roboto/roboto-fontface.css``), and one of them
     (``roboto-fontface.css``) names fonts that are not shipped, which makes the manifest storage
-    abort ``collectstatic``. Leaving them out also keeps STATIC_ROOT about half the size."""
+    abort ``collectstatic``. Leaving them out also keeps STATIC_ROOT about half the size. Likewise
+    viewflow's ``js/contrib/dash`` (Plotly Dash bundles, 70 MB): no page of the product uses them, and
+    compressing them made ``collectstatic`` take minutes."""
 
-    ignore_patterns = [*StaticFilesConfig.ignore_patterns, "node_modules"]
+    ignore_patterns = [*StaticFilesConfig.ignore_patterns, "node_modules", "dash"]
