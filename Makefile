@@ -8,7 +8,7 @@ PORT ?= 8000
 # The development commands run with DEBUG on: without it the settings require a SECRET_KEY.
 DEV := DEBUG=true
 
-.PHONY: demo test install venv migrate seed serve lint messages clean system-packages
+.PHONY: demo test install venv migrate seed serve lint messages clean system-packages assets
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -29,6 +29,14 @@ system-packages:
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "installing:" $$missing; \
 	  $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+
+## Front-end packages from package.json (npm): Chart.js is copied into the static files the product
+## serves (committed, so `make demo` needs no npm); axe-core stays in node_modules for the browser tests.
+CHARTJS_STATIC := workflow/static/vendor/chartjs
+assets:
+	npm ci --no-audit --no-fund
+	mkdir -p $(CHARTJS_STATIC)
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(CHARTJS_STATIC)/
 
 messages: install
 	$(DEV) $(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".ci-venv" >/dev/null
