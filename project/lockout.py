@@ -37,4 +37,12 @@ def lockout_response(request, original_response=None, credentials=None):
     form = AuthenticationForm(request, data={})  # bound but empty: validating it authenticates nobody
     form.errors.clear()
     form.add_error(None, message)
-    return TemplateResponse(request, "registration/login.html", {"form": form}, status=LOCKOUT_STATUS).render()
+    context = {"form": form, "sso_enabled": settings.KINERJA_OIDC_ENABLED}
+    return TemplateResponse(request, "registration/login.html", context, status=LOCKOUT_STATUS).render()
+
+
+def is_sso_attempt(request, credentials=None) -> bool:
+    """django-axes' ``AXES_WHITELIST_CALLABLE``: the single sign-on callback (``workflow.sso``),
+    which authenticates with the provider's one-time code (its credentials carry the PKCE
+    ``code_verifier``), never a password. Its refusals are not counted as failed passwords."""
+    return bool(credentials) and "code_verifier" in credentials

@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from project.oidc import authentication_backends, oidc_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KINERJA_VAR_DIR", BASE_DIR / "var"))
 
@@ -154,6 +156,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "workflow.middleware.client_address"
 AXES_LOCKOUT_CALLABLE = "project.lockout.lockout_response"
 AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
+# The SSO callback checks no password (the provider authenticated the person): its refusals (an
+# unknown NIP) are no password guessing and never lock a user name or an office's address out.
+AXES_WHITELIST_CALLABLE = "project.lockout.is_sso_attempt"
+
+# --- Single sign-on (issue 16, item 3) ------------------------------------------------------
+# OpenID Connect through mozilla-django-oidc, on only when KINERJA_OIDC_CLIENT_ID is set (see
+# project/oidc.py and README "Single sign-on (OIDC)"). The account is matched by the NIP / NI PPPK
+# in the claim KINERJA_OIDC_NIP_CLAIM; nobody unknown gets an account.
+globals().update(oidc_settings(os.environ))
+AUTHENTICATION_BACKENDS = authentication_backends(AUTHENTICATION_BACKENDS, KINERJA_OIDC_ENABLED)  # noqa: F821
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"

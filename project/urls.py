@@ -7,6 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from rules.viewsets import RulesApp
+from workflow.sso import SsoCallbackView, SsoLoginView, SsoLogoutView, SsoStartView
 from workflow.views.dokumen import VerifikasiView
 from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset, capaian_viewset
 
@@ -18,7 +19,15 @@ site = Site(
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="appraisal:inbox", permanent=False), name="home"),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path(
+        "accounts/",
+        AuthViewset(
+            with_profile_view=False, login_view=SsoLoginView.as_view(), logout_view=SsoLogoutView.as_view()
+        ).urls,
+    ),
+    # Single sign-on (workflow.sso): both answer 404 unless KINERJA_OIDC_CLIENT_ID is set.
+    path("oidc/authenticate/", SsoStartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", SsoCallbackView.as_view(), name="oidc_authentication_callback"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Public (no login): what a printed document's QR code and code lead to.

@@ -84,6 +84,9 @@ class AuditAction(models.TextChoices):
     DOCUMENT_PACKAGE_BUILT = "document.package_built", _("Document package built")
     # Sign-in (django-axes).
     LOGIN_LOCKED_OUT = "auth.locked_out", _("Sign-in locked after repeated failures")
+    # Single sign-on (OpenID Connect, workflow.sso).
+    LOGIN_SSO = "auth.sso_signed_in", _("Signed in through SSO")
+    LOGIN_SSO_REFUSED = "auth.sso_refused", _("SSO sign-in refused")
     # The organisation's achievement (capaian kinerja organisasi), set by the leader above the unit.
     CAPAIAN_TASKS_OPENED = "capaian.tasks_opened", _("Organisation-achievement tasks started")
     CAPAIAN_SET = "capaian.set", _("Organisation achievement set")

@@ -140,6 +140,14 @@ def pegawai_of(user) -> Pegawai | None:
     return Pegawai.objects.filter(user=user).select_related("unit", "jabatan", "instansi").first()
 
 
+def pegawai_by_nomor_induk(nomor_induk: str) -> Pegawai | None:
+    """The employee whose NIP / NI PPPK is ``nomor_induk``, with the user account (the single
+    sign-on matches people by it), or None."""
+    if not nomor_induk:
+        return None
+    return Pegawai.objects.select_related("user", "instansi").filter(nip=nomor_induk).first()
+
+
 def admin_instansi_ids(user) -> set[int]:
     """Governments ``user`` administers; a superuser administers all."""
     if not user.is_authenticated:
