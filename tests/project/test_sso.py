@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from project.oidc import authentication_backends, oidc_settings
 from tests.factories import Org, PegawaiFactory, give_accounts, ni_pppk_for, nip_for
 from workflow.models import AuditAction, AuditEvent, StatusKepegawaian
+from workflow.sso import nomor_induk_from_claim
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID, CLIENT_SECRET = "kinerja-test", "rahasia-klien-uji-1234567890"
@@ -273,3 +274,36 @@ def test_settings_from_the_environment():
     assert configured["OIDC_CREATE_USER"] is False
     assert configured["KINERJA_OIDC_DISCOVERY_URL"] == ""
     assert authentication_backends(["a"], False) == ["a"]
+
+
+def test_provider_down_or_a_stray_callback_lands_on_the_login_page_with_a_message(client, db, settings):
+    """No 500 when the provider cannot be reached or a callback comes without a sign-in started here."""
+    dead = oidc_settings({"KINERJA_OIDC_CLIENT_ID": CLIENT_ID, "KINERJA_OIDC_ISSUER": "http://127.0.0.1:9/o"})
+    for name, value in dead.items():
+        setattr(settings, name, value)
+    settings.AUTHENTICATION_BACKENDS = authentication_backends(settings.AUTHENTICATION_BACKENDS, True)
+
+    response = client.get("/oidc/authenticate/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert "Penyedia SSO tidak dapat dihubungi" in response.content.decode()
+
+    response = client.get("/oidc/callback/?code=abc&state=xyz", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert "Masuk melalui SSO gagal" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("198503152010012003", "198503152010012003"),
+        (" 19850315 201001 2 003 ", "198503152010012003"),
+        (198503152010012003, "198503152010012003"),
+        (None, ""),
+        ({"nip": "198503152010012003"}, ""),
+        (["198503152010012003"], ""),
+        (True, ""),
+    ],
+)
+def test_the_claim_value_is_read_as_a_number_or_refused(value, expected):
+    assert nomor_induk_from_claim(value) == expected
