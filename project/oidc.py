@@ -12,6 +12,7 @@ from its discovery document (``KINERJA_OIDC_ISSUER``, read at the first sign-in:
 """
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 SSO_BACKEND = "workflow.sso.NipOIDCBackend"
 
@@ -62,6 +63,15 @@ def oidc_settings(environ: Mapping[str, str]) -> dict:
     for setting, variable in ENDPOINT_VARIABLES.items():
         if value := _value(environ, variable):
             result[setting] = value
+    # The logout form's answer redirects to the provider's end session endpoint: the
+    # Content-Security-Policy's form-action must allow its origin (browsers check redirects too).
+    result["KINERJA_OIDC_FORM_ACTION_ORIGINS"] = sorted(
+        {
+            f"{parts.scheme}://{parts.netloc}"
+            for url in (discovery, result.get("KINERJA_OIDC_LOGOUT_ENDPOINT", ""))
+            if url and (parts := urlsplit(url)).scheme in {"http", "https"} and parts.netloc
+        }
+    )
     return result
 
 

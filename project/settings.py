@@ -164,8 +164,9 @@ AXES_WHITELIST_CALLABLE = "project.lockout.is_sso_attempt"
 # OpenID Connect through mozilla-django-oidc, on only when KINERJA_OIDC_CLIENT_ID is set (see
 # project/oidc.py and README "Single sign-on (OIDC)"). The account is matched by the NIP / NI PPPK
 # in the claim KINERJA_OIDC_NIP_CLAIM; nobody unknown gets an account.
-globals().update(oidc_settings(os.environ))
-AUTHENTICATION_BACKENDS = authentication_backends(AUTHENTICATION_BACKENDS, KINERJA_OIDC_ENABLED)  # noqa: F821
+_oidc = oidc_settings(os.environ)
+globals().update(_oidc)
+AUTHENTICATION_BACKENDS = authentication_backends(AUTHENTICATION_BACKENDS, _oidc["KINERJA_OIDC_ENABLED"])
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -286,7 +287,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The SSO provider's origin too when SSO is on: logout continues there (project/oidc.py).
+        "form-action": ["'self'", *_oidc.get("KINERJA_OIDC_FORM_ACTION_ORIGINS", [])],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -97,3 +97,6 @@ def opened(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         period_open(periode=periode, by=None)
     return periode
+
+
+from tests.oidc_provider.fixtures import provider, sso  # noqa: E402, F401 (the SSO browser test)

@@ -8,10 +8,6 @@ provider, then follows the real authorization-code flow (state, nonce, PKCE) thr
 the product exchanges the code and reads the keys and claims over HTTP."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -20,51 +16,12 @@ from django.contrib.auth import get_user_model
 
 from project.oidc import authentication_backends, oidc_settings
 from tests.factories import Org, PegawaiFactory, give_accounts, ni_pppk_for, nip_for
+from tests.oidc_provider.fixtures import CLIENT_ID, configure
 from workflow.models import AuditAction, AuditEvent, StatusKepegawaian
 from workflow.sso import nomor_induk_from_claim
 
-ROOT = Path(__file__).resolve().parents[2]
-CLIENT_ID, CLIENT_SECRET = "kinerja-test", "rahasia-klien-uji-1234567890"
 PASSWORD = "Rahasia-2026!"
 SSO_BUTTON = "Masuk dengan SSO"
-
-
-@pytest.fixture(scope="module")
-def provider(live_server, tmp_path_factory):
-    """The provider's base URL; the process lives as long as this module's tests."""
-    env = {
-        **os.environ,
-        "OIDC_PROVIDER_DB": str(tmp_path_factory.mktemp("oidc-provider") / "provider.sqlite3"),
-        "OIDC_CLIENT_ID": CLIENT_ID,
-        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-        "OIDC_REDIRECT_URI": f"{live_server.url}/oidc/callback/",
-        "OIDC_POST_LOGOUT_URI": f"{live_server.url}/accounts/login/",
-    }
-    env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.oidc_provider.serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("PORT "), f"the OIDC provider did not start (exit {process.poll()})"
-        yield f"http://127.0.0.1:{line.split()[1]}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def sso(provider, settings):
-    """SSO switched on the way a deployment does it: the KINERJA_OIDC_* variables."""
-    variables = {
-        "KINERJA_OIDC_ISSUER": f"{provider}/o",
-        "KINERJA_OIDC_CLIENT_ID": CLIENT_ID,
-        "KINERJA_OIDC_CLIENT_SECRET": CLIENT_SECRET,
-    }
-    for name, value in oidc_settings(variables).items():
-        setattr(settings, name, value)
-    settings.AUTHENTICATION_BACKENDS = authentication_backends(settings.AUTHENTICATION_BACKENDS, True)
-    return provider
 
 
 @pytest.fixture
@@ -273,15 +230,21 @@ def test_settings_from_the_environment():
     assert configured["OIDC_RP_SCOPES"] == "openid profile nip"
     assert configured["OIDC_CREATE_USER"] is False
     assert configured["KINERJA_OIDC_DISCOVERY_URL"] == ""
+    # Logout continues at the provider: the form-action of the Content-Security-Policy allows it.
+    assert configured["KINERJA_OIDC_FORM_ACTION_ORIGINS"] == []
+    with_issuer = oidc_settings(
+        {"KINERJA_OIDC_CLIENT_ID": "k", "KINERJA_OIDC_ISSUER": "https://sso.example.go.id/realms/asn/"}
+    )
+    assert with_issuer["KINERJA_OIDC_DISCOVERY_URL"] == (
+        "https://sso.example.go.id/realms/asn/.well-known/openid-configuration"
+    )
+    assert with_issuer["KINERJA_OIDC_FORM_ACTION_ORIGINS"] == ["https://sso.example.go.id"]
     assert authentication_backends(["a"], False) == ["a"]
 
 
 def test_provider_down_or_a_stray_callback_lands_on_the_login_page_with_a_message(client, db, settings):
     """No 500 when the provider cannot be reached or a callback comes without a sign-in started here."""
-    dead = oidc_settings({"KINERJA_OIDC_CLIENT_ID": CLIENT_ID, "KINERJA_OIDC_ISSUER": "http://127.0.0.1:9/o"})
-    for name, value in dead.items():
-        setattr(settings, name, value)
-    settings.AUTHENTICATION_BACKENDS = authentication_backends(settings.AUTHENTICATION_BACKENDS, True)
+    configure(settings, {"KINERJA_OIDC_CLIENT_ID": CLIENT_ID, "KINERJA_OIDC_ISSUER": "http://127.0.0.1:9/o"})
 
     response = client.get("/oidc/authenticate/", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/login/"

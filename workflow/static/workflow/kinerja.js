@@ -22,6 +22,15 @@
     }
   });
 
+  // Logging out may go on at the single sign-on provider, another origin (workflow/sso.py): the
+  // logout form is submitted natively, since Turbo's fetch cannot follow a redirect there.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && new URL(form.action, document.baseURI).pathname === "/accounts/logout/") {
+      form.setAttribute("data-turbo", "false");
+    }
+  }, true);
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
