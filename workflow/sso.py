@@ -103,6 +103,8 @@ def provider_setting(attr, *args):
         url = getattr(settings, "KINERJA_OIDC_DISCOVERY_URL", "")
         if url and (value := discovery_document(url).get(DISCOVERY_KEYS[attr])):
             return value
+        if attr == "OIDC_OP_USER_ENDPOINT":
+            return None  # optional: the ID token's claims are then all there is
     return import_from_settings(attr, *args)
 
 
@@ -131,6 +133,9 @@ class NipOIDCBackend(OIDCAuthenticationBackend):
             return None
         super().__init__()  # the provider's endpoints and the client's credentials, read now
         return super().authenticate(request, **kwargs)
+
+    def get_userinfo(self, access_token, id_token, payload):
+        return super().get_userinfo(access_token, id_token, payload) if self.OIDC_OP_USER_ENDPOINT else {}
 
     def get_or_create_user(self, access_token, id_token, payload):
         """The account of the employee named by the claim, or None (the reason on the request for

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 
 from project.oidc import authentication_backends, oidc_settings
 from tests.factories import Org, PegawaiFactory, give_accounts, ni_pppk_for, nip_for
-from tests.oidc_provider.fixtures import CLIENT_ID, configure
+from tests.oidc_provider.fixtures import CLIENT_ID, CLIENT_SECRET, configure
 from workflow.models import AuditAction, AuditEvent, StatusKepegawaian
 from workflow.sso import nomor_induk_from_claim
 
@@ -84,6 +84,25 @@ def test_spaces_in_the_claim_and_the_next_page_are_kept(sso, org, live_server):
     callback = next(r for r in response.history if urlsplit(r.url).path == "/oidc/callback/")
     assert callback.headers["Location"] == "/appraisal/"
     assert signed_in_as(session, live_server) is not None
+
+
+def test_endpoints_set_one_by_one_and_the_claim_from_the_id_token(provider, settings, org, live_server):
+    """A provider without discovery and without a userinfo endpoint: the claim comes from the ID token."""
+    configure(
+        settings,
+        {
+            "KINERJA_OIDC_CLIENT_ID": CLIENT_ID,
+            "KINERJA_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+            "KINERJA_OIDC_AUTHORIZATION_ENDPOINT": f"{provider}/o/authorize/",
+            "KINERJA_OIDC_TOKEN_ENDPOINT": f"{provider}/o/token/",
+            "KINERJA_OIDC_JWKS_ENDPOINT": f"{provider}/o/.well-known/jwks.json",
+        },
+    )
+    give_accounts(org.kabid)
+    session = browser()
+    sso_sign_in(session, live_server, provider, sub="kabid", nip=org.kabid.nip)
+    page = signed_in_as(session, live_server)
+    assert page is not None and org.kabid.nama in page.text
 
 
 def test_pppk_signs_in_with_ni_pppk(sso, org, live_server):
