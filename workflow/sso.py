@@ -134,8 +134,23 @@ class NipOIDCBackend(OIDCAuthenticationBackend):
         super().__init__()  # the provider's endpoints and the client's credentials, read now
         return super().authenticate(request, **kwargs)
 
+    def verify_token(self, token, **kwargs):
+        """The ID token's signature and nonce (mozilla-django-oidc), and its audience: this client."""
+        payload = super().verify_token(token, **kwargs)
+        if "nonce" in kwargs:  # the ID token (a signed userinfo answer need not name the client)
+            audience = payload.get("aud")
+            if self.OIDC_RP_CLIENT_ID not in (audience if isinstance(audience, list) else [audience]):
+                raise SuspiciousOperation("The ID token was issued to another client.")
+        return payload
+
     def get_userinfo(self, access_token, id_token, payload):
-        return super().get_userinfo(access_token, id_token, payload) if self.OIDC_OP_USER_ENDPOINT else {}
+        if not self.OIDC_OP_USER_ENDPOINT:
+            return {}
+        userinfo = super().get_userinfo(access_token, id_token, payload)
+        if "sub" in userinfo and userinfo["sub"] != payload.get("sub"):
+            # OpenID Connect Core 5.3.2: the answer is about someone else and must not be used.
+            raise SuspiciousOperation("The userinfo answer names another subject than the ID token.")
+        return userinfo
 
     def get_or_create_user(self, access_token, id_token, payload):
         """The account of the employee named by the claim, or None (the reason on the request for
