@@ -17,7 +17,7 @@ site = Site(
 )
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="appraisal:inbox", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="kinerja:index", permanent=False), name="home"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,6 +3,8 @@ the business rules."""
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
@@ -11,6 +13,7 @@ from project.widgets import DateInput
 from .models import (
     AspekIki,
     AuditAction,
+    Delegasi,
     Instansi,
     Jabatan,
     JenisDokumen,
@@ -318,6 +321,19 @@ def form_errors(form: forms.Form) -> list[str]:
 # The admins' pages
 
 
+class PegawaiAutocomplete(AutocompleteSelect):
+    """A people picker that searches as one types (the Django admin's select2 widget), asking the
+    product's permission-scoped search (``kinerja:pegawai_autocomplete``) instead of the admin's;
+    only the chosen person is rendered into the page, whatever the size of the government."""
+
+    def __init__(self, attrs=None):
+        # any foreign key to Pegawai names the model for the widget's data attributes
+        super().__init__(field=Delegasi._meta.get_field("penerima"), admin_site=None, attrs=attrs)
+
+    def get_url(self):
+        return reverse("kinerja:pegawai_autocomplete")
+
+
 class PegawaiChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.nama} — {obj.jabatan.nama}"
@@ -338,6 +354,7 @@ class TaskReassignForm(forms.Form):
     kepada = PegawaiChoiceField(
         label=_("To"),
         queryset=Pegawai.objects.none(),
+        widget=PegawaiAutocomplete(),
         error_messages={
             "required": _("Choose the employee who takes the tasks."),
             "invalid_choice": _("Choose the employee who takes the tasks."),
@@ -437,7 +454,12 @@ class DokumenPaketForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    penerima = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=_("Delegate"))
+    penerima = PegawaiChoiceField(
+        queryset=Pegawai.objects.none(),
+        label=_("Delegate"),
+        widget=PegawaiAutocomplete(),
+        error_messages={"invalid_choice": _("Choose the employee who takes the tasks.")},
+    )
     mulai = forms.DateField(label=_("From"), widget=DateInput())
     selesai = forms.DateField(label=_("Until"), widget=DateInput())
     alasan = forms.CharField(label=_("Reason"), max_length=255)

@@ -4,6 +4,8 @@ holiday calendar."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from ..exports import download, export_format
+from ..filters import search_q
 from ..forms import CapaianStartForm, HolidayLoadForm, MutasiForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
 from ..models import Instansi, PembukaanPeriode, Periode, Predikat
 from ..selectors.appraisal import completion_per_opd, opd_list, opd_of_units, period_results
@@ -268,7 +271,7 @@ class OpenPeriodStatusView(AdminOnlyMixin, TemplateView):
 
 class OverdueView(AdminOnlyMixin, TemplateView):
     """Admins: open tasks past their due date (or all open ones with ``?semua=1``), held or waiting
-    in the queue, with reassignment of one or many."""
+    in the queue, searched by name or NIP a page at a time, with reassignment of one or many."""
 
     template_name = "workflow/overdue.html"
 
@@ -276,7 +279,18 @@ class OverdueView(AdminOnlyMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ids = admin_instansi_ids(self.request.user)
         ctx["all_open"] = self.request.GET.get("semua") == "1"
-        ctx["overdue"] = list(overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])[:500])
+        rows = overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])
+        ctx["q"] = (self.request.GET.get("q") or "")[:100].strip()
+        if ctx["q"]:
+            rows = rows.filter(
+                search_q("task__process__skp__pegawai__", ctx["q"])
+                | search_q("task__process__keberatan__skp__pegawai__", ctx["q"])
+            )
+        ctx["page"] = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        ctx["overdue"] = list(ctx["page"].object_list)
+        ctx["query"] = "&".join(
+            part for part in ("semua=1" if ctx["all_open"] else "", f"q={quote(ctx['q'])}" if ctx["q"] else "") if part
+        )
         form = ctx.setdefault("form", TaskReassignForm(instansi_ids=ids))
         ctx["selected"] = set(form.data.getlist("tugas")) if form.is_bound else set()
         return ctx

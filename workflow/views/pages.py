@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, RedirectView, TemplateView
+from django.views.generic import FormView, TemplateView
 
 from ..exports import download, export_format
 from ..forms import DelegationForm
@@ -19,11 +19,6 @@ from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
 from ..selectors.scoring import annual_predikat, team_distribution
 from ..services.delegation import delegation_create
 from .exports import team_table
-
-
-class HomeView(RedirectView):
-    def get_redirect_url(self, *args, **kwargs):
-        return reverse("appraisal:inbox")
 
 
 class ProfileView(TemplateView):
