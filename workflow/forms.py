@@ -326,12 +326,14 @@ class PegawaiAutocomplete(AutocompleteSelect):
     product's permission-scoped search (``kinerja:pegawai_autocomplete``) instead of the admin's;
     only the chosen person is rendered into the page, whatever the size of the government."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs=None, *, purpose: str = ""):
         # any foreign key to Pegawai names the model for the widget's data attributes
         super().__init__(field=Delegasi._meta.get_field("penerima"), admin_site=None, attrs=attrs)
+        self.purpose = purpose
 
     def get_url(self):
-        return reverse("kinerja:pegawai_autocomplete")
+        url = reverse("kinerja:pegawai_autocomplete")
+        return f"{url}?untuk={self.purpose}" if self.purpose else url
 
 
 class PegawaiChoiceField(forms.ModelChoiceField):
@@ -416,7 +418,9 @@ class CapaianStartForm(forms.Form):
 class MutasiForm(forms.Form):
     """The BKD admin's transfer (mutasi) of an employee of their own government."""
 
-    pegawai = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=_("Employee"))
+    pegawai = PegawaiChoiceField(
+        queryset=Pegawai.objects.none(), label=_("Employee"), widget=PegawaiAutocomplete(purpose="mutasi")
+    )
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("New unit"))
     jabatan = forms.ModelChoiceField(queryset=Jabatan.objects.none(), label=_("New position"))
     tanggal = forms.DateField(

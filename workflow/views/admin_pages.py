@@ -94,8 +94,8 @@ class RekapView(AdminOnlyMixin, TemplateView):
 
 
 class ResultsView(AdminOnlyMixin, TemplateView):
-    """For an admin: the results of one period of their government, filtered by OPD and predikat,
-    a page at a time (``?format=xlsx|csv`` downloads every row the filters keep)."""
+    """For an admin: the results of one period of their government, filtered by OPD and predikat
+    and searched by name or NIP, a page at a time (``?format=xlsx|csv`` downloads every row the filters keep)."""
 
     template_name = "workflow/results.html"
     page_size = 50
@@ -120,6 +120,9 @@ class ResultsView(AdminOnlyMixin, TemplateView):
             if periode is not None
             else None
         )
+        text = (request.GET.get("q") or "")[:100].strip()
+        if results is not None and text:
+            results = results.filter(search_q("pegawai__", text))
         fmt = export_format(request.GET.get("format"))
         if fmt is not None:
             if periode is None:
@@ -148,6 +151,7 @@ class ResultsView(AdminOnlyMixin, TemplateView):
             predikat=predikat,
             predikat_choices=Predikat.choices,
             page=page,
+            q=text,
             query=query.urlencode(),
         )
         return self.render_to_response(ctx)

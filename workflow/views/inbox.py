@@ -16,7 +16,17 @@ from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
 from ..filters import OpenTaskFilter, TaskFilter, search_q
-from ..models import Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode, StatusSkp, TenggatTugas
+from ..models import (
+    Notifikasi,
+    Pegawai,
+    Periode,
+    Predikat,
+    Skp,
+    StatusKepegawaian,
+    StatusPeriode,
+    StatusSkp,
+    TenggatTugas,
+)
 from ..selectors.appraisal import current_tasks, team_progress
 from ..selectors.inbox import archive_for, inbox_for, is_overdue, open_tasks_in, queue_for, subject_of, task_counts
 from ..selectors.org import admin_instansi_ids, pegawai_of, person_name, team_of
@@ -265,17 +275,23 @@ class PegawaiAutocompleteView(View):
 
     def get(self, request, *args, **kwargs):
         ids = admin_instansi_ids(request.user)
-        if not ids:
-            me = pegawai_of(request.user)
-            if me is None:
+        if request.GET.get("untuk") == "mutasi":
+            # the transfer page (admins): anyone of their governments who can move, account or not
+            if not ids:
                 raise PermissionDenied
-            ids = {me.instansi_id}
-        people = (
-            Pegawai.objects.filter(instansi_id__in=ids, aktif=True, user__isnull=False)
-            .exclude(user=request.user)
-            .select_related("jabatan")
-            .order_by("nama", "pk")
-        )
+            people = Pegawai.objects.filter(instansi_id__in=ids, aktif=True).exclude(
+                status_kepegawaian=StatusKepegawaian.PEJABAT_NEGARA
+            )
+        else:
+            if not ids:
+                me = pegawai_of(request.user)
+                if me is None:
+                    raise PermissionDenied
+                ids = {me.instansi_id}
+            people = Pegawai.objects.filter(instansi_id__in=ids, aktif=True, user__isnull=False).exclude(
+                user=request.user
+            )
+        people = people.select_related("jabatan").order_by("nama", "pk")
         text = (request.GET.get("term") or "")[:100].strip()
         if text:
             people = people.filter(search_q("", text))
