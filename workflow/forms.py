@@ -321,6 +321,12 @@ def form_errors(form: forms.Form) -> list[str]:
 # The admins' pages
 
 
+def _is_id(value) -> bool:
+    """A value a database id could be (digits, within a 64-bit integer)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
 class PegawaiAutocomplete(AutocompleteSelect):
     """A people picker that searches as one types (the Django admin's select2 widget), asking the
     product's permission-scoped search (``kinerja:pegawai_autocomplete``) instead of the admin's;
@@ -330,6 +336,11 @@ class PegawaiAutocomplete(AutocompleteSelect):
         # any foreign key to Pegawai names the model for the widget's data attributes
         super().__init__(field=Delegasi._meta.get_field("penerima"), admin_site=None, attrs=attrs)
         self.purpose = purpose
+
+    def optgroups(self, name, value, attr=None):
+        # A posted value that is no employee id (junk) renders as no choice instead of failing
+        # the page; the field answers it with its message.
+        return super().optgroups(name, [v for v in value if _is_id(v)], attr)
 
     def get_url(self):
         url = reverse("kinerja:pegawai_autocomplete")

@@ -261,6 +261,7 @@ def test_the_inbox_and_open_tasks_cost_the_same_for_5_and_50_rows(client, org, o
     client.force_login(bkd)
     client.get("/kinerja/tugas-terbuka/")
     open_5 = queries(client, "/kinerja/tugas-terbuka/")
+    overdue_5 = queries(client, "/kinerja/terlambat/?semua=1")
     give_tasks(org.kasi.user, 45)
     client.force_login(org.kasi.user)
     client.get("/kinerja/kotak-masuk/")
@@ -268,6 +269,7 @@ def test_the_inbox_and_open_tasks_cost_the_same_for_5_and_50_rows(client, org, o
     client.force_login(bkd)
     client.get("/kinerja/tugas-terbuka/")
     assert queries(client, "/kinerja/tugas-terbuka/") == open_5
+    assert queries(client, "/kinerja/terlambat/?semua=1") == overdue_5
 
 
 # --- the people pickers ------------------------------------------------------------------------------
@@ -310,3 +312,15 @@ def test_an_unrelated_user_has_an_empty_home(client, db):
     assert client.get("/kinerja/skp-saya/").status_code == 200
     assert client.get("/kinerja/cari-pegawai/").status_code == 403
     assert make_admin  # the helper serves other tests
+
+
+@pytest.mark.parametrize("junk", ["abc", " ", "-1", "9999999", "1.5", "9" * 40, "٣"])
+def test_junk_in_the_pickers_gets_the_form_back_with_a_message(client, org, opened, bkd, junk):
+    client.force_login(bkd)
+    draft = Task.objects.get(process__skp__pegawai=org.pelaksana, status=STATUS.ASSIGNED)
+    response = client.post("/kinerja/terlambat/", {"tugas": [draft.pk], "kepada": junk, "alasan": "x"})
+    assert response.status_code == 200 and "Pilih pegawai yang menerima tugas" in response.content.decode()
+    client.force_login(org.kasi.user)
+    data = {"penerima": junk, "mulai": "2026-03-01", "selesai": "2026-03-10", "alasan": "Diklat"}
+    response = client.post("/kinerja/delegasi/", data)
+    assert response.status_code == 200 and "Pilih pegawai yang menerima tugas" in response.content.decode()
