@@ -18,7 +18,7 @@ site = Site(
 )
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="appraisal:inbox", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="kinerja:index", permanent=False), name="home"),
     path(
         "accounts/",
         AuthViewset(

@@ -3,6 +3,8 @@ the business rules."""
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
@@ -11,6 +13,7 @@ from project.widgets import DateInput
 from .models import (
     AspekIki,
     AuditAction,
+    Delegasi,
     Instansi,
     Jabatan,
     JenisDokumen,
@@ -318,6 +321,32 @@ def form_errors(form: forms.Form) -> list[str]:
 # The admins' pages
 
 
+def _is_id(value) -> bool:
+    """A value a database id could be (digits, within a 64-bit integer)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
+class PegawaiAutocomplete(AutocompleteSelect):
+    """A people picker that searches as one types (the Django admin's select2 widget), asking the
+    product's permission-scoped search (``kinerja:pegawai_autocomplete``) instead of the admin's;
+    only the chosen person is rendered into the page, whatever the size of the government."""
+
+    def __init__(self, attrs=None, *, purpose: str = ""):
+        # any foreign key to Pegawai names the model for the widget's data attributes
+        super().__init__(field=Delegasi._meta.get_field("penerima"), admin_site=None, attrs=attrs)
+        self.purpose = purpose
+
+    def optgroups(self, name, value, attr=None):
+        # A posted value that is no employee id (junk) renders as no choice instead of failing
+        # the page; the field answers it with its message.
+        return super().optgroups(name, [v for v in value if _is_id(v)], attr)
+
+    def get_url(self):
+        url = reverse("kinerja:pegawai_autocomplete")
+        return f"{url}?untuk={self.purpose}" if self.purpose else url
+
+
 class PegawaiChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.nama} — {obj.jabatan.nama}"
@@ -338,6 +367,7 @@ class TaskReassignForm(forms.Form):
     kepada = PegawaiChoiceField(
         label=_("To"),
         queryset=Pegawai.objects.none(),
+        widget=PegawaiAutocomplete(),
         error_messages={
             "required": _("Choose the employee who takes the tasks."),
             "invalid_choice": _("Choose the employee who takes the tasks."),
@@ -399,7 +429,9 @@ class CapaianStartForm(forms.Form):
 class MutasiForm(forms.Form):
     """The BKD admin's transfer (mutasi) of an employee of their own government."""
 
-    pegawai = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=_("Employee"))
+    pegawai = PegawaiChoiceField(
+        queryset=Pegawai.objects.none(), label=_("Employee"), widget=PegawaiAutocomplete(purpose="mutasi")
+    )
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("New unit"))
     jabatan = forms.ModelChoiceField(queryset=Jabatan.objects.none(), label=_("New position"))
     tanggal = forms.DateField(
@@ -437,7 +469,12 @@ class DokumenPaketForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    penerima = forms.ModelChoiceField(queryset=Pegawai.objects.none(), label=_("Delegate"))
+    penerima = PegawaiChoiceField(
+        queryset=Pegawai.objects.none(),
+        label=_("Delegate"),
+        widget=PegawaiAutocomplete(),
+        error_messages={"invalid_choice": _("Choose the employee who takes the tasks.")},
+    )
     mulai = forms.DateField(label=_("From"), widget=DateInput())
     selesai = forms.DateField(label=_("Until"), widget=DateInput())
     alasan = forms.CharField(label=_("Reason"), max_length=255)

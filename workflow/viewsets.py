@@ -6,7 +6,20 @@ from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
 from .flows import AppealFlow, AppraisalFlow, CapaianFlow
-from .views import admin_pages, appeal, audit, capaian, dokumen, files, flow_pages, kalibrasi, pages, suggestion, tpp
+from .views import (
+    admin_pages,
+    appeal,
+    audit,
+    capaian,
+    dokumen,
+    files,
+    flow_pages,
+    inbox,
+    kalibrasi,
+    pages,
+    suggestion,
+    tpp,
+)
 
 
 class ScopedFlowViewset(FlowAppViewset):
@@ -39,7 +52,14 @@ class KinerjaApp(Application):
     app_name = "kinerja"
     menu_template_name = "workflow/menu.html"
 
-    index_path = path("", pages.HomeView.as_view(), name="index")
+    index_path = path("", inbox.HomeView.as_view(), name="index")
+    my_skp_path = path("skp-saya/", inbox.MySkpView.as_view(), name="my_skp")
+    # One inbox, queue and archive across the flows (each flow's own lists stay at /<flow>/inbox/...).
+    inbox_path = path("kotak-masuk/", inbox.TaskListPage.as_view(kind="inbox"), name="inbox")
+    queue_path = path("antrian/", inbox.TaskListPage.as_view(kind="queue"), name="queue")
+    archive_path = path("arsip/", inbox.TaskListPage.as_view(kind="archive"), name="archive")
+    open_tasks_path = path("tugas-terbuka/", inbox.OpenTasksView.as_view(), name="open_tasks")
+    pegawai_search_path = path("cari-pegawai/", inbox.PegawaiAutocompleteView.as_view(), name="pegawai_autocomplete")
     profile_path = path("profil/", pages.ProfileView.as_view(), name="profile")
     team_path = path("tim/", pages.TeamView.as_view(), name="team")
     rekap_path = path("rekap/", admin_pages.RekapView.as_view(), name="rekap")

@@ -54,7 +54,7 @@ def test_rules_editor_scripts_work_under_the_csp(live_server, new_page, versions
     published, draft, other_draft = versions
     page = new_page()
     sign_in(page, live_server.url, rule_admin.username)
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
 
     # The grid: "Add row" inserts a row (above the default row); the arrows reorder rows.
     table = draft.tables.order_by("pk").first()
@@ -93,11 +93,17 @@ def test_pages_of_the_product_and_the_admin_raise_no_csp_violation(live_server, 
     get_user_model().objects.create_superuser("root", password=PASSWORD)
     page = new_page()
     sign_in(page, live_server.url, "root")
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
     for url in [
         "/appraisal/inbox/",
         "/appraisal/queue/",
         "/appraisal/archive/",
+        "/kinerja/",
+        "/kinerja/skp-saya/",
+        "/kinerja/kotak-masuk/",
+        "/kinerja/antrian/",
+        "/kinerja/arsip/",
+        "/kinerja/tugas-terbuka/",
         "/kinerja/profil/",
         "/kinerja/tim/",
         "/kinerja/rekap/",
@@ -159,7 +165,7 @@ def test_the_period_opening_page_follows_the_job_under_the_csp(live_server, new_
     get_user_model().objects.create_superuser("root", password=PASSWORD)
     page = new_page()
     sign_in(page, live_server.url, "root")
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
     page.goto(f"{live_server.url}/kinerja/buka-periode/{job.pk}/")
     expect(page.locator(".kinerja-job-status")).to_have_text("Berjalan")
     job.status, job.diproses = PembukaanPeriode.Status.DONE, 10

@@ -37,7 +37,7 @@ def log_in(page, base_url, pegawai):
     page.fill("input[name=username]", pegawai.nip)
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
 
 
 def inbox_row(page, title):

@@ -228,7 +228,13 @@ def overdue_tasks(*, instansi_ids, now: dt.datetime | None = None, overdue_only:
             | Q(task__process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
             | Q(task__process__penetapan_capaian__unit__instansi_id__in=instansi_ids)
         )
-        .select_related("task__owner__pegawai", "task__process__skp__pegawai", "task__process__keberatan__skp__pegawai")
+        .select_related(
+            "task__owner__pegawai",
+            "task__process__skp__pegawai",
+            "task__process__keberatan__skp__pegawai",
+            "task__process__penetapan_capaian__unit",
+            "task__process__penetapan_capaian__periode",
+        )
         .order_by("jatuh_tempo")
     )
 

@@ -4,6 +4,8 @@ holiday calendar."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from ..exports import download, export_format
+from ..filters import search_q
 from ..forms import CapaianStartForm, HolidayLoadForm, MutasiForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
 from ..models import Instansi, PembukaanPeriode, Periode, Predikat
 from ..selectors.appraisal import completion_per_opd, opd_list, opd_of_units, period_results
@@ -91,8 +94,8 @@ class RekapView(AdminOnlyMixin, TemplateView):
 
 
 class ResultsView(AdminOnlyMixin, TemplateView):
-    """For an admin: the results of one period of their government, filtered by OPD and predikat,
-    a page at a time (``?format=xlsx|csv`` downloads every row the filters keep)."""
+    """For an admin: the results of one period of their government, filtered by OPD and predikat
+    and searched by name or NIP, a page at a time (``?format=xlsx|csv`` downloads every row the filters keep)."""
 
     template_name = "workflow/results.html"
     page_size = 50
@@ -117,6 +120,9 @@ class ResultsView(AdminOnlyMixin, TemplateView):
             if periode is not None
             else None
         )
+        text = (request.GET.get("q") or "")[:100].strip()
+        if results is not None and text:
+            results = results.filter(search_q("pegawai__", text))
         fmt = export_format(request.GET.get("format"))
         if fmt is not None:
             if periode is None:
@@ -145,6 +151,7 @@ class ResultsView(AdminOnlyMixin, TemplateView):
             predikat=predikat,
             predikat_choices=Predikat.choices,
             page=page,
+            q=text,
             query=query.urlencode(),
         )
         return self.render_to_response(ctx)
@@ -268,7 +275,7 @@ class OpenPeriodStatusView(AdminOnlyMixin, TemplateView):
 
 class OverdueView(AdminOnlyMixin, TemplateView):
     """Admins: open tasks past their due date (or all open ones with ``?semua=1``), held or waiting
-    in the queue, with reassignment of one or many."""
+    in the queue, searched by name or NIP a page at a time, with reassignment of one or many."""
 
     template_name = "workflow/overdue.html"
 
@@ -276,7 +283,18 @@ class OverdueView(AdminOnlyMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ids = admin_instansi_ids(self.request.user)
         ctx["all_open"] = self.request.GET.get("semua") == "1"
-        ctx["overdue"] = list(overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])[:500])
+        rows = overdue_tasks(instansi_ids=ids, overdue_only=not ctx["all_open"])
+        ctx["q"] = (self.request.GET.get("q") or "")[:100].strip()
+        if ctx["q"]:
+            rows = rows.filter(
+                search_q("task__process__skp__pegawai__", ctx["q"])
+                | search_q("task__process__keberatan__skp__pegawai__", ctx["q"])
+            )
+        ctx["page"] = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        ctx["overdue"] = list(ctx["page"].object_list)
+        ctx["query"] = "&".join(
+            part for part in ("semua=1" if ctx["all_open"] else "", f"q={quote(ctx['q'])}" if ctx["q"] else "") if part
+        )
         form = ctx.setdefault("form", TaskReassignForm(instansi_ids=ids))
         ctx["selected"] = set(form.data.getlist("tugas")) if form.is_bound else set()
         return ctx

@@ -219,12 +219,11 @@ class ScopedTaskListView(TaskColumns, views.DashboardTaskListView):
 
 
 class DashboardRedirectView(views.DashboardView):
-    """The kanban dashboard lists every process of the flow; send people to their scoped pages."""
+    """The kanban dashboard lists every process of the flow; send people to their own home (their
+    SKP, tasks, team and, for an admin, their government's progress)."""
 
     def get(self, request, *args, **kwargs):
-        if admin_instansi_ids(request.user):
-            return HttpResponseRedirect(reverse("kinerja:rekap"))
-        return HttpResponseRedirect(reverse("kinerja:team"))
+        return HttpResponseRedirect(reverse("kinerja:index"))
 
 
 class ScopedChartView(views.FlowChartView):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, RedirectView, TemplateView
+from django.views.generic import FormView, TemplateView
 
 from ..exports import download, export_format
 from ..forms import DelegationForm
@@ -19,11 +22,6 @@ from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
 from ..selectors.scoring import annual_predikat, team_distribution
 from ..services.delegation import delegation_create
 from .exports import team_table
-
-
-class HomeView(RedirectView):
-    def get_redirect_url(self, *args, **kwargs):
-        return reverse("appraisal:inbox")
 
 
 class ProfileView(TemplateView):
@@ -44,6 +42,14 @@ class ProfileView(TemplateView):
             ctx["unit_path"] = list(reversed([me.unit, *me.unit.ancestors()]))
             ctx["my_skp"] = list(Skp.objects.filter(pegawai=me).select_related("periode").order_by("-periode__tahun"))
         return ctx
+
+
+TEAM_PAGE = 50
+
+
+def predikat_of(skp) -> str | None:
+    hasil = getattr(skp, "hasil", None)  # a missing result raises on access
+    return hasil.predikat if hasil is not None else None
 
 
 def current_period(instansi_id: int) -> Periode | None:
@@ -71,11 +77,43 @@ class TeamView(TemplateView):
         stem = f"tim-{me.nip or me.pk}" + (f"-{periode.tahun}" if periode is not None else "")
         return download(team_table(team=ctx["team"], skp=skp), fmt=fmt, filename=stem)
 
+    def search(self) -> dict:
+        """The team lists' filters: name or NIP, step, predikat (unreadable values match nothing
+        special: they are ignored)."""
+        get = self.request.GET
+        return {
+            "q": (get.get("q") or "")[:100].strip(),
+            "langkah": (get.get("langkah") or "")[:255],
+            "predikat": get.get("predikat") if get.get("predikat") in dict(Predikat.choices) else "",
+        }
+
+    def matches(self, pegawai) -> bool:
+        text = self.search()["q"]
+        if not text:
+            return True
+        return text.lower() in pegawai.nama.lower() or (pegawai.nip or "").startswith(text.replace(" ", ""))
+
+    def filtered(self, skp: list) -> list:
+        wanted = self.search()
+        return [
+            item
+            for item in skp
+            if self.matches(item.pegawai)
+            and (not wanted["langkah"] or item.step == wanted["langkah"])
+            and (not wanted["predikat"] or predikat_of(item) == wanted["predikat"])
+        ]
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         me = pegawai_of(self.request.user)
         ctx["pegawai"] = me
         ctx["team"] = team_of(me) if me is not None else []
+        ctx["search"] = self.search()
+        ctx["predikat_choices"] = Predikat.choices
+        ctx["query"] = "&".join(f"{k}={quote(v)}" for k, v in ctx["search"].items() if v)
+        ctx["team_page"] = Paginator([p for p in ctx["team"] if self.matches(p)], TEAM_PAGE).get_page(
+            self.request.GET.get("page")
+        )
         if me is not None:
             periode = current_period(me.instansi_id)
             ctx["periode"] = periode
@@ -101,6 +139,10 @@ class TeamView(TemplateView):
                     if item.pegawai_id in several:
                         item.annual = annual_predikat(pegawai_id=item.pegawai_id, periode=periode)
                         item.annual_label = labels.get(item.annual.predikat, "") if item.annual else ""
+                ctx["skp_page"] = Paginator(self.filtered(progress["skp"]), TEAM_PAGE).get_page(
+                    self.request.GET.get("page")
+                )
+                ctx["steps"] = [label for label, _n in progress["per_step"]]
                 ctx["distribusi"] = [
                     (
                         label,

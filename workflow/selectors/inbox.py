@@ -1,0 +1,122 @@
+"""One inbox across the product's flows: the user's open tasks (appraisal, appeal, organisation
+achievement), the queue of tasks they may take, the archive of tasks they finished, and the counts
+the menu shows. Each list is one query whose cost does not grow with its rows (the rows carry what
+they name: the employee, the unit, the deadline)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from viewflow.workflow.fields import import_flow_by_ref
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from ..models import AppealProcess, AppraisalProcess, CapaianProcess
+from .org import admin_instansi_ids
+
+
+@cache
+def product_flows() -> tuple:
+    """The flows whose tasks people hold, resolved from the reference viewflow stores in each
+    process row (selectors sit below ``flows.py``)."""
+    return tuple(import_flow_by_ref(cls.FLOW) for cls in (AppraisalProcess, AppealProcess, CapaianProcess))
+
+
+# What a task row names: the employee of the appraisal (or of the appealed appraisal), or the unit
+# whose organisation achievement is set; and the task's deadline.
+ROW_RELATED = (
+    "process",
+    "process__skp__pegawai__unit",
+    "process__keberatan__skp__pegawai__unit",
+    "process__penetapan_capaian__unit",
+    "process__penetapan_capaian__periode",
+    "owner__pegawai",
+    "tenggat",
+)
+
+
+def in_instansi(instansi_ids) -> Q:
+    """Tasks of the appraisals, appeals and organisation-achievement processes of the given
+    governments."""
+    return (
+        Q(process__skp__pegawai__instansi_id__in=instansi_ids)
+        | Q(process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
+        | Q(process__penetapan_capaian__unit__instansi_id__in=instansi_ids)
+    )
+
+
+def _by_due(queryset: QuerySet[Task]) -> QuerySet[Task]:
+    """Soonest deadline first; tasks without a deadline after them, oldest first."""
+    return queryset.select_related(*ROW_RELATED).order_by(
+        F("tenggat__jatuh_tempo").asc(nulls_last=True), "created", "pk"
+    )
+
+
+def inbox_for(*, user) -> QuerySet[Task]:
+    """The open tasks the user holds, of every flow."""
+    return _by_due(Task.objects.inbox(product_flows(), user))
+
+
+def queue_for(*, user, instansi_ids: set[int] | None = None) -> QuerySet[Task]:
+    """Tasks nobody holds yet that the user may take: an admin's, of their own governments only."""
+    ids = admin_instansi_ids(user) if instansi_ids is None else instansi_ids
+    if not ids:
+        return Task.objects.none()
+    return _by_due(Task.objects.queue(product_flows(), user).filter(in_instansi(ids)))
+
+
+def archive_for(*, user) -> QuerySet[Task]:
+    """The tasks the user finished, newest first."""
+    return Task.objects.archive(product_flows(), user).select_related(*ROW_RELATED).order_by("-finished", "-pk")
+
+
+def open_tasks_in(*, instansi_ids) -> QuerySet[Task]:
+    """Every open human task of the given governments (the admin's "all open tasks")."""
+    return _by_due(
+        Task.objects.filter(
+            process__flow_class__in=product_flows(),
+            flow_task_type="HUMAN",
+            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        ).filter(in_instansi(instansi_ids))
+    )
+
+
+def task_counts(*, user, instansi_ids: set[int] | None = None) -> dict[str, int]:
+    """The menu's badges: open tasks held, of them overdue, and the queue (admins). One query for
+    the inbox, one more for an admin's queue."""
+    if not user.is_authenticated:
+        return {"inbox": 0, "overdue": 0, "queue": 0}
+    now = timezone.now()
+    counts = Task.objects.inbox(product_flows(), user).aggregate(
+        inbox=Count("pk"), overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=now))
+    )
+    ids = admin_instansi_ids(user) if instansi_ids is None else instansi_ids
+    counts["queue"] = Task.objects.queue(product_flows(), user).filter(in_instansi(ids)).count() if ids else 0
+    return counts
+
+
+def is_overdue(task, now=None) -> bool:
+    tenggat = getattr(task, "tenggat", None)
+    return tenggat is not None and task.finished is None and tenggat.jatuh_tempo < (now or timezone.now())
+
+
+def subject_of(task):
+    """The employee a task is about (``Pegawai``), or ``None`` for a unit's achievement task."""
+    process = task.process
+    skp = getattr(process, "skp", None)
+    if skp is not None:
+        return skp.pegawai
+    keberatan = getattr(process, "keberatan", None)
+    if keberatan is not None:
+        return keberatan.skp.pegawai
+    return None
+
+
+def unit_of(task):
+    pegawai = subject_of(task)
+    if pegawai is not None:
+        return pegawai.unit
+    penetapan = getattr(task.process, "penetapan_capaian", None)
+    return penetapan.unit if penetapan is not None else None

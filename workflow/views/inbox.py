@@ -1,0 +1,312 @@
+"""Each person's home, their own appraisals, and one inbox, queue and archive across the
+product's flows (appraisal, appeal, organisation achievement), filtered and a page at a time."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from viewflow.workflow.status import STATUS
+
+from ..filters import OpenTaskFilter, TaskFilter, search_q
+from ..models import (
+    Notifikasi,
+    Pegawai,
+    Periode,
+    Predikat,
+    Skp,
+    StatusKepegawaian,
+    StatusPeriode,
+    StatusSkp,
+    TenggatTugas,
+)
+from ..selectors.appraisal import current_tasks, team_progress
+from ..selectors.inbox import archive_for, inbox_for, is_overdue, open_tasks_in, queue_for, subject_of, task_counts
+from ..selectors.org import admin_instansi_ids, pegawai_of, person_name, team_of
+
+PAGE_SIZE = 25
+
+
+def querystring(request, drop=("page",)) -> str:
+    """The request's filters, to keep them when paging."""
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def filtered_page(request, filterset, *, page_size: int = PAGE_SIZE):
+    """The filtered rows a page at a time. Filter input that cannot be read is named in a message
+    and left out of the filtering; a page number out of range shows the last page."""
+    if filterset.is_bound and not filterset.form.is_valid():
+        messages.warning(
+            request,
+            _("Some filters could not be read and were ignored: %(fields)s.")
+            % {
+                "fields": ", ".join(
+                    str(filterset.form.fields[f].label) for f in filterset.form.errors if f in filterset.form.fields
+                )
+            },
+        )
+    return Paginator(filterset.qs, page_size).get_page(request.GET.get("page"))
+
+
+def task_rows(tasks, *, with_owner: bool = False) -> list[dict]:
+    """What a task list shows of each task, from the rows the list loaded (no query per row)."""
+    now = timezone.now()
+    rows = []
+    for task in tasks:
+        node = task.flow_task
+        if node is None:
+            continue
+        pegawai = subject_of(task)
+        penetapan = getattr(task.process, "penetapan_capaian", None) if pegawai is None else None
+        tenggat = getattr(task, "tenggat", None)
+        rows.append(
+            {
+                "task": task,
+                "url": node.reverse("index", args=[task.process_id, task.pk]),
+                "title": task.title,
+                "flow": node.flow_class.process_title,
+                "name": pegawai.nama if pegawai is not None else (penetapan.unit.nama if penetapan else "—"),
+                "nip": pegawai.nip if pegawai is not None else "",
+                "unit": pegawai.unit.nama if pegawai is not None else (str(penetapan.periode) if penetapan else ""),
+                "due": tenggat.jatuh_tempo if tenggat is not None else None,
+                "overdue": is_overdue(task, now),
+                "owner": person_name(task.owner) if with_owner else "",
+            }
+        )
+    return rows
+
+
+class TaskListPage(TemplateView):
+    """One of the user's task lists across every flow: ``inbox`` (held), ``queue`` (to take),
+    ``archive`` (done)."""
+
+    template_name = "workflow/inbox.html"
+    kind = "inbox"
+    titles = {
+        "inbox": gettext_lazy("Inbox"),
+        "queue": gettext_lazy("Queue"),
+        "archive": gettext_lazy("Archive"),
+    }
+
+    def rows(self):
+        user = self.request.user
+        if self.kind == "queue":
+            return queue_for(user=user)
+        if self.kind == "archive":
+            return archive_for(user=user)
+        return inbox_for(user=user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        filterset = TaskFilter(self.request.GET or None, queryset=self.rows(), request=self.request)
+        page = filtered_page(self.request, filterset)
+        ctx.update(
+            {
+                "kind": self.kind,
+                "title": self.titles[self.kind],
+                "filter": filterset,
+                "page": page,
+                "rows": task_rows(page.object_list),
+                "query": querystring(self.request),
+                "is_admin": bool(admin_instansi_ids(self.request.user)),
+            }
+        )
+        return ctx
+
+
+class OpenTasksView(TemplateView):
+    """Admins: every open task of their governments ("Semua tugas terbuka"), filtered by step,
+    OPD, unit, holder and overdue, searched by name or NIP, a page at a time. The overdue page
+    (with reassignment) keeps its own route."""
+
+    template_name = "workflow/open_tasks.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not admin_instansi_ids(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ids = admin_instansi_ids(self.request.user)
+        filterset = OpenTaskFilter(self.request.GET or None, queryset=open_tasks_in(instansi_ids=ids), instansi_ids=ids)
+        page = filtered_page(self.request, filterset, page_size=50)
+        ctx.update(
+            {
+                "filter": filterset,
+                "page": page,
+                "rows": task_rows(page.object_list, with_owner=True),
+                "query": querystring(self.request),
+            }
+        )
+        return ctx
+
+
+def my_appraisals(pegawai: Pegawai) -> list[Skp]:
+    """The employee's own appraisals across periods, newest first, each with its open step
+    (``step``, ``holder_name``, ``due``): three queries whatever their number."""
+    skp = list(
+        Skp.objects.filter(pegawai=pegawai)
+        .select_related("periode", "hasil", "keberatan")
+        .order_by("-periode__tahun", "-urutan")
+    )
+    carriers = {}
+    for item in skp:
+        keberatan = getattr(item, "keberatan", None)
+        carriers[item.pk] = (
+            keberatan.process_id if item.status == StatusSkp.KEBERATAN and keberatan is not None else item.process_id
+        )
+    tasks = current_tasks([pk for pk in carriers.values() if pk])
+    due = dict(
+        TenggatTugas.objects.filter(task__in=[t.pk for t in tasks.values()]).values_list("task_id", "jatuh_tempo")
+    )
+    now = timezone.now()
+    for item in skp:
+        task = tasks.get(carriers[item.pk])
+        item.open_task = task
+        item.step = str(task.title) if task is not None else ""
+        item.holder_name = person_name(task.owner) if task is not None else ""
+        item.mine = task is not None and task.owner_id == pegawai.user_id
+        item.task_url = task.flow_task.reverse("index", args=[task.process_id, task.pk]) if task is not None else ""
+        item.due = due.get(task.pk) if task is not None else None
+        item.overdue = item.due is not None and item.due < now
+    return skp
+
+
+class MySkpView(TemplateView):
+    """ "SKP saya": the signed-in employee's own appraisals across periods."""
+
+    template_name = "workflow/my_skp.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        me = pegawai_of(self.request.user)
+        ctx["pegawai"] = me
+        ctx["skp_list"] = my_appraisals(me) if me is not None else []
+        return ctx
+
+
+def _current_period(instansi_id: int) -> Periode | None:
+    return (
+        Periode.objects.filter(instansi_id=instansi_id, status=StatusPeriode.OPEN).order_by("-tahun").first()
+        or Periode.objects.filter(instansi_id=instansi_id).order_by("-tahun").first()
+    )
+
+
+class HomeView(TemplateView):
+    """Each person's home: their own SKP (status, next step, deadline), their tasks and latest
+    notifications; an assessor also sees the team at a glance, an admin the progress of their
+    government."""
+
+    template_name = "workflow/home.html"
+    task_count = 5
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        me = pegawai_of(user)
+        ids = admin_instansi_ids(user)
+        ctx["pegawai"] = me
+        ctx["counts"] = task_counts(user=user, instansi_ids=ids)
+        ctx["tasks"] = task_rows(inbox_for(user=user)[: self.task_count])
+        ctx["notifications"] = list(Notifikasi.objects.filter(penerima=user)[:5])
+        if me is not None:
+            ctx["my_skp"] = my_appraisals(me)[:3]
+            periode = _current_period(me.instansi_id)
+            if periode is not None and team_of(me):
+                progress = team_progress(penilai=me, periode=periode)
+                labels = dict(Predikat.choices)
+                ctx["team"] = {
+                    "periode": periode,
+                    "size": len(progress["skp"]),
+                    "per_step": progress["per_step"],
+                    "per_predikat": [(labels.get(code, code), n) for code, n in progress["per_predikat"].items()],
+                }
+        if ids:
+            ctx["government"] = government_summary(instansi_ids=ids)
+        return ctx
+
+
+def government_summary(*, instansi_ids) -> dict:
+    """An admin's compact view of their governments' open periods: appraisals per status and the
+    open and overdue tasks. Three queries."""
+    per_status = dict(
+        Skp.objects.filter(periode__instansi_id__in=instansi_ids, periode__status=StatusPeriode.OPEN)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    labels = dict(StatusSkp.choices)
+    total = sum(per_status.values())
+    done = sum(n for status, n in per_status.items() if status in StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
+    tasks = (
+        open_tasks_in(instansi_ids=instansi_ids)
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=timezone.now())),
+            queue=Count("pk", filter=Q(owner__isnull=True, status=STATUS.NEW)),
+        )
+    )
+    return {
+        "total": total,
+        "published": done,
+        "percent": round(100 * done / total) if total else 0,
+        "per_status": [(labels[code], per_status[code]) for code in StatusSkp.values if code in per_status],
+        "tasks": tasks,
+    }
+
+
+class PegawaiAutocompleteView(View):
+    """The people pickers' search (reassignment, delegation): active employees with an account,
+    of the admin's governments (an admin) or of the user's own government (an assessor choosing
+    a delegate), by name or NIP; the JSON the Django admin's autocomplete widget reads."""
+
+    page_size = 20
+
+    def get(self, request, *args, **kwargs):
+        ids = admin_instansi_ids(request.user)
+        if request.GET.get("untuk") == "mutasi":
+            # the transfer page (admins): anyone of their governments who can move, account or not
+            if not ids:
+                raise PermissionDenied
+            people = Pegawai.objects.filter(instansi_id__in=ids, aktif=True).exclude(
+                status_kepegawaian=StatusKepegawaian.PEJABAT_NEGARA
+            )
+        else:
+            if not ids:
+                me = pegawai_of(request.user)
+                if me is None:
+                    raise PermissionDenied
+                ids = {me.instansi_id}
+            people = Pegawai.objects.filter(instansi_id__in=ids, aktif=True, user__isnull=False).exclude(
+                user=request.user
+            )
+        people = people.select_related("jabatan").order_by("nama", "pk")
+        text = (request.GET.get("term") or "")[:100].strip()
+        if text:
+            people = people.filter(search_q("", text))
+        try:
+            number = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            number = 1
+        start = (number - 1) * self.page_size
+        found = list(people[start : start + self.page_size + 1])
+        return JsonResponse(
+            {
+                "results": [
+                    {"id": str(p.pk), "text": f"{p.nama} — {p.nip or '—'} — {p.jabatan.nama}"}
+                    for p in found[: self.page_size]
+                ],
+                "pagination": {"more": len(found) > self.page_size},
+            }
+        )
