@@ -285,6 +285,25 @@ class AppealDecideForm(forms.Form):
     rating_hasil_kerja = forms.ChoiceField(label=_("New work-result rating"), choices=RATING_CHOICES, required=False)
     rating_perilaku = forms.ChoiceField(label=_("New behaviour rating"), choices=RATING_CHOICES, required=False)
 
+    def __init__(self, *args, rhk_list=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rhk_list = list(rhk_list)
+        for rhk in self.rhk_list:
+            self.fields[f"rating_{rhk.pk}"] = forms.ChoiceField(
+                label=_("Rating of RHK %(number)s") % {"number": rhk.urutan},
+                choices=RATING_CHOICES,
+                required=False,
+                error_messages={"invalid_choice": _("Choose a valid rating for every RHK of this appraisal.")},
+            )
+
+    @property
+    def rhk_rows(self):
+        return [(rhk, self[f"rating_{rhk.pk}"]) for rhk in self.rhk_list]
+
+    def rhk_ratings(self) -> dict[int, str]:
+        """The RHK ratings the decider chose (those left empty keep the assessor's)."""
+        return {r.pk: self.cleaned_data[f"rating_{r.pk}"] for r in self.rhk_list if self.cleaned_data[f"rating_{r.pk}"]}
+
 
 class CapaianForm(forms.Form):
     """The leader above a unit sets its organisation predikat (``services.capaian.capaian_set``)."""
