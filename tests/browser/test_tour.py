@@ -30,6 +30,7 @@ from rules.models import RuleSetVersion
 from tests.browser.conftest import ARTIFACTS, PASSWORD
 from tests.factories import give_accounts
 from tests.helpers import EXPECTATIONS, load_rules_one_by_one, rows
+from workflow.domain.scoring import RULE_SET
 from workflow.models import JenisJendela, Keberatan, NilaiPerilaku, PeranAdmin, Skp, StatusKeberatan, StatusSkp
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc
@@ -55,7 +56,7 @@ OVERFLOW = """() => {
   const wide = [...document.querySelectorAll("body *")]
     .filter(el => isWide(el) && ![...el.children].some(isWide))
     .slice(0, 4)
-    .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} ${(el.textContent || "").trim().slice(0, 40)}`);
+    .map(el => `${el.tagName.toLowerCase()}.${el.className} ${(el.textContent || "").trim().slice(0, 40)}`);
   return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide};
 }"""
 FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
@@ -82,6 +83,7 @@ class Tour:
 
     def check(self, page, name):
         """The page as it is now: its load time, then axe and the screenshot at both widths."""
+        began = time.monotonic()
         page.wait_for_load_state("load")
         self.n += 1
         label = f"{self.n:02d}-{name}"
@@ -94,8 +96,9 @@ class Tour:
                 self.problems.append(f"{label} @{width}px overflows sideways: {overflow}")
             for violation in page.evaluate(AXE_RUN):
                 self.problems.append(f"{label} @{width}px axe {violation}")
-            page.screenshot(path=ARTIFACTS / f"tour-{label}-{width}.png", full_page=True)
+            page.screenshot(path=ARTIFACTS / f"tour-{label}-{width}.png")
         page.set_viewport_size(DESKTOP)
+        self.timings[label]["checked"] = round((time.monotonic() - began) * 1000)
 
     def finish(self):
         (ARTIFACTS / "tour-timings.json").write_text(json.dumps(self.timings, indent=1))
@@ -262,16 +265,34 @@ def test_each_roles_day_is_usable_on_a_desktop_and_a_phone(live_server, browser,
         # --- rule admin: edit → simulate → publish ---
         sign_in(page, base, "admin.aturan")
         tour.visit(page, "/aturan/", "rules-list")
-        live = RuleSetVersion.objects.get(status="published")
+        live = RuleSetVersion.objects.get(status="published", rule_set__key=RULE_SET)
         tour.visit(page, f"/aturan/versi/{live.pk}/", "rules-version")
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.get_by_role("button", name=re.compile("Salin")).first.click()
-        expect(page).to_have_url(re.compile(r"/aturan/versi/\d+/$"))
+        page.get_by_role("button", name="Salin ke draf baru").click()
+        expect(page).not_to_have_url(re.compile(rf"/aturan/versi/{live.pk}/$"))
         draft = RuleSetVersion.objects.filter(status="draft").latest("pk")
-        table = draft.tables.order_by("pk").first()
+        table = draft.tables.get(name="rating_perilaku")
         tour.visit(page, f"/aturan/tabel/{table.pk}/", "rules-table")
+        # a changed row of a version that would score this year's pending appraisals: asked first
+        page.get_by_label("Baris 1: Jumlah perilaku di bawah ekspektasi").fill("> 3")  # the same rows
+        page.get_by_role("button", name="Simpan tabel").click()
+        expect(page.get_by_role("alert")).to_contain_text("Anda mengubah 1 baris yang sudah ada")
+        tour.check(page, "rules-table-confirm")
+        page.get_by_role("button", name="Tetap simpan baris yang diubah").click()
+        expect(page.locator(".rules-messages")).to_contain_text("Tabel telah disimpan.")
         tour.visit(page, f"/aturan/versi/{draft.pk}/banding/", "rules-diff")
+        expect(page.locator("h2", has_text="rating_perilaku")).to_have_count(1)  # the changed table only
+        expect(page.locator("h2", has_text="predikat_kinerja")).to_have_count(0)
         tour.visit(page, f"/aturan/versi/{draft.pk}/simulasi/", "rules-simulate")
+        page.select_option("select[name=table]", "rating_perilaku")
+        csv = b"perilaku_di_atas,perilaku_di_bawah\n4,0\n0,4\n3,3\n"
+        page.set_input_files("input[name=data]", files=[{"name": "fakta.csv", "mimeType": "text/csv", "buffer": csv}])
+        page.get_by_role("button", name="Simulasikan").click()
+        expect(page.locator(".rules-sim-summary")).to_contain_text("0 dari 3")
+        tour.check(page, "rules-simulated")
+        tour.visit(page, f"/aturan/versi/{draft.pk}/terbitkan/", "rules-publish")
+        page.fill("textarea[name=reason]", "Penulisan batas nilai diseragamkan.")
+        page.get_by_role("button", name="Terbitkan", exact=True).click()
+        expect(page.locator(".rules-badge")).to_have_class(re.compile("rules-badge--published"))
     finally:
         context.close()
     tour.finish()
