@@ -59,6 +59,12 @@ OVERFLOW = """() => {
     .map(el => `${el.tagName.toLowerCase()}.${el.className} ${(el.textContent || "").trim().slice(0, 40)}`);
   return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide};
 }"""
+FOCUS = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  const shown = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const name = `${el.tagName.toLowerCase()}.${el.className} ${el.textContent.trim().slice(0, 30)}`;
+  return shown || el === document.body ? null : name;
+}"""
 FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 TIMING = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
@@ -93,6 +99,12 @@ class Tour:
             page.set_viewport_size(size)
             page.evaluate(FRAMES)  # the page has handled the resize
             width = size["width"]
+            if width == DESKTOP["width"]:
+                page.locator("body").focus()
+                for _ in range(3):  # the keyboard's focus is visible wherever it lands
+                    page.keyboard.press("Tab")
+                    if hidden := page.evaluate(FOCUS):
+                        self.problems.append(f"{label} @{width}px focus not visible on {hidden}")
             if width == PHONE["width"] and (overflow := page.evaluate(OVERFLOW)):
                 self.problems.append(f"{label} @{width}px overflows sideways: {overflow}")
             for violation in page.evaluate(AXE_RUN):
@@ -203,6 +215,10 @@ def test_each_roles_day_is_usable_on_a_desktop_and_a_phone(live_server, browser,
         tour.check(page, "employee-home")
         skp = Skp.objects.get(pegawai=org.fungsional)
         tour.visit(page, f"/appraisal/{skp.process_id}/", "employee-skp")
+        page.set_viewport_size(PHONE)  # the process diagram keeps a readable size and scrolls in its frame
+        page.evaluate(FRAMES)
+        assert page.locator(".kinerja-chart-frame").evaluate("frame => frame.scrollWidth > frame.clientWidth")
+        page.set_viewport_size(DESKTOP)
         tour.visit(page, open_task_of(skp), "employee-self-review")
         for rhk in skp.rhk_set.all():
             page.fill(f"textarea[name=realisasi_{rhk.pk}]", "Capaian semester I: 55% dari target")
