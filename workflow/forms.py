@@ -107,6 +107,15 @@ class BaseRhkFormSet(forms.BaseFormSet):
         "too_many_forms": _("The plan has too many rows: at most %(num)d RHK."),
     }
 
+    def add_fields(self, form, index):
+        """Every field of a row is named for screen readers ("Kind · RHK 2"): the grid's column
+        headers stand above many rows, so no field has a visible label of its own."""
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            label = str(field.label or _("Delete"))
+            row = _("RHK %(n)s") % {"n": index + 1} if index is not None else _("new RHK")
+            field.widget.attrs.setdefault("aria-label", f"{label} · {row}")
+
 
 RhkFormSet = forms.formset_factory(
     RhkForm, formset=BaseRhkFormSet, extra=2, can_delete=True, max_num=MAX_RHK, validate_max=True
