@@ -96,9 +96,11 @@ class TestCaseDeleteForm(forms.Form):
 
 
 class DiffForm(forms.Form):
-    """``?dengan=<version id>``: the version to compare with (optional)."""
+    """``?dengan=<version id>``: the version to compare with (optional); ``?semua=1``: every table,
+    not only the changed ones."""
 
     dengan = forms.IntegerField(min_value=1, max_value=ID_MAX, required=False)
+    semua = forms.BooleanField(required=False)
 
 
 class GridForm(forms.Form):
@@ -166,6 +168,24 @@ class GridForm(forms.Form):
             outs = {c.name: self.cleaned_data[f"o-{key}-{c.name}"] for c in self.spec.outputs}
             out.append(RowSpec({} if is_default else conds, outs, is_default, self.cleaned_data[f"note-{key}"]))
         return out
+
+    def existing_rows_changed(self, before: list[RowSpec]) -> int:
+        """How many of the rows the grid was drawn with (keys 1..n, ``before``) were changed or
+        deleted; added rows do not count. Compared as the grid shows them. Valid forms only."""
+        changed = 0
+        for key in self.keys:
+            if not key.isdigit() or not 1 <= int(key) <= len(before):
+                continue
+            old = before[int(key) - 1]
+            if self.cleaned_data[f"delete-{key}"] or self.cleaned_data[f"default-{key}"] != old.is_default:
+                changed += 1
+                continue
+            conds = [(old.conditions.get(c.name, "-"), f"c-{key}-{c.name}", "-") for c in self.spec.inputs]
+            outs = [(old.outputs.get(c.name, ""), f"o-{key}-{c.name}", "") for c in self.spec.outputs]
+            cells = conds if not old.is_default else []
+            if any(str(value) != (self.cleaned_data[name] or empty) for value, name, empty in [*cells, *outs]):
+                changed += 1
+        return changed
 
     def grid(self) -> list[dict]:
         """The kept rows as submitted, to show them again with their messages."""

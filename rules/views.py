@@ -185,6 +185,7 @@ class TableView(RulesAdminMixin, TemplateView):
             row["cells"] = [
                 {
                     "name": c.name,
+                    "label": c.label or c.name,
                     "value": "-" if row["is_default"] else row["conditions"].get(c.name, "-"),
                     "errors": [p.message for p in problems if p.row == index and p.field == c.name],
                 }
@@ -193,6 +194,7 @@ class TableView(RulesAdminMixin, TemplateView):
             row["out_cells"] = [
                 {
                     "name": c.name,
+                    "label": c.label or c.name,
                     "value": row["outputs"].get(c.name, ""),
                     "errors": [p.message for p in problems if p.row == index and p.field == c.name],
                 }
@@ -210,6 +212,21 @@ class TableView(RulesAdminMixin, TemplateView):
                 grid=form.grid(), problems=form.problems(), error=_("The table is not valid; nothing was saved.")
             )
             return self.render_to_response(ctx, status=400)
+        changed = form.existing_rows_changed(table_spec(table).rows)
+        if changed and not request.POST.get("konfirmasi"):
+            # A changed row of a version that would score results of a period under way: ask first.
+            version = table.version
+            impact = publish_impact_of(
+                rule_set=version.rule_set.key,
+                effective_from=version.effective_from or timezone.localdate(),
+                effective_to=version.effective_to,
+            )
+            if any(line.count for line in impact):
+                ctx = self.get_context_data(
+                    grid=form.grid(),
+                    confirm={"changed": changed, "impact": impact, "count": sum(i.count for i in impact)},
+                )
+                return self.render_to_response(ctx)
         try:
             table_rows_save(table=table, rows=form.rows(), by=request.user)
         except RuleSetError as exc:
@@ -321,8 +338,15 @@ class DiffView(RulesAdminMixin, TemplateView):
             return ctx
         right = get_object_or_404(RuleSetVersion, pk=other_pk, rule_set=left.rule_set)
         ctx["right"] = right
-        # The other (usually older) version on the left.
-        ctx["tables"] = diff_versions(version_specs(version=right), version_specs(version=left))
+        # The other (usually older) version on the left; only the tables that differ unless asked.
+        tables = diff_versions(version_specs(version=right), version_specs(version=left))
+        changed = [t for t in tables if t.changed_rows or t.schema_changed or t.policy_a != t.policy_b]
+        ctx.update(
+            show_all=form.cleaned_data["semua"],
+            tables=tables if form.cleaned_data["semua"] else changed,
+            total=len(tables),
+            changed_count=len(changed),
+        )
         return ctx
 
 

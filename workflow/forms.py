@@ -110,6 +110,15 @@ class BaseRhkFormSet(forms.BaseFormSet):
         "too_many_forms": _("The plan has too many rows: at most %(num)d RHK."),
     }
 
+    def add_fields(self, form, index):
+        """Every field of a row is named for screen readers ("Kind · RHK 2"): the grid's column
+        headers stand above many rows, so no field has a visible label of its own."""
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            label = str(field.label or _("Delete"))
+            row = _("RHK %(n)s") % {"n": index + 1} if index is not None else _("new RHK")
+            field.widget.attrs.setdefault("aria-label", f"{label} · {row}")
+
 
 RhkFormSet = forms.formset_factory(
     RhkForm, formset=BaseRhkFormSet, extra=2, can_delete=True, max_num=MAX_RHK, validate_max=True
@@ -287,6 +296,25 @@ class AppealDecideForm(forms.Form):
     alasan = forms.CharField(label=_("Reasons for the decision"), max_length=TEXT_MAX, required=False)
     rating_hasil_kerja = forms.ChoiceField(label=_("New work-result rating"), choices=RATING_CHOICES, required=False)
     rating_perilaku = forms.ChoiceField(label=_("New behaviour rating"), choices=RATING_CHOICES, required=False)
+
+    def __init__(self, *args, rhk_list=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rhk_list = list(rhk_list)
+        for rhk in self.rhk_list:
+            self.fields[f"rating_{rhk.pk}"] = forms.ChoiceField(
+                label=_("Rating of RHK %(number)s") % {"number": rhk.urutan},
+                choices=RATING_CHOICES,
+                required=False,
+                error_messages={"invalid_choice": _("Choose a valid rating for every RHK of this appraisal.")},
+            )
+
+    @property
+    def rhk_rows(self):
+        return [(rhk, self[f"rating_{rhk.pk}"]) for rhk in self.rhk_list]
+
+    def rhk_ratings(self) -> dict[int, str]:
+        """The RHK ratings the decider chose (those left empty keep the assessor's)."""
+        return {r.pk: self.cleaned_data[f"rating_{r.pk}"] for r in self.rhk_list if self.cleaned_data[f"rating_{r.pk}"]}
 
 
 class CapaianForm(forms.Form):

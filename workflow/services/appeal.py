@@ -12,11 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..dates import local_date
-from ..models import AppealProcess, AppraisalProcess, Keberatan, Pegawai, Rating, Skp, StatusKeberatan, StatusSkp
+from ..models import (
+    AppealProcess,
+    AppraisalProcess,
+    JenisJendela,
+    Keberatan,
+    Pegawai,
+    Rating,
+    RealisasiRhk,
+    Skp,
+    StatusKeberatan,
+    StatusSkp,
+)
 from ..models.audit import AuditAction
 from ..selectors.calendar import day_kind, days_after
 from ..selectors.org import org_snapshot
-from ..selectors.scoring import RuleBook, policy
+from ..selectors.scoring import RuleBook, final_ratings, policy, suggest_ratings
 from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_record
 from .notify import notify, process_link
@@ -165,21 +176,42 @@ def appeal_decide(
     alasan: str,
     rating_hasil_kerja: str = "",
     rating_perilaku: str = "",
+    rhk_ratings: dict[int, str] | None = None,
     activation=None,
 ) -> None:
-    """Uphold the result, or change the ratings: the same rule version is evaluated again and the
-    new predikat replaces the old. The decision is final and needs written reasons."""
+    """Uphold the result, or change the ratings: the disputed RHK ratings of the annual review
+    (``rhk_ratings``, RHK id to rating; those left out keep theirs) and the two overall ratings.
+    An overall rating left empty after an RHK change is what the rules suggest from the new RHK
+    ratings. The same rule version is evaluated again and the new predikat replaces the old. The
+    decision is final and needs written reasons."""
     skp = keberatan.skp
     hasil = skp.hasil
     errors = []
     if not alasan.strip():
         errors.append(_("Write the reasons for the decision."))
+    changed_rhk: dict[int, tuple[str, str]] = {}
     if not uphold:
+        old_rhk, old_perilaku = final_ratings(skp)
+        for rhk_id, value in (rhk_ratings or {}).items():
+            if rhk_id not in old_rhk or value not in Rating.values:
+                errors.append(_("Choose a valid rating for every RHK of this appraisal."))
+                break
+            if value != old_rhk[rhk_id]:
+                changed_rhk[rhk_id] = (old_rhk[rhk_id], value)
+        if not errors and changed_rhk and not (rating_hasil_kerja and rating_perilaku):
+            suggestion = suggest_ratings(
+                skp=skp,
+                rhk_ratings={**old_rhk, **{pk: new for pk, (_old, new) in changed_rhk.items()}},
+                perilaku_ratings=old_perilaku,
+            )
+            rating_hasil_kerja = rating_hasil_kerja or suggestion.hasil_kerja
+            rating_perilaku = rating_perilaku or suggestion.perilaku
         for value in (rating_hasil_kerja, rating_perilaku):
             if value not in Rating.values:
                 errors.append(_("Choose both new ratings to change the result."))
                 break
-        if (rating_hasil_kerja, rating_perilaku) == (hasil.rating_hasil_kerja, hasil.rating_perilaku):
+        same = (rating_hasil_kerja, rating_perilaku) == (hasil.rating_hasil_kerja, hasil.rating_perilaku)
+        if same and not changed_rhk:
             errors.append(_("The new ratings are the same as the old ones; uphold the result instead."))
     if errors:
         raise ValidationError(errors)
@@ -187,6 +219,7 @@ def appeal_decide(
         if uphold:
             keberatan.status = StatusKeberatan.DIKUATKAN
         else:
+            _rhk_ratings_change(skp=skp, changed=changed_rhk, reason=alasan.strip())
             appraisal_rescore(
                 hasil=hasil,
                 rating_hasil_kerja=rating_hasil_kerja,
@@ -212,9 +245,24 @@ def appeal_decide(
                 "predikat": hasil.predikat,
                 "rating_hasil_kerja": hasil.rating_hasil_kerja,
                 "rating_perilaku": hasil.rating_perilaku,
+                **({"rating_rhk": {str(pk): new for pk, (_old, new) in changed_rhk.items()}} if changed_rhk else {}),
             },
         )
         _notify_decision(skp)
+
+
+def _rhk_ratings_change(*, skp: Skp, changed: dict[int, tuple[str, str]], reason: str) -> None:
+    """The decider's new ratings of the disputed RHK, on the annual review's rows (their history
+    keeps the assessor's ratings; the decision's audit row names the change)."""
+    if not changed:
+        return
+    rows = RealisasiRhk.objects.select_for_update().filter(
+        evaluasi__skp=skp, evaluasi__jendela__jenis=JenisJendela.AKHIR, rhk_id__in=changed
+    )
+    for row in rows:
+        row.rating = changed[row.rhk_id][1]
+        row._change_reason = reason[:100]
+        row.save(update_fields=["rating"])
 
 
 def _notify_decision(skp: Skp) -> None:

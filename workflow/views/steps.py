@@ -22,13 +22,22 @@ from ..forms import (
     SelfReviewForm,
     form_errors,
 )
-from ..models import EkspektasiPerilaku, JenisJendela, NilaiPerilaku, PredikatOrganisasi, Rating
+from ..models import (
+    AppraisalProcess,
+    EkspektasiPerilaku,
+    JenisJendela,
+    NilaiPerilaku,
+    PredikatOrganisasi,
+    Rating,
+    RealisasiRhk,
+)
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
 from ..selectors.appraisal import assessor_plan, staff_waiting_for
 from ..selectors.explanation import explain
-from ..selectors.scoring import unit_head_rating
+from ..selectors.scoring import final_ratings, unit_head_rating
 from ..services import appeal as appeal_services
 from ..services import appraisal as services
+from ..services.tasks import flow_of
 
 
 class TaskView(TemplateView):
@@ -391,9 +400,21 @@ class AppealDecideView(AppealTaskView):
     form_class = AppealDecideForm
     success_message = gettext_lazy("The appeal was decided. The decision is final.")
 
+    def get_form_kwargs(self):
+        return {"rhk_list": self.rhk_list}
+
+    def get_initial(self):
+        rhk_ratings, _perilaku = final_ratings(self.skp)  # the assessor's ratings, to change
+        return {f"rating_{pk}": rating for pk, rating in rhk_ratings.items()}
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["ratings"] = Rating.choices
+        ctx["appraisal_url"] = flow_of(AppraisalProcess).instance.reverse("process_detail", args=[self.skp.process_id])
+        ctx["realisasi"] = {
+            r.rhk_id: r
+            for r in RealisasiRhk.objects.filter(evaluasi__skp=self.skp, evaluasi__jendela__jenis=JenisJendela.AKHIR)
+        }
         return ctx
 
     def submit(self, form):
@@ -405,5 +426,6 @@ class AppealDecideView(AppealTaskView):
             alasan=data["alasan"],
             rating_hasil_kerja=data["rating_hasil_kerja"],
             rating_perilaku=data["rating_perilaku"],
+            rhk_ratings=form.rhk_ratings(),
             activation=self.activation,
         )

@@ -1,4 +1,5 @@
-"""The rules' suggestions on the annual review page, updated as the assessor rates."""
+"""The rules' suggestions on the annual review page, updated as the assessor rates, and on the
+appeal decision page, updated as the deciding official changes ratings."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from ..models import AppraisalProcess, NilaiPerilaku, Predikat, Rating, Skp
+from ..models import AppealProcess, AppraisalProcess, Keberatan, NilaiPerilaku, Predikat, Rating, Skp
 from ..selectors.appraisal import rhk_of
-from ..selectors.scoring import predikat_preview, rulebook_for, suggest_ratings
+from ..selectors.scoring import final_ratings, predikat_preview, rulebook_for, suggest_ratings
 from ..services.tasks import flow_of, open_task
 
 
@@ -23,13 +24,20 @@ class SuggestView(View):
     def post(self, request, skp_pk):
         skp = get_object_or_404(Skp.objects.select_related("periode", "pegawai", "penilai"), pk=skp_pk)
         task = open_task(skp.process_id, flow_of(AppraisalProcess).final_review) if skp.process_id else None
+        stored = {}
         if task is None or task.owner_id != request.user.pk:
-            raise PermissionDenied
+            # the official deciding an appeal changes some ratings; the others stay the assessor's
+            keberatan = Keberatan.objects.filter(skp=skp).first()
+            task = open_task(keberatan.process_id, flow_of(AppealProcess).decide) if keberatan else None
+            if task is None or task.owner_id != request.user.pk:
+                raise PermissionDenied
+            rhk_ratings, perilaku_ratings = final_ratings(skp)
+            stored = {f"rating_{key}": value for key, value in (*rhk_ratings.items(), *perilaku_ratings.items())}
         labels = dict(Rating.choices)
 
         def rating(name: str) -> str:  # anything but a known rating counts as not chosen yet
             value = request.POST.get(name, "")
-            return value if value in labels else ""
+            return value if value in labels else stored.get(name, "")
 
         rhk = {r.pk: rating(f"rating_{r.pk}") for r in rhk_of(skp)}  # the rules read the same rows
         perilaku = {v: rating(f"rating_{v}") for v in NilaiPerilaku.values}

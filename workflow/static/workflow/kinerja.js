@@ -30,6 +30,20 @@
       form.setAttribute("data-turbo", "false");
     }
   }, true);
+  // A table wider than its page scrolls inside its own frame (kinerja.css, on phones): such a frame
+  // takes the keyboard focus, so it can be scrolled without a mouse (WCAG 2.1.1).
+  function scrollFrames() {
+    document.querySelectorAll(".vf-page__body table, .kinerja-chart-frame").forEach(function (frame) {
+      if (frame.scrollWidth > frame.clientWidth + 1) {
+        frame.setAttribute("tabindex", "0");
+      } else if (!frame.classList.contains("kinerja-chart-frame")) {
+        frame.removeAttribute("tabindex");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollFrames);
+  document.addEventListener("turbo:load", scrollFrames);
+  window.addEventListener("resize", scrollFrames);
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

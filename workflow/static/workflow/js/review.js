@@ -1,10 +1,10 @@
-/* Annual review: the rules' suggestion (#kinerja-suggestion, its address in data-url) is fetched
+/* Annual review and appeal decision: the rules' suggestion (#kinerja-suggestion, its address in data-url) is fetched
    again whenever a rating changes. Answers can arrive out of order: only the answer to the latest
    change is shown, and a request made stale by a newer change is cancelled. */
 (function () {
   "use strict";
-  var form = document.getElementById("kinerja-review-form");
   var box = document.getElementById("kinerja-suggestion");
+  var form = box && box.closest("form");
   if (!form || !box) { return; }
   var latest = 0, pending = null;
   async function refresh() {
