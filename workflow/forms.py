@@ -376,6 +376,13 @@ class PegawaiAutocomplete(AutocompleteSelect):
 
 
 class PegawaiChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        # Python reads other scripts' digits as numbers (int("٣") == 3): only an ASCII id names a
+        # person, anything else is the field's "invalid choice".
+        if value not in self.empty_values and not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
     def label_from_instance(self, obj):
         return f"{obj.nama} — {obj.jabatan.nama}"
 
