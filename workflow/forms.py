@@ -337,7 +337,7 @@ class TaskReassignForm(forms.Form):
         },
     )
     kepada = PegawaiChoiceField(
-        label=_("To"),
+        label=pgettext_lazy("reassign tasks to a person", "To"),
         queryset=Pegawai.objects.none(),
         error_messages={
             "required": _("Choose the employee who takes the tasks."),
