@@ -140,7 +140,7 @@ def test_the_progress_drills_down_from_opd_to_unit_to_employee(client, org, peri
     rekap = client.get("/kinerja/rekap/", {"periode": periode.pk}).content.decode()
     assert f"/kinerja/rekap/unit/{org.dinkes.pk}/?periode={periode.pk}" in rekap
     rows = {r.label: r.total for r in progress_below(periode=periode, unit=org.dinkes)}
-    assert rows == {"Dinas Kesehatan": 0, "Bidang P2P": 4}
+    assert rows == {"Bidang P2P": 4}  # the kadis has no appraisal: no row of the OPD's own staff
     page = client.get(f"/kinerja/rekap/unit/{org.dinkes.pk}/", {"periode": periode.pk}).content.decode()
     assert f"/kinerja/rekap/unit/{org.bidang.pk}/?periode={periode.pk}" in page
     assert by_label(chart_data(page, "progress"))["Bidang P2P"] == {
@@ -242,6 +242,23 @@ def test_appeals_are_counted_per_month_within_the_scope(org, periode, spread, ot
     found = dict(appeals_per_month(Skp.objects.filter(periode=periode)))
     assert found == {this_month: 1, "2027-01": 1} if this_month != "2027-01" else {this_month: 2}
     assert dict(appeals_per_month(Skp.objects.filter(penilai=org.kabid))) == {this_month: 1}
+
+
+def test_overdue_tasks_are_counted_per_month_of_their_due_date(org, opened):
+    from workflow.models import TenggatTugas
+    from workflow.selectors.dashboard import overdue_per_month
+
+    skps = Skp.objects.filter(periode=opened.periode)
+    due = TenggatTugas.objects.filter(task__process__skp__in=skps, task__finished__isnull=True)
+    assert due.count() >= 2
+    first, second = list(due[:2])
+    due.update(jatuh_tempo=timezone.now() + dt.timedelta(days=30))  # none is late yet
+    TenggatTugas.objects.filter(pk=first.pk).update(jatuh_tempo=timezone.make_aware(dt.datetime(2026, 2, 10)))
+    TenggatTugas.objects.filter(pk=second.pk).update(jatuh_tempo=timezone.now() + dt.timedelta(days=30))
+    assert dict(overdue_per_month(skps)) == {"2026-02": 1}  # the one not yet due is not counted
+    mine = Skp.objects.filter(pk__in=[first.task.process.skp.pk])
+    assert dict(overdue_per_month(mine)) == {"2026-02": 1}
+    assert overdue_per_month(Skp.objects.filter(pk__in=[second.task.process.skp.pk])) == []
 
 
 def test_someone_without_an_employee_record_or_admin_role_has_no_charts(client, db):

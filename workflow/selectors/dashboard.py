@@ -95,7 +95,7 @@ def progress_below(*, periode: Periode, unit: Unit) -> list[ProgressRow]:
     for row in rows:
         if row.unit is not None and row.unit.pk == unit.pk:
             row.per_step = step_counts(Skp.objects.filter(periode=periode, unit=unit))
-    return rows
+    return [r for r in rows if r.total or r.unit.pk != unit.pk]  # no empty "own staff" row
 
 
 def employees_of(*, periode: Periode, unit: Unit) -> QuerySet[Skp]:
