@@ -85,6 +85,7 @@ def plain_urls() -> list[str]:
 
 def leaks(client, url: str) -> list[str]:
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="id", follow=True)
+    assert response.status_code < 500, url
     if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
         return []
     text = visible_text(response.content.decode())
