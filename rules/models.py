@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Func, Q, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .choices import HitPolicy, ValueType, VersionStatus
@@ -193,7 +194,7 @@ class DecisionTable(DraftOnlyModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     hit_policy = models.CharField(_("hit policy"), max_length=10, choices=HitPolicy.choices, default=HitPolicy.FIRST)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order of rules", "position"), default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -217,7 +218,7 @@ class TableColumn(DraftOnlyModel):
     label = models.CharField(_("label"), max_length=200, blank=True)
     type = models.CharField(_("type"), max_length=10, choices=ValueType.choices)
     choices = models.JSONField(_("allowed codes"), default=list, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order of rules", "position"), default=0)
 
     class Meta:
         abstract = True
@@ -257,7 +258,7 @@ class TableRow(DraftOnlyModel):
     The default row (at most one, last) applies when no other row matches."""
 
     table = models.ForeignKey(DecisionTable, on_delete=models.CASCADE, related_name="rows", verbose_name=_("table"))
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order of rules", "position"))
     is_default = models.BooleanField(_("default row"), default=False)
     conditions = models.JSONField(_("conditions"), default=dict, blank=True)
     outputs = models.JSONField(_("outputs"), default=dict, blank=True)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Task
 
 from project.widgets import DateInput
@@ -400,7 +401,7 @@ class TaskReassignForm(forms.Form):
         },
     )
     kepada = PegawaiChoiceField(
-        label=_("To"),
+        label=pgettext_lazy("reassign tasks to a person", "To"),
         queryset=Pegawai.objects.none(),
         widget=PegawaiAutocomplete(),
         error_messages={
@@ -525,8 +526,8 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("All actions")), *AuditAction.choices]
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=pgettext_lazy("date range", "Until"), required=False, widget=DateInput())
 
 
 class OrgImportForm(forms.Form):

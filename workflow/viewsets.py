@@ -11,6 +11,7 @@ from .views import (
     appeal,
     audit,
     capaian,
+    dashboard,
     dokumen,
     files,
     flow_pages,
@@ -64,6 +65,8 @@ class KinerjaApp(Application):
     team_path = path("tim/", pages.TeamView.as_view(), name="team")
     rekap_path = path("rekap/", admin_pages.RekapView.as_view(), name="rekap")
     results_path = path("hasil/", admin_pages.ResultsView.as_view(), name="results")
+    rekap_unit_path = path("rekap/unit/<int:unit_pk>/", dashboard.UnitProgressView.as_view(), name="rekap_unit")
+    charts_path = path("grafik/", dashboard.ChartsView.as_view(), name="charts")
     rekap_versi_path = path("rekap/versi/", admin_pages.ScoredByVersionView.as_view(), name="rekap_versi")
     open_path = path("buka-periode/", admin_pages.OpenPeriodView.as_view(), name="open_period")
     capaian_start_path = path("capaian/", admin_pages.CapaianStartView.as_view(), name="capaian_start")

@@ -219,7 +219,7 @@ def test_each_roles_day_is_usable_on_a_desktop_and_a_phone(live_server, browser,
         tour.visit(page, f"/appraisal/{skp.process_id}/", "employee-skp")
         page.set_viewport_size(PHONE)  # the process diagram keeps a readable size and scrolls in its frame
         page.evaluate(FRAMES)
-        assert page.locator(".kinerja-chart-frame").evaluate("frame => frame.scrollWidth > frame.clientWidth")
+        assert page.locator(".kinerja-diagram-frame").evaluate("frame => frame.scrollWidth > frame.clientWidth")
         page.set_viewport_size(DESKTOP)
         tour.visit(page, open_task_of(skp), "employee-self-review")
         for rhk in skp.rhk_set.all():

@@ -47,8 +47,7 @@ def test_the_timeline_tells_who_did_what_with_changes_in_indonesian(client, org,
     assert "Versi aturan 1: bandingkan" in body
     assert "/aturan/versi/" not in body  # the rules editor is for admins: no link the employee cannot open
     # task rows name the step by its title and the holder by name, without viewflow's bookkeeping
-    assert "→ <ins>Susun SKP</ins>" in body and "Draft Plan" not in body
-    assert "Tugas: Susun SKP" in body  # each task row is titled by its step
+    assert "Langkah: Susun SKP" in body and "Draft Plan" not in body  # each task row is titled by its step
     assert f"→ <ins>{org.pelaksana.nama}</ins>" in body
     assert "workflow.manage_appraisal" not in body
 

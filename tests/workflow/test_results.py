@@ -34,7 +34,8 @@ def admin(org):
 def rekap_row(client, opd: str) -> list[str]:
     """The cells of the OPD's row on the progress page, as text."""
     body = client.get("/kinerja/rekap/").content.decode()
-    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", body, re.S) if f"<td>{opd}</td>" in r)
+    body = body[body.index("kinerja-rekap") :]  # the table, not the chart's table below it
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", body, re.S) if f">{opd}</a></td>" in r)
     return [" ".join(strip_tags(cell).split()) for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
 
 
@@ -155,10 +156,11 @@ def test_after_an_appeal_changed_the_ratings_the_explanation_names_the_decision_
     assert len(predikat) == 2
     assert "tidak berlaku lagi: digantikan oleh keputusan keberatan" in predikat[0]
     assert "keputusan keberatan" in predikat[1] and "tidak berlaku lagi" not in predikat[1]
-    assert "Rating hasil kerja = di_atas (nilai: Di Atas Ekspektasi)" in predikat[1]
-    assert predikat[1].endswith("Predikat kinerja = Sangat Baik (keputusan keberatan)")
+    assert "Rating hasil kerja Di Atas Ekspektasi (syarat: Di Atas Ekspektasi)" in predikat[1]
+    assert "Predikat kinerja: Sangat Baik (keputusan keberatan)" in predikat[1]
+    assert "di_atas" not in predikat[1]  # the condition syntax stays in the rules editor
     assert all("tidak berlaku lagi" in item for item in applied if "Rating hasil kerja, baris" in item)
-    assert "(nilai: )" not in body and "(nilai: Sesuai Ekspektasi)" in body
+    assert "(nilai: )" not in body and "Rating perilaku Sesuai Ekspektasi (syarat:" in body
 
 
 def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, opened, rules_pack):
@@ -206,7 +208,7 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
     assert "tidak ada RHK utama" not in why and "lebih dari separuh" not in why  # the shipped table's words
     assert (
         "Tabel “Rating hasil kerja” (penilaian-kinerja v2), baris 2: Porsi RHK di atas ekspektasi 0,67 "
-        "(syarat >= 0.5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi."
+        "(syarat: paling sedikit 0,5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi."
     ) in why
     assert "Catatan baris: Separuh RHK di atas ekspektasi." in why
     assert "Ketentuan tabel: Aturan uji: separuh RHK di atas ekspektasi sudah cukup, apa pun RHK utamanya." in why

@@ -15,11 +15,15 @@ suggested the ratings no longer count either.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.template.defaultfilters import floatformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..dates import local_date
 from ..models import HasilPenilaian, Keberatan, NilaiPerilaku, Predikat, PredikatOrganisasi, Rating, StatusKeberatan
@@ -31,8 +35,9 @@ class Condition:
     """One cell of the row that decided, with the fact it tested."""
 
     label: str  # the input's label in the table (its name when it has none)
-    test: str  # the cell as written in the table, e.g. "> 0.5"
+    test: str  # the cell as written in the table, e.g. "> 0.5" (the rules editor shows it)
     value: str  # the fact, as people read it
+    words: str = ""  # the cell in words, e.g. "more than 0.5", "Sesuai or Di Atas Ekspektasi"
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,53 @@ def _show(value: Any, labels: dict[str, str]) -> str:
     return str(labels.get(str(value), value))
 
 
+_COMPARISONS = {  # longest operator first
+    ">=": gettext_noop("at least %(n)s"),
+    "<=": gettext_noop("at most %(n)s"),
+    "!=": gettext_noop("other than %(n)s"),
+    ">": gettext_noop("more than %(n)s"),
+    "<": gettext_noop("less than %(n)s"),
+    "=": "%(n)s",
+}
+_RANGE = re.compile(r"^([\[(])\s*(.*?)\s*\.\.\s*(.*?)\s*([\])])$")
+
+
+def _word(raw: str, labels: dict[str, str]) -> str:
+    """One value of a condition cell as people read it: a choice's label, a number in the local
+    format, yes/no."""
+    raw = raw.strip().strip("\"'")
+    if raw.lower() in ("true", "ya", "benar", "yes"):
+        return _("yes")
+    if raw.lower() in ("false", "tidak", "salah", "no"):
+        return _("no")
+    try:
+        number = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        return str(labels.get(raw, raw.replace("_", " ")))
+    return number_format(Decimal(f"{number.normalize():f}"))  # 0.5 as the locale writes it, no padding
+
+
+def _test_words(test: str, labels: dict[str, str]) -> str:
+    """A condition cell in words (``> 0.5`` → "more than 0.5", ``in {sesuai, di_atas}`` →
+    "Sesuai Ekspektasi or Di Atas Ekspektasi"); the raw syntax stays in the rules editor."""
+    test = str(test).strip()
+    negated = test.lower().startswith("not in")
+    if negated or test.lower().startswith("in"):
+        body = test[6 if negated else 2 :].strip().strip("{}")
+        items = [i for i in body.split(";" if ";" in body else ",") if i.strip()]
+        words = _(" or ").join(_word(i, labels) for i in items)
+        return _("not %(values)s") % {"values": words} if negated else words
+    if found := _RANGE.match(test):
+        low, high = _word(found.group(2), labels), _word(found.group(3), labels)
+        low_text = _("from %(n)s") if found.group(1) == "[" else _("above %(n)s")
+        high_text = _("up to %(n)s") if found.group(4) == "]" else _("below %(n)s")
+        return f"{low_text % {'n': low}} {high_text % {'n': high}}"
+    for op, text in _COMPARISONS.items():
+        if test.startswith(op):
+            return _(text) % {"n": _word(test[len(op) :], labels)}
+    return _word(test, labels)
+
+
 def _applied(record: dict, specs: dict[int, dict], labels: dict[str, str], superseded_by: str) -> AppliedRule | None:
     rows = record.get("trace") or []
     if not rows:
@@ -102,7 +154,7 @@ def _applied(record: dict, specs: dict[int, dict], labels: dict[str, str], super
         default=bool(row.get("default")),
         note=note,
         conditions=tuple(
-            Condition(inputs.get(key) or key, str(test), _show(facts.get(key), labels))
+            Condition(inputs.get(key) or key, str(test), _show(facts.get(key), labels), _test_words(test, labels))
             for key, test in (row.get("conditions") or {}).items()
             if str(test).strip() not in ("", "-")
         ),
@@ -121,7 +173,7 @@ def _rule_sentence(rule: AppliedRule, *, suggestion: bool) -> str:
         "row": rule.row,
         "outputs": ", ".join(f"{label}: {value}" for label, value in rule.outputs),
         "conditions": "; ".join(
-            _("%(label)s %(value)s (condition %(test)s)") % {"label": c.label, "value": c.value, "test": c.test}
+            _("%(label)s %(value)s (condition: %(test)s)") % {"label": c.label, "value": c.value, "test": c.words}
             for c in rule.conditions
         ),
     }

@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import models as dj
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import (
     AppraisalProcess,
@@ -17,11 +21,16 @@ from ..models import (
     EkspektasiPerilaku,
     Evaluasi,
     HasilPenilaian,
+    HasilPeriodik,
     Iki,
+    JenisJabatan,
+    Keberatan,
+    NilaiPerilaku,
     RealisasiIki,
     RealisasiRhk,
     Rhk,
     Skp,
+    StatusKeberatan,
     UmpanBalikPerilaku,
 )
 from .org import admin_instansi_ids, person_name
@@ -55,6 +64,24 @@ NOISE = {
     "owner_permission_obj_pk",
 }
 EMPTY = "—"
+# What the readable timeline leaves out (the technical view keeps it): internal numbers (the
+# process, an SKP's sequence number, a review's id), the appraisal the page is about, the rule set's
+# key, the per-item rating maps the review pages show in full, and a step's node (its title heads the line).
+INTERNAL = {"process", "urutan", "skp", "evaluasi", "rule_set", "rhk_ratings", "perilaku_ratings", "flow_task"}
+# Keys of audit events that are no field of the SKP: the model whose field of that name labels and
+# shows the value (the result, a periodic result, the appeal), or a label and choices of their own.
+EVENT_MODELS = (Skp, HasilPenilaian, HasilPeriodik, Keberatan)
+EVENT_KEYS = {
+    "window": (gettext_lazy("review window"), None),
+    "rhk": (gettext_lazy("number of RHK"), None),
+    "iki": (gettext_lazy("number of indicators"), None),
+    "ekspektasi": (gettext_lazy("behaviour expectations"), NilaiPerilaku),
+    "keberatan": (gettext_lazy("appeal"), StatusKeberatan),
+    "published": (gettext_lazy("published at"), None),
+    "jabatan": (gettext_lazy("position"), None),
+}
+# Snapshot fields stored as plain codes that have a choice list elsewhere.
+CODED = {"jabatan_jenis": JenisJabatan}
 # Names of objects a foreign key points to, looked up once per timeline (reset by each call; the
 # web server runs requests in separate processes).
 _names: dict = {}
@@ -93,6 +120,13 @@ def _display(model, name: str, value) -> str:
         f = None  # a reverse relation named like an event key (e.g. "keberatan")
     if f is not None and f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if name in CODED:
+        return str(dict(CODED[name].choices).get(value, value))
+    if f is not None and isinstance(f, dj.DateField) and not isinstance(f, dj.DateTimeField):
+        try:
+            return dt.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
+        except ValueError:
+            return str(value)
     if hasattr(value, "task_title"):  # a flow node (a task's step): its title, as the inbox shows it
         return str(value.task_title or value)
     if f is not None and f.is_relation and f.many_to_one and not isinstance(value, dict | list):
@@ -108,8 +142,6 @@ def _display(model, name: str, value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, dict | list):
         import json
@@ -125,15 +157,56 @@ def _label(model, name: str) -> str:
         return name.replace("_", " ")
 
 
+def _event_field(name: str):
+    """The model whose concrete field ``name`` an event key is (None if none is)."""
+    for model in EVENT_MODELS:
+        names = {f.name for f in model._meta.concrete_fields}
+        if name in names:
+            return model
+    return None
+
+
+def _event_change(name: str, before, after, *, technical: bool) -> Change | None:
+    """One key of an audit event's before/after in words; None when the readable view leaves it
+    out (an internal number, or a key nobody has given a label)."""
+    if technical:
+        return Change(_label(Skp, name), _display(Skp, name, before), _display(Skp, name, after))
+    if name in INTERNAL:
+        return None
+    if name in EVENT_KEYS:
+        label, choices = EVENT_KEYS[name]
+
+        def words(value):
+            if value is None or value == "" or value == []:
+                return EMPTY
+            labels = dict(choices.choices) if choices is not None else {}
+            if isinstance(value, list):
+                return ", ".join(str(labels.get(v, v)) for v in value)
+            if isinstance(value, str) and "T" in value and value[:4].isdigit():
+                try:
+                    return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%d-%m-%Y %H:%M")
+                except ValueError:
+                    pass
+            return str(labels.get(value, value))
+
+        return Change(str(label), words(before), words(after))
+    model = _event_field(name)
+    if model is None:
+        return None
+    return Change(_label(model, name), _display(model, name, before), _display(model, name, after))
+
+
 def _user_name(user) -> str:
     return person_name(user) if user is not None else EMPTY
 
 
-def _history_entries(model, qs, title_of) -> list[Entry]:
-    """Field-level from → to entries of one model's history rows (``diff_against`` the row before)."""
+def _history_entries(model, qs, title_of, *, technical: bool = True) -> list[Entry]:
+    """Field-level from → to entries of one model's history rows (``diff_against`` the row before);
+    the readable view leaves out the internal fields (``INTERNAL``)."""
     entries: list[Entry] = []
     previous: dict = {}
-    tracked = [f for f in qs.model.tracked_fields if f.name not in NOISE]
+    skip = NOISE if technical else NOISE | INTERNAL
+    tracked = [f for f in qs.model.tracked_fields if f.name not in skip]
     for row in qs.select_related("history_user__pegawai").order_by("history_date", "history_id"):
         before = previous.get(row.id)
         if row.history_type == "+" or before is None:
@@ -187,14 +260,17 @@ def _rule_version_link(event: AuditEvent) -> tuple[str, str]:
         return "", ""
 
 
-def appraisal_timeline(*, skp: Skp) -> list[Entry]:
+def appraisal_timeline(*, skp: Skp, technical: bool = False) -> list[Entry]:
     """Everything that happened to an appraisal, oldest first: its audit events, and the history of
-    the SKP, its plan, reviews, result, process and tasks with field-level changes."""
+    the SKP, its plan, reviews, result and steps with field-level changes, in people's words —
+    field labels and values as the pages show them, the steps people took (not the flow's internal
+    gateways), no internal numbers. ``technical`` adds the process, every node of the flow and the
+    internal fields, for admins and auditors."""
     from viewflow.workflow.models import Task
 
     _names.clear()
     model_name = {
-        m: str(m._meta.verbose_name).capitalize()
+        m: str(capfirst(m._meta.verbose_name))
         for m in (
             Skp,
             Rhk,
@@ -228,7 +304,7 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
         ),
         (HasilPenilaian, HasilPenilaian.history.filter(skp_id=skp.pk), lambda r: model_name[HasilPenilaian]),
     ]
-    if skp.process_id:
+    if skp.process_id and technical:
         sources += [
             (AppraisalProcess, AppraisalProcess.history.filter(id=skp.process_id), lambda r: _("Process")),
             (
@@ -237,16 +313,25 @@ def appraisal_timeline(*, skp: Skp) -> list[Entry]:
                 lambda r: _("Task: %(title)s") % {"title": _display(Task, "flow_task", r.flow_task)},
             ),
         ]
+    elif skp.process_id:  # the steps people took: who got each one and when it was done
+        sources.append(
+            (
+                Task,
+                Task.history.filter(process_id=skp.process_id, flow_task_type="HUMAN"),
+                lambda r: _("Step: %(title)s") % {"title": _display(Task, "flow_task", r.flow_task)},
+            )
+        )
     entries: list[Entry] = []
     for model, qs, title_of in sources:
-        entries += _history_entries(model, qs, title_of)
+        entries += _history_entries(model, qs, title_of, technical=technical)
     ct = ContentType.objects.get_for_model(Skp)
     for event in AuditEvent.objects.filter(content_type=ct, object_id=str(skp.pk)).select_related("actor__pegawai"):
         keys = list(dict.fromkeys([*event.before, *event.after]))
         changes = [
-            Change(_label(Skp, k), _display(Skp, k, event.before.get(k)), _display(Skp, k, event.after.get(k)))
+            change
             for k in keys
             if event.before.get(k) != event.after.get(k)
+            and (change := _event_change(k, event.before.get(k), event.after.get(k), technical=technical))
         ]
         link, link_label = _rule_version_link(event) if event.action == "appraisal.scored" else ("", "")
         entries.append(

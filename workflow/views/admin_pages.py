@@ -20,10 +20,11 @@ from django.views.generic import FormView, TemplateView
 from ..exports import download, export_format
 from ..filters import search_q
 from ..forms import CapaianStartForm, HolidayLoadForm, MutasiForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
-from ..models import Instansi, PembukaanPeriode, Periode, Predikat
+from ..models import Instansi, PembukaanPeriode, Periode, Predikat, Skp
 from ..selectors.appraisal import completion_per_opd, opd_list, opd_of_units, period_results
 from ..selectors.calendar import holidays_of_year
 from ..selectors.capaian import capaian_progress
+from ..selectors.dashboard import progress_per_opd
 from ..selectors.keadaan import exclusions_of
 from ..selectors.org import admin_instansi_ids
 from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
@@ -35,6 +36,7 @@ from ..services.holidays import HolidayFileError, holiday_years, holidays_load
 from ..services.mutasi import outcome_message, pegawai_transfer
 from ..services.period_open import period_open
 from ..services.roles import RoleError, rule_admin_grant, rule_admin_revoke
+from .charts import over_time_chart, progress_chart
 from .exports import progress_table, results_table
 
 
@@ -86,6 +88,12 @@ class RekapView(AdminOnlyMixin, TemplateView):
         ctx.update({"periods": periods, "periode": periode})
         if periode is not None:
             ctx["rows"] = completion_per_opd(periode=periode)
+            ctx["progress"] = progress_chart(
+                "progress", _("Appraisals per step in each OPD"), progress_per_opd(periode=periode), _("OPD")
+            )
+            ctx["over_time"] = over_time_chart(
+                "over-time", _("Appeals and overdue tasks per month"), Skp.objects.filter(periode=periode)
+            )
             ctx["query"] = f"periode={periode.pk}"
             ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode).annotate(
                 dikecualikan=Count("pengecualian_set")

@@ -20,8 +20,10 @@ from .exports import audit_table
 
 
 class TimelineView(TemplateView):
-    """Who did what when to one appraisal, with from → to changes. Someone who may not see the
-    appraisal gets 404 (its existence is not revealed either)."""
+    """Who did what when to one appraisal, with from → to changes, in people's words. Admins of
+    the appraisal's government and auditors may switch to the technical view (``?tampilan=teknis``:
+    the process, every node of the flow, internal numbers). Someone who may not see the appraisal
+    gets 404 (its existence is not revealed either)."""
 
     template_name = "workflow/audit/timeline.html"
 
@@ -30,10 +32,19 @@ class TimelineView(TemplateView):
         skp = get_object_or_404(Skp.objects.select_related("pegawai", "periode", "process"), pk=kwargs["skp_pk"])
         if not can_view_skp(self.request.user, skp):
             raise Http404
+        user = self.request.user
+        may_audit = (
+            user.is_superuser
+            or skp.pegawai.instansi_id in admin_instansi_ids(user)
+            or user.has_perm("workflow.view_auditevent")
+        )
+        technical = may_audit and self.request.GET.get("tampilan") == "teknis"
         # The rules editor is for admins: others read which version scored them, without a link.
         ctx.update(
             skp=skp,
-            entries=appraisal_timeline(skp=skp),
+            may_audit=may_audit,
+            technical=technical,
+            entries=appraisal_timeline(skp=skp, technical=technical),
             can_open_rules=self.request.user.has_perm("rules.manage_rules"),
         )
         return ctx

@@ -33,10 +33,10 @@
   // A table wider than its page scrolls inside its own frame (kinerja.css, on phones): such a frame
   // takes the keyboard focus, so it can be scrolled without a mouse (WCAG 2.1.1).
   function scrollFrames() {
-    document.querySelectorAll(".vf-page__body table, .kinerja-chart-frame").forEach(function (frame) {
+    document.querySelectorAll(".vf-page__body table, .kinerja-diagram-frame").forEach(function (frame) {
       if (frame.scrollWidth > frame.clientWidth + 1) {
         frame.setAttribute("tabindex", "0");
-      } else if (!frame.classList.contains("kinerja-chart-frame")) {
+      } else if (!frame.classList.contains("kinerja-diagram-frame")) {
         frame.removeAttribute("tabindex");
       }
     });
