@@ -200,19 +200,30 @@ def write_xlsx(table: Table, stream) -> None:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    # One styled cell per typed column (text, datetime, date), reused row after row: a write-only
+    # sheet writes each row out as it is appended, and building and styling a fresh cell for
+    # every NIP and date was a sixth of the time of a 16,000-row export.
+    styled: dict[tuple[int, str], WriteOnlyCell] = {}
+
+    def styled_cell(index: int, kind: str) -> WriteOnlyCell:
+        cell = styled.get((index, kind))
+        if cell is None:
+            cell = styled[(index, kind)] = WriteOnlyCell(sheet)
+            cell.number_format = {"text": "@", "datetime": XLSX_DATETIME_FORMAT, "date": XLSX_DATE_FORMAT}[kind]
+        return cell
+
     for row in table.rows:
         cells = []
-        for value, column in zip(row, columns, strict=True):
+        for index, (value, column) in enumerate(zip(row, columns, strict=True)):
             # the guard has made sure no string starts with "=", which openpyxl would write as a
             # formula: plain values go in as they are, only typed cells need a styled cell
             value = _cell(value, column)
             if value is not None and (column.text or isinstance(value, dt.date)):
-                cell = WriteOnlyCell(sheet, value=value)
-                if column.text:
+                kind = "text" if column.text else "datetime" if isinstance(value, dt.datetime) else "date"
+                cell = styled_cell(index, kind)
+                cell.value = value
+                if kind == "text":
                     cell.data_type = "s"
-                    cell.number_format = "@"
-                else:
-                    cell.number_format = XLSX_DATETIME_FORMAT if isinstance(value, dt.datetime) else XLSX_DATE_FORMAT
                 value = cell
             cells.append(value)
         sheet.append(cells)
