@@ -8,6 +8,7 @@ the network or the file system, whatever its text holds."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import cache, lru_cache
 
 
@@ -29,29 +30,37 @@ def _weasyprint():
     return weasyprint, weasyprint.urls
 
 
-@cache
+# Built once per thread and reused by every document it renders: a font configuration (fontconfig
+# work for each new one; the documents declare no web fonts that could differ), the parsed print
+# stylesheet and the fetcher (whose HTTPS handler alone creates an SSL context). Per thread, not
+# per process: a Pango font map is not to be shared between threads.
+_reused = threading.local()
+
+
 def _font_config():
-    """One font configuration for the process: building one per document costs fontconfig work
-    every time, and the documents declare no web fonts that could differ between them."""
-    from weasyprint.text.fonts import FontConfiguration
+    if not hasattr(_reused, "font_config"):
+        from weasyprint.text.fonts import FontConfiguration
 
-    _weasyprint()
-    return FontConfiguration()
+        _weasyprint()
+        _reused.font_config = FontConfiguration()
+    return _reused.font_config
 
 
-@cache
 def _stylesheet(css: str):
-    """The parsed print stylesheet ``css`` (parsed once per process, not once per document)."""
-    weasyprint, _urls = _weasyprint()
-    return weasyprint.CSS(string=css, font_config=_font_config())
+    """The parsed print stylesheet ``css`` (parsed once, not once per document)."""
+    sheets = _reused.__dict__.setdefault("stylesheets", {})
+    if css not in sheets:
+        weasyprint, _urls = _weasyprint()
+        sheets[css] = weasyprint.CSS(string=css, font_config=_font_config())
+    return sheets[css]
 
 
-@cache
 def _fetcher():
-    """The fetcher of every document: ``data:`` URIs only (built once: its HTTPS handler alone
-    creates an SSL context, a cost per document for nothing)."""
-    _weasyprint_module, urls = _weasyprint()
-    return urls.URLFetcher(allowed_protocols={"data"}, timeout=1)
+    """The fetcher of every document: ``data:`` URIs only."""
+    if not hasattr(_reused, "fetcher"):
+        _weasyprint_module, urls = _weasyprint()
+        _reused.fetcher = urls.URLFetcher(allowed_protocols={"data"}, timeout=1)
+    return _reused.fetcher
 
 
 def render_pdf(html: str, *, css: str = "") -> bytes:
