@@ -381,7 +381,7 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_publish
         rows=[
             svc.RealisasiInput(
                 rhk_id=r.pk,
-                realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target",
+                realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target tahunan",
                 bukti_tautan="https://example.go.id/bukti/semester-1",
                 iki=_iki_realisation(r, rng, 40, 60),
             )
