@@ -144,6 +144,7 @@ def _run_lifecycles(n: int, *, kode: str, ready=None) -> float:
     from workflow.models import JenisRhk, NilaiPerilaku, Pegawai
     from workflow.selectors.org import OrgSnapshot
     from workflow.services import appraisal as svc
+    from workflow.services.kalibrasi import kalibrasi_release
     from workflow.services.period import periode_create
 
     instansi = build_org(n, kode=kode)
@@ -178,6 +179,8 @@ def _run_lifecycles(n: int, *, kode: str, ready=None) -> float:
         svc.self_review_submit(skp=skp, by=pegawai.user, rows=done, final=True)
         ratings = {r.pk: svc.FeedbackInput("", "di_atas") for r in rhk}
         svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
+        # The rules in force may hold results for the unit's calibration: release this one.
+        kalibrasi_release(skp_ids=[skp.pk])
         skp.refresh_from_db(fields=["status"])
         assert skp.status == "dipublikasikan", skp.status
     return time.perf_counter() - started

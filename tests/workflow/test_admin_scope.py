@@ -26,6 +26,7 @@ from workflow.models import (
     AuditEvent,
     CapaianOrganisasi,
     Delegasi,
+    Dokumen,
     HariLibur,
     Instansi,
     Jabatan,
@@ -33,11 +34,13 @@ from workflow.models import (
     JenisKeadaan,
     JenisPenugasan,
     KeadaanPegawai,
+    PaketDokumen,
     Pegawai,
     PenugasanPlt,
     PeranAdmin,
     Periode,
     PredikatOrganisasi,
+    Skp,
     Unit,
 )
 from workflow.services.audit import audit_record
@@ -91,6 +94,26 @@ def pemprov_world(org):
     KeadaanPegawai.objects.create(
         pegawai=org.fungsional, jenis=JenisKeadaan.TUGAS_BELAJAR, tanggal_mulai=dt.date(2025, 9, 1), nomor_sk="800/215"
     )
+    skp = Skp.objects.create(
+        periode=periode,
+        pegawai=org.pelaksana,
+        tanggal_mulai=periode.tanggal_mulai,
+        tanggal_selesai=periode.tanggal_selesai,
+        jabatan_nama=org.pelaksana.jabatan.nama,
+        jabatan_jenis=org.pelaksana.jabatan.jenis,
+        unit=org.seksi,
+        unit_nama=org.seksi.nama,
+    )
+    Dokumen.objects.create(
+        jenis="skp",
+        skp=skp,
+        berkas="dokumen/skp.pdf",
+        nama_berkas="skp_2026.pdf",
+        sha256="0" * 64,
+        sidik_isi="0" * 64,
+        diterbitkan=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+    )
+    PaketDokumen.objects.create(periode=periode, unit=org.dinkes, jenis="skp")
     audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, by=bkd)
     return org
 
@@ -153,6 +176,8 @@ SCOPED = {
     Delegasi,
     HariLibur,
     KeadaanPegawai,
+    Dokumen,
+    PaketDokumen,
 }
 
 
@@ -443,3 +468,22 @@ def test_an_employee_cannot_be_given_another_governments_or_an_admins_account(cl
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.user == fresh
+
+
+def test_issued_documents_and_packages_are_read_only_for_their_own_admin(client, pemprov_world):
+    """admin.bkd sees the Pemprov document and package and their history, and can change nothing."""
+    bkd = get_user_model().objects.get(username="admin.bkd")
+    bkd.groups.add(ensure_admin_group())
+    client.force_login(bkd)
+    doc, paket = Dokumen.objects.get(), PaketDokumen.objects.get()
+    before = rows(Dokumen), rows(PaketDokumen)
+    assert doc.kode in client.get(url(Dokumen, "changelist")).content.decode()
+    page = client.get(url(Dokumen, "change", doc.pk)).content.decode()
+    assert doc.kode in page and doc.sha256 in page and "dokumen/skp.pdf" not in page
+    assert client.get(url(Dokumen, "history", doc.pk)).status_code == 200
+    assert client.get(url(PaketDokumen, "change", paket.pk)).status_code == 200
+    assert client.get(url(PaketDokumen, "history", paket.pk)).status_code == 200
+    assert client.get(url(Dokumen, "add")).status_code == 403
+    assert client.post(url(Dokumen, "change", doc.pk), {"kode": "x"}).status_code == 403
+    assert client.post(url(PaketDokumen, "delete", paket.pk), {"post": "yes"}).status_code == 403
+    assert (rows(Dokumen), rows(PaketDokumen)) == before

@@ -3,6 +3,7 @@ appeal decision, read back with poppler's pdftotext as a reader would; their ver
 admins' ZIP packages and the ``dokumen`` command. Each document's first page is rendered as a PNG in
 ``test-artifacts/documents/`` for a person to look at."""
 
+import datetime as dt
 import io
 import os
 import re
@@ -15,10 +16,20 @@ import pytest
 from django.core.management import call_command
 
 from tests.helpers import at, through_final_review
-from workflow.models import AuditAction, AuditEvent, CapaianOrganisasi, Dokumen, JenisDokumen, PaketDokumen, Skp
+from workflow.models import (
+    AuditAction,
+    AuditEvent,
+    CapaianOrganisasi,
+    Dokumen,
+    Jabatan,
+    JenisDokumen,
+    PaketDokumen,
+    Skp,
+)
 from workflow.pdf import sha256_hex
 from workflow.services import appeal as appeal_svc
 from workflow.services.dokumen import dokumen_issue, paket_chunk, paket_queue, paket_run
+from workflow.services.mutasi import pegawai_transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +303,27 @@ def test_a_package_chunk_delivered_twice_counts_once_and_issues_nothing_twice(or
     assert job.diproses == 2 and job.chunks_selesai == 2 and Dokumen.objects.count() == issued
     job = paket_run(job_id=job.pk)
     assert job.status == PaketDokumen.Status.DONE and job.dokumen == 3
+
+
+def test_a_document_printed_after_a_transfer_shows_the_organisation_as_it_was_for_the_skp(org, published, bkd):
+    """Approved and published under one organisation, printed after the assessor moved to another
+    OPD and the superior's post was renamed: the paper names the posts and the unit of the SKP's
+    time, and the organisation achievement of the assessor's unit then, never today's directory."""
+    old_post, old_unit, old_superior_post = org.kasi.jabatan.nama, org.seksi.nama, org.kabid.jabatan.nama
+    CapaianOrganisasi.objects.create(periode=published.periode, unit=org.setda, predikat="sangat_kurang")
+    new_post = Jabatan.objects.create(instansi=org.instansi, nama="Analis Kebijakan Ahli Muda", jenis="fungsional")
+    with at(2):
+        pegawai_transfer(
+            pegawai=org.kasi, unit=org.setda, jabatan=new_post, tanggal=dt.date(2026, 12, 1), by=bkd, alasan="SK 800/9"
+        )
+    org.kabid.jabatan.nama = "Kepala Bidang Pencegahan dan Pengendalian Penyakit"
+    org.kabid.jabatan.save()
+
+    doc = dokumen_issue(skp=Skp.objects.get(pk=published.pk), jenis=JenisDokumen.EVALUASI_KINERJA, by=bkd)
+    text = pdf_text(read(doc))
+    for expected in (old_post, old_superior_post, org.kasi.nama, "Capaian Kinerja Organisasi Baik"):
+        assert expected in text, expected
+    for moved in ("Analis Kebijakan Ahli Muda", "Kepala Bidang Pencegahan", "Organisasi Sangat Kurang"):
+        assert moved not in text, moved
+    skp_doc = pdf_text(read(dokumen_issue(skp=published, jenis=JenisDokumen.SKP, by=bkd)))
+    assert old_unit in skp_doc and "Sekretariat Daerah" not in skp_doc

@@ -60,6 +60,15 @@ def test_demo_builds_pemprov_bengkulu(seeded):
     assert [w.jenis for w in periode.jendela_set.all()] == ["periodik", "akhir"]
 
 
+def test_demo_names_read_as_written_and_every_appointment_lies_in_the_past(seeded):
+    names = list(Unit.objects.values_list("nama", flat=True))
+    assert not [n for n in names if re.search(r"\b(I+)\b \1\b", n) or n != n.strip()]
+    assert "Seksi Bina Marga I PUPR" in names and "Bidang Bina Marga PUPR" in names
+    for nip in Pegawai.objects.exclude(nip__isnull=True).exclude(nip="").values_list("nip", flat=True):
+        appointed = dt.date(int(nip[8:12]), int(nip[12:14]) if nip[12:14] != "21" else 1, 1)
+        assert appointed < dt.date(2026, 1, 1), nip
+
+
 def test_every_demo_employee_has_an_assessor_except_the_governor(seeded):
     snap = OrgSnapshot.load(Pegawai.objects.get(user__username="gubernur").instansi)
     orphans = [p.nama for p in Pegawai.objects.filter(instansi__kode="PEMPROV-BKL") if snap.assessor_of(p) is None]
@@ -179,6 +188,23 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     client.force_login(second.pegawai.user)
     page = client.get(f"/appraisal/{second.process_id}/").content.decode()
     assert "Tahun 2026: beberapa SKP" in page and "Predikat tahunan" in page
+    # It reads like real data: each rating follows the realisation it rates, the plans name their
+    # unit in its own case, and the two demo people with an address get their mail (the console).
+    from workflow.models import RealisasiRhk
+
+    # the annual ratings (a midyear review rates progress: about half the year's target is on track)
+    rated = RealisasiRhk.objects.filter(realisasi__regex=r"^Capaian (akhir|Januari|Oktober)").exclude(rating="")
+    assert rated.count() >= 20
+    for realisasi in rated:
+        percent = int(re.search(r"(\d+)% dari target", realisasi.realisasi).group(1))
+        expected = "di_bawah" if percent < 95 else "sesuai" if percent < 105 else "di_atas"
+        assert realisasi.rating == expected, (realisasi.realisasi, realisasi.rating)
+    assert Rhk.objects.filter(teks__contains="Surveilans dan Imunisasi").exists()
+    assert not Rhk.objects.filter(teks__contains=" dinkes").exists()
+    # (each notification is mailed once its transaction commits: on the console in the demo; the
+    # test's own transaction never commits, so here the notifications to those addresses count)
+    with_email = set(Pegawai.objects.exclude(email="").values_list("email", flat=True))
+    assert len(with_email) >= 1 and Notifikasi.objects.filter(penerima__email__in=with_email).exists()
     before = Skp.objects.exclude(status=StatusSkp.DRAFT).count()
     call_command("seed_demo", "--simulate", stdout=io.StringIO())
     assert Skp.objects.exclude(status=StatusSkp.DRAFT).count() == before

@@ -187,7 +187,16 @@ OPD = [
         "Pengawas Lapangan",
     ),
 ]
+# The last year a demo employee was appointed in (the demo's period is 2026).
+LAST_APPOINTMENT_YEAR = 2025
 SEKSI = {
+    # An Inspektur Pembantu's areas of supervision (a name that already ends in a numeral gets no
+    # "I"/"II" of the default below: no "Wilayah II II").
+    "INSP": [
+        ["Seksi Pengawasan Pemerintahan", "Seksi Pengawasan Perekonomian"],
+        ["Seksi Pengawasan Keuangan dan Aset", "Seksi Pengawasan Kesejahteraan Rakyat"],
+        ["Seksi Investigasi", "Seksi Penanganan Pengaduan Masyarakat"],
+    ],
     "DINKES": [
         ["Seksi Surveilans dan Imunisasi", "Seksi Pengendalian Penyakit Menular"],
         ["Seksi Pelayanan Kesehatan Primer", "Seksi Pelayanan Kesehatan Rujukan"],
@@ -236,7 +245,9 @@ class _People:
         born = dt.date(
             rng.randint(1966, 1980) if senior else rng.randint(1970, 1999), rng.randint(1, 12), rng.randint(1, 28)
         )
-        appointed = born.year + rng.randint(23, 30)
+        # Appointed at 23 to 30, and never later than the year before the demo's period: every
+        # NIP's appointment month lies in the past (an NI PPPK's year likewise, below).
+        appointed = min(born.year + rng.randint(23, 30), LAST_APPOINTMENT_YEAR)
         month = rng.randint(1, 12)
         self.sequence += 1
         sex, sequence = 2 if female else 1, self.sequence % 999 + 1
@@ -377,7 +388,18 @@ def provinsi_rows() -> tuple[list[dict], dict[str, str]]:
                     roles.update({"kadis": head, "kabid": kabid, "kasi": kasi, "pelaksana": staff, "fungsional": fj})
     # Last, so every name and NIP above stays as it was before the schools were added.
     roles.update(_schools(rows, people, add_person))
+    # Some demo people have an e-mail address (a reserved .example domain: the demo prints mail on
+    # the console, never sends it), so the console shows the notifications they get.
+    for row in rows:
+        if row["tipe"] == "pegawai" and row["nip"] in (roles["pelaksana"], roles["kasi"]):
+            row["email"] = demo_email(row["nama"])
     return rows, roles
+
+
+def demo_email(nama: str) -> str:
+    """``hendra.safitri@bengkuluprov.example`` for "Hendra Safitri, S.Si."."""
+    words = nama.split(",")[0].removeprefix("Dr. ").lower().split()
+    return ".".join(words[:2]) + "@bengkuluprov.example"
 
 
 # The schools of Dinas Pendidikan dan Kebudayaan, through a Cabang Dinas: (code, school, teachers' levels).

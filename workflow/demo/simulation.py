@@ -39,7 +39,7 @@ from ..services import appeal as appeal_svc
 from ..services import appraisal as svc
 from ..services.kalibrasi import kalibrasi_publish
 from ..services.mutasi import pegawai_transfer
-from .org import provinsi_rows
+from .org import OPD, provinsi_rows
 
 # Every appraisal in this unit subtree (Bidang P2P of Dinas Kesehatan) goes all the way to publication.
 PUBLISHED_UNIT_CODE = "DINKES-B1"
@@ -84,11 +84,41 @@ class SimulationReport:
         self.counts[key] = self.counts.get(key, 0) + 1
 
 
+# The OPD abbreviations the demo's unit names end in ("Seksi Bina Marga I PUPR"): a plan names
+# the unit's subject, "layanan Bina Marga I", not "layanan bina marga i pupr".
+ABBREVIATIONS = {singkat for _kode, _nama, singkat, *_rest in OPD}
+
+
 def _topic(skp: Skp) -> str:
+    """The subject of the employee's unit, in its own (proper) case, for the plan's sentences."""
     name = skp.unit_nama
     for prefix in ("Seksi ", "Subbagian ", "Bidang ", "Bagian ", "Sekretariat ", "Kepala "):
         name = name.removeprefix(prefix)
-    return name.lower()
+    head, _sep, last = name.rpartition(" ")
+    return head if head and last in ABBREVIATIONS else name
+
+
+# Each rating follows the achievement it rates (shared/domain.md: "di atas" above the target,
+# "sesuai" on it, "di bawah" short of it): the simulated realisation is drawn first, the
+# assessor's rating read from it, so no RHK at 100 % is "di bawah" and none at 94 % "di atas".
+ACHIEVEMENT_BANDS = {"di_bawah": (85, 94), "sesuai": (95, 104), "di_atas": (105, 115)}
+
+
+def rating_for(percent: int) -> str:
+    """The rating an assessor gives an RHK realised at ``percent`` of its target."""
+    return "di_bawah" if percent < 95 else "sesuai" if percent < 105 else "di_atas"
+
+
+def _achievements(rhk, rng: random.Random, scale: list[str]) -> dict[int, int]:
+    """A percentage of target for each RHK, in the band of a rating drawn from ``scale``."""
+    return {r.pk: rng.randint(*ACHIEVEMENT_BANDS[rng.choice(scale)]) for r in rhk}
+
+
+def _iki_at(rhk, percent: int) -> dict[int, str]:
+    """Each numeric indicator of ``rhk`` realised at ``percent`` of its target."""
+    return {
+        iki.pk: f"{(iki.target_angka * percent / 100):.2f}" for iki in rhk.iki_set.all() if iki.target_angka is not None
+    }
 
 
 # The first RHK of every plan has three indicators (quantity, quality, time), as SKP often do.
@@ -118,6 +148,14 @@ def _plan_rows(skp: Skp, rng: random.Random) -> list[svc.RhkInput]:
             )
         )
     return rows
+
+
+def _feedback(percent: int) -> str:
+    if percent < 95:
+        return f"Capaian {percent}% belum memenuhi target; perkuat bukti dukung dan jadwal kegiatan."
+    if percent > 104:
+        return f"Capaian {percent}% melampaui target dengan bukti dukung yang lengkap."
+    return f"Capaian {percent}% sesuai target dan bukti dukung."
 
 
 def _iki_realisation(rhk, rng: random.Random, low: int, high: int) -> dict[int, str]:
@@ -247,13 +285,14 @@ def _rate(skp: Skp, rng: random.Random, *, note: str) -> None:
     """The final self-review and the annual review of ``skp`` by its assessor."""
     employee, assessor = skp.pegawai.user, _assessor_user(skp)
     rhk = list(skp.rhk_set.all())
+    achieved = _achievements(rhk, rng, ["sesuai", "di_atas"])
     svc.self_review_submit(
         skp=skp,
         by=employee,
         final=True,
-        rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi=f"{note}: {rng.randint(85, 110)}% dari target") for r in rhk],
+        rows=[svc.RealisasiInput(rhk_id=r.pk, realisasi=f"{note}: {achieved[r.pk]}% dari target") for r in rhk],
     )
-    ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rng.choice(["sesuai", "di_atas"])) for r in rhk}
+    ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rating_for(achieved[r.pk])) for r in rhk}
     perilaku = {v: svc.FeedbackInput("", "sesuai") for v in NilaiPerilaku.values}
     svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
 
@@ -342,7 +381,7 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_publish
         rows=[
             svc.RealisasiInput(
                 rhk_id=r.pk,
-                realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target",
+                realisasi=f"Capaian semester I: {rng.randint(40, 60)}% dari target tahunan",
                 bukti_tautan="https://example.go.id/bukti/semester-1",
                 iki=_iki_realisation(r, rng, 40, 60),
             )
@@ -357,21 +396,20 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_publish
     if not in_published_unit:
         report.add("midyear_reviewed")
         return
+    scale = ["di_bawah", "sesuai", "sesuai", "di_atas", "di_atas"]
+    achieved = _achievements(rhk, rng, scale)
     svc.self_review_submit(
         skp=skp,
         by=employee,
         final=True,
         rows=[
             svc.RealisasiInput(
-                rhk_id=r.pk,
-                realisasi=f"Capaian akhir: {rng.randint(85, 110)}% dari target",
-                iki=_iki_realisation(r, rng, 85, 110),
+                rhk_id=r.pk, realisasi=f"Capaian akhir: {achieved[r.pk]}% dari target", iki=_iki_at(r, achieved[r.pk])
             )
             for r in rhk
         ],
     )
-    scale = ["di_bawah", "sesuai", "sesuai", "di_atas", "di_atas"]
-    ratings = {r.pk: svc.FeedbackInput("Capaian sesuai bukti dukung.", rng.choice(scale)) for r in rhk}
+    ratings = {r.pk: svc.FeedbackInput(_feedback(achieved[r.pk]), rating_for(achieved[r.pk])) for r in rhk}
     perilaku = {v: svc.FeedbackInput("", rng.choice(scale[1:])) for v in NilaiPerilaku.values}
     svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
     report.add("published")

@@ -59,6 +59,17 @@ class Skp(models.Model):
     )
     penilai_nama = models.CharField(_("assessor name (snapshot)"), max_length=255, blank=True)
     penilai_jabatan = models.CharField(_("assessor position (snapshot)"), max_length=255, blank=True)
+    # The assessor's unit when the snapshot was taken: the documents name it and take the
+    # organisation's achievement from it, whatever post the assessor holds today.
+    penilai_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessor unit (snapshot)"),
+    )
+    penilai_unit_nama = models.CharField(_("assessor unit name (snapshot)"), max_length=255, blank=True)
     atasan_penilai = models.ForeignKey(
         Pegawai,
         on_delete=models.PROTECT,
@@ -68,6 +79,7 @@ class Skp(models.Model):
         verbose_name=_("assessor's superior (snapshot)"),
     )
     atasan_penilai_nama = models.CharField(_("assessor's superior name (snapshot)"), max_length=255, blank=True)
+    atasan_penilai_jabatan = models.CharField(_("assessor's superior position (snapshot)"), max_length=255, blank=True)
     catatan_pengembalian = models.TextField(_("return note"), blank=True)
     rating_hasil_kerja_saran = models.CharField(
         _("suggested work-result rating"), max_length=10, choices=Rating.choices, blank=True

@@ -471,7 +471,7 @@ class OrgChart:
         chart.units = {u.pk: u for u in Unit.objects.filter(instansi=instansi, aktif=True)}
         head_posts = {u.jabatan_kepala_id: u.pk for u in chart.units.values() if u.jabatan_kepala_id}
         holders = Pegawai.objects.filter(instansi=instansi, aktif=True, jabatan_id__in=head_posts)
-        for p in holders.select_related("user", "jabatan"):
+        for p in holders.select_related("user", "jabatan", "unit"):
             if head_posts[p.jabatan_id] == p.unit_id:
                 chart.holders[p.jabatan_id] = p
                 chart._people[p.pk] = p
@@ -481,7 +481,7 @@ class OrgChart:
                 tanggal_mulai__lte=chart.on,
                 tanggal_selesai__gte=chart.on,
                 pegawai__aktif=True,
-            ).select_related("pegawai__user", "pegawai__jabatan")
+            ).select_related("pegawai__user", "pegawai__jabatan", "pegawai__unit")
             for a in appointments:
                 chart.acting[a.jabatan_id] = a.pegawai
                 chart._people[a.pegawai_id] = a.pegawai

@@ -199,8 +199,10 @@ def _header(skp: Skp, jenis: str) -> dict:
             "status": str(pegawai.get_status_kepegawaian_display()),
             "nip_lengkap": pegawai.nip or "",
         },
-        "penilai": _person(skp.penilai, nama=skp.penilai_nama, jabatan=skp.penilai_jabatan),
-        "atasan": _person(skp.atasan_penilai, nama=skp.atasan_penilai_nama),
+        # The SKP's snapshots, never the directory of today: the assessor or the superior may have
+        # moved (or been promoted) since; the paper shows the organisation as it was for this SKP.
+        "penilai": _person(skp.penilai, nama=skp.penilai_nama, jabatan=skp.penilai_jabatan, unit=skp.penilai_unit_nama),
+        "atasan": _person(skp.atasan_penilai, nama=skp.atasan_penilai_nama, jabatan=skp.atasan_penilai_jabatan),
     }
 
 
@@ -269,7 +271,7 @@ def _result_part(skp: Skp) -> dict:
     distribution pattern of the assessor's team (as of the day of issue), notes."""
     hasil = skp.hasil
     keberatan = getattr(skp, "keberatan", None)
-    unit_id = skp.penilai.unit_id if skp.penilai_id else skp.unit_id
+    unit_id = assessor_unit_id(skp)
     org = predikat_organisasi_of(periode=skp.periode, instansi_id=skp.pegawai.instansi_id, unit_id=unit_id)
     catatan = []
     if skp.alasan_hasil_kerja:
@@ -306,7 +308,14 @@ def _distribution(skp: Skp) -> dict:
     for predikat in team.filter(hasil__isnull=False).values_list("hasil__predikat", flat=True):
         counts[predikat] = counts.get(predikat, 0) + 1
     scored = sum(counts.values())
-    found = team_distribution(penilai=skp.penilai, periode=skp.periode, counts=counts, total=total, scored=scored)
+    found = team_distribution(
+        penilai=skp.penilai,
+        periode=skp.periode,
+        counts=counts,
+        total=total,
+        scored=scored,
+        unit_id=assessor_unit_id(skp),
+    )
     return {
         "tim": total,
         "dinilai": scored,
@@ -314,6 +323,12 @@ def _distribution(skp: Skp) -> dict:
         "jumlah": [{"predikat": str(label), "orang": counts.get(code, 0)} for code, label in Predikat.choices],
         "batas": [{"aturan": b.rule, "orang": b.have, "ok": b.ok} for b in found.get("bounds", [])],
     }
+
+
+def assessor_unit_id(skp: Skp) -> int:
+    """The unit the organisation's achievement of ``skp`` is read from: its assessor's unit as
+    snapshotted on the SKP (the employee's own unit without an assessor)."""
+    return skp.penilai_unit_id or skp.unit_id
 
 
 def _plan_event_times(skp: Skp) -> dict[str, dt.datetime]:

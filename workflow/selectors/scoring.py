@@ -206,11 +206,15 @@ def pattern_for(org: str, book: RuleBook) -> tuple[dict, bool]:
     return pattern, bool(policy_outputs.get("distribusi_memblokir"))
 
 
-def team_distribution(*, penilai, periode, counts: dict[str, int], total: int, scored: int) -> dict:
+def team_distribution(
+    *, penilai, periode, counts: dict[str, int], total: int, scored: int, unit_id: int | None = None
+) -> dict:
     """The assessor's team against the distribution pattern of their unit, for the team page: the
     unit's organisation predikat (None while it is not set), each bound with the team's figure,
-    and whether a breach blocks publication or only warns."""
-    org = predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
+    and whether a breach blocks publication or only warns. ``unit_id``: the assessor's unit when
+    it is not today's (a document reads the SKP's snapshot)."""
+    unit_id = unit_id or penilai.unit_id
+    org = predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=unit_id)
     if org is None:
         return {"organisasi": None, "bounds": [], "blocking": False}
     label = dict(PredikatOrganisasi.choices).get(org, org)

@@ -102,6 +102,33 @@ def _node(name: str):
 # --- creating appraisals -----------------------------------------------------------------------
 
 
+def assessor_snapshot(penilai: Pegawai | None, atasan: Pegawai | None) -> dict:
+    """The SKP's snapshot fields of its assessor and the assessor's superior, as they are now: the
+    documents print these, never the live directory (the people may have moved since)."""
+    return {
+        "penilai": penilai,
+        "penilai_nama": penilai.nama if penilai else "",
+        "penilai_jabatan": penilai.jabatan.nama if penilai and penilai.jabatan_id else "",
+        "penilai_unit": penilai.unit if penilai else None,
+        "penilai_unit_nama": penilai.unit.nama if penilai and penilai.unit_id else "",
+        "atasan_penilai": atasan,
+        "atasan_penilai_nama": atasan.nama if atasan else "",
+        "atasan_penilai_jabatan": atasan.jabatan.nama if atasan and atasan.jabatan_id else "",
+    }
+
+
+ASSESSOR_SNAPSHOT_FIELDS = [
+    "penilai",
+    "penilai_nama",
+    "penilai_jabatan",
+    "penilai_unit",
+    "penilai_unit_nama",
+    "atasan_penilai",
+    "atasan_penilai_nama",
+    "atasan_penilai_jabatan",
+]
+
+
 def skp_build(
     *, pegawai: Pegawai, periode: Periode, snap: OrgSnapshot, mulai: dt.date | None = None, urutan: int = 1
 ) -> Skp:
@@ -120,11 +147,7 @@ def skp_build(
         jabatan_jenjang=pegawai.jabatan.jenjang,
         unit=pegawai.unit,
         unit_nama=pegawai.unit.nama,
-        penilai=penilai,
-        penilai_nama=penilai.nama if penilai else "",
-        penilai_jabatan=penilai.jabatan.nama if penilai else "",
-        atasan_penilai=atasan,
-        atasan_penilai_nama=atasan.nama if atasan else "",
+        **assessor_snapshot(penilai, atasan),
     )
 
 

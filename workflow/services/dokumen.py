@@ -14,6 +14,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+from functools import cache
 
 from celery import current_app
 from django.conf import settings
@@ -36,7 +37,7 @@ from ..models import (
     Unit,
 )
 from ..models.dokumen import AlasanPenggantian, new_kode
-from ..pdf import qr_svg_data_uri, render_pdf, sha256_hex
+from ..pdf import qr_png_data_uri, render_pdf, sha256_hex
 from ..selectors.dokumen import (
     LANGUAGE,
     DocumentUnavailable,
@@ -71,15 +72,25 @@ def verification_url(kode: str) -> str:
     return f"{settings.KINERJA_BASE_URL.rstrip('/')}/verifikasi/{kode}/"
 
 
+# The print stylesheet of every document, handed to WeasyPrint once parsed (``pdf.render_pdf``)
+# instead of inlined into each document's HTML.
+STYLESHEET = "workflow/dokumen/a4.css"
+
+
+@cache
+def _stylesheet() -> str:
+    return render_to_string(STYLESHEET)
+
+
 def dokumen_render(*, data: dict, kode: str, issued) -> bytes:
     """The PDF of one document's ``data`` with its verification code, QR code and issue date."""
     url = verification_url(kode)
     with translation.override(LANGUAGE):
         html = render_to_string(
             TEMPLATES[data["jenis"]],
-            {"d": data, "kode": kode, "url": url, "qr": qr_svg_data_uri(url), "diterbitkan": issued},
+            {"d": data, "kode": kode, "url": url, "qr": qr_png_data_uri(url), "diterbitkan": issued},
         )
-    return render_pdf(html)
+    return render_pdf(html, css=_stylesheet())
 
 
 def dokumen_issue(*, skp: Skp, jenis: str, evaluasi_id: int | None = None, by=None) -> Dokumen:

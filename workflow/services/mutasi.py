@@ -50,7 +50,7 @@ from ..models import (
 )
 from ..selectors.appraisal import running_skp
 from ..selectors.org import org_snapshot, team_of
-from .appraisal import appraisal_open
+from .appraisal import ASSESSOR_SNAPSHOT_FIELDS, appraisal_open, assessor_snapshot
 from .audit import acting_as, audit_batch, audit_record
 from .deadlines import notify_assigned
 from .tasks import flow_of
@@ -346,11 +346,8 @@ def skp_assessor_change(*, skp: Skp, penilai: Pegawai | None, atasan: Pegawai | 
     flow_class = flow_of(AppraisalProcess)
     with flow_class.lock(skp.process_id), transaction.atomic(savepoint=False), acting_as(by), audit_batch():
         before = {"penilai": skp.penilai_id, "penilai_nama": skp.penilai_nama, "atasan_penilai": skp.atasan_penilai_id}
-        skp.penilai = penilai
-        skp.penilai_nama = penilai.nama if penilai else ""
-        skp.penilai_jabatan = penilai.jabatan.nama if penilai else ""
-        skp.atasan_penilai = atasan
-        skp.atasan_penilai_nama = atasan.nama if atasan else ""
+        for name, value in assessor_snapshot(penilai, atasan).items():
+            setattr(skp, name, value)
         moved_tasks = []
         for task in _open_tasks(skp.process_id):
             if task.flow_task is None or task.flow_task.name not in ASSESSOR_STEPS:
@@ -368,7 +365,7 @@ def skp_assessor_change(*, skp: Skp, penilai: Pegawai | None, atasan: Pegawai | 
             skp=skp,
             action=AuditAction.APPRAISAL_ASSESSOR_CHANGED,
             by=by,
-            fields=["penilai", "penilai_nama", "penilai_jabatan", "atasan_penilai", "atasan_penilai_nama"],
+            fields=ASSESSOR_SNAPSHOT_FIELDS,
             before=before,
             after={
                 "penilai": skp.penilai_id,
