@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rules.errors import RuleEvaluationError
 
 from ..domain.distribution import Bound, pattern_bounds
-from ..models import HasilPenilaian, Kalibrasi, Periode, PredikatOrganisasi, Skp, StatusSkp, Unit
+from ..models import HasilPenilaian, Kalibrasi, Periode, PredikatOrganisasi, Skp, StatusSkp, TugasKalibrasi, Unit
+from ..models.org import Pegawai
 from .capaian import unit_heads
 from .distribution import DistributionPolicy, distribution_policy, distribution_unit, recorded_predikat, unit_results
 from .org import admin_instansi_ids, org_snapshot, pegawai_of
@@ -150,3 +152,45 @@ def calibrations_for(user) -> list[tuple[Periode, Unit, int]]:
         entry = found.setdefault((skp.periode_id, unit.pk), [skp.periode, unit, 0])
         entry[2] += 1
     return [tuple(v) for v in found.values()]
+
+
+# --- the calibration task (``flows.KalibrasiFlow``) -------------------------------------------
+
+
+def calibration_unit(skp: Skp) -> Unit | None:
+    """The unit whose calibration ``skp``'s scored result waits for (the distribution level of the
+    rules in force at the end of its period), or None when results are published one by one."""
+    policy = period_policy(skp.periode)
+    return distribution_unit(skp=skp, tingkat=policy.tingkat) if policy.calibrated else None
+
+
+def calibrator_of(unit: Unit) -> Pegawai | None:
+    """Who gets the calibration task of ``unit``: the acting head (Plt/Plh) standing in, else the
+    holder of its head post; None for a vacant head post (the admins' queue then)."""
+    snap = org_snapshot(unit.instansi_id)
+    if not unit.jabatan_kepala_id:
+        return None
+    return snap.acting.get(unit.jabatan_kepala_id) or snap.holders.get(unit.jabatan_kepala_id)
+
+
+def tugas_of_process(process) -> TugasKalibrasi | None:
+    return getattr(process, "tugas_kalibrasi", None)
+
+
+def can_view_tugas(user, tugas: TugasKalibrasi) -> bool:
+    """Whoever may calibrate the unit (its head, acting head, the admins of its government) and
+    whoever holds or held a task of it."""
+    if not user.is_authenticated:
+        return False
+    if is_calibrator(user, tugas.kalibrasi.unit):
+        return True
+    return bool(tugas.process_id) and tugas.process.task_set.filter(owner=user).exists()
+
+
+def tugas_visible_to(user):
+    """The calibration tasks ``user`` may see (lists): an admin their government's, anyone the ones
+    whose task they hold or held."""
+    if not user.is_authenticated:
+        return TugasKalibrasi.objects.none()
+    condition = Q(kalibrasi__unit__instansi_id__in=admin_instansi_ids(user)) | Q(process__task__owner=user)
+    return TugasKalibrasi.objects.filter(condition).distinct()
