@@ -373,3 +373,23 @@ def test_nobody_outside_the_unit_takes_its_calibration_task(org, seksi, shipped_
     assert "Dinas Kesehatan" in node.refusal(org.kasi.user, task)
     task.owner = org.kasi.user  # reassigned by mistake: still cannot execute it
     assert not node.can_execute(org.kasi.user, task)
+
+
+def test_the_team_page_shows_the_pattern_at_the_opd_level_with_the_whole_unit(
+    client, org, seksi, shipped_rules_pack, periode, opened
+):
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
+    score_three(org, seksi)
+    total = Skp.objects.filter(
+        periode=periode, unit__in=[org.dinkes, org.bidang, org.seksi, *(k.unit for k, _p in seksi)]
+    ).count()
+    client.force_login(org.kasi.user)  # a Kasi with one subordinate: judged with the whole OPD
+    page = client.get("/kinerja/tim/").content.decode()
+    assert "Dinas Kesehatan — pola berlaku pada tingkat ini (Perangkat daerah (OPD))" in page
+    assert f"Pola menghitung seluruh pegawai unit, bukan hanya tim Anda: 3 dari {total} sudah dinilai." in page
+    assert "Hasil menunggu kalibrasi unit dan dipublikasikan bersama." in page
+    assert "dinilai setelah seluruh unit dinilai" in page  # the OPD is not complete yet
+    assert "Buka kalibrasi unit" not in page  # a Kasi does not calibrate the OPD
+    client.force_login(org.kadis.user)
+    page = client.get("/kinerja/tim/").content.decode()
+    assert f"/kinerja/kalibrasi/{periode.pk}/{org.dinkes.pk}/" in page and "Buka kalibrasi unit" in page

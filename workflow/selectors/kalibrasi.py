@@ -11,7 +11,18 @@ from django.utils.translation import gettext as _
 from rules.errors import RuleEvaluationError
 
 from ..domain.distribution import Bound, pattern_bounds
-from ..models import HasilPenilaian, Kalibrasi, Periode, PredikatOrganisasi, Skp, StatusSkp, TugasKalibrasi, Unit
+from ..models import (
+    HasilPenilaian,
+    Kalibrasi,
+    Periode,
+    Predikat,
+    PredikatOrganisasi,
+    Skp,
+    StatusSkp,
+    TingkatDistribusi,
+    TugasKalibrasi,
+    Unit,
+)
 from ..models.org import Pegawai
 from .capaian import unit_heads
 from .distribution import DistributionPolicy, distribution_policy, distribution_unit, recorded_predikat, unit_results
@@ -75,6 +86,22 @@ class CalibrationView:
         return [b for b in self.bounds if not b.ok]
 
     @property
+    def per_predikat(self) -> list[tuple[str, int, int]]:
+        """Each predikat with how many of the unit's scored results have it and the share (%)."""
+        counts: dict[str, int] = {}
+        for _skp, hasil, _waiting in self.rows:
+            if hasil is not None:
+                counts[hasil.predikat] = counts.get(hasil.predikat, 0) + 1
+        return [
+            (label, counts.get(code, 0), round(100 * counts.get(code, 0) / self.scored) if self.scored else 0)
+            for code, label in Predikat.choices
+        ]
+
+    @property
+    def tingkat_label(self) -> str:
+        return dict(TingkatDistribusi.choices).get(self.policy.tingkat, self.policy.tingkat)
+
+    @property
     def organisasi_label(self) -> str | None:
         return dict(PredikatOrganisasi.choices).get(self.organisasi, self.organisasi) if self.organisasi else None
 
@@ -112,6 +139,26 @@ def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
             rounding=policy.pembulatan,
         )
     return view
+
+
+def level_distribution(*, periode: Periode, skps: list[Skp]) -> list[CalibrationView]:
+    """For the team page: the distribution at the level the policy names
+    (``kebijakan.tingkat_distribusi``) — each unit the team's results are counted with, with every
+    result of that unit against its own recorded organisation predikat. Empty at the assessor's
+    team level (the team itself is the group then)."""
+    policy = period_policy(periode)
+    if policy.tingkat == TingkatDistribusi.TIM_PENILAI:
+        return []
+    units: dict[int, Unit] = {}
+    seen_units: set[int] = set()
+    for skp in skps:  # one look-up per unit of the team, not per person
+        if skp.status == StatusSkp.DITUTUP or skp.unit_id in seen_units:
+            continue
+        seen_units.add(skp.unit_id)
+        unit = distribution_unit(skp=skp, tingkat=policy.tingkat)
+        if unit is not None:
+            units.setdefault(unit.pk, unit)
+    return [calibration_of(periode=periode, unit=unit) for unit in units.values()]
 
 
 def breach_messages(bounds: list[Bound]) -> list[str]:
