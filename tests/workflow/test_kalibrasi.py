@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests.factories import JenisJabatan, JenisUnit, PegawaiFactory, give_accounts, head, head_unit
-from tests.helpers import through_final_review
+from tests.helpers import TEST_RULES_FROM, pack_in_force, through_final_review
 from workflow.domain.distribution import pattern_bounds, people_of
 from workflow.flows import AppraisalFlow
 from workflow.models import AuditAction, AuditEvent, CapaianOrganisasi, Jabatan, Kalibrasi, Skp, StatusSkp
@@ -120,11 +120,10 @@ def test_an_opd_rated_baik_is_calibrated_and_published_as_one_unit(
 
 
 def _blocking_rules():
-    from rules.models import RuleSetVersion
     from rules.services import rule_version_copy, rule_version_publish, table_rows_save
     from rules.spec import RowSpec
 
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     from tests.helpers import policy_outputs
 
     outputs = policy_outputs(distribusi_memblokir=True)
@@ -132,7 +131,7 @@ def _blocking_rules():
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {**case.expected, "distribusi_memblokir": True}
     case.save()
-    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
 
 
 def test_a_calibration_still_breaching_a_blocking_pattern_cannot_publish(

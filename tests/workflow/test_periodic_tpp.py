@@ -97,7 +97,7 @@ def test_three_monthly_windows_end_with_ratings_predikat_and_tpp(three_months):
     march = results(three_months)[2]
     assert march.rating_perilaku_saran == "sesuai" and march.alasan_perilaku == "Dua kali mangkir dari piket KLB"
     assert [d["table"] for d in march.trace] == ["rating_hasil_kerja", "rating_perilaku", "predikat_kinerja", "tpp"]
-    assert march.rule_set == "penilaian-kinerja" and march.rule_version == "1"
+    assert march.rule_set == "penilaian-kinerja" and march.rule_version == "2"
     # audited: the review's event carries the result, the history its author
     event = AuditEvent.objects.filter(action=AuditAction.REVIEW_SUBMITTED).order_by("-pk").first()
     assert event.after["predikat"] == "sangat_kurang" and event.after["tpp_persen"] == "40.00"
