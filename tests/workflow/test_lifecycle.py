@@ -304,7 +304,7 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     assert skp.status == StatusSkp.EVALUASI_AKHIR and "Sangat Baik" in skp.hasil.peringatan_distribusi
     back = tasks_of(skp, status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
     assert back.flow_task == AppraisalFlow.final_review and back.owner == org.kasi.user
-    assert skp.hasil.rule_version == "2"
+    assert skp.hasil.rule_version == str(draft.number)
 
     client.force_login(org.kasi.user)
     with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC), tick=False):

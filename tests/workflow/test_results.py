@@ -197,14 +197,14 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
     rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
 
     skp = through_final_review(org, org.pelaksana, org.kasi, core_rhk_2_below, lambda v: "sesuai")
-    assert (skp.hasil.rating_hasil_kerja, skp.hasil.rule_version) == ("di_atas", "2")
+    assert (skp.hasil.rating_hasil_kerja, skp.hasil.rule_version) == ("di_atas", str(draft.number))
     with at(3):
         client.force_login(org.pelaksana.user)
         body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
     why = " ".join(section(body, "kinerja-explanation"))
     assert "tidak ada RHK utama" not in why and "lebih dari separuh" not in why  # the shipped table's words
     assert (
-        "Tabel “Rating hasil kerja” (penilaian-kinerja v2), baris 2: Porsi RHK di atas ekspektasi 0,67 "
+        f"Tabel “Rating hasil kerja” (penilaian-kinerja v{draft.number}), baris 2: Porsi RHK di atas ekspektasi 0,67 "
         "(syarat >= 0.5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi."
     ) in why
     assert "Catatan baris: Separuh RHK di atas ekspektasi." in why
