@@ -4,7 +4,10 @@
                               [--rounds 4] [--database-url URL]
 
 Prints JSON with
-  lifecycles_per_s     full lifecycles (open → plan → approve → midyear → annual → scored → published),
+  lifecycles_per_s     full lifecycles (open → plan → approve → midyear → annual → scored → the OPD's
+                       calibration → published, as the shipped rules run it: each scored result
+                       waits, the first opens the OPD head's calibration task, and the head
+                       publishes the whole OPD at the end, inside the timing),
                        driven through the services, with the audit trail (history rows and chained
                        events) on, or off with --audit off;
   with --audit both:   lifecycles_per_s_audit_on, lifecycles_per_s_audit_off (same run, a fresh
@@ -141,10 +144,11 @@ def run_lifecycles(n: int, *, kode: str = "LIFE", audit: bool = True, ready=None
 
 
 def _run_lifecycles(n: int, *, kode: str, ready=None) -> float:
-    from workflow.models import JenisRhk, NilaiPerilaku, Pegawai
+    from workflow.models import JenisRhk, Kalibrasi, NilaiPerilaku, Pegawai, Skp, Unit
+    from workflow.selectors.kalibrasi import calibration_unit
     from workflow.selectors.org import OrgSnapshot
     from workflow.services import appraisal as svc
-    from workflow.services.kalibrasi import kalibrasi_release
+    from workflow.services.kalibrasi import kalibrasi_publish
     from workflow.services.period import periode_create
 
     instansi = build_org(n, kode=kode)
@@ -179,10 +183,17 @@ def _run_lifecycles(n: int, *, kode: str, ready=None) -> float:
         svc.self_review_submit(skp=skp, by=pegawai.user, rows=done, final=True)
         ratings = {r.pk: svc.FeedbackInput("", "di_atas") for r in rhk}
         svc.final_review_submit(skp=skp, by=assessor, rhk_feedback=ratings, perilaku=perilaku)
-        # The rules in force may hold results for the unit's calibration: release this one.
-        kalibrasi_release(skp_ids=[skp.pk])
         skp.refresh_from_db(fields=["status"])
-        assert skp.status == "dipublikasikan", skp.status
+        assert skp.status in ("dinilai", "dipublikasikan"), skp.status
+    # Under ``publikasi: setelah_kalibrasi`` (the shipped policy) the results wait for the OPD's
+    # calibration: its head publishes them all at once, which completes the calibration task.
+    waiting = Skp.objects.filter(periode=periode, status="dinilai").select_related("pegawai", "periode").first()
+    if waiting is not None:
+        unit = calibration_unit(waiting) or Unit.objects.get(instansi=instansi, jenis="opd")
+        head = snap.holders[unit.jabatan_kepala_id]
+        versi = Kalibrasi.objects.filter(periode=periode, unit=unit).values_list("versi", flat=True).first() or 0
+        kalibrasi_publish(periode=periode, unit=unit, versi=versi, by=head.user)
+    assert not Skp.objects.filter(periode=periode).exclude(status="dipublikasikan").exists()
     return time.perf_counter() - started
 
 

@@ -39,9 +39,13 @@ TABLE = "rating_hasil_kerja"
 N = 20_000
 
 
+def pack_version() -> dict:
+    """The pack's newest version (the one in force now)."""
+    return yaml.safe_load(PACK.read_text(encoding="utf-8"))["versions"][-1]
+
+
 def pack_table(name: str) -> TableSpec:
-    data = yaml.safe_load(PACK.read_text(encoding="utf-8"))
-    return next(TableSpec.from_dict(t) for t in data["versions"][0]["tables"] if t["name"] == name)
+    return next(TableSpec.from_dict(t) for t in pack_version()["tables"] if t["name"] == name)
 
 
 def records(n: int, seed: int = 7) -> list[dict]:
@@ -70,7 +74,8 @@ def rate(fn, items) -> float:
 
 def main() -> dict:
     spec = pack_table(TABLE)
-    compiled = compile_table(spec, VersionRef("penilaian-kinerja", 1), prefix="bench")
+    number = int(pack_version()["number"])
+    compiled = compile_table(spec, VersionRef("penilaian-kinerja", number), prefix="bench")
     facts = records(N)
     decide(compiled, facts[0])  # register outside the timing
 
@@ -90,7 +95,7 @@ def main() -> dict:
     draft_rows = list(spec.rows)
     draft_rows[1] = RowSpec({"porsi_rhk_di_atas": ">= 0.5", "rhk_utama_di_bawah": "= 0"}, {"rating": "di_atas"})
     draft = TableSpec(spec.name, spec.hit_policy, inputs=spec.inputs, outputs=spec.outputs, rows=tuple(draft_rows))
-    candidate = compile_table(draft, VersionRef("penilaian-kinerja", 2), prefix="bench")
+    candidate = compile_table(draft, VersionRef("penilaian-kinerja", number + 1), prefix="bench")
     sim_records = records(100_000, seed=11)
     start = time.perf_counter()
     result = simulate(candidate=candidate, baseline=compiled, records=sim_records)

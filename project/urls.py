@@ -9,12 +9,12 @@ from viewflow.urls import Site
 from rules.viewsets import RulesApp
 from workflow.sso import SsoCallbackView, SsoLoginView, SsoLogoutView, SsoStartView
 from workflow.views.dokumen import VerifikasiView
-from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset, capaian_viewset
+from workflow.viewsets import KinerjaApp, appeal_viewset, appraisal_viewset, capaian_viewset, kalibrasi_viewset
 
 site = Site(
     title="Kinerja",
     menu_template_name="workflow/site_menu.html",
-    viewsets=[appraisal_viewset, appeal_viewset, capaian_viewset, KinerjaApp(), RulesApp()],
+    viewsets=[appraisal_viewset, appeal_viewset, capaian_viewset, kalibrasi_viewset, KinerjaApp(), RulesApp()],
 )
 
 urlpatterns = [

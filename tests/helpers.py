@@ -267,10 +267,27 @@ def policy_outputs(**changes) -> dict:
     import yaml
 
     pack = Path(__file__).resolve().parent.parent / "config" / "rules" / "penilaian-kinerja.yaml"
-    tables = yaml.safe_load(pack.read_text(encoding="utf-8"))["versions"][0]["tables"]
+    # the pack's newest version: the one in force for the tests' 2026 periods
+    tables = yaml.safe_load(pack.read_text(encoding="utf-8"))["versions"][-1]["tables"]
     row = next(t for t in tables if t["name"] == "kebijakan")["rows"][0]["then"]
     text = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in row.items()}
     return {**text, **{k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in changes.items()}}
+
+
+# The pack's version 2 is in force from 2026-01-01 (version 1 ends the day before); a version a
+# test publishes for its 2026 period takes over the day after (one day cannot start two versions).
+TEST_RULES_FROM = dt.date(2026, 1, 2)
+
+
+def pack_in_force():
+    """The shipped pack's newest published version (the one in force for the tests' 2026 periods)."""
+    from rules.models import RuleSetVersion, VersionStatus
+
+    return (
+        RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", status=VersionStatus.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
 
 
 SHIPPED_POLICY = "tingkat_distribusi: opd, publikasi: setelah_kalibrasi"

@@ -27,3 +27,11 @@ def test_a_missing_or_older_catalogue_is_compiled_and_a_fresh_one_is_left_alone(
 
 def test_the_session_has_compiled_every_catalogue_of_the_checkout():
     assert stale_catalogues() == []
+
+
+def test_a_unique_together_clash_says_the_row_already_exists_in_indonesian():
+    from django.utils import translation
+
+    with translation.override("id"):
+        message = translation.gettext("%(model_name)s with this %(field_labels)s already exists.")
+    assert message == "%(model_name)s dengan %(field_labels)s ini sudah ada."

@@ -9,17 +9,28 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .models import AppealProcess, AppraisalProcess, CapaianProcess, JenisJendela, Keberatan, Skp, StatusSkp
-from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView
+from .models import (
+    AppealProcess,
+    AppraisalProcess,
+    CapaianProcess,
+    JenisJendela,
+    KalibrasiProcess,
+    Keberatan,
+    Skp,
+    StatusSkp,
+)
+from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView, KalibrasiView
 from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
 from .selectors.capaian import can_view_penetapan, capaian_leader
-from .selectors.kalibrasi import calibration_required
+from .selectors.kalibrasi import calibration_required, calibrator_of, can_view_tugas
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .selectors.scoring import result_may_be_published
 from .services import deadlines
 from .services.appeal import appeal_deadline
+from .services.kalibrasi import kalibrasi_task_open
 from .services.scoring import appraisal_finalise, appraisal_publish, appraisal_score, scoring_run_of
 from .views import capaian as capaian_views
+from .views import kalibrasi as kalibrasi_views
 from .views import steps as task_views
 
 # Inbox rows name the employee whose appraisal the task belongs to (the due date has its own column).
@@ -139,8 +150,14 @@ class AppraisalFlow(flow.Flow):
     needs_calibration = (
         flow.If(this.calibration_required)
         .Annotation(title=_("Published after the unit's calibration?"))
-        .Then(this.wait_calibration)
+        .Then(this.open_calibration)
         .Else(this.distribution_ok)
+    )
+    # The unit's calibration task in its head's inbox (``KalibrasiFlow``), unless one is open.
+    open_calibration = (
+        flow.Function(this.calibration_task_open)
+        .Annotation(title=_("Open the unit's calibration task"))
+        .Next(this.wait_calibration)
     )
     # Released by the unit's calibration (``services.kalibrasi.kalibrasi_publish``), for the whole unit at once.
     wait_calibration = (
@@ -215,6 +232,9 @@ class AppraisalFlow(flow.Flow):
 
     def calibration_required(self, activation) -> bool:
         return calibration_required(activation.process.skp)
+
+    def calibration_task_open(self, activation):
+        kalibrasi_task_open(skp=activation.process.skp)
 
     def calibration_released(self, activation, **kwargs):
         return activation.process
@@ -390,3 +410,66 @@ class CapaianFlow(flow.Flow):
             return user.is_superuser
         penetapan = getattr(obj, "penetapan_capaian", None)
         return penetapan is not None and penetapan.unit.instansi_id in admin_instansi_ids(user)
+
+
+# --- the calibration of a unit's results (kalibrasi) -------------------------------------------
+
+KALIBRASI_SUMMARY = (
+    "{{ process.tugas_kalibrasi.kalibrasi.unit.nama }} — {{ process.tugas_kalibrasi.kalibrasi.periode.tahun }}"
+)
+
+
+class KalibrasiFlow(flow.Flow):
+    """Kalibrasi
+
+    One unit's calibration before publication (``kebijakan.publikasi: setelah_kalibrasi``): opened
+    when the first scored result of the unit waits (``AppraisalFlow.open_calibration``), in the
+    inbox of the unit's head at the distribution level; the task opens the calibration page, and
+    the unit's publication there completes it (``services.kalibrasi.kalibrasi_publish``). Started
+    from code; node names are a stable API.
+    """
+
+    process_class = KalibrasiProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Calibration")
+    process_summary_template = KALIBRASI_SUMMARY
+
+    start = flow.StartHandle(this.start_kalibrasi).Annotation(title=_("Task opened")).Next(this.calibrate)
+    calibrate = (
+        KalibrasiView(kalibrasi_views.KalibrasiTaskView.as_view())
+        .Annotation(
+            title=_("Calibrate and publish the unit's results"),
+            description=_("The unit's head checks the results against the distribution pattern and publishes them."),
+            summary_template=KALIBRASI_SUMMARY,
+        )
+        .Assign(this.calibrator_user)
+        .Permission("workflow.manage_appraisal")
+        .Next(this.published)
+    )
+    published = flow.End().Annotation(title=_("Unit published"))
+
+    def start_kalibrasi(self, activation, tugas):
+        # Link in memory only: the caller inserts the task row pointing at the process
+        # (see services.kalibrasi.kalibrasi_task_open).
+        activation.process.tugas_kalibrasi = tugas
+        return activation.process
+
+    def calibrator_user(self, activation):
+        head = calibrator_of(activation.process.tugas_kalibrasi.kalibrasi.unit)
+        return head.user if head is not None and head.user_id else None
+
+    def has_view_permission(self, user, obj=None):
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return True
+        tugas = getattr(obj, "tugas_kalibrasi", None)
+        return tugas is not None and can_view_tugas(user, tugas)
+
+    def has_manage_permission(self, user, obj=None):
+        if not user.is_authenticated:
+            return False
+        if obj is None:
+            return user.is_superuser
+        tugas = getattr(obj, "tugas_kalibrasi", None)
+        return tugas is not None and tugas.kalibrasi.unit.instansi_id in admin_instansi_ids(user)

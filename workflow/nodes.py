@@ -20,6 +20,7 @@ from viewflow.workflow.status import STATUS
 from .models import Pegawai, Skp
 from .selectors.appraisal import skp_of_process, skp_of_task
 from .selectors.capaian import capaian_barred, penetapan_of_process, penetapan_of_task
+from .selectors.kalibrasi import is_calibrator, tugas_of_process
 from .selectors.org import admin_instansi_ids, org_snapshot
 from .services.audit import audit_batch
 from .services.deadlines import task_created
@@ -215,3 +216,28 @@ class CapaianView(AppraisalView):
             and penetapan.unit.instansi_id in admin_instansi_ids(user)
             and self.refusal(user, task) is None
         )
+
+
+class KalibrasiView(AppraisalView):
+    """A unit's calibration task (``flows.KalibrasiFlow``): held only by whoever may calibrate the
+    unit — its head or acting head, an admin of its government — by any route (the flow's choice,
+    an admin's reassignment, the queue, execution from code). Inside the calibration, nobody
+    changes their own result (``selectors.kalibrasi.may_change``)."""
+
+    def refusal(self, user, task) -> str | None:
+        tugas = tugas_of_process(task.process)
+        if tugas is None or user is None or is_calibrator(user, tugas.kalibrasi.unit):
+            return None
+        return _("Only the head of %(unit)s or an admin of its government calibrates the unit.") % {
+            "unit": tugas.kalibrasi.unit.nama
+        }
+
+    def calc_owner(self, activation):
+        # The flow's choice (``KalibrasiFlow.calibrator_user``) is the unit's head; none: the queue.
+        return flow.View.calc_owner(self, activation)
+
+    def can_assign(self, user, task):
+        if task.owner_id or user is None or not user.is_authenticated:
+            return False
+        tugas = tugas_of_process(task.process)
+        return tugas is not None and tugas.kalibrasi.unit.instansi_id in admin_instansi_ids(user)

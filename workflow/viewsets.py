@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 from viewflow.workflow.flow import FlowAppViewset
 
-from .flows import AppealFlow, AppraisalFlow, CapaianFlow
+from .flows import AppealFlow, AppraisalFlow, CapaianFlow, KalibrasiFlow
 from .views import (
     admin_pages,
     appeal,
@@ -121,6 +121,16 @@ class CapaianViewset(ScopedFlowViewset):
     process_detail_view_class = capaian.CapaianDetailView
 
 
+class KalibrasiViewset(ScopedFlowViewset):
+    """Inbox of calibration tasks (the heads of the units at the distribution level) and their pages."""
+
+    icon = "tune"
+    queue_view_class = flow_pages.ScopedKalibrasiQueueView
+    process_list_view_class = flow_pages.ScopedKalibrasiListView
+    task_list_view_class = flow_pages.ScopedKalibrasiTaskListView
+
+
 appraisal_viewset = AppraisalViewset(AppraisalFlow)
 appeal_viewset = AppealViewset(AppealFlow)
 capaian_viewset = CapaianViewset(CapaianFlow)
+kalibrasi_viewset = KalibrasiViewset(KalibrasiFlow)

@@ -30,9 +30,11 @@ def sign_in(page, base_url, username, password=PASSWORD):
 
 @pytest.fixture
 def versions(transactional_db):
-    """The default rule pack (v1 published) and two drafts copied from it."""
+    """The default rule pack (its newest published version) and two drafts copied from it."""
     load_pack(settings.BASE_DIR / "config" / "rules")
-    published = RuleSetVersion.objects.get(status="published")
+    published = (
+        RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", status="published").order_by("-number").first()
+    )
     first = rule_version_copy(version=published)
     second = rule_version_copy(version=published)
     return published, first, second

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 import rules
 from rules.models import RuleSet, RuleSetVersion, TableRow
 
-ON = dt.date(2024, 6, 30)
+ON = dt.date(2026, 6, 30)  # version 2 of the pack (version 1 ends on 2025-12-31)
 
 MATRIX = {
     ("di_atas", "di_bawah"): "kurang",
@@ -33,7 +33,7 @@ def test_every_cell_of_the_predikat_matrix(pack, cell, predikat):
         "penilaian-kinerja", "predikat_kinerja", {"hasil_kerja": hasil, "perilaku": perilaku}, on=ON
     )
     assert decision.outputs == {"predikat": predikat}
-    assert decision.version.number == 1
+    assert decision.version.number == 2
     assert decision.trace[0]["inputs"] == {"hasil_kerja": hasil, "perilaku": perilaku}
 
 
@@ -207,7 +207,7 @@ def _tpp_spec():
     from .conftest import PACK
 
     data = yaml.safe_load((PACK / "penilaian-kinerja.yaml").read_text(encoding="utf-8"))
-    table = next(t for t in data["versions"][0]["tables"] if t["name"] == "tpp")
+    table = next(t for t in data["versions"][-1]["tables"] if t["name"] == "tpp")
     return TableSpec.from_dict(table)
 
 
@@ -226,3 +226,17 @@ def test_tpp_table_without_a_row_for_one_predikat_fails_validation():
     data["rows"] = [r for r in data["rows"] if "butuh_perbaikan" not in str(r.get("when"))]
     problems = validate_table(type(spec).from_dict(data))
     assert problems and "butuh_perbaikan" in str(problems[0])
+
+
+def test_version_1_stays_as_published_and_version_2_takes_over_in_2026(pack):
+    """A published version never changes: the tables added since (tpp, predikat_tahunan, the unit
+    head's rating, the calibration policy) are version 2, in force from 2026-01-01."""
+    v1, v2 = RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja").order_by("number")
+    assert (v1.effective_from, v1.effective_to) == (dt.date(2023, 1, 1), dt.date(2025, 12, 31))
+    assert (v2.effective_from, v2.effective_to) == (dt.date(2026, 1, 1), None)
+    new = {"tpp", "predikat_tahunan", "rating_hasil_kerja_pimpinan"}
+    assert not new & set(v1.tables.values_list("name", flat=True))
+    assert new <= set(v2.tables.values_list("name", flat=True))
+    old_policy = rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2025, 6, 30))
+    assert old_policy.version.number == 1 and "tingkat_distribusi" not in old_policy.outputs
+    assert rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=ON).outputs["tingkat_distribusi"] == "opd"

@@ -27,7 +27,8 @@ from tests.helpers import policy_outputs
 from .conftest import table
 
 
-def current(pack_version_number=1):
+def current(pack_version_number=2):
+    """The pack's version in force from 2026 (version 1 ends on 2025-12-31)."""
     return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=pack_version_number)
 
 
@@ -57,13 +58,13 @@ def test_published_version_is_immutable(pack):
 def test_copy_publish_supersedes_and_is_used_from_its_date(pack):
     draft = draft_with_policy(21)
     assert draft.status == VersionStatus.DRAFT and draft.based_on == current()
-    rule_version_publish(version=draft, effective_from=dt.date(2025, 1, 1))
+    rule_version_publish(version=draft, effective_from=dt.date(2027, 1, 1))
     old = current()
-    assert old.effective_to == dt.date(2024, 12, 31)
+    assert old.effective_to == dt.date(2026, 12, 31)
     assert (
-        rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2024, 12, 31)).outputs["hari_keberatan"] == 14
+        rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2026, 12, 31)).outputs["hari_keberatan"] == 14
     )
-    new = rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2025, 1, 1))
+    new = rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2027, 1, 1))
     assert new.outputs["hari_keberatan"] == 21 and new.version.number == draft.number
 
 
@@ -71,7 +72,7 @@ def test_publish_gate_blocks_a_failing_test_case_and_leaves_a_draft(pack):
     draft = rule_version_copy(version=current())
     table_rows_save(table=draft.tables.get(name="kebijakan"), rows=policy_rows(30))  # the stored case still expects 14
     with pytest.raises(RuleSetError) as exc:
-        rule_version_publish(version=draft, effective_from=dt.date(2025, 1, 1))
+        rule_version_publish(version=draft, effective_from=dt.date(2027, 1, 1))
     assert any(p.code == "test_failed" and "hari_keberatan" in p.message for p in exc.value.problems)
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
@@ -81,7 +82,7 @@ def test_publish_gate_blocks_a_failing_test_case_and_leaves_a_draft(pack):
 def test_overlapping_published_versions_are_refused_and_nothing_changes(pack):
     draft = draft_with_policy(21)
     with pytest.raises(RuleSetError, match="overlaps"):
-        rule_version_publish(version=draft, effective_from=dt.date(2024, 1, 1), effective_to=dt.date(2024, 6, 30))
+        rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1), effective_to=dt.date(2026, 6, 30))
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT and current().effective_to is None
 
@@ -118,7 +119,7 @@ def test_invalid_table_creates_nothing(db):
 def test_retire_takes_the_version_out_of_force(pack):
     rule_version_retire(version=current())
     with pytest.raises(rules.RuleEvaluationError, match="No published version"):
-        rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2024, 1, 1))
+        rules.evaluate("penilaian-kinerja", "kebijakan", {}, on=dt.date(2026, 1, 1))
     with pytest.raises(RuleSetError):
         rule_version_retire(version=current())
 
@@ -157,7 +158,7 @@ def _evaluator(day, seconds, queue):
             seen.append((decision.version.number, decision.outputs["hari_keberatan"]))
         except Exception as exc:  # reported to the test
             errors.append(repr(exc))
-        if seen and seen[-1][0] != 1:
+        if seen and seen[-1][0] != 2:
             break
     connections.close_all()
     queue.put((seen, errors))
@@ -174,14 +175,14 @@ def test_publish_is_picked_up_by_running_processes(pack):
     workers = [ctx.Process(target=_evaluator, args=(day, 20, queue)) for _ in range(3)]
     for w in workers:
         w.start()
-    time.sleep(1.0)  # the workers are evaluating version 1
+    time.sleep(1.0)  # the workers are evaluating version 2
     rule_version_publish(version=draft, effective_from=day)
     results = [queue.get(timeout=60) for _ in workers]
     for w in workers:
         w.join(10)
     for seen, errors in results:
         assert errors == []
-        assert seen[0] == (1, 14)
+        assert seen[0] == (2, 14)
         assert seen[-1] == (draft.number, 21)
         first_new = seen.index((draft.number, 21))
         assert all(s == (draft.number, 21) for s in seen[first_new:])

@@ -16,7 +16,7 @@ def admin_client(client, rule_admin):
 
 
 def published():
-    return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1)
+    return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=2)  # the version in force
 
 
 def table_of(version, name):
@@ -35,7 +35,7 @@ def test_everyone_but_rule_admins_gets_403(client, pack, pegawai_user):
     ]:
         assert client.get(url).status_code == 403
     assert client.post(f"/aturan/versi/{version.pk}/salin/").status_code == 403
-    assert RuleSetVersion.objects.count() == 2
+    assert RuleSetVersion.objects.count() == 3  # the two of penilaian-kinerja and one of pp30-2019
 
 
 def test_superuser_and_rule_admin_group_may_enter(client, pack, rule_admin):
@@ -67,7 +67,7 @@ def test_pages_render_in_indonesian(admin_client, pack):
 def copy_draft(admin_client):
     response = admin_client.post(f"/aturan/versi/{published().pk}/salin/")
     assert response.status_code == 302
-    return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=2)
+    return RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=3)
 
 
 def grid_post(rows):
@@ -186,7 +186,7 @@ def test_publish_gate_blocks_a_failing_draft_in_the_editor(admin_client, pack):
         ]
     )
     assert admin_client.post(f"/aturan/tabel/{table.pk}/", data).status_code == 302
-    response = admin_client.post(f"/aturan/versi/{draft.pk}/terbitkan/", {"effective_from": "2025-01-01"})
+    response = admin_client.post(f"/aturan/versi/{draft.pk}/terbitkan/", {"effective_from": "2027-01-01"})
     assert response.status_code == 400
     body = response.content.decode()
     assert "tepat separuh di atas" in body  # the stored test case that now fails
@@ -196,7 +196,7 @@ def test_publish_gate_blocks_a_failing_draft_in_the_editor(admin_client, pack):
 
 def test_publish_and_retire_from_the_editor(admin_client, pack):
     draft = copy_draft(admin_client)
-    response = admin_client.post(f"/aturan/versi/{draft.pk}/terbitkan/", {"effective_from": "2025-01-01"})
+    response = admin_client.post(f"/aturan/versi/{draft.pk}/terbitkan/", {"effective_from": "2027-01-01"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "published"
@@ -524,7 +524,7 @@ def test_junk_posted_to_the_editor_never_gives_a_500_nor_changes_the_draft(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    draft = RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", number=2).first() or copy_draft(
+    draft = RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", number=3).first() or copy_draft(
         admin_client
     )
     table = table_of(draft, "rating_perilaku")

@@ -9,9 +9,8 @@ import time_machine
 from django.contrib.auth.models import Group, User
 from viewflow.workflow.models import Task
 
-from rules.models import RuleSetVersion
 from rules.services import rule_version_copy
-from tests.helpers import through_final_review
+from tests.helpers import pack_in_force, through_final_review
 from workflow.flows import AppealFlow
 from workflow.models import Notifikasi
 from workflow.services import appeal as svc
@@ -56,7 +55,7 @@ def date_inputs(body: str) -> dict[str, str]:
 
 
 def test_the_publish_form_fills_its_date_input_with_an_iso_date(client, rule_admin):
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     client.force_login(rule_admin)
     with time_machine.travel(dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC), tick=False):
         body = client.get(f"/aturan/versi/{draft.pk}/terbitkan/").content.decode()

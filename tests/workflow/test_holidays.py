@@ -18,11 +18,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from rules.models import RuleSetVersion
 from rules.services import rule_version_copy, rule_version_publish, table_rows_save
 from rules.spec import RowSpec
 from tests.factories import InstansiFactory
-from tests.helpers import at, policy_outputs, through_final_review
+from tests.helpers import TEST_RULES_FROM, at, pack_in_force, policy_outputs, through_final_review
 from workflow.flows import AppealFlow
 from workflow.models import AuditAction, AuditEvent, HariLibur, JenisInstansi, PeranAdmin, Skp, StatusSkp
 from workflow.selectors.calendar import days_after
@@ -37,7 +36,7 @@ WIB = dt.timezone(dt.timedelta(hours=7))
 
 def publish_day_kind(kind: str):
     """A new version of the rules (as a rule admin would publish it) counting appeal days as ``kind``."""
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     table = draft.tables.get(name="kebijakan")
     table_rows_save(
         table=table,
@@ -55,7 +54,7 @@ def publish_day_kind(kind: str):
         "publikasi": "langsung",
     }
     case.save()
-    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
 
 
 @pytest.fixture

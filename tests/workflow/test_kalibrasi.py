@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from tests.factories import JenisJabatan, JenisUnit, PegawaiFactory, give_accounts, head, head_unit
-from tests.helpers import through_final_review
+from tests.helpers import TEST_RULES_FROM, pack_in_force, through_final_review
 from workflow.domain.distribution import pattern_bounds, people_of
 from workflow.flows import AppraisalFlow
 from workflow.models import AuditAction, AuditEvent, CapaianOrganisasi, Jabatan, Kalibrasi, Skp, StatusSkp
@@ -120,11 +120,10 @@ def test_an_opd_rated_baik_is_calibrated_and_published_as_one_unit(
 
 
 def _blocking_rules():
-    from rules.models import RuleSetVersion
     from rules.services import rule_version_copy, rule_version_publish, table_rows_save
     from rules.spec import RowSpec
 
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     from tests.helpers import policy_outputs
 
     outputs = policy_outputs(distribusi_memblokir=True)
@@ -132,7 +131,7 @@ def _blocking_rules():
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {**case.expected, "distribusi_memblokir": True}
     case.save()
-    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
 
 
 def test_a_calibration_still_breaching_a_blocking_pattern_cannot_publish(
@@ -296,3 +295,100 @@ def _second_admin(org):
     user = get_user_model().objects.create_user("admin.bkd.dua", password="Rahasia-2026!", is_staff=True)
     PeranAdmin.objects.create(user=user, instansi=org.instansi)
     return user
+
+
+# --- the calibration task in the unit head's inbox (``flows.KalibrasiFlow``) -------------------
+
+
+def calibration_tasks(unit, **filters):
+    from workflow.flows import KalibrasiFlow
+
+    return Task.objects.filter(
+        flow_task=KalibrasiFlow.calibrate, process__tugas_kalibrasi__kalibrasi__unit=unit, **filters
+    )
+
+
+def test_the_opd_head_gets_one_calibration_task_that_opens_the_page_and_publication_completes_it(
+    client, org, seksi, shipped_rules_pack, periode, opened, django_capture_on_commit_callbacks
+):
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
+    skps = score_three(org, seksi)
+    # three results wait: one task, in the Kepala Dinas's inbox
+    task = calibration_tasks(org.dinkes).get()
+    assert task.status == STATUS.ASSIGNED and task.owner == org.kadis.user
+
+    client.force_login(org.kasi.user)  # a Kasi sees nothing of it and cannot open it
+    assert "Dinas Kesehatan" not in client.get("/kalibrasi/inbox/").content.decode()
+    execute = f"/kalibrasi/{task.process_id}/calibrate/{task.pk}/execute/"
+    assert client.get(execute).status_code == 403
+
+    client.force_login(org.kadis.user)
+    inbox = client.get("/kalibrasi/inbox/").content.decode()
+    assert "Dinas Kesehatan" in inbox and f"/kalibrasi/{task.process_id}/calibrate/{task.pk}/" in inbox
+    # the appraisal inbox points at it too
+    assert "/kalibrasi/inbox/" in client.get("/appraisal/inbox/").content.decode()
+    page = client.get(execute, follow=True)
+    assert page.redirect_chain[-1][0] == f"/kinerja/kalibrasi/{periode.pk}/{org.dinkes.pk}/"
+    assert "3 dari" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/kinerja/kalibrasi/{periode.pk}/{org.dinkes.pk}/", {"versi": "0", "publikasikan": "1"})
+    task.refresh_from_db()
+    assert task.status == STATUS.DONE and task.owner == org.kadis.user
+    assert all(Skp.objects.get(pk=s.pk).status == StatusSkp.DIPUBLIKASIKAN for s in skps)
+    assert "Dinas Kesehatan" not in client.get("/kalibrasi/inbox/").content.decode()
+    # the finished task's page still shows to the head
+    assert client.get(f"/kalibrasi/{task.process_id}/").status_code == 200
+
+
+def test_an_admin_publishing_completes_the_heads_task_and_a_late_result_opens_the_next(
+    client, org, seksi, shipped_rules_pack, periode, opened, django_capture_on_commit_callbacks
+):
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
+    score_three(org, seksi)[:2]
+    admin = org_admin(org)
+    client.force_login(admin)
+    assert "Dinas Kesehatan" in client.get("/kalibrasi/tasks/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/kinerja/kalibrasi/{periode.pk}/{org.dinkes.pk}/", {"versi": "0", "publikasikan": "1"})
+    done = calibration_tasks(org.dinkes).get()
+    assert done.status == STATUS.DONE and done.owner == admin
+
+    # a result scored after the publication waits for the next one: a new task for the head
+    late = through_final_review(org, org.kasi, org.kabid, lambda r: "sesuai", lambda v: "sesuai")
+    assert late.status == StatusSkp.DINILAI
+    fresh = calibration_tasks(org.dinkes, status=STATUS.ASSIGNED).get()
+    assert fresh.owner == org.kadis.user and fresh.pk != done.pk
+
+
+def test_nobody_outside_the_unit_takes_its_calibration_task(org, seksi, shipped_rules_pack, periode, opened):
+    from workflow.flows import KalibrasiFlow
+
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
+    through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai")
+    task = calibration_tasks(org.dinkes).get()
+    node = KalibrasiFlow.calibrate
+    assert node.refusal(org.kadis.user, task) is None
+    assert "Dinas Kesehatan" in node.refusal(org.kasi.user, task)
+    task.owner = org.kasi.user  # reassigned by mistake: still cannot execute it
+    assert not node.can_execute(org.kasi.user, task)
+
+
+def test_the_team_page_shows_the_pattern_at_the_opd_level_with_the_whole_unit(
+    client, org, seksi, shipped_rules_pack, periode, opened
+):
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.dinkes, predikat="baik")
+    score_three(org, seksi)
+    total = Skp.objects.filter(
+        periode=periode, unit__in=[org.dinkes, org.bidang, org.seksi, *(k.unit for k, _p in seksi)]
+    ).count()
+    client.force_login(org.kasi.user)  # a Kasi with one subordinate: judged with the whole OPD
+    page = client.get("/kinerja/tim/").content.decode()
+    assert "Dinas Kesehatan — pola berlaku pada tingkat ini (Perangkat daerah (OPD))" in page
+    assert f"Pola menghitung seluruh pegawai unit, bukan hanya tim Anda: 3 dari {total} sudah dinilai." in page
+    assert "Hasil menunggu kalibrasi unit dan dipublikasikan bersama." in page
+    assert "dinilai setelah seluruh unit dinilai" in page  # the OPD is not complete yet
+    assert "Buka kalibrasi unit" not in page  # a Kasi does not calibrate the OPD
+    client.force_login(org.kadis.user)
+    page = client.get("/kinerja/tim/").content.decode()
+    assert f"/kinerja/kalibrasi/{periode.pk}/{org.dinkes.pk}/" in page and "Buka kalibrasi unit" in page

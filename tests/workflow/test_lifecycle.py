@@ -9,7 +9,17 @@ from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.helpers import EXPECTATIONS, MIDYEAR, approve, policy_outputs, rows, task_url, through_final_review
+from tests.helpers import (
+    EXPECTATIONS,
+    MIDYEAR,
+    TEST_RULES_FROM,
+    approve,
+    pack_in_force,
+    policy_outputs,
+    rows,
+    task_url,
+    through_final_review,
+)
 from workflow.flows import AppraisalFlow
 from workflow.models import JenisRhk, NilaiPerilaku, Skp, StatusSkp
 from workflow.services import appraisal as svc
@@ -196,7 +206,7 @@ def test_final_review_scores_publishes_and_explains(
     assert skp.status == StatusSkp.DIPUBLIKASIKAN
     hasil = skp.hasil
     assert (hasil.rating_hasil_kerja, hasil.rating_perilaku, hasil.predikat) == ("di_atas", "sesuai", "baik")
-    assert hasil.rule_set == "penilaian-kinerja" and hasil.rule_version == "1"
+    assert hasil.rule_set == "penilaian-kinerja" and hasil.rule_version == "2"
     assert [d["table"] for d in hasil.trace] == ["rating_hasil_kerja", "rating_perilaku", "predikat_kinerja"]
     assert hasil.dipublikasikan is not None
     assert "not set yet" in hasil.peringatan_distribusi or "belum ditetapkan" in hasil.peringatan_distribusi
@@ -268,12 +278,11 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     a result that breaks the unit's pattern is not published: the annual review returns to the
     assessor, whose page says why and keeps the earlier ratings; rated within the pattern, the
     result is published."""
-    from rules.models import RuleSetVersion
     from rules.services import rule_version_copy, rule_version_publish, table_rows_save
     from rules.spec import RowSpec
     from workflow.models import CapaianOrganisasi
 
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     table_rows_save(
         table=draft.tables.get(name="kebijakan"),
         rows=[
@@ -285,7 +294,7 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     case = draft.tables.get(name="kebijakan").test_cases.get()
     case.expected = {"hari_keberatan": 14, "distribusi_memblokir": True}
     case.save()
-    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
     CapaianOrganisasi.objects.create(
         periode=Skp.objects.get(pegawai=org.pelaksana).periode, unit=org.seksi, predikat="butuh_perbaikan"
     )  # at most 10 % Sangat Baik
@@ -295,7 +304,7 @@ def test_under_the_block_policy_a_breach_sends_the_result_back_to_the_assessor(c
     assert skp.status == StatusSkp.EVALUASI_AKHIR and "Sangat Baik" in skp.hasil.peringatan_distribusi
     back = tasks_of(skp, status__in=[STATUS.NEW, STATUS.ASSIGNED]).get()
     assert back.flow_task == AppraisalFlow.final_review and back.owner == org.kasi.user
-    assert skp.hasil.rule_version == "2"
+    assert skp.hasil.rule_version == str(draft.number)
 
     client.force_login(org.kasi.user)
     with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC), tick=False):

@@ -97,7 +97,7 @@ def test_three_monthly_windows_end_with_ratings_predikat_and_tpp(three_months):
     march = results(three_months)[2]
     assert march.rating_perilaku_saran == "sesuai" and march.alasan_perilaku == "Dua kali mangkir dari piket KLB"
     assert [d["table"] for d in march.trace] == ["rating_hasil_kerja", "rating_perilaku", "predikat_kinerja", "tpp"]
-    assert march.rule_set == "penilaian-kinerja" and march.rule_version == "1"
+    assert march.rule_set == "penilaian-kinerja" and march.rule_version == "2"
     # audited: the review's event carries the result, the history its author
     event = AuditEvent.objects.filter(action=AuditAction.REVIEW_SUBMITTED).order_by("-pk").first()
     assert event.after["predikat"] == "sangat_kurang" and event.after["tpp_persen"] == "40.00"
@@ -123,6 +123,15 @@ def export(client, periode, month, fmt, opd=""):
     return client.get("/kinerja/tpp/", {"periode": periode.pk, "bulan": month, "opd": opd, "format": fmt})
 
 
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def read_csv(response) -> list[list[str]]:
+    """The shared export's CSV: UTF-8 with a byte order mark, ``;`` between fields."""
+    return list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
 def test_bkd_exports_each_month_as_xlsx_and_csv(client, org, bkd, periode, three_months):
     client.force_login(bkd)
     nip = org.pelaksana.nip
@@ -130,7 +139,7 @@ def test_bkd_exports_each_month_as_xlsx_and_csv(client, org, bkd, periode, three
     for month, (predikat, persen) in expected.items():
         response = export(client, periode, month, "xlsx", org.dinkes.pk)
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0] == ("No", "Nama Pegawai", "NIP", "OPD", "Unit Kerja", "Periode Penilaian", "Predikat", "TPP (%)")
         assert rows[1:] == [
@@ -139,7 +148,7 @@ def test_bkd_exports_each_month_as_xlsx_and_csv(client, org, bkd, periode, three
         assert sheet.cell(row=2, column=3).data_type == "s"  # the NIP stays text
         response = export(client, periode, month, "csv")
         assert response["Content-Type"].startswith("text/csv")
-        table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        table = read_csv(response)
         assert table[0][2] == "NIP" and table[1][2] == nip and table[1][6:] == [predikat, str(persen)]
 
 
@@ -147,9 +156,9 @@ def test_export_cells_cannot_run_as_formulas(client, org, bkd, periode, three_mo
     org.pelaksana.nama = '=HYPERLINK("http://x")'
     org.pelaksana.save()
     client.force_login(bkd)
-    sheet = openpyxl.load_workbook(io.BytesIO(export(client, periode, 1, "xlsx").content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(export(client, periode, 1, "xlsx")))).active
     assert sheet.cell(row=2, column=2).value == '\'=HYPERLINK("http://x")'
-    table = list(csv.reader(io.StringIO(export(client, periode, 1, "csv").content.decode("utf-8-sig"))))
+    table = read_csv(export(client, periode, 1, "csv"))
     assert table[1][1].startswith("'=")
 
 
@@ -157,7 +166,7 @@ def test_export_query_count_does_not_grow_with_rows(client, org, bkd, periode, t
     client.force_login(bkd)
     window = Evaluasi.objects.get(skp=three_months, jendela__urutan=1).jendela
     with CaptureQueriesContext(connection) as one:
-        assert len(list(csv.reader(io.StringIO(export(client, periode, 1, "csv").content.decode("utf-8-sig"))))) == 2
+        assert len(read_csv(export(client, periode, 1, "csv"))) == 2
     base = HasilPeriodik.objects.get(evaluasi__skp=three_months, evaluasi__jendela=window)
     for skp in Skp.objects.filter(periode=periode).exclude(pk=three_months.pk):
         ev = Evaluasi.objects.create(skp=skp, jendela=window)
@@ -171,7 +180,7 @@ def test_export_query_count_does_not_grow_with_rows(client, org, bkd, periode, t
             rule_version=base.rule_version,
         )
     with CaptureQueriesContext(connection) as many:
-        rows = list(csv.reader(io.StringIO(export(client, periode, 1, "csv").content.decode("utf-8-sig"))))
+        rows = read_csv(export(client, periode, 1, "csv"))
     assert len(rows) > 4
     assert len(many.captured_queries) == len(one.captured_queries)
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.html import strip_tags
 from viewflow.workflow.timers import fire_due_timers
 
-from tests.helpers import through_final_review
+from tests.helpers import TEST_RULES_FROM, pack_in_force, through_final_review
 from workflow.models import PeranAdmin, StatusSkp
 from workflow.services import appeal as svc
 from workflow.services.roles import ensure_admin_group
@@ -169,12 +169,11 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
     nothing of the shipped table."""
     from dataclasses import replace
 
-    from rules.models import RuleSetVersion
     from rules.selectors import version_specs
     from rules.services import rule_version_copy, rule_version_publish, rule_version_replace_content
     from rules.spec import CaseSpec, RowSpec
 
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     changed = {
         "description": "Aturan uji: separuh RHK di atas ekspektasi sudah cukup, apa pun RHK utamanya.",
         "rows": (
@@ -197,17 +196,17 @@ def test_the_explanation_follows_a_rule_table_the_admin_changed(client, org, ope
     }
     specs = [replace(s, **changed) if s.name == "rating_hasil_kerja" else s for s in version_specs(version=draft)]
     rule_version_replace_content(version=draft, specs=specs)
-    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
 
     skp = through_final_review(org, org.pelaksana, org.kasi, core_rhk_2_below, lambda v: "sesuai")
-    assert (skp.hasil.rating_hasil_kerja, skp.hasil.rule_version) == ("di_atas", "2")
+    assert (skp.hasil.rating_hasil_kerja, skp.hasil.rule_version) == ("di_atas", str(draft.number))
     with at(3):
         client.force_login(org.pelaksana.user)
         body = client.get(f"/appraisal/{skp.process_id}/").content.decode()
     why = " ".join(section(body, "kinerja-explanation"))
     assert "tidak ada RHK utama" not in why and "lebih dari separuh" not in why  # the shipped table's words
     assert (
-        "Tabel “Rating hasil kerja” (penilaian-kinerja v2), baris 2: Porsi RHK di atas ekspektasi 0,67 "
+        f"Tabel “Rating hasil kerja” (penilaian-kinerja v{draft.number}), baris 2: Porsi RHK di atas ekspektasi 0,67 "
         "(syarat: paling sedikit 0,5) — menyarankan Rating hasil kerja: Di Atas Ekspektasi."
     ) in why
     assert "Catatan baris: Separuh RHK di atas ekspektasi." in why

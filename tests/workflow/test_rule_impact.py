@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import through_final_review
+from tests.helpers import pack_in_force, through_final_review
 from workflow.models import AuditAction, AuditEvent, Skp
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +15,11 @@ pytestmark = pytest.mark.django_db
 def test_publishing_inside_a_running_period_says_what_it_splits_and_needs_a_reason(
     admin_client, org, rules_pack, periode, opened
 ):
-    from rules.models import RuleSetVersion
     from rules.services import rule_version_copy
 
     through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai")
     pending = Skp.objects.filter(periode=periode, hasil__isnull=True).count()
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     url = f"/aturan/versi/{draft.pk}/terbitkan/"
 
     response = admin_client.post(url, {"effective_from": "2026-07-01"})
@@ -45,5 +44,5 @@ def test_the_period_admin_page_shows_which_version_scored_whom(client, org, rule
     through_final_review(org, org.pelaksana, org.kasi, lambda r: "sesuai", lambda v: "sesuai")
     client.force_login(bkd)
     body = client.get(f"/kinerja/rekap/versi/?periode={periode.pk}").content.decode()
-    assert "penilaian-kinerja v1" in body and org.pelaksana.nama in body
+    assert "penilaian-kinerja v2" in body and org.pelaksana.nama in body
     assert client.get(f"/kinerja/rekap/versi/?periode={periode.pk}&versi=%3Cjunk%3E&page=x").status_code == 200

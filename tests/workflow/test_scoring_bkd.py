@@ -9,15 +9,16 @@ import pytest
 import time_machine
 from viewflow.workflow.timers import fire_due_timers
 
-from rules.models import RuleSetVersion
 from rules.services import rule_version_copy, rule_version_publish, table_rows_save
 from rules.spec import RowSpec
 from tests.helpers import (
     EXPECTATIONS,
     MIDYEAR,
+    TEST_RULES_FROM,
     approve,
     at,
     open_task,
+    pack_in_force,
     plan_rows,
     policy_outputs,
     task_url,
@@ -46,7 +47,7 @@ def capaian(org, unit, predikat):
 
 def publish_policy(**changes):
     """Version 2 of the rules from 2026 on, with the policy row changed as a rule admin would."""
-    draft = rule_version_copy(version=RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", number=1))
+    draft = rule_version_copy(version=pack_in_force())
     table = draft.tables.get(name="kebijakan")
     # one-by-one publication per assessor's team, as the fixtures' rules (tests/helpers.load_rules_one_by_one)
     changes = {"tingkat_distribusi": "tim_penilai", "publikasi": "langsung", **changes}
@@ -54,7 +55,7 @@ def publish_policy(**changes):
     case = table.test_cases.get()
     case.expected = {k: v for k, v in case.expected.items() if k not in changes}
     case.save()
-    rule_version_publish(version=draft, effective_from=dt.date(2026, 1, 1))
+    rule_version_publish(version=draft, effective_from=TEST_RULES_FROM)
 
 
 def head_to_final_review(org):

@@ -39,7 +39,7 @@ from .choices import (
     StatusSkp,
 )
 from .dokumen import AlasanPenggantian, Dokumen, JenisDokumen, PaketDokumen
-from .kalibrasi import Kalibrasi, Publikasi, TingkatDistribusi
+from .kalibrasi import Kalibrasi, KalibrasiProcess, Publikasi, TingkatDistribusi, TugasKalibrasi
 from .keadaan import KeadaanPegawai, PengecualianPembukaan
 from .org import Instansi, Jabatan, Pegawai, PenugasanPlt, PeranAdmin, Unit
 from .org_import import ImporOrganisasi
@@ -51,6 +51,8 @@ __all__ = [
     "JenisDokumen",
     "PaketDokumen",
     "Kalibrasi",
+    "KalibrasiProcess",
+    "TugasKalibrasi",
     "Publikasi",
     "TingkatDistribusi",
     "ImporOrganisasi",

@@ -19,6 +19,7 @@ from viewflow.workflow.models import Task
 from .appeal import AppealProcess
 from .appraisal import AppraisalProcess
 from .capaian import CapaianProcess
+from .kalibrasi import KalibrasiProcess
 
 # viewflow's rows get history like the domain models. Processes are saved through the flow's
 # proxy class (activation.process is coerced to it), so the proxy is what must be registered;
@@ -26,6 +27,7 @@ from .capaian import CapaianProcess
 simple_history.register(AppraisalProcess, app="workflow")
 simple_history.register(AppealProcess, app="workflow")
 simple_history.register(CapaianProcess, app="workflow")
+simple_history.register(KalibrasiProcess, app="workflow")
 simple_history.register(Task, app="workflow", table_name="workflow_historicaltask")
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from viewflow.workflow.models import Process
 
 from .org import Unit
 from .period import Periode
@@ -60,3 +61,47 @@ class Kalibrasi(models.Model):
 
     def __str__(self) -> str:
         return _("Calibration %(year)s — %(unit)s") % {"year": self.periode.tahun, "unit": self.unit.nama}
+
+
+class KalibrasiProcess(Process):
+    """The viewflow process of one calibration task of a unit (proxy; the ``TugasKalibrasi``
+    links to it)."""
+
+    # The flow as viewflow stores it in every Process and Task row of this kind (renaming it strands
+    # running processes): services resolve the flow through it (``services.tasks.flow_of``).
+    FLOW = "workflow/flows.KalibrasiFlow"
+
+    class Meta:
+        proxy = True
+        verbose_name = _("calibration process")
+        verbose_name_plural = _("calibration processes")
+
+
+class TugasKalibrasi(models.Model):
+    """A calibration task of one unit in one period (``flows.KalibrasiFlow``), in the inbox of the
+    unit's head: opened when the first scored result of the unit starts waiting for calibration,
+    completed by the unit's publication. A result scored after a publication opens the next one,
+    so a unit may have several over a period, at most one open at a time (decided under the lock
+    of the unit's ``Kalibrasi`` row)."""
+
+    kalibrasi = models.ForeignKey(
+        Kalibrasi, on_delete=models.PROTECT, related_name="tugas_set", verbose_name=_("calibration")
+    )
+    process = models.OneToOneField(
+        Process,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tugas_kalibrasi",
+        verbose_name=_("process"),
+    )
+    dibuat = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calibration task")
+        verbose_name_plural = _("calibration tasks")
+        ordering = ["-dibuat"]
+
+    def __str__(self) -> str:
+        return str(self.kalibrasi)

@@ -13,7 +13,7 @@ from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from ..models import AppealProcess, AppraisalProcess, CapaianProcess
+from ..models import AppealProcess, AppraisalProcess, CapaianProcess, KalibrasiProcess
 from .org import admin_instansi_ids
 
 
@@ -21,7 +21,9 @@ from .org import admin_instansi_ids
 def product_flows() -> tuple:
     """The flows whose tasks people hold, resolved from the reference viewflow stores in each
     process row (selectors sit below ``flows.py``)."""
-    return tuple(import_flow_by_ref(cls.FLOW) for cls in (AppraisalProcess, AppealProcess, CapaianProcess))
+    return tuple(
+        import_flow_by_ref(cls.FLOW) for cls in (AppraisalProcess, AppealProcess, CapaianProcess, KalibrasiProcess)
+    )
 
 
 # What a task row names: the employee of the appraisal (or of the appealed appraisal), or the unit
@@ -32,18 +34,21 @@ ROW_RELATED = (
     "process__keberatan__skp__pegawai__unit",
     "process__penetapan_capaian__unit",
     "process__penetapan_capaian__periode",
+    "process__tugas_kalibrasi__kalibrasi__unit",
+    "process__tugas_kalibrasi__kalibrasi__periode",
     "owner__pegawai",
     "tenggat",
 )
 
 
 def in_instansi(instansi_ids) -> Q:
-    """Tasks of the appraisals, appeals and organisation-achievement processes of the given
-    governments."""
+    """Tasks of the appraisals, appeals, organisation-achievement and calibration processes of the
+    given governments."""
     return (
         Q(process__skp__pegawai__instansi_id__in=instansi_ids)
         | Q(process__keberatan__skp__pegawai__instansi_id__in=instansi_ids)
         | Q(process__penetapan_capaian__unit__instansi_id__in=instansi_ids)
+        | Q(process__tugas_kalibrasi__kalibrasi__unit__instansi_id__in=instansi_ids)
     )
 
 

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rules.errors import RuleEvaluationError
 
 from ..domain.distribution import Bound, pattern_bounds
-from ..models import HasilPenilaian, Kalibrasi, Periode, PredikatOrganisasi, Skp, StatusSkp, Unit
+from ..models import (
+    HasilPenilaian,
+    Kalibrasi,
+    Periode,
+    Predikat,
+    PredikatOrganisasi,
+    Skp,
+    StatusSkp,
+    TingkatDistribusi,
+    TugasKalibrasi,
+    Unit,
+)
+from ..models.org import Pegawai
 from .capaian import unit_heads
 from .distribution import DistributionPolicy, distribution_policy, distribution_unit, recorded_predikat, unit_results
 from .org import admin_instansi_ids, org_snapshot, pegawai_of
@@ -73,6 +86,22 @@ class CalibrationView:
         return [b for b in self.bounds if not b.ok]
 
     @property
+    def per_predikat(self) -> list[tuple[str, int, int]]:
+        """Each predikat with how many of the unit's scored results have it and the share (%)."""
+        counts: dict[str, int] = {}
+        for _skp, hasil, _waiting in self.rows:
+            if hasil is not None:
+                counts[hasil.predikat] = counts.get(hasil.predikat, 0) + 1
+        return [
+            (label, counts.get(code, 0), round(100 * counts.get(code, 0) / self.scored) if self.scored else 0)
+            for code, label in Predikat.choices
+        ]
+
+    @property
+    def tingkat_label(self) -> str:
+        return dict(TingkatDistribusi.choices).get(self.policy.tingkat, self.policy.tingkat)
+
+    @property
     def organisasi_label(self) -> str | None:
         return dict(PredikatOrganisasi.choices).get(self.organisasi, self.organisasi) if self.organisasi else None
 
@@ -110,6 +139,26 @@ def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
             rounding=policy.pembulatan,
         )
     return view
+
+
+def level_distribution(*, periode: Periode, skps: list[Skp]) -> list[CalibrationView]:
+    """For the team page: the distribution at the level the policy names
+    (``kebijakan.tingkat_distribusi``) — each unit the team's results are counted with, with every
+    result of that unit against its own recorded organisation predikat. Empty at the assessor's
+    team level (the team itself is the group then)."""
+    policy = period_policy(periode)
+    if policy.tingkat == TingkatDistribusi.TIM_PENILAI:
+        return []
+    units: dict[int, Unit] = {}
+    seen_units: set[int] = set()
+    for skp in skps:  # one look-up per unit of the team, not per person
+        if skp.status == StatusSkp.DITUTUP or skp.unit_id in seen_units:
+            continue
+        seen_units.add(skp.unit_id)
+        unit = distribution_unit(skp=skp, tingkat=policy.tingkat)
+        if unit is not None:
+            units.setdefault(unit.pk, unit)
+    return [calibration_of(periode=periode, unit=unit) for unit in units.values()]
 
 
 def breach_messages(bounds: list[Bound]) -> list[str]:
@@ -150,3 +199,45 @@ def calibrations_for(user) -> list[tuple[Periode, Unit, int]]:
         entry = found.setdefault((skp.periode_id, unit.pk), [skp.periode, unit, 0])
         entry[2] += 1
     return [tuple(v) for v in found.values()]
+
+
+# --- the calibration task (``flows.KalibrasiFlow``) -------------------------------------------
+
+
+def calibration_unit(skp: Skp) -> Unit | None:
+    """The unit whose calibration ``skp``'s scored result waits for (the distribution level of the
+    rules in force at the end of its period), or None when results are published one by one."""
+    policy = period_policy(skp.periode)
+    return distribution_unit(skp=skp, tingkat=policy.tingkat) if policy.calibrated else None
+
+
+def calibrator_of(unit: Unit) -> Pegawai | None:
+    """Who gets the calibration task of ``unit``: the acting head (Plt/Plh) standing in, else the
+    holder of its head post; None for a vacant head post (the admins' queue then)."""
+    snap = org_snapshot(unit.instansi_id)
+    if not unit.jabatan_kepala_id:
+        return None
+    return snap.acting.get(unit.jabatan_kepala_id) or snap.holders.get(unit.jabatan_kepala_id)
+
+
+def tugas_of_process(process) -> TugasKalibrasi | None:
+    return getattr(process, "tugas_kalibrasi", None)
+
+
+def can_view_tugas(user, tugas: TugasKalibrasi) -> bool:
+    """Whoever may calibrate the unit (its head, acting head, the admins of its government) and
+    whoever holds or held a task of it."""
+    if not user.is_authenticated:
+        return False
+    if is_calibrator(user, tugas.kalibrasi.unit):
+        return True
+    return bool(tugas.process_id) and tugas.process.task_set.filter(owner=user).exists()
+
+
+def tugas_visible_to(user):
+    """The calibration tasks ``user`` may see (lists): an admin their government's, anyone the ones
+    whose task they hold or held."""
+    if not user.is_authenticated:
+        return TugasKalibrasi.objects.none()
+    condition = Q(kalibrasi__unit__instansi_id__in=admin_instansi_ids(user)) | Q(process__task__owner=user)
+    return TugasKalibrasi.objects.filter(condition).distinct()

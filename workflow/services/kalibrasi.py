@@ -1,6 +1,8 @@
 """Writes of calibration (kalibrasi): a rating changed in a unit's calibration (with a reason,
 decided again by the rules that scored the result, audited) and the unit's publication, which
-releases every result waiting for it (``AppraisalFlow.wait_calibration``) at once.
+releases every result waiting for it (``AppraisalFlow.wait_calibration``) at once; and the
+calibration task in the unit head's inbox (``flows.KalibrasiFlow``), opened when the first result
+of the unit starts waiting and completed by the unit's publication.
 
 Two people calibrating one unit at once: every write locks the unit's ``Kalibrasi`` row and
 compares the version the page showed; a write made on a page that is no longer current is
@@ -23,10 +25,21 @@ import rules
 from rules.models import RuleSetVersion
 
 from ..domain.scoring import PREDIKAT_TABLE, decision_record
-from ..models import AppraisalProcess, AuditAction, HasilPenilaian, Kalibrasi, Rating, Skp, StatusSkp, Unit
-from ..selectors.kalibrasi import breach_messages, calibration_of, is_calibrator, may_change
+from ..models import (
+    AppraisalProcess,
+    AuditAction,
+    HasilPenilaian,
+    Kalibrasi,
+    KalibrasiProcess,
+    Rating,
+    Skp,
+    StatusSkp,
+    TugasKalibrasi,
+    Unit,
+)
+from ..selectors.kalibrasi import breach_messages, calibration_of, calibration_unit, is_calibrator, may_change
 from .audit import audit_record
-from .tasks import flow_of
+from .tasks import flow_of, open_task, task_execution
 
 RELEASE_TASK = "workflow.tasks.kalibrasi_release_chunk"
 
@@ -139,12 +152,57 @@ def _rescore(*, skp: Skp, hasil: HasilPenilaian, change: RatingChange, by) -> No
     )
 
 
+def _node(name: str):
+    """A step of the calibration flow (see ``services.tasks.flow_of``)."""
+    return getattr(flow_of(KalibrasiProcess), name)
+
+
 @transaction.atomic
-def kalibrasi_publish(*, periode, unit: Unit, versi: int, by) -> int:
+def kalibrasi_task_open(*, skp: Skp) -> TugasKalibrasi | None:
+    """``skp``'s scored result starts waiting for its unit's calibration: open the unit's
+    calibration task unless one is open (under the lock of the unit's ``Kalibrasi`` row, so two
+    results scored at once open one task). Returns the new task, or None."""
+    unit = calibration_unit(skp)
+    if unit is None:
+        return None
+    kalibrasi, _created = Kalibrasi.objects.get_or_create(periode=skp.periode, unit=unit)
+    kalibrasi = Kalibrasi.objects.select_for_update().get(pk=kalibrasi.pk)
+    if TugasKalibrasi.objects.filter(kalibrasi=kalibrasi, process__status=STATUS.NEW).exists():
+        return None
+    tugas = TugasKalibrasi(kalibrasi=kalibrasi)
+    # The process starts first (its handler links the task in memory), so the row is inserted
+    # once, already pointing at its process (as ``services.capaian.capaian_open``).
+    _node("start").run(tugas=tugas)
+    tugas.save()
+    return tugas
+
+
+def _complete_tasks(*, kalibrasi: Kalibrasi, by, activation=None) -> None:
+    """The unit was published: its open calibration task is done. Completed by whoever published
+    (a calibrator, checked before): a task held by someone else (the head, when an admin publishes)
+    or still in the queue becomes theirs first, as an admin's reassignment would."""
+    node = _node("calibrate")
+    for tugas in TugasKalibrasi.objects.filter(kalibrasi=kalibrasi, process__status=STATUS.NEW):
+        if activation is not None and activation.process.pk == tugas.process_id:
+            activation.execute()
+            continue
+        task = open_task(tugas.process_id, node)
+        if task is None:
+            continue
+        if task.owner_id != by.pk:
+            task.owner, task.status = by, STATUS.ASSIGNED
+            task.save()
+        with task_execution(process_pk=tugas.process_id, node=node, by=by):
+            pass
+
+
+@transaction.atomic
+def kalibrasi_publish(*, periode, unit: Unit, versi: int, by, activation=None) -> int:
     """Publish every result of ``unit`` waiting for calibration, at once. Refused while a blocking
     pattern is breached (the message names each bound and by how many people). Up to
     ``KINERJA_OPEN_CHUNK_SIZE`` results are released in this transaction; more go to Celery in
-    chunks after the commit (rerunnable: a released result is skipped). Returns how many."""
+    chunks after the commit (rerunnable: a released result is skipped). The unit's open
+    calibration task is completed (``activation``: the task page's own). Returns how many."""
     if not is_calibrator(by, unit):
         raise PermissionDenied
     kalibrasi = _locked(periode=periode, unit=unit, versi=versi)
@@ -169,6 +227,7 @@ def kalibrasi_publish(*, periode, unit: Unit, versi: int, by) -> int:
         },
         instansi_id=unit.instansi_id,
     )
+    _complete_tasks(kalibrasi=kalibrasi, by=by, activation=activation)
     size = max(1, int(getattr(settings, "KINERJA_OPEN_CHUNK_SIZE", 250)))
     if len(waiting) <= size:
         kalibrasi_release(skp_ids=waiting)

@@ -1,5 +1,5 @@
 """The spreadsheets behind the pages' "Download XLSX / CSV" links: the progress per OPD, the team, the
-results of a period and the audit log. Each builder turns what its page already read (with the
+results of a period, the audit log and the TPP payroll. Each builder turns what its page already read (with the
 page's permission checks and filters) into a ``workflow.exports.Table``; the page answers
 ``?format=xlsx`` or ``?format=csv`` with ``workflow.exports.download``."""
 
@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from ..exports import Column, Table
 from ..models import AuditEvent, Periode, Skp, Unit
+from ..selectors.tpp import TppRow
 
 
 def progress_table(*, rows: list[dict], periode: Periode) -> Table:
@@ -144,5 +146,45 @@ def audit_table(*, events: Iterable[AuditEvent]) -> Table:
                 e.hash,
             ]
             for e in events
+        ),
+    )
+
+
+# The payroll reads the TPP file's columns: fixed Indonesian headers and predikat names, whatever
+# the language of the page.
+TPP_HEADERS = ("No", "Nama Pegawai", "NIP", "OPD", "Unit Kerja", "Periode Penilaian", "Predikat", "TPP (%)")
+PREDIKAT_ID = {
+    "sangat_baik": "Sangat Baik",
+    "baik": "Baik",
+    "butuh_perbaikan": "Butuh Perbaikan",
+    "kurang": "Kurang/Misconduct",
+    "sangat_kurang": "Sangat Kurang",
+}
+
+
+def _persen(value: Decimal | None) -> int | Decimal | None:
+    """The TPP percentage as the number it is: 100, not 100.00 (nor 1E+2)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def tpp_table(*, rows: list[TppRow], title: str) -> Table:
+    """The TPP of one month (``selectors.tpp.tpp_rows``): the NIP as text, the percentage a number."""
+    return Table(
+        title=title,
+        columns=[
+            Column(TPP_HEADERS[0], width=6),
+            Column(TPP_HEADERS[1], width=32),
+            Column(TPP_HEADERS[2], text=True, width=22),
+            Column(TPP_HEADERS[3], width=32),
+            Column(TPP_HEADERS[4], width=32),
+            Column(TPP_HEADERS[5], width=20),
+            Column(TPP_HEADERS[6], width=18),
+            Column(TPP_HEADERS[7]),
+        ],
+        rows=(
+            [n, r.nama, r.nip, r.opd, r.unit, r.jendela, PREDIKAT_ID.get(r.predikat, r.predikat), _persen(r.persen)]
+            for n, r in enumerate(rows, start=1)
         ),
     )

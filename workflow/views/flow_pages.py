@@ -25,6 +25,7 @@ from ..selectors.appraisal import skp_visible_to
 from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain, explain_annual, explain_periodic
+from ..selectors.kalibrasi import tugas_visible_to
 from ..selectors.org import admin_instansi_ids, person_name
 from ..selectors.scoring import annual_predikat, credit_points_of
 from ..services.appeal import appeal_deadline
@@ -365,3 +366,31 @@ class ScopedCapaianTaskListView(TaskColumns, views.DashboardTaskListView):
     @viewprop
     def queryset(self):
         return super().queryset.filter(process__penetapan_capaian__in=penetapan_visible_to(self.request.user))
+
+
+# --- the calibration of a unit's results (``flows.KalibrasiFlow``) -----------------------------
+
+
+class ScopedKalibrasiQueueView(QueueView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(
+            process__tugas_kalibrasi__kalibrasi__unit__instansi_id__in=admin_instansi_ids(self.request.user)
+        )
+
+
+class ScopedKalibrasiListView(ProcessColumns, views.DashboardProcessListView):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(tugas_kalibrasi__in=tugas_visible_to(self.request.user))
+            .select_related("tugas_kalibrasi__kalibrasi__unit", "tugas_kalibrasi__kalibrasi__periode")
+            .order_by("-created")
+        )
+
+
+class ScopedKalibrasiTaskListView(TaskColumns, views.DashboardTaskListView):
+    @viewprop
+    def queryset(self):
+        return super().queryset.filter(process__tugas_kalibrasi__in=tugas_visible_to(self.request.user))

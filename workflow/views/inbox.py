@@ -67,7 +67,11 @@ def task_rows(tasks, *, with_owner: bool = False) -> list[dict]:
         if node is None:
             continue
         pegawai = subject_of(task)
+        # a process about a unit, not a person: its organisation achievement or its calibration
         penetapan = getattr(task.process, "penetapan_capaian", None) if pegawai is None else None
+        if pegawai is None and penetapan is None:
+            tugas = getattr(task.process, "tugas_kalibrasi", None)
+            penetapan = tugas.kalibrasi if tugas is not None else None
         tenggat = getattr(task, "tenggat", None)
         rows.append(
             {

@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from ..models import Periode, Rating, Unit
 from ..selectors.kalibrasi import breach_messages, calibration_of, calibrations_for, is_calibrator, may_change
@@ -82,3 +82,16 @@ class KalibrasiView(TemplateView):
         return HttpResponseRedirect(
             reverse("kinerja:kalibrasi", kwargs={"periode_pk": self.periode.pk, "unit_pk": self.unit.pk})
         )
+
+
+class KalibrasiTaskView(View):
+    """The calibration task in the unit head's inbox (``flows.KalibrasiFlow.calibrate``): it opens
+    the unit's calibration page, where the publication completes the task."""
+
+    def get(self, request, *args, **kwargs):
+        kalibrasi = request.activation.process.tugas_kalibrasi.kalibrasi
+        return HttpResponseRedirect(
+            reverse("kinerja:kalibrasi", kwargs={"periode_pk": kalibrasi.periode_id, "unit_pk": kalibrasi.unit_id})
+        )
+
+    post = get

@@ -18,6 +18,7 @@ from ..forms import DelegationForm
 from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode, StatusSkp
 from ..selectors.appraisal import several_skp, team_progress
 from ..selectors.capaian import capaian_in_force
+from ..selectors.kalibrasi import is_calibrator, level_distribution
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
 from ..selectors.scoring import annual_predikat, team_distribution
 from ..services.delegation import delegation_create
@@ -132,6 +133,11 @@ class TeamView(TemplateView):
                     total=len(counted),
                     scored=total,
                 )
+                # At the OPD or unit level the pattern applies to the whole unit, not to the team.
+                ctx["tingkat"] = [
+                    (view, is_calibrator(self.request.user, view.unit))
+                    for view in level_distribution(periode=periode, skps=progress["skp"])
+                ]
                 # Employees with several SKP this year: the year's predikat and the table that decided.
                 labels = dict(Predikat.choices)
                 several = several_skp(periode=periode, pegawai_ids={s.pegawai_id for s in progress["skp"]})
