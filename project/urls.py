@@ -20,6 +20,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="appraisal:inbox", permanent=False), name="home"),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("workflow.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Public (no login): what a printed document's QR code and code lead to.
     path("verifikasi/", VerifikasiView.as_view(), name="verifikasi_form"),
