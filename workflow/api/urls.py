@@ -2,7 +2,7 @@
 answers 401 in JSON itself)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import schema, views  # noqa: F401 - schema registers the authentication extensions
@@ -34,7 +34,9 @@ urlpatterns = [
     path("tpp/", open_(views.TppView.as_view()), name="tpp"),
     path("progress/", open_(views.ProgressView.as_view()), name="progress"),
     path("rules/", open_(views.RuleSetListView.as_view()), name="rule_sets"),
-    path("rules/<slug:key>/versions/<int:number>/", open_(views.RuleVersionView.as_view()), name="rule_version"),
-    path("rules/<slug:key>/evaluate/", open_(views.RuleEvaluateView.as_view()), name="rule_evaluate"),
+    path("rules/<str:key>/versions/<int:number>/", open_(views.RuleVersionView.as_view()), name="rule_version"),
+    path("rules/<str:key>/evaluate/", open_(views.RuleEvaluateView.as_view()), name="rule_evaluate"),
     path("audit-events/", open_(views.AuditEventListView.as_view()), name="audit_events"),
+    # Anything else under /api/v1/ is a JSON 404, not the product's HTML page.
+    re_path(r"^", open_(views.NotFoundView.as_view())),
 ]

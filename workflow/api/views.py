@@ -12,7 +12,6 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
@@ -53,6 +52,12 @@ ERROR_SCHEMA = inline_serializer(
         "messages": serializers.ListField(child=serializers.CharField(), required=False),
     },
 )
+# The body of a task action: the step form's fields (listed by GET) with their values.
+_FIELD_VALUE = {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}
+TASK_INPUT = {
+    "type": "object",
+    "additionalProperties": {"oneOf": [*_FIELD_VALUE["oneOf"], {"type": "array", "items": _FIELD_VALUE}]},
+}
 ERROR_RESPONSES = dict.fromkeys((400, 401, 403, 404, 405, 406, 409, 415, 429), ERROR_SCHEMA)
 
 
@@ -71,6 +76,24 @@ class ApiView(GenericAPIView):
     required_scope: str | None = None
     integrations_allowed = False
     serializer_class = None
+
+
+class NotFoundView(ApiView):
+    """Every unknown address under /api/v1/: a JSON 404, whatever the method."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+
+def existing_id(pk: int) -> int:
+    """A path id that fits the database's ids (a longer one names nothing: 404, not a database error)."""
+    if not 0 < pk <= s.MAX_ID:
+        raise exceptions.NotFound()
+    return pk
 
 
 # --- me --------------------------------------------------------------------------------------
@@ -249,7 +272,7 @@ class TaskDetailView(ApiView):
     serializer_class = s.TaskDetailSerializer
 
     def get_task(self, request, pk: int):
-        task = my_tasks(request.user).filter(pk=pk).first()
+        task = my_tasks(request.user).filter(pk=existing_id(pk)).first()
         if task is None:
             raise exceptions.NotFound()
         return task
@@ -264,7 +287,7 @@ class TaskDetailView(ApiView):
         return Response(row)
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
+        request={"application/json": TASK_INPUT},
         responses={200: s.TaskDoneSerializer, **ERROR_RESPONSES},
     )
     def post(self, request, pk: int):
@@ -368,7 +391,7 @@ class AppraisalDetailView(ApiView):
 
     @extend_schema(responses=responses(s.AppraisalDetailSerializer))
     def get(self, request, pk: int):
-        skp = appraisals_for(request).filter(pk=pk).select_related("periode", "pegawai", "hasil").first()
+        skp = appraisals_for(request).filter(pk=existing_id(pk)).select_related("periode", "pegawai", "hasil").first()
         if skp is None:
             raise exceptions.NotFound()
         return Response(s.AppraisalDetailSerializer(skp).data)
@@ -458,6 +481,8 @@ class RuleSetListView(ApiView):
 
 def _version(key: str, number: int) -> RuleSetVersion:
     rule_set = get_object_or_404(RuleSet, key=key)
+    if not 0 < number < 2**31:
+        raise exceptions.NotFound()
     return get_object_or_404(RuleSetVersion, rule_set=rule_set, number=number)
 
 
