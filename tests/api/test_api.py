@@ -369,3 +369,21 @@ def test_the_session_works_for_the_products_own_pages(org, periode, client):
     client.force_login(user)
     assert client.get("/api/v1/me/").json()["nip"] == org.pelaksana.nip
     unused = PeranAdmin  # noqa: F841
+
+
+def test_the_bkd_admin_revokes_tokens_of_their_government_in_the_admin(org, periode, bkd, other_org, client):
+    ours, _secret = api_token_issue(by=None, instansi=org.instansi, scopes=["read_results"], nama="Payroll")
+    theirs, _secret = api_token_issue(by=None, instansi=other_org.instansi, scopes=["read_results"], nama="Payroll")
+    client.force_login(bkd)
+    listing = client.get("/admin/workflow/apitoken/")
+    assert listing.status_code == 200
+    assert ours.prefix in listing.content.decode() and theirs.prefix not in listing.content.decode()
+    assert client.get(f"/admin/workflow/apitoken/{theirs.pk}/change/").status_code == 404
+    client.post(
+        "/admin/workflow/apitoken/",
+        {"action": "revoke", "_selected_action": [ours.pk, theirs.pk]},
+    )
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.dicabut is not None and theirs.dicabut is None
+    assert AuditEvent.objects.get(action=AuditAction.API_TOKEN_REVOKED).actor == bkd

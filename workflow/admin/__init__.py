@@ -3,4 +3,4 @@ government (org.py) with its import pages (org_import.py), the holiday calendar 
 other apps' models under the audited base (audited.py), the read-only audit log (audit.py) and
 employees' leaves and suspensions (keadaan.py). Importing the package registers them."""
 
-from . import audit, audited, calendar, keadaan, org  # noqa: F401 - registration happens on import
+from . import api_token, audit, audited, calendar, keadaan, org  # noqa: F401 - registration happens on import

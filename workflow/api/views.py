@@ -186,8 +186,17 @@ def _task_row(task) -> dict:
         "due": tenggat.jatuh_tempo if tenggat is not None else None,
         "appraisal": skp.pk if skp is not None else None,
         "pegawai": {"id": skp.pegawai_id, "nama": skp.pegawai.nama, "nip": skp.pegawai.nip or ""} if skp else None,
-        "summary": str(task.process.coerced.brief) if hasattr(task.process, "coerced") else "",
+        "summary": _summary(task, skp),
     }
+
+
+def _summary(task, skp) -> str:
+    """What the inbox row names: the employee (and NIP) of the appraisal, or the unit of an
+    organisation-achievement task."""
+    if skp is not None:
+        return f"{skp.pegawai.nama} — {skp.pegawai.nip or ''}".strip(" —")
+    penetapan = getattr(task.process, "penetapan_capaian", None)
+    return penetapan.unit.nama if penetapan is not None else ""
 
 
 def _ref_of(task) -> str:
