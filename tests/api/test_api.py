@@ -387,3 +387,20 @@ def test_the_bkd_admin_revokes_tokens_of_their_government_in_the_admin(org, peri
     theirs.refresh_from_db()
     assert ours.dicabut is not None and theirs.dicabut is None
     assert AuditEvent.objects.get(action=AuditAction.API_TOKEN_REVOKED).actor == bkd
+
+
+def test_my_tasks_queries_do_not_grow_with_the_tasks(org, opened, token_of, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assessor = client_for(token_of(org.kabid.user))
+    assessor.get("/api/v1/me/")  # the token's first use is noted (once a minute): not a per-row cost
+    counts = []
+    for person in (org.kasi, org.fungsional):
+        skp = Skp.objects.get(pegawai=person)
+        svc.plan_submit(skp=skp, by=person.user, pendekatan="kuantitatif", rows=plan_rows(skp))
+        with CaptureQueriesContext(connection) as queries:
+            rows = body(assessor.get("/api/v1/tasks/"))["results"]
+        counts.append((len([r for r in rows if r["step"] == "approve_plan"]), len(queries)))
+    assert [n for n, _q in counts] == [1, 2]
+    assert counts[0][1] == counts[1][1]
