@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "project.apps.KinerjaStaticFilesConfig",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "simple_history",
@@ -351,6 +354,38 @@ KINERJA_IMPORT_MAX_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_BYTES", str(20
 KINERJA_IMPORT_MAX_ROWS = int(os.environ.get("KINERJA_IMPORT_MAX_ROWS", "300000"))
 KINERJA_IMPORT_MAX_COLUMNS = int(os.environ.get("KINERJA_IMPORT_MAX_COLUMNS", "64"))
 KINERJA_IMPORT_MAX_XML_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_XML_BYTES", str(512 * 1024 * 1024)))
+
+# --- REST API (issue 16) -------------------------------------------------------------------
+# /api/v1/: the session (the product's own pages, with CSRF) or "Authorization: Bearer <token>"
+# (workflow.api.authentication). Throttling counts per token, else per user, in the default cache.
+KINERJA_API_RATE = os.environ.get("KINERJA_API_RATE", "600/min")
+KINERJA_API_TOKEN_DAYS = int(os.environ.get("KINERJA_API_TOKEN_DAYS", "365"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "workflow.api.authentication.BearerTokenAuthentication",
+        "workflow.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["workflow.api.permissions.TokenScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["workflow.api.throttling.TokenOrUserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": KINERJA_API_RATE},
+    "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "workflow.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kinerja API",
+    "DESCRIPTION": "Penilaian kinerja ASN: tugas, hasil, predikat periodik (TPP), progres, aturan, audit.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 LOGGING = {
     "version": 1,

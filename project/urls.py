@@ -29,6 +29,7 @@ urlpatterns = [
     path("oidc/authenticate/", SsoStartView.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", SsoCallbackView.as_view(), name="oidc_authentication_callback"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("workflow.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Public (no login): what a printed document's QR code and code lead to.
     path("verifikasi/", VerifikasiView.as_view(), name="verifikasi_form"),

@@ -7,7 +7,7 @@ employees' leaves and suspensions (keadaan.py), the issued documents and ZIP pac
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, audited, calendar, dokumen, keadaan, org  # noqa: F401 - registration happens on import
+from . import api_token, audit, audited, calendar, dokumen, keadaan, org  # noqa: F401 - registration happens on import
 
 # The admin in the product's words, not Django's ("Django administration", "Django site admin").
 admin.site.site_header = _("Kinerja administration")

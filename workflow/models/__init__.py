@@ -1,3 +1,4 @@
+from .api import ApiScope, ApiToken
 from .appeal import AppealProcess, Delegasi, Keberatan, Notifikasi, TenggatTugas
 from .appraisal import (
     AppraisalProcess,
@@ -46,6 +47,8 @@ from .org_import import ImporOrganisasi
 from .period import JendelaReview, PembukaanPeriode, Periode
 
 __all__ = [
+    "ApiScope",
+    "ApiToken",
     "AlasanPenggantian",
     "Dokumen",
     "JenisDokumen",

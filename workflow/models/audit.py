@@ -94,6 +94,9 @@ class AuditAction(models.TextChoices):
     CAPAIAN_SET = "capaian.set", _("Organisation achievement set")
     KALIBRASI_CHANGED = "kalibrasi.changed", _("Rating changed in calibration")
     KALIBRASI_PUBLISHED = "kalibrasi.published", _("Unit published after calibration")
+    # Tokens of the REST API.
+    API_TOKEN_ISSUED = "api.token_issued", _("API token issued")
+    API_TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
 
 
 class AppendOnlyError(RuntimeError):

@@ -33,6 +33,7 @@ ADMIN_MODELS = [
     "delegasi",
     "harilibur",
     "keadaanpegawai",
+    "apitoken",  # the admin page only lists and revokes (workflow/admin/api_token.py)
 ]
 
 

@@ -1,0 +1,42 @@
+"""Routes of /api/v1/. Every view is reachable without the product's login redirect (the API
+answers 401 in JSON itself)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import schema, views  # noqa: F401 - schema registers the authentication extensions
+
+app_name = "api"
+
+
+def open_(view):
+    return login_not_required(view)
+
+
+urlpatterns = [
+    path("schema/", open_(SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[])), name="schema"),
+    # Swagger UI with its assets from the product's static files (drf-spectacular-sidecar) and its
+    # start-up script as a separate file: no inline script, so the site's Content-Security-Policy holds.
+    path(
+        "docs/",
+        open_(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema", authentication_classes=[], permission_classes=[])
+        ),
+        name="docs",
+    ),
+    path("me/", open_(views.MeView.as_view()), name="me"),
+    path("tasks/", open_(views.TaskListView.as_view()), name="tasks"),
+    path("tasks/<int:pk>/", open_(views.TaskDetailView.as_view()), name="task"),
+    path("appraisals/", open_(views.AppraisalListView.as_view()), name="appraisals"),
+    path("appraisals/<int:pk>/", open_(views.AppraisalDetailView.as_view()), name="appraisal"),
+    path("results/", open_(views.ResultListView.as_view()), name="results"),
+    path("tpp/", open_(views.TppView.as_view()), name="tpp"),
+    path("progress/", open_(views.ProgressView.as_view()), name="progress"),
+    path("rules/", open_(views.RuleSetListView.as_view()), name="rule_sets"),
+    path("rules/<str:key>/versions/<int:number>/", open_(views.RuleVersionView.as_view()), name="rule_version"),
+    path("rules/<str:key>/evaluate/", open_(views.RuleEvaluateView.as_view()), name="rule_evaluate"),
+    path("audit-events/", open_(views.AuditEventListView.as_view()), name="audit_events"),
+    # Anything else under /api/v1/ is a JSON 404, not the product's HTML page.
+    re_path(r"^", open_(views.NotFoundView.as_view())),
+]
