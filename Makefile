@@ -36,7 +36,7 @@ CHARTJS_STATIC := workflow/static/vendor/chartjs
 assets:
 	npm ci --no-audit --no-fund
 	mkdir -p $(CHARTJS_STATIC)
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(CHARTJS_STATIC)/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map node_modules/chart.js/LICENSE.md $(CHARTJS_STATIC)/
 
 messages: install
 	$(DEV) $(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".ci-venv" >/dev/null
