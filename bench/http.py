@@ -188,8 +188,6 @@ def open_for_extra() -> None:
 
 def scenario() -> dict:
     """The logins and the pages of each role, looked up in the built database."""
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
 
     from rules.models import RuleSetVersion
     from workflow.demo import org as demo
@@ -199,13 +197,6 @@ def scenario() -> dict:
     kasi = Pegawai.objects.get(nip=roles["kasi"])
     pelaksana = Pegawai.objects.get(nip=roles["pelaksana"])
     own = Skp.objects.filter(pegawai=pelaksana, periode__tahun=2026).order_by("urutan").first()
-    review = (
-        Task.objects.filter(owner=kasi.user, status=STATUS.ASSIGNED, flow_task_type="HUMAN")
-        .exclude(process__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    review_url = f"/appraisal/{review.process_id}/{review.flow_task.name}/{review.pk}/" if review else None
     version = RuleSetVersion.objects.order_by("-pk").first()
     pages = {
         "employee": [
@@ -217,8 +208,7 @@ def scenario() -> dict:
             ("home", "/kinerja/"),
             ("inbox", "/appraisal/inbox/"),
             ("team", "/kinerja/tim/"),
-        ]
-        + ([("review", review_url + "execute/")] if review_url else []),
+        ],
         "admin": [
             ("home", "/kinerja/"),
             ("queue", "/appraisal/queue/"),
@@ -227,8 +217,37 @@ def scenario() -> dict:
             ("rules_version", f"/aturan/versi/{version.pk}/"),
         ],
     }
-    logins = {"employee": pelaksana.nip, "assessor": kasi.nip, "admin": "admin.bkd"}
-    return {"pages": pages, "logins": logins, "password": demo.DEMO_PASSWORD}
+    pw = demo.DEMO_PASSWORD
+    logins = {"employee": (pelaksana.nip, pw), "assessor": (kasi.nip, pw), "admin": ("admin.bkd", pw)}
+    return {"pages": pages, "logins": logins}
+
+
+def review_page(item: dict) -> tuple[str, str]:
+    """The plan of ``item``'s employee submitted (services): its assessor's approval page."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflow.models import JenisRhk, Skp
+    from workflow.selectors.appraisal import assessor_plan
+    from workflow.services import appraisal as svc
+
+    skp = Skp.objects.select_related("pegawai__user").get(process_id=item["process"])
+    atasan = [r.pk for r in assessor_plan(skp).choices if r.jenis == JenisRhk.UTAMA]
+    rows = [
+        svc.RhkInput(
+            jenis=JenisRhk.UTAMA,
+            teks=f"Hasil kerja {i}",
+            indikator="Persentase layanan",
+            target="95",
+            satuan="%",
+            rhk_atasan_id=atasan[0] if atasan else None,
+        )
+        for i in range(3)
+    ]
+    if skp.status in ("draft", "dikembalikan"):
+        svc.plan_submit(skp=skp, by=skp.pegawai.user, pendekatan="kuantitatif", rows=rows)
+    task = Task.objects.get(process_id=skp.process_id, status=STATUS.ASSIGNED)
+    return item["assessor"], f"/appraisal/{task.process_id}/{task.flow_task.name}/{task.pk}/execute/"
 
 
 def post_candidates(count: int) -> list[dict]:
@@ -283,7 +302,9 @@ def heads_approved(items: list[dict]) -> None:
         svc.plan_decide(skp=skp, by=skp.penilai.user, approve=True, expectations=expectations)
 
     for nip in sorted({it["assessor"] for it in items}):
-        approved(Skp.objects.select_related("pegawai__user", "penilai__user").get(pegawai__nip=nip, periode__tahun=2026))
+        approved(
+            Skp.objects.select_related("pegawai__user", "penilai__user").get(pegawai__nip=nip, periode__tahun=2026)
+        )
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
@@ -363,16 +384,29 @@ def login(base: str, username: str, password: str):
 _WRK_LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _LUA = """
 done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"p50\\": %f, \\"p95\\": %f, \\"p99\\": %f, \\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d}\\n",
+  local e = summary.errors
+  io.write(string.format(
+    "JSON {\\"p50\\": %f, \\"p95\\": %f, \\"p99\\": %f, \\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d}\\n",
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
+    summary.requests, e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
 
 
 def wrk(url: str, cookie: str | None, clients: int, duration: float, script: str) -> dict:
-    cmd = ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{max(1, round(duration))}s", "-s", script, "--timeout", "10s"]
+    cmd = [
+        "wrk",
+        "-t",
+        str(min(clients, 2)),
+        "-c",
+        str(clients),
+        "-d",
+        f"{max(1, round(duration))}s",
+        "-s",
+        script,
+        "--timeout",
+        "10s",
+    ]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -391,7 +425,7 @@ def measure_pages(base: str, scen: dict, duration: float, warm: float) -> list[d
     script.close()
     targets = [("floor", "login", "/accounts/login/", None)]
     for role, pages in scen["pages"].items():
-        s = login(base, scen["logins"][role], scen["password"])
+        s = login(base, *scen["logins"][role])
         cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
         for name, path in pages:
             r = s.get(base + path)  # a page that redirects (home) is measured where it leads
@@ -639,8 +673,12 @@ def main() -> None:
     from django.db import connections
 
     scen = scenario()
-    items = post_candidates(args.posts) if args.posts else []
+    items = post_candidates(args.posts + 1)
     heads_approved(items)
+    reviewer, review_url = review_page(items.pop(0))  # an approval page (plan of 3 RHK) of a seksi head
+    scen["pages"]["reviewer"] = [("review", review_url)]
+    scen["logins"]["reviewer"] = (reviewer, BENCH_PASSWORD)
+    items = items[: args.posts]
     connections.close_all()
     var_dir = ROOT / "var" / "bench-http"  # static files, media and audit anchor of the server
     var_dir.mkdir(parents=True, exist_ok=True)
