@@ -262,12 +262,22 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
         if skp is not None:
             ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
-            ctx["dokumen"] = document_links(self.request.user, skp)
             ctx["evaluasi_list"] = list(
                 skp.evaluasi_set.select_related("jendela", "hasil_periodik").prefetch_related(
-                    "realisasi_set__rhk", "perilaku_set", "realisasi_iki_set__iki"
+                    "realisasi_set", "perilaku_set", "realisasi_iki_set"
                 )
             )
+            # Each review's rows point at the plan's RHK and indicators, already loaded above.
+            rhk_by_id = {r.pk: r for r in ctx["rhk_list"]}
+            iki_by_id = {i.pk: i for r in ctx["rhk_list"] for i in r.iki_set.all()}
+            for ev in ctx["evaluasi_list"]:
+                for row in ev.realisasi_set.all():
+                    if row.rhk_id in rhk_by_id:
+                        row.rhk = rhk_by_id[row.rhk_id]
+                for row in ev.realisasi_iki_set.all():
+                    if row.iki_id in iki_by_id:
+                        row.iki = iki_by_id[row.iki_id]
+            ctx["dokumen"] = document_links(self.request.user, skp, ctx["evaluasi_list"])
             # A year of several SKP (a transfer, an appointment): the year's predikat and why.
             annual = annual_predikat(pegawai_id=skp.pegawai_id, periode=skp.periode)
             if annual is not None:
