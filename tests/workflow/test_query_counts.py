@@ -86,3 +86,21 @@ def test_the_appraisal_page_takes_the_same_queries_for_2_rhk_and_10(
     few = _queries(client, f"/appraisal/{small.process_id}/")
     client.force_login(large.pegawai.user)
     assert _queries(client, f"/appraisal/{large.process_id}/") == few
+
+
+def test_the_audit_search_counts_no_further_than_its_cap(client, org, periode, bkd, monkeypatch):
+    """The log grows without end: past the cap the page says "more than" and asks for a narrower
+    search instead of counting every event of the government on each visit."""
+    from workflow.models import AuditAction
+    from workflow.services.audit import audit_record
+    from workflow.views.audit import CappedPaginator
+
+    for _ in range(4):
+        audit_record(action=AuditAction.PERIOD_OPENED, obj=periode, by=bkd, before={}, after={})
+    client.force_login(bkd)
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    body = client.get("/kinerja/audit/").content.decode()
+    assert "Lebih dari 2 peristiwa" in body
+    monkeypatch.setattr(CappedPaginator, "cap", 10_000)
+    body = client.get("/kinerja/audit/").content.decode()
+    assert "Lebih dari" not in body and "peristiwa" in body

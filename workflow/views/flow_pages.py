@@ -3,18 +3,22 @@ and the process pages check the object, not just the flow."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
+from viewflow.workflow import chart
 from viewflow.workflow.flow import views
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -235,6 +239,39 @@ class ScopedChartView(views.FlowChartView):
             if process is None or not self.flow_class.instance.has_view_permission(request.user, process):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        """A process's chart (the image on the appraisal page, fetched on every view of it) drawn
+        once per flow, language and state of its steps: the SVG depends on nothing else, so the
+        drawing is cached under those (one query for the steps' states on each request)."""
+        process_pk = kwargs.get("process_pk")
+        if process_pk is None or request.GET.get("format") == "bpmn":
+            return super().get(request, *args, **kwargs)
+        flow_class = self.flow_class
+        tasks = flow_class.task_class._default_manager.filter(
+            process_id=process_pk, process__flow_class=flow_class
+        ).order_by("flow_task", "created")
+        states: dict = {}
+        for flow_task, status in tasks.values_list("flow_task", "status"):  # as viewflow's calc_cell_status
+            if not (states.get(flow_task) is not None and status == STATUS.NEW):
+                states[flow_task] = status
+        key = (
+            "kinerja-chart:"
+            + hashlib.sha256(
+                repr(
+                    (flow_class.instance.flow_label, get_language(), sorted((str(n), s) for n, s in states.items()))
+                ).encode()
+            ).hexdigest()
+        )
+        svg = cache.get(key)
+        if svg is None:
+            grid = chart.calc_layout_data(flow_class)
+            for node in grid.nodes:
+                if node in states:
+                    grid[node].status = states[node]
+            svg = chart.grid_to_svg(grid)
+            cache.set(key, svg, 3600)
+        return HttpResponse(svg, content_type="image/svg+xml")
 
 
 class ProcessPageMixin:
