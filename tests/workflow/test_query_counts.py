@@ -104,3 +104,16 @@ def test_the_audit_search_counts_no_further_than_its_cap(client, org, periode, b
     monkeypatch.setattr(CappedPaginator, "cap", 10_000)
     body = client.get("/kinerja/audit/").content.decode()
     assert "Lebih dari" not in body and "peristiwa" in body
+
+
+def test_the_inbox_and_the_queue_take_the_same_queries_for_5_tasks_and_50(
+    client, org, periode, bkd, django_capture_on_commit_callbacks
+):
+    """The assessor's inbox with 5 and 50 plans to approve; the admin's queue beside it."""
+    give_accounts(org.kasi)
+    pages = ["/appraisal/inbox/"]
+    _grow(org, periode, 5, django_capture_on_commit_callbacks)
+    few = _counts(client, org.kasi.user, pages) | _counts(client, bkd, ["/appraisal/queue/"])
+    _grow(org, periode, 45, django_capture_on_commit_callbacks)
+    many = _counts(client, org.kasi.user, pages) | _counts(client, bkd, ["/appraisal/queue/"])
+    assert many == few
