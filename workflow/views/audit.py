@@ -49,7 +49,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()  # COUNT over a LIMIT subquery
+        # COUNT over a LIMIT subquery, unordered: the database stops after cap + 1 rows instead of
+        # sorting every event first
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
