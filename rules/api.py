@@ -16,6 +16,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from project.memo import memoized
+
 from .choices import VersionStatus
 from .compiler import CompiledTable, Decision, VersionRef, compile_table
 from .engine import Engine, get_engine
@@ -174,6 +176,10 @@ def table_specs(version_id: int) -> dict[str, TableSpec]:
     """The tables of a version by name — titles, descriptions, column labels and rows — so that a
     stored decision can be explained in the table's own words. Published content never changes
     (cached with the compiled tables); empty when the version no longer exists."""
+    return memoized(("table_specs", version_id), lambda: _table_specs(version_id))
+
+
+def _table_specs(version_id: int) -> dict[str, TableSpec]:
     version = RuleSetVersion.objects.select_related("rule_set").filter(pk=version_id).first()
     if version is None:
         return {}

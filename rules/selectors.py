@@ -6,13 +6,20 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from project.memo import memoized
+
 from .choices import VersionStatus
 from .models import DecisionTable, RuleSet, RuleSetVersion
 from .spec import CaseSpec, ColumnSpec, RowSpec, TableSpec, version_hash
 
 
 def version_in_force(*, rule_set: str, on: dt.date) -> RuleSetVersion | None:
-    """The published version of ``rule_set`` in force on ``on`` (one indexed query)."""
+    """The published version of ``rule_set`` in force on ``on`` (one indexed query, once per page:
+    ``project.memo``)."""
+    return memoized(("version_in_force", rule_set, on), lambda: _version_in_force(rule_set, on))
+
+
+def _version_in_force(rule_set: str, on: dt.date) -> RuleSetVersion | None:
     return (
         RuleSetVersion.objects.filter(
             rule_set__key=rule_set,

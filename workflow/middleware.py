@@ -7,6 +7,8 @@ import re
 
 from django.conf import settings
 
+from project.memo import request_memo
+
 from .services.audit import new_request_id, request_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -42,7 +44,11 @@ def audit_request_middleware(get_response):
         request_id = given if _REQUEST_ID.match(given) else new_request_id()
         request.audit_request_id = request_id
         with request_context(request_id=request_id, ip=client_address(request)):
-            response = get_response(request)
+            if request.method in ("GET", "HEAD"):  # pages that only read: lookups memoized per request
+                with request_memo():
+                    response = get_response(request)
+            else:
+                response = get_response(request)
         response.headers.setdefault("X-Request-ID", request_id)
         return response
 

@@ -66,14 +66,15 @@ class Available:
 # --- which documents an appraisal has ----------------------------------------------------------
 
 
-def documents_available(skp: Skp) -> list[Available]:
+def documents_available(skp: Skp, reviews: list[Evaluasi] | None = None) -> list[Available]:
     """The documents ``skp`` has now, in the order of its lifecycle (the caller checks the viewer
-    may see the appraisal, and ``can_view_appeal`` for the appeal decision)."""
+    may see the appraisal, and ``can_view_appeal`` for the appeal decision). ``reviews``: the
+    SKP's reviews with their windows, when the caller has them already (in window order)."""
     with translation.override(LANGUAGE):
         found: list[Available] = []
         if skp.status in StatusSkp.reached(StatusSkp.DISETUJUI):
             found.append(Available(JenisDokumen.SKP, str(JenisDokumen.SKP.label)))
-        for evaluasi in _reviews(skp):
+        for evaluasi in _reviews(skp) if reviews is None else reviews:
             if evaluasi.jendela.jenis == JenisJendela.PERIODIK and evaluasi.dinilai is not None:
                 label = f"{JenisDokumen.EVALUASI_PERIODIK.label} — {evaluasi.jendela.nama}"
                 found.append(Available(JenisDokumen.EVALUASI_PERIODIK, label, evaluasi_id=evaluasi.pk))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from project.memo import memoized
+
 from ..cache import ProcessCache
 from ..models import Delegasi, Instansi, Pegawai
 from ..models.org import OrgChart
@@ -137,7 +139,10 @@ def person_name(user) -> str:
 def pegawai_of(user) -> Pegawai | None:
     if not user.is_authenticated:
         return None
-    return Pegawai.objects.filter(user=user).select_related("unit", "jabatan", "instansi").first()
+    return memoized(
+        ("pegawai_of", user.pk),
+        lambda: Pegawai.objects.filter(user=user).select_related("unit", "jabatan", "instansi").first(),
+    )
 
 
 def pegawai_by_nomor_induk(nomor_induk: str) -> Pegawai | None:
@@ -153,8 +158,13 @@ def admin_instansi_ids(user) -> set[int]:
     if not user.is_authenticated:
         return set()
     if user.is_superuser:
-        return set(Instansi.objects.values_list("pk", flat=True))
-    return set(user.peran_admin.values_list("instansi_id", flat=True))
+        return set(memoized("all_instansi_ids", lambda: frozenset(Instansi.objects.values_list("pk", flat=True))))
+    return set(
+        memoized(
+            ("admin_instansi_ids", user.pk),
+            lambda: frozenset(user.peran_admin.values_list("instansi_id", flat=True)),
+        )
+    )
 
 
 def is_admin(user) -> bool:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from ..exports import download, export_format
@@ -50,6 +51,32 @@ class TimelineView(TemplateView):
         return ctx
 
 
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` rows: the audit log of a government grows without end, and counting
+    all of it on every search would make the page slower every day. Past the cap the page says
+    "more than" and asks for a narrower search; the pages up to the cap stay reachable."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # COUNT over a LIMIT subquery, unordered: the database stops after cap + 1 rows instead of
+        # sorting every event first
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        return super().num_pages if not self.capped else -(-self.cap // self.per_page)
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        return min(number, self.num_pages)
+
+
 class AuditSearchView(TemplateView):
     """For admins: search their government's audit events by person, object, action and date."""
 
@@ -79,7 +106,7 @@ class AuditSearchView(TemplateView):
         if fmt is not None:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             return download(audit_table(events=events.iterator(chunk_size=2000)), fmt=fmt, filename=f"audit-{stamp}")
-        page = Paginator(events, self.page_size).get_page(request.GET.get("page"))
+        page = CappedPaginator(events, self.page_size).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return self.render_to_response(self.get_context_data(form=form, page=page, query=query.urlencode()))

@@ -36,11 +36,12 @@ from .admin_pages import AdminOnlyMixin
 from .files import protected_file_response
 
 
-def document_links(user, skp: Skp) -> list[dict]:
+def document_links(user, skp: Skp, reviews=None) -> list[dict]:
     """The documents of ``skp`` the user may download, with their addresses (for the appraisal
-    page; the caller has checked the user may see the appraisal)."""
+    page; the caller has checked the user may see the appraisal). ``reviews``: see
+    ``documents_available``."""
     links = []
-    for item in documents_available(skp):
+    for item in documents_available(skp, reviews):
         if item.jenis == JenisDokumen.KEPUTUSAN_KEBERATAN and not can_view_appeal(user, skp.keberatan):
             continue
         args = [skp.pk, item.jenis] + ([item.evaluasi_id] if item.evaluasi_id else [])

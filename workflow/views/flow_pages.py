@@ -3,18 +3,22 @@ and the process pages check the object, not just the flow."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
+from viewflow.workflow import chart
 from viewflow.workflow.flow import views
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -236,6 +240,39 @@ class ScopedChartView(views.FlowChartView):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        """A process's chart (the image on the appraisal page, fetched on every view of it) drawn
+        once per flow, language and state of its steps: the SVG depends on nothing else, so the
+        drawing is cached under those (one query for the steps' states on each request)."""
+        process_pk = kwargs.get("process_pk")
+        if process_pk is None or request.GET.get("format") == "bpmn":
+            return super().get(request, *args, **kwargs)
+        flow_class = self.flow_class
+        tasks = flow_class.task_class._default_manager.filter(
+            process_id=process_pk, process__flow_class=flow_class
+        ).order_by("flow_task", "created")
+        states: dict = {}
+        for flow_task, status in tasks.values_list("flow_task", "status"):  # as viewflow's calc_cell_status
+            if not (states.get(flow_task) is not None and status == STATUS.NEW):
+                states[flow_task] = status
+        key = (
+            "kinerja-chart:"
+            + hashlib.sha256(
+                repr(
+                    (flow_class.instance.flow_label, get_language(), sorted((str(n), s) for n, s in states.items()))
+                ).encode()
+            ).hexdigest()
+        )
+        svg = cache.get(key)
+        if svg is None:
+            grid = chart.calc_layout_data(flow_class)
+            for node in grid.nodes:
+                if node in states:
+                    grid[node].status = states[node]
+            svg = chart.grid_to_svg(grid)
+            cache.set(key, svg, 3600)
+        return HttpResponse(svg, content_type="image/svg+xml")
+
 
 class ProcessPageMixin:
     """What every process page shows around its content: the steps so far, each with the name of
@@ -262,12 +299,22 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
         if skp is not None:
             ctx["rhk_list"] = list(skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
             ctx["ekspektasi"] = list(skp.ekspektasi_set.all())
-            ctx["dokumen"] = document_links(self.request.user, skp)
             ctx["evaluasi_list"] = list(
                 skp.evaluasi_set.select_related("jendela", "hasil_periodik").prefetch_related(
-                    "realisasi_set__rhk", "perilaku_set", "realisasi_iki_set__iki"
+                    "realisasi_set", "perilaku_set", "realisasi_iki_set"
                 )
             )
+            # Each review's rows point at the plan's RHK and indicators, already loaded above.
+            rhk_by_id = {r.pk: r for r in ctx["rhk_list"]}
+            iki_by_id = {i.pk: i for r in ctx["rhk_list"] for i in r.iki_set.all()}
+            for ev in ctx["evaluasi_list"]:
+                for row in ev.realisasi_set.all():
+                    if row.rhk_id in rhk_by_id:
+                        row.rhk = rhk_by_id[row.rhk_id]
+                for row in ev.realisasi_iki_set.all():
+                    if row.iki_id in iki_by_id:
+                        row.iki = iki_by_id[row.iki_id]
+            ctx["dokumen"] = document_links(self.request.user, skp, ctx["evaluasi_list"])
             # A year of several SKP (a transfer, an appointment): the year's predikat and why.
             annual = annual_predikat(pegawai_id=skp.pegawai_id, periode=skp.periode)
             if annual is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -59,6 +60,10 @@ class TaskView(TemplateView):
     def rhk_list(self):
         return list(self.skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
 
+    @cached_property
+    def evaluasi_list(self):
+        return list(self.skp.evaluasi_set.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set"))
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         skp = self.skp
@@ -70,9 +75,7 @@ class TaskView(TemplateView):
                 "rhk_list": self.rhk_list,
                 "ekspektasi": {e.nilai: e.ekspektasi for e in skp.ekspektasi_set.all()},
                 "nilai_perilaku": NilaiPerilaku.choices,
-                "evaluasi_list": list(
-                    skp.evaluasi_set.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set")
-                ),
+                "evaluasi_list": self.evaluasi_list,
             }
         )
         return ctx
@@ -274,8 +277,15 @@ class ReviewView(ServiceTaskView):
     @cached_property
     def current(self):
         """This window's review so far (the self-review, and the ratings if the result came back)."""
-        reviews = self.skp.evaluasi_set.filter(jendela=self.window)
-        return reviews.prefetch_related("realisasi_set", "perilaku_set", "realisasi_iki_set__iki").first()
+        # From the reviews the page lists anyway; their indicator rows point at the plan's indicators.
+        current = next((ev for ev in self.evaluasi_list if self.window and ev.jendela_id == self.window.pk), None)
+        if current is not None:
+            prefetch_related_objects([current], "realisasi_iki_set")
+            iki = {i.pk: i for r in self.rhk_list for i in r.iki_set.all()}
+            for row in current.realisasi_iki_set.all():
+                if row.iki_id in iki:
+                    row.iki = iki[row.iki_id]
+        return current
 
     @cached_property
     def returned(self):
@@ -303,7 +313,7 @@ class ReviewView(ServiceTaskView):
         if self.returned is not None:
             ctx["returned"] = self.returned  # the page says why the result came back
         ctx["form"].realisasi = ctx["realisasi"]
-        ctx["expectations"] = dict(self.skp.ekspektasi_set.values_list("nilai", "ekspektasi"))
+        ctx["expectations"] = ctx["ekspektasi"]  # {nilai: ekspektasi}, read once by TaskView
         ctx["final"] = self.final
         if self.final:  # a unit head's work-result rating follows their unit's organisation predikat
             head = unit_head_rating(self.skp)

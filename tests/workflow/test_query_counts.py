@@ -1,0 +1,119 @@
+"""Lists do not cost a query per row: each list page takes the same number of queries with 5 rows
+as with 50 (issue 18, item 3). The page is fetched once to warm what is cached per process (the
+session, content types, the org snapshot), then counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import PegawaiFactory, give_accounts
+from tests.helpers import plan_rows
+from workflow.models import Skp
+from workflow.services import appraisal as svc
+from workflow.services.period_open import period_open
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url) -> int:
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _grow(org, periode, count, capture, *, submit=True):
+    """``count`` more staff in the kasi's seksi, their appraisals opened and (``submit``) their
+    plans submitted: one more approval in the kasi's inbox and one more row on every list."""
+    people = PegawaiFactory.create_batch(count, instansi=org.instansi, unit=org.seksi, jabatan=org.pelaksana.jabatan)
+    give_accounts(*people)
+    with time_machine.travel(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False), capture(execute=True):
+        period_open(periode=periode, by=None)
+    if submit:
+        for skp in Skp.objects.filter(pegawai__in=people).select_related("pegawai__user"):
+            svc.plan_submit(skp=skp, by=skp.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(skp))
+
+
+def _counts(client, user, urls) -> dict[str, int]:
+    client.force_login(user)
+    return {url: _queries(client, url) for url in urls}
+
+
+ASSESSOR_PAGES = ["/kinerja/tim/", "/kinerja/tim/?format=csv"]
+ADMIN_PAGES = ["/kinerja/rekap/", "/kinerja/hasil/", "/kinerja/audit/", "/kinerja/terlambat/"]
+
+
+def test_the_team_page_takes_the_same_queries_for_5_rows_and_50(
+    client, org, periode, django_capture_on_commit_callbacks
+):
+    give_accounts(org.kasi)
+    _grow(org, periode, 5, django_capture_on_commit_callbacks, submit=False)
+    few = _counts(client, org.kasi.user, ASSESSOR_PAGES)
+    _grow(org, periode, 45, django_capture_on_commit_callbacks, submit=False)
+    many = _counts(client, org.kasi.user, ASSESSOR_PAGES)
+    assert many == few
+    assert client.get("/kinerja/tim/").content.decode().count("/appraisal/") >= 50
+
+
+def test_the_admin_lists_take_the_same_queries_for_5_rows_and_50(
+    client, org, periode, bkd, django_capture_on_commit_callbacks
+):
+    pages = [*ADMIN_PAGES, f"/kinerja/rekap/?periode={periode.pk}", f"/kinerja/hasil/?periode={periode.pk}"]
+    _grow(org, periode, 5, django_capture_on_commit_callbacks, submit=False)
+    few = _counts(client, bkd, pages)
+    _grow(org, periode, 45, django_capture_on_commit_callbacks, submit=False)
+    many = _counts(client, bkd, pages)
+    assert many == few
+
+
+def test_the_appraisal_page_takes_the_same_queries_for_2_rhk_and_10(
+    client, org, periode, django_capture_on_commit_callbacks
+):
+    """Its rows are the plan's RHK (each with indicators) and the steps so far."""
+    _grow(org, periode, 2, django_capture_on_commit_callbacks, submit=False)
+    small, large = (
+        Skp.objects.filter(pegawai__unit=org.seksi).exclude(pegawai=org.kasi).select_related("pegawai__user")[:2]
+    )
+    svc.plan_submit(skp=small, by=small.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(small, 1, 1))
+    svc.plan_submit(skp=large, by=large.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(large, 6, 4, iki=2))
+    client.force_login(small.pegawai.user)
+    few = _queries(client, f"/appraisal/{small.process_id}/")
+    client.force_login(large.pegawai.user)
+    assert _queries(client, f"/appraisal/{large.process_id}/") == few
+
+
+def test_the_audit_search_counts_no_further_than_its_cap(client, org, periode, bkd, monkeypatch):
+    """The log grows without end: past the cap the page says "more than" and asks for a narrower
+    search instead of counting every event of the government on each visit."""
+    from workflow.models import AuditAction
+    from workflow.services.audit import audit_record
+    from workflow.views.audit import CappedPaginator
+
+    for _ in range(4):
+        audit_record(action=AuditAction.PERIOD_OPENED, obj=periode, by=bkd, before={}, after={})
+    client.force_login(bkd)
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    body = client.get("/kinerja/audit/").content.decode()
+    assert "Lebih dari 2 peristiwa" in body
+    monkeypatch.setattr(CappedPaginator, "cap", 10_000)
+    body = client.get("/kinerja/audit/").content.decode()
+    assert "Lebih dari" not in body and "peristiwa" in body
+
+
+def test_the_inbox_and_the_queue_take_the_same_queries_for_5_tasks_and_50(
+    client, org, periode, bkd, django_capture_on_commit_callbacks
+):
+    """The assessor's inbox with 5 and 50 plans to approve; the admin's queue beside it."""
+    give_accounts(org.kasi)
+    pages = ["/appraisal/inbox/"]
+    _grow(org, periode, 5, django_capture_on_commit_callbacks)
+    few = _counts(client, org.kasi.user, pages) | _counts(client, bkd, ["/appraisal/queue/"])
+    _grow(org, periode, 45, django_capture_on_commit_callbacks)
+    many = _counts(client, org.kasi.user, pages) | _counts(client, bkd, ["/appraisal/queue/"])
+    assert many == few
