@@ -27,7 +27,7 @@ def test_the_progress_charts_draw_under_the_csp(live_server, new_page, org):
     shot = Screenshots("charts")
     page = new_page()
     sign_in(page, live_server.url, "admin.bkd")
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
     page.goto(f"{live_server.url}/kinerja/rekap/?periode={periode.pk}")
     expect(page.locator("canvas[data-chart='kinerja-chart-progress']")).to_have_attribute("data-drawn", "1")
     page.get_by_text("Angka dalam bentuk tabel").first.click()

@@ -22,7 +22,7 @@ def test_sign_in_with_sso_and_log_out_at_the_provider(live_server, new_page, org
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Masuk dengan SSO").click()
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
     expect(page.get_by_text(org.pelaksana.nama).first).to_be_visible()
 
     page.locator(".vf-page__menu-toggle-button").click()  # the user menu
