@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 def test_an_assessor_picks_a_delegate_by_typing_part_of_the_name(live_server, new_page, org, opened):
     shot = Screenshots("pickers")
     page = new_page()
-    log_in(page, live_server.url, org.kasi)
+    log_in(page, live_server.url, org.kasi)  # lands on the home, then goes on to the inbox
+    page.goto(f"{live_server.url}/kinerja/")
     expect(page.locator(".kinerja-home")).to_be_visible()
     page.goto(f"{live_server.url}/kinerja/delegasi/")
     page.locator(".select2-selection").first.click()

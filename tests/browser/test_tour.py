@@ -29,8 +29,7 @@ from viewflow.workflow.status import STATUS
 from rules.models import RuleSetVersion
 from tests.browser.conftest import ARTIFACTS, PASSWORD
 from tests.factories import give_accounts
-from tests.helpers import EXPECTATIONS, load_rules_one_by_one, rows
-from workflow.domain.scoring import RULE_SET
+from tests.helpers import EXPECTATIONS, load_rules_one_by_one, pack_in_force, rows
 from workflow.models import JenisJendela, Keberatan, NilaiPerilaku, PeranAdmin, Skp, StatusKeberatan, StatusSkp
 from workflow.services import appeal as appeal_svc
 from workflow.services import appraisal as svc
@@ -284,7 +283,7 @@ def test_each_roles_day_is_usable_on_a_desktop_and_a_phone(live_server, browser,
         # --- rule admin: edit → simulate → publish ---
         sign_in(page, base, "admin.aturan")
         tour.visit(page, "/aturan/", "rules-list")
-        live = RuleSetVersion.objects.get(status="published", rule_set__key=RULE_SET)
+        live = pack_in_force()
         tour.visit(page, f"/aturan/versi/{live.pk}/", "rules-version")
         page.get_by_role("button", name="Salin ke draf baru").click()
         expect(page).not_to_have_url(re.compile(rf"/aturan/versi/{live.pk}/$"))

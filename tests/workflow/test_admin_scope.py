@@ -22,6 +22,7 @@ from rules.models import TableRow
 from tests.factories import InstansiFactory, PegawaiFactory, UnitFactory
 from workflow.admin.org import InstansiScopedAdmin
 from workflow.models import (
+    ApiToken,
     AuditAction,
     AuditEvent,
     CapaianOrganisasi,
@@ -178,6 +179,7 @@ SCOPED = {
     KeadaanPegawai,
     Dokumen,
     PaketDokumen,
+    ApiToken,
 }
 
 

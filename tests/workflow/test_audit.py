@@ -16,6 +16,7 @@ from tests.helpers import (
     RETURN_NOTE,
     as_csv,
     good_rows,
+    pack_in_force,
     rows,
     whole_lifecycle,
 )
@@ -70,7 +71,8 @@ def test_a_whole_lifecycle_leaves_history_and_an_event_for_every_state_change(or
         next(e for e in events if e.action == A.FINAL_REVIEW_SUBMITTED).reason == "Capaian luar biasa saat KLB campak"
     )
     scored = next(e for e in events if e.action == A.APPRAISAL_SCORED)
-    assert scored.after["predikat"] == skp.hasil.predikat and scored.after["rule_version"] == "1"
+    assert scored.after["predikat"] == skp.hasil.predikat
+    assert scored.after["rule_version"] == str(pack_in_force().number)
     assert next(e for e in events if e.action == A.APPEAL_FILED).reason == APPEAL_REASON
     assert next(e for e in events if e.action == A.APPEAL_DECIDED).reason == DECISION_REASON
     keberatan = skp.keberatan

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from tests.factories import InstansiFactory, PegawaiFactory, give_accounts
-from tests.helpers import EXPECTED_STORY, RETURN_NOTE, whole_lifecycle
+from tests.helpers import EXPECTED_STORY, RETURN_NOTE, pack_in_force, whole_lifecycle
 from workflow.models import AuditAction, PeranAdmin, Skp
 from workflow.services.audit import audit_record
 
@@ -44,7 +44,7 @@ def test_the_timeline_tells_who_did_what_with_changes_in_indonesian(client, org,
     assert org.kasi.nama in body  # the assessor snapshot is named, not numbered
     assert "<del>95.00</del> → <ins>98.00</ins>" in body
     assert "Hasil dipublikasikan" in body
-    assert "Versi aturan 1: bandingkan" in body
+    assert f"Versi aturan {pack_in_force().number}: bandingkan" in body
     assert "/aturan/versi/" not in body  # the rules editor is for admins: no link the employee cannot open
     # task rows name the step by its title and the holder by name, without viewflow's bookkeeping
     assert "Langkah: Susun SKP" in body and "Draft Plan" not in body  # each task row is titled by its step
@@ -59,7 +59,7 @@ def test_an_admin_reaches_the_rule_version_from_the_timeline(client, org, publis
     bkd.groups.add(Group.objects.get(name="Admin Aturan"))  # the rules editors' group
     client.force_login(bkd)
     body = client.get(reverse("kinerja:timeline", args=[published.pk])).content.decode()
-    assert "/aturan/versi/" in body and "Versi aturan 1: bandingkan" in body
+    assert "/aturan/versi/" in body and f"Versi aturan {pack_in_force().number}: bandingkan" in body
 
 
 def test_a_stranger_gets_no_timeline(client, org, published):

@@ -5,6 +5,7 @@ appraisals is saved only once the admin confirms, told how many appraisals it wo
 import pytest
 
 from rules.models import DecisionTable, RuleSetVersion
+from tests.helpers import pack_in_force
 from tests.rules.test_views import grid_post
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ PERILAKU_ROWS = [
 
 @pytest.fixture
 def draft(rules_pack, admin_client):
-    live = RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", status="published")
+    live = pack_in_force()
     assert admin_client.post(f"/aturan/versi/{live.pk}/salin/").status_code == 302
     return RuleSetVersion.objects.filter(rule_set__key="penilaian-kinerja", status="draft").latest("pk")
 
@@ -66,7 +67,7 @@ def test_the_diff_shows_the_changed_tables_unless_asked_for_all(draft, admin_cli
     rows = [list(r) for r in PERILAKU_ROWS]
     rows[0][0] = {"perilaku_di_atas": "-", "perilaku_di_bawah": ">= 5"}
     assert admin_client.post(f"/aturan/tabel/{table.pk}/", grid_post(rows)).status_code == 302
-    live = RuleSetVersion.objects.get(rule_set__key="penilaian-kinerja", status="published")
+    live = pack_in_force()
     changed = admin_client.get(f"/aturan/versi/{draft.pk}/banding/?dengan={live.pk}").content.decode()
     assert "rating_perilaku — 1 baris berubah" in changed and "predikat_kinerja —" not in changed
     assert "tampilkan semua" in changed
