@@ -153,6 +153,29 @@ def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_bl
     assert Notifikasi.objects.filter(tautan__contains="#menunggu-").exists()
     # every open human task has an owner or waits in an admin queue; none is lost
     assert not Task.objects.filter(status=STATUS.ERROR).exists()
+    # Windows in their time: only Bidang P2P and its Kepala Dinas were reviewed ahead of the annual
+    # window (opened early for them, with the reason in the window's history, then put back); nobody
+    # else is offered the annual review before the window's date, and the midyear-reviewed wait for it.
+    from workflow.models import JenisJendela
+
+    periode = Periode.objects.get(instansi__kode="PEMPROV-BKL", tahun=2026)
+    annual = periode.jendela_set.get(jenis=JenisJendela.AKHIR)
+    assert (annual.dibuka, annual.ditutup) == (dt.date(2026, 12, 1), dt.date(2027, 1, 14))
+    today = dt.date.today()
+    open_tasks = list(Task.objects.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]))
+    finals = [t for t in open_tasks if t.flow_task.name in ("final_self_review", "final_review")]
+    waiting = [t for t in open_tasks if t.flow_task.name == "wait_final_window"]
+    periodic = [t for t in open_tasks if t.flow_task.name in ("self_review", "review")]
+    if today < annual.dibuka:
+        assert not finals
+        assert len(waiting) >= 20 and Skp.objects.filter(status=StatusSkp.EVALUASI_PERIODIK).exists()
+        changes = annual.history.exclude(history_change_reason=None)
+        reasons = set(changes.values_list("history_change_reason", flat=True))
+        assert reasons and all("Bidang P2P" in r for r in reasons)
+        assert annual.history.filter(dibuka__lte=today).exists()  # the pilot's early opening is on record
+    first_periodic = periode.jendela_set.filter(jenis=JenisJendela.PERIODIK).order_by("dibuka").first()
+    if today < first_periodic.dibuka:
+        assert not periodic and not Skp.objects.filter(status=StatusSkp.EVALUASI_PERIODIK).exists()
     # the demo pelaksana reads their published result
     _, roles = provinsi_rows()
     me = Skp.objects.get(pegawai__user__username=roles["pelaksana"])  # a PPPK, signing in by the NI PPPK

@@ -5,12 +5,18 @@ published, where one pelaksana moved from one seksi to the other on 1 October (a
 transfer: two SKP, each rated by its own assessor, and one predikat for the year), calibrated by
 the Kepala Dinas and published as one unit (the shipped rules' ``publikasi: setelah_kalibrasi``);
 and the Kepala Dinas's appeal waiting in the Governor's inbox: the Governor assesses a JPT and, as
-the assessor's superior, decides the appeal too. Deterministic for a given seed."""
+the assessor's superior, decides the appeal too. Deterministic for a given seed.
+
+Windows in their time: periodic reviews are driven only once their window has opened by the demo's
+date; the annual window keeps its own date (1 December) for everyone but the pilot division above,
+for which the BKD opens it ahead of time (the reason is on the window's history) and then puts it
+back, so every other appraisal reviewed at midyear waits for the annual window like in a real year."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -30,11 +36,12 @@ from ..models import (
     StatusSkp,
     Unit,
 )
-from ..selectors.appraisal import assessor_plan
+from ..selectors.appraisal import assessor_plan, current_window
 from ..selectors.capaian import unit_heads
 from ..selectors.distribution import distribution_unit
 from ..selectors.kalibrasi import period_policy
 from ..selectors.org import org_snapshot
+from ..selectors.period import forget_period_windows
 from ..services import appeal as appeal_svc
 from ..services import appraisal as svc
 from ..services.kalibrasi import kalibrasi_publish
@@ -181,13 +188,6 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     report = SimulationReport()
     if Skp.objects.filter(periode=periode).exclude(status=StatusSkp.DRAFT).exists():
         return report
-    # The demo shows finished results: the BKD opens the annual window early for the demo period.
-    final_window = periode.jendela_set.filter(jenis=JenisJendela.AKHIR).first()
-    today = timezone.localdate()
-    if final_window and final_window.dibuka > today:
-        final_window.dibuka = today - dt.timedelta(days=1)
-        final_window.ditutup = max(final_window.ditutup, today + dt.timedelta(days=30))
-        final_window.save()
     for unit in Unit.objects.filter(instansi_id=periode.instansi_id, kode__in=ORGANISATION_PREDIKAT):
         CapaianOrganisasi.objects.get_or_create(
             periode=periode, unit=unit, defaults={"predikat": ORGANISATION_PREDIKAT[unit.kode]}
@@ -204,16 +204,55 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     published = Unit.objects.filter(instansi_id=periode.instansi_id, kode=PUBLISHED_UNIT_CODE).first()
     leads_published = {u.pk for u in published.ancestors()} if published else set()
     moving = _transfer_candidate(drafts)
+    # Bidang P2P and its Kepala Dinas first, through to publication, while the annual window is
+    # open for them alone; then everyone else, in the period's own time: periodic reviews whose
+    # window has opened, and the annual review waiting for its window (a Timer) like a real year.
+    early = [s for s in drafts if _published_here(s)]
+    with _annual_window_opened_early(periode):
+        for skp in early:
+            if skp is not moving:
+                with transaction.atomic():
+                    _drive(skp, rng, report, leads_published)
+        if moving is not None:
+            with transaction.atomic():
+                _drive_transfer(moving, periode, rng, report, leads_published)
+        _calibrate(periode, report)
+        _jpt_appeal(periode, report)
     for skp in drafts:
-        if skp is not moving:
+        if skp is not moving and not _published_here(skp):
             with transaction.atomic():
                 _drive(skp, rng, report, leads_published)
-    if moving is not None:
-        with transaction.atomic():
-            _drive_transfer(moving, periode, rng, report, leads_published)
-    _calibrate(periode, report)
-    _jpt_appeal(periode, report)
     return report
+
+
+# Why the annual window is opened ahead of its date, recorded in the window's history.
+EARLY_WINDOW_REASON = "Penilaian akhir lebih awal: Bidang P2P Dinas Kesehatan (percontohan)"
+
+
+@contextmanager
+def _annual_window_opened_early(periode: Periode):
+    """The annual window of ``periode`` open from yesterday while the block runs, then back to its
+    own dates: the BKD reviews one division (a pilot) ahead of the year's end, and nobody else is
+    offered the annual review before its time. Both changes carry the reason in the window's
+    history. When the window has opened already (the demo run after 1 December), nothing moves."""
+    window = periode.jendela_set.filter(jenis=JenisJendela.AKHIR).first()
+    today = timezone.localdate()
+    if window is None or window.dibuka <= today:
+        yield
+        return
+    dibuka, ditutup = window.dibuka, window.ditutup
+    _move_window(window, today - dt.timedelta(days=1), max(ditutup, today + dt.timedelta(days=30)))
+    try:
+        yield
+    finally:
+        _move_window(window, dibuka, ditutup)
+
+
+def _move_window(window, dibuka: dt.date, ditutup: dt.date) -> None:
+    window.dibuka, window.ditutup = dibuka, ditutup
+    window._change_reason = EARLY_WINDOW_REASON[:100]
+    window.save()
+    forget_period_windows()
 
 
 def _published_here(skp: Skp) -> bool:
@@ -335,6 +374,13 @@ def _drive_transfer(
     report.add("transferred")
 
 
+def _periodic_window_open(skp: Skp) -> bool:
+    """Whether the SKP's next periodic review window has opened by the demo's date: a periodic
+    review covers months that have passed (a demo run before July stops at approved plans)."""
+    window = current_window(skp, kind=JenisJendela.PERIODIK)
+    return window is not None and window.dibuka <= timezone.localdate()
+
+
 def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_published: set[int]) -> None:
     employee, assessor = skp.pegawai.user, _assessor_user(skp)
     # the published unit, and the heads above it whose approved plans its plans support
@@ -371,7 +417,7 @@ def _drive(skp: Skp, rng: random.Random, report: SimulationReport, leads_publish
         svc.plan_submit(skp=skp, by=employee, pendekatan="kuantitatif", rows=_plan_rows(skp, rng))
         report.add("returned_and_revised")
     svc.plan_decide(skp=skp, by=assessor, approve=True, expectations=expectations)
-    if not in_published_unit and roll < 0.55:
+    if (not in_published_unit and roll < 0.55) or not _periodic_window_open(skp):
         report.add("approved")
         return
     rhk = list(skp.rhk_set.prefetch_related("iki_set"))
