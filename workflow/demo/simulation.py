@@ -225,8 +225,9 @@ def simulate_demo(*, periode: Periode, seed: int = 2026) -> SimulationReport:
     return report
 
 
-# Why the annual window is opened ahead of its date, recorded in the window's history.
+# Why the annual window is opened ahead of its date, and put back, recorded in the window's history.
 EARLY_WINDOW_REASON = "Penilaian akhir lebih awal: Bidang P2P Dinas Kesehatan (percontohan)"
+WINDOW_BACK_REASON = "Kembali ke jadwal setelah percontohan Bidang P2P Dinas Kesehatan"
 
 
 @contextmanager
@@ -241,16 +242,16 @@ def _annual_window_opened_early(periode: Periode):
         yield
         return
     dibuka, ditutup = window.dibuka, window.ditutup
-    _move_window(window, today - dt.timedelta(days=1), max(ditutup, today + dt.timedelta(days=30)))
+    _move_window(window, today - dt.timedelta(days=1), max(ditutup, today + dt.timedelta(days=30)), EARLY_WINDOW_REASON)
     try:
         yield
     finally:
-        _move_window(window, dibuka, ditutup)
+        _move_window(window, dibuka, ditutup, WINDOW_BACK_REASON)
 
 
-def _move_window(window, dibuka: dt.date, ditutup: dt.date) -> None:
+def _move_window(window, dibuka: dt.date, ditutup: dt.date, reason: str) -> None:
     window.dibuka, window.ditutup = dibuka, ditutup
-    window._change_reason = EARLY_WINDOW_REASON[:100]
+    window._change_reason = reason[:100]
     window.save()
     forget_period_windows()
 
