@@ -52,9 +52,10 @@ def test_an_event_written_through_the_api_names_the_token(org, opened, token_of,
     # the audit log read through the API shows it; the pages' own events do not carry a token
     submitted = AuditEvent.objects.filter(action=AuditAction.PLAN_SUBMITTED, object_id=str(skp.pk)).get()
     assert "token API" not in submitted.actor_repr
-    # nothing leaks into the next request on the same thread
+    # the appraisal's history page shows it too
     client.force_login(org.kasi.user)
-    client.get("/kinerja/")
+    assert f"token API knj_{prefix}: Aplikasi kasi" in client.get(f"/kinerja/riwayat/{skp.pk}/").content.decode()
+    # nothing leaks into the next request on the same thread
     from workflow.services.audit import current_via
 
     assert current_via() == ""
