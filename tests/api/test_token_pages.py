@@ -94,10 +94,28 @@ def test_only_admins_reach_the_page(org, periode, client):
     assert 'href="/kinerja/token-api/"' not in client.get("/kinerja/").content.decode()
 
 
-def test_the_list_pages(org, periode, bkd, client):
-    for n in range(30):
-        api_token_issue(by=None, instansi=org.instansi, scopes=["read_results"], nama=f"Integrasi {n}")
+def test_the_list_pages_and_its_queries_do_not_grow_with_the_rows(org, periode, bkd, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client.force_login(bkd)
+    people = [org.kasi, org.pelaksana, org.fungsional, org.kabid]
+    counts = []
+    for n in range(30):
+        person = people[n % len(people)] if n % 2 else None
+        api_token_issue(
+            by=bkd,
+            instansi=org.instansi,
+            scopes=["read_results"],
+            nama="" if person else f"Integrasi {n}",
+            user=person.user if person else None,
+        )
+        if n in (1, 9):
+            client.get(URL)  # warm the per-session caches
+            with CaptureQueriesContext(connection) as queries:
+                client.get(URL)
+            counts.append(len(queries))
+    assert counts[0] == counts[1]
     first = client.get(URL).content.decode()
     assert first.count("/cabut/") == 25 and "page=2" in first
     assert client.get(URL + "?page=2").content.decode().count("/cabut/") == 5
