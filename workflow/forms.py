@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from project.widgets import DateInput
 
 from .models import (
+    ApiScope,
     AspekIki,
     AuditAction,
     Delegasi,
@@ -609,3 +610,32 @@ class TppExportForm(forms.Form):
         if periode is not None and opd is not None and opd.instansi_id != periode.instansi_id:
             self.add_error("opd", _("The OPD belongs to another government."))
         return data
+
+
+class ApiTokenIssueForm(forms.Form):
+    """An admin issues an API token: for a person of their government (by NIP or username), or
+    for a named integration of it. ``ApiTokenView`` hands it to ``api_token_issue``."""
+
+    instansi = forms.ModelChoiceField(queryset=Instansi.objects.none(), label=_("Government"))
+    pengguna = forms.CharField(
+        label=_("NIP or username"),
+        max_length=150,
+        required=False,
+        help_text=_("For a person's token (it acts with their rights). Leave empty for an integration."),
+    )
+    nama = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        help_text=_("An integration's name (e.g. the payroll); optional for a person's token."),
+    )
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
+    hari = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3660)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        governments = Instansi.objects.filter(pk__in=admin_instansi_ids(user)).order_by("nama")
+        self.fields["instansi"].queryset = governments
+        if len(governments) == 1:
+            self.fields["instansi"].initial = governments[0].pk
+        self.fields["hari"].initial = settings.KINERJA_API_TOKEN_DAYS

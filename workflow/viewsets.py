@@ -86,6 +86,10 @@ class KinerjaApp(Application):
     timeline_path = path("riwayat/<int:skp_pk>/", audit.TimelineView.as_view(), name="timeline")
     audit_path = path("audit/", audit.AuditSearchView.as_view(), name="audit_search")
     rule_admins_path = path("admin-aturan/", admin_pages.RuleAdminsView.as_view(), name="rule_admins")
+    api_tokens_path = path("token-api/", admin_pages.ApiTokenView.as_view(), name="api_tokens")
+    api_token_revoke_path = path(
+        "token-api/<int:pk>/cabut/", admin_pages.ApiTokenRevokeView.as_view(), name="api_token_revoke"
+    )
     holidays_path = path("hari-libur/", admin_pages.HolidaysView.as_view(), name="holidays")
     tpp_path = path("tpp/", tpp.TppExportView.as_view(), name="tpp_export")
     evidence_path = path("berkas/bukti/<int:pk>/", files.EvidenceFileView.as_view(), name="evidence_file")

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.workflow.conftest import bkd, opened, org, periode, rules_pack  # noqa: F401 - fixtures
+from tests.workflow.conftest import bkd, opened, org, periode, rules_pack, shipped_rules_pack  # noqa: F401 - fixtures
 from workflow.services.api_token import api_token_issue
 
 ALL_SCOPES = ["read_results", "read_progress", "act_tasks"]

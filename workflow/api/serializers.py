@@ -127,6 +127,9 @@ class TaskSerializer(serializers.Serializer):
     due = serializers.DateTimeField(allow_null=True)
     appraisal = serializers.IntegerField(allow_null=True)
     pegawai = serializers.DictField(allow_null=True)
+    unit = serializers.DictField(
+        allow_null=True, help_text="The unit a calibration or organisation-achievement task is about."
+    )
     summary = serializers.CharField()
 
 

@@ -26,12 +26,23 @@ from rules.errors import RuleEvaluationError
 from rules.models import RuleSet, RuleSetVersion
 from rules.selectors import rule_sets_with_versions, version_in_force, version_specs
 
-from ..models import ApiScope, AppealProcess, AppraisalProcess, CapaianProcess, Periode, Skp, Unit
+from ..models import (
+    ApiScope,
+    ApiToken,
+    AppealProcess,
+    AppraisalProcess,
+    CapaianProcess,
+    KalibrasiProcess,
+    Periode,
+    Skp,
+    Unit,
+)
 from ..selectors.appraisal import completion_per_opd, opd_of_units, skp_of_task, skp_visible_to
 from ..selectors.audit import audit_search
 from ..selectors.org import admin_instansi_ids, pegawai_of
 from ..selectors.tpp import tpp_rows, window_of_month
-from ..services.audit import audit_batch
+from ..services.api_token import api_token_label
+from ..services.audit import acting_via, audit_batch, note_via
 from ..services.tasks import flow_of, lock_failed_message, task_already_done_message
 from . import serializers as s
 from .errors import ServiceRefused, from_service
@@ -76,6 +87,16 @@ class ApiView(GenericAPIView):
     required_scope: str | None = None
     integrations_allowed = False
     serializer_class = None
+
+    def dispatch(self, request, *args, **kwargs):
+        # Audit events written by the request name the token that acted, not only its user.
+        with acting_via():
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if isinstance(request.auth, ApiToken):
+            note_via(api_token_label(request.auth))
 
 
 class NotFoundView(ApiView):
@@ -147,7 +168,12 @@ class MeView(ApiView):
 
 # --- tasks -----------------------------------------------------------------------------------
 
-FLOWS = {AppraisalProcess: "appraisal", AppealProcess: "appeal", CapaianProcess: "capaian"}
+FLOWS = {
+    AppraisalProcess: "appraisal",
+    AppealProcess: "appeal",
+    CapaianProcess: "capaian",
+    KalibrasiProcess: "kalibrasi",
+}
 OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
 
 
@@ -157,7 +183,7 @@ def _flow_refs() -> dict[str, str]:
 
 
 def my_tasks(user):
-    """The open tasks ``user`` holds in the three flows, with what a row shows in the same query."""
+    """The open tasks ``user`` holds in the product's flows, with what a row shows in the same query."""
     return (
         Task.objects.filter(owner=user, status__in=OPEN, process__flow_class__in=list(_flow_refs()))
         .select_related(
@@ -165,6 +191,8 @@ def my_tasks(user):
             "process__skp__pegawai",
             "process__keberatan__skp__pegawai",
             "process__penetapan_capaian__unit",
+            "process__tugas_kalibrasi__kalibrasi__unit",
+            "process__tugas_kalibrasi__kalibrasi__periode",
             "tenggat",
         )
         .order_by("created", "pk")
@@ -186,17 +214,30 @@ def _task_row(task) -> dict:
         "due": tenggat.jatuh_tempo if tenggat is not None else None,
         "appraisal": skp.pk if skp is not None else None,
         "pegawai": {"id": skp.pegawai_id, "nama": skp.pegawai.nama, "nip": skp.pegawai.nip or ""} if skp else None,
+        "unit": {"id": unit.pk, "nama": unit.nama} if (unit := _unit_of(task)) is not None else None,
         "summary": _summary(task, skp),
     }
 
 
+def _unit_of(task) -> Unit | None:
+    """The unit an organisation-achievement or a calibration task is about (None for the others)."""
+    penetapan = getattr(task.process, "penetapan_capaian", None)
+    if penetapan is not None:
+        return penetapan.unit
+    tugas = getattr(task.process, "tugas_kalibrasi", None)
+    return tugas.kalibrasi.unit if tugas is not None else None
+
+
 def _summary(task, skp) -> str:
-    """What the inbox row names: the employee (and NIP) of the appraisal, or the unit of an
-    organisation-achievement task."""
+    """What the inbox row names: the employee (and NIP) of the appraisal, the unit of an
+    organisation-achievement task, the unit and year of a calibration task."""
     if skp is not None:
         return f"{skp.pegawai.nama} — {skp.pegawai.nip or ''}".strip(" —")
-    penetapan = getattr(task.process, "penetapan_capaian", None)
-    return penetapan.unit.nama if penetapan is not None else ""
+    tugas = getattr(task.process, "tugas_kalibrasi", None)
+    if tugas is not None:
+        return f"{tugas.kalibrasi.unit.nama} — {tugas.kalibrasi.periode.tahun}"
+    unit = _unit_of(task)
+    return unit.nama if unit is not None else ""
 
 
 def _ref_of(task) -> str:
@@ -204,7 +245,9 @@ def _ref_of(task) -> str:
 
 
 class TaskListView(ApiView):
-    """My open tasks across the appraisal, appeal and organisation-achievement flows, oldest first."""
+    """My open tasks across the appraisal, appeal, organisation-achievement and calibration flows,
+    oldest first. A calibration or organisation-achievement task names its unit; it is done on its
+    page in the product (acting on it here answers 400)."""
 
     required_scope = ApiScope.ACT_TASKS
     serializer_class = s.TaskSerializer

@@ -26,3 +26,12 @@ def tokens_visible_to(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(Q(instansi_id__in=admin_instansi_ids(user)) | Q(user=user)).select_related(
         "user", "instansi"
     )
+
+
+def tokens_administered_by(user) -> QuerySet[ApiToken]:
+    """The tokens of the governments ``user`` administers, newest first, with what a row shows."""
+    return (
+        ApiToken.objects.filter(instansi_id__in=admin_instansi_ids(user))
+        .select_related("user", "instansi", "dibuat_oleh")
+        .order_by("-dibuat", "-pk")
+    )

@@ -196,6 +196,13 @@ def _event_change(name: str, before, after, *, technical: bool) -> Change | None
     return Change(_label(model, name), _display(model, name, before), _display(model, name, after))
 
 
+def _with_via(name: str, actor_repr: str) -> str:
+    """The actor's name, with what they acted through (an API token) as the event recorded it:
+    ``services.audit`` writes it after the name, in brackets."""
+    _name, sep, via = actor_repr.rpartition(" [")
+    return f"{name} [{via}" if sep and via.startswith("token API ") and via.endswith("]") else name
+
+
 def _user_name(user) -> str:
     return person_name(user) if user is not None else EMPTY
 
@@ -337,7 +344,7 @@ def appraisal_timeline(*, skp: Skp, technical: bool = False) -> list[Entry]:
         entries.append(
             Entry(
                 time=event.time,
-                actor=_user_name(event.actor) if event.actor else event.actor_repr,
+                actor=_with_via(_user_name(event.actor), event.actor_repr) if event.actor else event.actor_repr,
                 kind="event",
                 title=event.get_action_display(),
                 changes=changes,

@@ -34,6 +34,11 @@ def split_token(raw: str) -> tuple[str, str] | None:
     return prefix, raw
 
 
+def api_token_label(token: ApiToken) -> str:
+    """How the audit trail names a token that acted: its visible prefix and its name."""
+    return f"token API {TOKEN_PREFIX}{token.prefix}: {token.nama}"
+
+
 def _state(token: ApiToken) -> dict:
     return {
         "nama": token.nama,

@@ -57,6 +57,8 @@ _request_meta: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextV
     "kinerja_audit_request", default=None
 )
 _enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("kinerja_audit_enabled", default=True)
+# Through what the actor acts, when not the product's pages: an API token (see ``acting_via``).
+_via: contextvars.ContextVar[str] = contextvars.ContextVar("kinerja_audit_via", default="")
 
 
 @dataclass
@@ -123,6 +125,27 @@ def resolve_actor(by=None):
     from .system import system_user
 
     return system_user()
+
+
+@contextmanager
+def acting_via(label: str = "") -> Iterator[None]:
+    """Events written inside the block record, after their actor's name, what the actor acted
+    through (``label``, e.g. an API token: ``note_via`` may name it later inside the block, once
+    the request is authenticated)."""
+    token = _via.set(label)
+    try:
+        yield
+    finally:
+        _via.reset(token)
+
+
+def note_via(label: str) -> None:
+    """Name what the actor acts through, for the rest of the enclosing ``acting_via`` block."""
+    _via.set(label)
+
+
+def current_via() -> str:
+    return _via.get()
 
 
 @contextmanager
@@ -355,7 +378,7 @@ def audit_record(
     event = AuditEvent(
         time=_now(),
         actor=actor,
-        actor_repr=_user_repr(actor),
+        actor_repr=_actor_repr(actor),
         action=str(action),
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
@@ -428,6 +451,12 @@ def _now() -> dt.datetime:
     from django.utils import timezone
 
     return timezone.now()
+
+
+def _actor_repr(actor) -> str:
+    """The actor's name, and what they acted through (an API token) when not the pages."""
+    via = _via.get()
+    return f"{_user_repr(actor)} [{via}]"[:255] if via else _user_repr(actor)
 
 
 def _user_repr(user) -> str:

@@ -19,8 +19,17 @@ from django.views.generic import FormView, TemplateView
 
 from ..exports import download, export_format
 from ..filters import search_q
-from ..forms import CapaianStartForm, HolidayLoadForm, MutasiForm, OpenPeriodForm, RuleAdminForm, TaskReassignForm
+from ..forms import (
+    ApiTokenIssueForm,
+    CapaianStartForm,
+    HolidayLoadForm,
+    MutasiForm,
+    OpenPeriodForm,
+    RuleAdminForm,
+    TaskReassignForm,
+)
 from ..models import Instansi, PembukaanPeriode, Periode, Predikat, Skp
+from ..selectors.api_token import tokens_administered_by
 from ..selectors.appraisal import completion_per_opd, opd_list, opd_of_units, period_results
 from ..selectors.calendar import holidays_of_year
 from ..selectors.capaian import capaian_progress
@@ -29,6 +38,7 @@ from ..selectors.keadaan import exclusions_of
 from ..selectors.org import admin_instansi_ids
 from ..selectors.roles import rule_admins_for, user_to_manage, user_to_revoke
 from ..selectors.rule_impact import results_by_version, versions_of_period
+from ..services.api_token import api_token_issue, api_token_revoke
 from ..services.capaian import capaian_tasks_open
 from ..services.deadlines import overdue_tasks
 from ..services.delegation import tasks_reassign
@@ -431,3 +441,72 @@ class ScoredByVersionView(AdminOnlyMixin, TemplateView):
                 self.request.GET.get("page")
             )
         return ctx
+
+
+class ApiTokenView(AdminOnlyMixin, FormView):
+    """The tokens of the REST API of the admin's government, a page at a time, and the form that
+    issues one (through ``api_token_issue``). The new token's secret is shown once, on the answer
+    to the form, and never stored nor shown again."""
+
+    template_name = "workflow/api_tokens.html"
+    form_class = ApiTokenIssueForm
+    page_size = 25
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        tokens = tokens_administered_by(self.request.user)
+        ctx["page"] = Paginator(tokens, self.page_size).get_page(self.request.GET.get("page"))
+        ctx["now"] = timezone.now()
+        return ctx
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        user = None
+        if data["pengguna"]:
+            user = user_to_manage(by=self.request.user, identifier=data["pengguna"])
+            if user is None:
+                form.add_error("pengguna", _("No user with that NIP or username in your government."))
+                return self.form_invalid(form)
+        try:
+            token, secret = api_token_issue(
+                by=self.request.user,
+                instansi=data["instansi"],
+                scopes=data["scopes"],
+                nama=data["nama"],
+                user=user,
+                days=data["hari"],
+            )
+        except ValidationError as exc:
+            field = {"scopes": "scopes", "nama": "nama", "user": "pengguna", "days": "hari"}.get(exc.code)
+            for message in exc.messages:
+                form.add_error(field, message)
+            return self.form_invalid(form)
+        response = self.response_class(
+            request=self.request,
+            template=["workflow/api_token_issued.html"],
+            context={"token": token, "secret": secret},
+            using=self.template_engine,
+        )
+        response["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+        return response
+
+
+class ApiTokenRevokeView(AdminOnlyMixin, TemplateView):
+    """Revoking one token of the admin's government: a confirmation page (GET), then the POST.
+    Another government's token is not found."""
+
+    template_name = "workflow/api_token_revoke.html"
+
+    def token(self):
+        return get_object_or_404(tokens_administered_by(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "token": self.token()}
+
+    def post(self, request, *args, **kwargs):
+        token = api_token_revoke(token=self.token(), by=request.user)
+        messages.success(request, _("The token %(token)s is revoked.") % {"token": str(token)})
+        return HttpResponseRedirect(reverse("kinerja:api_tokens"))
