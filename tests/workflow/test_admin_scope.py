@@ -44,6 +44,7 @@ from workflow.models import (
     Skp,
     Unit,
 )
+from workflow.services.api_token import api_token_issue
 from workflow.services.audit import audit_record
 from workflow.services.period import periode_create
 from workflow.services.roles import ensure_admin_group
@@ -115,6 +116,7 @@ def pemprov_world(org):
         diterbitkan=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
     )
     PaketDokumen.objects.create(periode=periode, unit=org.dinkes, jenis="skp")
+    api_token_issue(by=bkd, instansi=org.instansi, scopes=["read_results"], nama="Aplikasi gaji")
     audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, by=bkd)
     return org
 
