@@ -46,8 +46,10 @@ AXE_RUN = """async (phone) => {
   const options = {resultTypes: ["violations"], rules: phone ? {"color-contrast": {enabled: false}} : {}};
   // A message fading in (the snackbar's transition) is half transparent: wait for the finite
   // animations to end (2 s at most), or axe measures the contrast of a frame of the fade.
-  const finite = document.getAnimations().filter(a => a.effect && a.effect.getTiming().iterations !== Infinity);
-  await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))), new Promise(r => setTimeout(r, 2000))]);
+  const finite = document.getAnimations()
+    .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity);
+  const ended = Promise.all(finite.map(a => a.finished.catch(() => null)));
+  await Promise.race([ended, new Promise(r => setTimeout(r, 2000))]);
   const result = await axe.run(document, options);
   return result.violations
     .filter(v => v.impact === "serious" || v.impact === "critical")
