@@ -201,17 +201,17 @@ def scenario() -> dict:
     pages = {
         "employee": [
             ("home", "/kinerja/"),
-            ("inbox", "/appraisal/inbox/"),
+            ("inbox", "/kinerja/kotak-masuk/"),
             ("appraisal", f"/appraisal/{own.process_id}/"),
         ],
         "assessor": [
             ("home", "/kinerja/"),
-            ("inbox", "/appraisal/inbox/"),
+            ("inbox", "/kinerja/kotak-masuk/"),
             ("team", "/kinerja/tim/"),
         ],
         "admin": [
             ("home", "/kinerja/"),
-            ("queue", "/appraisal/queue/"),
+            ("queue", "/kinerja/antrian/"),
             ("progress_opd", "/kinerja/rekap/"),
             ("audit_search", "/kinerja/audit/"),
             ("rules_version", f"/aturan/versi/{version.pk}/"),

@@ -358,6 +358,9 @@ KINERJA_IMPORT_MAX_XML_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_XML_BYTES"
 # (workflow.api.authentication). Throttling counts per token, else per user, in the default cache.
 KINERJA_API_RATE = os.environ.get("KINERJA_API_RATE", "600/min")
 KINERJA_API_TOKEN_DAYS = int(os.environ.get("KINERJA_API_TOKEN_DAYS", "365"))
+# Government-wide figures (dashboards) are recomputed after each write, and at least this often
+# (workflow.selectors.aggregates); 0: on every view.
+KINERJA_AGGREGATE_CACHE_SECONDS = int(os.environ.get("KINERJA_AGGREGATE_CACHE_SECONDS", "60"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "workflow.api.authentication.BearerTokenAuthentication",

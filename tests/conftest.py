@@ -46,6 +46,15 @@ def _flush_past_the_audit_trigger():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the dashboards' figures are keyed by the audit chain's
+    head, which starts again at the same number in every test's rolled-back database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language(settings):
     """Every test starts in the product's default language (Indonesian): a page or a document that
     switches the thread's language must not decide what the next test's messages say."""

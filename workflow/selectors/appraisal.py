@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..models import Evaluasi, JendelaReview, JenisJendela, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
+from .aggregates import unit_status_counts
 from .org import admin_instansi_ids, pegawai_of, person_name
 from .period import period_windows
 
@@ -302,23 +303,18 @@ def completion_per_opd(*, periode: Periode) -> list[dict]:
         return unit
 
     rows: dict[int, dict] = {}
-    counts = (
-        Skp.objects.filter(periode=periode)
-        .exclude(status=StatusSkp.DITUTUP)  # closed without a result by a transfer: nothing to complete
-        .values("unit_id", "status")
-        .annotate(n=Count("pk"))
-    )
+    # closed appraisals (a transfer closed them without a result) are left out: nothing to complete
     approved, published = set(StatusSkp.reached(StatusSkp.DISETUJUI)), set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
-    for c in counts:
-        opd = opd_of(c["unit_id"])
+    for unit_id, status, n in unit_status_counts(periode_id=periode.pk):
+        opd = opd_of(unit_id)
         if opd is None:
             continue
         row = rows.setdefault(opd.pk, {"unit": opd, "total": 0, "approved": 0, "published": 0})
-        row["total"] += c["n"]
-        if c["status"] in approved:
-            row["approved"] += c["n"]
-        if c["status"] in published:
-            row["published"] += c["n"]
+        row["total"] += n
+        if status in approved:
+            row["approved"] += n
+        if status in published:
+            row["published"] += n
     result = sorted(rows.values(), key=lambda r: r["unit"].nama)
     for row in result:
         row["approved_pct"] = round(100 * row["approved"] / row["total"]) if row["total"] else 0

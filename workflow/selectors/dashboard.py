@@ -19,6 +19,7 @@ from rules.errors import RuleEvaluationError
 
 from ..domain.distribution import Bound, pattern_bounds
 from ..models import HasilPenilaian, Keberatan, Periode, Predikat, Skp, StatusSkp, TenggatTugas, Unit
+from .aggregates import between_writes, unit_status_counts
 from .distribution import units_below
 from .org import org_snapshot
 from .scoring import RuleBook, pattern_for
@@ -63,16 +64,10 @@ def _group_by(periode: Periode, groups: dict[int, Unit], own: Unit | None = None
         if unit is not None and unit.pk in groups:
             top_of[pk] = unit.pk
     rows = {pk: ProgressRow(unit=u, label=u.nama) for pk, u in groups.items()}
-    counts = (
-        Skp.objects.filter(periode=periode, unit_id__in=list(top_of))
-        .exclude(status=StatusSkp.DITUTUP)
-        .values("unit_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for c in counts:
-        row = rows[top_of[c["unit_id"]]]
-        row.per_step[c["status"]] = row.per_step.get(c["status"], 0) + c["n"]
+    for unit_id, status, n in unit_status_counts(periode_id=periode.pk):
+        if unit_id in top_of:
+            row = rows[top_of[unit_id]]
+            row.per_step[status] = row.per_step.get(status, 0) + n
     result = sorted(rows.values(), key=lambda r: r.label)
     if own is not None:  # the unit's own staff (not in a sub-unit) come first
         result.sort(key=lambda r: r.unit is None or r.unit.pk != own.pk)
@@ -201,8 +196,11 @@ def overdue_per_month(skps: QuerySet[Skp]) -> list[tuple[str, int]]:
 
 
 def over_time(skps: QuerySet[Skp]) -> tuple[list[str], list[int], list[int]]:
-    """Months with their appeals and overdue tasks, aligned for one chart."""
-    appeals, overdue = dict(appeals_per_month(skps)), dict(overdue_per_month(skps))
+    """Months with their appeals and overdue tasks, aligned for one chart (recounted after writes:
+    ``aggregates``)."""
+    appeals, overdue = between_writes(
+        ("over_time", str(skps.query)), lambda: (dict(appeals_per_month(skps)), dict(overdue_per_month(skps)))
+    )
     months = sorted(set(appeals) | set(overdue))
     return months, [appeals.get(m, 0) for m in months], [overdue.get(m, 0) for m in months]
 

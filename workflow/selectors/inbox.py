@@ -13,6 +13,8 @@ from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.memo import memoized
+
 from ..models import AppealProcess, AppraisalProcess, CapaianProcess, KalibrasiProcess
 from .org import admin_instansi_ids
 
@@ -93,6 +95,11 @@ def task_counts(*, user, instansi_ids: set[int] | None = None) -> dict[str, int]
     the inbox, one more for an admin's queue."""
     if not user.is_authenticated:
         return {"inbox": 0, "overdue": 0, "queue": 0}
+    # the home page shows them and so does the menu: counted once per request
+    return memoized(("task_counts", user.pk), lambda: _task_counts(user, instansi_ids))
+
+
+def _task_counts(user, instansi_ids) -> dict[str, int]:
     now = timezone.now()
     counts = Task.objects.inbox(product_flows(), user).aggregate(
         inbox=Count("pk"), overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=now))

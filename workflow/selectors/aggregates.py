@@ -1,0 +1,60 @@
+"""Government-wide figures (progress per OPD, the admin's summary, appeals and overdue tasks per
+month) computed once between two writes instead of on every view.
+
+Their queries scan every appraisal or open task of a government, so they grow with its size while
+the pages that show them should not. Every write of the product appends to the audit chain, whose
+head number is in the cache key: the first view after any write computes the figures again, every
+other view reads them (one indexed single-row read for the head). Figures that also move with the
+clock (what is overdue) are kept at most ``KINERJA_AGGREGATE_CACHE_SECONDS``; 0 turns the cache off.
+Values are plain numbers and keys, never translated labels: the caller names them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+
+from project.memo import memoized
+
+from ..models import AuditChainHead, Skp, StatusSkp
+
+T = TypeVar("T")
+
+
+def audit_head() -> int:
+    """The number of the last audited write (once per request)."""
+    return memoized("audit_head", lambda: AuditChainHead.objects.values_list("seq", flat=True).first() or 0)
+
+
+def between_writes(key: Hashable, load: Callable[[], T]) -> T:
+    seconds = settings.KINERJA_AGGREGATE_CACHE_SECONDS
+    if seconds <= 0:
+        return load()
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    full_key = f"kinerja-aggregate-{audit_head()}-{digest}"
+    found = cache.get(full_key)
+    if found is None:
+        found = load()
+        cache.set(full_key, found, seconds)
+    return found
+
+
+def unit_status_counts(*, periode_id: int) -> list[tuple[int, str, int]]:
+    """The period's appraisals per unit and status, closed ones left out: ``(unit, status, n)``.
+    The progress per OPD, its chart and the drill-down all add these up."""
+
+    def load():
+        rows = (
+            Skp.objects.filter(periode_id=periode_id)
+            .exclude(status=StatusSkp.DITUTUP)  # closed without a result by a transfer
+            .values_list("unit_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return [tuple(row) for row in rows]
+
+    return between_writes(("unit_status", periode_id), load)
