@@ -17,7 +17,6 @@ from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -29,21 +28,18 @@ from rules.selectors import rule_sets_with_versions, version_in_force, version_s
 from ..models import (
     ApiScope,
     ApiToken,
-    AppealProcess,
-    AppraisalProcess,
-    CapaianProcess,
-    KalibrasiProcess,
     Periode,
     Skp,
     Unit,
 )
 from ..selectors.appraisal import completion_per_opd, opd_of_units, skp_of_task, skp_visible_to
 from ..selectors.audit import audit_search
+from ..selectors.inbox import flow_name, product_flows
 from ..selectors.org import admin_instansi_ids, pegawai_of
 from ..selectors.tpp import tpp_rows, window_of_month
 from ..services.api_token import api_token_label
 from ..services.audit import acting_via, audit_batch, note_via
-from ..services.tasks import flow_of, lock_failed_message, task_already_done_message
+from ..services.tasks import lock_failed_message, task_already_done_message
 from . import serializers as s
 from .errors import ServiceRefused, from_service
 from .permissions import admin_scope, is_integration
@@ -168,24 +164,13 @@ class MeView(ApiView):
 
 # --- tasks -----------------------------------------------------------------------------------
 
-FLOWS = {
-    AppraisalProcess: "appraisal",
-    AppealProcess: "appeal",
-    CapaianProcess: "capaian",
-    KalibrasiProcess: "kalibrasi",
-}
 OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
-
-
-def _flow_refs() -> dict[str, str]:
-    """viewflow's stored flow reference of each of the product's flows → the API's name."""
-    return {get_flow_ref(flow_of(process_class)): name for process_class, name in FLOWS.items()}
 
 
 def my_tasks(user):
     """The open tasks ``user`` holds in the product's flows, with what a row shows in the same query."""
     return (
-        Task.objects.filter(owner=user, status__in=OPEN, process__flow_class__in=list(_flow_refs()))
+        Task.objects.filter(owner=user, status__in=OPEN, process__flow_class__in=product_flows())
         .select_related(
             "process",
             "process__skp__pegawai",
@@ -206,7 +191,7 @@ def _task_row(task) -> dict:
     return {
         "id": task.pk,
         "process_id": task.process_id,
-        "flow": _flow_refs().get(_ref_of(task), ""),
+        "flow": flow_name(task.process),
         "step": node.name if node is not None else "",
         "step_title": str(node.task_title) if node is not None and node.task_title else "",
         "status": task.status,
@@ -238,10 +223,6 @@ def _summary(task, skp) -> str:
         return f"{tugas.kalibrasi.unit.nama} — {tugas.kalibrasi.periode.tahun}"
     unit = _unit_of(task)
     return unit.nama if unit is not None else ""
-
-
-def _ref_of(task) -> str:
-    return get_flow_ref(task.process.flow_class)
 
 
 class TaskListView(ApiView):
