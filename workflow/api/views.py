@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import QueryDict
@@ -13,8 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
@@ -42,7 +45,7 @@ from ..services.audit import acting_via, audit_batch, note_via
 from ..services.tasks import lock_failed_message, task_already_done_message
 from . import serializers as s
 from .errors import ServiceRefused, from_service
-from .permissions import admin_scope, is_integration
+from .permissions import TokenScopes, admin_scope, is_integration
 
 ERRORS = {
     400: OpenApiResponse(description="code, message, fields"),
@@ -93,6 +96,33 @@ class ApiView(GenericAPIView):
         super().initial(request, *args, **kwargs)
         if isinstance(request.auth, ApiToken):
             note_via(api_token_label(request.auth))
+
+
+class _SignedInOnly:
+    """For anyone signed in or holding a token (an integration's too); a refusal is the API's JSON
+    error, not a body in the view's own format (the schema's, the docs page's HTML)."""
+
+    permission_classes = [TokenScopes]
+    integrations_allowed = True
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+
+class SchemaView(_SignedInOnly, SpectacularAPIView):
+    """The OpenAPI schema."""
+
+
+class DocsView(_SignedInOnly, SpectacularSwaggerSplitView):
+    """Swagger UI over the schema. A browser that is not signed in (no token sent) goes to the
+    sign-in page and comes back, instead of reading a JSON 401."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.NotAuthenticated) and "HTTP_AUTHORIZATION" not in self.request.META:
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
 
 
 class NotFoundView(ApiView):
