@@ -281,6 +281,17 @@ def test_list_queries_do_not_grow_with_the_page(org, opened, bkd, token_of, clie
     assert len(many) == len(one)
 
 
+def test_appraisal_pages_keep_the_lists_order(org, opened, bkd, token_of, client_for):
+    """Year (newest first), unit, employee's name: page after page, each appraisal once."""
+    admin = client_for(token_of(bkd))
+    pages = [body(admin.get(f"/api/v1/appraisals/?page_size=2&page={n}")) for n in (1, 2, 3)]
+    ids = [row["id"] for page in pages for row in page["results"]]
+    expected = Skp.objects.filter(pegawai__instansi=org.instansi).order_by(
+        "-periode__tahun", "unit_nama", "pegawai__nama", "pk"
+    )
+    assert len(ids) == 6 and ids == list(expected.values_list("pk", flat=True)[:6])
+
+
 def test_rules_are_listed_and_evaluated_with_a_trace(org, periode, rules_pack, token_of, client_for):
     api = client_for(token_of(org.pelaksana.user, scopes=["read_results"]))
     keys = {r["key"] for r in body(api.get("/api/v1/rules/"))["results"]}

@@ -35,7 +35,7 @@ from ..models import (
     Skp,
     Unit,
 )
-from ..selectors.appraisal import completion_per_opd, opd_of_units, skp_of_task, skp_visible_to
+from ..selectors.appraisal import completion_per_opd, skp_of_task, skp_visible_to, unit_ids_of_opd
 from ..selectors.audit import audit_search
 from ..selectors.inbox import flow_name, product_flows
 from ..selectors.org import admin_instansi_ids, pegawai_of
@@ -408,16 +408,12 @@ def filtered_appraisals(request, qs):
     if "unit" in f:
         qs = qs.filter(unit_id=f["unit"])
     if "opd" in f:
-        instansi_id = Unit.objects.filter(pk=f["opd"]).values_list("instansi_id", flat=True).first()
-        units = opd_of_units(instansi_id=instansi_id) if instansi_id is not None else {}
-        qs = qs.filter(unit_id__in=[pk for pk, top in units.items() if top.pk == f["opd"]])
+        qs = qs.filter(unit_id__in=unit_ids_of_opd(opd_id=f["opd"]))
     if "predikat" in f:
         qs = qs.filter(hasil__predikat=f["predikat"])
     if "status" in f:
         qs = qs.filter(status=f["status"])
-    return qs.select_related("periode", "pegawai", "hasil").order_by(
-        "-periode__tahun", "unit_nama", "pegawai__nama", "pk"
-    )
+    return qs.order_by("-periode__tahun", "unit_nama", "pegawai__nama", "pk")
 
 
 class AppraisalListView(ApiView):
@@ -428,21 +424,26 @@ class AppraisalListView(ApiView):
     integrations_allowed = True
     serializer_class = s.AppraisalSerializer
 
+    def appraisals(self, request):
+        return appraisals_for(request)
+
     @extend_schema(parameters=[s.AppraisalFilter], responses=responses(s.AppraisalSerializer(many=True)))
     def get(self, request):
-        qs = filtered_appraisals(request, appraisals_for(request))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.AppraisalSerializer(page, many=True).data)
+        # The page's ids first, sorted on the few columns the order needs, then those rows whole:
+        # sorting a government's appraisals with every column of the employee and the result
+        # attached cost most of the request (16,000 rows: 50 ms of a 65 ms query).
+        ids = self.paginate_queryset(
+            filtered_appraisals(request, self.appraisals(request)).values_list("pk", flat=True)
+        )
+        rows = Skp.objects.filter(pk__in=ids).select_related("periode", "pegawai", "hasil").in_bulk()
+        return self.get_paginated_response(s.AppraisalSerializer([rows[pk] for pk in ids], many=True).data)
 
 
 class ResultListView(AppraisalListView):
     """Scored appraisals (with a result) the caller may see; same filters."""
 
-    @extend_schema(parameters=[s.AppraisalFilter], responses=responses(s.AppraisalSerializer(many=True)))
-    def get(self, request):
-        qs = filtered_appraisals(request, appraisals_for(request).filter(hasil__isnull=False))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.AppraisalSerializer(page, many=True).data)
+    def appraisals(self, request):
+        return appraisals_for(request).filter(hasil__isnull=False)
 
 
 class AppraisalDetailView(ApiView):
