@@ -65,6 +65,8 @@ def build(extra: int, demo: bool) -> dict:
         "admin": api_token_issue(by=None, instansi=instansi, scopes=SCOPES, user=admin_user)[1],
     }
     opd = Unit.objects.get(instansi=instansi, jenis="opd")
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum keeps them in production
     connections.close_all()
     return {
         "tokens": tokens,
