@@ -1,7 +1,7 @@
 """Benchmark of the REST API on PostgreSQL behind gunicorn.
 
     python -m bench.api [--extra 16000] [--requests 300] [--concurrency 4] [--gunicorn-workers 2]
-                        [--actions 100] [--no-demo] [--database-url URL]
+                        [--actions 100] [--no-demo] [--database-url URL] [--reuse]
 
 Builds (untimed) the demo organisation (``seed_demo``) plus a government of --extra employees
 whose 2026 period is opened (an SKP each), with --actions plans submitted to their assessors; issues
@@ -15,7 +15,9 @@ endpoint, p50/p95 latency in milliseconds and requests per second over --request
   opd_results    GET /api/v1/appraisals/?opd=<id>&page_size=100 (one page of 100 of an OPD of --extra)
   task_action    POST /api/v1/tasks/<id>/ approving a plan (--actions requests, each on its own task)
 
-The database named by --database-url is dropped and recreated.
+The database named by --database-url is dropped and recreated, unless --reuse finds one an earlier run
+built with the same --extra (its marker table says so): then only the --actions plans are submitted,
+in units nobody acted in before.
 """
 
 from __future__ import annotations
@@ -33,13 +35,12 @@ import time
 from bench.lifecycle import ROOT, build_org, prepare_database, setup_django
 
 
-def build(extra: int, actions: int, demo: bool) -> dict:
-    """The data and the tokens (untimed)."""
+def build(extra: int, demo: bool) -> dict:
+    """The data and the read tokens (untimed); the plans acted on come from ``actions_ready``."""
     from django.core.management import call_command
     from django.db import connections
 
-    from workflow.models import JenisRhk, NilaiPerilaku, Pegawai, PeranAdmin, Skp, Unit
-    from workflow.services import appraisal as svc
+    from workflow.models import Pegawai, PeranAdmin, Skp, Unit
     from workflow.services.api_token import api_token_issue
     from workflow.services.period import periode_create
     from workflow.services.period_open import period_open
@@ -53,38 +54,91 @@ def build(extra: int, actions: int, demo: bool) -> dict:
     periode = periode_create(instansi=instansi, tahun=2026)
     period_open(periode=periode, by=None)  # in-process (no broker): chunked like the workers do
     assert Skp.objects.filter(periode=periode).count() >= extra
-    rows = [
-        svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Hasil kerja {i}", indikator="Persentase", target="95", satuan="%")
-        for i in range(3)
-    ]
-    seksi = list(Unit.objects.filter(instansi=instansi, jenis="seksi").order_by("pk"))
-    # the assessor whose inbox is read: 25 plans waiting; then --actions more plans for the actions
-    waiting_units = seksi[: 1 + -(-actions // 25)]
-    submitted = 0
-    for unit in waiting_units:
-        for pegawai in Pegawai.objects.filter(unit=unit, jabatan__jenis="pelaksana").select_related("user"):
-            skp = Skp.objects.get(periode=periode, pegawai=pegawai)
-            svc.plan_submit(skp=skp, by=pegawai.user, pendekatan="kuantitatif", rows=rows)
-            submitted += 1
-    reader_head = Pegawai.objects.get(unit=waiting_units[0], jabatan=waiting_units[0].jabatan_kepala)
-    actors = [Pegawai.objects.get(unit=u, jabatan=u.jabatan_kepala).user for u in waiting_units[1:]]
+    # the assessor whose inbox is read: 25 plans waiting
+    reader_unit = Unit.objects.filter(instansi=instansi, jenis="seksi").order_by("pk").first()
+    submitted = _submit_unit(reader_unit, periode)
+    reader_head = Pegawai.objects.get(unit=reader_unit, jabatan=reader_unit.jabatan_kepala)
     admin_user = Pegawai.objects.get(unit__jenis="opd", instansi=instansi).user
     PeranAdmin.objects.create(user=admin_user, instansi=instansi)
-    scopes = ["read_results", "read_progress", "act_tasks"]
     tokens = {
-        "reader": api_token_issue(by=None, instansi=instansi, scopes=scopes, user=reader_head.user)[1],
-        "admin": api_token_issue(by=None, instansi=instansi, scopes=scopes, user=admin_user)[1],
-        "actors": [api_token_issue(by=None, instansi=instansi, scopes=scopes, user=u)[1] for u in actors],
+        "reader": api_token_issue(by=None, instansi=instansi, scopes=SCOPES, user=reader_head.user)[1],
+        "admin": api_token_issue(by=None, instansi=instansi, scopes=SCOPES, user=admin_user)[1],
     }
     opd = Unit.objects.get(instansi=instansi, jenis="opd")
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum keeps them in production
     connections.close_all()
     return {
         "tokens": tokens,
         "opd": opd.pk,
         "submitted": submitted,
-        "expectations": {f"ekspektasi_{v}": "Ekspektasi" for v in NilaiPerilaku.values},
         "setup_s": round(time.perf_counter() - started, 1),
     }
+
+
+SCOPES = ["read_results", "read_progress", "act_tasks"]
+
+
+def _submit_unit(unit, periode) -> int:
+    """Every staff member of ``unit`` submits a plan of three rows to its head."""
+    from workflow.models import JenisRhk, Pegawai, Skp
+    from workflow.services import appraisal as svc
+
+    rows = [
+        svc.RhkInput(jenis=JenisRhk.UTAMA, teks=f"Hasil kerja {i}", indikator="Persentase", target="95", satuan="%")
+        for i in range(3)
+    ]
+    count = 0
+    for pegawai in Pegawai.objects.filter(unit=unit, jabatan__jenis="pelaksana").select_related("user"):
+        svc.plan_submit(
+            skp=Skp.objects.get(periode=periode, pegawai=pegawai), by=pegawai.user, pendekatan="kuantitatif", rows=rows
+        )
+        count += 1
+    return count
+
+
+def actions_ready(actions: int) -> list[str]:
+    """Plans for ``actions`` approvals (untimed), in units nobody has submitted from yet (a reused
+    database keeps the ones acted on before): the tokens of those units' heads."""
+    from django.db import connections
+
+    from workflow.models import Instansi, Pegawai, Periode, Skp, StatusSkp, Unit
+    from workflow.services.api_token import api_token_issue
+
+    instansi = Instansi.objects.get(kode="APIB")
+    periode = Periode.objects.get(instansi=instansi, tahun=2026)
+    touched = Skp.objects.filter(periode=periode).exclude(status=StatusSkp.DRAFT).values("pegawai__unit")
+    fresh = Unit.objects.filter(instansi=instansi, jenis="seksi").exclude(pk__in=touched).order_by("pk")
+    secrets = []
+    for unit in fresh[: -(-actions // 25)]:
+        _submit_unit(unit, periode)
+        head = Pegawai.objects.get(unit=unit, jabatan=unit.jabatan_kepala)
+        secrets.append(api_token_issue(by=None, instansi=instansi, scopes=SCOPES, user=head.user)[1])
+    connections.close_all()
+    return secrets
+
+
+def database_ready(url: str, extra: int, demo: bool) -> dict | None:
+    """What an earlier run built with the same --extra and demo (its marker table keeps it), or None."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return None
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('bench_api_built')").fetchone()[0] is None:
+            return None
+        row = conn.execute("SELECT extra, demo, data FROM bench_api_built").fetchone()
+    return json.loads(row[2]) if row and row[0] == extra and row[1] == demo else None
+
+
+def mark_built(url: str, extra: int, demo: bool, data: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_api_built (extra integer, demo boolean, data text)")
+        conn.execute("INSERT INTO bench_api_built VALUES (%s, %s, %s)", [extra, demo, json.dumps(data)])
 
 
 def free_port() -> int:
@@ -200,11 +254,22 @@ def main() -> None:
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--no-demo", action="store_true", help="skip the demo organisation")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_api")
+    parser.add_argument("--reuse", action="store_true", help="keep a database built with the same --extra")
     args = parser.parse_args()
 
-    prepare_database(args.database_url)
-    setup_django(args.database_url)
-    data = build(args.extra, args.actions, demo=not args.no_demo)
+    demo = not args.no_demo
+    data = database_ready(args.database_url, args.extra, demo) if args.reuse else None
+    reused = data is not None
+    if data is None:
+        prepare_database(args.database_url)
+        setup_django(args.database_url)
+        data = build(args.extra, demo=demo)
+        mark_built(args.database_url, args.extra, demo, data)
+    else:
+        setup_django(args.database_url)
+    actors = actions_ready(args.actions)
+    from workflow.models import NilaiPerilaku
+
     server, base = start_gunicorn(args.database_url, args.gunicorn_workers)
     try:
         tokens = data["tokens"]
@@ -222,10 +287,14 @@ def main() -> None:
                 args.concurrency,
             ),
         }
-        body = {"keputusan": "setujui", "catatan": "", **data["expectations"]}
+        body = {
+            "keputusan": "setujui",
+            "catatan": "",
+            **{f"ekspektasi_{v}": "Ekspektasi" for v in NilaiPerilaku.values},
+        }
         actions = [
             ("POST", f"{base}/api/v1/tasks/{pk}/", {"Authorization": f"Bearer {secret}"}, body)
-            for secret in tokens["actors"]
+            for secret in actors
             for pk in task_ids(base, secret)
         ][: args.actions]
         figures["task_action"] = load(actions, args.concurrency)
@@ -236,7 +305,8 @@ def main() -> None:
         json.dumps(
             {
                 "extra_employees": args.extra,
-                "demo": not args.no_demo,
+                "demo": demo,
+                "reused": reused,
                 "gunicorn_workers": args.gunicorn_workers,
                 "concurrency": args.concurrency,
                 "setup_s": data["setup_s"],

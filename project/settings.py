@@ -209,6 +209,28 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Cache ----------------------------------------------------------------------------------
+# What the processes must count together lives in the cache: the API's throttle (per token or user),
+# the public verification page's limit per address, the process chart's drawing. The default,
+# local memory, is one cache per process: with several gunicorn workers each counts on its own, so a
+# client gets N times the limit. Production sets KINERJA_CACHE_URL to a Redis shared by every web
+# process (Django's own RedisCache, through the redis package Celery's Redis transport brings).
+KINERJA_CACHE_URL = os.environ.get("KINERJA_CACHE_URL", "").strip()
+if KINERJA_CACHE_URL:
+    if not KINERJA_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"KINERJA_CACHE_URL must be a Redis address (redis://, rediss:// or unix://), not {KINERJA_CACHE_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KINERJA_CACHE_URL,
+            "KEY_PREFIX": os.environ.get("KINERJA_CACHE_PREFIX", "kinerja"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Background work ------------------------------------------------------------------------
 # No broker configured: run tasks in-process so the embedded default needs no services.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
@@ -355,7 +377,8 @@ KINERJA_IMPORT_MAX_XML_BYTES = int(os.environ.get("KINERJA_IMPORT_MAX_XML_BYTES"
 
 # --- REST API (issue 16) -------------------------------------------------------------------
 # /api/v1/: the session (the product's own pages, with CSRF) or "Authorization: Bearer <token>"
-# (workflow.api.authentication). Throttling counts per token, else per user, in the default cache.
+# (workflow.api.authentication). Throttling counts per token, else per user, in the default cache
+# (shared by every process only with KINERJA_CACHE_URL, see "Cache" above).
 KINERJA_API_RATE = os.environ.get("KINERJA_API_RATE", "600/min")
 KINERJA_API_TOKEN_DAYS = int(os.environ.get("KINERJA_API_TOKEN_DAYS", "365"))
 # Government-wide figures (dashboards) are recomputed after each write, and at least this often

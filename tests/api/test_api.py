@@ -91,7 +91,8 @@ def submitted(org, opened):
 # --- schema and docs ----------------------------------------------------------------------------
 
 
-def test_schema_is_openapi_3_and_the_docs_page_runs_no_inline_script(client):
+def test_schema_is_openapi_3_and_the_docs_page_runs_no_inline_script(client, org, periode):
+    client.force_login(org.pelaksana.user)
     schema = client.get("/api/v1/schema/?format=json")
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
@@ -103,8 +104,30 @@ def test_schema_is_openapi_3_and_the_docs_page_runs_no_inline_script(client):
     assert scripts and all("src=" in attrs for attrs in scripts)  # CSP: script-src 'self', no inline
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "script-src 'self'" in docs["Content-Security-Policy"]
+    # every asset from the product's static files (the sidecar), none from another site
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    assert assets and all(a.startswith("/static/drf_spectacular_sidecar/") or a.startswith("/api/v1/") for a in assets)
     init = client.get("/api/v1/docs/?script=")
     assert init.status_code == 200 and "SwaggerUIBundle" in init.content.decode()
+    assert "/api/v1/schema/" in init.content.decode()
+
+
+def test_schema_and_docs_answer_a_token_a_persons_and_an_integrations(org, periode, token_of, client_for):
+    _token, integration = api_token_issue(by=None, instansi=org.instansi, scopes=["read_results"], nama="Payroll")
+    for secret in (token_of(org.pelaksana.user, scopes=["read_results"]), integration):
+        schema = client_for(secret).get("/api/v1/schema/?format=json")
+        assert schema.status_code == 200 and "/api/v1/appraisals/" in schema.json()["paths"]
+        assert client_for(secret).get("/api/v1/docs/").status_code == 200
+
+
+def test_schema_and_docs_are_not_for_anonymous_visitors(client):
+    schema = client.get("/api/v1/schema/?format=json")
+    assert schema.status_code == 401 and body(schema)["code"] == "not_authenticated"
+    docs = client.get("/api/v1/docs/")  # a browser: to the sign-in page, and back after it
+    assert docs.status_code == 302 and docs["Location"] == "/accounts/login/?next=/api/v1/docs/"
+    wrong = APIClient()
+    wrong.credentials(HTTP_AUTHORIZATION="Bearer knj_not-a-token")
+    assert wrong.get("/api/v1/docs/").status_code == 401
 
 
 # --- authentication and tokens -------------------------------------------------------------------
@@ -256,6 +279,17 @@ def test_list_queries_do_not_grow_with_the_page(org, opened, bkd, token_of, clie
     with CaptureQueriesContext(connection) as many:
         assert body(admin.get("/api/v1/appraisals/?page_size=200"))["count"] > 3
     assert len(many) == len(one)
+
+
+def test_appraisal_pages_keep_the_lists_order(org, opened, bkd, token_of, client_for):
+    """Year (newest first), unit, employee's name: page after page, each appraisal once."""
+    admin = client_for(token_of(bkd))
+    pages = [body(admin.get(f"/api/v1/appraisals/?page_size=2&page={n}")) for n in (1, 2, 3)]
+    ids = [row["id"] for page in pages for row in page["results"]]
+    expected = Skp.objects.filter(pegawai__instansi=org.instansi).order_by(
+        "-periode__tahun", "unit_nama", "pegawai__nama", "pk"
+    )
+    assert len(ids) == 6 and ids == list(expected.values_list("pk", flat=True)[:6])
 
 
 def test_rules_are_listed_and_evaluated_with_a_trace(org, periode, rules_pack, token_of, client_for):

@@ -30,16 +30,16 @@ class AppraisalFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=StatusSkp.choices, required=False)
 
 
-class TppFilter(serializers.Serializer):
+class ProgressFilter(serializers.Serializer):
+    """A year of a government's figures: the government is asked only of an admin of several."""
+
     tahun = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("Period year"))
+    instansi = IdField(help_text=_("Government id (when you administer several)"))
+
+
+class TppFilter(ProgressFilter):
     bulan = serializers.IntegerField(min_value=1, max_value=12, help_text=_("Month (1-12)"))
     opd = IdField(help_text=_("OPD id"))
-    instansi = IdField(help_text=_("Government id (when you administer several)"))
-
-
-class ProgressFilter(serializers.Serializer):
-    tahun = serializers.IntegerField(min_value=2000, max_value=2100, help_text=_("Period year"))
-    instansi = IdField(help_text=_("Government id (when you administer several)"))
 
 
 class AuditFilter(serializers.Serializer):
@@ -56,6 +56,10 @@ class AuditFilter(serializers.Serializer):
 class RefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     nama = serializers.CharField()
+
+
+class PegawaiRefSerializer(RefSerializer):
+    nip = serializers.CharField(allow_blank=True)
 
 
 class MeSerializer(serializers.Serializer):
@@ -97,10 +101,10 @@ class AppraisalSerializer(serializers.Serializer):
     def get_periode(self, skp) -> dict:
         return {"id": skp.periode_id, "tahun": skp.periode.tahun}
 
-    def get_pegawai(self, skp) -> dict:
+    def get_pegawai(self, skp) -> PegawaiRefSerializer:
         return {"id": skp.pegawai_id, "nama": skp.pegawai.nama, "nip": skp.pegawai.nip or ""}
 
-    def get_unit(self, skp) -> dict:
+    def get_unit(self, skp) -> RefSerializer:
         return {"id": skp.unit_id, "nama": skp.unit_nama}
 
     def get_hasil(self, skp) -> HasilSerializer(allow_null=True):
@@ -126,10 +130,8 @@ class TaskSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
     due = serializers.DateTimeField(allow_null=True)
     appraisal = serializers.IntegerField(allow_null=True)
-    pegawai = serializers.DictField(allow_null=True)
-    unit = serializers.DictField(
-        allow_null=True, help_text="The unit a calibration or organisation-achievement task is about."
-    )
+    pegawai = PegawaiRefSerializer(allow_null=True)
+    unit = RefSerializer(allow_null=True, help_text="The unit a calibration or organisation-achievement task is about.")
     summary = serializers.CharField()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import QueryDict
@@ -13,11 +14,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.fields import get_flow_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -29,24 +31,21 @@ from rules.selectors import rule_sets_with_versions, version_in_force, version_s
 from ..models import (
     ApiScope,
     ApiToken,
-    AppealProcess,
-    AppraisalProcess,
-    CapaianProcess,
-    KalibrasiProcess,
     Periode,
     Skp,
     Unit,
 )
-from ..selectors.appraisal import completion_per_opd, opd_of_units, skp_of_task, skp_visible_to
+from ..selectors.appraisal import completion_per_opd, skp_of_task, skp_visible_to, unit_ids_of_opd
 from ..selectors.audit import audit_search
+from ..selectors.inbox import flow_name, product_flows
 from ..selectors.org import admin_instansi_ids, pegawai_of
 from ..selectors.tpp import tpp_rows, window_of_month
 from ..services.api_token import api_token_label
 from ..services.audit import acting_via, audit_batch, note_via
-from ..services.tasks import flow_of, lock_failed_message, task_already_done_message
+from ..services.tasks import lock_failed_message, task_already_done_message
 from . import serializers as s
 from .errors import ServiceRefused, from_service
-from .permissions import admin_scope, is_integration
+from .permissions import TokenScopes, admin_scope, is_integration
 
 ERRORS = {
     400: OpenApiResponse(description="code, message, fields"),
@@ -97,6 +96,33 @@ class ApiView(GenericAPIView):
         super().initial(request, *args, **kwargs)
         if isinstance(request.auth, ApiToken):
             note_via(api_token_label(request.auth))
+
+
+class _SignedInOnly:
+    """For anyone signed in or holding a token (an integration's too); a refusal is the API's JSON
+    error, not a body in the view's own format (the schema's, the docs page's HTML)."""
+
+    permission_classes = [TokenScopes]
+    integrations_allowed = True
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
+
+class SchemaView(_SignedInOnly, SpectacularAPIView):
+    """The OpenAPI schema."""
+
+
+class DocsView(_SignedInOnly, SpectacularSwaggerSplitView):
+    """Swagger UI over the schema. A browser that is not signed in (no token sent) goes to the
+    sign-in page and comes back, instead of reading a JSON 401."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.NotAuthenticated) and "HTTP_AUTHORIZATION" not in self.request.META:
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
 
 
 class NotFoundView(ApiView):
@@ -168,24 +194,13 @@ class MeView(ApiView):
 
 # --- tasks -----------------------------------------------------------------------------------
 
-FLOWS = {
-    AppraisalProcess: "appraisal",
-    AppealProcess: "appeal",
-    CapaianProcess: "capaian",
-    KalibrasiProcess: "kalibrasi",
-}
 OPEN = [STATUS.ASSIGNED, STATUS.STARTED]
-
-
-def _flow_refs() -> dict[str, str]:
-    """viewflow's stored flow reference of each of the product's flows → the API's name."""
-    return {get_flow_ref(flow_of(process_class)): name for process_class, name in FLOWS.items()}
 
 
 def my_tasks(user):
     """The open tasks ``user`` holds in the product's flows, with what a row shows in the same query."""
     return (
-        Task.objects.filter(owner=user, status__in=OPEN, process__flow_class__in=list(_flow_refs()))
+        Task.objects.filter(owner=user, status__in=OPEN, process__flow_class__in=product_flows())
         .select_related(
             "process",
             "process__skp__pegawai",
@@ -206,7 +221,7 @@ def _task_row(task) -> dict:
     return {
         "id": task.pk,
         "process_id": task.process_id,
-        "flow": _flow_refs().get(_ref_of(task), ""),
+        "flow": flow_name(task.process),
         "step": node.name if node is not None else "",
         "step_title": str(node.task_title) if node is not None and node.task_title else "",
         "status": task.status,
@@ -238,10 +253,6 @@ def _summary(task, skp) -> str:
         return f"{tugas.kalibrasi.unit.nama} — {tugas.kalibrasi.periode.tahun}"
     unit = _unit_of(task)
     return unit.nama if unit is not None else ""
-
-
-def _ref_of(task) -> str:
-    return get_flow_ref(task.process.flow_class)
 
 
 class TaskListView(ApiView):
@@ -397,16 +408,12 @@ def filtered_appraisals(request, qs):
     if "unit" in f:
         qs = qs.filter(unit_id=f["unit"])
     if "opd" in f:
-        instansi_id = Unit.objects.filter(pk=f["opd"]).values_list("instansi_id", flat=True).first()
-        units = opd_of_units(instansi_id=instansi_id) if instansi_id is not None else {}
-        qs = qs.filter(unit_id__in=[pk for pk, top in units.items() if top.pk == f["opd"]])
+        qs = qs.filter(unit_id__in=unit_ids_of_opd(opd_id=f["opd"]))
     if "predikat" in f:
         qs = qs.filter(hasil__predikat=f["predikat"])
     if "status" in f:
         qs = qs.filter(status=f["status"])
-    return qs.select_related("periode", "pegawai", "hasil").order_by(
-        "-periode__tahun", "unit_nama", "pegawai__nama", "pk"
-    )
+    return qs.order_by("-periode__tahun", "unit_nama", "pegawai__nama", "pk")
 
 
 class AppraisalListView(ApiView):
@@ -417,21 +424,26 @@ class AppraisalListView(ApiView):
     integrations_allowed = True
     serializer_class = s.AppraisalSerializer
 
+    def appraisals(self, request):
+        return appraisals_for(request)
+
     @extend_schema(parameters=[s.AppraisalFilter], responses=responses(s.AppraisalSerializer(many=True)))
     def get(self, request):
-        qs = filtered_appraisals(request, appraisals_for(request))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.AppraisalSerializer(page, many=True).data)
+        # The page's ids first, sorted on the few columns the order needs, then those rows whole:
+        # sorting a government's appraisals with every column of the employee and the result
+        # attached cost most of the request (16,000 rows: 50 ms of a 65 ms query).
+        ids = self.paginate_queryset(
+            filtered_appraisals(request, self.appraisals(request)).values_list("pk", flat=True)
+        )
+        rows = Skp.objects.filter(pk__in=ids).select_related("periode", "pegawai", "hasil").in_bulk()
+        return self.get_paginated_response(s.AppraisalSerializer([rows[pk] for pk in ids], many=True).data)
 
 
 class ResultListView(AppraisalListView):
     """Scored appraisals (with a result) the caller may see; same filters."""
 
-    @extend_schema(parameters=[s.AppraisalFilter], responses=responses(s.AppraisalSerializer(many=True)))
-    def get(self, request):
-        qs = filtered_appraisals(request, appraisals_for(request).filter(hasil__isnull=False))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.AppraisalSerializer(page, many=True).data)
+    def appraisals(self, request):
+        return appraisals_for(request).filter(hasil__isnull=False)
 
 
 class AppraisalDetailView(ApiView):

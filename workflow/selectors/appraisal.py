@@ -351,6 +351,23 @@ def opd_of_units(*, instansi_id: int) -> dict[int, Unit]:
     return found
 
 
+def unit_ids_of_opd(*, opd_id: int) -> list[int]:
+    """The units of the OPD ``opd_id`` (itself included) by walking its government's tree of ids:
+    one query of two columns, however many units the government has."""
+    instansi_id = Unit.objects.filter(pk=opd_id).values_list("instansi_id", flat=True).first()
+    if instansi_id is None:
+        return []
+    parent = dict(Unit.objects.filter(instansi_id=instansi_id).values_list("pk", "parent_id"))
+    found = []
+    for pk in parent:
+        top = pk
+        while parent.get(top) is not None and parent.get(parent[top]) is not None:
+            top = parent[top]
+        if top == opd_id:
+            found.append(pk)
+    return found
+
+
 def period_results(*, periode: Periode, opd_id: int | None = None, predikat: str = "") -> QuerySet[Skp]:
     """The scored appraisals of a period (for its government's admin: check access first), with
     their result, employee and unit in the same query; optionally of one OPD and one predikat."""

@@ -9,7 +9,7 @@ from functools import cache
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
-from viewflow.workflow.fields import import_flow_by_ref
+from viewflow.workflow.fields import get_flow_ref, import_flow_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -18,14 +18,29 @@ from project.memo import memoized
 from ..models import AppealProcess, AppraisalProcess, CapaianProcess, KalibrasiProcess
 from .org import admin_instansi_ids
 
+# The processes of the flows whose tasks people hold, each with the short name the API gives its flow.
+PRODUCT_PROCESSES = {
+    AppraisalProcess: "appraisal",
+    AppealProcess: "appeal",
+    CapaianProcess: "capaian",
+    KalibrasiProcess: "kalibrasi",
+}
+
 
 @cache
 def product_flows() -> tuple:
     """The flows whose tasks people hold, resolved from the reference viewflow stores in each
     process row (selectors sit below ``flows.py``)."""
-    return tuple(
-        import_flow_by_ref(cls.FLOW) for cls in (AppraisalProcess, AppealProcess, CapaianProcess, KalibrasiProcess)
-    )
+    return tuple(import_flow_by_ref(cls.FLOW) for cls in PRODUCT_PROCESSES)
+
+
+def flow_name(process) -> str:
+    """The short name of the product flow ``process`` runs in (``PRODUCT_PROCESSES``), read from the
+    reference viewflow stores in the row; empty for any other flow."""
+    return _FLOW_NAMES.get(get_flow_ref(process.flow_class), "")
+
+
+_FLOW_NAMES = {cls.FLOW: name for cls, name in PRODUCT_PROCESSES.items()}
 
 
 # What a task row names: the employee of the appraisal (or of the appealed appraisal), or the unit

@@ -1,0 +1,135 @@
+"""The API's throttle counts across processes when the cache is Redis (KINERJA_CACHE_URL): two gunicorn
+servers on the test database, one token, requests alternating between them. With the default
+local-memory cache each process counts on its own, which is why production sets the URL."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import redis
+import requests
+from django.conf import settings
+
+from tests.helpers import database_url
+
+REDIS = "redis://127.0.0.1:6379/5"
+RATE = 2  # requests per minute and token
+
+
+@pytest.fixture
+def cache_prefix():
+    """A key prefix of this test's own in Redis database 5; its keys are deleted afterwards."""
+    try:
+        redis.Redis.from_url(REDIS).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"kinerja-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict) -> tuple[subprocess.Popen, str]:
+    """One gunicorn process (a single worker) with the production settings, in its own process group."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "project.wsgi",
+            "-w",
+            "1",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(process: subprocess.Popen, base: str) -> None:
+    for _ in range(120):
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            requests.get(f"{base}/api/v1/me/", timeout=5)  # anonymous: 401, not counted for the token
+            return
+        except requests.ConnectionError:
+            time.sleep(0.25)
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+def statuses_alternating(org, token_of, tmp_path, cache_env: dict) -> list[int]:
+    """Four requests of one token, alternating between two gunicorn processes."""
+    secret = token_of(org.pelaksana.user)
+    env = {
+        **os.environ,
+        **cache_env,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "KINERJA_VAR_DIR": str(tmp_path),
+        "KINERJA_API_RATE": f"{RATE}/min",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("KINERJA_EXTRA_APPS", None)
+    servers = [start_server(env), start_server(env)]
+    try:
+        for process, base in servers:
+            wait_until_up(process, base)
+        headers = {"Authorization": f"Bearer {secret}"}
+        return [
+            requests.get(f"{servers[i % 2][1]}/api/v1/me/", headers=headers, timeout=30).status_code for i in range(4)
+        ]
+    finally:
+        for process, _ in servers:
+            stop(process)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_share_one_throttle_count_in_redis(org, periode, token_of, tmp_path, cache_prefix):
+    statuses = statuses_alternating(
+        org, token_of, tmp_path, {"KINERJA_CACHE_URL": REDIS, "KINERJA_CACHE_PREFIX": cache_prefix}
+    )
+    assert statuses == [200, 200, 429, 429]
+    # the count is in Redis, under this test's prefix
+    assert list(redis.Redis.from_url(REDIS).scan_iter(match=f"{cache_prefix}:*throttle_api_token-*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_cache_url_each_process_counts_on_its_own(org, periode, token_of, tmp_path):
+    statuses = statuses_alternating(org, token_of, tmp_path, {"KINERJA_CACHE_URL": ""})
+    assert statuses == [200, 200, 200, 200]  # twice the rate: why production sets KINERJA_CACHE_URL
