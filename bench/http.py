@@ -657,7 +657,7 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=1, help="seconds of untimed warm-up per page")
     parser.add_argument("--posts", type=int, default=200, help="employees taken through the POST mix (0: none)")
     parser.add_argument("--clients", type=int, default=8, help="client processes of the POST mix")
-    parser.add_argument("--conn-max-age", type=int, default=0, help="DB_CONN_MAX_AGE of the server")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of the server")
     parser.add_argument("--build-only", action="store_true", help="build the database and stop")
     parser.add_argument("--json", help="write the JSON here too")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_perf_http")

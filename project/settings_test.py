@@ -5,6 +5,9 @@ import os
 # Settings without DEBUG need a key from the environment; the tests have their own. It stays in the
 # environment, so the processes tests start with the production settings (workers, commands) inherit it.
 os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-tests-only")
+# The servers and workers tests start close their connections after each request, so none outlives
+# the test database it was opened on.
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 
 from .settings import *  # noqa: E402, F403
 
