@@ -316,13 +316,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(url: str, var_dir: str, conn_max_age: int) -> dict:
+def server_env(url: str, var_dir: str, conn_max_age: int, cache_url: str = "") -> dict:
     return {
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "false",
         "SECRET_KEY": "kinerja-bench-http-" + "x" * 40,
         "DB_CONN_MAX_AGE": str(conn_max_age),
+        "KINERJA_CACHE_URL": cache_url,
+        "KINERJA_CACHE_PREFIX": "kinerja-bench-http",
         "KINERJA_VAR_DIR": var_dir,
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
@@ -657,6 +659,11 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=1, help="seconds of untimed warm-up per page")
     parser.add_argument("--posts", type=int, default=200, help="employees taken through the POST mix (0: none)")
     parser.add_argument("--clients", type=int, default=8, help="client processes of the POST mix")
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/3",
+        help="KINERJA_CACHE_URL of the server, as in production (empty: one local-memory cache per worker)",
+    )
     parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of the server")
     parser.add_argument("--build-only", action="store_true", help="build the database and stop")
     parser.add_argument("--json", help="write the JSON here too")
@@ -682,7 +689,7 @@ def main() -> None:
     connections.close_all()
     var_dir = ROOT / "var" / "bench-http"  # static files, media and audit anchor of the server
     var_dir.mkdir(parents=True, exist_ok=True)
-    env = server_env(args.database_url, str(var_dir), args.conn_max_age)
+    env = server_env(args.database_url, str(var_dir), args.conn_max_age, args.cache_url)
     if not (args.reuse and (var_dir / "static" / "staticfiles.json").exists()):
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -701,6 +708,7 @@ def main() -> None:
         "workers": args.workers,
         "duration": args.duration,
         "conn_max_age": args.conn_max_age,
+        "cache_url": args.cache_url,
         "floor_p50_ms": pages[0]["c1"]["p50"],
         "pages": pages,
         "posts": posts,

@@ -231,6 +231,10 @@ if KINERJA_CACHE_URL:
             "KEY_PREFIX": os.environ.get("KINERJA_CACHE_PREFIX", "kinerja"),
         }
     }
+    # Sessions read from the shared cache, written through to the database: no session query on
+    # each page. Only with a shared cache: with one cache per process, a sign-out in one worker
+    # would leave the session alive in another's memory.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -123,15 +123,24 @@ def test_kinerja_sendfile_chooses_who_sends_downloads_and_refuses_unknown_values
 
 def test_the_cache_is_local_memory_unless_kinerja_cache_url_names_a_redis(tmp_path):
     code = (
-        "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', ''))"
+        "from django.conf import settings; c = settings.CACHES['default'];"
+        " print(settings.SESSION_ENGINE, c['BACKEND'], c.get('LOCATION', ''))"
     )
     local = manage("shell", "-c", code, DEBUG="true", KINERJA_CACHE_URL="", KINERJA_VAR_DIR=str(tmp_path))
     assert local.returncode == 0, local.stderr
-    assert local.stdout.split()[-1] == "django.core.cache.backends.locmem.LocMemCache"
+    # one cache per process: sessions stay in the database only (a sign-out must reach every worker)
+    assert local.stdout.split()[-2:] == [
+        "django.contrib.sessions.backends.db",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
     shared = manage(
         "shell", "-c", code, DEBUG="true", KINERJA_CACHE_URL="redis://cache:6379/1", KINERJA_VAR_DIR=str(tmp_path)
     )
     assert shared.returncode == 0, shared.stderr
-    assert shared.stdout.split()[-2:] == ["django.core.cache.backends.redis.RedisCache", "redis://cache:6379/1"]
+    assert shared.stdout.split()[-3:] == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://cache:6379/1",
+    ]
     wrong = manage("check", DEBUG="true", KINERJA_CACHE_URL="memcached://cache:11211", KINERJA_VAR_DIR=str(tmp_path))
     assert wrong.returncode != 0 and "KINERJA_CACHE_URL must be a Redis address" in wrong.stderr
