@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from project.choice_labels import ChoiceLabels
+
 from .choices import HitPolicy, ValueType, VersionStatus
 
 
@@ -48,7 +50,7 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return None
 
 
-class RuleSet(models.Model):
+class RuleSet(ChoiceLabels, models.Model):
     """A named, versioned set of decision tables (e.g. ``penilaian-kinerja``)."""
 
     key = models.SlugField(_("key"), max_length=64, unique=True)
@@ -66,7 +68,7 @@ class RuleSet(models.Model):
         return self.title or self.key
 
 
-class RuleSetVersion(models.Model):
+class RuleSetVersion(ChoiceLabels, models.Model):
     """One version of a rule set. Published versions are in force from ``effective_from`` to
     ``effective_to`` (inclusive; empty means open-ended); at most one per rule set on any date."""
 
@@ -158,7 +160,7 @@ class RuleSetVersion(models.Model):
                 )
 
 
-class DraftOnlyModel(models.Model):
+class DraftOnlyModel(ChoiceLabels, models.Model):
     """Content of a version: writable only while the version is a draft."""
 
     class Meta:

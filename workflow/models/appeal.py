@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process, Task
 
+from project.choice_labels import ChoiceLabels
+
 from ..dates import local_date
 from ..uploads import NAME_MAX_LENGTH, RandomName, validate_evidence
 from .appraisal import Skp
@@ -17,7 +19,7 @@ from .choices import Predikat, Rating, StatusKeberatan
 from .org import Pegawai
 
 
-class Keberatan(models.Model):
+class Keberatan(ChoiceLabels, models.Model):
     """An employee's appeal against a published result (PP 30/2019 art. 59): decided by the
     Atasan Pejabat Penilai, finally. One per appraisal."""
 
@@ -84,7 +86,7 @@ class AppealProcess(Process):
         verbose_name_plural = _("appeal processes")
 
 
-class TenggatTugas(models.Model):
+class TenggatTugas(ChoiceLabels, models.Model):
     """The due date of one human task, with when it was reminded and escalated."""
 
     task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="tenggat")
@@ -105,7 +107,7 @@ class TenggatTugas(models.Model):
         return f"{self.task_id}: {local_date(self.jatuh_tempo)}"
 
 
-class Delegasi(models.Model):
+class Delegasi(ChoiceLabels, models.Model):
     """An assessor's delegation of their appraisal tasks to a named official for a date range."""
 
     pemberi = models.ForeignKey(
@@ -146,7 +148,7 @@ class Delegasi(models.Model):
             raise ValidationError(errors)
 
 
-class Notifikasi(models.Model):
+class Notifikasi(ChoiceLabels, models.Model):
     """An in-app notification (the header shows the unread count); e-mail goes out alongside."""
 
     penerima = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifikasi")

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
+from project.choice_labels import ChoiceLabels
+
 from ..uploads import NAME_MAX_LENGTH, RandomName, validate_evidence
 from .choices import (
     AspekIki,
@@ -24,7 +26,7 @@ from .org import Pegawai, Unit
 from .period import JendelaReview, Periode
 
 
-class Skp(models.Model):
+class Skp(ChoiceLabels, models.Model):
     """Sasaran Kinerja Pegawai: one employee's appraisal for one period. Snapshots of position,
     unit and assessor are taken when it is created, so history survives reorganisations."""
 
@@ -115,7 +117,7 @@ class Skp(models.Model):
         return _("SKP %(year)s — %(name)s") % {"year": self.periode.tahun, "name": self.pegawai.nama}
 
 
-class Rhk(models.Model):
+class Rhk(ChoiceLabels, models.Model):
     """Rencana Hasil Kerja: one planned result, linked to the assessor's RHK it supports."""
 
     skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="rhk_set")
@@ -141,7 +143,7 @@ class Rhk(models.Model):
         return self.teks[:80]
 
 
-class Iki(models.Model):
+class Iki(ChoiceLabels, models.Model):
     """Indikator Kinerja Individu: how an RHK is measured, with its target."""
 
     rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="iki_set")
@@ -168,7 +170,7 @@ class Iki(models.Model):
         return self.target_kualitatif
 
 
-class EkspektasiPerilaku(models.Model):
+class EkspektasiPerilaku(ChoiceLabels, models.Model):
     """The assessor's specific expectation for one BerAKHLAK value, written at plan approval."""
 
     skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="ekspektasi_set")
@@ -185,7 +187,7 @@ class EkspektasiPerilaku(models.Model):
         return f"{self.get_nilai_display()}: {self.ekspektasi[:60]}"
 
 
-class Evaluasi(models.Model):
+class Evaluasi(ChoiceLabels, models.Model):
     """One review of an SKP in one window: periodic (interim ratings) or annual (final ratings)."""
 
     skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="evaluasi_set")
@@ -209,7 +211,7 @@ class Evaluasi(models.Model):
         return f"{self.jendela.nama} — {self.skp.pegawai.nama}"
 
 
-class RealisasiRhk(models.Model):
+class RealisasiRhk(ChoiceLabels, models.Model):
     """What was achieved on one RHK in one review, the evidence, and the assessor's response."""
 
     evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="realisasi_set")
@@ -239,7 +241,7 @@ class RealisasiRhk(models.Model):
         return f"{self.rhk} — {self.realisasi[:60]}"
 
 
-class RealisasiIki(models.Model):
+class RealisasiIki(ChoiceLabels, models.Model):
     """What was achieved on one indicator in one review: a number where the target is numeric
     (with the achievement against the target, computed when saved), a text otherwise. The
     narrative, the evidence and the assessor's rating stay on the RHK (``RealisasiRhk``)."""
@@ -269,7 +271,7 @@ class RealisasiIki(models.Model):
         return self.nilai_teks
 
 
-class UmpanBalikPerilaku(models.Model):
+class UmpanBalikPerilaku(ChoiceLabels, models.Model):
     """The assessor's feedback and rating on one BerAKHLAK value in one review."""
 
     evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="perilaku_set")
@@ -287,7 +289,7 @@ class UmpanBalikPerilaku(models.Model):
         return f"{self.get_nilai_display()}: {self.get_rating_display()}"
 
 
-class HasilPenilaian(models.Model):
+class HasilPenilaian(ChoiceLabels, models.Model):
     """The annual result: predikat, the rule version that produced it and the trace that explains it."""
 
     skp = models.OneToOneField(Skp, on_delete=models.CASCADE, related_name="hasil")
@@ -311,7 +313,7 @@ class HasilPenilaian(models.Model):
         return f"{self.skp}: {self.get_predikat_display()}"
 
 
-class HasilPeriodik(models.Model):
+class HasilPeriodik(ChoiceLabels, models.Model):
     """The result of one periodic review (monthly, quarterly or semester window): the two ratings
     (suggested by the rules from the interim ratings, or the assessor's with a reason), the
     predikat of the window and the TPP percentage it gives, with the rule version and the trace
@@ -358,7 +360,7 @@ class AppraisalProcess(Process):
         verbose_name_plural = _("appraisal processes")
 
 
-class CapaianOrganisasi(models.Model):
+class CapaianOrganisasi(ChoiceLabels, models.Model):
     """The predikat kinerja organisasi of a unit for a period, set by the leader above it; it
     selects the distribution pattern its employees' predikat are checked against."""
 

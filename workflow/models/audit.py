@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
+from project.choice_labels import ChoiceLabels
+
 from .appeal import AppealProcess
 from .appraisal import AppraisalProcess
 from .capaian import CapaianProcess
@@ -124,7 +126,7 @@ class AuditEventQuerySet(models.QuerySet):
     _update = update
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     """One state change: who did what to which object, the values before and after, the reason,
     the request it came from, and its place in the hash chain."""
 
@@ -182,7 +184,7 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("Audit events are append-only: an event cannot be deleted.")
 
 
-class AuditChainHead(models.Model):
+class AuditChainHead(ChoiceLabels, models.Model):
     """The end of the chain: the last event's number and hash. Appends lock it (on PostgreSQL by an
     advisory lock taken first), and ``audit_verify`` compares the chain's end with it, so removing
     the newest events is detected too."""

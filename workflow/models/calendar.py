@@ -7,11 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from project.choice_labels import ChoiceLabels
+
 from .choices import JenisHariLibur
 from .org import Instansi
 
 
-class HariLibur(models.Model):
+class HariLibur(ChoiceLabels, models.Model):
     """One day off of one government: a national holiday or cuti bersama (loaded from the year's
     file in ``config/hari-libur/``) or a regional holiday its admin adds."""
 

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from project.choice_labels import ChoiceLabels
+
 from ..uploads import RandomName
 from .appeal import Keberatan
 from .appraisal import Evaluasi, Skp
@@ -46,7 +48,7 @@ class AlasanPenggantian(models.TextChoices):
     KEBERATAN = "keberatan", _("the appeal decision changed the result")
 
 
-class Dokumen(models.Model):
+class Dokumen(ChoiceLabels, models.Model):
     """One issued PDF: what it is, whose appraisal, its hash and stored file, what it showed (the
     facts the verification page repeats) and whether a newer issue replaced it."""
 
@@ -110,7 +112,7 @@ class Dokumen(models.Model):
         return self.digantikan_oleh_id is None
 
 
-class PaketDokumen(models.Model):
+class PaketDokumen(ChoiceLabels, models.Model):
     """A ZIP of the documents of a period (for one OPD, or the whole government) built in the
     background for an admin. An operational record, like a period opening: progress for the
     progress page, the ZIP under the protected media once done."""

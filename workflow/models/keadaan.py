@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from project.choice_labels import ChoiceLabels
+
 from ..dates import local_date
 from .choices import JenisKeadaan
 from .org import Pegawai
@@ -30,7 +32,7 @@ class KeadaanQuerySet(models.QuerySet):
         return qs if selesai is None else qs.filter(tanggal_mulai__lte=selesai)
 
 
-class KeadaanPegawai(models.Model):
+class KeadaanPegawai(ChoiceLabels, models.Model):
     """An employee out of service from ``tanggal_mulai`` to ``tanggal_selesai`` (inclusive; empty:
     not known yet), by decree. The employee gets no SKP for these days: a period opened while it is
     in force leaves them out, and they get an SKP from the day after it ends."""
@@ -93,7 +95,7 @@ def overlap_message(clash: KeadaanPegawai) -> str:
     }
 
 
-class PengecualianPembukaan(models.Model):
+class PengecualianPembukaan(ChoiceLabels, models.Model):
     """An employee an opening of a period left out, and why: the status in force on the opening's
     reference date (copied, so the record stands if the status is later changed)."""
 

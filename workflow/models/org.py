@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from project.choice_labels import ChoiceLabels
+
 from ..nip import nomor_induk_check, validate_nomor_induk
 from .choices import (
     JenisInstansi,
@@ -37,7 +39,7 @@ def default_functional_head_kinds() -> list[str]:
     return [JenisUnit.SEKOLAH.value, JenisUnit.UPTD.value]
 
 
-class Instansi(models.Model):
+class Instansi(ChoiceLabels, models.Model):
     """A government (Pemprov Bengkulu, Pemkot Bengkulu, ...). Several share one installation;
     every admin, period and employee belongs to exactly one."""
 
@@ -127,7 +129,7 @@ class Instansi(models.Model):
                 )
 
 
-class Jabatan(models.Model):
+class Jabatan(ChoiceLabels, models.Model):
     """A position title. Structural posts (kepala daerah down to pengawas) are the head post of
     exactly one unit; pelaksana and fungsional titles are shared by many employees, except a
     functional head post (Kepala SMA Negeri 1 ...: a teacher with an additional duty), which is
@@ -161,7 +163,7 @@ class Jabatan(models.Model):
             raise ValidationError({"jenjang": _("Only functional positions have a level (jenjang).")})
 
 
-class Unit(models.Model):
+class Unit(ChoiceLabels, models.Model):
     """A node of the organisation tree: the government itself, an OPD, a bidang/bagian, a
     subbidang/seksi... Its head post decides who assesses the people in it."""
 
@@ -262,7 +264,7 @@ class Unit(models.Model):
             raise ValidationError(errors)
 
 
-class Pegawai(models.Model):
+class Pegawai(ChoiceLabels, models.Model):
     """An employee (ASN: PNS or PPPK), or a state official such as the Governor who assesses but
     is not assessed."""
 
@@ -369,7 +371,7 @@ class Pegawai(models.Model):
             raise ValidationError(errors)
 
 
-class PenugasanPlt(models.Model):
+class PenugasanPlt(ChoiceLabels, models.Model):
     """An acting appointment (Plt/Plh) of a person to a head post for a date range, by decree."""
 
     pegawai = models.ForeignKey(
@@ -430,7 +432,7 @@ class PenugasanPlt(models.Model):
             raise ValidationError(errors)
 
 
-class PeranAdmin(models.Model):
+class PeranAdmin(ChoiceLabels, models.Model):
     """Makes a user an admin (BKD/BKPSDM) of one government. Admins see only their own instansi."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peran_admin")

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from project.choice_labels import ChoiceLabels
+
 from .org import Instansi
 
 
-class ImporOrganisasi(models.Model):
+class ImporOrganisasi(ChoiceLabels, models.Model):
     """One upload of an organisation file, imported by a Celery task (in-process without a broker)
     so the admin watches its progress instead of waiting on a request. The file is kept in the
     database (web and workers share nothing else) only until the job ends. An operational record,

@@ -8,11 +8,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from project.choice_labels import ChoiceLabels
+
 from .choices import Granularitas, JenisJendela, StatusPeriode
 from .org import Instansi
 
 
-class Periode(models.Model):
+class Periode(ChoiceLabels, models.Model):
     """One appraisal year of one government: its dates, review granularity and deadlines."""
 
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="periode_set")
@@ -54,7 +56,7 @@ class Periode(models.Model):
             raise ValidationError(errors)
 
 
-class JendelaReview(models.Model):
+class JendelaReview(ChoiceLabels, models.Model):
     """A review window: each periodic review of the period's granularity, then the annual one."""
 
     periode = models.ForeignKey(Periode, on_delete=models.CASCADE, related_name="jendela_set")
@@ -82,7 +84,7 @@ class JendelaReview(models.Model):
             raise ValidationError({"ditutup": _("The window closes before it opens.")})
 
 
-class PembukaanPeriode(models.Model):
+class PembukaanPeriode(ChoiceLabels, models.Model):
     """One run of opening a period (for a whole government or a unit subtree): progress for the
     admin's progress bar. Rerunning is safe: employees who already have an SKP are skipped."""
 
