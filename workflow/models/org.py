@@ -496,6 +496,29 @@ class OrgChart:
             return None
         return self.acting.get(unit.jabatan_kepala_id) or self.holders.get(unit.jabatan_kepala_id)
 
+    def units_headed_by(self, pegawai_id: int) -> list[int]:
+        """The units ``pegawai_id`` heads on the chart's date (as holder_of says), from an index
+        built once per chart: a team page does not walk every unit of the government."""
+        index = self.__dict__.get("_headed_by")
+        if index is None:
+            index = {}
+            for unit in self.units.values():
+                head = self.holder_of(unit)
+                if head is not None:
+                    index.setdefault(head.pk, []).append(unit.pk)
+            self.__dict__["_headed_by"] = index
+        return index.get(pegawai_id, [])
+
+    def children_of(self, unit_ids) -> list[int]:
+        """The units right under any of ``unit_ids`` (index built once per chart)."""
+        index = self.__dict__.get("_children")
+        if index is None:
+            index = {}
+            for unit in self.units.values():
+                index.setdefault(unit.parent_id, []).append(unit.pk)
+            self.__dict__["_children"] = index
+        return [child for pk in unit_ids for child in index.get(pk, [])]
+
     def _person(self, pk: int) -> Pegawai | None:
         if pk not in self._people:
             self._people[pk] = Pegawai.objects.filter(pk=pk, aktif=True).first()

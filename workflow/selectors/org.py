@@ -113,10 +113,10 @@ def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
     """Active employees whose assessor is ``assessor`` on ``on``."""
     snap = org_snapshot(assessor.instansi_id, on)
     candidates = Pegawai.objects.filter(instansi_id=assessor.instansi_id, aktif=True).exclude(pk=assessor.pk)
-    unit_ids = [u.pk for u in snap.units.values() if snap.holder_of(u) and snap.holder_of(u).pk == assessor.pk]
+    unit_ids = snap.units_headed_by(assessor.pk)
     if not unit_ids and not Pegawai.objects.filter(penilai_override=assessor).exists():
         return []
-    child_units = [u.pk for u in snap.units.values() if u.parent_id in unit_ids]
+    child_units = snap.children_of(unit_ids)
     candidates = candidates.filter(
         Q(unit_id__in=unit_ids) | Q(unit_id__in=child_units) | Q(penilai_override=assessor)
     ).select_related("jabatan", "unit")
