@@ -4,10 +4,13 @@ see; input a filter cannot read is left out of the filtering (the page names it)
 
 from __future__ import annotations
 
+from functools import cache
+
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 
@@ -18,13 +21,19 @@ SEARCH_MAX = 100
 
 
 def step_choices() -> list[tuple[str, str]]:
-    """Every person's step of the product's flows, by its title (``Flow.node`` as the value)."""
+    """Every person's step of the product's flows, by its title (``Flow.node`` as the value), in
+    the active language: the flows do not change while the process runs, so once per language."""
+    return list(_step_choices(get_language()))
+
+
+@cache
+def _step_choices(language: str | None) -> tuple[tuple[str, str], ...]:
     choices = []
     for flow_class in product_flows():
         for node in flow_class.instance.nodes():
             if getattr(node, "task_type", None) == "HUMAN":
                 choices.append((f"{flow_class.__name__}.{node.name}", str(node.task_title or node.name)))
-    return choices
+    return tuple(choices)
 
 
 def _node(value: str):
