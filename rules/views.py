@@ -33,7 +33,7 @@ from .services import (
     table_rows_save,
 )
 from .signals import publish_impact_of
-from .simulate import simulate_versions
+from .simulate import draft_candidate, simulate_versions
 
 PERMISSION = "rules.manage_rules"
 
@@ -101,6 +101,12 @@ class PublishForm(forms.Form):
     )
 
 
+def _candidate(version: RuleSetVersion):
+    """A draft as a candidate to compare with the results of the periods under way (None for a
+    version that is no longer a draft: it cannot be published again)."""
+    return draft_candidate(version=version) if version.is_draft else None
+
+
 class VersionPublishView(RulesAdminMixin, TemplateView):
     template_name = "rules/version_publish.html"
 
@@ -110,7 +116,9 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
         if "form" not in ctx:
             start = timezone.localdate()
             ctx["form"] = PublishForm(initial={"effective_from": start})
-            ctx["impact"] = publish_impact_of(rule_set=version.rule_set.key, effective_from=start)
+            ctx["impact"] = publish_impact_of(
+                rule_set=version.rule_set.key, effective_from=start, candidate=_candidate(version)
+            )
         return ctx
 
     def post(self, request, pk):
@@ -122,6 +130,7 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
             rule_set=version.rule_set.key,
             effective_from=form.cleaned_data["effective_from"],
             effective_to=form.cleaned_data["effective_to"],
+            candidate=_candidate(version),
         )
         reason = form.cleaned_data["reason"].strip()
         if any(line.count for line in impact) and not reason:
@@ -214,17 +223,24 @@ class TableView(RulesAdminMixin, TemplateView):
             return self.render_to_response(ctx, status=400)
         changed = form.existing_rows_changed(table_spec(table).rows)
         if changed and not request.POST.get("konfirmasi"):
-            # A changed row of a version that would score results of a period under way: ask first.
+            # A changed row that would change results of a period under way: say how many, ask first.
             version = table.version
             impact = publish_impact_of(
                 rule_set=version.rule_set.key,
                 effective_from=version.effective_from or timezone.localdate(),
                 effective_to=version.effective_to,
+                candidate=draft_candidate(version=version, table=table.name, rows=form.rows()),
             )
-            if any(line.count for line in impact):
+            unknown = any(line.changed is None and line.kept for line in impact)
+            if unknown or any(line.changed for line in impact):
                 ctx = self.get_context_data(
                     grid=form.grid(),
-                    confirm={"changed": changed, "impact": impact, "count": sum(i.count for i in impact)},
+                    confirm={
+                        "changed": changed,
+                        "impact": impact,
+                        "results": sum(line.changed or 0 for line in impact),
+                        "unknown": unknown,
+                    },
                 )
                 return self.render_to_response(ctx)
         try:
@@ -375,6 +391,13 @@ class SimulateView(RulesAdminMixin, TemplateView):
         version = _version(self.kwargs["pk"])
         ctx["version"] = version
         ctx.setdefault("form", self.form(version))
+        if version.is_draft:  # the draft against the results of the periods it would score
+            ctx["impact"] = publish_impact_of(
+                rule_set=version.rule_set.key,
+                effective_from=version.effective_from or timezone.localdate(),
+                effective_to=version.effective_to,
+                candidate=_candidate(version),
+            )
         return ctx
 
     def post(self, request, pk):
