@@ -70,3 +70,17 @@ def publish_impact_of(*, rule_set: str, effective_from, effective_to=None, candi
     ):
         found.extend(response or [])
     return found
+
+
+# Sent when the editor shows a table, to ask the apps that score with the rules how people name
+# the choice codes the tables use (``di_atas`` → "Above expectations"); each receiver returns a
+# dict of code → label in the active language. ``rules`` itself knows only the codes.
+choice_labels = Signal()
+
+
+def choice_labels_of() -> dict[str, str]:
+    """The labels of the choice codes, from every receiver (the later one wins a clash)."""
+    found: dict[str, str] = {}
+    for _receiver, response in choice_labels.send(sender=None):
+        found.update({str(code): str(label) for code, label in (response or {}).items()})
+    return found

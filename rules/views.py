@@ -4,6 +4,7 @@ gets 403. Views stay thin: they read through selectors and write through one ser
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 from django.contrib import messages
@@ -32,7 +33,7 @@ from .services import (
     table_case_delete,
     table_rows_save,
 )
-from .signals import publish_impact_of
+from .signals import choice_labels_of, publish_impact_of
 from .simulate import draft_candidate, simulate_versions
 
 PERMISSION = "rules.manage_rules"
@@ -168,6 +169,25 @@ class VersionRetireView(RulesAdminMixin, View):
         return redirect("aturan:version", pk=pk)
 
 
+CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def choice_words(value, column, labels: dict[str, str]) -> str:
+    """A cell as people read it: each choice code of ``column`` in it replaced by its label
+    (``in {sesuai, di_atas}`` → ``in {Meets expectations, Above expectations}``); empty when
+    the cell names no choice with a label."""
+    text = str(value or "")
+    if not column.choices or not text:
+        return ""
+    said = CODE.sub(lambda m: labels.get(m.group(), m.group()) if m.group() in column.choices else m.group(), text)
+    return said if said != text else ""
+
+
+def _column(column, labels: dict[str, str]) -> dict:
+    """A column's header: its spec and each choice code with its label."""
+    return {"col": column, "choices": [(code, labels.get(code, "")) for code in column.choices]}
+
+
 class TableView(RulesAdminMixin, TemplateView):
     """A table as a grid; editable when its version is a draft."""
 
@@ -189,13 +209,17 @@ class TableView(RulesAdminMixin, TemplateView):
                 for r in spec.rows
             ]
         problems = ctx.get("problems", [])
+        labels = choice_labels_of()
+        ctx["input_columns"] = [_column(c, labels) for c in spec.inputs]
+        ctx["output_columns"] = [_column(c, labels) for c in spec.outputs]
         for index, row in enumerate(ctx["grid"], start=1):
             row["index"] = index
             row["cells"] = [
                 {
                     "name": c.name,
                     "label": c.label or c.name,
-                    "value": "-" if row["is_default"] else row["conditions"].get(c.name, "-"),
+                    "value": (value := "-" if row["is_default"] else row["conditions"].get(c.name, "-")),
+                    "words": choice_words(value, c, labels),
                     "errors": [p.message for p in problems if p.row == index and p.field == c.name],
                 }
                 for c in spec.inputs
@@ -204,7 +228,8 @@ class TableView(RulesAdminMixin, TemplateView):
                 {
                     "name": c.name,
                     "label": c.label or c.name,
-                    "value": row["outputs"].get(c.name, ""),
+                    "value": (value := row["outputs"].get(c.name, "")),
+                    "words": choice_words(value, c, labels),
                     "errors": [p.message for p in problems if p.row == index and p.field == c.name],
                 }
                 for c in spec.outputs

@@ -138,3 +138,16 @@ def test_the_grid_shows_column_labels_beside_their_codes_and_labels_every_cell(d
     body = admin_client.get(f"/aturan/tabel/{perilaku_table(draft).pk}/").content.decode()
     assert "Jumlah perilaku di bawah ekspektasi<br><small><code>perilaku_di_bawah</code>" in body
     assert 'aria-label="Baris 1: Jumlah perilaku di bawah ekspektasi"' in body
+
+
+def test_the_grid_shows_the_words_of_choice_codes_beside_the_syntax(draft, admin_client):
+    table = DecisionTable.objects.get(version=draft, name="predikat_kinerja")
+    body = admin_client.get(f"/aturan/tabel/{table.pk}/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    header = body[body.index("<thead>") : body.index("</thead>")]
+    assert "<code>di_atas</code> (Di Atas Ekspektasi)" in header  # the codes to type, with their words
+    assert "<code>sangat_baik</code> (Sangat Baik)" in header
+    cells = re.findall(r'class="rules-cell-words">([^<]*)<', body)
+    assert "= Di Atas Ekspektasi" in cells and "in {Sesuai Ekspektasi, Di Atas Ekspektasi}" in cells
+    assert "Sangat Baik" in cells and "Butuh Perbaikan" in cells
+    assert not [c for c in cells if "_" in c]  # no raw code outside the syntax itself
+    assert 'value="= di_atas"' in body  # the syntax stays editable as it is
