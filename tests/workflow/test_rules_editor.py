@@ -64,8 +64,8 @@ def test_a_row_change_that_alters_results_says_how_many_and_saves_only_once_conf
     page = asked.content.decode()
     assert asked.status_code == 200 and 'class="rules-confirm"' in page
     assert "Anda mengubah 1 baris yang sudah ada" in page and "Tabel belum disimpan" in page
-    assert "perubahan ini akan mengubah 1 hasil" in page  # the pelaksana's, not the functional's
-    assert "1 dari 2 hasil yang sudah dinilai akan berubah" in page
+    assert "perubahan ini akan memutuskan 1 hasil" in page  # the pelaksana's, not the functional's
+    assert "1 dari 2 hasil yang sudah dinilai akan diputuskan berbeda" in page
     assert table.rows.get(position=2).outputs["predikat"] == "baik"  # nothing saved yet
     with at(5):
         confirmed = admin_client.post(f"/aturan/tabel/{table.pk}/", {**grid_post(rows), "konfirmasi": "1"})
