@@ -252,7 +252,11 @@ def team_glance(*, penilai, periode: Periode) -> dict:
     progress = team_progress(penilai=penilai, periode=periode)
     labels = dict(Predikat.choices)
     counted = sum(1 for skp in progress["skp"] if skp.status != StatusSkp.DITUTUP)
-    organisasi = predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
+    organisasi = (  # no result yet: no distribution to draw, no pattern to look up
+        predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
+        if progress["per_predikat"]
+        else None
+    )
     found = distribution_from(counts=progress["per_predikat"], total=counted, periode=periode, organisasi=organisasi)
     return {
         "periode": periode,
