@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,8 @@ from .engine import Engine
 from .errors import RuleEvaluationError
 from .isolation import run_isolated
 from .models import RuleSetVersion
-from .spec import TableSpec
+from .selectors import version_specs
+from .spec import RowSpec, TableSpec
 
 # How long a simulation may run in its child process (100,000 records take about 5 s).
 SIMULATE_TIMEOUT_S = 300
@@ -110,3 +111,47 @@ def simulate_versions(
         timeout=SIMULATE_TIMEOUT_S,
         what=_("simulating"),
     )
+
+
+def _outputs_in_child(
+    specs: tuple[TableSpec, ...], ref: VersionRef, records: dict[str, list[dict]]
+) -> dict[str, list[dict | None]]:
+    engine, by_name, found = Engine(), {s.name: s for s in specs}, {}
+    for table, facts in records.items():
+        spec = by_name.get(table)
+        if spec is None:  # the candidate has no such table: it would decide none of these
+            found[table] = [None] * len(facts)
+            continue
+        decisions = decide_many(compile_table(spec, ref, prefix="impact"), facts, engine=engine)
+        found[table] = [None if isinstance(d, RuleEvaluationError) else dict(d.outputs) for d in decisions]
+    return found
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """The tables of a draft as they would be published — one table's rows possibly replaced by
+    the editor's rows not saved yet — for the apps that score with the rules to ask what it
+    would decide (``publish_impact``'s ``candidate``)."""
+
+    specs: tuple[TableSpec, ...]
+    ref: VersionRef
+
+    def outputs(self, records: dict[str, list[dict]]) -> dict[str, list[dict | None]]:
+        """Per table name, the outputs the candidate gives each fact record (None where it
+        decides nothing), evaluated in batches by a scratch engine in a child process: an editor
+        user's table never runs in the worker (isolation.py)."""
+        if not any(records.values()):
+            return {table: [] for table in records}
+        return run_isolated(
+            _outputs_in_child, self.specs, self.ref, records, timeout=SIMULATE_TIMEOUT_S, what=_("simulating")
+        )
+
+
+def draft_candidate(*, version: RuleSetVersion, table: str | None = None, rows: list[RowSpec] | None = None):
+    """``version``'s tables as a ``Candidate``; with ``table`` and ``rows``, that table's rows as
+    the editor holds them before saving."""
+    specs = version_specs(version=version)
+    if table is not None and rows is not None:
+        specs = [replace(s, rows=tuple(rows)) if s.name == table else s for s in specs]
+    ref = VersionRef(version.rule_set.key, version.number, version.pk, "candidate", version.status)
+    return Candidate(tuple(specs), ref)

@@ -4,6 +4,7 @@ gets 403. Views stay thin: they read through selectors and write through one ser
 from __future__ import annotations
 
 import json
+import re
 
 from django import forms
 from django.contrib import messages
@@ -32,8 +33,8 @@ from .services import (
     table_case_delete,
     table_rows_save,
 )
-from .signals import publish_impact_of
-from .simulate import simulate_versions
+from .signals import choice_labels_of, publish_impact_of
+from .simulate import draft_candidate, simulate_versions
 
 PERMISSION = "rules.manage_rules"
 
@@ -101,6 +102,12 @@ class PublishForm(forms.Form):
     )
 
 
+def _candidate(version: RuleSetVersion):
+    """A draft as a candidate to compare with the results of the periods under way (None for a
+    version that is no longer a draft: it cannot be published again)."""
+    return draft_candidate(version=version) if version.is_draft else None
+
+
 class VersionPublishView(RulesAdminMixin, TemplateView):
     template_name = "rules/version_publish.html"
 
@@ -110,7 +117,9 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
         if "form" not in ctx:
             start = timezone.localdate()
             ctx["form"] = PublishForm(initial={"effective_from": start})
-            ctx["impact"] = publish_impact_of(rule_set=version.rule_set.key, effective_from=start)
+            ctx["impact"] = publish_impact_of(
+                rule_set=version.rule_set.key, effective_from=start, candidate=_candidate(version)
+            )
         return ctx
 
     def post(self, request, pk):
@@ -122,6 +131,7 @@ class VersionPublishView(RulesAdminMixin, TemplateView):
             rule_set=version.rule_set.key,
             effective_from=form.cleaned_data["effective_from"],
             effective_to=form.cleaned_data["effective_to"],
+            candidate=_candidate(version),
         )
         reason = form.cleaned_data["reason"].strip()
         if any(line.count for line in impact) and not reason:
@@ -159,6 +169,25 @@ class VersionRetireView(RulesAdminMixin, View):
         return redirect("aturan:version", pk=pk)
 
 
+CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def choice_words(value, column, labels: dict[str, str]) -> str:
+    """A cell as people read it: each choice code of ``column`` in it replaced by its label
+    (``in {sesuai, di_atas}`` → ``in {Meets expectations, Above expectations}``); empty when
+    the cell names no choice with a label."""
+    text = str(value or "")
+    if not column.choices or not text:
+        return ""
+    said = CODE.sub(lambda m: labels.get(m.group(), m.group()) if m.group() in column.choices else m.group(), text)
+    return said if said != text else ""
+
+
+def _column(column, labels: dict[str, str]) -> dict:
+    """A column's header: its spec and each choice code with its label."""
+    return {"col": column, "choices": [(code, labels.get(code, "")) for code in column.choices]}
+
+
 class TableView(RulesAdminMixin, TemplateView):
     """A table as a grid; editable when its version is a draft."""
 
@@ -180,13 +209,17 @@ class TableView(RulesAdminMixin, TemplateView):
                 for r in spec.rows
             ]
         problems = ctx.get("problems", [])
+        labels = choice_labels_of()
+        ctx["input_columns"] = [_column(c, labels) for c in spec.inputs]
+        ctx["output_columns"] = [_column(c, labels) for c in spec.outputs]
         for index, row in enumerate(ctx["grid"], start=1):
             row["index"] = index
             row["cells"] = [
                 {
                     "name": c.name,
                     "label": c.label or c.name,
-                    "value": "-" if row["is_default"] else row["conditions"].get(c.name, "-"),
+                    "value": (value := "-" if row["is_default"] else row["conditions"].get(c.name, "-")),
+                    "words": choice_words(value, c, labels),
                     "errors": [p.message for p in problems if p.row == index and p.field == c.name],
                 }
                 for c in spec.inputs
@@ -195,7 +228,8 @@ class TableView(RulesAdminMixin, TemplateView):
                 {
                     "name": c.name,
                     "label": c.label or c.name,
-                    "value": row["outputs"].get(c.name, ""),
+                    "value": (value := row["outputs"].get(c.name, "")),
+                    "words": choice_words(value, c, labels),
                     "errors": [p.message for p in problems if p.row == index and p.field == c.name],
                 }
                 for c in spec.outputs
@@ -214,17 +248,24 @@ class TableView(RulesAdminMixin, TemplateView):
             return self.render_to_response(ctx, status=400)
         changed = form.existing_rows_changed(table_spec(table).rows)
         if changed and not request.POST.get("konfirmasi"):
-            # A changed row of a version that would score results of a period under way: ask first.
+            # A changed row that would change results of a period under way: say how many, ask first.
             version = table.version
             impact = publish_impact_of(
                 rule_set=version.rule_set.key,
                 effective_from=version.effective_from or timezone.localdate(),
                 effective_to=version.effective_to,
+                candidate=draft_candidate(version=version, table=table.name, rows=form.rows()),
             )
-            if any(line.count for line in impact):
+            unknown = any(line.changed is None and line.kept for line in impact)
+            if unknown or any(line.changed for line in impact):
                 ctx = self.get_context_data(
                     grid=form.grid(),
-                    confirm={"changed": changed, "impact": impact, "count": sum(i.count for i in impact)},
+                    confirm={
+                        "changed": changed,
+                        "impact": impact,
+                        "results": sum(line.changed or 0 for line in impact),
+                        "unknown": unknown,
+                    },
                 )
                 return self.render_to_response(ctx)
         try:
@@ -375,6 +416,13 @@ class SimulateView(RulesAdminMixin, TemplateView):
         version = _version(self.kwargs["pk"])
         ctx["version"] = version
         ctx.setdefault("form", self.form(version))
+        if version.is_draft:  # the draft against the results of the periods it would score
+            ctx["impact"] = publish_impact_of(
+                rule_set=version.rule_set.key,
+                effective_from=version.effective_from or timezone.localdate(),
+                effective_to=version.effective_to,
+                candidate=_candidate(version),
+            )
         return ctx
 
     def post(self, request, pk):

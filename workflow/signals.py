@@ -7,8 +7,9 @@ from django.db.models.signals import post_delete, post_save
 from simple_history.signals import pre_create_historical_record
 
 from project.admin_base import admin_changed
-from rules.signals import publish_impact, rule_changed
+from rules.signals import choice_labels, publish_impact, rule_changed
 
+from .domain.explanation import value_labels
 from .models import AuditAction, Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
 from .selectors.org import forget_org_snapshots
 from .selectors.period import forget_period_windows
@@ -27,7 +28,13 @@ def connect() -> None:
         post_delete.connect(forget_period_windows, sender=model, dispatch_uid=f"forget-win-{model.__name__}-del")
     # The rules' publish page asks which periods' results a new version would score.
     publish_impact.connect(period_publish_impact, dispatch_uid="workflow-publish-impact")
+    # The rules editor shows the words of the choice codes (ratings, predikat) beside them.
+    choice_labels.connect(rule_choice_labels, dispatch_uid="workflow-choice-labels")
     connect_audit()
+
+
+def rule_choice_labels(**_kwargs) -> dict[str, str]:
+    return value_labels()
 
 
 def connect_audit() -> None:

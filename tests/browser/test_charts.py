@@ -11,14 +11,14 @@ from playwright.sync_api import expect
 from tests.browser.test_csp import sign_in
 from tests.browser.test_plan_approval import PASSWORD, Screenshots
 from tests.workflow.test_dashboards import appraisal
-from workflow.models import PeranAdmin, Predikat, StatusSkp
+from workflow.models import PeranAdmin, Predikat, StatusPeriode, StatusSkp
 from workflow.services.period import periode_create
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_progress_charts_draw_under_the_csp(live_server, new_page, org):
-    periode = periode_create(instansi=org.instansi, tahun=2026)
+    periode = periode_create(instansi=org.instansi, tahun=2026, status=StatusPeriode.OPEN)
     appraisal(periode, org.pelaksana, StatusSkp.DRAFT, penilai=org.kasi)
     appraisal(periode, org.fungsional, StatusSkp.FINAL, predikat=Predikat.BAIK, penilai=org.kabid)
     appraisal(periode, org.sekda, StatusSkp.FINAL, predikat=Predikat.SANGAT_BAIK)
@@ -27,7 +27,9 @@ def test_the_progress_charts_draw_under_the_csp(live_server, new_page, org):
     shot = Screenshots("charts")
     page = new_page()
     sign_in(page, live_server.url, "admin.bkd")
-    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home
+    expect(page).to_have_url(re.compile(r"/kinerja/$"))  # the home: the government's progress drawn
+    expect(page.locator("canvas[data-chart='kinerja-chart-home-progress']")).to_have_attribute("data-drawn", "1")
+    shot(page, "home")
     page.goto(f"{live_server.url}/kinerja/rekap/?periode={periode.pk}")
     expect(page.locator("canvas[data-chart='kinerja-chart-progress']")).to_have_attribute("data-drawn", "1")
     page.get_by_text("Angka dalam bentuk tabel").first.click()

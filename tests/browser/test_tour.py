@@ -296,10 +296,12 @@ def test_each_roles_day_is_usable_on_a_desktop_and_a_phone(live_server, browser,
         draft = RuleSetVersion.objects.filter(status="draft").latest("pk")
         table = draft.tables.get(name="rating_perilaku")
         tour.visit(page, f"/aturan/tabel/{table.pk}/", "rules-table")
-        # a changed row of a version that would score this year's pending appraisals: asked first
-        page.get_by_label("Baris 1: Jumlah perilaku di bawah ekspektasi").fill("> 3")  # the same rows
+        # a changed row that would decide this year's published result differently (seven behaviours
+        # above expectations: now suggested as expected): asked first, told how many results
+        page.get_by_label("Baris 2: Jumlah perilaku di atas ekspektasi").fill("[4..7)")
         page.get_by_role("button", name="Simpan tabel").click()
         expect(page.get_by_role("alert")).to_contain_text("Anda mengubah 1 baris yang sudah ada")
+        expect(page.get_by_role("alert")).to_contain_text("akan memutuskan 1 hasil")
         tour.check(page, "rules-table-confirm")
         page.get_by_role("button", name="Tetap simpan baris yang diubah").click()
         expect(page.locator(".rules-messages")).to_contain_text("Tabel telah disimpan.")
@@ -311,7 +313,7 @@ def test_each_roles_day_is_usable_on_a_desktop_and_a_phone(live_server, browser,
         csv = b"perilaku_di_atas,perilaku_di_bawah\n4,0\n0,4\n3,3\n"
         page.set_input_files("input[name=data]", files=[{"name": "fakta.csv", "mimeType": "text/csv", "buffer": csv}])
         page.get_by_role("button", name="Simulasikan").click()
-        expect(page.locator(".rules-sim-summary")).to_contain_text("0 dari 3")
+        expect(page.locator(".rules-sim-summary")).to_contain_text("0 dari 3")  # none of them has seven
         tour.check(page, "rules-simulated")
         tour.visit(page, f"/aturan/versi/{draft.pk}/terbitkan/", "rules-publish")
         page.fill("textarea[name=reason]", "Penulisan batas nilai diseragamkan.")

@@ -58,6 +58,10 @@ def appraisal(periode, pegawai, status, *, predikat=None, penilai=None) -> Skp:
 
 @pytest.fixture
 def spread(org, periode):
+    return make_spread(org, periode)
+
+
+def make_spread(org, periode) -> dict[str, Skp]:
     """Appraisals at several steps: in Dinas Kesehatan a plan in draft (the pelaksana), a plan
     submitted (the kasi), a final Baik (the functional) and a published Sangat Baik (the kabid);
     in the Sekretariat a final Butuh Perbaikan."""
@@ -74,6 +78,10 @@ def spread(org, periode):
 
 @pytest.fixture
 def other_government(db):
+    return make_other_government()
+
+
+def make_other_government() -> dict:
     """Another government with its own OPD, appraisal and admin."""
     kota = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu", jenis=JenisInstansi.KOTA)
     root = UnitFactory(instansi=kota, kode="PEMKOT", nama="Pemerintah Kota Bengkulu", jenis=JenisUnit.PEMERINTAH_DAERAH)

@@ -64,3 +64,15 @@ def test_admins_switch_to_the_technical_view_with_every_node(client, org, approv
         ).content.decode()
     )
     assert "Rencana disetujui?" in technical and "Proses" in technical
+
+
+def test_each_status_change_reads_once_while_the_technical_view_keeps_both_records(client, org, approved, bkd):
+    client.force_login(bkd)
+    url = f"/kinerja/riwayat/{approved.pk}/"
+    readable = visible_text(client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode())
+    changes = ("status: — → SKP disusun", "status: SKP disusun → SKP diajukan", "status: SKP diajukan → SKP disetujui")
+    for change in changes:
+        assert readable.count(change) == 1, change  # the action's event says it; its history row not again
+    assert "pendekatan: Kuantitatif → Kualitatif" in readable  # a change no event states stays
+    technical = visible_text(client.get(url, {"tampilan": "teknis"}, HTTP_ACCEPT_LANGUAGE="id").content.decode())
+    assert technical.count("SKP disusun → SKP diajukan") == 2  # the event and the history row

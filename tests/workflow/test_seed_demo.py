@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -114,6 +115,13 @@ def test_every_printed_demo_login_works(seeded, client):
     assert client.get("/admin/workflow/pegawai/").status_code == 200
 
 
+# The simulation drives the 2026 period up to "today": a fixed day after the mid-year transfer
+# (1 October) and before the annual window (1 December), so the spread asserted below holds
+# whatever the date the tests run on. The clock ticks: timers compare due dates with it.
+SIMULATED_TODAY = dt.datetime(2026, 11, 16, 2, tzinfo=dt.UTC)
+
+
+@time_machine.travel(SIMULATED_TODAY, tick=True)
 def test_simulated_demo_has_a_realistic_spread_and_a_published_unit(django_db_blocker, client):
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS

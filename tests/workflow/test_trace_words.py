@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from tests.helpers import through_final_review
-from workflow.domain.explanation import _test_words, _value_labels
+from workflow.domain.explanation import _test_words, value_labels
 
 
 @pytest.mark.parametrize(
@@ -31,13 +31,13 @@ from workflow.domain.explanation import _test_words, _value_labels
 )
 def test_a_condition_cell_reads_in_words(cell, words):
     with translation.override("id"):
-        labels = {k: str(v).split(" (")[0] for k, v in _value_labels().items()}
+        labels = {k: str(v).split(" (")[0] for k, v in value_labels().items()}
         assert _test_words(cell, labels) == words
 
 
 def test_labels_keep_their_translation_in_words():
     with translation.override("id"):
-        assert "Di Atas Ekspektasi" in _test_words("= di_atas", _value_labels())
+        assert "Di Atas Ekspektasi" in _test_words("= di_atas", value_labels())
 
 
 def visible_text(html: str) -> str:

@@ -70,7 +70,8 @@ class Explanation:
         return iter(self.sentences)
 
 
-def _value_labels() -> dict[str, str]:
+def value_labels() -> dict[str, str]:
+    """The words of the choice codes the rule tables use (ratings, predikat, organisation predikat)."""
     return {**dict(PredikatOrganisasi.choices), **dict(Predikat.choices), **dict(Rating.choices)}
 
 
@@ -297,7 +298,7 @@ def _facts_sentences(f: dict) -> list[str]:
                 "The employee heads the unit: their work-result rating follows the organisation predikat of "
                 "their unit (%(organisasi)s), not the RHK ratings."
             )
-            % {"organisasi": _show(f.get("predikat_organisasi"), _value_labels())}
+            % {"organisasi": _show(f.get("predikat_organisasi"), value_labels())}
         )
     if "perilaku_di_atas" in f:
         sentences.append(
@@ -354,7 +355,7 @@ def explanation_of(
     why, how the assessor rated, the appeal decision (``keberatan``, when one was decided, by
     ``decided_by``) and the table that gave the predikat; and every table consulted, marked as
     counting or superseded. ``specs``: the table specs of each version in ``trace_version_ids``."""
-    labels = _value_labels()
+    labels = value_labels()
     records = trace_records(hasil)
     applied = _applied_rules(records, specs, labels)
     f = hasil.fakta or {}
@@ -390,7 +391,7 @@ def annual_explanation(annual: AnnualPredikat, *, specs: dict[int, dict]) -> Exp
     """Why the year's predikat of several SKP is what it is: each SKP's part, every decision of
     the annual table in the table's own words, and which SKP decided. ``specs``: the table specs of
     each version the decisions name."""
-    labels = {**_value_labels(), "sebelumnya": _("the earlier SKP"), "kemudian": _("the later SKP")}
+    labels = {**value_labels(), "sebelumnya": _("the earlier SKP"), "kemudian": _("the later SKP")}
     sentences = []
     for part in annual.parts:
         skp = part.skp

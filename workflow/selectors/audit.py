@@ -353,9 +353,41 @@ def appraisal_timeline(*, skp: Skp, technical: bool = False) -> list[Entry]:
                 link_label=link_label,
             )
         )
+    if not technical:
+        entries = _without_repeats(entries)
     # Events first among entries of the same moment: the headline before its details.
     entries.sort(key=lambda e: (e.time, e.kind != "event"))
     return entries
+
+
+# An action writes its history rows and its audit event in one transaction: moments this close.
+REPEAT_WINDOW = dt.timedelta(seconds=5)
+
+
+def _without_repeats(entries: list[Entry]) -> list[Entry]:
+    """The readable timeline says each change once: a history row's change that an audit event
+    of the same action already states (same field, same before and after, within the
+    transaction's moment) is left out, and a history row left with no change with it. The
+    technical view keeps both."""
+    said = [
+        (event.time, {(c.field.casefold(), c.old, c.new) for c in event.changes})
+        for event in entries
+        if event.kind == "event" and event.changes
+    ]
+    kept = []
+    for entry in entries:
+        if entry.kind == "history":
+            near = set()
+            for time, changes in said:
+                if abs(entry.time - time) <= REPEAT_WINDOW:
+                    near |= changes
+            if near:
+                changes = [c for c in entry.changes if (c.field.casefold(), c.old, c.new) not in near]
+                if not changes and entry.history_type != "+":
+                    continue
+                entry.changes = changes
+        kept.append(entry)
+    return kept
 
 
 # --- search -------------------------------------------------------------------------------------

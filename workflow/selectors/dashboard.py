@@ -136,6 +136,14 @@ def distribution_of(*, skps: QuerySet[Skp], periode: Periode, organisasi: str | 
     """The results among ``skps`` against the pattern selected by ``organisasi`` (a
     ``PredikatOrganisasi`` code, or None)."""
     counts, total = predikat_counts(skps)
+    return distribution_from(counts=counts, total=total, periode=periode, organisasi=organisasi, rounding=rounding)
+
+
+def distribution_from(
+    *, counts: dict[str, int], total: int, periode: Periode, organisasi: str | None, rounding="terdekat"
+) -> Distribution:
+    """``distribution_of`` for counts the caller already holds (the home page's team, counted
+    with its steps): no query beyond the pattern's rules."""
     found = Distribution(counts=counts, total=total, organisasi=organisasi)
     if organisasi:
         try:

@@ -93,6 +93,17 @@ def steps_chart(key: str, title: str, counts: dict[str, int]) -> Chart:
     )
 
 
+def pairs_chart(key: str, title: str, pairs: list[tuple[str, int]], row_header: str) -> Chart:
+    """One bar per ``(label, figure)`` pair, in the given order (a team's steps as its tasks name them)."""
+    return Chart(
+        key=key,
+        title=title,
+        labels=[str(label) for label, _n in pairs],
+        datasets=[{"label": _("Appraisals"), "data": [n for _label, n in pairs]}],
+        row_header=row_header,
+    )
+
+
 def distribution_chart(key: str, title: str, found: Distribution) -> Chart:
     """Results per predikat, with the pattern's bounds of a single predikat as two more columns."""
     datasets = [{"label": _("Employees"), "data": found.per_predikat()}]

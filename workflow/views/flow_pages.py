@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.utils import viewprop
 from viewflow.workflow import chart
 from viewflow.workflow.flow import views
-from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
@@ -108,22 +107,9 @@ OPEN_TASK_COLUMNS = ("task_id", "task_title", "brief", "due", "created")
 
 
 class InboxView(TaskColumns, views.FlowInboxListView):
-    columns = OPEN_TASK_COLUMNS
+    """One flow's inbox (the product's one inbox across the flows is ``inbox.TaskListPage``)."""
 
-    def get_context_data(self, **kwargs):
-        """The user's open tasks of the other flows (appeals, organisation achievement), each with
-        its inbox, so the home page's inbox points at every task the user holds."""
-        ctx = super().get_context_data(**kwargs)
-        held = (
-            Task.objects.filter(owner=self.request.user, status=STATUS.ASSIGNED)
-            .exclude(process__flow_class=self.flow_class)
-            .values_list("process__flow_class")
-            .annotate(n=Count("pk"))
-        )
-        ctx["other_inboxes"] = [
-            (flow_class.process_title, flow_class.instance.reverse("inbox"), n) for flow_class, n in held if flow_class
-        ]
-        return ctx
+    columns = OPEN_TASK_COLUMNS
 
 
 class ArchiveView(TaskColumns, views.FlowArchiveListView):

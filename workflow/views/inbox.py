@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from ..filters import OpenTaskFilter, TaskFilter, search_q
 from ..models import (
+    Instansi,
     Notifikasi,
     Pegawai,
     Periode,
@@ -29,8 +30,11 @@ from ..models import (
 )
 from ..selectors.aggregates import between_writes
 from ..selectors.appraisal import current_tasks, team_progress
+from ..selectors.dashboard import STEPS, ProgressRow, distribution_from, predikat_history, progress_per_opd
 from ..selectors.inbox import archive_for, inbox_for, is_overdue, open_tasks_in, queue_for, subject_of, task_counts
 from ..selectors.org import admin_instansi_ids, pegawai_of, person_name, team_of
+from ..selectors.scoring import predikat_organisasi_of
+from .charts import distribution_chart, history_chart, org_label, pairs_chart, progress_chart
 
 PAGE_SIZE = 25
 
@@ -198,6 +202,10 @@ class MySkpView(TemplateView):
         me = pegawai_of(self.request.user)
         ctx["pegawai"] = me
         ctx["skp_list"] = my_appraisals(me) if me is not None else []
+        if me is not None:
+            ctx["history"] = history_chart(
+                "history", _("My predikat over the periods"), predikat_history(pegawai_id=me.pk)
+            )
         return ctx
 
 
@@ -227,45 +235,100 @@ class HomeView(TemplateView):
         ctx["notifications"] = list(Notifikasi.objects.filter(penerima=user)[:5])
         if me is not None:
             ctx["my_skp"] = my_appraisals(me)[:3]
+            ctx["history"] = history_chart(
+                "home-history", _("My predikat over the periods"), predikat_history(pegawai_id=me.pk)
+            )
             periode = _current_period(me.instansi_id)
             if periode is not None and team_of(me):
-                progress = team_progress(penilai=me, periode=periode)
-                labels = dict(Predikat.choices)
-                ctx["team"] = {
-                    "periode": periode,
-                    "size": len(progress["skp"]),
-                    "per_step": progress["per_step"],
-                    "per_predikat": [(labels.get(code, code), n) for code, n in progress["per_predikat"].items()],
-                }
+                ctx["team"] = team_glance(penilai=me, periode=periode)
         if ids:
             ctx["government"] = government_summary(instansi_ids=ids)
         return ctx
 
 
+def team_glance(*, penilai, periode: Periode) -> dict:
+    """The assessor's team on their home: its size, the appraisals per step (a chart and a table)
+    and the predikat distribution against the pattern of the assessor's unit, counted from the
+    team's rows already read (no query per member)."""
+    progress = team_progress(penilai=penilai, periode=periode)
+    labels = dict(Predikat.choices)
+    counted = sum(1 for skp in progress["skp"] if skp.status != StatusSkp.DITUTUP)
+    organisasi = (  # no result yet: no distribution to draw, no pattern to look up
+        predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
+        if progress["per_predikat"]
+        else None
+    )
+    found = distribution_from(counts=progress["per_predikat"], total=counted, periode=periode, organisasi=organisasi)
+    return {
+        "periode": periode,
+        "size": len(progress["skp"]),
+        "per_step": progress["per_step"],
+        "per_predikat": [(labels.get(code, code), n) for code, n in progress["per_predikat"].items()],
+        "steps_chart": pairs_chart("home-team-steps", _("My team per step"), progress["per_step"], _("Step"))
+        if progress["per_step"]
+        else None,
+        "distribution": found,
+        "organisasi_label": found.organisasi and org_label(found.organisasi),
+        "distribution_chart": distribution_chart("home-team-distribution", _("My team's predikat distribution"), found)
+        if found.scored
+        else None,
+    }
+
+
+def _government_counts(instansi_ids) -> tuple[list[tuple[int, str, int]], dict[str, int]]:
+    """The appraisals of the open periods per government and status, and the open, overdue and
+    unassigned tasks."""
+    counts = (
+        Skp.objects.filter(periode__instansi_id__in=instansi_ids, periode__status=StatusPeriode.OPEN)
+        .values_list("periode__instansi_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    tasks = (
+        open_tasks_in(instansi_ids=instansi_ids)
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=timezone.now())),
+            queue=Count("pk", filter=Q(owner__isnull=True, status=STATUS.NEW)),
+        )
+    )
+    return [tuple(row) for row in counts], tasks
+
+
 def government_summary(*, instansi_ids) -> dict:
-    """An admin's compact view of their governments' open periods: appraisals per status and the
-    open and overdue tasks. Two queries over the whole government, counted again after a write
-    (``between_writes``)."""
-
-    def load():
-        per_status = dict(
-            Skp.objects.filter(periode__instansi_id__in=instansi_ids, periode__status=StatusPeriode.OPEN)
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .order_by()
+    """An admin's compact view of their governments' open periods: appraisals per status, the
+    open and overdue tasks, and the progress as stacked bars per step — per OPD for one
+    government (its open period), per government for several. One grouped query counts the
+    appraisals; the per-OPD bars add the OPD list and one more grouped query. The queries over
+    the whole government run again only after a write (``between_writes``)."""
+    counts, tasks = between_writes(
+        ("government", tuple(sorted(instansi_ids))), lambda: _government_counts(instansi_ids)
+    )
+    per_instansi: dict[int, dict[str, int]] = {}
+    per_status: dict[str, int] = {}
+    for instansi_id, status, n in counts:
+        per_status[status] = per_status.get(status, 0) + n
+        if status in STEPS:
+            row = per_instansi.setdefault(instansi_id, {})
+            row[status] = row.get(status, 0) + n
+    if len(per_instansi) == 1:
+        periode = (
+            Periode.objects.filter(instansi_id=next(iter(per_instansi)), status=StatusPeriode.OPEN)
+            .order_by("-tahun")
+            .first()
         )
-        tasks = (
-            open_tasks_in(instansi_ids=instansi_ids)
-            .order_by()
-            .aggregate(
-                open=Count("pk"),
-                overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=timezone.now())),
-                queue=Count("pk", filter=Q(owner__isnull=True, status=STATUS.NEW)),
-            )
+        rows = progress_per_opd(periode=periode) if periode is not None else []
+        progress = progress_chart("home-progress", _("Appraisals per step in each OPD"), rows, _("OPD"))
+    elif per_instansi:
+        names = dict(Instansi.objects.filter(pk__in=list(per_instansi)).values_list("pk", "nama"))
+        rows = sorted(
+            (ProgressRow(unit=None, label=names[pk], per_step=steps) for pk, steps in per_instansi.items()),
+            key=lambda r: r.label,
         )
-        return per_status, tasks
-
-    per_status, tasks = between_writes(("government", tuple(sorted(instansi_ids))), load)
+        progress = progress_chart("home-progress", _("Appraisals per step in each government"), rows, _("Government"))
+    else:
+        progress = None
     labels = dict(StatusSkp.choices)
     total = sum(per_status.values())
     done = sum(n for status, n in per_status.items() if status in StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
@@ -275,6 +338,7 @@ def government_summary(*, instansi_ids) -> dict:
         "percent": round(100 * done / total) if total else 0,
         "per_status": [(labels[code], per_status[code]) for code in StatusSkp.values if code in per_status],
         "tasks": tasks,
+        "progress_chart": progress,
     }
 
 

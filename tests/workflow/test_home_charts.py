@@ -1,0 +1,116 @@
+"""The home pages draw what each person looks at every day: the employee's predikat over the
+periods (home and SKP saya), the assessor's team per step and against the pattern's bounds, the
+admin's government as stacked bars per step — with the numbers as a table, and at a cost that does
+not grow with the rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PegawaiFactory
+from tests.workflow.test_dashboards import appraisal, by_label, chart_data, make_other_government, make_spread
+from workflow.models import CapaianOrganisasi, Predikat, PredikatOrganisasi, StatusPeriode, StatusSkp
+from workflow.services.period import periode_create
+
+
+@pytest.fixture
+def spread(org, periode):
+    return make_spread(org, periode)
+
+
+@pytest.fixture
+def other_government(db):
+    return make_other_government()
+
+
+@pytest.fixture
+def open_period(periode):
+    periode.status = StatusPeriode.OPEN
+    periode.save()
+    return periode
+
+
+def home(client, user) -> str:
+    client.force_login(user)
+    return client.get("/kinerja/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+
+def test_the_employee_sees_their_predikat_over_the_periods_on_home_and_in_my_skp(client, org, periode, spread):
+    earlier = periode_create(instansi=org.instansi, tahun=2025)
+    appraisal(earlier, org.kabid, StatusSkp.FINAL, predikat=Predikat.BAIK, penilai=org.kadis)
+    page = home(client, org.kabid.user)
+    spec = chart_data(page, "home-history")
+    assert spec["labels"] == ["2025", "2026"] and spec["datasets"][0]["data"] == [4, 5]
+    assert spec["ticks"]["5"] == "Sangat Baik"
+    table = page[page.index("kinerja-chart-home-history-figure") :]
+    assert '<th scope="row">2025</th><td>Baik</td>' in table and '<th scope="row">2026</th><td>Sangat Baik' in table
+    assert "vendor/chartjs/chart.umd.min.js" in page and "workflow/js/charts.js" in page
+    my_skp = client.get("/kinerja/skp-saya/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert chart_data(my_skp, "history")["labels"] == ["2025", "2026"]
+    assert "Predikat saya dari periode ke periode" in my_skp
+
+
+def test_an_employee_without_a_published_result_has_no_chart_and_no_chart_script(client, org, periode, spread):
+    page = home(client, org.pelaksana.user)
+    assert "kinerja-chart-home-history" not in page and "chart.umd.min.js" not in page
+    my_skp = client.get("/kinerja/skp-saya/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Belum ada hasil Anda yang dipublikasikan." in my_skp
+
+
+def test_the_assessor_home_draws_the_team_per_step_and_against_the_patterns_bounds(
+    client, org, periode, spread, rules_pack
+):
+    CapaianOrganisasi.objects.create(periode=periode, unit=org.bidang, predikat=PredikatOrganisasi.BUTUH_PERBAIKAN)
+    page = home(client, org.kabid.user)
+    steps = by_label(chart_data(page, "home-team-steps"))
+    assert steps == {"SKP diajukan": {"Penilaian": 1}, "Final": {"Penilaian": 1}}  # the kasi, the functional
+    spec = chart_data(page, "home-team-distribution")
+    assert spec["datasets"][0]["data"] == [0, 1, 0, 0, 0]  # the functional's Baik
+    assert "Butuh Perbaikan" in page and "1 dari 2 hasil sudah dinilai" in page and "kinerja-bounds" in page
+    assert org.pelaksana.nama not in page  # the kasi's team, not the kabid's
+
+
+def test_the_admin_home_draws_the_governments_progress_per_opd_as_stacked_bars(
+    client, org, open_period, bkd, spread, other_government
+):
+    page = home(client, bkd)
+    spec = chart_data(page, "home-progress")
+    assert spec["stacked"] and spec["horizontal"]
+    assert by_label(spec) == {
+        "Dinas Kesehatan": {"SKP disusun": 1, "SKP diajukan": 1, "Terbit": 1, "Final": 1},
+        "Sekretariat Daerah": {"Final": 1},
+    }
+    assert "Dinas Pendidikan Kota" not in page
+
+
+def test_an_admin_of_several_governments_sees_one_bar_per_government(
+    client, org, open_period, bkd, spread, other_government
+):
+    other_government["periode"].status = StatusPeriode.OPEN
+    other_government["periode"].save()
+    bkd.peran_admin.create(instansi=other_government["instansi"])
+    page = home(client, bkd)
+    rows = by_label(chart_data(page, "home-progress"))
+    assert rows == {
+        org.instansi.nama: {"SKP disusun": 1, "SKP diajukan": 1, "Terbit": 1, "Final": 2},
+        "Pemerintah Kota Bengkulu": {"Final": 1},
+    }
+
+
+def test_the_home_charts_cost_the_same_queries_for_more_rows(
+    client, org, open_period, bkd, spread, rules_pack, django_assert_max_num_queries
+):
+    CapaianOrganisasi.objects.create(periode=open_period, unit=org.bidang, predikat=PredikatOrganisasi.BAIK)
+
+    def count(user) -> int:
+        home(client, user)  # warm the caches (the unit tree, the menu, the rules)
+        with django_assert_max_num_queries(200) as found:
+            client.get("/kinerja/")
+        return len(found)
+
+    kabid, admin = count(org.kabid.user), count(bkd)
+    for n in range(8):
+        person = PegawaiFactory(instansi=org.instansi, unit=org.bidang, jabatan=org.fungsional.jabatan, nama=f"P {n}")
+        appraisal(open_period, person, StatusSkp.FINAL, predikat=Predikat.BAIK, penilai=org.kabid)
+    assert count(org.kabid.user) <= kabid
+    assert count(bkd) <= admin
