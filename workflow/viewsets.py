@@ -25,8 +25,10 @@ from .views import (
 
 class ScopedFlowViewset(FlowAppViewset):
     """viewflow's pages of one flow with the product's lists, chart and dashboard; each flow names
-    its own scoped queue, lists and process page."""
+    its own scoped queue, lists and process page. Its pages show the product's menu (one inbox
+    across the flows, issue 17), not viewflow's per-flow menu with its own inbox and queue counts."""
 
+    menu_template_name = "workflow/menu.html"
     inbox_view_class = flow_pages.InboxView
     archive_view_class = flow_pages.ArchiveView
     dashboard_view_class = flow_pages.DashboardRedirectView
