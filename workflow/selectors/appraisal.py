@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from ..models import Evaluasi, JendelaReview, JenisJendela, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
-from .aggregates import unit_status_counts
+from .aggregates import between_writes, unit_status_counts
 from .org import admin_instansi_ids, pegawai_of, person_name
 from .period import period_windows
 
@@ -293,7 +293,12 @@ def current_tasks(process_ids: list[int]) -> dict:
 def completion_per_opd(*, periode: Periode) -> list[dict]:
     """For the admin page: per OPD (top-level unit under the government), how many appraisals
     exist and how many reached each milestone (by stage reached: a result under appeal or final
-    has been approved and published)."""
+    has been approved and published). Added up again only after a write (``between_writes``):
+    the sums walk every unit of the government."""
+    return between_writes(("completion_per_opd", periode.pk), lambda: _completion_per_opd(periode))
+
+
+def _completion_per_opd(periode: Periode) -> list[dict]:
     units = {u.pk: u for u in Unit.objects.filter(instansi_id=periode.instansi_id)}
 
     def opd_of(unit_id):

@@ -77,8 +77,13 @@ def _group_by(periode: Periode, groups: dict[int, Unit], own: Unit | None = None
 def progress_per_opd(*, periode: Periode) -> list[ProgressRow]:
     """Per OPD (each unit right under the government; the government's own unit holds its own
     staff) with appraisals, its appraisals per step: the rows of ``completion_per_opd``."""
-    opds = Unit.objects.filter(instansi_id=periode.instansi_id, parent__parent__isnull=True)
-    return [row for row in _group_by(periode, {u.pk: u for u in opds}) if row.total]
+
+    def load():
+        opds = Unit.objects.filter(instansi_id=periode.instansi_id, parent__parent__isnull=True)
+        return [row for row in _group_by(periode, {u.pk: u for u in opds}) if row.total]
+
+    # the grouping walks every unit of the government: done again only after a write
+    return between_writes(("progress_per_opd", periode.pk), load)
 
 
 def progress_below(*, periode: Periode, unit: Unit) -> list[ProgressRow]:
