@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from rules.errors import RuleEvaluationError
@@ -24,6 +24,7 @@ from ..models import (
     Unit,
 )
 from ..models.org import Pegawai
+from .aggregates import between_writes
 from .capaian import unit_heads
 from .distribution import DistributionPolicy, distribution_policy, distribution_unit, recorded_predikat, unit_results
 from .org import admin_instansi_ids, org_snapshot, pegawai_of
@@ -72,10 +73,11 @@ class CalibrationView:
     kalibrasi: Kalibrasi | None
     policy: DistributionPolicy
     organisasi: str | None
-    rows: list = field(default_factory=list)  # (skp, hasil or None, waiting)
+    rows: list = field(default_factory=list)  # (skp, hasil or None, waiting); empty in a summary
     bounds: list[Bound] = field(default_factory=list)
     total: int = 0
     scored: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # predikat -> scored results
 
     @property
     def waiting(self) -> int:
@@ -88,10 +90,7 @@ class CalibrationView:
     @property
     def per_predikat(self) -> list[tuple[str, int, int]]:
         """Each predikat with how many of the unit's scored results have it and the share (%)."""
-        counts: dict[str, int] = {}
-        for _skp, hasil, _waiting in self.rows:
-            if hasil is not None:
-                counts[hasil.predikat] = counts.get(hasil.predikat, 0) + 1
+        counts = self.counts
         return [
             (label, counts.get(code, 0), round(100 * counts.get(code, 0) / self.scored) if self.scored else 0)
             for code, label in Predikat.choices
@@ -106,16 +105,39 @@ class CalibrationView:
         return dict(PredikatOrganisasi.choices).get(self.organisasi, self.organisasi) if self.organisasi else None
 
 
-def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
+def _unit_counts(periode: Periode, unit: Unit) -> tuple[int, dict[str, int]]:
+    """How many results count with ``unit``, and the scored ones per predikat: two counts in the
+    database, kept between writes (an OPD's unit holds thousands of results)."""
+
+    def load():
+        skps = unit_results(periode=periode, unit=unit)
+        per_predikat = (
+            HasilPenilaian.objects.filter(skp__in=skps.values("pk")).values_list("predikat").annotate(n=Count("pk"))
+        )
+        return skps.count(), dict(per_predikat.order_by())
+
+    return between_writes(("unit_counts", periode.pk, unit.pk), load)
+
+
+def calibration_of(*, periode: Periode, unit: Unit, with_rows: bool = True) -> CalibrationView:
+    """One unit's calibration: every result with its row (the calibration page), or only the
+    counts (``with_rows=False``: the team page's summary, whatever the unit's size)."""
     policy = period_policy(periode)
-    skps = list(
-        unit_results(periode=periode, unit=unit).select_related("pegawai", "pegawai__jabatan").order_by("pegawai__nama")
-    )
-    results = {h.skp_id: h for h in HasilPenilaian.objects.filter(skp__in=[s.pk for s in skps])}
-    rows = [(s, results.get(s.pk), s.status == StatusSkp.DINILAI and s.pk in results) for s in skps]
-    counts: dict[str, int] = {}
-    for hasil in results.values():
-        counts[hasil.predikat] = counts.get(hasil.predikat, 0) + 1
+    if with_rows:
+        skps = list(
+            unit_results(periode=periode, unit=unit)
+            .select_related("pegawai", "pegawai__jabatan")
+            .order_by("pegawai__nama")
+        )
+        results = {h.skp_id: h for h in HasilPenilaian.objects.filter(skp__in=[s.pk for s in skps])}
+        rows = [(s, results.get(s.pk), s.status == StatusSkp.DINILAI and s.pk in results) for s in skps]
+        counts: dict[str, int] = {}
+        for hasil in results.values():
+            counts[hasil.predikat] = counts.get(hasil.predikat, 0) + 1
+        total = len(skps)
+    else:
+        rows = []
+        total, counts = _unit_counts(periode, unit)
     view = CalibrationView(
         periode=periode,
         unit=unit,
@@ -123,8 +145,9 @@ def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
         policy=policy,
         organisasi=recorded_predikat(periode=periode, unit=unit),
         rows=rows,
-        total=len(skps),
-        scored=len(results),
+        total=total,
+        scored=sum(counts.values()),
+        counts=counts,
     )
     if view.organisasi is not None:
         try:
@@ -133,9 +156,9 @@ def calibration_of(*, periode: Periode, unit: Unit) -> CalibrationView:
             return view
         view.bounds = pattern_bounds(
             counts=counts,
-            total=len(skps),
+            total=total,
             pattern=pattern,
-            complete=len(results) >= len(skps),
+            complete=view.scored >= total,
             rounding=policy.pembulatan,
         )
     return view
@@ -158,7 +181,7 @@ def level_distribution(*, periode: Periode, skps: list[Skp]) -> list[Calibration
         unit = distribution_unit(skp=skp, tingkat=policy.tingkat)
         if unit is not None:
             units.setdefault(unit.pk, unit)
-    return [calibration_of(periode=periode, unit=unit) for unit in units.values()]
+    return [calibration_of(periode=periode, unit=unit, with_rows=False) for unit in units.values()]
 
 
 def breach_messages(bounds: list[Bound]) -> list[str]:

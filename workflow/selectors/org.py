@@ -116,9 +116,20 @@ def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
     unit_ids = snap.units_headed_by(assessor.pk)
     if not unit_ids and not Pegawai.objects.filter(penilai_override=assessor).exists():
         return []
-    child_units = snap.children_of(unit_ids)
+    # Who can be assessed by the head of ``unit_ids`` (then checked one by one below): the units'
+    # staff; of each unit right under them, the holder of its head post and whoever acts for it,
+    # and all its staff when nobody heads it (the duty passes upwards). Not every employee under
+    # them: an OPD head's candidates were the whole OPD, thousands of checks on each view.
+    children = [snap.units[pk] for pk in snap.children_of(unit_ids)]
+    vacant = [u.pk for u in children if snap.holder_of(u) is None]
+    head_posts = [u.jabatan_kepala_id for u in children if u.jabatan_kepala_id]
+    acting = [p.pk for u in children if (p := snap.holder_of(u)) is not None]
     candidates = candidates.filter(
-        Q(unit_id__in=unit_ids) | Q(unit_id__in=child_units) | Q(penilai_override=assessor)
+        Q(unit_id__in=unit_ids)
+        | Q(unit_id__in=vacant)
+        | Q(unit_id__in=[u.pk for u in children], jabatan_id__in=head_posts)
+        | Q(pk__in=acting)
+        | Q(penilai_override=assessor)
     ).select_related("jabatan", "unit")
     team = [p for p in candidates if (a := snap.assessor_of(p)) is not None and a.pk == assessor.pk]
     return sorted(team, key=lambda p: (p.unit.nama, p.nama))
