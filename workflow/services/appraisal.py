@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from project.memo import step_memo
 from rules.errors import RuleEvaluationError
 
 from ..domain.achievement import capaian_persen
@@ -723,6 +724,7 @@ def _kept_ratings(suggestion, hk: str, alasan_hk: str, pr: str, alasan_pr: str) 
     return hk, pr, errors
 
 
+@step_memo()  # the rules looked up to check the ratings are the ones the step then scores with
 def review_submit(
     *,
     skp: Skp,
@@ -796,6 +798,7 @@ def review_submit(
     return evaluasi
 
 
+@step_memo()  # the rules looked up to check the ratings are the ones the step then scores with
 def final_review_submit(
     *,
     skp: Skp,

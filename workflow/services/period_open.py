@@ -140,7 +140,7 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | N
     _job_started(job_id, by)
     snap = OrgSnapshot.load(job.periode.instansi_id)
     created = 0
-    with transaction.atomic(), audit_batch():
+    with transaction.atomic(), acting_as(by), audit_batch():
         have = set(
             Skp.objects.filter(periode=job.periode, pegawai_id__in=pegawai_ids, urutan=1).values_list(
                 "pegawai_id", flat=True

@@ -19,6 +19,8 @@ from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.memo import step_memo
+
 from .audit import acting_as, audit_batch
 
 
@@ -57,17 +59,26 @@ def task_execution(*, process_pk: int, node, by, activation=None, skp=None):
     if activation is not None:
         if activation.flow_task != node:
             raise PermissionDenied
-        yield activation
-        activation.execute()
+        with step_memo():
+            yield activation
+            activation.execute()
         return
     flow_class = node.flow_class
     try:
         # The flow lock opens the transaction; the step's history rows and audit events are
         # written together at its end (see ``audit.audit_batch``).
-        with flow_class.lock(process_pk), transaction.atomic(savepoint=False), acting_as(by), audit_batch():
+        with (
+            step_memo(),
+            flow_class.lock(process_pk),
+            transaction.atomic(savepoint=False),
+            acting_as(by),
+            audit_batch(),
+        ):
             task = open_task(process_pk, node)
             if task is None or task.status != STATUS.ASSIGNED:
                 raise ValidationError(task_already_done_message(), code="task_done")
+            if skp is not None:
+                task.process.skp = skp  # the permission check reads it too (separation of duties)
             if not node.can_execute(by, task):
                 raise PermissionDenied
             started = node.activation_class(task)
