@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from .models import (
     AppealProcess,
@@ -29,6 +29,7 @@ from .services import deadlines
 from .services.appeal import appeal_deadline
 from .services.kalibrasi import kalibrasi_task_open
 from .services.scoring import appraisal_finalise, appraisal_publish, appraisal_score, scoring_run_of
+from .services.tasks import FlowLock
 from .views import capaian as capaian_views
 from .views import kalibrasi as kalibrasi_views
 from .views import steps as task_views
@@ -46,7 +47,7 @@ class AppraisalFlow(flow.Flow):
     """
 
     process_class = AppraisalProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Employee performance appraisal")
     process_summary_template = "{{ process.skp.pegawai.nama }} — {{ process.skp.get_status_display }}"
 
@@ -280,7 +281,7 @@ class AppealFlow(flow.Flow):
     """
 
     process_class = AppealProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Appeal (keberatan)")
     process_summary_template = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.get_status_display }}"
 
@@ -365,7 +366,7 @@ class CapaianFlow(flow.Flow):
     """
 
     process_class = CapaianProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Organisation achievement")
     process_summary_template = CAPAIAN_SUMMARY
 
@@ -430,7 +431,7 @@ class KalibrasiFlow(flow.Flow):
     """
 
     process_class = KalibrasiProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Calibration")
     process_summary_template = KALIBRASI_SUMMARY
 

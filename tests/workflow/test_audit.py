@@ -364,7 +364,9 @@ def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
     skp = Skp.objects.get(pegawai=org.pelaksana)
     with CaptureQueriesContext(connection) as ctx:
         svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows(3))
-    inserts = [q["sql"].split('"')[1] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO")]
+    # On PostgreSQL the batch sends its statements in one round trip, separated by ";\n".
+    statements = [sql.strip() for q in ctx.captured_queries for sql in q["sql"].split(";\n")]
+    inserts = [sql.split('"')[1] for sql in statements if sql.startswith("INSERT INTO")]
     history = [t for t in inserts if t.startswith("workflow_historical")]
     assert sorted(history) == sorted(set(history)), history
     assert {

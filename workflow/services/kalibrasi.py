@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..selectors.kalibrasi import breach_messages, calibration_of, calibration_unit, is_calibrator, may_change
 from .audit import acting_as, audit_batch, audit_record
-from .tasks import flow_of, open_task, task_execution
+from .tasks import flow_of, open_task, process_starting, task_execution
 
 RELEASE_TASK = "workflow.tasks.kalibrasi_release_chunk"
 
@@ -175,7 +175,8 @@ def kalibrasi_task_open(*, skp: Skp) -> TugasKalibrasi | None:
     tugas = TugasKalibrasi(kalibrasi=kalibrasi)
     # The process starts first (its handler links the task in memory), so the row is inserted
     # once, already pointing at its process (as ``services.capaian.capaian_open``).
-    _node("start").run(tugas=tugas)
+    with process_starting():
+        _node("start").run(tugas=tugas)
     tugas.save()
     return tugas
 
