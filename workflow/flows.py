@@ -20,7 +20,13 @@ from .models import (
     StatusSkp,
 )
 from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView, KalibrasiView
-from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
+from .selectors.appraisal import (
+    can_view_appeal,
+    can_view_skp,
+    current_window,
+    skp_for_publication,
+    window_opens_at,
+)
 from .selectors.capaian import can_view_penetapan, capaian_leader
 from .selectors.kalibrasi import calibration_required, calibrator_of, can_view_tugas
 from .selectors.org import admin_instansi_ids, org_snapshot
@@ -238,6 +244,8 @@ class AppraisalFlow(flow.Flow):
         kalibrasi_task_open(skp=activation.process.skp)
 
     def calibration_released(self, activation, **kwargs):
+        # The publication that follows reads the result, the period and the employee: one query.
+        activation.process.skp = skp_for_publication(activation.process.pk)
         return activation.process
 
     def distribution_allows(self, activation) -> bool:

@@ -44,8 +44,8 @@ from ..selectors.appraisal import (
     AssessorPlan,
     assessor_plan,
     current_window,
-    forget_reviews,
     last_urutan,
+    remember_review,
     review_window,
     reviews_of,
     rhk_of,
@@ -543,7 +543,7 @@ def evaluasi_for(skp: Skp, window, **initial) -> tuple[Evaluasi, bool]:
             **initial,
         )
         evaluasi.save()
-        forget_reviews(skp)
+        remember_review(skp, evaluasi)
         return evaluasi, True
     if initial:
         for name, value in initial.items():
