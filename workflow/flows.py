@@ -19,7 +19,16 @@ from .models import (
     Skp,
     StatusSkp,
 )
-from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView, KalibrasiView
+from .nodes import (
+    AppealDecisionView,
+    AppraisalView,
+    AssessorView,
+    CapaianView,
+    Function,
+    If,
+    KalibrasiView,
+    Switch,
+)
 from .selectors.appraisal import (
     can_view_appeal,
     can_view_skp,
@@ -84,13 +93,10 @@ class AppraisalFlow(flow.Flow):
         .Next(this.plan_approved)
     )
     plan_approved = (
-        flow.If(this.is_plan_approved)
-        .Annotation(title=_("Plan approved?"))
-        .Then(this.next_review)
-        .Else(this.draft_plan)
+        If(this.is_plan_approved).Annotation(title=_("Plan approved?")).Then(this.next_review).Else(this.draft_plan)
     )
     next_review = (
-        flow.Switch()
+        Switch()
         .Annotation(title=_("Which review is next?"))
         .Case(this.self_review, this.periodic_window_is_open)
         .Case(this.wait_periodic_window, this.periodic_window_is_ahead)
@@ -153,16 +159,16 @@ class AppraisalFlow(flow.Flow):
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
     )
-    score = flow.Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.needs_calibration)
+    score = Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.needs_calibration)
     needs_calibration = (
-        flow.If(this.calibration_required)
+        If(this.calibration_required)
         .Annotation(title=_("Published after the unit's calibration?"))
         .Then(this.open_calibration)
         .Else(this.distribution_ok)
     )
     # The unit's calibration task in its head's inbox (``KalibrasiFlow``), unless one is open.
     open_calibration = (
-        flow.Function(this.calibration_task_open)
+        Function(this.calibration_task_open)
         .Annotation(title=_("Open the unit's calibration task"))
         .Next(this.wait_calibration)
     )
@@ -171,16 +177,16 @@ class AppraisalFlow(flow.Flow):
         flow.Handle(this.calibration_released).Annotation(title=_("Wait for the unit's calibration")).Next(this.publish)
     )
     distribution_ok = (
-        flow.If(this.distribution_allows)
+        If(this.distribution_allows)
         .Annotation(title=_("Distribution pattern respected?"))
         .Then(this.publish)
         .Else(this.final_review)
     )
-    publish = flow.Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
+    publish = Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
     appeal_window = (
         flow.Timer(this.appeal_window_closes).Annotation(title=_("Appeal window (keberatan)")).Next(this.finalise)
     )
-    finalise = flow.Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
+    finalise = Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
     finalised = flow.End().Annotation(title=_("Finished"))
 
     # --- handlers and predicates ------------------------------------------------------------
