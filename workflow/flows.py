@@ -27,6 +27,7 @@ from .nodes import (
     Function,
     If,
     KalibrasiView,
+    StartHandle,
     Switch,
 )
 from .selectors.appraisal import (
@@ -66,7 +67,7 @@ class AppraisalFlow(flow.Flow):
     process_title = _("Employee performance appraisal")
     process_summary_template = "{{ process.skp.pegawai.nama }} — {{ process.skp.get_status_display }}"
 
-    start = flow.StartHandle(this.start_appraisal).Annotation(title=_("Appraisal opened")).Next(this.draft_plan)
+    start = StartHandle(this.start_appraisal).Annotation(title=_("Appraisal opened")).Next(this.draft_plan)
 
     draft_plan = (
         AppraisalView(task_views.PlanDraftView.as_view())

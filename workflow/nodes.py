@@ -17,7 +17,8 @@ from viewflow.workflow import flow
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.nodes import FunctionActivation, IfActivation, SwitchActivation, ViewActivation
-from viewflow.workflow.signals import task_started
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
 from .models import Pegawai, Skp
@@ -289,6 +290,26 @@ class LeanSwitchActivation(SwitchActivation):
                     self.next_task = node
             if not self.next_task:
                 raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class LeanStartHandleActivation(StartHandleActivation):
+    """A process started from code (``StartHandle``) inside the caller's transaction, without
+    viewflow's savepoint around it: a start that fails unwinds to the caller's own savepoint (one
+    per appraisal opened, or one per chunk of openings), which holds the SKP's insert as well."""
+
+    @StartHandleActivation.status.super()
+    def execute(self):
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with transaction.atomic(savepoint=False):
+            self.process.save()
+            with self.flow_class.lock(self.process.pk):
+                self.complete()
+                flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+                self.activate_next()
+
+
+class StartHandle(flow.StartHandle):
+    activation_class = LeanStartHandleActivation
 
 
 class Function(flow.Function):
