@@ -27,6 +27,20 @@ def request_memo() -> Iterator[dict]:
         _memo.reset(token)
 
 
+@contextmanager
+def step_memo() -> Iterator[dict]:
+    """The same memo around one workflow step run from code or a form (``services.tasks``) or a
+    unit's release: such a step changes none of what is memoized (the organisation, admin roles,
+    rule versions), and asking once keeps every decision of the step on one rule version. Inside
+    an active memo, that one is used."""
+    memo = _memo.get()
+    if memo is not None:
+        yield memo
+        return
+    with request_memo() as memo:
+        yield memo
+
+
 def memoized(key: Hashable, load: Callable[[], T]) -> T:
     memo = _memo.get()
     if memo is None:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from .models import (
     AppealProcess,
@@ -19,8 +19,24 @@ from .models import (
     Skp,
     StatusSkp,
 )
-from .nodes import AppealDecisionView, AppraisalView, AssessorView, CapaianView, KalibrasiView
-from .selectors.appraisal import can_view_appeal, can_view_skp, current_window, window_opens_at
+from .nodes import (
+    AppealDecisionView,
+    AppraisalView,
+    AssessorView,
+    CapaianView,
+    Function,
+    If,
+    KalibrasiView,
+    StartHandle,
+    Switch,
+)
+from .selectors.appraisal import (
+    can_view_appeal,
+    can_view_skp,
+    current_window,
+    skp_for_publication,
+    window_opens_at,
+)
 from .selectors.capaian import can_view_penetapan, capaian_leader
 from .selectors.kalibrasi import calibration_required, calibrator_of, can_view_tugas
 from .selectors.org import admin_instansi_ids, org_snapshot
@@ -29,6 +45,7 @@ from .services import deadlines
 from .services.appeal import appeal_deadline
 from .services.kalibrasi import kalibrasi_task_open
 from .services.scoring import appraisal_finalise, appraisal_publish, appraisal_score, scoring_run_of
+from .services.tasks import FlowLock
 from .views import capaian as capaian_views
 from .views import kalibrasi as kalibrasi_views
 from .views import steps as task_views
@@ -46,11 +63,11 @@ class AppraisalFlow(flow.Flow):
     """
 
     process_class = AppraisalProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Employee performance appraisal")
     process_summary_template = "{{ process.skp.pegawai.nama }} — {{ process.skp.get_status_display }}"
 
-    start = flow.StartHandle(this.start_appraisal).Annotation(title=_("Appraisal opened")).Next(this.draft_plan)
+    start = StartHandle(this.start_appraisal).Annotation(title=_("Appraisal opened")).Next(this.draft_plan)
 
     draft_plan = (
         AppraisalView(task_views.PlanDraftView.as_view())
@@ -77,13 +94,10 @@ class AppraisalFlow(flow.Flow):
         .Next(this.plan_approved)
     )
     plan_approved = (
-        flow.If(this.is_plan_approved)
-        .Annotation(title=_("Plan approved?"))
-        .Then(this.next_review)
-        .Else(this.draft_plan)
+        If(this.is_plan_approved).Annotation(title=_("Plan approved?")).Then(this.next_review).Else(this.draft_plan)
     )
     next_review = (
-        flow.Switch()
+        Switch()
         .Annotation(title=_("Which review is next?"))
         .Case(this.self_review, this.periodic_window_is_open)
         .Case(this.wait_periodic_window, this.periodic_window_is_ahead)
@@ -146,16 +160,16 @@ class AppraisalFlow(flow.Flow):
         .Permission("workflow.manage_appraisal")
         .Next(this.score)
     )
-    score = flow.Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.needs_calibration)
+    score = Function(this.score_appraisal).Annotation(title=_("Score by the rules")).Next(this.needs_calibration)
     needs_calibration = (
-        flow.If(this.calibration_required)
+        If(this.calibration_required)
         .Annotation(title=_("Published after the unit's calibration?"))
         .Then(this.open_calibration)
         .Else(this.distribution_ok)
     )
     # The unit's calibration task in its head's inbox (``KalibrasiFlow``), unless one is open.
     open_calibration = (
-        flow.Function(this.calibration_task_open)
+        Function(this.calibration_task_open)
         .Annotation(title=_("Open the unit's calibration task"))
         .Next(this.wait_calibration)
     )
@@ -164,16 +178,16 @@ class AppraisalFlow(flow.Flow):
         flow.Handle(this.calibration_released).Annotation(title=_("Wait for the unit's calibration")).Next(this.publish)
     )
     distribution_ok = (
-        flow.If(this.distribution_allows)
+        If(this.distribution_allows)
         .Annotation(title=_("Distribution pattern respected?"))
         .Then(this.publish)
         .Else(this.final_review)
     )
-    publish = flow.Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
+    publish = Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
     appeal_window = (
         flow.Timer(this.appeal_window_closes).Annotation(title=_("Appeal window (keberatan)")).Next(this.finalise)
     )
-    finalise = flow.Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
+    finalise = Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
     finalised = flow.End().Annotation(title=_("Finished"))
 
     # --- handlers and predicates ------------------------------------------------------------
@@ -237,6 +251,8 @@ class AppraisalFlow(flow.Flow):
         kalibrasi_task_open(skp=activation.process.skp)
 
     def calibration_released(self, activation, **kwargs):
+        # The publication that follows reads the result, the period and the employee: one query.
+        activation.process.skp = skp_for_publication(activation.process.pk)
         return activation.process
 
     def distribution_allows(self, activation) -> bool:
@@ -280,7 +296,7 @@ class AppealFlow(flow.Flow):
     """
 
     process_class = AppealProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Appeal (keberatan)")
     process_summary_template = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.get_status_display }}"
 
@@ -365,7 +381,7 @@ class CapaianFlow(flow.Flow):
     """
 
     process_class = CapaianProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Organisation achievement")
     process_summary_template = CAPAIAN_SUMMARY
 
@@ -430,7 +446,7 @@ class KalibrasiFlow(flow.Flow):
     """
 
     process_class = KalibrasiProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
     process_title = _("Calibration")
     process_summary_template = KALIBRASI_SUMMARY
 

@@ -10,11 +10,15 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow import flow
-from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.nodes import ViewActivation
+from viewflow.workflow.context import context
+from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
+from viewflow.workflow.nodes import FunctionActivation, IfActivation, SwitchActivation, ViewActivation
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
 from .models import Pegawai, Skp
@@ -241,3 +245,80 @@ class KalibrasiView(AppraisalView):
             return False
         tugas = tugas_of_process(task.process)
         return tugas is not None and tugas.kalibrasi.unit.instansi_id in admin_instansi_ids(user)
+
+
+# --- automatic steps without a savepoint of their own ---------------------------------------------
+#
+# viewflow runs each Function, If and Switch node inside a savepoint, so that a failure can be kept
+# on the task (marked ERROR) while the rest of the transaction goes on — which happens only where
+# viewflow does not propagate the exception (a timer or an event firing). Where it propagates (a
+# step run by a person or by code), the failure unwinds the whole step anyway and the savepoint
+# only costs two round trips per node. These run the node's own code unchanged, with a savepoint
+# exactly where viewflow's failure handling needs one (what the node calls still makes its own).
+
+
+def _own_savepoint() -> bool:
+    return not context.propagate_exception
+
+
+class LeanFunctionActivation(FunctionActivation):
+    @FunctionActivation.status.super()
+    def activate(self):
+        with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
+            self.task.started = now()
+            task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            self.flow_task._func(self)
+
+
+class LeanIfActivation(IfActivation):
+    @IfActivation.status.super()
+    def activate(self):
+        with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
+            self._condition_result = self.flow_task._condition(self)
+
+
+class LeanSwitchActivation(SwitchActivation):
+    @SwitchActivation.status.super()
+    def activate(self):
+        with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
+            for node, cond in self.flow_task._branches:
+                if cond:
+                    if cond(self):
+                        self.next_task = node
+                        break
+                else:
+                    self.next_task = node
+            if not self.next_task:
+                raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class LeanStartHandleActivation(StartHandleActivation):
+    """A process started from code (``StartHandle``) inside the caller's transaction, without
+    viewflow's savepoint around it: a start that fails unwinds to the caller's own savepoint (one
+    per appraisal opened, or one per chunk of openings), which holds the SKP's insert as well."""
+
+    @StartHandleActivation.status.super()
+    def execute(self):
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with transaction.atomic(savepoint=False):
+            self.process.save()
+            with self.flow_class.lock(self.process.pk):
+                self.complete()
+                flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+                self.activate_next()
+
+
+class StartHandle(flow.StartHandle):
+    activation_class = LeanStartHandleActivation
+
+
+class Function(flow.Function):
+    activation_class = LeanFunctionActivation
+
+
+class If(flow.If):
+    activation_class = LeanIfActivation
+
+
+class Switch(flow.Switch):
+    activation_class = LeanSwitchActivation

@@ -364,7 +364,9 @@ def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
     skp = Skp.objects.get(pegawai=org.pelaksana)
     with CaptureQueriesContext(connection) as ctx:
         svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows(3))
-    inserts = [q["sql"].split('"')[1] for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO")]
+    # On PostgreSQL the batch sends its statements in one round trip, separated by ";\n".
+    statements = [sql.strip() for q in ctx.captured_queries for sql in q["sql"].split(";\n")]
+    inserts = [sql.split('"')[1] for sql in statements if sql.startswith("INSERT INTO")]
     history = [t for t in inserts if t.startswith("workflow_historical")]
     assert sorted(history) == sorted(set(history)), history
     assert {
@@ -375,6 +377,30 @@ def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
     } <= set(history)
     assert inserts.count("workflow_auditevent") == 1
     assert Task.history.filter(process_id=skp.process_id).count() >= 3
+    assert audit_verify()[1] is None
+
+
+@pytest.mark.postgres
+def test_a_step_sends_its_rows_and_its_event_in_one_round_trip(org, opened, rules_pack):
+    """On PostgreSQL a step's history rows, the next task's due date and notification, its event and
+    the chain head's update go to the database together, after the chain head is locked; the
+    chain stays whole and the rows are there."""
+    from django.test.utils import CaptureQueriesContext
+
+    from workflow.models import Notifikasi, TenggatTugas
+
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    with CaptureQueriesContext(connection) as ctx:
+        svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows(3))
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    [together] = [sql for sql in sqls if 'INSERT INTO "workflow_auditevent"' in sql]
+    for table in ("workflow_historicalskp", "workflow_historicaltask", "workflow_tenggattugas", "workflow_notifikasi"):
+        assert f'INSERT INTO "{table}"' in together
+    assert 'UPDATE "workflow_auditchainhead"' in together
+    assert "FOR UPDATE" in sqls[sqls.index(together) - 1]  # the head, locked just before
+    approve = Task.objects.get(process_id=skp.process_id, flow_task=svc._node("approve_plan"))
+    assert TenggatTugas.objects.filter(task=approve).exists()
+    assert Notifikasi.objects.filter(penerima=approve.owner, tautan__contains=f"/{approve.pk}/").exists()
     assert audit_verify()[1] is None
 
 

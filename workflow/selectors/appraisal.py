@@ -166,6 +166,22 @@ def forget_reviews(skp: Skp) -> None:
     getattr(skp, "_prefetched_objects_cache", {}).pop("evaluasi_set", None)
 
 
+def remember_review(skp: Skp, evaluasi: Evaluasi) -> None:
+    """A review of ``skp`` created just now joins the ones already read (none read yet: they are
+    read with it on the next ask), instead of reading them all again."""
+    cached = getattr(skp, "_prefetched_objects_cache", {}).get("evaluasi_set")
+    if cached is None or cached._result_cache is None:
+        forget_reviews(skp)
+        return
+    cached._result_cache.append(evaluasi)
+
+
+def skp_for_publication(process_id: int) -> Skp:
+    """The SKP of an appraisal process with what publishing it reads (its result, period and
+    employee with the account to notify), in one query."""
+    return Skp.objects.select_related("hasil", "periode", "pegawai__user").get(process_id=process_id)
+
+
 def current_window(skp: Skp, *, kind: str | None = None) -> JendelaReview | None:
     """The first window (of ``kind``) of the period whose review is not finished yet."""
     done = {window_id for window_id, evaluasi in reviews_of(skp).items() if evaluasi.dinilai is not None}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from project.memo import step_memo
 from rules.errors import RuleEvaluationError
 
 from ..domain.achievement import capaian_persen
@@ -43,8 +44,8 @@ from ..selectors.appraisal import (
     AssessorPlan,
     assessor_plan,
     current_window,
-    forget_reviews,
     last_urutan,
+    remember_review,
     review_window,
     reviews_of,
     rhk_of,
@@ -57,7 +58,7 @@ from ..uploads import evidence_problem, original_name
 from .audit import acting_as, audit_batch, audit_record
 from .notify import notify, process_link
 from .scoring import AnnualReview, PeriodicReview, ScoringRun, periodic_score, scoring_run
-from .tasks import flow_of, task_execution
+from .tasks import flow_of, process_starting, task_execution
 from .transition import skp_transition
 
 __all__ = ["current_window", "review_window", "rhk_of", "window_opens_at"]  # reads the steps use, from selectors
@@ -159,6 +160,7 @@ def appraisal_open(
     by=None,
     checked: bool = False,
     mulai: dt.date | None = None,
+    savepoint: bool = True,
 ) -> Skp | None:
     """Create the SKP and start its process, unless the employee already has one for the period
     (``checked``: the caller has just looked). Safe to call twice at once: the unique constraint
@@ -167,7 +169,10 @@ def appraisal_open(
     ``mulai``: an SKP in the middle of the period (an appointment, a transfer, a return from
     leave): the next SKP of the employee (``urutan`` = the last + 1) covering ``mulai`` (at the
     earliest the period's start) to the period's end — unless the employee has an SKP running to
-    the period's end already (then ``None``)."""
+    the period's end already (then ``None``).
+
+    ``savepoint=False``: no savepoint of its own (a chunk of openings holds one for all of them);
+    a lost race then raises ``IntegrityError`` for the caller to settle."""
     urutan = 1
     if mulai is not None:
         if running_skp(pegawai_id=pegawai.pk, periode=periode) is not None:
@@ -177,14 +182,17 @@ def appraisal_open(
     elif not checked and Skp.objects.filter(periode=periode, pegawai=pegawai, urutan=1).exists():
         return None
     try:
-        with transaction.atomic(), acting_as(by), audit_batch():
+        with transaction.atomic(savepoint=savepoint), acting_as(by), audit_batch():
             skp = skp_build(pegawai=pegawai, periode=periode, snap=snap, mulai=mulai, urutan=urutan)
             # The process starts first (its handler links the SKP in memory), so the SKP is
             # inserted once, already pointing at its process.
-            _node("start").run(skp=skp, by=by)
+            with process_starting():
+                _node("start").run(skp=skp, by=by)
             skp.save()
             audit_record(action=AuditAction.APPRAISAL_OPENED, obj=skp, by=by, after=_skp_state(skp))
     except IntegrityError:
+        if not savepoint:  # the caller's transaction is spoilt: its own savepoint settles it
+            raise
         return None
     return skp
 
@@ -535,7 +543,7 @@ def evaluasi_for(skp: Skp, window, **initial) -> tuple[Evaluasi, bool]:
             **initial,
         )
         evaluasi.save()
-        forget_reviews(skp)
+        remember_review(skp, evaluasi)
         return evaluasi, True
     if initial:
         for name, value in initial.items():
@@ -723,6 +731,7 @@ def _kept_ratings(suggestion, hk: str, alasan_hk: str, pr: str, alasan_pr: str) 
     return hk, pr, errors
 
 
+@step_memo()  # the rules looked up to check the ratings are the ones the step then scores with
 def review_submit(
     *,
     skp: Skp,
@@ -796,6 +805,7 @@ def review_submit(
     return evaluasi
 
 
+@step_memo()  # the rules looked up to check the ratings are the ones the step then scores with
 def final_review_submit(
     *,
     skp: Skp,

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models.sql import InsertQuery, UpdateQuery
 from simple_history.models import HistoricalRecords
 
 from ..models import AuditChainHead, AuditEvent
@@ -65,6 +66,7 @@ _via: contextvars.ContextVar[str] = contextvars.ContextVar("kinerja_audit_via", 
 class _Batch:
     history: dict[type, list] = field(default_factory=dict)  # history model -> unsaved rows
     events: list[AuditEvent] = field(default_factory=list)  # unchained events, in order
+    rows: dict[type, list] = field(default_factory=dict)  # other deferred inserts (``defer_insert``)
 
 
 _batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("kinerja_audit_batch", default=None)
@@ -86,9 +88,11 @@ def acting_as(user) -> Iterator[None]:
     """Record ``user`` as the actor of every history row and event written inside the block, unless
     a web request already names its user. ``None`` means the system user."""
     if user is None or not getattr(user, "is_authenticated", False):
-        from .system import system_user
+        from .system import SYSTEM_USERNAME, system_user
 
-        user = system_user()
+        # Already acting as the system (a chunk of openings, each acting as nobody): no lookup.
+        outer = _actor.get()
+        user = outer if outer is not None and outer.get_username() == SYSTEM_USERNAME else system_user()
     token = _actor.set(user)
     previous = getattr(HistoricalRecords.context, "request", None)
     replace = previous is None or not getattr(getattr(previous, "user", None), "is_authenticated", False)
@@ -260,12 +264,78 @@ def audit_batch() -> Iterator[None]:
     if outer is not None:
         for model, rows in batch.history.items():
             outer.history.setdefault(model, []).extend(rows)
+        for model, rows in batch.rows.items():
+            outer.rows.setdefault(model, []).extend(rows)
         outer.events.extend(batch.events)
         return
-    for model, rows in batch.history.items():
-        model._default_manager.bulk_create(rows)
-    if batch.events:
-        _append(batch.events)
+    _flush(batch)
+
+
+def defer_insert(obj) -> bool:
+    """Inside an ``audit_batch``, queue the new row ``obj`` (one nobody reads back by its id in the
+    same step: a notification, a due date) to be inserted with the batch's history rows and events,
+    in the same round trip; returns False outside a batch (then the caller saves it)."""
+    batch = _batch.get()
+    if batch is None or obj.pk is not None:
+        return False
+    batch.rows.setdefault(type(obj), []).append(obj)
+    return True
+
+
+def _insert_statement(model, objs) -> tuple[str, tuple]:
+    """One multi-row INSERT of ``objs`` (no ids returned), as ``bulk_create`` would write it."""
+    opts = model._meta
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.pk]
+    if any(getattr(obj, opts.pk.attname) is not None for obj in objs):  # an explicit id (none here so far)
+        fields = [f for f in opts.concrete_fields if not f.generated]
+    query = InsertQuery(model)
+    query.insert_values(fields, objs)
+    [(sql, params)] = query.get_compiler(using="default").as_sql()
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, "default"
+    return sql, params
+
+
+def _run(statements: list[tuple[str, tuple]]) -> None:
+    """Execute ``statements`` in as few round trips as the database allows: one on PostgreSQL with
+    client-side binding (Django's default with psycopg 3), one by one elsewhere."""
+    if not statements:
+        return
+    together = connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
+    with connection.cursor() as cursor:
+        if together and len(statements) > 1:
+            cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
+def _flush(batch: _Batch) -> None:
+    """Write what a batch collected: the history rows and deferred rows, then its events chained
+    after the locked chain head, with the head's update — on PostgreSQL in one round trip after
+    the head's lock."""
+    statements = [_insert_statement(model, rows) for model, rows in [*batch.history.items(), *batch.rows.items()]]
+    if not batch.events:
+        _run(statements)
+        return
+    with transaction.atomic(savepoint=False):
+        head = _lock_chain()
+        _chain(head, batch.events)
+        statements.append(_insert_statement(AuditEvent, batch.events))
+        if head._state.adding:  # a chain started afresh: the head row is inserted by its own save
+            _run(statements)
+            head.save()
+        else:
+            update = UpdateQuery(AuditChainHead)
+            update.add_update_values({"seq": head.seq, "hash": head.hash})
+            update.add_filter("pk", head.pk)
+            statements.append(update.get_compiler(using="default").as_sql())
+            _run(statements)
+        transaction.on_commit(partial(anchor_write, head.seq, head.hash))
 
 
 # --- switching audit off (benchmarks only) -----------------------------------------------------
@@ -404,17 +474,23 @@ def _append(events: list[AuditEvent]) -> None:
     along the chain."""
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint needed
         head = _lock_chain()
-        now = _now()
-        for event in events:
-            event.seq, event.time, event.prev_hash = head.seq + 1, now, head.hash
-            event.hash = event_hash(event)
-            head.seq, head.hash = event.seq, event.hash
+        _chain(head, events)
         if len(events) == 1:
             events[0].save()
         else:
             AuditEvent.objects.all()._append_chained(events)
         head.save()
         transaction.on_commit(partial(anchor_write, head.seq, head.hash))
+
+
+def _chain(head: AuditChainHead, events: list[AuditEvent]) -> None:
+    """Number and hash ``events`` after ``head`` (locked), stamped with the time of the append so
+    times never go backwards along the chain; ``head`` moves to the last of them."""
+    now = _now()
+    for event in events:
+        event.seq, event.time, event.prev_hash = head.seq + 1, now, head.hash
+        event.hash = event_hash(event)
+        head.seq, head.hash = event.seq, event.hash
 
 
 # --- the anchor outside the database -------------------------------------------------------------

@@ -31,7 +31,7 @@ from ..selectors.capaian import capaian_barred, capaian_units
 from ..selectors.org import org_snapshot
 from .audit import acting_as, audit_batch, audit_record
 from .system import system_user
-from .tasks import flow_of, task_execution
+from .tasks import flow_of, process_starting, task_execution
 
 # The Celery task that runs one chunk (``workflow.tasks.open_capaian_chunk``, which calls
 # ``capaian_tasks_chunk``), enqueued by its registered name like the period's opening chunks.
@@ -58,7 +58,8 @@ def capaian_open(*, periode: Periode, unit: Unit, by=None) -> PenetapanCapaian |
             penetapan = PenetapanCapaian(periode=periode, unit=unit)
             # The process starts first (its handler links the task in memory), so the row is
             # inserted once, already pointing at its process.
-            _node("start").run(penetapan=penetapan)
+            with process_starting():
+                _node("start").run(penetapan=penetapan)
             penetapan.save()
     except IntegrityError:
         return None

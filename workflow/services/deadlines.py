@@ -20,13 +20,14 @@ from viewflow.workflow.timers import fire_due_timers
 
 from ..dates import local_date
 from ..domain.workdays import KERJA
-from ..models import JenisJendela, PeranAdmin, TenggatTugas
+from ..models import AppealProcess, JenisJendela, PeranAdmin, TenggatTugas
 from ..selectors.appraisal import skp_of_task
 from ..selectors.calendar import day_kind, moment_after
 from ..selectors.org import org_snapshot, person_name
 from ..selectors.period import period_windows
 from .appeal import policy
 from .appraisal import current_window, review_window
+from .audit import defer_insert
 from .capaian import capaian_sweep
 from .keadaan import returns_open
 from .notify import notify, task_link
@@ -107,11 +108,20 @@ def appeal_decision_deadline(task: Task) -> dt.datetime | None:
     return appeal_days_from(keberatan, task.created, int(policy(keberatan.skp)["hari_keputusan_keberatan"]))
 
 
+def _keberatan_of(task: Task):
+    """The appeal an appeal step's task is about; None for the other flows' tasks (asked of every
+    new task: answered without a query where there can be none)."""
+    flow_class = getattr(task.flow_task, "flow_class", None)
+    if flow_class is not None and flow_class.process_class is not AppealProcess:
+        return None
+    return getattr(task.process, "keberatan", None)
+
+
 def reminder_moment(task: Task, due: dt.datetime) -> dt.datetime | None:
     """When the reminder of a task due at ``due`` goes out, where it is not KINERJA_REMINDER_DAYS
     calendar days before: for an appeal's steps counted in working days, that many working days
     before (None: the sweep's calendar default)."""
-    keberatan = getattr(task.process, "keberatan", None)
+    keberatan = _keberatan_of(task)
     if keberatan is None or day_kind(policy(keberatan.skp)) != KERJA:
         return None
     return appeal_days_from(keberatan, due, -settings.KINERJA_REMINDER_DAYS)
@@ -131,7 +141,9 @@ def task_created(task: Task, *, due: dt.datetime | None) -> None:
     """Give a new human task its due date (from its step's policy, see ``nodes.AppraisalView``)
     and tell its owner."""
     if due is not None:
-        TenggatTugas.objects.create(task=task, jatuh_tempo=due, ingatkan_pada=reminder_moment(task, due))
+        tenggat = TenggatTugas(task=task, jatuh_tempo=due, ingatkan_pada=reminder_moment(task, due))
+        if not defer_insert(tenggat):  # inside a step, written with its history rows (``audit.audit_batch``)
+            tenggat.save()
     if task.owner_id:
         notify_assigned(task)
 

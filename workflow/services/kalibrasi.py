@@ -22,6 +22,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 import rules
+from project.memo import step_memo
 from rules.models import RuleSetVersion
 
 from ..domain.scoring import PREDIKAT_TABLE, decision_record
@@ -38,8 +39,8 @@ from ..models import (
     Unit,
 )
 from ..selectors.kalibrasi import breach_messages, calibration_of, calibration_unit, is_calibrator, may_change
-from .audit import audit_record
-from .tasks import flow_of, open_task, task_execution
+from .audit import acting_as, audit_batch, audit_record
+from .tasks import flow_of, open_task, process_starting, task_execution
 
 RELEASE_TASK = "workflow.tasks.kalibrasi_release_chunk"
 
@@ -157,7 +158,7 @@ def _node(name: str):
     return getattr(flow_of(KalibrasiProcess), name)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the scoring step's transaction: no savepoint of its own
 def kalibrasi_task_open(*, skp: Skp) -> TugasKalibrasi | None:
     """``skp``'s scored result starts waiting for its unit's calibration: open the unit's
     calibration task unless one is open (under the lock of the unit's ``Kalibrasi`` row, so two
@@ -165,14 +166,17 @@ def kalibrasi_task_open(*, skp: Skp) -> TugasKalibrasi | None:
     unit = calibration_unit(skp)
     if unit is None:
         return None
-    kalibrasi, _created = Kalibrasi.objects.get_or_create(periode=skp.periode, unit=unit)
-    kalibrasi = Kalibrasi.objects.select_for_update().get(pk=kalibrasi.pk)
+    kalibrasi = Kalibrasi.objects.select_for_update().filter(periode=skp.periode, unit=unit).first()
+    if kalibrasi is None:
+        kalibrasi, _created = Kalibrasi.objects.get_or_create(periode=skp.periode, unit=unit)
+        kalibrasi = Kalibrasi.objects.select_for_update().get(pk=kalibrasi.pk)
     if TugasKalibrasi.objects.filter(kalibrasi=kalibrasi, process__status=STATUS.NEW).exists():
         return None
     tugas = TugasKalibrasi(kalibrasi=kalibrasi)
     # The process starts first (its handler links the task in memory), so the row is inserted
     # once, already pointing at its process (as ``services.capaian.capaian_open``).
-    _node("start").run(tugas=tugas)
+    with process_starting():
+        _node("start").run(tugas=tugas)
     tugas.save()
     return tugas
 
@@ -230,7 +234,7 @@ def kalibrasi_publish(*, periode, unit: Unit, versi: int, by, activation=None) -
     _complete_tasks(kalibrasi=kalibrasi, by=by, activation=activation)
     size = max(1, int(getattr(settings, "KINERJA_OPEN_CHUNK_SIZE", 250)))
     if len(waiting) <= size:
-        kalibrasi_release(skp_ids=waiting)
+        kalibrasi_release(skp_ids=waiting, by=by)
     else:
         chunks = [waiting[i : i + size] for i in range(0, len(waiting), size)]
 
@@ -243,15 +247,18 @@ def kalibrasi_publish(*, periode, unit: Unit, versi: int, by, activation=None) -
     return len(waiting)
 
 
-def kalibrasi_release(*, skp_ids: list[int]) -> int:
+def kalibrasi_release(*, skp_ids: list[int], by=None) -> int:
     """Move each appraisal waiting for calibration on to publication (the flow's ``publish``
-    node). Appraisals no longer waiting are skipped, so a chunk delivered twice does nothing twice."""
+    node). Appraisals no longer waiting are skipped, so a chunk delivered twice does nothing twice.
+    ``by``: who published (the actor of the rows written, unless a request names one); None: the
+    system (a Celery chunk). Each appraisal's rows and events are written together at its end."""
     flow = flow_of(AppraisalProcess)
     node = flow.wait_calibration
     done = 0
     process_ids = list(Skp.objects.filter(pk__in=skp_ids).values_list("process_id", flat=True))
-    for task in Task.objects.filter(process_id__in=process_ids, flow_task=node, status=STATUS.NEW):
-        with transaction.atomic():
-            node.run(task)
-        done += 1
+    with acting_as(by), step_memo():
+        for task in Task.objects.filter(process_id__in=process_ids, flow_task=node, status=STATUS.NEW):
+            with transaction.atomic(), audit_batch():
+                node.run(task)
+            done += 1
     return done

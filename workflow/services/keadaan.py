@@ -44,7 +44,7 @@ from ..selectors.keadaan import KeadaanCheck, keadaan_problems
 from ..selectors.org import OrgSnapshot
 from .appraisal import skp_build
 from .audit import acting_as, audit_batch, audit_record
-from .tasks import flow_of
+from .tasks import flow_of, process_starting
 
 DAY = dt.timedelta(days=1)
 FIELDS = ("jenis", "tanggal_mulai", "tanggal_selesai", "nomor_sk", "keterangan")
@@ -224,7 +224,8 @@ def skp_open_from(*, pegawai: Pegawai, periode: Periode, mulai: dt.date, snap: O
         with transaction.atomic(), acting_as(by), audit_batch():
             skp = skp_build(pegawai=pegawai, periode=periode, snap=snap, mulai=mulai, urutan=last + 1)
             # The process starts first (its handler links the SKP in memory), as in appraisal_open.
-            flow_of(AppraisalProcess).start.run(skp=skp, by=by)
+            with process_starting():
+                flow_of(AppraisalProcess).start.run(skp=skp, by=by)
             skp.save()
             audit_record(
                 action=AuditAction.APPRAISAL_OPENED,

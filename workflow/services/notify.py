@@ -9,13 +9,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Notifikasi, Skp
+from .audit import defer_insert
 
 
 def notify(*, user, judul: str, isi: str = "", tautan: str = "", email: str | None = None) -> None:
     """Record a notification for ``user`` and e-mail it once the current transaction commits."""
     if user is None:
         return
-    Notifikasi.objects.create(penerima=user, judul=judul[:255], isi=isi, tautan=tautan[:255])
+    row = Notifikasi(penerima=user, judul=judul[:255], isi=isi, tautan=tautan[:255])
+    if not defer_insert(row):  # inside a step, written with its history rows (``audit.audit_batch``)
+        row.save()
     # The caller may know the employee's address already (saves looking the employee up).
     email = email or user.email or getattr(getattr(user, "pegawai", None), "email", "")
     if not email:

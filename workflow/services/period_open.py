@@ -9,7 +9,7 @@ import datetime as dt
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,22 +132,22 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | N
     were new. A worker that dies mid-chunk commits nothing, and the redelivered chunk does it all; a
     chunk delivered again after it committed finds itself counted and does nothing. Idempotent on
     the data too: employees who already have an appraisal for the period are skipped, and the
-    unique constraint settles a race with another worker (that employee's savepoint rolls back; the
-    rest of the chunk stands)."""
+    unique constraint settles a race with another worker (the chunk is done again with a savepoint
+    per employee: the race's losers roll back, the rest of the chunk stands)."""
     job = PembukaanPeriode.objects.select_related("periode").get(pk=job_id)
     if nomor is not None and nomor in job.chunks_dihitung:
         return 0
     _job_started(job_id, by)
     snap = OrgSnapshot.load(job.periode.instansi_id)
     created = 0
-    with transaction.atomic(), audit_batch():
+    with transaction.atomic(), acting_as(by), audit_batch():
         have = set(
             Skp.objects.filter(periode=job.periode, pegawai_id__in=pegawai_ids, urutan=1).values_list(
                 "pegawai_id", flat=True
             )
         )
         # In id order, so two workers racing over one chunk meet in the same order (no deadlock).
-        people = (
+        people = list(
             Pegawai.objects.filter(pk__in=pegawai_ids)
             .exclude(pk__in=have)
             .select_related("unit", "jabatan", "user")
@@ -156,13 +156,29 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | N
         # Back from leave or suspension inside the period before the opening's reference date: the
         # SKP covers from the return date, not from the period's first day.
         back = returned_since(periode=job.periode, pegawai_ids=pegawai_ids, on=opening_reference_date(job.periode))
-        for pegawai in people:
-            if pegawai.pk in back:
-                skp = skp_open_from(pegawai=pegawai, periode=job.periode, mulai=back[pegawai.pk], snap=snap, by=by)
-            else:
-                skp = appraisal_open(pegawai=pegawai, periode=job.periode, snap=snap, by=by, checked=True)
-            if skp is not None:
-                created += 1
+
+        def open_all(*, savepoints: bool) -> int:
+            opened = 0
+            for pegawai in people:
+                if pegawai.pk in back:
+                    skp = skp_open_from(pegawai=pegawai, periode=job.periode, mulai=back[pegawai.pk], snap=snap, by=by)
+                else:
+                    skp = appraisal_open(
+                        pegawai=pegawai, periode=job.periode, snap=snap, by=by, checked=True, savepoint=savepoints
+                    )
+                if skp is not None:
+                    opened += 1
+            return opened
+
+        try:
+            # One savepoint for the chunk instead of one per employee (two round trips each) ...
+            with transaction.atomic(), audit_batch():
+                created = open_all(savepoints=False)
+        except IntegrityError:
+            # ... unless someone opened one of these appraisals meanwhile (another opening of the
+            # period, a transfer): then again, one savepoint each, and the race's losers skipped.
+            with transaction.atomic(), audit_batch():
+                created = open_all(savepoints=True)
         _job_count(job_id, by, nomor=nomor, processed=len(pegawai_ids), created=created)
     return created
 

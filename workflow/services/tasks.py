@@ -9,15 +9,19 @@ transitions do not check permissions themselves — and start it here.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from viewflow.workflow import lock
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.fields import import_flow_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
+
+from project.memo import step_memo
 
 from .audit import acting_as, audit_batch
 
@@ -29,6 +33,41 @@ def flow_of(process_class):
     row's ``flow_class``. Services name their steps through it and never import ``flows.py``, which
     imports the services its nodes call."""
     return import_flow_by_ref(process_class.FLOW)
+
+
+# The process a ``StartHandle`` run is creating, in this transaction (see ``process_starting``).
+_starting: ContextVar[list | None] = ContextVar("kinerja_process_starting", default=None)
+
+
+@contextmanager
+def process_starting():
+    """Around a ``StartHandle`` run (``node.run(...)``) inside a transaction: the process it creates
+    is a row no other transaction can see until this one commits, so the flow lock on it
+    (``FlowLock``) is taken without a savepoint and a SELECT ... FOR UPDATE of its own."""
+    token = _starting.set([])
+    try:
+        yield
+    finally:
+        _starting.reset(token)
+
+
+class FlowLock(lock.SelectForUpdateLock):
+    """viewflow's ``SELECT ... FOR UPDATE NOWAIT`` lock on the process row, except on a process
+    being created by the current transaction (``process_starting``): the start node saves the
+    process and then locks it; that first lock names the new row, which nobody else can lock or
+    even see yet, and it and any later lock of the same row inside the run are already held in
+    every sense that matters."""
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        fresh = _starting.get()
+        if fresh is not None and connection.in_atomic_block and (not fresh or fresh[0] == process_pk):
+            if not fresh:
+                fresh.append(process_pk)
+            yield
+            return
+        with super().__call__(flow_class, process_pk):
+            yield
 
 
 def task_already_done_message() -> str:
@@ -57,17 +96,26 @@ def task_execution(*, process_pk: int, node, by, activation=None, skp=None):
     if activation is not None:
         if activation.flow_task != node:
             raise PermissionDenied
-        yield activation
-        activation.execute()
+        with step_memo():
+            yield activation
+            activation.execute()
         return
     flow_class = node.flow_class
     try:
         # The flow lock opens the transaction; the step's history rows and audit events are
         # written together at its end (see ``audit.audit_batch``).
-        with flow_class.lock(process_pk), transaction.atomic(savepoint=False), acting_as(by), audit_batch():
+        with (
+            step_memo(),
+            flow_class.lock(process_pk),
+            transaction.atomic(savepoint=False),
+            acting_as(by),
+            audit_batch(),
+        ):
             task = open_task(process_pk, node)
             if task is None or task.status != STATUS.ASSIGNED:
                 raise ValidationError(task_already_done_message(), code="task_done")
+            if skp is not None:
+                task.process.skp = skp  # the permission check reads it too (separation of duties)
             if not node.can_execute(by, task):
                 raise PermissionDenied
             started = node.activation_class(task)
