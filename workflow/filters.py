@@ -74,6 +74,7 @@ class TaskFilter(django_filters.FilterSet):
             search_q("process__skp__pegawai__", text)
             | search_q("process__keberatan__skp__pegawai__", text)
             | Q(process__penetapan_capaian__unit__nama__icontains=text)
+            | Q(process__tugas_kalibrasi__kalibrasi__unit__nama__icontains=text)
         )
 
     def by_step(self, queryset, name, value):

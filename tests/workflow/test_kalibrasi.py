@@ -325,8 +325,11 @@ def test_the_opd_head_gets_one_calibration_task_that_opens_the_page_and_publicat
     client.force_login(org.kadis.user)
     inbox = client.get("/kalibrasi/inbox/").content.decode()
     assert "Dinas Kesehatan" in inbox and f"/kalibrasi/{task.process_id}/calibrate/{task.pk}/" in inbox
-    # the one inbox lists it beside the appraisal tasks, and every page's menu counts it
-    assert f"/kalibrasi/{task.process_id}/calibrate/{task.pk}/" in client.get("/kinerja/kotak-masuk/").content.decode()
+    # the one inbox lists it beside the appraisal tasks (found by its unit's name), and every page's menu counts it
+    link = f"/kalibrasi/{task.process_id}/calibrate/{task.pk}/"
+    assert link in client.get("/kinerja/kotak-masuk/").content.decode()
+    assert link in client.get("/kinerja/kotak-masuk/", {"q": "kesehatan"}).content.decode()
+    assert link not in client.get("/kinerja/kotak-masuk/", {"q": "Sekretariat"}).content.decode()
     assert "kinerja-badge--inbox" in client.get("/appraisal/inbox/").content.decode()
     page = client.get(execute, follow=True)
     assert page.redirect_chain[-1][0] == f"/kinerja/kalibrasi/{periode.pk}/{org.dinkes.pk}/"
