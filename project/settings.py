@@ -150,7 +150,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 INSTALLED_APPS += ["axes"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out user+address before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with permission sets read from the shared cache when there is one
+    "project.auth.CachedPermissionsBackend",
 ]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 KINERJA_PROXY_COUNT = int(os.environ.get("KINERJA_PROXY_COUNT", "0"))

@@ -15,3 +15,6 @@ class WorkflowConfig(AppConfig):
         from . import flows, signals, tasks  # noqa: F401
 
         signals.connect()
+        from project import auth
+
+        auth.connect()

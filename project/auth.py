@@ -1,0 +1,56 @@
+"""Permissions read from the cache: Django's ``ModelBackend`` loads a user's permission set with two
+queries (their own and their groups') on every request that asks, and every page's menu asks.
+
+The set is cached per user (and superuser flag) under a version that any change of a permission,
+a group, a group's permissions or a user's groups or permissions moves, so a revoked permission is
+gone on the next request. Only with a cache every process shares (``KINERJA_CACHE_URL``): with one
+cache per process, another worker would keep the old set; then this is plain ``ModelBackend``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+
+VERSION_KEY = "kinerja-permissions-version"
+TTL = 300
+
+
+def shared_cache() -> bool:
+    return bool(getattr(settings, "KINERJA_CACHE_URL", ""))
+
+
+def permissions_changed(**kwargs) -> None:
+    """Every cached permission set is stale from now on (signal receiver)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not there yet (or evicted): any new value leaves the old keys unread
+        cache.set(VERSION_KEY, 1, None)
+
+
+class CachedPermissionsBackend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not shared_cache() or not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            key = f"kinerja-permissions-{cache.get(VERSION_KEY, 0)}-{user_obj.pk}-{int(user_obj.is_superuser)}"
+            found = cache.get(key)
+            if found is None:
+                found = super().get_all_permissions(user_obj)
+                cache.set(key, found, TTL)
+            user_obj._perm_cache = found
+        return user_obj._perm_cache
+
+
+def connect() -> None:
+    """Any change that can change someone's permission set moves the version."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    user = get_user_model()
+    for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"kinerja-perms-{through.__name__}")
+    for model in (Group, Permission):
+        post_save.connect(permissions_changed, sender=model, dispatch_uid=f"kinerja-perms-save-{model.__name__}")
+        post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"kinerja-perms-delete-{model.__name__}")
