@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from project.oidc import authentication_backends, oidc_settings
 
@@ -212,6 +213,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps (the API docs' bundles ship 10 MB of them) are fetched only by a developer's tools:
+# served as they are, not compressed at every collectstatic.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- Cache ----------------------------------------------------------------------------------
 # What the processes must count together lives in the cache: the API's throttle (per token or user),
