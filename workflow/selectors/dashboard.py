@@ -18,9 +18,10 @@ from viewflow.workflow.status import STATUS
 from rules.errors import RuleEvaluationError
 
 from ..domain.distribution import Bound, pattern_bounds
-from ..models import HasilPenilaian, Keberatan, Periode, Predikat, Skp, StatusSkp, TenggatTugas, Unit
+from ..models import HasilPenilaian, Keberatan, Periode, Predikat, Skp, StatusPeriode, StatusSkp, TenggatTugas, Unit
 from .aggregates import between_writes, unit_status_counts
 from .distribution import units_below
+from .inbox import open_tasks_in
 from .org import org_snapshot
 from .scoring import RuleBook, pattern_for
 
@@ -227,3 +228,31 @@ def predikat_history(*, pegawai_id: int) -> list[dict]:
         .values("predikat", tahun=F("skp__periode__tahun"), urutan=F("skp__urutan"))
         .order_by("skp__periode__tahun", "skp__urutan")
     )
+
+
+def government_counts(*, instansi_ids) -> tuple[list[tuple[int, str, int]], dict[str, int]]:
+    """The appraisals of the open periods per government and status, and the open, overdue and
+    unassigned tasks: the admin home's summary. The queries scan the whole government, so they
+    run again only after an audited write (``between_writes``)."""
+    return between_writes(("government", tuple(sorted(instansi_ids))), lambda: _government_counts(instansi_ids))
+
+
+def _government_counts(instansi_ids) -> tuple[list[tuple[int, str, int]], dict[str, int]]:
+    """The appraisals of the open periods per government and status, and the open, overdue and
+    unassigned tasks."""
+    counts = (
+        Skp.objects.filter(periode__instansi_id__in=instansi_ids, periode__status=StatusPeriode.OPEN)
+        .values_list("periode__instansi_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    tasks = (
+        open_tasks_in(instansi_ids=instansi_ids)
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=timezone.now())),
+            queue=Count("pk", filter=Q(owner__isnull=True, status=STATUS.NEW)),
+        )
+    )
+    return [tuple(row) for row in counts], tasks

@@ -6,14 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from viewflow.workflow.status import STATUS
 
 from ..filters import OpenTaskFilter, TaskFilter, search_q
 from ..models import (
@@ -28,9 +26,15 @@ from ..models import (
     StatusSkp,
     TenggatTugas,
 )
-from ..selectors.aggregates import between_writes
 from ..selectors.appraisal import current_tasks, team_progress
-from ..selectors.dashboard import STEPS, ProgressRow, distribution_from, predikat_history, progress_per_opd
+from ..selectors.dashboard import (
+    STEPS,
+    ProgressRow,
+    distribution_from,
+    government_counts,
+    predikat_history,
+    progress_per_opd,
+)
 from ..selectors.inbox import archive_for, inbox_for, is_overdue, open_tasks_in, queue_for, subject_of, task_counts
 from ..selectors.org import admin_instansi_ids, pegawai_of, person_name, team_of
 from ..selectors.scoring import predikat_organisasi_of
@@ -275,36 +279,13 @@ def team_glance(*, penilai, periode: Periode) -> dict:
     }
 
 
-def _government_counts(instansi_ids) -> tuple[list[tuple[int, str, int]], dict[str, int]]:
-    """The appraisals of the open periods per government and status, and the open, overdue and
-    unassigned tasks."""
-    counts = (
-        Skp.objects.filter(periode__instansi_id__in=instansi_ids, periode__status=StatusPeriode.OPEN)
-        .values_list("periode__instansi_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    tasks = (
-        open_tasks_in(instansi_ids=instansi_ids)
-        .order_by()
-        .aggregate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=timezone.now())),
-            queue=Count("pk", filter=Q(owner__isnull=True, status=STATUS.NEW)),
-        )
-    )
-    return [tuple(row) for row in counts], tasks
-
-
 def government_summary(*, instansi_ids) -> dict:
     """An admin's compact view of their governments' open periods: appraisals per status, the
     open and overdue tasks, and the progress as stacked bars per step — per OPD for one
     government (its open period), per government for several. One grouped query counts the
     appraisals; the per-OPD bars add the OPD list and one more grouped query. The queries over
-    the whole government run again only after a write (``between_writes``)."""
-    counts, tasks = between_writes(
-        ("government", tuple(sorted(instansi_ids))), lambda: _government_counts(instansi_ids)
-    )
+    the whole government run again only after a write (``selectors.dashboard.government_counts``)."""
+    counts, tasks = government_counts(instansi_ids=instansi_ids)
     per_instansi: dict[int, dict[str, int]] = {}
     per_status: dict[str, int] = {}
     for instansi_id, status, n in counts:
