@@ -273,6 +273,30 @@ def test_the_inbox_and_open_tasks_cost_the_same_for_5_and_50_rows(client, org, o
     assert queries(client, "/kinerja/terlambat/?semua=1") == overdue_5
 
 
+def test_the_inbox_and_queue_are_counted_once_and_a_filter_counts_its_own_rows(
+    client, org, periode, opened_by_bkd, bkd, django_capture_on_commit_callbacks
+):
+    """The menu's badge and the list's pager show the same number, from one count; a filtered
+    list counts what the filter leaves."""
+    with time_machine.travel(DECEMBER, tick=False), django_capture_on_commit_callbacks(execute=True):
+        capaian_tasks_open(periode=periode, by=bkd)  # the Governor has no account: the queue fills
+    client.force_login(org.kasi.user)
+    give_tasks(org.kasi.user, 3)
+    held = Task.objects.filter(owner=org.kasi.user, status=STATUS.ASSIGNED).count()
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get("/kinerja/kotak-masuk/").content.decode()
+    counts = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(") and '"viewflow_task"' in q["sql"]]
+    assert badge(body, "inbox") == held and f"{held} tugas" in body
+    assert len(counts) == 1, counts
+    nobody = client.get("/kinerja/kotak-masuk/", {"q": "Tidak Ada Yang Bernama Ini", "page": "1"}).content.decode()
+    assert "0 tugas" in nobody and badge(nobody, "inbox") == held
+    assert f"{held} tugas" in client.get("/kinerja/kotak-masuk/", {"page": "1"}).content.decode()
+    client.force_login(bkd)
+    waiting = Task.objects.filter(owner__isnull=True, status=STATUS.NEW, flow_task_type="HUMAN").count()
+    queue = client.get("/kinerja/antrian/").content.decode()
+    assert waiting >= 1 and badge(queue, "queue") == waiting and f"{waiting} tugas" in queue
+
+
 # --- the people pickers ------------------------------------------------------------------------------
 
 

@@ -119,16 +119,16 @@ def task_counts(*, user, instansi_ids: set[int] | None = None) -> dict[str, int]
     the inbox, one more for an admin's queue."""
     if not user.is_authenticated:
         return {"inbox": 0, "overdue": 0, "queue": 0}
-    # the home page shows them and so does the menu: counted once per request
-    return memoized(("task_counts", user.pk), lambda: _task_counts(user, instansi_ids))
+    ids = frozenset(admin_instansi_ids(user) if instansi_ids is None else instansi_ids)
+    # the home page shows them and so does the menu: counted once per request and set of governments
+    return memoized(("task_counts", user.pk, ids), lambda: _task_counts(user, ids))
 
 
-def _task_counts(user, instansi_ids) -> dict[str, int]:
+def _task_counts(user, ids) -> dict[str, int]:
     now = timezone.now()
     counts = Task.objects.inbox(product_flows(), user).aggregate(
         inbox=Count("pk"), overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=now))
     )
-    ids = admin_instansi_ids(user) if instansi_ids is None else instansi_ids
     counts["queue"] = Task.objects.queue(product_flows(), user).filter(in_instansi(ids)).count() if ids else 0
     return counts
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -51,9 +52,32 @@ def querystring(request, drop=("page",)) -> str:
     return params.urlencode()
 
 
-def filtered_page(request, filterset, *, page_size: int = PAGE_SIZE):
+class CountedPaginator(Paginator):
+    """A paginator told its count: a list the menu's badge has already counted in this request
+    is not counted again."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count if self.known_count is not None else Paginator.count.func(self)
+
+
+def unfiltered(filterset) -> bool:
+    """No filter of ``filterset`` narrows its rows (a page number alone does not)."""
+    if not filterset.is_bound:
+        return True
+    return filterset.form.is_valid() and not any(
+        value not in (None, "", False) for value in filterset.form.cleaned_data.values()
+    )
+
+
+def filtered_page(request, filterset, *, page_size: int = PAGE_SIZE, count: int | None = None):
     """The filtered rows a page at a time. Filter input that cannot be read is named in a message
-    and left out of the filtering; a page number out of range shows the last page."""
+    and left out of the filtering; a page number out of range shows the last page. ``count``: the
+    number of rows when nothing is filtered, if already known."""
     if filterset.is_bound and not filterset.form.is_valid():
         messages.warning(
             request,
@@ -64,7 +88,8 @@ def filtered_page(request, filterset, *, page_size: int = PAGE_SIZE):
                 )
             },
         )
-    return Paginator(filterset.qs, page_size).get_page(request.GET.get("page"))
+    known = count if count is not None and unfiltered(filterset) else None
+    return CountedPaginator(filterset.qs, page_size, count=known).get_page(request.GET.get("page"))
 
 
 def task_rows(tasks, *, with_owner: bool = False) -> list[dict]:
@@ -122,7 +147,9 @@ class TaskListPage(TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         filterset = TaskFilter(self.request.GET or None, queryset=self.rows(), request=self.request)
-        page = filtered_page(self.request, filterset)
+        # the menu's badges count the inbox and the queue (once per request): the pager uses them
+        badge = task_counts(user=self.request.user).get(self.kind) if self.kind != "archive" else None
+        page = filtered_page(self.request, filterset, count=badge)
         ctx.update(
             {
                 "kind": self.kind,
