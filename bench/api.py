@@ -25,14 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 
-from bench.lifecycle import ROOT, build_org, prepare_database, setup_django
+from bench import gunicorn
+from bench.lifecycle import build_org, prepare_database, setup_django
 
 
 def build(extra: int, demo: bool) -> dict:
@@ -141,14 +139,7 @@ def mark_built(url: str, extra: int, demo: bool, data: dict) -> None:
         conn.execute("INSERT INTO bench_api_built VALUES (%s, %s, %s)", [extra, demo, json.dumps(data)])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+def start_gunicorn(url: str, workers: int) -> gunicorn.Server:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -162,33 +153,7 @@ def start_gunicorn(url: str, workers: int) -> tuple[subprocess.Popen, str]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("KINERJA_EXTRA_APPS", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "project.wsgi",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    import requests
-
-    for _ in range(120):
-        try:
-            requests.get(f"{base}/api/v1/me/", timeout=10)
-            return process, base
-        except requests.RequestException:
-            time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    return gunicorn.start(env, workers=workers, probe="/api/v1/me/")
 
 
 def load(requests_: list, concurrency: int) -> dict:
@@ -270,7 +235,8 @@ def main() -> None:
     actors = actions_ready(args.actions)
     from workflow.models import NilaiPerilaku
 
-    server, base = start_gunicorn(args.database_url, args.gunicorn_workers)
+    server = start_gunicorn(args.database_url, args.gunicorn_workers)
+    base = server.base
     try:
         tokens = data["tokens"]
 
@@ -299,8 +265,7 @@ def main() -> None:
         ][: args.actions]
         figures["task_action"] = load(actions, args.concurrency)
     finally:
-        server.terminate()
-        server.wait(30)
+        server.stop()
     print(
         json.dumps(
             {

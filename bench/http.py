@@ -26,14 +26,14 @@ import multiprocessing
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+
+from bench import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_PASSWORD = "bench"  # noqa: S105 - the extra employees' password, bench databases only
@@ -310,12 +310,6 @@ def heads_approved(items: list[dict]) -> None:
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_env(url: str, var_dir: str, conn_max_age: int, cache_url: str = "") -> dict:
     return {
         **os.environ,
@@ -333,38 +327,6 @@ def server_env(url: str, var_dir: str, conn_max_age: int, cache_url: str = "") -
         "CELERY_BROKER_URL": "",
         "LOG_LEVEL": "WARNING",
     }
-
-
-def start_server(env: dict, port: int, workers: int):
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "project.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    import requests
-
-    for _ in range(120):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn stopped")
-        time.sleep(0.5)
-    raise RuntimeError("gunicorn did not answer")
 
 
 def login(base: str, username: str, password: str):
@@ -694,15 +656,13 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(env, port, args.workers)
+    server = gunicorn.start(env, workers=args.workers)
+    base = server.base
     try:
         pages = measure_pages(base, scen, args.duration, args.warm)
         posts = post_mix(base, items, args.clients, BENCH_PASSWORD) if items else None
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        server.stop()
     result = {
         "extra": args.extra,
         "workers": args.workers,

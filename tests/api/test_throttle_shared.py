@@ -3,18 +3,13 @@ servers on the test database, one token, requests alternating between them. With
 local-memory cache each process counts on its own, which is why production sets the URL."""
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 
 import pytest
 import redis
 import requests
-from django.conf import settings
 
+from bench import gunicorn
 from tests.helpers import database_url
 
 REDIS = "redis://127.0.0.1:6379/5"
@@ -38,59 +33,6 @@ def cache_prefix():
         client.delete(*keys)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict) -> tuple[subprocess.Popen, str]:
-    """One gunicorn process (a single worker) with the production settings, in its own process group."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "project.wsgi",
-            "-w",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    return process, f"http://127.0.0.1:{port}"
-
-
-def wait_until_up(process: subprocess.Popen, base: str) -> None:
-    for _ in range(120):
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            requests.get(f"{base}/api/v1/me/", timeout=5)  # anonymous: 401, not counted for the token
-            return
-        except requests.ConnectionError:
-            time.sleep(0.25)
-    raise RuntimeError("gunicorn did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
-
-
 def statuses_alternating(org, token_of, tmp_path, cache_env: dict) -> list[int]:
     """Four requests of one token, alternating between two gunicorn processes."""
     secret = token_of(org.pelaksana.user)
@@ -106,17 +48,18 @@ def statuses_alternating(org, token_of, tmp_path, cache_env: dict) -> list[int]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("KINERJA_EXTRA_APPS", None)
-    servers = [start_server(env), start_server(env)]
+    # anonymous probes: a 401, not counted for the token
+    servers = [gunicorn.start(env, probe="/api/v1/me/", wait=False) for _ in range(2)]
     try:
-        for process, base in servers:
-            wait_until_up(process, base)
+        for server in servers:
+            server.wait_until_up()
         headers = {"Authorization": f"Bearer {secret}"}
         return [
-            requests.get(f"{servers[i % 2][1]}/api/v1/me/", headers=headers, timeout=30).status_code for i in range(4)
+            requests.get(f"{servers[i % 2].base}/api/v1/me/", headers=headers, timeout=30).status_code for i in range(4)
         ]
     finally:
-        for process, _ in servers:
-            stop(process)
+        for server in servers:
+            server.stop()
 
 
 @pytest.mark.django_db(transaction=True)
