@@ -6,8 +6,13 @@ import copy
 import csv
 import datetime as dt
 import io
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import time_machine
 from django.db import connection
 from viewflow.workflow.models import Task
@@ -255,6 +260,61 @@ def database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{Path(s['NAME']).resolve()}"
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def redis_or_skip(url: str, *, flush: bool = False):
+    """A client of the Redis database ``url`` (emptied first with ``flush``); the test is skipped
+    when Redis is not running, except in CI, where that is a failure."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb() if flush else client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return client
+
+
+def celery(env: dict, *args: str) -> subprocess.Popen:
+    """``celery -A project <args>`` (a worker or beat) in its own process group, so ``stop_group``
+    ends it whole; its output is kept for a failing assertion to show."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "project", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def celery_worker(env: dict, name: str, concurrency: int = 1) -> subprocess.Popen:
+    """A real Celery worker (prefork, ``concurrency`` children) named ``name``."""
+    return celery(
+        env,
+        "worker",
+        "-c",
+        str(concurrency),
+        "-l",
+        "warning",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"{name}@%h",
+    )
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL if it has not ended within 20 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
 
 
 # --- the rule pack's policy row ----------------------------------------------------------------

@@ -10,7 +10,7 @@ import redis
 import requests
 
 from bench import gunicorn
-from tests.helpers import database_url
+from tests.helpers import database_url, redis_or_skip
 
 REDIS = "redis://127.0.0.1:6379/5"
 RATE = 2  # requests per minute and token
@@ -19,15 +19,9 @@ RATE = 2  # requests per minute and token
 @pytest.fixture
 def cache_prefix():
     """A key prefix of this test's own in Redis database 5; its keys are deleted afterwards."""
-    try:
-        redis.Redis.from_url(REDIS).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client = redis_or_skip(REDIS)
     prefix = f"kinerja-test-{uuid.uuid4().hex[:12]}"
     yield prefix
-    client = redis.Redis.from_url(REDIS)
     keys = list(client.scan_iter(match=f"{prefix}:*"))
     if keys:
         client.delete(*keys)

@@ -3,18 +3,14 @@ Redis fire a due viewflow timer, and the resulting task assignment e-mails its o
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 
 import pytest
-import redis
 import time_machine
-from django.conf import settings
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from tests.helpers import approve, database_url
+from tests.helpers import approve, celery, celery_worker, database_url, redis_or_skip, stop_group
 from workflow.flows import AppraisalFlow
 from workflow.models import Skp
 
@@ -24,12 +20,7 @@ BROKER = "redis://127.0.0.1:6379/14"
 
 @pytest.fixture
 def redis_up():
-    try:
-        redis.Redis.from_url(BROKER).flushdb()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    redis_or_skip(BROKER, flush=True)
 
 
 def test_beat_and_a_worker_fire_a_due_timer_and_mail_the_new_task(
@@ -55,21 +46,8 @@ def test_beat_and_a_worker_fire_a_due_timer_and_mail_the_new_task(
         "DJANGO_SETTINGS_MODULE": "project.settings",
         "KINERJA_VAR_DIR": str(tmp_path),
     }
-    common = [sys.executable, "-m", "celery", "-A", "project"]
-    worker = subprocess.Popen(
-        [*common, "worker", "-c", "1", "-l", "warning", "--without-gossip", "--without-mingle", "-n", "timers-test@%h"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    beat = subprocess.Popen(
-        [*common, "beat", "-l", "warning", "-s", str(tmp_path / "beat-schedule")],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    worker = celery_worker(env, "timers-test")
+    beat = celery(env, "beat", "-l", "warning", "-s", str(tmp_path / "beat-schedule"))
     try:
         deadline = time.monotonic() + 60
         fired = False
@@ -90,9 +68,4 @@ def test_beat_and_a_worker_fire_a_due_timer_and_mail_the_new_task(
         assert Skp.objects.get(pk=skp.pk).status == "disetujui"
     finally:
         for proc in (beat, worker):
-            proc.terminate()
-        for proc in (beat, worker):
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_group(proc)

@@ -9,13 +9,12 @@ import sys
 import time
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 
 from tests.factories import JabatanFactory, PegawaiFactory
-from tests.helpers import database_url
+from tests.helpers import celery_worker, database_url, redis_or_skip, stop_group
 from workflow.models import AuditChainHead, PembukaanPeriode, Skp
 from workflow.services.audit import ADVISORY_LOCK_KEY
 from workflow.services.period_open import employees_to_open, period_open, period_open_chunk
@@ -27,41 +26,9 @@ CHUNK = 10
 
 @pytest.fixture
 def broker():
-    try:
-        redis.Redis.from_url(BROKER).flushdb()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client = redis_or_skip(BROKER, flush=True)
     yield
-    redis.Redis.from_url(BROKER).flushdb()
-
-
-def start_worker(env, name):
-    """A real Celery worker (prefork, one child) in its own process group, so it can be killed whole."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "project",
-            "worker",
-            "-c",
-            "1",
-            "-l",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{name}@%h",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    client.flushdb()
 
 
 def worker_mid_chunk() -> bool:
@@ -75,16 +42,6 @@ def worker_mid_chunk() -> bool:
             "AND pid <> pg_backend_pid() AND xact_start < clock_timestamp() - interval '150 milliseconds'"
         )
         return cursor.fetchone()[0] > 0
-
-
-def stop(worker):
-    if worker.poll() is None:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(5)
 
 
 @pytest.mark.django_db
@@ -133,7 +90,7 @@ def test_a_worker_killed_mid_opening_leaves_a_job_that_finishes_by_itself(org, p
     job = PembukaanPeriode.objects.get(periode=periode)
     assert (job.total, job.chunks, job.status) == (employees, -(-employees // CHUNK), PembukaanPeriode.Status.QUEUED)
 
-    first = start_worker(env, "first")
+    first = celery_worker(env, "first")
     try:
         deadline = time.monotonic() + 90
         while job.chunks_selesai < 2:  # two chunks committed and counted
@@ -152,11 +109,11 @@ def test_a_worker_killed_mid_opening_leaves_a_job_that_finishes_by_itself(org, p
             os.killpg(first.pid, signal.SIGKILL)  # the worker and its child die mid-chunk: no ack, no cleanup
             first.wait(10)
     finally:
-        stop(first)
+        stop_group(first)
     job.refresh_from_db()
     assert 2 <= job.chunks_selesai < job.chunks and job.status == PembukaanPeriode.Status.RUNNING
 
-    second, started = start_worker(env, "second"), time.monotonic()
+    second, started = celery_worker(env, "second"), time.monotonic()
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -166,7 +123,7 @@ def test_a_worker_killed_mid_opening_leaves_a_job_that_finishes_by_itself(org, p
             assert second.poll() is None, second.stdout.read().decode()[-2000:]
             time.sleep(0.5)
     finally:
-        stop(second)
+        stop_group(second)
     print(f"the second worker finished the job in {time.monotonic() - started:.1f} s")
     job.refresh_from_db()
     assert job.status == PembukaanPeriode.Status.DONE, f"job stuck at {job.chunks_selesai}/{job.chunks} chunks"
