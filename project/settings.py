@@ -231,7 +231,7 @@ if KINERJA_CACHE_URL:
         )
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "project.cache.RedisCache",  # Django's, reusing its redis client
             "LOCATION": KINERJA_CACHE_URL,
             "KEY_PREFIX": os.environ.get("KINERJA_CACHE_PREFIX", "kinerja"),
         }
@@ -242,6 +242,13 @@ if KINERJA_CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments that depend on nothing but their key (the menu's links for a language and a
+# set of permissions): drawn once per process and kept in its memory, no round trip to Redis.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "kinerja-fragments",
+    "TIMEOUT": 3600,
+}
 
 # --- Background work ------------------------------------------------------------------------
 # No broker configured: run tasks in-process so the embedded default needs no services.

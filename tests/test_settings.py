@@ -139,7 +139,7 @@ def test_the_cache_is_local_memory_unless_kinerja_cache_url_names_a_redis(tmp_pa
     assert shared.returncode == 0, shared.stderr
     assert shared.stdout.split()[-3:] == [
         "django.contrib.sessions.backends.cached_db",
-        "django.core.cache.backends.redis.RedisCache",
+        "project.cache.RedisCache",  # Django's RedisCache, reusing its redis client
         "redis://cache:6379/1",
     ]
     wrong = manage("check", DEBUG="true", KINERJA_CACHE_URL="memcached://cache:11211", KINERJA_VAR_DIR=str(tmp_path))
