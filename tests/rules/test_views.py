@@ -45,6 +45,18 @@ def test_superuser_and_rule_admin_group_may_enter(client, pack, rule_admin):
         assert client.get("/aturan/").status_code == 200
 
 
+def test_the_menus_show_the_rules_editor_to_rule_admins_only_whoever_drew_them_first(client, pack, rule_admin):
+    """The menu's links are drawn once per process for a language and a permission set: one
+    person's drawing never shows another the rules editor."""
+    someone = User.objects.create_user("pegawai.lain", password="x")
+    seen = []
+    for user in (someone, rule_admin, someone, rule_admin):
+        client.force_login(user)
+        body = client.get("/kinerja/kotak-masuk/").content.decode()
+        seen.append(('href="/aturan/"' in body, "Aturan penilaian" in body))
+    assert seen == [(False, False), (True, True), (False, False), (True, True)]
+
+
 def test_pages_render_in_indonesian(admin_client, pack):
     version = published()
     table = table_of(version, "predikat_kinerja")
