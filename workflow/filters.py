@@ -62,6 +62,10 @@ class TaskFilter(django_filters.FilterSet):
         model = Task
         fields: list[str] = []
 
+    # Unbound, the form is the same for everyone (the steps of every flow): the page draws it once
+    # per process and language under this name. A subclass whose choices depend on the user says "".
+    same_for_everyone = "tasks"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["langkah"].extra["choices"] = step_choices()
@@ -102,6 +106,8 @@ def _units_under(unit: Unit, units: list[Unit]) -> set[int]:
 
 class OpenTaskFilter(TaskFilter):
     """The admin's open tasks of their governments: also by OPD, unit and who holds the task."""
+
+    same_for_everyone = ""  # the OPD and unit choices are the admin's governments'
 
     HELD, QUEUE = "dipegang", "antrian"
 

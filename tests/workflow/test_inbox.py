@@ -297,6 +297,20 @@ def test_the_inbox_and_queue_are_counted_once_and_a_filter_counts_its_own_rows(
     assert waiting >= 1 and badge(queue, "queue") == waiting and f"{waiting} tugas" in queue
 
 
+def test_the_empty_filter_form_drawn_once_speaks_each_readers_language(client, org, opened, bkd):
+    """The unbound filter forms of the task lists and the audit search are drawn once per process
+    and language: the next reader in the other language gets theirs, a filled-in form its values."""
+    client.force_login(bkd)
+    for lang, steps, actions in (("id", "Semua tahap", "Semua tindakan"), ("en", "All steps", "All actions")) * 2:
+        client.post("/i18n/setlang/", {"language": lang, "next": "/kinerja/"})
+        assert steps in client.get("/kinerja/kotak-masuk/").content.decode()
+        assert actions in client.get("/kinerja/audit/").content.decode()
+    filled = client.get("/kinerja/kotak-masuk/", {"q": "Hendra Safitri"}).content.decode()
+    assert 'value="Hendra Safitri"' in filled
+    assert 'value="Hendra Safitri"' not in client.get("/kinerja/kotak-masuk/").content.decode()
+    assert 'value="skp:12"' in client.get("/kinerja/audit/", {"obj": "skp:12"}).content.decode()
+
+
 # --- the people pickers ------------------------------------------------------------------------------
 
 
