@@ -7,6 +7,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
@@ -231,6 +234,46 @@ def transfer_end_to_end(client, org, bkd):
 def test_a_transfer_end_to_end_through_the_pages_to_the_annual_predikat(client, org, opened, bkd, rules_pack):
     first, second = transfer_end_to_end(client, org, bkd)
     assert (first.hasil.predikat, second.hasil.predikat) == ("baik", "sangat_baik")
+
+
+def test_the_team_page_reads_every_employees_several_skp_at_once(org, opened, bkd, rules_pack):
+    """The kabid's team page shows the year's predikat of each employee with several SKP: the same
+    number of queries for one such employee as for two. The kasi's staff moves into the bidang,
+    the bidang's functional official into the seksi: the kabid assesses an SKP of each."""
+
+    def team_queries():
+        client = Client()
+        client.force_login(org.kabid.user)
+        client.get("/kinerja/tim/")
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/kinerja/tim/").content.decode()
+        return len(captured), body.count("ditentukan oleh tabel")
+
+    def skp(person, urutan):
+        return Skp.objects.select_related("penilai").get(pegawai=person, urutan=urutan)
+
+    post = new_post(org)
+
+    def moved(person, unit, on):
+        with time_machine.travel(on, tick=False):
+            pegawai_transfer(pegawai=person, unit=unit, jabatan=post, tanggal=on.date(), by=bkd, alasan="SK")
+            final_review(skp(person, 1), person, skp(person, 1).penilai, "sesuai")
+            approve_plan(skp(person, 2), person, skp(person, 2).penilai)
+        with time_machine.travel(DECEMBER + dt.timedelta(days=7), tick=False):
+            fire_due_timers()
+            final_review(skp(person, 2), person, skp(person, 2).penilai, "di_atas")
+
+    with time_machine.travel(MARCH, tick=False):
+        for person in (org.pelaksana, org.fungsional):
+            approve_plan(skp(person, 1), person, skp(person, 1).penilai)
+    moved(org.pelaksana, org.bidang, JULY)
+    with time_machine.travel(DECEMBER + dt.timedelta(days=7), tick=False):
+        one = team_queries()
+    moved(org.fungsional, org.seksi, DECEMBER)
+    with time_machine.travel(DECEMBER + dt.timedelta(days=7), tick=False):
+        two = team_queries()
+    assert one[1] == 1 and two[1] == 2  # each annual predikat shown, with the table that decided it
+    assert two[0] == one[0]
 
 
 @pytest.mark.postgres

@@ -76,6 +76,19 @@ def skps_of_year(*, pegawai_id: int, periode_id: int) -> list[Skp]:
     )
 
 
+def skps_of_years(*, pegawai_ids, periode_id: int) -> dict[int, list[Skp]]:
+    """``skps_of_year`` for many employees in one query: each one's SKP of the period, in order."""
+    found: dict[int, list[Skp]] = {}
+    rows = (
+        Skp.objects.filter(periode_id=periode_id, pegawai_id__in=pegawai_ids)
+        .select_related("periode", "hasil")
+        .order_by("pegawai_id", "urutan")
+    )
+    for skp in rows:
+        found.setdefault(skp.pegawai_id, []).append(skp)
+    return found
+
+
 def several_skp(*, periode: Periode, pegawai_ids: set[int]) -> set[int]:
     """Which of ``pegawai_ids`` have more than one SKP in ``periode`` (one query)."""
     counts = (
@@ -286,15 +299,15 @@ def _position(node) -> int:
 
 
 def current_tasks(process_ids: list[int]) -> dict:
-    """The open task of each process (a person's task before a waiting timer), with its holder:
-    one query for all of them."""
+    """The open task of each process (a person's task before a waiting timer), with its holder and
+    its due date (``tenggat``, when it has one): one query for all of them."""
 
     found: dict = {}
     tasks = (
         Task.objects.filter(
             process_id__in=process_ids, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]
         )
-        .select_related("owner__pegawai")
+        .select_related("owner__pegawai", "tenggat")
         .order_by("created")
     )
     for task in tasks:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import rules
+from project.memo import memoized
 from rules.errors import RuleEvaluationError
 from rules.models import RuleSetVersion
 
@@ -273,14 +274,16 @@ def result_may_be_published(skp: Skp) -> bool:
 # --- the year's predikat of several SKP (transfers, appointments) -------------------------------
 
 
-def annual_predikat(*, pegawai_id: int, periode) -> AnnualPredikat | None:
+def annual_predikat(*, pegawai_id: int, periode, skps: list[Skp] | None = None) -> AnnualPredikat | None:
     """The year's predikat of an employee with several SKP in ``periode`` (None with one SKP:
     its own predikat is the year's). The SKP are compared in order by the rule table
     ``predikat_tahunan`` (the one chosen so far against the next); an SKP closed without a result
     takes no part. Evaluated with the version that scored the year's last SKP (when it has the
     table; else the version in force at the period's end), so the answer does not move with later
-    edits of the rules."""
-    skps = skps_of_year(pegawai_id=pegawai_id, periode_id=periode.pk)
+    edits of the rules. ``skps``: the employee's SKP of the period in order, when the caller has
+    read them (``skps_of_years`` reads them for many employees at once)."""
+    if skps is None:
+        skps = skps_of_year(pegawai_id=pegawai_id, periode_id=periode.pk)
     if len(skps) < 2:
         return None
     published = set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
@@ -323,7 +326,8 @@ def _annual_version(skp: Skp, periode):
         (d["version"]["id"] for d in trace if isinstance(d, dict) and d.get("table") == PREDIKAT_TABLE), None
     )
     if version_id and ANNUAL_TABLE in rules.table_specs(version_id):
-        return RuleSetVersion.objects.get(pk=version_id)
+        # a version is never edited once it scored: read once per request however many employees
+        return memoized(("rule_version", version_id), lambda: RuleSetVersion.objects.get(pk=version_id))
     return rules.version_on(RULE_SET, periode.tanggal_selesai)
 
 

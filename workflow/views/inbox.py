@@ -25,7 +25,6 @@ from ..models import (
     StatusKepegawaian,
     StatusPeriode,
     StatusSkp,
-    TenggatTugas,
 )
 from ..selectors.appraisal import current_tasks, team_progress
 from ..selectors.dashboard import (
@@ -194,7 +193,7 @@ class OpenTasksView(TemplateView):
 
 def my_appraisals(pegawai: Pegawai) -> list[Skp]:
     """The employee's own appraisals across periods, newest first, each with its open step
-    (``step``, ``holder_name``, ``due``): three queries whatever their number."""
+    (``step``, ``holder_name``, ``due``): two queries whatever their number."""
     skp = list(
         Skp.objects.filter(pegawai=pegawai)
         .select_related("periode", "hasil", "keberatan")
@@ -207,9 +206,6 @@ def my_appraisals(pegawai: Pegawai) -> list[Skp]:
             keberatan.process_id if item.status == StatusSkp.KEBERATAN and keberatan is not None else item.process_id
         )
     tasks = current_tasks([pk for pk in carriers.values() if pk])
-    due = dict(
-        TenggatTugas.objects.filter(task__in=[t.pk for t in tasks.values()]).values_list("task_id", "jatuh_tempo")
-    )
     now = timezone.now()
     for item in skp:
         task = tasks.get(carriers[item.pk])
@@ -218,7 +214,8 @@ def my_appraisals(pegawai: Pegawai) -> list[Skp]:
         item.holder_name = person_name(task.owner) if task is not None else ""
         item.mine = task is not None and task.owner_id == pegawai.user_id
         item.task_url = task.flow_task.reverse("index", args=[task.process_id, task.pk]) if task is not None else ""
-        item.due = due.get(task.pk) if task is not None else None
+        tenggat = getattr(task, "tenggat", None)
+        item.due = tenggat.jatuh_tempo if tenggat is not None else None
         item.overdue = item.due is not None and item.due < now
     return skp
 

@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from ..exports import download, export_format
 from ..forms import DelegationForm
 from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode, StatusSkp
-from ..selectors.appraisal import several_skp, team_progress
+from ..selectors.appraisal import several_skp, skps_of_years, team_progress
 from ..selectors.capaian import capaian_in_force
 from ..selectors.kalibrasi import is_calibrator, level_distribution
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
@@ -141,9 +141,12 @@ class TeamView(TemplateView):
                 # Employees with several SKP this year: the year's predikat and the table that decided.
                 labels = dict(Predikat.choices)
                 several = several_skp(periode=periode, pegawai_ids={s.pegawai_id for s in progress["skp"]})
+                years = skps_of_years(pegawai_ids=several, periode_id=periode.pk) if several else {}
                 for item in progress["skp"]:
                     if item.pegawai_id in several:
-                        item.annual = annual_predikat(pegawai_id=item.pegawai_id, periode=periode)
+                        item.annual = annual_predikat(
+                            pegawai_id=item.pegawai_id, periode=periode, skps=years.get(item.pegawai_id, [])
+                        )
                         item.annual_label = labels.get(item.annual.predikat, "") if item.annual else ""
                 ctx["skp_page"] = Paginator(self.filtered(progress["skp"]), TEAM_PAGE).get_page(
                     self.request.GET.get("page")
