@@ -298,6 +298,24 @@ def _position(node) -> int:
     return list(vars(node.flow_class)).index(node.name) if node.name in vars(node.flow_class) else 999
 
 
+# What the lists of appraisals show of an open task: its step, state, holder (named) and due date.
+# Read with only these columns: a task row, its holder and their employee record are wide.
+CURRENT_TASK_FIELDS = (
+    "flow_task",
+    "flow_task_type",
+    "status",
+    "created",
+    "process_id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__pegawai__nama",
+    "owner__pegawai__user_id",
+    "tenggat__jatuh_tempo",
+    "tenggat__task_id",
+)
+
+
 def current_tasks(process_ids: list[int]) -> dict:
     """The open task of each process (a person's task before a waiting timer), with its holder and
     its due date (``tenggat``, when it has one): one query for all of them."""
@@ -308,6 +326,7 @@ def current_tasks(process_ids: list[int]) -> dict:
             process_id__in=process_ids, status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED]
         )
         .select_related("owner__pegawai", "tenggat")
+        .only(*CURRENT_TASK_FIELDS)
         .order_by("created")
     )
     for task in tasks:
