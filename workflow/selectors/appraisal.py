@@ -253,6 +253,11 @@ def can_view_appeal(user, keberatan: Keberatan) -> bool:
     return keberatan.process_id is not None and keberatan.process.task_set.filter(owner=user).exists()
 
 
+# A result's rule trace and facts (JSON, kilobytes each): read by the pages that explain one
+# result, left out where a list shows only its predikat.
+RESULT_DETAIL = ("hasil__trace", "hasil__fakta")
+
+
 def team_progress(*, penilai, periode: Periode) -> dict:
     """The assessor's team in one period: each SKP with its current step (``step``) and who holds
     that step (``holder``), counts per step in the flow's order, and the predikat distribution of
@@ -263,6 +268,7 @@ def team_progress(*, penilai, periode: Periode) -> dict:
     skp = list(
         Skp.objects.filter(penilai=penilai, periode=periode)
         .select_related("pegawai", "hasil", "keberatan")
+        .defer(*RESULT_DETAIL)
         .order_by("pegawai__nama")
     )
     after_publication = set(StatusSkp.reached(StatusSkp.KEBERATAN))

@@ -26,7 +26,7 @@ from ..models import (
     StatusPeriode,
     StatusSkp,
 )
-from ..selectors.appraisal import current_tasks, team_progress
+from ..selectors.appraisal import RESULT_DETAIL, current_tasks, team_progress
 from ..selectors.dashboard import (
     STEPS,
     ProgressRow,
@@ -197,6 +197,7 @@ def my_appraisals(pegawai: Pegawai) -> list[Skp]:
     skp = list(
         Skp.objects.filter(pegawai=pegawai)
         .select_related("periode", "hasil", "keberatan")
+        .defer(*RESULT_DETAIL)
         .order_by("-periode__tahun", "-urutan")
     )
     carriers = {}
