@@ -110,6 +110,28 @@ def test_the_audit_search_filters_and_exports_csv(client, org, bkd, published): 
     assert len(rows) == Skp.objects.filter(pk=published.pk).count() * len(EXPECTED_STORY)
 
 
+def test_each_audit_row_shows_number_local_time_actor_action_linked_object_and_escaped_reason(
+    client,
+    org,
+    bkd,
+    published,  # noqa: F811
+):
+    from django.utils import timezone
+
+    from workflow.models import AuditEvent
+
+    audit_record(action=AuditAction.PERIOD_CREATED, obj=org.instansi, by=bkd, reason="<b>dibuka</b> & dicatat")
+    client.force_login(bkd)
+    page = client.get("/kinerja/audit/").content.decode()
+    newest = AuditEvent.objects.order_by("-seq").first()
+    when = timezone.localtime(newest.time).strftime("%d-%m-%Y %H:%M:%S")
+    assert f'<tr><td>{newest.seq}</td><td style="white-space:nowrap">{when}</td><td>admin.bkd</td>' in page
+    assert "<td>Periode dibuat</td>" in page and "<td>&lt;b&gt;dibuka&lt;/b&gt; &amp; dicatat</td>" in page
+    assert f'<a href="/kinerja/riwayat/{published.pk}/">' in page  # an SKP's events link to its timeline
+    assert "Tidak ada peristiwa" not in page
+    assert "Tidak ada peristiwa" in client.get("/kinerja/audit/", {"person": "nobody-at-all"}).content.decode()
+
+
 def test_an_employee_cannot_search_the_audit_log(client, org):
     give_accounts(org.pelaksana)
     client.force_login(org.pelaksana.user)

@@ -1,6 +1,10 @@
 """Small template helpers of the workflow pages."""
 
 from django import template
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from ..selectors.org import person_name
 
@@ -21,3 +25,32 @@ def person(user):
     """``{{ task.owner|person }}`` — how a person is named on the pages (see ``person_name``); empty
     for nobody."""
     return person_name(user)
+
+
+@register.simple_tag
+def audit_rows(events):
+    """The audit search's table rows (a page of 50 events): the same markup as a template loop
+    would write, built here because the loop took a third of the page's time (a date filter,
+    a choice label, a link and six escapes per row through the template engine)."""
+    timeline = reverse("kinerja:timeline", args=[0])[: -len("0/")]  # the timeline of SKP n: <prefix>n/
+    rows = []
+    for e in events:
+        shown = (
+            format_html('<a href="{}{}/">{}</a>', timeline, e.object_id, e.object_repr)
+            if e.content_type.model == "skp"
+            else conditional_escape(e.object_repr)
+        )
+        rows.append(
+            format_html(
+                '<tr><td>{}</td><td style="white-space:nowrap">{}</td><td>{}</td>\n'
+                "        <td>{}</td>\n        <td>{}</td>\n        <td>{}</td><td>{}</td></tr>\n",
+                e.seq,
+                dateformat.format(timezone.localtime(e.time), "d-m-Y H:i:s"),
+                e.actor_repr,
+                e.get_action_display(),
+                shown,
+                e.reason,
+                e.ip or "",
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every part went through format_html
