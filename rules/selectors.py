@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from project.memo import memoized
 
@@ -40,6 +40,14 @@ def rule_sets_with_versions() -> QuerySet[RuleSet]:
 
 def version_tables(*, version: RuleSetVersion) -> QuerySet[DecisionTable]:
     return version.tables.prefetch_related("inputs", "outputs", "rows", "test_cases").order_by("position", "name")
+
+
+def version_table_list(*, version: RuleSetVersion) -> QuerySet[DecisionTable]:
+    """The version's tables as its page lists them: each with its number of rows and test cases
+    (``n_rows``, ``n_tests``), counted by the database instead of loading every row."""
+    return version.tables.annotate(
+        n_rows=Count("rows", distinct=True), n_tests=Count("test_cases", distinct=True)
+    ).order_by("position", "name")
 
 
 def table_spec(table: DecisionTable) -> TableSpec:

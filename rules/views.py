@@ -24,7 +24,7 @@ from .diff import diff_versions
 from .errors import RuleEvaluationError, RuleSetError
 from .forms import DiffForm, FactsForm, GridForm, TestCaseDeleteForm, TestCaseForm
 from .models import DecisionTable, RuleSetVersion, TableTestCase
-from .selectors import rule_sets_with_versions, table_spec, version_in_force, version_specs, version_tables
+from .selectors import rule_sets_with_versions, table_spec, version_in_force, version_specs, version_table_list
 from .services import (
     rule_version_copy,
     rule_version_publish,
@@ -78,7 +78,7 @@ class VersionDetailView(RulesAdminMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         version = _version(self.kwargs["pk"])
         ctx["version"] = version
-        ctx["tables"] = version_tables(version=version)
+        ctx["tables"] = version_table_list(version=version)
         ctx["others"] = version.rule_set.versions.exclude(pk=version.pk).order_by("-number")
         ctx["publish_form"] = PublishForm(initial={"effective_from": timezone.localdate()})
         return ctx
@@ -402,7 +402,8 @@ class SimulateView(RulesAdminMixin, TemplateView):
 
     def form(self, version, data=None, files=None):
         form = SimulateForm(data, files)
-        form.fields["table"].choices = [(t.name, t.title or t.name) for t in version_tables(version=version)]
+        names = version.tables.order_by("position", "name").values_list("name", "title")
+        form.fields["table"].choices = [(name, title or name) for name, title in names]
         form.fields["baseline"].queryset = version.rule_set.versions.exclude(status=VersionStatus.DRAFT).order_by(
             "-number"
         )

@@ -57,6 +57,22 @@ def test_the_menus_show_the_rules_editor_to_rule_admins_only_whoever_drew_them_f
     assert seen == [(False, False), (True, True), (False, False), (True, True)]
 
 
+def test_the_version_page_counts_each_tables_rows_and_test_cases(admin_client, pack):
+    import re
+
+    version = published()
+    body = admin_client.get(f"/aturan/versi/{version.pk}/").content.decode()
+    tables = list(version.tables.order_by("position", "name"))
+    assert len(tables) > 1
+    for table in tables:
+        row = re.search(
+            rf"<code>{table.name}</code></td>\s*<td>[^<]*</td>\s*<td>(\d+)</td>\s*<td><a [^>]*>(\d+)</a>", body
+        )
+        assert row, table.name
+        assert (int(row[1]), int(row[2])) == (table.rows.count(), table.test_cases.count()), table.name
+    assert any(t.rows.count() != t.test_cases.count() for t in tables)  # the two columns are not the same count
+
+
 def test_pages_render_in_indonesian(admin_client, pack):
     version = published()
     table = table_of(version, "predikat_kinerja")
