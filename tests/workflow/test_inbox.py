@@ -83,6 +83,18 @@ def test_the_assessor_home_adds_the_team_and_the_admin_home_the_government(clien
     assert "Tugas terbuka:" in body
 
 
+def test_the_home_shows_an_assessor_their_team_before_its_appraisals_exist_and_a_clerk_none(
+    client, org, periode
+):
+    """The period is created, not opened yet: no appraisal anywhere. The kasi still sees their team
+    (of zero appraisals); the staff member, who assesses no one, sees no team."""
+    client.force_login(org.kasi.user)
+    body = client.get("/kinerja/").content.decode()
+    assert "Tim saya — 2026" in body and "0 penilaian di tim Anda." in body
+    client.force_login(org.pelaksana.user)
+    assert "Tim saya — 2026" not in client.get("/kinerja/").content.decode()
+
+
 def test_the_menu_uses_the_words_people_use(client, org, opened, bkd):
     client.force_login(bkd)
     body = client.get("/kinerja/").content.decode()

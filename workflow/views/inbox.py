@@ -268,18 +268,23 @@ class HomeView(TemplateView):
                 "home-history", _("My predikat over the periods"), predikat_history(pegawai_id=me.pk)
             )
             periode = _current_period(me.instansi_id)
-            if periode is not None and team_of(me):
-                ctx["team"] = team_glance(penilai=me, periode=periode)
+            if periode is not None:
+                # the team's appraisals say who is assessed; the org chart only when there are none
+                # yet (the glance shows an assessor their team of zero appraisals too)
+                progress = team_progress(penilai=me, periode=periode)
+                if progress["skp"] or team_of(me):
+                    ctx["team"] = team_glance(penilai=me, periode=periode, progress=progress)
         if ids:
             ctx["government"] = government_summary(instansi_ids=ids)
         return ctx
 
 
-def team_glance(*, penilai, periode: Periode) -> dict:
+def team_glance(*, penilai, periode: Periode, progress: dict | None = None) -> dict:
     """The assessor's team on their home: its size, the appraisals per step (a chart and a table)
     and the predikat distribution against the pattern of the assessor's unit, counted from the
-    team's rows already read (no query per member)."""
-    progress = team_progress(penilai=penilai, periode=periode)
+    team's rows already read (``progress``, from ``team_progress``; no query per member)."""
+    if progress is None:
+        progress = team_progress(penilai=penilai, periode=periode)
     labels = dict(Predikat.choices)
     counted = sum(1 for skp in progress["skp"] if skp.status != StatusSkp.DITUTUP)
     organisasi = (  # no result yet: no distribution to draw, no pattern to look up
