@@ -83,9 +83,7 @@ def test_the_assessor_home_adds_the_team_and_the_admin_home_the_government(clien
     assert "Tugas terbuka:" in body
 
 
-def test_the_home_shows_an_assessor_their_team_before_its_appraisals_exist_and_a_clerk_none(
-    client, org, periode
-):
+def test_the_home_shows_an_assessor_their_team_before_its_appraisals_exist_and_a_clerk_none(client, org, periode):
     """The period is created, not opened yet: no appraisal anywhere. The kasi still sees their team
     (of zero appraisals); the staff member, who assesses no one, sees no team."""
     client.force_login(org.kasi.user)
