@@ -271,6 +271,8 @@ def team_progress(*, penilai, periode: Periode) -> dict:
         .defer(*RESULT_DETAIL)
         .order_by("pegawai__nama")
     )
+    if not skp:
+        return {"skp": [], "per_step": [], "per_predikat": {}}
     after_publication = set(StatusSkp.reached(StatusSkp.KEBERATAN))
 
     def carrier(item) -> int | None:

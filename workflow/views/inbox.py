@@ -36,7 +36,7 @@ from ..selectors.dashboard import (
     progress_per_opd,
 )
 from ..selectors.inbox import archive_for, inbox_for, is_overdue, open_tasks_in, queue_for, subject_of, task_counts
-from ..selectors.org import admin_instansi_ids, pegawai_of, person_name, team_of
+from ..selectors.org import admin_instansi_ids, org_snapshot, pegawai_of, person_name, team_of
 from ..selectors.scoring import predikat_organisasi_of
 from .charts import distribution_chart, history_chart, org_label, pairs_chart, progress_chart
 
@@ -269,10 +269,16 @@ class HomeView(TemplateView):
             )
             periode = _current_period(me.instansi_id)
             if periode is not None:
-                # the team's appraisals say who is assessed; the org chart only when there are none
-                # yet (the glance shows an assessor their team of zero appraisals too)
-                progress = team_progress(penilai=me, periode=periode)
-                if progress["skp"] or team_of(me):
+                # A unit's head: their appraisals of the period say who is assessed, the org chart
+                # is asked only when there are none yet (an assessor sees a team of zero appraisals
+                # too). Anyone else: the org chart (an assessor named by override), as before.
+                progress = None
+                if org_snapshot(me.instansi_id).units_headed_by(me.pk):
+                    progress = team_progress(penilai=me, periode=periode)
+                    show = bool(progress["skp"]) or bool(team_of(me))
+                else:
+                    show = bool(team_of(me))
+                if show:
                     ctx["team"] = team_glance(penilai=me, periode=periode, progress=progress)
         if ids:
             ctx["government"] = government_summary(instansi_ids=ids)
