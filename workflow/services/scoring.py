@@ -183,15 +183,21 @@ class PeriodicReview:
 
 
 @transaction.atomic(savepoint=False)
-def periodic_score(*, evaluasi: Evaluasi, review: PeriodicReview, book: RuleBook, by) -> HasilPeriodik:
+def periodic_score(
+    *, evaluasi: Evaluasi, review: PeriodicReview, book: RuleBook, by, fresh: bool = False
+) -> HasilPeriodik:
     """The predikat of one periodic window from its two ratings, and the TPP percentage that
     predikat gives, both from ``book`` (the version the suggestion came from); stored on the
-    review with the facts and the trace of every table consulted (the caller audits it)."""
+    review with the facts and the trace of every table consulted (the caller audits it).
+    ``fresh``: the window was not reviewed before, so it has no result to look up (only a review
+    writes one, in the transaction that marks the window reviewed)."""
     facts = {"hasil_kerja": review.hasil_kerja, "perilaku": review.perilaku}
     predikat = book.evaluate(PREDIKAT_TABLE, facts)
     code = predikat.outputs["predikat"]
     tpp = book.evaluate(TPP_TABLE, {"predikat": code})
-    hasil = HasilPeriodik.objects.filter(evaluasi=evaluasi).first() or HasilPeriodik(evaluasi=evaluasi)
+    hasil = (None if fresh else HasilPeriodik.objects.filter(evaluasi=evaluasi).first()) or HasilPeriodik(
+        evaluasi=evaluasi
+    )
     suggestion = review.suggestion
     hasil.rating_hasil_kerja_saran, hasil.rating_hasil_kerja = suggestion.hasil_kerja, review.hasil_kerja
     hasil.rating_perilaku_saran, hasil.rating_perilaku = suggestion.perilaku, review.perilaku
