@@ -151,6 +151,16 @@ def main() -> None:
             f"{name:32} {c['statements'] / n:7.1f} {c['cpu_us'] / n / 1000:8.2f} {c['wall_us'] / n / 1000:8.2f}"
             f" {c['sql_us'] / n / 1000:8.2f}"
         )
+    life, bare = _stats["lifecycles (total)"], _stats["bare (total)"]
+    steps_life = sum(c["statements"] for k, c in _stats.items() if k not in ("setup",) and not k.startswith("bare"))
+    steps_bare = sum(c["statements"] for k, c in _stats.items() if k.startswith("bare"))
+    cpu, cpu_bare = life["cpu_us"] / n / 1000, bare["cpu_us"] / n / 1000
+    wall, wall_bare = life["wall_us"] / n / 1000, bare["wall_us"] / n / 1000
+    print(
+        f"\nper lifecycle: statements {steps_life / n:.1f} (bare {steps_bare / n:.1f});"
+        f" CPU {cpu:.1f} ms (bare {cpu_bare:.1f}, ratio {cpu_bare / cpu:.3f});"
+        f" wall {wall:.1f} ms (bare {wall_bare:.1f}, ratio {wall_bare / wall:.3f})"
+    )
     for name, c in _tables.items():
         if name in ("setup",):
             continue

@@ -863,6 +863,7 @@ def final_review_submit(
         task_execution(process_pk=skp.process_id, node=_node("final_review"), by=by, activation=activation, skp=skp),
     ):
         evaluasi, _created = evaluasi_for(skp, window)
+        run.first_score = evaluasi.dinilai is None  # never reviewed, so never scored
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
         _mark_reviewed(evaluasi)
         evaluasi.save()

@@ -52,6 +52,10 @@ class ScoringRun:
     rules: RuleBook
     review: AnnualReview | None = None
     system: object | None = field(default=None, repr=False)
+    # The annual review that opened the run was the first of the SKP: it was never scored, so
+    # there is no result to look up (only the scoring after an annual review writes one; the
+    # result's one-to-one key would refuse a second).
+    first_score: bool = False
 
     def system_user(self):
         if self.system is None:
@@ -96,7 +100,7 @@ def appraisal_score(*, skp: Skp, run: ScoringRun) -> HasilPenilaian:
     hk = skp.rating_hasil_kerja or suggestion.hasil_kerja
     pr = skp.rating_perilaku or suggestion.perilaku
     predikat = book.evaluate(PREDIKAT_TABLE, {"hasil_kerja": hk, "perilaku": pr})
-    hasil = HasilPenilaian.objects.filter(skp=skp).first() or HasilPenilaian(skp=skp)
+    hasil = (None if run.first_score else HasilPenilaian.objects.filter(skp=skp).first()) or HasilPenilaian(skp=skp)
     hasil.rating_hasil_kerja, hasil.rating_perilaku = hk, pr
     hasil.predikat = predikat.outputs["predikat"]
     hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version.number)
