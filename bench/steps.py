@@ -1,6 +1,6 @@
 """Where a lifecycle's time and statements go, step by step (one process, PostgreSQL).
 
-    python -m bench.steps [--n 30] [--database-url URL] [--profile FILE]
+    python -m bench.steps [--n 30] [--database-url URL] [--profile FILE] [--audit on|off]
 
 Runs ``--n`` lifecycles as ``bench.lifecycle`` does (after a warm-up) and the bare viewflow
 baseline, and prints per step: statements, CPU ms and wall ms per lifecycle, and the statements
@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_steps")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--audit", choices=["on", "off"], default="on", help="history rows and audit events")
     args = parser.parse_args()
     lifecycle.prepare_database(args.database_url)
     lifecycle.setup_django(args.database_url)
@@ -115,7 +116,7 @@ def main() -> None:
         with step("lifecycles (total)"):
             if prof:
                 prof.enable()
-            lifecycle.run_lifecycles(args.n, kode="PROF")
+            lifecycle.run_lifecycles(args.n, kode="PROF", audit=args.audit == "on")
             if prof:
                 prof.disable()
         # the bare flow: start + each human step
