@@ -25,10 +25,12 @@ from .nodes import (
     AssessorView,
     CapaianView,
     Function,
+    Handle,
     If,
     KalibrasiView,
     StartHandle,
     Switch,
+    Timer,
 )
 from .selectors.appraisal import (
     can_view_appeal,
@@ -105,7 +107,7 @@ class AppraisalFlow(flow.Flow):
         .Default(this.wait_final_window)
     )
     wait_periodic_window = (
-        flow.Timer(this.review_window_opens).Annotation(title=_("Wait for the review window")).Next(this.self_review)
+        Timer(this.review_window_opens).Annotation(title=_("Wait for the review window")).Next(this.self_review)
     )
     self_review = (
         AppraisalView(task_views.SelfReviewView.as_view())
@@ -132,7 +134,7 @@ class AppraisalFlow(flow.Flow):
         .Next(this.next_review)
     )
     wait_final_window = (
-        flow.Timer(this.review_window_opens)
+        Timer(this.review_window_opens)
         .Annotation(title=_("Wait for the annual review window"))
         .Next(this.final_self_review)
     )
@@ -175,7 +177,7 @@ class AppraisalFlow(flow.Flow):
     )
     # Released by the unit's calibration (``services.kalibrasi.kalibrasi_publish``), for the whole unit at once.
     wait_calibration = (
-        flow.Handle(this.calibration_released).Annotation(title=_("Wait for the unit's calibration")).Next(this.publish)
+        Handle(this.calibration_released).Annotation(title=_("Wait for the unit's calibration")).Next(this.publish)
     )
     distribution_ok = (
         If(this.distribution_allows)
@@ -185,7 +187,7 @@ class AppraisalFlow(flow.Flow):
     )
     publish = Function(this.publish_result).Annotation(title=_("Publish the result")).Next(this.appeal_window)
     appeal_window = (
-        flow.Timer(this.appeal_window_closes).Annotation(title=_("Appeal window (keberatan)")).Next(this.finalise)
+        Timer(this.appeal_window_closes).Annotation(title=_("Appeal window (keberatan)")).Next(this.finalise)
     )
     finalise = Function(this.finalise_result).Annotation(title=_("Result final")).Next(this.finalised)
     finalised = flow.End().Annotation(title=_("Finished"))

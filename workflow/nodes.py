@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import update_wrapper
 
 from django.contrib import messages
@@ -16,9 +17,10 @@ from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow import flow
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
-from viewflow.workflow.nodes import FunctionActivation, IfActivation, SwitchActivation, ViewActivation
+from viewflow.workflow.nodes import FunctionActivation, IfActivation, SwitchActivation, TimerActivation, ViewActivation
+from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
-from viewflow.workflow.signals import flow_started, task_started
+from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from .models import Pegawai, Skp
@@ -26,7 +28,7 @@ from .selectors.appraisal import skp_of_process, skp_of_task
 from .selectors.capaian import capaian_barred, penetapan_of_process, penetapan_of_task
 from .selectors.kalibrasi import is_calibrator, tugas_of_process
 from .selectors.org import admin_instansi_ids, org_snapshot
-from .services.audit import audit_batch
+from .services.audit import audit_batch, defer_insert
 from .services.deadlines import task_created
 from .services.tasks import lock_failed_message, task_already_done_message
 
@@ -73,13 +75,48 @@ def safe_task_view(flow_task, origin_view):
     return view
 
 
+def link_previous(task, previous) -> None:
+    """``task.previous.add(previous)`` for a task just created; inside an ``audit_batch`` the link
+    row goes with the batch's rows, in its round trip (nothing reads the predecessors of a task
+    within the step that creates it: viewflow reads them to undo or revive a task, later)."""
+    if not defer_insert(type(task).previous.through(from_task_id=task.pk, to_task_id=previous.pk)):
+        task.previous.add(previous)
+
+
+def _create_task(cls, flow_task, prev_activation, token, data=None, seed=None):
+    """viewflow's ``Activation.create``: a new task row linked to the previous one (the link
+    written as ``link_previous`` says)."""
+    task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+    task.data = data if data is not None else {}
+    task.seed = seed
+    task.save()
+    link_previous(task, prev_activation.task)
+    return cls(task)
+
+
 class AppraisalActivation(ViewActivation):
     """A human task's activation: once the task exists — created by the flow, or revived by an
     admin — its node gives it its due date and tells its owner (``AppraisalView.on_task_created``)."""
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
-        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        # viewflow's ViewActivation.create, with the link to the previous task from ``link_previous``
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        task.save()
+        link_previous(task, prev_activation.task)
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
         flow_task.on_task_created(activation.task)
         return activation
 
@@ -261,7 +298,54 @@ def _own_savepoint() -> bool:
     return not context.propagate_exception
 
 
-class LeanFunctionActivation(FunctionActivation):
+# --- automatic steps written once ----------------------------------------------------------------
+#
+# Where the failure propagates (see above), an automatic node (Function, If, Switch) is done within
+# the same call that creates it: stock viewflow inserts its task row NEW, links it to its
+# predecessor and updates it DONE a moment later, in the transaction of the human step (or the
+# release) that reached it, never seen by anyone in between. Here its row is inserted once, when
+# the node is done, already DONE with its start and finish (its history row records that state;
+# the technical history still lists every node passed, the process page every step). The node
+# names, the diagram and every process in the database stay as they are. Where viewflow keeps a
+# failure on the task (a timer or an event firing), the node gets its row first, as stock
+# viewflow does.
+
+
+class WrittenOnceActivationMixin:
+    _kinerja_saved_prev = None  # the task before this one (this one created without a row yet)
+    _kinerja_rowless = False  # created without a row: compared and hashed by identity
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        if _own_savepoint():  # a failure stays on the task: it needs its row
+            return _create_task(cls, flow_task, prev_activation, token, data=data, seed=seed)
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation._kinerja_saved_prev = prev_activation.task
+        activation._kinerja_rowless = True
+        return activation
+
+    def _complete(self):
+        """Activation.complete for a task created without a row: inserted now, DONE, and linked
+        to its predecessor."""
+        self.task.finished = now()
+        self.task.save()
+        link_previous(self.task, self._kinerja_saved_prev)
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+    # viewflow keeps activations in sets, hashed by their task: a task without a row has no pk
+    def __eq__(self, other):
+        if self._kinerja_rowless or getattr(other, "_kinerja_rowless", False):
+            return self is other
+        return super().__eq__(other)
+
+    def __hash__(self):
+        return id(self) if self._kinerja_rowless else super().__hash__()
+
+
+class LeanFunctionActivation(WrittenOnceActivationMixin, FunctionActivation):
     @FunctionActivation.status.super()
     def activate(self):
         with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
@@ -269,15 +353,27 @@ class LeanFunctionActivation(FunctionActivation):
             task_started.send(sender=self.flow_class, process=self.process, task=self.task)
             self.flow_task._func(self)
 
+    @FunctionActivation.status.super()
+    def complete(self):
+        if not self._kinerja_rowless:
+            return super().complete.original()
+        self._complete()
 
-class LeanIfActivation(IfActivation):
+
+class LeanIfActivation(WrittenOnceActivationMixin, IfActivation):
     @IfActivation.status.super()
     def activate(self):
         with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
             self._condition_result = self.flow_task._condition(self)
 
+    @IfActivation.status.super()
+    def complete(self):
+        if not self._kinerja_rowless:
+            return super().complete.original()
+        self._complete()
 
-class LeanSwitchActivation(SwitchActivation):
+
+class LeanSwitchActivation(WrittenOnceActivationMixin, SwitchActivation):
     @SwitchActivation.status.super()
     def activate(self):
         with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
@@ -290,6 +386,35 @@ class LeanSwitchActivation(SwitchActivation):
                     self.next_task = node
             if not self.next_task:
                 raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+    @SwitchActivation.status.super()
+    def complete(self):
+        if not self._kinerja_rowless:
+            return super().complete.original()
+        self._complete()
+
+
+class LeanTimerActivation(TimerActivation):
+    """A timer scheduled inside a step that propagates its failure: no savepoint of its own (the
+    due moment is stored on its row as viewflow does); its link to the previous task as
+    ``link_previous`` says."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        return _create_task(cls, flow_task, prev_activation, token, data=data, seed=seed)
+
+    @TimerActivation.status.super()
+    def activate(self):
+        with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
+            delay = self.flow_task._delay
+            if callable(delay):
+                delay = delay(self)
+            if isinstance(delay, dt.timedelta):
+                delay = now() + delay
+            if not isinstance(delay, dt.datetime):
+                raise ValueError(f"Timer delay must be a timedelta or datetime, got {delay!r}")
+            self.task.scheduled = delay
+            self.task.save()
 
 
 class LeanStartHandleActivation(StartHandleActivation):
@@ -308,6 +433,19 @@ class LeanStartHandleActivation(StartHandleActivation):
                 self.activate_next()
 
 
+class LeanHandleActivation(HandleActivation):
+    """A task waiting for an event from code (``Handle``), linked to the previous task as
+    ``link_previous`` says."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        return _create_task(cls, flow_task, prev_activation, token, data=data, seed=seed)
+
+
+class Handle(flow.Handle):
+    activation_class = LeanHandleActivation
+
+
 class StartHandle(flow.StartHandle):
     activation_class = LeanStartHandleActivation
 
@@ -322,3 +460,7 @@ class If(flow.If):
 
 class Switch(flow.Switch):
     activation_class = LeanSwitchActivation
+
+
+class Timer(flow.Timer):
+    activation_class = LeanTimerActivation

@@ -376,3 +376,23 @@ def test_a_quarterly_period_reviews_three_quarters_then_the_year(org, django_cap
         )
     skp.refresh_from_db()
     assert skp.status == StatusSkp.DIPUBLIKASIKAN and skp.evaluasi_set.count() == 4
+
+
+def test_every_node_passed_has_one_done_row_linked_to_the_one_before(org, opened, rules_pack):
+    """Automatic nodes reached from a step (gateways, scoring, publication) are written once,
+    already done, each linked to the task before it and with its history row; the links written
+    with the step's audit batch chain the whole process from its start."""
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
+    tasks = list(tasks_of(skp).order_by("pk"))
+    names = [t.flow_task.name for t in tasks]
+    assert names[:4] == ["start", "draft_plan", "approve_plan", "plan_approved"]
+    for name in ("plan_approved", "next_review", "score", "needs_calibration", "distribution_ok", "publish"):
+        assert name in names, name
+    for before, task in zip(tasks, tasks[1:], strict=False):
+        assert [p.pk for p in task.previous.all()] == [before.pk], task.flow_task.name
+    automatic = {"plan_approved", "next_review", "score", "needs_calibration", "distribution_ok", "publish"}
+    for task in tasks:
+        if task.flow_task.name in automatic:
+            assert task.status == STATUS.DONE and task.finished is not None, task.flow_task.name
+            history = Task.history.filter(id=task.pk)
+            assert [h.status for h in history] == [STATUS.DONE], task.flow_task.name

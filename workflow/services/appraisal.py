@@ -64,12 +64,16 @@ from .transition import skp_transition
 __all__ = ["current_window", "review_window", "rhk_of", "window_opens_at"]  # reads the steps use, from selectors
 
 
-def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by, fresh: bool = False) -> None:
+def _upsert_rows(
+    model, *, parent: dict, key: str, values: dict, fields: list[str], by, fresh: bool = False, existing=None
+) -> None:
     """Create or update the child rows of one parent (e.g. the seven expectations of an SKP) in a
     few statements, each change with its history row. Rows whose values did not change are left
     alone; rows carrying a new file are saved one by one so the file is stored. ``fresh``: the
-    parent was created just now, so it has no rows to look up."""
-    existing = {} if fresh else {getattr(o, key): o for o in model.objects.filter(**parent)}
+    parent was created just now, so it has no rows to look up; ``existing``: the rows by key, when
+    the caller has read them already."""
+    if existing is None:
+        existing = {} if fresh else {getattr(o, key): o for o in model.objects.filter(**parent)}
     created, changed = [], []
     for k, data in values.items():
         obj = existing.get(k)
@@ -499,11 +503,19 @@ def plan_decide(
         raise ValidationError(errors)
     with task_execution(process_pk=skp.process_id, node=_node("approve_plan"), by=by, activation=activation, skp=skp):
         if approve:
+            existing = {o.nilai: o for o in EkspektasiPerilaku.objects.filter(skp=skp)}
             _upsert_rows(
-                EkspektasiPerilaku, parent={"skp": skp}, key="nilai", fields=["ekspektasi"], by=by, values=given
+                EkspektasiPerilaku,
+                parent={"skp": skp},
+                key="nilai",
+                fields=["ekspektasi"],
+                by=by,
+                values=given,
+                existing=existing,
             )
-            for emptied in EkspektasiPerilaku.objects.filter(skp=skp).exclude(nilai__in=list(given)):
-                emptied.delete()
+            for nilai, emptied in existing.items():
+                if nilai not in given:
+                    emptied.delete()
         else:
             skp.catatan_pengembalian = note.strip()
         skp_transition(
@@ -778,12 +790,13 @@ def review_submit(
         )
     with task_execution(process_pk=skp.process_id, node=_node("review"), by=by, activation=activation, skp=skp):
         evaluasi, _created = evaluasi_for(skp, window)
+        first_review = evaluasi.dinilai is None
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
         _mark_reviewed(evaluasi)
         evaluasi.save()
         result = {}
         if scored is not None:
-            hasil = periodic_score(evaluasi=evaluasi, review=scored, book=book, by=by)
+            hasil = periodic_score(evaluasi=evaluasi, review=scored, book=book, by=by, fresh=first_review)
             result = {
                 "rating_hasil_kerja_saran": hasil.rating_hasil_kerja_saran,
                 "rating_hasil_kerja": hasil.rating_hasil_kerja,
@@ -850,6 +863,7 @@ def final_review_submit(
         task_execution(process_pk=skp.process_id, node=_node("final_review"), by=by, activation=activation, skp=skp),
     ):
         evaluasi, _created = evaluasi_for(skp, window)
+        run.first_score = evaluasi.dinilai is None  # never reviewed, so never scored
         _write_feedback(evaluasi, rhk_feedback, perilaku, by)
         _mark_reviewed(evaluasi)
         evaluasi.save()

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow import this
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -254,11 +255,25 @@ def kalibrasi_release(*, skp_ids: list[int], by=None) -> int:
     system (a Celery chunk). Each appraisal's rows and events are written together at its end."""
     flow = flow_of(AppraisalProcess)
     node = flow.wait_calibration
+    release = this.resolve(flow.instance, node._func)
     done = 0
     process_ids = list(Skp.objects.filter(pk__in=skp_ids).values_list("process_id", flat=True))
+    waiting = Task.objects.filter(process_id__in=process_ids, flow_task=node, status=STATUS.NEW)
     with acting_as(by), step_memo():
-        for task in Task.objects.filter(process_id__in=process_ids, flow_task=node, status=STATUS.NEW):
-            with transaction.atomic(), audit_batch():
-                node.run(task)
+        for process_id, task_id in waiting.values_list("process_id", "pk"):
+            # What ``Handle.run`` does, reading the task (with its process) once, under the lock.
+            # Inside the unit's publication a failure unwinds all of it: no savepoint per result;
+            # a Celery chunk has no outer transaction, so each result is its own.
+            with (
+                transaction.atomic(savepoint=False),
+                audit_batch(),
+                flow.lock(process_id),
+            ):
+                task = Task.objects.select_related("process").filter(pk=task_id, status=STATUS.NEW).first()
+                if task is None:  # released meanwhile (a chunk delivered twice)
+                    continue
+                activation = node.activation_class(task)
+                activation.run(release)
+                activation.execute()
             done += 1
     return done

@@ -52,6 +52,10 @@ class ScoringRun:
     rules: RuleBook
     review: AnnualReview | None = None
     system: object | None = field(default=None, repr=False)
+    # The annual review that opened the run was the first of the SKP: it was never scored, so
+    # there is no result to look up (only the scoring after an annual review writes one; the
+    # result's one-to-one key would refuse a second).
+    first_score: bool = False
 
     def system_user(self):
         if self.system is None:
@@ -96,7 +100,7 @@ def appraisal_score(*, skp: Skp, run: ScoringRun) -> HasilPenilaian:
     hk = skp.rating_hasil_kerja or suggestion.hasil_kerja
     pr = skp.rating_perilaku or suggestion.perilaku
     predikat = book.evaluate(PREDIKAT_TABLE, {"hasil_kerja": hk, "perilaku": pr})
-    hasil = HasilPenilaian.objects.filter(skp=skp).first() or HasilPenilaian(skp=skp)
+    hasil = (None if run.first_score else HasilPenilaian.objects.filter(skp=skp).first()) or HasilPenilaian(skp=skp)
     hasil.rating_hasil_kerja, hasil.rating_perilaku = hk, pr
     hasil.predikat = predikat.outputs["predikat"]
     hasil.rule_set, hasil.rule_version = RULE_SET, str(predikat.version.number)
@@ -183,15 +187,21 @@ class PeriodicReview:
 
 
 @transaction.atomic(savepoint=False)
-def periodic_score(*, evaluasi: Evaluasi, review: PeriodicReview, book: RuleBook, by) -> HasilPeriodik:
+def periodic_score(
+    *, evaluasi: Evaluasi, review: PeriodicReview, book: RuleBook, by, fresh: bool = False
+) -> HasilPeriodik:
     """The predikat of one periodic window from its two ratings, and the TPP percentage that
     predikat gives, both from ``book`` (the version the suggestion came from); stored on the
-    review with the facts and the trace of every table consulted (the caller audits it)."""
+    review with the facts and the trace of every table consulted (the caller audits it).
+    ``fresh``: the window was not reviewed before, so it has no result to look up (only a review
+    writes one, in the transaction that marks the window reviewed)."""
     facts = {"hasil_kerja": review.hasil_kerja, "perilaku": review.perilaku}
     predikat = book.evaluate(PREDIKAT_TABLE, facts)
     code = predikat.outputs["predikat"]
     tpp = book.evaluate(TPP_TABLE, {"predikat": code})
-    hasil = HasilPeriodik.objects.filter(evaluasi=evaluasi).first() or HasilPeriodik(evaluasi=evaluasi)
+    hasil = (None if fresh else HasilPeriodik.objects.filter(evaluasi=evaluasi).first()) or HasilPeriodik(
+        evaluasi=evaluasi
+    )
     suggestion = review.suggestion
     hasil.rating_hasil_kerja_saran, hasil.rating_hasil_kerja = suggestion.hasil_kerja, review.hasil_kerja
     hasil.rating_perilaku_saran, hasil.rating_perilaku = suggestion.perilaku, review.perilaku
