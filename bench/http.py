@@ -9,7 +9,9 @@ each), then starts gunicorn with ``DEBUG=false`` (static files collected and ser
 and measures with wrk (the Debian package) each role's pages and the login page, the framework's
 floor, in the same run: p50/p95/p99 and requests/s with 1 and with 8 concurrent clients, and each
 page's ratio to the floor (p50 with one client). Then a POST mix: task completions per second over
-HTTP (plan submit, plan approval, the midyear self-review and review) with 8 client processes.
+HTTP (plan submit, plan approval, the midyear self-review and review) with 8 client processes, each
+completion as a person does it: the task found in the inbox (``--find appraisal``: on the appraisal
+page), its page, the POST (its redirect, to the inbox, is where the next task is found).
 
 ``--reuse`` keeps a database built by an earlier run with the same ``--extra`` (it is rebuilt when
 missing; the POST mix uses up employees, so a reused database needs ``--posts`` left in it).
@@ -538,9 +540,14 @@ def _plan(csrf: str) -> dict:
     return data
 
 
-def _open_task_url(base: str, session, process: int, step: str) -> str | None:
-    """The execute address of the open ``step`` task of ``process`` in the user's inbox page."""
-    r = session.get(f"{base}/appraisal/{process}/")
+def _open_task_url(base: str, session, process: int, step: str, find: str = "inbox", nip: str = "") -> str | None:
+    """The execute address of the open ``step`` task of ``process``, found where a person finds
+    it: ``inbox``, the person's inbox (where each completed task also returns them) — an assessor
+    with a team's tasks searches it for the employee's ``nip``; ``appraisal``, the appraisal page."""
+    if find == "inbox":
+        r = session.get(f"{base}/kinerja/kotak-masuk/", params={"q": nip} if nip else None)
+    else:
+        r = session.get(f"{base}/appraisal/{process}/")
     m = re.search(rf"/appraisal/{process}/{step}/(\d+)/", r.text)
     return f"{base}/appraisal/{process}/{step}/{m.group(1)}/execute/" if m else None
 
@@ -571,7 +578,7 @@ def _complete(base: str, session, url: str, data: dict | None) -> bool:
     return r.status_code == 302
 
 
-def _post_worker(base: str, items: list[dict], password: str, start, results) -> None:
+def _post_worker(base: str, items: list[dict], password: str, start, results, find: str = "inbox") -> None:
     """Plan submit (employee), approval (assessor), midyear self-review (employee), review
     (assessor), each through its page: GET then POST, as a browser does."""
     sessions: dict[str, object] = {}
@@ -588,13 +595,13 @@ def _post_worker(base: str, items: list[dict], password: str, start, results) ->
     for it in items:
         emp, ass, process = session(it["employee"]), session(it["assessor"]), it["process"]
         steps = [
-            (emp, "draft_plan", lambda: _plan("")),
-            (ass, "approve_plan", lambda: None),
-            (emp, "self_review", lambda: None),
-            (ass, "review", lambda: None),
+            (emp, "draft_plan", lambda: _plan(""), ""),
+            (ass, "approve_plan", lambda: None, it["employee"]),
+            (emp, "self_review", lambda: None, ""),
+            (ass, "review", lambda: None, it["employee"]),
         ]
-        for who, step, data in steps:
-            url = _open_task_url(base, who, process, step)
+        for who, step, data, nip in steps:
+            url = _open_task_url(base, who, process, step, find, nip)
             if url and _complete(base, who, url, data()):
                 done += 1
             else:
@@ -603,11 +610,11 @@ def _post_worker(base: str, items: list[dict], password: str, start, results) ->
     results.put((done, failed, time.perf_counter() - t0))
 
 
-def post_mix(base: str, items: list[dict], clients: int, password: str) -> dict:
+def post_mix(base: str, items: list[dict], clients: int, password: str, find: str = "inbox") -> dict:
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Barrier(clients + 1), ctx.Queue()
     shares = [items[i::clients] for i in range(clients)]
-    procs = [ctx.Process(target=_post_worker, args=(base, s, password, start, results)) for s in shares]
+    procs = [ctx.Process(target=_post_worker, args=(base, s, password, start, results, find)) for s in shares]
     for p in procs:
         p.start()
     start.wait()
@@ -623,6 +630,7 @@ def post_mix(base: str, items: list[dict], clients: int, password: str) -> dict:
         "seconds": round(elapsed, 1),
         "completions_per_s": round(done / elapsed, 1),
         "clients": clients,
+        "find": find,
     }
 
 
@@ -645,7 +653,8 @@ def table(result: dict) -> str:
         p = result["posts"]
         lines.append(
             f"POST mix: {p['completions']} task completions ({p['failed']} failed) in {p['seconds']} s "
-            f"with {p['clients']} clients: {p['completions_per_s']}/s"
+            f"with {p['clients']} clients: {p['completions_per_s']}/s "
+            f"(each task found in the {p.get('find', 'appraisal')} page)"
         )
     return "\n".join(lines)
 
@@ -659,6 +668,13 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=1, help="seconds of untimed warm-up per page")
     parser.add_argument("--posts", type=int, default=200, help="employees taken through the POST mix (0: none)")
     parser.add_argument("--clients", type=int, default=8, help="client processes of the POST mix")
+    parser.add_argument(
+        "--find",
+        choices=("inbox", "appraisal"),
+        default="inbox",
+        help="where the POST mix finds each task: the person's inbox (as a person does; an assessor "
+        "searches it for the employee's NIP) or the appraisal page",
+    )
     parser.add_argument(
         "--cache-url",
         default="redis://127.0.0.1:6379/3",
@@ -699,7 +715,7 @@ def main() -> None:
     server = start_server(env, port, args.workers)
     try:
         pages = measure_pages(base, scen, args.duration, args.warm)
-        posts = post_mix(base, items, args.clients, BENCH_PASSWORD) if items else None
+        posts = post_mix(base, items, args.clients, BENCH_PASSWORD, args.find) if items else None
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)

@@ -273,14 +273,16 @@ def result_may_be_published(skp: Skp) -> bool:
 # --- the year's predikat of several SKP (transfers, appointments) -------------------------------
 
 
-def annual_predikat(*, pegawai_id: int, periode) -> AnnualPredikat | None:
+def annual_predikat(*, pegawai_id: int, periode, skps: list[Skp] | None = None) -> AnnualPredikat | None:
     """The year's predikat of an employee with several SKP in ``periode`` (None with one SKP:
     its own predikat is the year's). The SKP are compared in order by the rule table
     ``predikat_tahunan`` (the one chosen so far against the next); an SKP closed without a result
     takes no part. Evaluated with the version that scored the year's last SKP (when it has the
     table; else the version in force at the period's end), so the answer does not move with later
-    edits of the rules."""
-    skps = skps_of_year(pegawai_id=pegawai_id, periode_id=periode.pk)
+    edits of the rules. ``skps``: the year's SKP as ``skps_of_year`` reads them, when the caller
+    has them already."""
+    if skps is None:
+        skps = skps_of_year(pegawai_id=pegawai_id, periode_id=periode.pk)
     if len(skps) < 2:
         return None
     published = set(StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN))
@@ -381,7 +383,9 @@ def credit_points_of_skp(skp: Skp, *, versions: dict | None = None) -> AngkaKred
     if vid is None:
         return None
     if vid not in versions:
-        versions[vid] = RuleSetVersion.objects.get(pk=vid)
+        versions[vid] = rules.version_by_id(vid)
+        if versions[vid] is None:
+            raise RuleSetVersion.DoesNotExist(f"RuleSetVersion {vid}")
     decision = rules.evaluate_version(
         versions[vid], ANGKA_KREDIT_TABLE, {"jenjang": skp.jabatan_jenjang, "predikat": hasil.predikat}
     )
@@ -402,18 +406,35 @@ def credit_points_of_skp(skp: Skp, *, versions: dict | None = None) -> AngkaKred
 
 
 def credit_points_of(
-    *, pegawai_id: int, periode_id: int, published_only: bool = False, versions: dict | None = None
+    *,
+    pegawai_id: int,
+    periode_id: int,
+    published_only: bool = False,
+    versions: dict | None = None,
+    skps: list[Skp] | None = None,
 ) -> AngkaKredit | None:
     """The credit points of an employee's year: computed per scored SKP of the period and added
     up (an employee transferred mid-year has several SKPs); None when no SKP of the period earns
     any (not a functional official, or not scored yet). ``published_only``: count only published
     results (what the employee may see). Exports call this per employee (pass one ``versions``
-    dict for the whole export)."""
+    dict for the whole export). ``skps``: the year's SKP with their results as ``skps_of_year``
+    reads them, when the caller has them already (the appraisal page)."""
     versions = {} if versions is None else versions
-    skps = Skp.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, hasil__isnull=False)
-    if published_only:
-        skps = skps.filter(hasil__dipublikasikan__isnull=False)
-    skps = skps.select_related("hasil").order_by("urutan", "tanggal_mulai")
+    if skps is not None:
+        skps = sorted(
+            (
+                skp
+                for skp in skps
+                if getattr(skp, "hasil", None) is not None
+                and (not published_only or skp.hasil.dipublikasikan is not None)
+            ),
+            key=lambda skp: (skp.urutan, skp.tanggal_mulai),
+        )
+    else:
+        skps = Skp.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, hasil__isnull=False)
+        if published_only:
+            skps = skps.filter(hasil__dipublikasikan__isnull=False)
+        skps = skps.select_related("hasil").order_by("urutan", "tanggal_mulai")
     lines = tuple(line for skp in skps if (line := credit_points_of_skp(skp, versions=versions)) is not None)
     if not lines:
         return None
