@@ -11,14 +11,23 @@ the templates."""
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from django.forms.renderers import DjangoTemplates
 
 _W = "django/forms/widgets/"
 
 
+@lru_cache(maxsize=4096)
+def _esc_str(value: str) -> str:
+    return html.escape(value)
+
+
 def _esc(value) -> str:
-    # django.utils.html.conditional_escape, without marking the pieces safe one by one
+    # django.utils.html.conditional_escape, without marking the pieces safe one by one; the same
+    # labels and values come back on every row of a form (plain strings only are remembered)
+    if type(value) is str:
+        return _esc_str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
@@ -51,7 +60,13 @@ def _textarea(w: dict) -> str:
 
 
 def _option(o: dict) -> str:
-    return f'<option value="{_fmt(o["value"])}"{_attrs(o["attrs"])}>{_esc(o["label"])}</option>'
+    attrs = o["attrs"]
+    # the usual attributes (none, or selected) without the general loop
+    extra = "" if not attrs else " selected" if attrs == _SELECTED else _attrs(attrs)
+    return f'<option value="{_fmt(o["value"])}"{extra}>{_esc(o["label"])}</option>'
+
+
+_SELECTED = {"selected": True}
 
 
 def _select(w: dict) -> str:

@@ -267,7 +267,16 @@ class ProcessPageMixin:
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         tasks = ctx["task_list"].select_related("owner__pegawai")
-        ctx["task_rows"] = [(task, person_name(task.owner)) for task in tasks]
+        user, namespace = self.request.user, getattr(self.request.resolver_match, "namespace", None)
+
+        def link(task) -> str:
+            # what the template's ``has_perm`` and ``reverse`` tags did per row, without the tags
+            node = task.flow_task
+            if node is None or not node.has_view_permission(user):
+                return ""
+            return node.reverse("index", args=[self.object.pk, task.pk], current_app=namespace)
+
+        ctx["task_rows"] = [(task, person_name(task.owner), link(task)) for task in tasks]
         ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         return ctx
 
