@@ -610,8 +610,47 @@ def _post_worker(base: str, items: list[dict], password: str, start, results, fi
     results.put((done, failed, time.perf_counter() - t0))
 
 
+def _cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds of each process (from /proc; gone processes are left out)."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _db_backends(url: str) -> list[int]:
+    with _admin_conn(url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [url.rsplit("/", 1)[1]]
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def server_cpu(server_pid: int, url: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of the database's backends."""
+    return {"web": _cpu_seconds(_children(server_pid)), "db": _cpu_seconds(_db_backends(url))}
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    return {kind: round(sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items()), 2) for kind in after}
+
+
 def post_mix(base: str, items: list[dict], clients: int, password: str, find: str = "inbox") -> dict:
+    import resource
+
     ctx = multiprocessing.get_context("spawn")
+    own = resource.getrusage(resource.RUSAGE_CHILDREN)
     start, results = ctx.Barrier(clients + 1), ctx.Queue()
     shares = [items[i::clients] for i in range(clients)]
     procs = [ctx.Process(target=_post_worker, args=(base, s, password, start, results, find)) for s in shares]
@@ -623,8 +662,11 @@ def post_mix(base: str, items: list[dict], clients: int, password: str, find: st
     elapsed = time.perf_counter() - t0
     for p in procs:
         p.join()
+    ran = resource.getrusage(resource.RUSAGE_CHILDREN)
     done, failed = sum(o[0] for o in out), sum(o[1] for o in out)
+    client_cpu = (ran.ru_utime + ran.ru_stime) - (own.ru_utime + own.ru_stime)
     return {
+        "client_cpu_ms_per_completion": round(client_cpu * 1000 / max(done, 1), 1),
         "completions": done,
         "failed": failed,
         "seconds": round(elapsed, 1),
@@ -655,6 +697,11 @@ def table(result: dict) -> str:
             f"POST mix: {p['completions']} task completions ({p['failed']} failed) in {p['seconds']} s "
             f"with {p['clients']} clients: {p['completions_per_s']}/s "
             f"(each task found in the {p.get('find', 'appraisal')} page)"
+        )
+        lines.append(
+            f"  CPU per completion: web {p.get('web_cpu_ms_per_completion')} ms, database "
+            f"{p.get('db_cpu_ms_per_completion')} ms, clients {p.get('client_cpu_ms_per_completion')} ms "
+            "(clients: with their logins)"
         )
     return "\n".join(lines)
 
@@ -716,7 +763,14 @@ def main() -> None:
     server = start_server(env, port, args.workers)
     try:
         pages = [] if args.skip_pages else measure_pages(base, scen, args.duration, args.warm)
-        posts = post_mix(base, items, args.clients, BENCH_PASSWORD, args.find) if items else None
+        posts = None
+        if items:
+            before = server_cpu(server.pid, args.database_url)
+            posts = post_mix(base, items, args.clients, BENCH_PASSWORD, args.find)
+            spent = cpu_spent(before, server_cpu(server.pid, args.database_url))
+            # what a completion costs the server, whatever else runs on the machine
+            posts["web_cpu_ms_per_completion"] = round(spent["web"] * 1000 / max(posts["completions"], 1), 1)
+            posts["db_cpu_ms_per_completion"] = round(spent["db"] * 1000 / max(posts["completions"], 1), 1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)

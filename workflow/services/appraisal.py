@@ -64,11 +64,12 @@ from .transition import skp_transition
 __all__ = ["current_window", "review_window", "rhk_of", "window_opens_at"]  # reads the steps use, from selectors
 
 
-def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by, fresh: bool = False) -> None:
+def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[str], by, fresh: bool = False) -> dict:
     """Create or update the child rows of one parent (e.g. the seven expectations of an SKP) in a
     few statements, each change with its history row. Rows whose values did not change are left
     alone; rows carrying a new file are saved one by one so the file is stored. ``fresh``: the
-    parent was created just now, so it has no rows to look up."""
+    parent was created just now, so it has no rows to look up. Returns the rows there were before,
+    by key."""
     existing = {} if fresh else {getattr(o, key): o for o in model.objects.filter(**parent)}
     created, changed = [], []
     for k, data in values.items():
@@ -93,6 +94,7 @@ def _upsert_rows(model, *, parent: dict, key: str, values: dict, fields: list[st
         bulk_create_with_history(created, model, default_user=by)
     if changed:
         bulk_update_with_history(changed, model, fields, default_user=by)
+    return existing
 
 
 def _node(name: str):
@@ -499,11 +501,12 @@ def plan_decide(
         raise ValidationError(errors)
     with task_execution(process_pk=skp.process_id, node=_node("approve_plan"), by=by, activation=activation, skp=skp):
         if approve:
-            _upsert_rows(
+            before = _upsert_rows(
                 EkspektasiPerilaku, parent={"skp": skp}, key="nilai", fields=["ekspektasi"], by=by, values=given
             )
-            for emptied in EkspektasiPerilaku.objects.filter(skp=skp).exclude(nilai__in=list(given)):
-                emptied.delete()
+            for nilai, emptied in before.items():  # the rows read above: no second read
+                if nilai not in given:
+                    emptied.delete()
         else:
             skp.catatan_pengembalian = note.strip()
         skp_transition(
