@@ -9,7 +9,9 @@ each), then starts gunicorn with ``DEBUG=false`` (static files collected and ser
 and measures with wrk (the Debian package) each role's pages and the login page, the framework's
 floor, in the same run: p50/p95/p99 and requests/s with 1 and with 8 concurrent clients, and each
 page's ratio to the floor (p50 with one client). Then a POST mix: task completions per second over
-HTTP (plan submit, plan approval, the midyear self-review and review) with 8 client processes.
+HTTP (plan submit, plan approval, the midyear self-review and review) with 8 client processes, each
+completion as a person does it: the task found in the inbox (``--find appraisal``: on the appraisal
+page), its page, the POST (its redirect, to the inbox, is where the next task is found).
 
 ``--reuse`` keeps a database built by an earlier run with the same ``--extra`` (it is rebuilt when
 missing; the POST mix uses up employees, so a reused database needs ``--posts`` left in it).
@@ -500,10 +502,19 @@ def _plan(csrf: str) -> dict:
     return data
 
 
-def _open_task_url(base: str, session, process: int, step: str) -> str | None:
-    """The execute address of the open ``step`` task of ``process`` in the user's inbox page."""
-    r = session.get(f"{base}/appraisal/{process}/")
-    m = re.search(rf"/appraisal/{process}/{step}/(\d+)/", r.text)
+def _open_task_url(base: str, session, process: int, step: str, find: str = "inbox", nip: str = "") -> str | None:
+    """The execute address of the open ``step`` task of ``process``, found where a person finds
+    it: ``inbox``, the person's inbox (where each completed task also returns them; an assessor
+    whose team's tasks fill more than its first page searches it for the employee's ``nip``);
+    ``appraisal``, the appraisal page."""
+    pattern = rf"/appraisal/{process}/{step}/(\d+)/"
+    if find == "inbox":
+        r = session.get(f"{base}/kinerja/kotak-masuk/")
+        if nip and not re.search(pattern, r.text):
+            r = session.get(f"{base}/kinerja/kotak-masuk/", params={"q": nip})
+    else:
+        r = session.get(f"{base}/appraisal/{process}/")
+    m = re.search(pattern, r.text)
     return f"{base}/appraisal/{process}/{step}/{m.group(1)}/execute/" if m else None
 
 
@@ -533,7 +544,7 @@ def _complete(base: str, session, url: str, data: dict | None) -> bool:
     return r.status_code == 302
 
 
-def _post_worker(base: str, items: list[dict], password: str, start, results) -> None:
+def _post_worker(base: str, items: list[dict], password: str, start, results, find: str = "inbox") -> None:
     """Plan submit (employee), approval (assessor), midyear self-review (employee), review
     (assessor), each through its page: GET then POST, as a browser does."""
     sessions: dict[str, object] = {}
@@ -546,45 +557,91 @@ def _post_worker(base: str, items: list[dict], password: str, start, results) ->
     for it in items:  # log in before the clock starts
         session(it["employee"]), session(it["assessor"])
     start.wait()
-    done, failed, t0 = 0, 0, time.perf_counter()
+    done, failed, t0, cpu0 = 0, 0, time.perf_counter(), time.process_time()
     for it in items:
         emp, ass, process = session(it["employee"]), session(it["assessor"]), it["process"]
         steps = [
-            (emp, "draft_plan", lambda: _plan("")),
-            (ass, "approve_plan", lambda: None),
-            (emp, "self_review", lambda: None),
-            (ass, "review", lambda: None),
+            (emp, "draft_plan", lambda: _plan(""), ""),
+            (ass, "approve_plan", lambda: None, it["employee"]),
+            (emp, "self_review", lambda: None, ""),
+            (ass, "review", lambda: None, it["employee"]),
         ]
-        for who, step, data in steps:
-            url = _open_task_url(base, who, process, step)
+        for who, step, data, nip in steps:
+            url = _open_task_url(base, who, process, step, find, nip)
             if url and _complete(base, who, url, data()):
                 done += 1
             else:
                 failed += 1
                 break
-    results.put((done, failed, time.perf_counter() - t0))
+    results.put((done, failed, time.perf_counter() - t0, time.process_time() - cpu0))
 
 
-def post_mix(base: str, items: list[dict], clients: int, password: str) -> dict:
+def _cpu_seconds(pids) -> dict[int, float]:
+    """User + system CPU seconds of each process (from /proc; gone processes are left out)."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _db_backends(url: str) -> list[int]:
+    with _admin_conn(url) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [url.rsplit("/", 1)[1]]
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def server_cpu(server_pid: int, url: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of the database's backends."""
+    return {"web": _cpu_seconds(_children(server_pid)), "db": _cpu_seconds(_db_backends(url))}
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    return {kind: round(sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items()), 2) for kind in after}
+
+
+def post_mix(base: str, items: list[dict], clients: int, password: str, find: str = "inbox", probe=None) -> dict:
+    """``probe``: returns the server's CPU so far (``server_cpu``), asked when the clients start
+    (logged in) and when they are done."""
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Barrier(clients + 1), ctx.Queue()
     shares = [items[i::clients] for i in range(clients)]
-    procs = [ctx.Process(target=_post_worker, args=(base, s, password, start, results)) for s in shares]
+    procs = [ctx.Process(target=_post_worker, args=(base, s, password, start, results, find)) for s in shares]
     for p in procs:
         p.start()
     start.wait()
+    before = probe() if probe else None
     t0 = time.perf_counter()
     out = [results.get() for _ in procs]
     elapsed = time.perf_counter() - t0
+    spent = cpu_spent(before, probe()) if probe else {}
     for p in procs:
         p.join()
     done, failed = sum(o[0] for o in out), sum(o[1] for o in out)
+    per = 1000 / max(done, 1)
     return {
+        # what a completion costs, whatever else runs on the machine (CPU time, not wall time)
+        "web_cpu_ms_per_completion": round(spent["web"] * per, 1) if spent else None,
+        "db_cpu_ms_per_completion": round(spent["db"] * per, 1) if spent else None,
+        "client_cpu_ms_per_completion": round(sum(o[3] for o in out) * per, 1),
         "completions": done,
         "failed": failed,
         "seconds": round(elapsed, 1),
         "completions_per_s": round(done / elapsed, 1),
         "clients": clients,
+        "find": find,
     }
 
 
@@ -607,7 +664,12 @@ def table(result: dict) -> str:
         p = result["posts"]
         lines.append(
             f"POST mix: {p['completions']} task completions ({p['failed']} failed) in {p['seconds']} s "
-            f"with {p['clients']} clients: {p['completions_per_s']}/s"
+            f"with {p['clients']} clients: {p['completions_per_s']}/s "
+            f"(each task found in the {p.get('find', 'appraisal')} page)"
+        )
+        lines.append(
+            f"  CPU per completion: web {p.get('web_cpu_ms_per_completion')} ms, database "
+            f"{p.get('db_cpu_ms_per_completion')} ms, clients {p.get('client_cpu_ms_per_completion')} ms"
         )
     return "\n".join(lines)
 
@@ -622,12 +684,20 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200, help="employees taken through the POST mix (0: none)")
     parser.add_argument("--clients", type=int, default=8, help="client processes of the POST mix")
     parser.add_argument(
+        "--find",
+        choices=("inbox", "appraisal"),
+        default="inbox",
+        help="where the POST mix finds each task: the person's inbox (as a person does; an assessor "
+        "searches it for the employee's NIP) or the appraisal page",
+    )
+    parser.add_argument(
         "--cache-url",
         default="redis://127.0.0.1:6379/3",
         help="KINERJA_CACHE_URL of the server, as in production (empty: one local-memory cache per worker)",
     )
     parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of the server")
     parser.add_argument("--build-only", action="store_true", help="build the database and stop")
+    parser.add_argument("--skip-pages", action="store_true", help="only the POST mix")
     parser.add_argument("--json", help="write the JSON here too")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/kinerja_perf_http")
     args = parser.parse_args()
@@ -659,8 +729,11 @@ def main() -> None:
     server = gunicorn.start(env, workers=args.workers)
     base = server.base
     try:
-        pages = measure_pages(base, scen, args.duration, args.warm)
-        posts = post_mix(base, items, args.clients, BENCH_PASSWORD) if items else None
+        pages = [] if args.skip_pages else measure_pages(base, scen, args.duration, args.warm)
+        posts = None
+        if items:
+            probe = lambda: server_cpu(server.pid, args.database_url)  # noqa: E731
+            posts = post_mix(base, items, args.clients, BENCH_PASSWORD, args.find, probe)
     finally:
         server.stop()
     result = {
@@ -669,7 +742,7 @@ def main() -> None:
         "duration": args.duration,
         "conn_max_age": args.conn_max_age,
         "cache_url": args.cache_url,
-        "floor_p50_ms": pages[0]["c1"]["p50"],
+        "floor_p50_ms": pages[0]["c1"]["p50"] if pages else None,
         "pages": pages,
         "posts": posts,
     }

@@ -14,6 +14,7 @@ _LAZY = {
     "evaluate_version",
     "version_on",
     "table_specs",
+    "version_by_id",
 }
 
 

@@ -179,8 +179,17 @@ def table_specs(version_id: int) -> dict[str, TableSpec]:
     return memoized(("table_specs", version_id), lambda: _table_specs(version_id))
 
 
+def version_by_id(version_id: int) -> RuleSetVersion | None:
+    """The version ``version_id`` with its rule set, or None; read once per request (a page that
+    explains a result and computes its credit points asks twice)."""
+    return memoized(
+        ("rule_version", version_id),
+        lambda: RuleSetVersion.objects.select_related("rule_set").filter(pk=version_id).first(),
+    )
+
+
 def _table_specs(version_id: int) -> dict[str, TableSpec]:
-    version = RuleSetVersion.objects.select_related("rule_set").filter(pk=version_id).first()
+    version = version_by_id(version_id)
     if version is None:
         return {}
     if version.status != VersionStatus.DRAFT and version.content_hash:

@@ -11,6 +11,7 @@ from viewflow.workflow.models import Task
 
 from project.widgets import DateInput
 
+from .form_renderer import renderer as fast_renderer
 from .models import (
     ApiScope,
     AspekIki,
@@ -37,17 +38,26 @@ from .selectors.org import admin_instansi_ids
 from .services.appraisal import MAX_IKI, MAX_RHK, IkiInput, RhkInput
 
 RATING_CHOICES = [("", "—"), *Rating.choices]
+
+
+class StepForm(forms.Form):
+    """A form of a step page: its widgets written by ``form_renderer`` (the same markup, without a
+    template render per field)."""
+
+    default_renderer = fast_renderer
+
+
 TEXT_MAX = 10_000  # a reason or response longer than this is not one a person wrote
 
 
-class PlanHeaderForm(forms.Form):
+class PlanHeaderForm(StepForm):
     pendekatan = forms.ChoiceField(label=_("Approach"), choices=Pendekatan.choices)
 
 
 IKI_SLOTS = range(2, MAX_IKI + 1)  # the first IKI's fields have no suffix: aspek, indikator, target, satuan
 
 
-class RhkForm(forms.Form):
+class RhkForm(StepForm):
     """One RHK of the plan with up to ``MAX_IKI`` indicators: the first in ``aspek``,
     ``indikator``, ``target``, ``satuan``; the others in the same fields suffixed ``_2`` ...
     Blank indicator lines are left out."""
@@ -123,7 +133,13 @@ class BaseRhkFormSet(forms.BaseFormSet):
 
 
 RhkFormSet = forms.formset_factory(
-    RhkForm, formset=BaseRhkFormSet, extra=2, can_delete=True, max_num=MAX_RHK, validate_max=True
+    RhkForm,
+    formset=BaseRhkFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_RHK,
+    validate_max=True,
+    renderer=fast_renderer,
 )
 
 
@@ -169,7 +185,7 @@ class PlanForm:
         return out
 
 
-class PlanDecisionForm(forms.Form):
+class PlanDecisionForm(StepForm):
     keputusan = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -187,7 +203,7 @@ class PlanDecisionForm(forms.Form):
             self.fields[f"ekspektasi_{value}"].wajib = value in required_values
 
 
-class SelfReviewForm(forms.Form):
+class SelfReviewForm(StepForm):
     catatan = forms.CharField(
         label=_("Notes for the assessor"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -225,7 +241,7 @@ class SelfReviewForm(forms.Form):
         return {iki.pk: self.cleaned_data.get(f"iki_{iki.pk}") or "" for iki in rhk.iki_set.all()}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(StepForm):
     """Feedback and ratings per RHK and per behaviour value; ``final`` makes it the annual review."""
 
     def __init__(self, *args, rhk_list=(), final=False, **kwargs):
@@ -282,11 +298,11 @@ class AppealFileForm(forms.Form):
     lampiran = forms.FileField(label=_("Attachment"), required=False)
 
 
-class AppealRespondForm(forms.Form):
+class AppealRespondForm(StepForm):
     tanggapan = forms.CharField(label=_("Your response to the appeal"), max_length=TEXT_MAX, required=False)
 
 
-class AppealDecideForm(forms.Form):
+class AppealDecideForm(StepForm):
     keputusan = forms.ChoiceField(
         label=_("Decision"),
         choices=KeputusanKeberatan.choices,

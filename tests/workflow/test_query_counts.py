@@ -117,3 +117,31 @@ def test_the_inbox_and_the_queue_take_the_same_queries_for_5_tasks_and_50(
     _grow(org, periode, 45, django_capture_on_commit_callbacks)
     many = _counts(client, org.kasi.user, pages) | _counts(client, bkd, ["/appraisal/queue/"])
     assert many == few
+
+
+def test_the_task_pages_take_the_same_queries_for_2_rhk_and_10(
+    client, org, periode, django_capture_on_commit_callbacks
+):
+    """The approval page (the assessor's) and the midyear self-review page (the employee's) list
+    the plan's RHK, each with its indicators: a plan of 2 RHK and one of 10 (2 indicators each)."""
+    from tests.helpers import open_task, task_url
+
+    give_accounts(org.kasi)
+    _grow(org, periode, 2, django_capture_on_commit_callbacks, submit=False)
+    small, large = (
+        Skp.objects.filter(pegawai__unit=org.seksi).exclude(pegawai=org.kasi).select_related("pegawai__user")[:2]
+    )
+    svc.plan_submit(skp=small, by=small.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(small, 1, 1))
+    svc.plan_submit(skp=large, by=large.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(large, 6, 4, iki=2))
+    client.force_login(org.kasi.user)
+    assert _queries(client, task_url(open_task(small))) == _queries(client, task_url(open_task(large)))
+    with time_machine.travel(dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC), tick=False):
+        for skp in (small, large):
+            svc.plan_decide(skp=skp, by=org.kasi.user, approve=True, expectations={})
+        counts = []
+        for skp in (small, large):
+            task = open_task(skp)
+            assert task.flow_task.name == "self_review"
+            client.force_login(skp.pegawai.user)
+            counts.append(_queries(client, task_url(task)))
+    assert counts[0] == counts[1]

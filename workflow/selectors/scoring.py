@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import rules
-from project.memo import memoized
 from rules.errors import RuleEvaluationError
 from rules.models import RuleSetVersion
 
@@ -326,8 +325,7 @@ def _annual_version(skp: Skp, periode):
         (d["version"]["id"] for d in trace if isinstance(d, dict) and d.get("table") == PREDIKAT_TABLE), None
     )
     if version_id and ANNUAL_TABLE in rules.table_specs(version_id):
-        # a version is never edited once it scored: read once per request however many employees
-        return memoized(("rule_version", version_id), lambda: RuleSetVersion.objects.get(pk=version_id))
+        return rules.version_by_id(version_id)  # read once per request however many employees
     return rules.version_on(RULE_SET, periode.tanggal_selesai)
 
 
@@ -385,7 +383,9 @@ def credit_points_of_skp(skp: Skp, *, versions: dict | None = None) -> AngkaKred
     if vid is None:
         return None
     if vid not in versions:
-        versions[vid] = RuleSetVersion.objects.get(pk=vid)
+        versions[vid] = rules.version_by_id(vid)
+        if versions[vid] is None:
+            raise RuleSetVersion.DoesNotExist(f"RuleSetVersion {vid}")
     decision = rules.evaluate_version(
         versions[vid], ANGKA_KREDIT_TABLE, {"jenjang": skp.jabatan_jenjang, "predikat": hasil.predikat}
     )
@@ -406,18 +406,35 @@ def credit_points_of_skp(skp: Skp, *, versions: dict | None = None) -> AngkaKred
 
 
 def credit_points_of(
-    *, pegawai_id: int, periode_id: int, published_only: bool = False, versions: dict | None = None
+    *,
+    pegawai_id: int,
+    periode_id: int,
+    published_only: bool = False,
+    versions: dict | None = None,
+    skps: list[Skp] | None = None,
 ) -> AngkaKredit | None:
     """The credit points of an employee's year: computed per scored SKP of the period and added
     up (an employee transferred mid-year has several SKPs); None when no SKP of the period earns
     any (not a functional official, or not scored yet). ``published_only``: count only published
     results (what the employee may see). Exports call this per employee (pass one ``versions``
-    dict for the whole export)."""
+    dict for the whole export). ``skps``: the year's SKP with their results as ``skps_of_year``
+    reads them, when the caller has them already (the appraisal page)."""
     versions = {} if versions is None else versions
-    skps = Skp.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, hasil__isnull=False)
-    if published_only:
-        skps = skps.filter(hasil__dipublikasikan__isnull=False)
-    skps = skps.select_related("hasil").order_by("urutan", "tanggal_mulai")
+    if skps is not None:
+        skps = sorted(
+            (
+                skp
+                for skp in skps
+                if getattr(skp, "hasil", None) is not None
+                and (not published_only or skp.hasil.dipublikasikan is not None)
+            ),
+            key=lambda skp: (skp.urutan, skp.tanggal_mulai),
+        )
+    else:
+        skps = Skp.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, hasil__isnull=False)
+        if published_only:
+            skps = skps.filter(hasil__dipublikasikan__isnull=False)
+        skps = skps.select_related("hasil").order_by("urutan", "tanggal_mulai")
     lines = tuple(line for skp in skps if (line := credit_points_of_skp(skp, versions=versions)) is not None)
     if not lines:
         return None

@@ -97,6 +97,7 @@ def _upsert_rows(
         bulk_create_with_history(created, model, default_user=by)
     if changed:
         bulk_update_with_history(changed, model, fields, default_user=by)
+    return existing
 
 
 def _node(name: str):

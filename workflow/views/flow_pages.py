@@ -24,7 +24,7 @@ from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
 from ..models import Predikat, StatusSkp
-from ..selectors.appraisal import skp_visible_to
+from ..selectors.appraisal import skp_visible_to, skps_of_year
 from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain, explain_annual, explain_periodic
@@ -267,7 +267,16 @@ class ProcessPageMixin:
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         tasks = ctx["task_list"].select_related("owner__pegawai")
-        ctx["task_rows"] = [(task, person_name(task.owner)) for task in tasks]
+        user, namespace = self.request.user, getattr(self.request.resolver_match, "namespace", None)
+
+        def link(task) -> str:
+            # what the template's ``has_perm`` and ``reverse`` tags did per row, without the tags
+            node = task.flow_task
+            if node is None or not node.has_view_permission(user):
+                return ""
+            return node.reverse("index", args=[self.object.pk, task.pk], current_app=namespace)
+
+        ctx["task_rows"] = [(task, person_name(task.owner), link(task)) for task in tasks]
         ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
         return ctx
 
@@ -307,7 +316,9 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                         row.iki = iki_by_id[row.iki_id]
             ctx["dokumen"] = document_links(self.request.user, skp, ctx["evaluasi_list"])
             # A year of several SKP (a transfer, an appointment): the year's predikat and why.
-            annual = annual_predikat(pegawai_id=skp.pegawai_id, periode=skp.periode)
+            # The year's SKP read once for the year's predikat and the credit points.
+            year = skps_of_year(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id)
+            annual = annual_predikat(pegawai_id=skp.pegawai_id, periode=skp.periode, skps=year)
             if annual is not None:
                 ctx["annual"] = annual
                 ctx["annual_label"] = dict(Predikat.choices).get(annual.predikat, "")
@@ -322,7 +333,10 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
                 ctx["appeal"] = getattr(skp, "keberatan", None)
                 ctx["penjelasan"] = explain(hasil, keberatan=ctx["appeal"])
                 ctx["angka_kredit"] = credit_points_of(
-                    pegawai_id=skp.pegawai_id, periode_id=skp.periode_id, published_only=skp.pegawai.user_id == me.pk
+                    pegawai_id=skp.pegawai_id,
+                    periode_id=skp.periode_id,
+                    published_only=skp.pegawai.user_id == me.pk,
+                    skps=year,
                 )
                 if (
                     ctx["appeal"] is None

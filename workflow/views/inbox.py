@@ -35,7 +35,16 @@ from ..selectors.dashboard import (
     predikat_history,
     progress_per_opd,
 )
-from ..selectors.inbox import archive_for, inbox_for, is_overdue, open_tasks_in, queue_for, subject_of, task_counts
+from ..selectors.inbox import (
+    archive_for,
+    inbox_for,
+    is_overdue,
+    load_row_subjects,
+    open_tasks_in,
+    queue_for,
+    subject_of,
+    task_counts,
+)
 from ..selectors.org import admin_instansi_ids, org_snapshot, pegawai_of, person_name, team_of
 from ..selectors.scoring import predikat_organisasi_of
 from .charts import distribution_chart, history_chart, org_label, pairs_chart, progress_chart
@@ -95,7 +104,7 @@ def task_rows(tasks, *, with_owner: bool = False) -> list[dict]:
     """What a task list shows of each task, from the rows the list loaded (no query per row)."""
     now = timezone.now()
     rows = []
-    for task in tasks:
+    for task in load_row_subjects(tasks):
         node = task.flow_task
         if node is None:
             continue

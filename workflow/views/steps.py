@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,12 +26,13 @@ from ..forms import (
 )
 from ..models import (
     AppraisalProcess,
-    EkspektasiPerilaku,
+    Evaluasi,
     JenisJendela,
     NilaiPerilaku,
     PredikatOrganisasi,
     Rating,
     RealisasiRhk,
+    Rhk,
 )
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
 from ..selectors.appraisal import assessor_plan, staff_waiting_for
@@ -56,13 +58,31 @@ class TaskView(TemplateView):
     def skp(self):
         return self.activation.process.skp
 
+    def _shared(self, name: str, queryset) -> list:
+        """The SKP's ``name`` rows read into its prefetch cache, where the services and the
+        selectors (``rhk_of``, ``reviews_of``) read them too: once per request instead of once
+        by the page and again by the step. Rows a service has read already (its own, plainer
+        query) are not the page's: then the page reads its own."""
+        skp = self.skp
+        if name in getattr(skp, "_prefetched_objects_cache", {}):
+            return list(queryset.filter(skp=skp))
+        prefetch_related_objects([skp], Prefetch(name, queryset=queryset))
+        return list(getattr(skp, name).all())
+
     @cached_property
     def rhk_list(self):
-        return list(self.skp.rhk_set.prefetch_related("iki_set").select_related("rhk_atasan"))
+        return self._shared("rhk_set", Rhk.objects.select_related("rhk_atasan").prefetch_related("iki_set"))
 
     @cached_property
     def evaluasi_list(self):
-        return list(self.skp.evaluasi_set.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set"))
+        return self._shared(
+            "evaluasi_set", Evaluasi.objects.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set")
+        )
+
+    @cached_property
+    def ekspektasi_list(self):
+        prefetch_related_objects([self.skp], "ekspektasi_set")
+        return list(self.skp.ekspektasi_set.all())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -73,7 +93,7 @@ class TaskView(TemplateView):
                 "task": self.activation.task,
                 "step_template": self.step_template,
                 "rhk_list": self.rhk_list,
-                "ekspektasi": {e.nilai: e.ekspektasi for e in skp.ekspektasi_set.all()},
+                "ekspektasi": {e.nilai: e.ekspektasi for e in self.ekspektasi_list},
                 "nilai_perilaku": NilaiPerilaku.choices,
                 "evaluasi_list": self.evaluasi_list,
             }
@@ -81,8 +101,10 @@ class TaskView(TemplateView):
         return ctx
 
     def done(self):
+        # To the product's one inbox across the flows (where the person finds the next task; the
+        # flow's own inbox page costs twice its queries), with the success message.
         messages.success(self.request, str(self.success_message))
-        return HttpResponseRedirect(self.activation.flow_task.flow_class.instance.reverse("inbox"))
+        return HttpResponseRedirect(reverse("kinerja:inbox"))
 
     def failed(self, exc: ValidationError, **context):
         for message in exc.messages:
@@ -155,7 +177,7 @@ class PlanDraftView(ServiceTaskView):
 
     def get_form_kwargs(self):
         initial = []
-        for rhk in self.skp.rhk_set.prefetch_related("iki_set"):
+        for rhk in self.rhk_list:
             row = {"jenis": rhk.jenis, "teks": rhk.teks, "rhk_atasan": rhk.rhk_atasan_id}
             for (_n, suffix), iki in zip(RhkForm.slots(), rhk.iki_set.all(), strict=False):
                 row |= {
@@ -206,7 +228,7 @@ class PlanApproveView(ServiceTaskView):
     success_message = gettext_lazy("Your decision on the SKP was recorded.")
 
     def get_initial(self):
-        return {f"ekspektasi_{e.nilai}": e.ekspektasi for e in EkspektasiPerilaku.objects.filter(skp=self.skp)}
+        return {f"ekspektasi_{e.nilai}": e.ekspektasi for e in self.ekspektasi_list}
 
     def get_form_kwargs(self):
         return {"required_values": services.required_expectations(self.skp)}

@@ -1,0 +1,99 @@
+"""The step forms' renderer writes the same markup as Django's widget templates (issue 18: the plan
+page spent half its CPU rendering a template per field)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from workflow.form_renderer import FastWidgetRenderer
+from workflow.forms import AppealDecideForm, PlanDecisionForm, PlanForm, ReviewForm, SelfReviewForm
+
+TEMPLATES = DjangoTemplates()
+FAST = FastWidgetRenderer()
+
+
+def _same(widget, name, value, attrs=None):
+    slow = widget.render(name, value, attrs, renderer=TEMPLATES)
+    fast = widget.render(name, value, attrs, renderer=FAST)
+    assert fast == slow
+
+
+CHOICES = [("", "—"), (1, "A & B"), ("x", mark_safe("<b>safe</b>")), ('q"', 'quote " label')]
+GROUPED = [("Group <1>", [(1, "one"), (2, "two")]), ("", [(3, "three")]), (4, "four")]
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        forms.TextInput(),
+        forms.TextInput(attrs={"placeholder": "a < b", "required": True, "disabled": False, "data-x": 3}),
+        forms.NumberInput(attrs={"step": "any"}),
+        forms.EmailInput(),
+        forms.URLInput(),
+        forms.PasswordInput(render_value=True),
+        forms.HiddenInput(),
+        forms.CheckboxInput(),
+        forms.Textarea(attrs={"rows": 2, "aria-label": "Kind · RHK 1"}),
+        forms.Select(choices=CHOICES),
+        forms.Select(choices=GROUPED, attrs={"class": "c"}),
+        forms.SelectMultiple(choices=CHOICES),
+        forms.RadioSelect(choices=CHOICES),
+        forms.RadioSelect(choices=GROUPED, attrs={"class": "r"}),
+        forms.CheckboxSelectMultiple(choices=CHOICES),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", "x", 1, 'a <b> & "c"', mark_safe("<i>s</i>"), True, ["x", 1]])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_f"}, {"id": "id_f", "class": "k", "required": True}])
+def test_every_widget_renders_as_the_templates_do(widget, value, attrs):
+    _same(widget, "f", value, attrs)
+
+
+def _rhk(pk, iki):
+    return SimpleNamespace(
+        pk=pk,
+        urutan=pk,
+        teks=f"RHK <{pk}>",
+        iki_set=SimpleNamespace(all=lambda: [SimpleNamespace(pk=i, target_angka=None if i % 2 else 5) for i in iki]),
+    )
+
+
+def _forms():
+    rows = [{"jenis": "utama", "teks": "Hasil <1>", "rhk_atasan": 7, "aspek": "kualitas", "target": "95"}]
+    plan = PlanForm(pendekatan="kuantitatif", rows=rows, atasan_choices=[(7, "1. Atasan & co"), (8, "2. <x>")])
+    posted = PlanForm(
+        {"skp-pendekatan": "x", "rhk-TOTAL_FORMS": "1", "rhk-INITIAL_FORMS": "0", "rhk-0-jenis": "zz"},
+        pendekatan="kuantitatif",
+        rows=[],
+        atasan_choices=[],
+    )
+    rhk = [_rhk(1, [11, 12]), _rhk(2, [13])]
+    yield plan.header
+    yield plan.formset.management_form
+    yield from plan.formset.forms
+    yield plan.formset.empty_form
+    posted.is_valid()
+    yield posted.header
+    yield from posted.formset.forms
+    yield PlanDecisionForm(required_values=["berorientasi_pelayanan"], initial={"keputusan": "setujui"})
+    bound = PlanDecisionForm({"keputusan": "nope", "catatan": "<script>"})
+    bound.is_valid()
+    yield bound
+    yield SelfReviewForm(rhk_list=rhk, initial={"realisasi_1": "done & dusted"})
+    yield ReviewForm(rhk_list=rhk, final=True, initial={"rating_1": "diatas"})
+    yield AppealDecideForm(rhk_list=rhk)
+
+
+def test_the_step_forms_use_it_and_render_as_the_templates_do():
+    for form in _forms():
+        assert isinstance(form.renderer, FastWidgetRenderer)
+        for bound in form:
+            fast = str(bound)
+            form.renderer = TEMPLATES
+            slow = str(bound)
+            form.renderer = FAST
+            assert fast == slow, bound.name

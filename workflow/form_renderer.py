@@ -1,0 +1,151 @@
+"""A form renderer that writes the common widgets in Python instead of through Django's widget
+templates, with the same markup byte for byte (``tests/workflow/test_form_renderer.py`` compares
+both on every field of the step forms).
+
+A step page has up to a hundred fields (the plan's rows, each with four indicator lines, and the
+empty row the page copies when a row is added); each field through the template engine costs a
+template render with its includes — a select one more per option — which was about half the CPU
+of the plan page. Other widgets (and the forms' own layouts: ``as_p``, errors) still go through
+the templates."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from django.forms.renderers import DjangoTemplates
+
+_W = "django/forms/widgets/"
+
+
+@lru_cache(maxsize=4096)
+def _esc_str(value: str) -> str:
+    return html.escape(value)
+
+
+def _esc(value) -> str:
+    # django.utils.html.conditional_escape, without marking the pieces safe one by one; the same
+    # labels and values come back on every row of a form (plain strings only are remembered)
+    if type(value) is str:
+        return _esc_str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _fmt(value) -> str:
+    # {{ value|stringformat:'s' }}: the value as text, escaped unless it is marked safe
+    return _esc(str(value) if isinstance(value, tuple) else value)
+
+
+def _attrs(attrs: dict) -> str:
+    # attrs.html: {% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}
+    # {% if value is not True %}="{{ value|stringformat:'s' }}"{% endif %}{% endif %}{% endfor %}
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        out.append(f" {_esc(name)}" if value is True else f' {_esc(name)}="{_fmt(value)}"')
+    return "".join(out)
+
+
+def _input(w: dict) -> str:
+    value = "" if w["value"] is None else f' value="{_fmt(w["value"])}"'
+    return f'<input type="{_esc(w["type"])}" name="{_esc(w["name"])}"{value}{_attrs(w["attrs"])}>'
+
+
+def _textarea(w: dict) -> str:
+    value = _esc(w["value"]) if w["value"] else ""
+    return f'<textarea name="{_esc(w["name"])}"{_attrs(w["attrs"])}>\n{value}</textarea>'
+
+
+def _option(o: dict) -> str:
+    attrs = o["attrs"]
+    # the usual attributes (none, or selected) without the general loop
+    extra = "" if not attrs else " selected" if attrs == _SELECTED else _attrs(attrs)
+    return f'<option value="{_fmt(o["value"])}"{extra}>{_esc(o["label"])}</option>'
+
+
+_SELECTED = {"selected": True}
+
+
+def _select(w: dict) -> str:
+    out = [f'<select name="{_esc(w["name"])}"{_attrs(w["attrs"])}>']
+    for group_name, options, _index in w["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{_esc(group_name)}">')
+        for o in options:
+            if o["template_name"] != _W + "select_option.html":
+                return None
+            out.append(f"\n  {_option(o)}\n")
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def _input_option(o: dict) -> str:
+    # radio_option.html / checkbox_option.html include input_option.html, each adding a newline
+    inner = _input(o) + "\n"
+    if o["wrap_label"]:
+        label_for = f' for="{_esc(o["attrs"]["id"])}"' if o["attrs"].get("id") else ""
+        inner = f"<label{label_for}>{inner} {_esc(o['label'])}</label>"
+    return inner + "\n\n"
+
+
+def _multiple(w: dict) -> str:
+    attrs = w["attrs"]
+    out = ["<div"]
+    if attrs.get("id"):
+        out.append(f' id="{_esc(attrs["id"])}"')
+    if attrs.get("class"):
+        out.append(f' class="{_esc(attrs["class"])}"')
+    out.append(">")
+    for group, options, _index in w["optgroups"]:
+        if group:
+            out.append(f"\n  <div><label>{_esc(group)}</label>")
+        for o in options:
+            if o["template_name"] not in (_W + "radio_option.html", _W + "checkbox_option.html"):
+                return None
+            out.append(f"<div>\n    {_input_option(o)}</div>")
+        if group:
+            out.append("\n  </div>")
+    out.append("\n</div>")
+    return "".join(out)
+
+
+_FAST = {
+    **{
+        _W + name: _input
+        for name in (
+            "input.html",
+            "text.html",
+            "number.html",
+            "email.html",
+            "url.html",
+            "password.html",
+            "hidden.html",
+            "checkbox.html",
+        )
+    },
+    _W + "textarea.html": _textarea,
+    _W + "select.html": _select,
+    _W + "radio.html": _multiple,
+    _W + "checkbox_select.html": _multiple,
+}
+
+
+class FastWidgetRenderer(DjangoTemplates):
+    """Django's default renderer, with the widgets above written directly (the output of
+    ``DjangoTemplates`` is stripped: these produce it stripped)."""
+
+    def render(self, template_name, context, request=None):
+        fast = _FAST.get(template_name)
+        if fast is not None and set(context) == {"widget"}:
+            out = fast(context["widget"])
+            if out is not None:
+                return out.strip()
+        return super().render(template_name, context, request=request)
+
+
+renderer = FastWidgetRenderer()
