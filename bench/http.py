@@ -732,7 +732,7 @@ def main() -> None:
         pages = [] if args.skip_pages else measure_pages(base, scen, args.duration, args.warm)
         posts = None
         if items:
-            probe = lambda: server_cpu(server.pid, args.database_url)  # noqa: E731
+            probe = lambda: server_cpu(server.process.pid, args.database_url)  # noqa: E731
             posts = post_mix(base, items, args.clients, BENCH_PASSWORD, args.find, probe)
     finally:
         server.stop()
