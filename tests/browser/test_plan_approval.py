@@ -42,7 +42,8 @@ def log_in(page, base_url, pegawai):
 
 
 def inbox_row(page, title):
-    return page.locator("table.vf-list__table tbody tr", has_text=title)
+    """A task's row in the appraisal flow's inbox or in the product's one inbox."""
+    return page.locator("table.vf-list__table tbody tr, table.kinerja-tasks tbody tr.kinerja-task", has_text=title)
 
 
 def open_inbox(page, base_url):
@@ -58,9 +59,9 @@ def open_task(page, title):
 
 
 def submit(page, button):
-    """Submit a task form and land back in the inbox (Turbo follows the redirect)."""
+    """Submit a task form and land in the product's one inbox (Turbo follows the redirect)."""
     page.locator(button).click()
-    expect(page).to_have_url(re.compile(r"/appraisal/inbox/$"))
+    expect(page).to_have_url(re.compile(r"/kinerja/kotak-masuk/$"))
 
 
 def test_plan_is_returned_with_a_note_revised_and_approved(live_server, new_page, org, opened):
@@ -94,7 +95,7 @@ def test_plan_is_returned_with_a_note_revised_and_approved(live_server, new_page
     submit(employee, "button[name=ajukan]")
     expect(employee.locator(".kinerja-messages")).to_contain_text("SKP Anda telah diajukan kepada pejabat penilai.")
     expect(inbox_row(employee, "Susun SKP")).to_have_count(0)
-    expect(employee.locator(".kinerja-empty")).to_have_text("Tidak ada tugas yang terbuka.")
+    expect(employee.locator(".kinerja-empty")).to_have_text("Tidak ada tugas di sini.")
     shot(employee, "employee-inbox-after-submit")
 
     # The assessor finds "Setujui SKP" in the inbox and returns the plan with a note.
