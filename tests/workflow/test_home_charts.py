@@ -114,3 +114,37 @@ def test_the_home_charts_cost_the_same_queries_for_more_rows(
         appraisal(open_period, person, StatusSkp.FINAL, predikat=Predikat.BAIK, penilai=org.kabid)
     assert count(org.kabid.user) <= kabid
     assert count(bkd) <= admin
+
+
+def test_a_charts_table_rows_read_as_the_template_loop_wrote_them():
+    """The table under a chart is written in Python: the same rows as the template loop it
+    replaced, labels escaped, a missing figure as "—", numbers localized, in both languages."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from workflow.views.charts import Chart
+
+    loop = Template(
+        '{% for label, figures in chart.rows %}<tr><th scope="row">{{ label }}</th>{% for n in figures %}'
+        "<td>{% if n is None %}—{% else %}{{ n }}{% endif %}</td>{% endfor %}</tr>{% endfor %}"
+    )
+    charts = [
+        Chart(
+            key="k",
+            title="t",
+            labels=["Dinas <Kesehatan> & Co", 'Bidang "P2P"'],
+            datasets=[{"label": "a", "data": [1234567, 0]}, {"label": "b", "data": [None, 2.5]}],
+        ),
+        Chart(
+            key="c",
+            title="t",
+            labels=["2025", "2026"],
+            datasets=[{"label": "p", "data": [3, 4]}],
+            cells=[["Baik"], ["<b>Sangat</b> Baik"]],
+        ),
+    ]
+    for language in ("id", "en"):
+        with translation.override(language):
+            for chart in charts:
+                assert str(chart.rows_html) == loop.render(Context({"chart": chart}))
+    assert "&lt;Kesehatan&gt; &amp; Co" in charts[0].rows_html and "<td>—</td>" in charts[0].rows_html

@@ -163,3 +163,32 @@ def test_the_team_page_shows_each_subordinates_current_step_and_who_holds_it(cli
     table = team[team.index("kinerja-team-skp") :]
     assert "Setujui SKP" in table and "<strong>Anda</strong>" in table  # now it waits for the assessor
     assert "Setujui SKP: <strong>1</strong>" in team  # counts per step
+
+
+def test_the_steps_table_reads_as_the_template_loop_wrote_it(org, published):
+    """The process page's steps are written by a template tag: the same rows as the template loop
+    it replaced (links, holders escaped, local dates, "—" for a step not finished), in both
+    languages."""
+    from django.template import Context, Template
+    from viewflow.workflow.models import Task
+
+    loop = Template(
+        "{% for task, holder, task_url in task_rows %}<tr>\n    <td>{{ task.pk }}</td>\n"
+        '    <td>{% if task_url %}<a href="{{ task_url }}">{{ task.title }}</a>'
+        "{% else %}{{ task.title }}{% endif %}</td>\n"
+        '    <td>{{ holder|default:"—" }}</td>\n    <td>{{ task.created|date:"d-m-Y H:i" }}</td>\n'
+        '    <td>{{ task.finished|date:"d-m-Y H:i"|default:"—" }}</td>\n    <td>{{ task.get_status_display }}</td>\n'
+        "  </tr>{% endfor %}"
+    )
+    tag = Template("{% load kinerja %}{% step_rows task_rows %}")
+    tasks = list(Task.objects.filter(process_id=published.process_id).order_by("pk"))
+    assert any(t.finished is None for t in tasks) and any(t.finished for t in tasks)
+    task_rows = [
+        (task, ["", "Dewi <Hakim> & co", "Hendra"][i % 3], f"/appraisal/x/{task.pk}/?a=1&b=2" if i % 2 else "")
+        for i, task in enumerate(tasks)
+    ]
+    for language in ("id", "en"):
+        with translation.override(language):
+            context = Context({"task_rows": task_rows})
+            assert tag.render(context) == loop.render(context)
+    assert "&lt;Hakim&gt;" in tag.render(Context({"task_rows": task_rows}))

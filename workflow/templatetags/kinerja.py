@@ -54,3 +54,30 @@ def audit_rows(events):
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every part went through format_html
+
+
+def _when(value, fmt: str) -> str:
+    """A datetime as the ``date`` filter shows it in a template (local time), "" for none."""
+    return dateformat.format(timezone.localtime(value), fmt) if value else ""
+
+
+@register.simple_tag
+def step_rows(task_rows):
+    """The process page's steps so far, ``(task, holder, url)`` each: the rows a template loop
+    wrote (a link, two dates, a status label and five escapes per step), written here."""
+    rows = []
+    for task, holder, task_url in task_rows:
+        title = format_html('<a href="{}">{}</a>', task_url, task.title) if task_url else conditional_escape(task.title)
+        rows.append(
+            format_html(
+                "<tr>\n    <td>{}</td>\n    <td>{}</td>\n    <td>{}</td>\n    <td>{}</td>\n    <td>{}</td>\n"
+                "    <td>{}</td>\n  </tr>",
+                task.pk,
+                title,
+                holder or "—",
+                _when(task.created, "d-m-Y H:i"),
+                _when(task.finished, "d-m-Y H:i") or "—",
+                task.get_status_display(),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every part went through format_html
