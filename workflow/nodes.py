@@ -15,6 +15,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
 from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.nodes import FunctionActivation, IfActivation, SwitchActivation, TimerActivation, ViewActivation
@@ -327,14 +328,6 @@ class WrittenOnceActivationMixin:
         activation._kinerja_rowless = True
         return activation
 
-    def _complete(self):
-        """Activation.complete for a task created without a row: inserted now, DONE, and linked
-        to its predecessor."""
-        self.task.finished = now()
-        self.task.save()
-        link_previous(self.task, self._kinerja_saved_prev)
-        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
-
     # viewflow keeps activations in sets, hashed by their task: a task without a row has no pk
     def __eq__(self, other):
         if self._kinerja_rowless or getattr(other, "_kinerja_rowless", False):
@@ -345,6 +338,21 @@ class WrittenOnceActivationMixin:
         return id(self) if self._kinerja_rowless else super().__hash__()
 
 
+def _complete(self):
+    """Activation.complete of the automatic nodes below: a task created without a row is inserted
+    now, DONE, and linked to its predecessor; one with a row completes as viewflow does."""
+    if not self._kinerja_rowless:
+        return super(WrittenOnceActivationMixin, self).complete.original()
+    self.task.finished = now()
+    self.task.save()
+    link_previous(self.task, self._kinerja_saved_prev)
+    task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+_complete.__name__ = "complete"  # viewflow finds the transition it overrides by this name
+_written_once_complete = Activation.status.super()(_complete)
+
+
 class LeanFunctionActivation(WrittenOnceActivationMixin, FunctionActivation):
     @FunctionActivation.status.super()
     def activate(self):
@@ -353,11 +361,7 @@ class LeanFunctionActivation(WrittenOnceActivationMixin, FunctionActivation):
             task_started.send(sender=self.flow_class, process=self.process, task=self.task)
             self.flow_task._func(self)
 
-    @FunctionActivation.status.super()
-    def complete(self):
-        if not self._kinerja_rowless:
-            return super().complete.original()
-        self._complete()
+    complete = _written_once_complete
 
 
 class LeanIfActivation(WrittenOnceActivationMixin, IfActivation):
@@ -366,11 +370,7 @@ class LeanIfActivation(WrittenOnceActivationMixin, IfActivation):
         with self.exception_guard(), transaction.atomic(savepoint=_own_savepoint()):
             self._condition_result = self.flow_task._condition(self)
 
-    @IfActivation.status.super()
-    def complete(self):
-        if not self._kinerja_rowless:
-            return super().complete.original()
-        self._complete()
+    complete = _written_once_complete
 
 
 class LeanSwitchActivation(WrittenOnceActivationMixin, SwitchActivation):
@@ -387,11 +387,7 @@ class LeanSwitchActivation(WrittenOnceActivationMixin, SwitchActivation):
             if not self.next_task:
                 raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
 
-    @SwitchActivation.status.super()
-    def complete(self):
-        if not self._kinerja_rowless:
-            return super().complete.original()
-        self._complete()
+    complete = _written_once_complete
 
 
 class LeanTimerActivation(TimerActivation):
