@@ -32,3 +32,15 @@ class BareFlow(flow.Flow):
 
     def noop(self, activation):
         return None
+
+
+# The human steps of the bare flow, in order: what bench.lifecycle and bench.steps take each
+# process through after its start.
+BARE_STEPS = (
+    BareFlow.draft_plan,
+    BareFlow.approve_plan,
+    BareFlow.self_review,
+    BareFlow.review,
+    BareFlow.final_self_review,
+    BareFlow.final_review,
+)

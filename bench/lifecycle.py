@@ -201,24 +201,16 @@ def run_bare(n: int, ready=None) -> float:
     """Seconds for ``n`` runs of a flow with the same human steps and no domain records."""
     from django.contrib.auth import get_user_model
 
-    from bench.bare_flow import BareFlow
+    from bench.bare_flow import BARE_STEPS, BareFlow
     from workflow.services.tasks import task_execution
 
     user, _created = get_user_model().objects.get_or_create(username="bare-bench")
-    steps = [
-        BareFlow.draft_plan,
-        BareFlow.approve_plan,
-        BareFlow.self_review,
-        BareFlow.review,
-        BareFlow.final_self_review,
-        BareFlow.final_review,
-    ]
     if ready is not None:
         ready()
     started = time.perf_counter()
     for _ in range(n):
         process = BareFlow.start.run(user=user)
-        for node in steps:
+        for node in BARE_STEPS:
             with task_execution(process_pk=process.pk, node=node, by=user):
                 pass
     return time.perf_counter() - started

@@ -94,7 +94,7 @@ def main() -> None:
     from django.db import connection
 
     import workflow.services.kalibrasi as kal
-    from bench.bare_flow import BareFlow
+    from bench.bare_flow import BARE_STEPS, BareFlow
     from workflow.services import appraisal as svc
 
     lifecycle.run_lifecycles(3, kode="WARM")
@@ -131,14 +131,7 @@ def main() -> None:
             for _i in range(args.n):
                 with step("bare start"):
                     process = orig_run(user=user)
-                for node in [
-                    BareFlow.draft_plan,
-                    BareFlow.approve_plan,
-                    BareFlow.self_review,
-                    BareFlow.review,
-                    BareFlow.final_self_review,
-                    BareFlow.final_review,
-                ]:
+                for node in BARE_STEPS:
                     with step(f"bare {node.name}"), tasks.task_execution(process_pk=process.pk, node=node, by=user):
                         pass
     if prof:
