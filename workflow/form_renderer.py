@@ -69,19 +69,31 @@ def _option(o: dict) -> str:
 _SELECTED = {"selected": True}
 
 
-def _select(w: dict) -> str:
-    out = [f'<select name="{_esc(w["name"])}"{_attrs(w["attrs"])}>']
-    for group_name, options, _index in w["optgroups"]:
-        if group_name:
-            out.append(f'\n  <optgroup label="{_esc(group_name)}">')
+def _option_groups(w: dict, templates: tuple, group_open: str, group_close: str, option, around: str):
+    """The loop over a choice widget's option groups (select.html, and radio.html and
+    checkbox_select.html alike): each named group between ``group_open`` (its name at ``{}``) and
+    ``group_close``, each option rendered by ``option`` at the ``{}`` of ``around``. None where an
+    option has a template not written here."""
+    out = []
+    for group, options, _index in w["optgroups"]:
+        if group:
+            out.append(group_open.format(_esc(group)))
         for o in options:
-            if o["template_name"] != _W + "select_option.html":
+            if o["template_name"] not in templates:
                 return None
-            out.append(f"\n  {_option(o)}\n")
-        if group_name:
-            out.append("\n  </optgroup>")
-    out.append("\n</select>")
+            out.append(around.format(option(o)))
+        if group:
+            out.append(group_close)
     return "".join(out)
+
+
+def _select(w: dict) -> str:
+    body = _option_groups(
+        w, (_W + "select_option.html",), '\n  <optgroup label="{}">', "\n  </optgroup>", _option, "\n  {}\n"
+    )
+    if body is None:
+        return None
+    return f'<select name="{_esc(w["name"])}"{_attrs(w["attrs"])}>{body}\n</select>'
 
 
 def _input_option(o: dict) -> str:
@@ -94,24 +106,20 @@ def _input_option(o: dict) -> str:
 
 
 def _multiple(w: dict) -> str:
+    body = _option_groups(
+        w,
+        (_W + "radio_option.html", _W + "checkbox_option.html"),
+        "\n  <div><label>{}</label>",
+        "\n  </div>",
+        _input_option,
+        "<div>\n    {}</div>",
+    )
+    if body is None:
+        return None
     attrs = w["attrs"]
-    out = ["<div"]
-    if attrs.get("id"):
-        out.append(f' id="{_esc(attrs["id"])}"')
-    if attrs.get("class"):
-        out.append(f' class="{_esc(attrs["class"])}"')
-    out.append(">")
-    for group, options, _index in w["optgroups"]:
-        if group:
-            out.append(f"\n  <div><label>{_esc(group)}</label>")
-        for o in options:
-            if o["template_name"] not in (_W + "radio_option.html", _W + "checkbox_option.html"):
-                return None
-            out.append(f"<div>\n    {_input_option(o)}</div>")
-        if group:
-            out.append("\n  </div>")
-    out.append("\n</div>")
-    return "".join(out)
+    id_attr = f' id="{_esc(attrs["id"])}"' if attrs.get("id") else ""
+    class_attr = f' class="{_esc(attrs["class"])}"' if attrs.get("class") else ""
+    return f"<div{id_attr}{class_attr}>{body}\n</div>"
 
 
 _FAST = {
