@@ -18,7 +18,8 @@ def test_values_round_trip_and_the_client_is_built_once():
         cache.set("menu", {"inbox": 3}, 30)
         assert cache.get("menu") == {"inbox": 3}
         assert cache.get_many(["menu", "missing"]) == {"menu": {"inbox": 3}}
-        assert cache.incr("menu-n", 1) if cache.add("menu-n", 1) else False
+        assert cache.add("menu-n", 1)
+        assert cache.incr("menu-n", 1) == 2
         assert cache.get("menu-n") == 2
         client = cache._cache.get_client(write=True)
         assert cache._cache.get_client(write=True) is client

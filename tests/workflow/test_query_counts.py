@@ -72,16 +72,22 @@ def test_the_admin_lists_take_the_same_queries_for_5_rows_and_50(
     assert many == few
 
 
-def test_the_appraisal_page_takes_the_same_queries_for_2_rhk_and_10(
-    client, org, periode, django_capture_on_commit_callbacks
-):
-    """Its rows are the plan's RHK (each with indicators) and the steps so far."""
+@pytest.fixture
+def small_and_large_plans(org, periode, django_capture_on_commit_callbacks):
+    """Two staff of the kasi's seksi with their plans submitted: a small one (1 core RHK, 1 extra)
+    and a large one (6 core RHK, 4 extra, 2 indicators each)."""
     _grow(org, periode, 2, django_capture_on_commit_callbacks, submit=False)
     small, large = (
         Skp.objects.filter(pegawai__unit=org.seksi).exclude(pegawai=org.kasi).select_related("pegawai__user")[:2]
     )
     svc.plan_submit(skp=small, by=small.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(small, 1, 1))
     svc.plan_submit(skp=large, by=large.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(large, 6, 4, iki=2))
+    return small, large
+
+
+def test_the_appraisal_page_takes_the_same_queries_for_2_rhk_and_10(client, small_and_large_plans):
+    """Its rows are the plan's RHK (each with indicators) and the steps so far."""
+    small, large = small_and_large_plans
     client.force_login(small.pegawai.user)
     few = _queries(client, f"/appraisal/{small.process_id}/")
     client.force_login(large.pegawai.user)
@@ -119,20 +125,13 @@ def test_the_inbox_and_the_queue_take_the_same_queries_for_5_tasks_and_50(
     assert many == few
 
 
-def test_the_task_pages_take_the_same_queries_for_2_rhk_and_10(
-    client, org, periode, django_capture_on_commit_callbacks
-):
+def test_the_task_pages_take_the_same_queries_for_2_rhk_and_10(client, org, small_and_large_plans):
     """The approval page (the assessor's) and the midyear self-review page (the employee's) list
     the plan's RHK, each with its indicators: a plan of 2 RHK and one of 10 (2 indicators each)."""
     from tests.helpers import open_task, task_url
 
     give_accounts(org.kasi)
-    _grow(org, periode, 2, django_capture_on_commit_callbacks, submit=False)
-    small, large = (
-        Skp.objects.filter(pegawai__unit=org.seksi).exclude(pegawai=org.kasi).select_related("pegawai__user")[:2]
-    )
-    svc.plan_submit(skp=small, by=small.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(small, 1, 1))
-    svc.plan_submit(skp=large, by=large.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(large, 6, 4, iki=2))
+    small, large = small_and_large_plans
     client.force_login(org.kasi.user)
     assert _queries(client, task_url(open_task(small))) == _queries(client, task_url(open_task(large)))
     with time_machine.travel(dt.datetime(2026, 7, 2, 9, tzinfo=dt.UTC), tick=False):
