@@ -1,8 +1,12 @@
 """viewflow's pages as the product's users read them: every list and the process page in
 Indonesian, steps by their titles, people by their names; the team page against its pattern."""
 
+import datetime as dt
+
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import MIDYEAR, approve, open_task, rows, task_url, through_final_review
 from workflow.domain.distribution import distribution_breaches, pattern_bounds
@@ -192,3 +196,23 @@ def test_the_steps_table_reads_as_the_template_loop_wrote_it(org, published):
             context = Context({"task_rows": task_rows})
             assert tag.render(context) == loop.render(context)
     assert "&lt;Hakim&gt;" in tag.render(Context({"task_rows": task_rows}))
+
+
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 12, 31), timezones=st.just(dt.UTC)
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_the_rows_dates_read_as_the_date_filter_writes_them(moment):
+    """The steps' and the audit's rows write their dates with strftime: the same text as the
+    template's ``date`` filter ("d-m-Y H:i" and "d-m-Y H:i:s", local time), in both languages."""
+    from django.template import Context, Template
+
+    from workflow.templatetags.kinerja import MINUTE, SECOND, _when
+
+    shown = Template('{{ moment|date:"d-m-Y H:i" }}|{{ moment|date:"d-m-Y H:i:s" }}')
+    for language in ("id", "en"):
+        with translation.override(language):
+            assert f"{_when(moment, MINUTE)}|{_when(moment, SECOND)}" == shown.render(Context({"moment": moment}))
+    assert _when(None, MINUTE) == ""
