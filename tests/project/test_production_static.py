@@ -124,3 +124,11 @@ def test_media_root_is_never_served_directly(checkout, debug):
 
     assert seen["debug"] is (debug == "true")
     assert seen["status"] == 404 and not seen["body_has_file"]
+
+
+def test_the_wsgi_module_moves_what_startup_built_out_of_the_collectors_reach(checkout):
+    """gunicorn loads ``project.wsgi``: by then Django's registries are frozen (``gc.freeze``), so
+    a full collection no longer walks them during a request."""
+    root, var_dir = checkout
+    frozen = _run(["-c", "import gc, project.wsgi; print(gc.get_freeze_count())"], root, _env(var_dir))
+    assert int(frozen.strip().splitlines()[-1]) > 50_000
