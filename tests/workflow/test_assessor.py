@@ -80,6 +80,19 @@ def test_an_explicit_override_wins(org):
     assert org.pelaksana not in team_of(org.kasi, on=DAY)
 
 
+def test_someone_who_heads_no_unit_has_the_team_an_override_gives_them(org):
+    """Whether anyone names a person by override is read once per org snapshot; saving an
+    override drops the snapshot, so the team shows at once."""
+    assert team_of(org.fungsional, on=DAY) == []
+    org.pelaksana.penilai_override = org.fungsional
+    org.pelaksana.full_clean()
+    org.pelaksana.save()
+    assert team_of(org.fungsional, on=DAY) == [org.pelaksana]
+    org.pelaksana.penilai_override = None
+    org.pelaksana.save()
+    assert team_of(org.fungsional, on=DAY) == []
+
+
 def test_team_lists_exactly_the_people_assessed(org):
     assert set(team_of(org.kabid, on=DAY)) == {org.kasi, org.fungsional}
     assert set(team_of(org.gubernur, on=DAY)) == {org.sekda, org.kadis}

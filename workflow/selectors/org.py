@@ -40,6 +40,18 @@ class OrgSnapshot(OrgChart):
             snap.delegates[d.pemberi_id] = d.penerima
         return snap
 
+    def named_by_override(self, pegawai_id: int) -> bool:
+        """Whether an employee of the government names ``pegawai_id`` as their assessor by
+        override (an index built once per snapshot: a home page does not ask on every view)."""
+        index = self.__dict__.get("_override_assessors")
+        if index is None:
+            index = self.__dict__["_override_assessors"] = frozenset(
+                Pegawai.objects.filter(instansi=self.instansi, penilai_override__isnull=False)
+                .values_list("penilai_override_id", flat=True)
+                .distinct()
+            )
+        return pegawai_id in index
+
     def delegate_of(self, pegawai: Pegawai) -> Pegawai:
         """Who acts for ``pegawai`` as assessor on the snapshot's date (see ``delegate_of``)."""
         return self.delegates.get(pegawai.pk, pegawai)
@@ -114,7 +126,7 @@ def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
     snap = org_snapshot(assessor.instansi_id, on)
     candidates = Pegawai.objects.filter(instansi_id=assessor.instansi_id, aktif=True).exclude(pk=assessor.pk)
     unit_ids = snap.units_headed_by(assessor.pk)
-    if not unit_ids and not Pegawai.objects.filter(penilai_override=assessor).exists():
+    if not unit_ids and not snap.named_by_override(assessor.pk):
         return []
     # Who can be assessed by the head of ``unit_ids`` (then checked one by one below): the units'
     # staff; of each unit right under them, the holder of its head post and whoever acts for it,
