@@ -373,3 +373,25 @@ def test_junk_in_the_pickers_gets_the_form_back_with_a_message(client, org, open
     data = {"penerima": junk, "mulai": "2026-03-01", "selesai": "2026-03-10", "alasan": "Diklat"}
     response = client.post("/kinerja/delegasi/", data)
     assert response.status_code == 200 and "Pilih pegawai yang menerima tugas" in response.content.decode()
+
+
+def test_the_queue_holds_the_same_tasks_as_viewflows_queue_with_its_short_permission_test(org, opened, bkd, other):
+    """The queue asks only for the permissions a node names (``owner_permissions``; viewflow
+    writes the node's onto each task, so no task asks for another): for an admin, an assessor, an
+    employee, another government's assessor and a superuser it holds exactly the tasks viewflow's
+    own queue holds — tasks asking for the nodes' permission, for none, or named for the user."""
+    from workflow.selectors.inbox import _queue, owner_permissions, product_flows
+
+    assert owner_permissions() == {"workflow.manage_appraisal"}
+    open_tasks = list(Task.objects.filter(flow_task_type="HUMAN", status=STATUS.ASSIGNED).order_by("pk")[:8])
+    asked = ["workflow.manage_appraisal", None] * 4
+    for task, permission in zip(open_tasks, asked, strict=True):
+        Task.objects.filter(pk=task.pk).update(status=STATUS.NEW, owner=None, owner_permission=permission)
+    Task.objects.filter(pk=open_tasks[-1].pk).update(owner=org.kasi.user)  # NEW but named for someone
+    superuser = get_user_model().objects.create_superuser("root-queue", password="x")  # noqa: S106
+    for user in (bkd, org.kasi.user, org.pelaksana.user, other.kasi.user, superuser):
+        ours = set(_queue(user).values_list("pk", flat=True))
+        viewflows = set(Task.objects.queue(product_flows(), user).values_list("pk", flat=True))
+        assert ours == viewflows, user
+    assert {t.pk for t in open_tasks[:2]} <= set(_queue(bkd).values_list("pk", flat=True))
+    assert open_tasks[-1].pk in set(_queue(org.kasi.user).values_list("pk", flat=True))

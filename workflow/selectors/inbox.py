@@ -111,12 +111,46 @@ def inbox_for(*, user) -> QuerySet[Task]:
     return _by_due(Task.objects.inbox(product_flows(), user))
 
 
+@cache
+def owner_permissions() -> frozenset[str] | None:
+    """The permissions the product's nodes ask of whoever takes their tasks from the queue
+    (``.Permission(...)``; viewflow writes the node's onto each task it creates), or None when a
+    node works its permission out per task."""
+    found = set()
+    for flow_class in product_flows():
+        for node in flow_class.instance.nodes():
+            permission = getattr(node, "_owner_permission", None)
+            if permission is None:
+                continue
+            if not isinstance(permission, str):
+                return None
+            found.add(permission)
+    return frozenset(found)
+
+
+def _queue(user) -> QuerySet[Task]:
+    """viewflow's ``Task.objects.queue(product_flows(), user)``: the human tasks nobody holds of
+    the flows the user may see, that ask for a permission the user has, for none, or are theirs.
+    The permission test names only those of the user's permissions that a node asks for (an
+    admin's query carried all fifty, each compiled and planned on every page that shows the
+    queue's badge); the same tasks either way."""
+    permissions = user.get_all_permissions()
+    asked = owner_permissions()
+    if asked is not None:
+        permissions = sorted(asked & permissions)
+    return Task.objects.filter(
+        process__flow_class__in=[f for f in product_flows() if f.instance.has_view_permission(user)],
+        flow_task_type="HUMAN",
+        status=STATUS.NEW,
+    ).filter(Q(owner_permission__in=permissions) | Q(owner_permission__isnull=True) | Q(owner=user))
+
+
 def queue_for(*, user, instansi_ids: set[int] | None = None) -> QuerySet[Task]:
     """Tasks nobody holds yet that the user may take: an admin's, of their own governments only."""
     ids = admin_instansi_ids(user) if instansi_ids is None else instansi_ids
     if not ids:
         return Task.objects.none()
-    return _by_due(Task.objects.queue(product_flows(), user).filter(in_instansi(ids)))
+    return _by_due(_queue(user).filter(in_instansi(ids)))
 
 
 def archive_for(*, user) -> QuerySet[Task]:
@@ -150,7 +184,7 @@ def _task_counts(user, ids) -> dict[str, int]:
     counts = Task.objects.inbox(product_flows(), user).aggregate(
         inbox=Count("pk"), overdue=Count("pk", filter=Q(tenggat__jatuh_tempo__lt=now))
     )
-    counts["queue"] = Task.objects.queue(product_flows(), user).filter(in_instansi(ids)).count() if ids else 0
+    counts["queue"] = _queue(user).filter(in_instansi(ids)).count() if ids else 0
     return counts
 
 
