@@ -120,6 +120,7 @@ def test_a_charts_table_rows_read_as_the_template_loop_wrote_them():
     """The table under a chart is written in Python: the same rows as the template loop it
     replaced, labels escaped, a missing figure as "—", numbers localized, in both languages."""
     from django.template import Context, Template
+    from django.test import override_settings
     from django.utils import translation
 
     from workflow.views.charts import Chart
@@ -143,8 +144,12 @@ def test_a_charts_table_rows_read_as_the_template_loop_wrote_them():
             cells=[["Baik"], ["<b>Sangat</b> Baik"]],
         ),
     ]
-    for language in ("id", "en"):
-        with translation.override(language):
-            for chart in charts:
-                assert str(chart.rows_html) == loop.render(Context({"chart": chart}))
+    for separators in (False, True):
+        with override_settings(USE_THOUSAND_SEPARATOR=separators):
+            for language in ("id", "en"):
+                with translation.override(language):
+                    for chart in charts:
+                        assert str(chart.rows_html) == loop.render(Context({"chart": chart}))
+            with translation.override("id"):
+                assert ("1.234.567" in charts[0].rows_html) is separators
     assert "&lt;Kesehatan&gt; &amp; Co" in charts[0].rows_html and "<td>—</td>" in charts[0].rows_html

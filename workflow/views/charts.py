@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.formats import localize
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..models import Predikat, PredikatOrganisasi, StatusSkp
@@ -73,14 +75,22 @@ class Chart:
         """The table's body rows, written here rather than by a template loop (forty OPD × ten steps
         were 400 cells through the template engine on the progress page): a row header, then each
         figure localized as the template would show it, "—" for none; everything escaped."""
-        return format_html_join(
-            "",
-            '<tr><th scope="row">{}</th>{}</tr>',
-            (
-                (label, format_html_join("", "<td>{}</td>", (("—" if n is None else localize(n),) for n in figures)))
-                for label, figures in self.rows
-            ),
-        )
+        rows = []
+        for label, figures in self.rows:
+            cells = "".join([f"<td>{_cell(n)}</td>" for n in figures])
+            rows.append(f'<tr><th scope="row">{conditional_escape(label)}</th>{cells}</tr>')
+        return mark_safe("".join(rows))  # noqa: S308 - the label and every cell escaped
+
+
+def _cell(n) -> str:
+    """One figure of a chart's table as the template showed it: "—" for none; a count (an int) as
+    its digits (what ``localize`` writes without thousands separators, at a tenth of the cost);
+    anything else localized and escaped."""
+    if n is None:
+        return "—"
+    if type(n) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(n)
+    return conditional_escape(localize(n))
 
 
 def progress_chart(key: str, title: str, rows: list[ProgressRow], row_header: str) -> Chart:
