@@ -164,7 +164,7 @@ class TaskListPage(TemplateView):
                 "title": self.titles[self.kind],
                 "filter": filterset,
                 "page": page,
-                "rows": task_rows(page.object_list),
+                "rows": task_rows(page.object_list) if page.paginator.count else [],
                 "query": querystring(self.request),
                 "is_admin": bool(admin_instansi_ids(self.request.user)),
             }
@@ -193,7 +193,7 @@ class OpenTasksView(TemplateView):
             {
                 "filter": filterset,
                 "page": page,
-                "rows": task_rows(page.object_list, with_owner=True),
+                "rows": task_rows(page.object_list, with_owner=True) if page.paginator.count else [],
                 "query": querystring(self.request),
             }
         )
@@ -269,7 +269,8 @@ class HomeView(TemplateView):
         ids = admin_instansi_ids(user)
         ctx["pegawai"] = me
         ctx["counts"] = task_counts(user=user, instansi_ids=ids)
-        ctx["tasks"] = task_rows(inbox_for(user=user)[: self.task_count])
+        # an empty inbox (the badge's count) is not read: its query would be compiled for nothing
+        ctx["tasks"] = task_rows(inbox_for(user=user)[: self.task_count]) if ctx["counts"]["inbox"] else []
         ctx["notifications"] = list(Notifikasi.objects.filter(penerima=user)[:5])
         if me is not None:
             ctx["my_skp"] = my_appraisals(me)[:3]
