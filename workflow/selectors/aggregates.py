@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from project.memo import memoized
+from project.sql import column, rows, table
 
 from ..models import AuditChainHead, Skp, StatusSkp
 
@@ -27,7 +28,14 @@ T = TypeVar("T")
 
 def audit_head() -> int:
     """The number of the last audited write (once per request)."""
-    return memoized("audit_head", lambda: AuditChainHead.objects.values_list("seq", flat=True).first() or 0)
+    return memoized("audit_head", _audit_head)
+
+
+def _audit_head() -> int:
+    # the first row, as ``AuditChainHead.objects.values_list("seq").first()`` (``project.sql``)
+    h = AuditChainHead
+    found = rows(f"SELECT {column(h, 'seq')} FROM {table(h)} ORDER BY {column(h, 'id')} LIMIT 1", [])  # noqa: S608 - names from the models, values bound
+    return (found[0][0] if found else 0) or 0
 
 
 def between_writes(key: Hashable, load: Callable[[], T]) -> T:

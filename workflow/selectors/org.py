@@ -16,9 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from project.memo import memoized
+from project.sql import column, rows, table
 
 from ..cache import ProcessCache
-from ..models import Delegasi, Instansi, Pegawai
+from ..models import Delegasi, Instansi, Pegawai, PeranAdmin
 from ..models.org import OrgChart
 
 
@@ -182,12 +183,13 @@ def admin_instansi_ids(user) -> set[int]:
         return set()
     if user.is_superuser:
         return set(memoized("all_instansi_ids", lambda: frozenset(Instansi.objects.values_list("pk", flat=True))))
-    return set(
-        memoized(
-            ("admin_instansi_ids", user.pk),
-            lambda: frozenset(user.peran_admin.values_list("instansi_id", flat=True)),
-        )
-    )
+    return set(memoized(("admin_instansi_ids", user.pk), lambda: _admin_roles(user.pk)))
+
+
+def _admin_roles(user_id: int) -> frozenset[int]:
+    # on every page (the menu, the permission checks): ``project.sql``
+    sql = f"SELECT {column(PeranAdmin, 'instansi')} FROM {table(PeranAdmin)} WHERE {column(PeranAdmin, 'user')} = %s"  # noqa: S608 - names from the models, values bound
+    return frozenset(instansi_id for (instansi_id,) in rows(sql, [user_id]))
 
 
 def is_admin(user) -> bool:

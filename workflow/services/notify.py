@@ -8,6 +8,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from project.sql import column, rows, table
+
 from ..models import Notifikasi, Skp
 from .audit import defer_insert
 
@@ -32,9 +34,12 @@ def notify(*, user, judul: str, isi: str = "", tautan: str = "", email: str | No
 
 
 def unread_count(user) -> int:
+    """The user's unread notifications (the menu shows the number on every page: ``project.sql``)."""
     if not user.is_authenticated:
         return 0
-    return Notifikasi.objects.filter(penerima=user, dibaca__isnull=True).count()
+    n = Notifikasi
+    sql = f"SELECT COUNT(*) FROM {table(n)} WHERE {column(n, 'penerima')} = %s AND {column(n, 'dibaca')} IS NULL"  # noqa: S608 - names from the models, values bound
+    return rows(sql, [user.pk])[0][0]
 
 
 def _flow_url(reverse, *args) -> str:

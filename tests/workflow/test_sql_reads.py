@@ -1,0 +1,55 @@
+"""The reads every page repeats, sent as SQL text (``project.sql``), answer what their ORM forms
+answer: the unread count, a user's admin roles and the audit chain's head — on SQLite and on
+PostgreSQL (the suite runs on both)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from project.memo import request_memo
+from tests.factories import InstansiFactory
+from workflow.models import AuditAction, AuditChainHead, JenisInstansi, Notifikasi, PeranAdmin
+from workflow.selectors.aggregates import audit_head
+from workflow.selectors.org import admin_instansi_ids
+from workflow.services.audit import audit_record
+from workflow.services.notify import unread_count
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_unread_count_is_the_orms_count(org):
+    users = [get_user_model().objects.create_user(f"reader-{n}") for n in range(3)]
+    pattern = [(0, False), (0, True), (0, False), (1, True), (2, False), (2, False), (2, False)]
+    for who, read in pattern:
+        Notifikasi.objects.create(penerima=users[who], judul="x", dibaca=timezone.now() if read else None)
+    for user in users:
+        expected = Notifikasi.objects.filter(penerima=user, dibaca__isnull=True).count()
+        assert unread_count(user) == expected
+    assert [unread_count(u) for u in users] == [2, 0, 3]
+
+
+def test_a_users_admin_roles_are_the_orms(org, bkd):
+    other_instansi = InstansiFactory(kode="PEMKOT-BKL", nama="Pemerintah Kota Bengkulu", jenis=JenisInstansi.KOTA)
+    PeranAdmin.objects.create(user=bkd, instansi=other_instansi)
+    nobody = get_user_model().objects.create_user("no-roles")
+    for user in (bkd, nobody):
+        with request_memo():
+            assert admin_instansi_ids(user) == set(
+                PeranAdmin.objects.filter(user=user).values_list("instansi_id", flat=True)
+            )
+    with request_memo():
+        assert admin_instansi_ids(bkd) == {org.instansi.pk, other_instansi.pk}
+        assert admin_instansi_ids(nobody) == set()
+
+
+def test_the_audit_head_is_the_chains_last_number(org, periode, bkd):
+    def orm() -> int:
+        return AuditChainHead.objects.values_list("seq", flat=True).first() or 0
+
+    with request_memo():
+        before = audit_head()
+    assert before == orm()
+    for _ in range(3):
+        audit_record(action=AuditAction.PERIOD_OPENED, obj=periode, by=bkd, before={}, after={})
+    with request_memo():
+        assert audit_head() == orm() == before + 3
