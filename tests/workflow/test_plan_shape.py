@@ -290,7 +290,10 @@ def test_review_and_appraisal_pages_show_each_indicator_achievement(client, org,
         rhk = list(skp.rhk_set.prefetch_related("iki_set"))
         iki = rhk[0].iki_set.get()
         assert f'name="iki_{iki.pk}"' in page
-        data = {f"realisasi_{r.pk}": "Capaian semester I" for r in rhk} | {f"iki_{iki.pk}": "abc"}
+        # the other RHK's indicators, each with its own figure: 71, 72, ...
+        figures = {i.pk: str(70 + n) for n, i in enumerate((i for r in rhk[1:] for i in r.iki_set.all()), 1)}
+        others = {f"iki_{pk}": figure for pk, figure in figures.items()}
+        data = {f"realisasi_{r.pk}": "Capaian semester I" for r in rhk} | others | {f"iki_{iki.pk}": "abc"}
         page = client.post(url, data).content.decode()
         assert "RHK 1, IKI 1: realisasi abc bukan angka" in page and not RealisasiIki.objects.exists()
         assert client.post(url, data | {f"iki_{iki.pk}": "90,25"}).status_code == 302
@@ -299,3 +302,11 @@ def test_review_and_appraisal_pages_show_each_indicator_achievement(client, org,
         assert "90,25 %" in page and "95 % dari target" in page
         page = client.get(f"/appraisal/{skp.process_id}/").content.decode()
         assert "Persentase bayi diimunisasi lengkap: 90,25 % (95 % dari target)" in page
+    # each achievement in its own RHK's row of the review, once
+    review_rows = page.split("<tr><td>")[1:]
+    figures[iki.pk] = "90,25"
+    for realisasi in RealisasiIki.objects.select_related("iki__rhk"):
+        shown = f"{realisasi.iki.indikator[:40]}: {figures[realisasi.iki_id]} {realisasi.iki.satuan}"
+        holding = [row for row in review_rows if shown in row]
+        assert len(holding) == 1 and holding[0].startswith(f"{realisasi.iki.rhk.urutan}. "), shown
+    assert page.count('class="kinerja-iki-realisasi"') == RealisasiIki.objects.count() > 2

@@ -324,12 +324,17 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             rhk_by_id = {r.pk: r for r in ctx["rhk_list"]}
             iki_by_id = {i.pk: i for r in ctx["rhk_list"] for i in r.iki_set.all()}
             for ev in ctx["evaluasi_list"]:
-                for row in ev.realisasi_set.all():
-                    if row.rhk_id in rhk_by_id:
-                        row.rhk = rhk_by_id[row.rhk_id]
+                # each RHK's row lists its indicators' achievements: grouped here once, not
+                # searched for among all of the review's indicators in every row of the template
+                iki_rows: dict[int, list] = {}
                 for row in ev.realisasi_iki_set.all():
                     if row.iki_id in iki_by_id:
                         row.iki = iki_by_id[row.iki_id]
+                    iki_rows.setdefault(row.iki.rhk_id, []).append(row)
+                for row in ev.realisasi_set.all():
+                    if row.rhk_id in rhk_by_id:
+                        row.rhk = rhk_by_id[row.rhk_id]
+                    row.iki_rows = iki_rows.get(row.rhk_id, [])
             ctx["dokumen"] = document_links(self.request.user, skp, ctx["evaluasi_list"])
             # A year of several SKP (a transfer, an appointment): the year's predikat and why.
             # The year's SKP read once for the year's predikat and the credit points.
