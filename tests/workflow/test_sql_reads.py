@@ -53,3 +53,29 @@ def test_the_audit_head_is_the_chains_last_number(org, periode, bkd):
         audit_record(action=AuditAction.PERIOD_OPENED, obj=periode, by=bkd, before={}, after={})
     with request_memo():
         assert audit_head() == orm() == before + 3
+
+
+def test_the_inbox_counts_are_the_orms_aggregate(org, opened, bkd):
+    """Every employee's open tasks and those overdue, at moments before, between and after the
+    tasks' due dates — including a task without a due date and one of a person with none."""
+    import datetime as dt
+
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflow.models import TenggatTugas
+    from workflow.selectors.inbox import inbox_counts, inbox_counts_orm
+
+    held = list(Task.objects.filter(status=STATUS.ASSIGNED).exclude(owner=None).order_by("pk"))
+    assert len(held) >= 3
+    TenggatTugas.objects.filter(task=held[0]).delete()  # a task without a due date
+    users = {t.owner for t in held} | {bkd}
+    dues = sorted(TenggatTugas.objects.values_list("jatuh_tempo", flat=True))
+    moments = [dues[0] - dt.timedelta(days=1), dues[len(dues) // 2], dues[-1] + dt.timedelta(seconds=1)]
+    seen = set()
+    for now in moments:
+        for user in users:
+            ours = inbox_counts(user, now)
+            assert ours == inbox_counts_orm(user, now), (user, now)
+            seen.add((ours["inbox"] > 0, ours["overdue"] > 0))
+    assert {(True, True), (True, False), (False, False)} <= seen
