@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from ..models import Evaluasi, JendelaReview, JenisJendela, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
 from .aggregates import between_writes, unit_status_counts
-from .org import admin_instansi_ids, pegawai_of, person_name
+from .org import HOLDER_NAME_FIELDS, admin_instansi_ids, pegawai_of, person_name
 from .period import period_windows
 
 
@@ -314,11 +314,7 @@ CURRENT_TASK_FIELDS = (
     "status",
     "created",
     "process_id",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__pegawai__nama",
-    "owner__pegawai__user_id",
+    *HOLDER_NAME_FIELDS,
     "tenggat__jatuh_tempo",
     "tenggat__task_id",
 )

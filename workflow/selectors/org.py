@@ -151,6 +151,16 @@ def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
 # --- roles ------------------------------------------------------------------------------------
 
 
+# What ``person_name`` reads of a task's holder, for a task query narrowed with ``only()``.
+HOLDER_NAME_FIELDS = (
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__pegawai__nama",
+    "owner__pegawai__user_id",
+)
+
+
 def person_name(user) -> str:
     """How a person is shown in lists and histories: the employee's name, else the account's full
     name, else the login (select ``pegawai`` with the user to save a query)."""

@@ -29,7 +29,7 @@ from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain, explain_annual, explain_periodic
 from ..selectors.kalibrasi import tugas_visible_to
-from ..selectors.org import admin_instansi_ids, person_name
+from ..selectors.org import HOLDER_NAME_FIELDS, admin_instansi_ids, person_name
 from ..selectors.scoring import annual_predikat, credit_points_of
 from ..services.appeal import appeal_deadline
 from .dokumen import document_links
@@ -266,11 +266,7 @@ STEP_ROW_FIELDS = (
     "created",
     "finished",
     "process_id",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__pegawai__nama",
-    "owner__pegawai__user_id",
+    *HOLDER_NAME_FIELDS,
 )
 
 
