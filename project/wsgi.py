@@ -15,6 +15,7 @@ require_secret_key()
 # thousands of objects that live as long as the process) is moved out of the collector's reach.
 # A full collection otherwise walks all of them, about once every 40 requests of a heavy page:
 # measured in-process on the appraisal page, 3.4 ms of collection per request on average before,
-# 1.1 ms after. Loaded before the fork (gunicorn --preload) the frozen pages also stay shared.
+# 1.1 ms after. (Were the app loaded before the fork, with gunicorn's --preload, the frozen pages
+# would also stay shared between the workers; the README's gunicorn line loads it in each worker.)
 gc.collect()
 gc.freeze()

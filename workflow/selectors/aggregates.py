@@ -35,7 +35,7 @@ def _audit_head() -> int:
     # the first row, as ``AuditChainHead.objects.values_list("seq").first()`` (``project.sql``)
     h = AuditChainHead
     found = rows(f"SELECT {column(h, 'seq')} FROM {table(h)} ORDER BY {column(h, 'id')} LIMIT 1", [])  # noqa: S608 - names from the models, values bound
-    return (found[0][0] if found else 0) or 0
+    return found[0][0] if found else 0
 
 
 def between_writes(key: Hashable, load: Callable[[], T]) -> T:

@@ -100,6 +100,12 @@ def filtered_page(request, filterset, *, page_size: int = PAGE_SIZE, count: int 
     return CountedPaginator(filterset.qs, page_size, count=known).get_page(request.GET.get("page"))
 
 
+def page_rows(page, *, with_owner: bool = False) -> list[dict]:
+    """A page's task rows; a page of an empty list (its count often told by the menu's badge) is
+    not read, its query would be compiled for nothing."""
+    return task_rows(page.object_list, with_owner=with_owner) if page.paginator.count else []
+
+
 def task_rows(tasks, *, with_owner: bool = False) -> list[dict]:
     """What a task list shows of each task, from the rows the list loaded (no query per row)."""
     now = timezone.now()
@@ -164,7 +170,7 @@ class TaskListPage(TemplateView):
                 "title": self.titles[self.kind],
                 "filter": filterset,
                 "page": page,
-                "rows": task_rows(page.object_list) if page.paginator.count else [],
+                "rows": page_rows(page),
                 "query": querystring(self.request),
                 "is_admin": bool(admin_instansi_ids(self.request.user)),
             }
@@ -193,7 +199,7 @@ class OpenTasksView(TemplateView):
             {
                 "filter": filterset,
                 "page": page,
-                "rows": task_rows(page.object_list, with_owner=True) if page.paginator.count else [],
+                "rows": page_rows(page, with_owner=True),
                 "query": querystring(self.request),
             }
         )
