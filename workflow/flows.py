@@ -23,6 +23,7 @@ from .nodes import (
     AppealDecisionView,
     AppraisalView,
     AssessorView,
+    AuditedCancel,
     CapaianView,
     Function,
     Handle,
@@ -57,7 +58,7 @@ SUMMARY = "{{ process.skp.pegawai.nama }} — {{ process.skp.pegawai.nip|default
 APPEAL_SUMMARY = "{{ process.keberatan.skp.pegawai.nama }} — {{ process.keberatan.skp.pegawai.nip|default:'' }}"
 
 
-class AppraisalFlow(flow.Flow):
+class AppraisalFlow(AuditedCancel, flow.Flow):
     """Penilaian kinerja pegawai
 
     One employee's appraisal for one period: plan (SKP), approval, periodic reviews, the annual
@@ -290,7 +291,7 @@ class AppraisalFlow(flow.Flow):
         return skp is not None and skp.pegawai.instansi_id in admin_instansi_ids(user)
 
 
-class AppealFlow(flow.Flow):
+class AppealFlow(AuditedCancel, flow.Flow):
     """Keberatan
 
     An employee's appeal against a published result: the assessor responds, the assessor's
@@ -374,7 +375,7 @@ class AppealFlow(flow.Flow):
 CAPAIAN_SUMMARY = "{{ process.penetapan_capaian.unit.nama }} — {{ process.penetapan_capaian.periode.tahun }}"
 
 
-class CapaianFlow(flow.Flow):
+class CapaianFlow(AuditedCancel, flow.Flow):
     """Capaian kinerja organisasi
 
     One unit's organisation predikat for one period, set at the end of the period by the leader
@@ -437,7 +438,7 @@ KALIBRASI_SUMMARY = (
 )
 
 
-class KalibrasiFlow(flow.Flow):
+class KalibrasiFlow(AuditedCancel, flow.Flow):
     """Kalibrasi
 
     One unit's calibration before publication (``kebijakan.publikasi: setelah_kalibrasi``): opened

@@ -24,12 +24,12 @@ from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
-from .models import Pegawai, Skp
+from .models import AuditAction, Pegawai, Skp
 from .selectors.appraisal import skp_of_process, skp_of_task
 from .selectors.capaian import capaian_barred, penetapan_of_process, penetapan_of_task
 from .selectors.kalibrasi import is_calibrator, tugas_of_process
 from .selectors.org import admin_instansi_ids, org_snapshot
-from .services.audit import audit_batch, defer_insert
+from .services.audit import audit_batch, audit_record, defer_insert
 from .services.deadlines import task_created
 from .services.tasks import lock_failed_message, task_already_done_message
 
@@ -95,9 +95,69 @@ def _create_task(cls, flow_task, prev_activation, token, data=None, seed=None):
     return cls(task)
 
 
+def subject_of_process(process):
+    """What a process is about, for its audit events: the appraisal (or the appealed one), the
+    unit's organisation achievement, or the unit's calibration."""
+    subject = skp_of_process(process) or penetapan_of_process(process)
+    if subject is None:
+        tugas = tugas_of_process(process)
+        subject = tugas.kalibrasi if tugas is not None else None
+    return subject
+
+
+def _task_state(task) -> dict:
+    return {"task": task.pk, "step": str(task.title), "owner": task.owner.username if task.owner_id else None}
+
+
+class AuditedCancel:
+    """A flow whose processes, when cancelled (viewflow's process cancel page, under the flow's
+    lock), leave an audit event besides each open task's own."""
+
+    def cancel(self, process) -> None:
+        with transaction.atomic():
+            before = process.status
+            super().cancel(process)
+            audit_record(
+                action=AuditAction.PROCESS_CANCELLED,
+                obj=subject_of_process(process),
+                before={"status": before},
+                after={"status": process.status, "process": process.pk},
+            )
+
+
 class AppraisalActivation(ViewActivation):
     """A human task's activation: once the task exists — created by the flow, or revived by an
-    admin — its node gives it its due date and tells its owner (``AppraisalView.on_task_created``)."""
+    admin — its node gives it its due date and tells its owner (``AppraisalView.on_task_created``).
+    Whatever changes a task outside its own step — taken from the queue, given back, cancelled,
+    undone or revived, by any page of viewflow's or of ours — leaves an audit event about the
+    process's subject (``_audited``), in the transaction of the change."""
+
+    # viewflow's transitions set the task's status to their target before they run: the status
+    # before is the transition's source (for a cancel: a task nobody holds is NEW)
+    def _audited(self, action, change, source: str, *args):
+        before = _task_state(self.task) | {"status": source}
+        with transaction.atomic():
+            task = change(*args)
+            after = _task_state(task or self.task) | {"status": (task or self.task).status}
+            audit_record(action=action, obj=subject_of_process(self.task.process), before=before, after=after)
+        return task
+
+    @ViewActivation.status.super()
+    def assign(self, user):
+        self._audited(AuditAction.TASK_TAKEN, super().assign.original, STATUS.NEW, user)
+
+    @ViewActivation.status.super()
+    def unassign(self):
+        self._audited(AuditAction.TASK_RETURNED, super().unassign.original, STATUS.ASSIGNED)
+
+    @ViewActivation.status.super()
+    def cancel(self):
+        source = STATUS.ASSIGNED if self.task.owner_id else STATUS.NEW
+        self._audited(AuditAction.TASK_CANCELLED, super().cancel.original, source)
+
+    @ViewActivation.status.super()
+    def undo(self):
+        self._audited(AuditAction.TASK_UNDONE, super().undo.original, STATUS.DONE)
 
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
@@ -123,9 +183,13 @@ class AppraisalActivation(ViewActivation):
 
     @ViewActivation.status.super()
     def revive(self):
-        task = super().revive.original()
-        self.flow_task.on_task_created(task)
-        return task
+        def revive():
+            task = super(AppraisalActivation, self).revive.original()
+            self.flow_task.on_task_created(task)
+            return task
+
+        # the cancelled (or failed) task stays as it was, marked revived; the event shows its successor
+        return self._audited(AuditAction.TASK_REVIVED, revive, STATUS.CANCELED)
 
 
 class AppraisalView(flow.View):

@@ -53,6 +53,12 @@ class AuditAction(models.TextChoices):
     APPEAL_DECIDED = "appeal.decided", _("Appeal decided")
     APPRAISAL_FINALISED = "appraisal.finalised", _("Result final (appeal window closed)")
     TASK_REASSIGNED = "task.reassigned", _("Task reassigned")
+    TASK_TAKEN = "task.taken", _("Task taken from the queue")
+    TASK_RETURNED = "task.returned", _("Task returned to the queue")
+    TASK_CANCELLED = "task.cancelled", _("Task cancelled")
+    TASK_UNDONE = "task.undone", _("Task undone")
+    TASK_REVIVED = "task.revived", _("Task revived")
+    PROCESS_CANCELLED = "process.cancelled", _("Process cancelled")
     DELEGATION_CREATED = "delegation.created", _("Delegation recorded")
     # Periods and the organisation.
     PERIOD_CREATED = "period.created", _("Period created")

@@ -32,6 +32,7 @@ from ..selectors.kalibrasi import tugas_visible_to
 from ..selectors.org import HOLDER_NAME_FIELDS, admin_instansi_ids, person_name
 from ..selectors.scoring import annual_predikat, credit_points_of
 from ..services.appeal import appeal_deadline
+from ..services.audit import audit_batch
 from .dokumen import document_links
 
 
@@ -155,7 +156,8 @@ class ListScopedBulkAction:
 
     def form_valid(self, form):
         user, done, left = self.request.user, 0, 0
-        with transaction.atomic():
+        # each task's audit event (``AppraisalActivation``) goes into one chain append
+        with transaction.atomic(), audit_batch():
             for task in self.get_queryset():
                 with task.activation() as activation:
                     if self.allowed(user, activation.task):
