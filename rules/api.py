@@ -172,11 +172,24 @@ def evaluate_many(
     return decide_many(_table(version_on(rule_set, on), table), records)
 
 
-def table_specs(version_id: int) -> dict[str, TableSpec]:
+def table_specs(version_id: int, content_hash: str = "") -> dict[str, TableSpec]:
     """The tables of a version by name — titles, descriptions, column labels and rows — so that a
     stored decision can be explained in the table's own words. Published content never changes
-    (cached with the compiled tables); empty when the version no longer exists."""
+    (cached with the compiled tables); empty when the version no longer exists. ``content_hash``:
+    the content's hash, or the start of it a decision's trace records (``VersionRef.to_dict``):
+    content this process has compiled under that hash is the same content, read without a query."""
+    if content_hash:
+        compiled = _compiled_with_hash(version_id, content_hash)
+        if compiled is not None:
+            return {name: table.spec for name, table in compiled.items()}
     return memoized(("table_specs", version_id), lambda: _table_specs(version_id))
+
+
+def _compiled_with_hash(version_id: int, content_hash: str) -> dict[str, CompiledTable] | None:
+    for (pk, digest), compiled in list(_cache.items()):
+        if pk == version_id and digest.startswith(content_hash):
+            return compiled
+    return None
 
 
 def version_by_id(version_id: int) -> RuleSetVersion | None:

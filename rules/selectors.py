@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+import uuid
 
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 
+from project.auth import shared_cache
 from project.memo import memoized
 
 from .choices import VersionStatus
@@ -15,8 +21,41 @@ from .spec import CaseSpec, ColumnSpec, RowSpec, TableSpec, version_hash
 
 def version_in_force(*, rule_set: str, on: dt.date) -> RuleSetVersion | None:
     """The published version of ``rule_set`` in force on ``on`` (one indexed query, once per page:
-    ``project.memo``)."""
-    return memoized(("version_in_force", rule_set, on), lambda: _version_in_force(rule_set, on))
+    ``project.memo``; kept by the process between changes of the versions: ``_kept``)."""
+    return memoized(("version_in_force", rule_set, on), lambda: _kept(rule_set, on))
+
+
+# Which version is in force changes only when a version is saved or deleted (published, retired,
+# a draft deleted): each such change, once committed, gives the versions a new generation in the
+# cache every process shares, and a process keeps what it read under the generation it read it in
+# — at most KEPT_SECONDS, should a change ever bypass the models' signals (a bulk update). Only
+# with a shared cache (``project.auth.shared_cache``), and only outside a transaction: what is read
+# inside one may yet be rolled back, or may already see its own uncommitted change.
+GENERATION_KEY = "kinerja-rules-generation"
+KEPT_SECONDS = 60.0
+_kept_versions: dict[tuple[str, dt.date], tuple[str, float, RuleSetVersion | None]] = {}
+_kept_lock = threading.Lock()
+
+
+def versions_changed(**_signal_kwargs) -> None:
+    """A version was saved or deleted (signal receiver): a new generation once it commits."""
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def _kept(rule_set: str, on: dt.date) -> RuleSetVersion | None:
+    if not shared_cache() or connection.in_atomic_block:
+        return _version_in_force(rule_set, on)
+    generation = memoized("rules_generation", lambda: cache.get(GENERATION_KEY) or "")
+    now = time.monotonic()
+    found = _kept_versions.get((rule_set, on))
+    if found is not None and found[0] == generation and now - found[1] < KEPT_SECONDS:
+        return found[2]
+    version = _version_in_force(rule_set, on)
+    with _kept_lock:
+        if len(_kept_versions) > 1000:  # dates asked for pile up over a long-running process
+            _kept_versions.clear()
+        _kept_versions[(rule_set, on)] = (generation, now, version)
+    return version
 
 
 def _version_in_force(rule_set: str, on: dt.date) -> RuleSetVersion | None:

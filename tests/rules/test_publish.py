@@ -8,6 +8,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 import rules
 from rules.choices import VersionStatus
@@ -186,3 +187,57 @@ def test_publish_is_picked_up_by_running_processes(pack):
         assert seen[-1] == (draft.number, 21)
         first_new = seen.index((draft.number, 21))
         assert all(s == (draft.number, 21) for s in seen[first_new:])
+
+
+def test_a_decisions_recorded_hash_gives_the_versions_tables_without_a_query(pack, django_assert_num_queries):
+    """``table_specs(id, hash)``: a trace names its version by id and the start of its content
+    hash; content this process compiled under that hash is read without a query, the same specs
+    as from the database. A hash that does not match (another content under a reused id, a
+    draft) reads the database."""
+    version = current()
+    decision = rules.evaluate("penilaian-kinerja", "kebijakan", {})  # compiles the version in force
+    recorded = decision.to_dict()["version"]
+    assert recorded["id"] == version.pk and version.content_hash.startswith(recorded["hash"])
+    from_db = rules.table_specs(version.pk)
+    with django_assert_num_queries(0):
+        assert rules.table_specs(version.pk, recorded["hash"]) == from_db
+    with django_assert_num_queries(1):
+        assert rules.table_specs(version.pk, "0" * 16) == from_db
+    draft = draft_with_policy(30)
+    draft_specs = rules.table_specs(draft.pk, recorded["hash"])
+    assert draft_specs["kebijakan"].rows != from_db["kebijakan"].rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_in_force_is_kept_between_changes_and_a_publish_is_seen_at_once(settings):
+    """With a shared cache, a process keeps the version in force it read (no query the next
+    time) until a version is saved: the publication, once committed, is seen by the next read;
+    a publication rolled back changes nothing; inside a transaction the database is always read."""
+    from django.core.management import call_command
+
+    from rules.selectors import _kept_versions, version_in_force
+
+    call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=__import__("io").StringIO())
+    settings.KINERJA_CACHE_URL = "redis://shared"  # only asked whether one is configured
+    _kept_versions.clear()
+    day = dt.date(2026, 6, 1)
+    first = version_in_force(rule_set="penilaian-kinerja", on=day)
+    with CaptureQueriesContext(connections["default"]) as queries:
+        assert version_in_force(rule_set="penilaian-kinerja", on=day) == first
+    assert len(queries) == 0
+
+    draft = draft_with_policy(21)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rule_version_publish(version=draft, effective_from=day, reason="dicoba")
+        raise RuntimeError("rolled back")
+    assert version_in_force(rule_set="penilaian-kinerja", on=day) == first
+
+    rule_version_publish(version=RuleSetVersion.objects.get(pk=draft.pk), effective_from=day, reason="berlaku")
+    assert version_in_force(rule_set="penilaian-kinerja", on=day).pk == draft.pk
+    with transaction.atomic(), CaptureQueriesContext(connections["default"]) as queries:
+        assert version_in_force(rule_set="penilaian-kinerja", on=day).pk == draft.pk
+    assert len(queries) == 1
+    settings.KINERJA_CACHE_URL = ""
+    with CaptureQueriesContext(connections["default"]) as queries:
+        version_in_force(rule_set="penilaian-kinerja", on=day)
+    assert len(queries) == 1

@@ -248,7 +248,22 @@ def trace_records(hasil: HasilPenilaian) -> list[dict]:
 
 def trace_version_ids(hasil: HasilPenilaian) -> set[int]:
     """The rule versions whose tables decided the result (their specs give the tables' words)."""
-    return {vid for vid in {(r.get("version") or {}).get("id") for r in trace_records(hasil)} if vid}
+    return set(trace_versions(hasil))
+
+
+def trace_versions(hasil: HasilPenilaian) -> dict[int, str]:
+    """``trace_version_ids`` with the (start of the) content hash each decision recorded."""
+    return versions_of(trace_records(hasil))
+
+
+def versions_of(records) -> dict[int, str]:
+    """The rule versions named by decision records: id -> the content hash they recorded."""
+    found: dict[int, str] = {}
+    for record in records:
+        version = record.get("version") or {}
+        if version.get("id"):
+            found.setdefault(version["id"], version.get("hash") or "")
+    return found
 
 
 def _applied_rules(records: list[dict], specs: dict[int, dict], labels: dict[str, str]) -> list[AppliedRule]:

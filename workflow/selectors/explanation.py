@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import rules
 
-from ..domain.explanation import Explanation, annual_explanation, explanation_of, trace_version_ids
+from ..domain.explanation import Explanation, annual_explanation, explanation_of, trace_versions, versions_of
 from ..domain.scoring import AnnualPredikat
 from ..models import HasilPenilaian, HasilPeriodik, Keberatan
 from .org import person_name
@@ -28,7 +28,7 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
     decided = keberatan is not None and keberatan.diputuskan is not None
     return explanation_of(
         hasil,
-        specs={vid: rules.table_specs(vid) for vid in trace_version_ids(hasil)},
+        specs={vid: rules.table_specs(vid, digest) for vid, digest in trace_versions(hasil).items()},
         keberatan=keberatan,
         decided_by=appeal_decided_by(keberatan) if decided else "",
     )
@@ -36,13 +36,16 @@ def explain(hasil: HasilPenilaian, *, keberatan: Keberatan | None = None) -> Exp
 
 def explain_annual(annual: AnnualPredikat) -> Explanation:
     """Why the year's predikat of several SKP (see ``domain.explanation.annual_explanation``)."""
-    ids = {vid for vid in ((r.get("version") or {}).get("id") for r in annual.decisions) if vid}
-    return annual_explanation(annual, specs={vid: rules.table_specs(vid) for vid in ids})
+    versions = versions_of(annual.decisions)
+    return annual_explanation(annual, specs={vid: rules.table_specs(vid, digest) for vid, digest in versions.items()})
 
 
 def explain_periodic(results: list[HasilPeriodik]) -> dict[int, Explanation]:
     """Why each periodic window got its predikat and TPP percentage, by the review's id (the
     tables' specs read once for all the versions that decided)."""
-    ids = {vid for hasil in results for vid in trace_version_ids(hasil)}
-    specs = {vid: rules.table_specs(vid) for vid in ids}
+    versions: dict[int, str] = {}
+    for hasil in results:
+        for vid, digest in trace_versions(hasil).items():
+            versions.setdefault(vid, digest)
+    specs = {vid: rules.table_specs(vid, digest) for vid, digest in versions.items()}
     return {hasil.evaluasi_id: explanation_of(hasil, specs=specs) for hasil in results}

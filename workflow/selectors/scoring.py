@@ -321,10 +321,11 @@ def annual_predikat(*, pegawai_id: int, periode, skps: list[Skp] | None = None) 
 
 def _annual_version(skp: Skp, periode):
     trace = getattr(getattr(skp, "hasil", None), "trace", None) or []
-    version_id = next(
-        (d["version"]["id"] for d in trace if isinstance(d, dict) and d.get("table") == PREDIKAT_TABLE), None
+    version = next(
+        (d.get("version") or {} for d in trace if isinstance(d, dict) and d.get("table") == PREDIKAT_TABLE), {}
     )
-    if version_id and ANNUAL_TABLE in rules.table_specs(version_id):
+    version_id = version.get("id")
+    if version_id and ANNUAL_TABLE in rules.table_specs(version_id, version.get("hash") or ""):
         return rules.version_by_id(version_id)  # read once per request however many employees
     return rules.version_on(RULE_SET, periode.tanggal_selesai)
 
