@@ -119,3 +119,28 @@ def test_the_other_governments_admin_sees_none_of_these_appraisals(client, org, 
     client.force_login(people["other_admin"])
     body = client.get("/kinerja/rekap/").content.decode()
     assert "Dinas Kesehatan" not in body
+
+
+def test_the_appraisal_check_reads_the_same_with_and_without_the_people_loaded(org, people):
+    """``can_view_skp`` decides "the employee or their assessor" from the appraisal's own people
+    when they were read with it (the process page), else from the user's employee record: the
+    same answer for every user and every appraisal either way, including one whose assessor
+    has no account and one without an assessor."""
+    from workflow.models import Pegawai
+    from workflow.selectors.appraisal import can_view_skp
+
+    users = [*people.values(), org.kabid.user, org.kadis.user, org.sekda.user]
+    skps = list(Skp.objects.order_by("pk"))
+    Skp.objects.filter(pk=skps[-1].pk).update(penilai=None)
+    Pegawai.objects.filter(pk=org.kasi.pk).update(user=None)  # an assessor without an account now
+    kasi_user = people["assessor"]
+    seen = set()
+    for skp in skps:
+        loaded = Skp.objects.select_related("pegawai", "penilai").get(pk=skp.pk)
+        plain = Skp.objects.get(pk=skp.pk)
+        assert Skp.pegawai.is_cached(loaded) and not Skp.pegawai.is_cached(plain)
+        for user in [*users, kasi_user]:
+            answer = can_view_skp(user, loaded)
+            assert answer == can_view_skp(user, Skp.objects.get(pk=skp.pk)), (user, skp)
+            seen.add(answer)
+    assert seen == {True, False}

@@ -234,11 +234,20 @@ def can_view_skp(user, skp: Skp) -> bool:
         return False
     if skp.pegawai.instansi_id in admin_instansi_ids(user):
         return True
-    me = pegawai_of(user)
-    if me is not None and me.pk in (skp.pegawai_id, skp.penilai_id):
+    if _own_or_assessed(user, skp):
         return True
     # whoever holds (or held) a task of this appraisal — e.g. a Plt routed in — may see it
     return skp.process_id is not None and skp.process.task_set.filter(owner=user).exists()
+
+
+def _own_or_assessed(user, skp: Skp) -> bool:
+    """Whether ``user`` is the appraisal's employee or its assessor: from their employee records
+    when the appraisal was read with them (an account belongs to one employee at most), else
+    from the user's own record."""
+    if Skp.pegawai.is_cached(skp) and (skp.penilai_id is None or Skp.penilai.is_cached(skp)):
+        return user.pk == skp.pegawai.user_id or (skp.penilai_id is not None and user.pk == skp.penilai.user_id)
+    me = pegawai_of(user)
+    return me is not None and me.pk in (skp.pegawai_id, skp.penilai_id)
 
 
 def can_view_appeal(user, keberatan: Keberatan) -> bool:

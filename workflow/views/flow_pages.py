@@ -304,7 +304,11 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
     def get_queryset(self):
         # the appraisal with what the permission check, the documents and the result read of it:
         # one query instead of five
-        return super().get_queryset().select_related("skp__pegawai", "skp__periode", "skp__hasil", "skp__keberatan")
+        return (
+            super()
+            .get_queryset()
+            .select_related("skp__pegawai", "skp__penilai", "skp__periode", "skp__hasil", "skp__keberatan")
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
