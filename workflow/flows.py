@@ -67,6 +67,14 @@ class AppraisalFlow(AuditedCancel, flow.Flow):
 
     process_class = AppraisalProcess
     lock_impl = FlowLock()  # viewflow's select_for_update_lock, without locking a row being created
+    # A step's page reads the task with its holder, the appraisal, its employee (and government),
+    # assessor and period: the permission checks and the page ask for them (``nodes.safe_task_view``)
+    task_page_related = (
+        "owner",
+        "process__skp__pegawai__instansi",
+        "process__skp__penilai",
+        "process__skp__periode",
+    )
     process_title = _("Employee performance appraisal")
     process_summary_template = "{{ process.skp.pegawai.nama }} — {{ process.skp.get_status_display }}"
 

@@ -47,7 +47,10 @@ def safe_task_view(flow_task, origin_view):
         process_pk, task_pk = kwargs["process_pk"], kwargs["task_pk"]
 
         def call_with_activation():
-            task = get_object_or_404(flow_task.flow_class.task_class, pk=task_pk, process_id=process_pk)
+            # with what the permission checks and the page read of it (``task_page_related``)
+            related = getattr(flow_task.flow_class, "task_page_related", ("process", "owner"))
+            tasks = flow_task.flow_class.task_class._default_manager.select_related(*related)
+            task = get_object_or_404(tasks, pk=task_pk, process_id=process_pk)
             if task.flow_task != flow_task:
                 raise Http404
             if not flow_task.flow_class.instance.has_view_permission(request.user, task.process):

@@ -144,3 +144,28 @@ def test_the_task_pages_take_the_same_queries_for_2_rhk_and_10(client, org, smal
             client.force_login(skp.pegawai.user)
             counts.append(_queries(client, task_url(task)))
     assert counts[0] == counts[1]
+
+
+def test_a_step_page_reads_its_appraisal_and_people_with_the_task(client, org, small_and_large_plans):
+    """The approval page reads the task with its holder, its appraisal, the employee (and their
+    government), the assessor and the period in one query (``AppraisalFlow.task_page_related``):
+    none of them is read again on its own, by the permission checks or the page, whatever the
+    language."""
+    import re
+
+    from tests.helpers import open_task, task_url
+
+    give_accounts(org.kasi)
+    small, _large = small_and_large_plans
+    client.force_login(org.kasi.user)
+    url = task_url(open_task(small))
+    for language in ("id", "en"):
+        client.cookies["django_language"] = language
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url)
+        assert page.status_code == 200 and small.pegawai.nama in page.content.decode()
+        read_alone = [re.search(r'\bFROM "(\w+)"', q["sql"]).group(1) for q in ctx.captured_queries]
+        for own in ("viewflow_process", "workflow_skp", "workflow_pegawai", "workflow_periode", "workflow_instansi"):
+            assert own not in read_alone, (language, own, read_alone)
+        assert read_alone.count("auth_user") == 1  # the signed-in user, by the session
