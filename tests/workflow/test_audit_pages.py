@@ -136,3 +136,29 @@ def test_an_employee_cannot_search_the_audit_log(client, org):
     give_accounts(org.pelaksana)
     client.force_login(org.pelaksana.user)
     assert client.get("/kinerja/audit/").status_code == 403
+
+
+def test_the_audit_searchs_count_is_kept_until_the_next_event(client, org, bkd, two_governments_events):  # noqa: F811
+    """Events are only appended, each moving the chain's head: a search counts its events once
+    and shows that count until the next event, which it then counts; another search (a filter)
+    counts on its own."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def shown(params=None):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/kinerja/audit/", params or {}).content.decode()
+        counted = sum('FROM "workflow_auditevent"' in q["sql"] and "COUNT(" in q["sql"] for q in ctx.captured_queries)
+        return int(re.search(r"(\d+) peristiwa", body).group(1)), counted
+
+    client.force_login(bkd)
+    first, counted = shown()
+    assert counted == 1 and first >= 1
+    assert shown() == (first, 0)  # kept: nothing was written since
+    audit_record(action=AuditAction.PERIOD_CREATED, obj=org.instansi, by=bkd, reason="periode kedua")
+    assert shown() == (first + 1, 1)
+    assert shown({"action": AuditAction.PERIOD_CREATED}) == (2, 1)
+    assert shown({"action": AuditAction.PERIOD_CREATED}) == (2, 0)
+    assert shown({"action": AuditAction.ORG_IMPORTED}) == (0, 1)  # the other government's event is not counted

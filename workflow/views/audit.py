@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from ..exports import download, export_format
 from ..forms import AuditSearchForm
 from ..models import Skp
+from ..selectors.aggregates import between_writes
 from ..selectors.appraisal import can_view_skp
 from ..selectors.audit import appraisal_timeline, audit_search
 from ..selectors.org import admin_instansi_ids
@@ -58,11 +59,19 @@ class CappedPaginator(Paginator):
 
     cap = 10_000
 
+    def __init__(self, *args, key=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+
     @cached_property
     def count(self) -> int:
         # COUNT over a LIMIT subquery, unordered: the database stops after cap + 1 rows instead of
-        # sorting every event first
-        return self.object_list.order_by()[: self.cap + 1].count()
+        # sorting every event first. Events are only ever appended, each moving the chain's head:
+        # a search (``key``) counts the same until the next one (``between_writes``).
+        def load() -> int:
+            return self.object_list.order_by()[: self.cap + 1].count()
+
+        return load() if self.key is None else between_writes(("audit_count", self.key, self.cap), load)
 
     @property
     def capped(self) -> bool:
@@ -106,7 +115,11 @@ class AuditSearchView(TemplateView):
         if fmt is not None:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             return download(audit_table(events=events.iterator(chunk_size=2000)), fmt=fmt, filename=f"audit-{stamp}")
-        page = CappedPaginator(events, self.page_size).get_page(request.GET.get("page"))
+        # the search as the user asked it, of the governments they see: what its count depends on
+        data = form.cleaned_data if form.is_valid() else {}
+        user = request.user
+        key = (user.pk, user.is_superuser, sorted(admin_instansi_ids(user)), sorted(data.items()))
+        page = CappedPaginator(events, self.page_size, key=repr(key)).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return self.render_to_response(self.get_context_data(form=form, page=page, query=query.urlencode()))
