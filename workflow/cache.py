@@ -10,22 +10,37 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from django.db import connection
+
 T = TypeVar("T")
 
 
 class ProcessCache(Generic[T]):
-    def __init__(self, ttl: float):
+    """``max_items``: past it, expired entries are dropped (and all of them if none had expired),
+    for keys without a natural bound (one per user). ``committed_only``: inside a transaction the
+    value is loaded and not kept — what it read may yet be rolled back, or be the transaction's own
+    uncommitted change that another request must not see."""
+
+    def __init__(self, ttl: float, *, max_items: int | None = None, committed_only: bool = False):
         self.ttl = ttl
+        self.max_items = max_items
+        self.committed_only = committed_only
         self._items: dict[Hashable, tuple[float, T]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        if self.committed_only and connection.in_atomic_block:
+            return load()
         now = time.monotonic()
         cached = self._items.get(key)
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
         value = load()
         with self._lock:
+            if self.max_items is not None and len(self._items) >= self.max_items:
+                self._items = {k: v for k, v in self._items.items() if now - v[0] < self.ttl}
+                if len(self._items) >= self.max_items:
+                    self._items.clear()
             self._items[key] = (now, value)
         return value
 

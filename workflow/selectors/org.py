@@ -109,7 +109,14 @@ def org_snapshot(instansi_id: int, on: dt.date | None = None) -> OrgSnapshot:
     return _snapshots.get((instansi_id, day), lambda: OrgSnapshot.load(instansi_id, day))
 
 
-forget_org_snapshots = _snapshots.clear
+# Each account's employee record and each assessor's team, asked on most pages, are kept the same
+# way (and dropped with the snapshots), read only outside a transaction.
+_people: ProcessCache = ProcessCache(SNAPSHOT_TTL, max_items=5000, committed_only=True)
+
+
+def forget_org_snapshots(**_signal_kwargs) -> None:
+    _snapshots.clear()
+    _people.clear()
 
 
 def assessor_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pegawai | None:
@@ -123,7 +130,13 @@ def assessor_superior_of(pegawai: Pegawai, *, on: dt.date | None = None) -> Pega
 
 
 def team_of(assessor: Pegawai, *, on: dt.date | None = None) -> list[Pegawai]:
-    """Active employees whose assessor is ``assessor`` on ``on``."""
+    """Active employees whose assessor is ``assessor`` on ``on`` (kept like the org snapshot the
+    answer comes from: a list to read, not to change)."""
+    day = on or timezone.localdate()
+    return _people.get(("team", assessor.instansi_id, assessor.pk, day), lambda: _team_of(assessor, day))
+
+
+def _team_of(assessor: Pegawai, on: dt.date) -> list[Pegawai]:
     snap = org_snapshot(assessor.instansi_id, on)
     candidates = Pegawai.objects.filter(instansi_id=assessor.instansi_id, aktif=True).exclude(pk=assessor.pk)
     unit_ids = snap.units_headed_by(assessor.pk)
@@ -173,10 +186,11 @@ def person_name(user) -> str:
 def pegawai_of(user) -> Pegawai | None:
     if not user.is_authenticated:
         return None
-    return memoized(
-        ("pegawai_of", user.pk),
-        lambda: Pegawai.objects.filter(user=user).select_related("unit", "jabatan", "instansi").first(),
-    )
+    return memoized(("pegawai_of", user.pk), lambda: _people.get(("pegawai_of", user.pk), lambda: _pegawai_of(user)))
+
+
+def _pegawai_of(user) -> Pegawai | None:
+    return Pegawai.objects.filter(user=user).select_related("unit", "jabatan", "instansi").first()
 
 
 def pegawai_by_nomor_induk(nomor_induk: str) -> Pegawai | None:

@@ -21,10 +21,10 @@ from ..selectors.dashboard import (
 )
 from ..selectors.distribution import recorded_predikat
 from ..selectors.org import admin_instansi_ids, pegawai_of, team_of
+from ..selectors.period import current_period
 from ..selectors.scoring import predikat_organisasi_of
 from .admin_pages import AdminOnlyMixin
 from .charts import distribution_chart, history_chart, org_label, over_time_chart, progress_chart, steps_chart
-from .pages import current_period
 
 
 class UnitProgressView(AdminOnlyMixin, TemplateView):

@@ -46,6 +46,7 @@ from ..selectors.inbox import (
     task_counts,
 )
 from ..selectors.org import admin_instansi_ids, org_snapshot, pegawai_of, person_name, team_of
+from ..selectors.period import current_period
 from ..selectors.scoring import predikat_organisasi_of
 from .charts import distribution_chart, history_chart, org_label, pairs_chart, progress_chart
 
@@ -253,13 +254,6 @@ class MySkpView(TemplateView):
         return ctx
 
 
-def _current_period(instansi_id: int) -> Periode | None:
-    return (
-        Periode.objects.filter(instansi_id=instansi_id, status=StatusPeriode.OPEN).order_by("-tahun").first()
-        or Periode.objects.filter(instansi_id=instansi_id).order_by("-tahun").first()
-    )
-
-
 class HomeView(TemplateView):
     """Each person's home: their own SKP (status, next step, deadline), their tasks and latest
     notifications; an assessor also sees the team at a glance, an admin the progress of their
@@ -283,7 +277,7 @@ class HomeView(TemplateView):
             ctx["history"] = history_chart(
                 "home-history", _("My predikat over the periods"), predikat_history(pegawai_id=me.pk)
             )
-            periode = _current_period(me.instansi_id)
+            periode = current_period(me.instansi_id)
             if periode is not None:
                 # A unit's head: their appraisals of the period say who is assessed, the org chart
                 # is asked only when there are none yet (an assessor sees a team of zero appraisals

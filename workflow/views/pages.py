@@ -15,11 +15,12 @@ from django.views.generic import FormView, TemplateView
 
 from ..exports import download, export_format
 from ..forms import DelegationForm
-from ..models import Delegasi, Notifikasi, Pegawai, Periode, Predikat, Skp, StatusPeriode, StatusSkp
+from ..models import Delegasi, Notifikasi, Pegawai, Predikat, Skp, StatusSkp
 from ..selectors.appraisal import several_skp, skps_of_years, team_progress
 from ..selectors.capaian import capaian_in_force
 from ..selectors.kalibrasi import is_calibrator, level_distribution
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
+from ..selectors.period import current_period
 from ..selectors.scoring import annual_predikat, team_distribution
 from ..services.delegation import delegation_create
 from .exports import team_table
@@ -51,13 +52,6 @@ TEAM_PAGE = 50
 def predikat_of(skp) -> str | None:
     hasil = getattr(skp, "hasil", None)  # a missing result raises on access
     return hasil.predikat if hasil is not None else None
-
-
-def current_period(instansi_id: int) -> Periode | None:
-    return (
-        Periode.objects.filter(instansi_id=instansi_id, status=StatusPeriode.OPEN).order_by("-tahun").first()
-        or Periode.objects.filter(instansi_id=instansi_id).order_by("-tahun").first()
-    )
 
 
 class TeamView(TemplateView):
