@@ -169,3 +169,27 @@ def test_a_step_page_reads_its_appraisal_and_people_with_the_task(client, org, s
         for own in ("viewflow_process", "workflow_skp", "workflow_pegawai", "workflow_periode", "workflow_instansi"):
             assert own not in read_alone, (language, own, read_alone)
         assert read_alone.count("auth_user") == 1  # the signed-in user, by the session
+
+
+def test_the_plan_and_review_rows_are_read_without_joins_for_their_order(client, small_and_large_plans):
+    """A plan's RHK, their indicators and a review's rows are ordered by their parent's id and
+    their own position: ordering by the parent itself made the database join the appraisal's
+    period, government and employee only to sort rows that all belong to one appraisal."""
+    import re
+
+    small, _large = small_and_large_plans
+    client.force_login(small.pegawai.user)
+    url = f"/appraisal/{small.process_id}/"
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    rows = {}
+    for q in ctx.captured_queries:
+        table = re.search(r'\bFROM "(\w+)"', q["sql"]).group(1)
+        rows.setdefault(table, []).append(q["sql"])
+    assert {"workflow_rhk", "workflow_iki"} <= set(rows)
+    lists = ("workflow_rhk", "workflow_iki", "workflow_evaluasi", "workflow_realisasirhk", "workflow_realisasiiki")
+    for table in lists:
+        for sql in rows.get(table, []):
+            for unrelated in ("workflow_instansi", "workflow_pegawai", "workflow_periode"):
+                assert f'JOIN "{unrelated}"' not in sql, (table, unrelated)

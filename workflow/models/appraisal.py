@@ -137,7 +137,7 @@ class Rhk(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("planned result (RHK)")
         verbose_name_plural = _("planned results (RHK)")
-        ordering = ["skp", "urutan", "pk"]
+        ordering = ["skp_id", "urutan", "pk"]
 
     def __str__(self) -> str:
         return self.teks[:80]
@@ -158,7 +158,7 @@ class Iki(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("indicator (IKI)")
         verbose_name_plural = _("indicators (IKI)")
-        ordering = ["rhk", "urutan", "pk"]
+        ordering = ["rhk_id", "urutan", "pk"]
 
     def __str__(self) -> str:
         return self.indikator[:80]
@@ -204,7 +204,7 @@ class Evaluasi(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
-        ordering = ["skp", "jendela__urutan"]
+        ordering = ["skp_id", "jendela__urutan", "pk"]
         constraints = [models.UniqueConstraint(fields=["skp", "jendela"], name="evaluasi_one_per_window")]
 
     def __str__(self) -> str:
@@ -234,7 +234,7 @@ class RealisasiRhk(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("achievement (realisasi)")
         verbose_name_plural = _("achievements (realisasi)")
-        ordering = ["evaluasi", "rhk__urutan", "rhk_id"]
+        ordering = ["evaluasi_id", "rhk__urutan", "rhk_id"]
         constraints = [models.UniqueConstraint(fields=["evaluasi", "rhk"], name="realisasi_one_per_rhk")]
 
     def __str__(self) -> str:
@@ -258,7 +258,7 @@ class RealisasiIki(ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("achievement per indicator")
         verbose_name_plural = _("achievements per indicator")
-        ordering = ["evaluasi", "iki__rhk__urutan", "iki__urutan", "iki_id"]
+        ordering = ["evaluasi_id", "iki__rhk__urutan", "iki__urutan", "iki_id"]
         constraints = [models.UniqueConstraint(fields=["evaluasi", "iki"], name="realisasi_iki_one_per_iki")]
 
     def __str__(self) -> str:
