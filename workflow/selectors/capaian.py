@@ -140,9 +140,9 @@ def capaian_in_force(*, periode: Periode, instansi_id: int, unit_id: int | None)
         unit = units.get(unit.parent_id)
     found = {
         c.unit_id: c
-        for c in CapaianOrganisasi.objects.filter(periode=periode, unit__in=chain).select_related(
-            "unit", "ditetapkan_oleh__pegawai"
-        )
+        for c in CapaianOrganisasi.objects.filter(periode=periode, unit__in=chain)
+        .select_related("unit", "ditetapkan_oleh__pegawai")
+        .order_by()  # keyed by unit below: the model's ordering would join the period and government
     }
     for pk in chain:
         if pk in found:

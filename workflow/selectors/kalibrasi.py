@@ -141,7 +141,8 @@ def calibration_of(*, periode: Periode, unit: Unit, with_rows: bool = True) -> C
     view = CalibrationView(
         periode=periode,
         unit=unit,
-        kalibrasi=Kalibrasi.objects.filter(periode=periode, unit=unit).first(),
+        # one per period and unit: no ordering (the model's joins the period and government)
+        kalibrasi=Kalibrasi.objects.filter(periode=periode, unit=unit).order_by().first(),
         policy=policy,
         organisasi=recorded_predikat(periode=periode, unit=unit),
         rows=rows,
