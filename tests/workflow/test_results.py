@@ -227,3 +227,22 @@ def test_after_an_upheld_appeal_the_explanation_says_so_and_every_decision_count
     assert f"Keberatan diputuskan pada 07-12-2026 oleh {org.kabid.nama}: hasil penilaian dikuatkan." in why
     assert "Alasan keputusan: Penilaian sesuai bukti." in why
     assert not any("tidak berlaku lagi" in item for item in section(body, "kinerja-trace"))
+
+
+def test_the_employees_own_list_follows_the_appeal_to_its_steps(client, org, opened, rules_pack):
+    """Under appeal, the employee's list of their appraisals shows the appeal's open step and who
+    holds it (the appeal's process), before it the appeal window, after the decision no step."""
+    skp = through_final_review(org, org.pelaksana, org.kasi, lambda r: "di_atas", lambda v: "sesuai")
+    client.force_login(org.pelaksana.user)
+
+    def row():
+        body = client.get("/kinerja/skp-saya/").content.decode()
+        table = re.search(r'<table class="[^"]*kinerja-my-skp-table.*?</table>', body, re.S).group(0)
+        return " ".join(html.unescape(strip_tags(table)).split())
+
+    with at(5):
+        keberatan = svc.appeal_file(skp=skp, by=org.pelaksana.user, alasan="Capaian tidak dinilai.")
+        assert f"Tanggapi keberatan — menunggu {org.kasi.nama}" in row()
+    with at(6):
+        svc.appeal_respond(keberatan=keberatan, by=org.kasi.user, tanggapan="Sudah sesuai bukti.")
+        assert f"Putuskan keberatan — menunggu {org.kabid.nama}" in row()

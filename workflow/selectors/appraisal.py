@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -265,6 +265,9 @@ def can_view_appeal(user, keberatan: Keberatan) -> bool:
 # A result's rule trace and facts (JSON, kilobytes each): read by the pages that explain one
 # result, left out where a list shows only its predikat.
 RESULT_DETAIL = ("hasil__trace", "hasil__fakta")
+# The appeal's process of an appraisal (None without an appeal): what the lists of appraisals need of
+# the appeal, one column instead of the whole row (``annotate(appeal_process_id=APPEAL_PROCESS)``).
+APPEAL_PROCESS = F("keberatan__process_id")
 
 
 def team_progress(*, penilai, periode: Periode) -> dict:
@@ -276,8 +279,9 @@ def team_progress(*, penilai, periode: Periode) -> dict:
     waiting after an appeal made the result final."""
     skp = list(
         Skp.objects.filter(penilai=penilai, periode=periode)
-        .select_related("pegawai", "hasil", "keberatan")
+        .select_related("pegawai", "hasil")
         .defer(*RESULT_DETAIL)
+        .annotate(appeal_process_id=APPEAL_PROCESS)
         .order_by("pegawai__nama")
     )
     if not skp:
@@ -287,8 +291,7 @@ def team_progress(*, penilai, periode: Periode) -> dict:
     def carrier(item) -> int | None:
         if item.status not in after_publication:
             return item.process_id
-        keberatan = getattr(item, "keberatan", None)
-        return keberatan.process_id if item.status == StatusSkp.KEBERATAN and keberatan is not None else None
+        return item.appeal_process_id if item.status == StatusSkp.KEBERATAN else None
 
     carriers = {item.pk: carrier(item) for item in skp}
     open_tasks = current_tasks([pk for pk in carriers.values() if pk])

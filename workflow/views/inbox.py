@@ -26,7 +26,7 @@ from ..models import (
     StatusPeriode,
     StatusSkp,
 )
-from ..selectors.appraisal import RESULT_DETAIL, current_tasks, team_progress
+from ..selectors.appraisal import APPEAL_PROCESS, RESULT_DETAIL, current_tasks, team_progress
 from ..selectors.dashboard import (
     STEPS,
     ProgressRow,
@@ -212,16 +212,15 @@ def my_appraisals(pegawai: Pegawai) -> list[Skp]:
     (``step``, ``holder_name``, ``due``): two queries whatever their number."""
     skp = list(
         Skp.objects.filter(pegawai=pegawai)
-        .select_related("periode", "hasil", "keberatan")
+        .select_related("periode", "hasil")
         .defer(*RESULT_DETAIL)
+        .annotate(appeal_process_id=APPEAL_PROCESS)
         .order_by("-periode__tahun", "-urutan")
     )
     carriers = {}
     for item in skp:
-        keberatan = getattr(item, "keberatan", None)
-        carriers[item.pk] = (
-            keberatan.process_id if item.status == StatusSkp.KEBERATAN and keberatan is not None else item.process_id
-        )
+        appealed = item.status == StatusSkp.KEBERATAN and item.appeal_process_id is not None
+        carriers[item.pk] = item.appeal_process_id if appealed else item.process_id
     tasks = current_tasks([pk for pk in carriers.values() if pk])
     now = timezone.now()
     for item in skp:
