@@ -395,3 +395,41 @@ def test_the_queue_holds_the_same_tasks_as_viewflows_queue_with_its_short_permis
         assert ours == viewflows, user
     assert {t.pk for t in open_tasks[:2]} <= set(_queue(bkd).values_list("pk", flat=True))
     assert open_tasks[-1].pk in set(_queue(org.kasi.user).values_list("pk", flat=True))
+
+
+def test_the_queue_badge_counts_what_the_orm_counts(org, opened, bkd, other, django_capture_on_commit_callbacks):
+    """The admin's queue badge (``queue_count``, SQL text) counts the tasks the queue's ORM query
+    counts — appraisal steps and organisation-achievement steps, asking for the nodes' permission,
+    for none, or named for the user — for each admin and government set, a superuser and a user
+    without the permission."""
+    from workflow.selectors.inbox import _queue, in_instansi, queue_count
+
+    with (
+        time_machine.travel(dt.datetime(2026, 12, 2, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        capaian_tasks_open(periode=org.instansi.periode_set.get(), by=bkd)
+    open_tasks = list(Task.objects.filter(flow_task_type="HUMAN", status=STATUS.ASSIGNED).order_by("pk"))
+    asked = ["workflow.manage_appraisal", None, "workflow.something_else"]
+    for n, task in enumerate(open_tasks[::3]):
+        Task.objects.filter(pk=task.pk).update(status=STATUS.NEW, owner=None, owner_permission=asked[n % 3])
+    Task.objects.filter(pk=open_tasks[1].pk).update(status=STATUS.NEW, owner=bkd)  # named for the admin
+    assert Task.objects.filter(flow_task_type="HUMAN", status=STATUS.NEW, process__penetapan_capaian__isnull=False)
+    other_admin = get_user_model().objects.create_user("admin.kota", is_staff=True)
+    other_admin.groups.add(ensure_admin_group())
+    PeranAdmin.objects.create(user=other_admin, instansi=other.instansi)
+    superuser = get_user_model().objects.create_superuser("root-count", password="x")  # noqa: S106
+    both = {org.instansi.pk, other.instansi.pk}
+    counts = []
+    for user, ids in [
+        (bkd, {org.instansi.pk}),
+        (bkd, both),
+        (other_admin, {other.instansi.pk}),
+        (superuser, both),
+        (org.kasi.user, {org.instansi.pk}),
+        (bkd, set()),
+    ]:
+        expected = _queue(user).filter(in_instansi(ids)).count() if ids else 0
+        assert queue_count(user, ids) == expected, (user, ids)
+        counts.append(expected)
+    assert counts[0] > 0 and counts[1] > counts[0] and counts[2] > 0
