@@ -246,13 +246,9 @@ def trace_records(hasil: HasilPenilaian) -> list[dict]:
     return [r for r in (hasil.trace or []) if isinstance(r, dict)]
 
 
-def trace_version_ids(hasil: HasilPenilaian) -> set[int]:
-    """The rule versions whose tables decided the result (their specs give the tables' words)."""
-    return set(trace_versions(hasil))
-
-
 def trace_versions(hasil: HasilPenilaian) -> dict[int, str]:
-    """``trace_version_ids`` with the (start of the) content hash each decision recorded."""
+    """The rule versions whose tables decided the result (their specs give the tables' words), each
+    with the (start of the) content hash its decisions recorded."""
     return versions_of(trace_records(hasil))
 
 
@@ -369,7 +365,7 @@ def explanation_of(
     """Why this predikat: the assessor's ratings (facts), what the rating tables suggested and
     why, how the assessor rated, the appeal decision (``keberatan``, when one was decided, by
     ``decided_by``) and the table that gave the predikat; and every table consulted, marked as
-    counting or superseded. ``specs``: the table specs of each version in ``trace_version_ids``."""
+    counting or superseded. ``specs``: the table specs of each version in ``trace_versions``."""
     labels = value_labels()
     records = trace_records(hasil)
     applied = _applied_rules(records, specs, labels)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import rules
 
-from ..domain.explanation import Explanation, annual_explanation, explanation_of, trace_versions, versions_of
+from ..domain.explanation import (
+    Explanation,
+    annual_explanation,
+    explanation_of,
+    trace_records,
+    trace_versions,
+    versions_of,
+)
 from ..domain.scoring import AnnualPredikat
 from ..models import HasilPenilaian, HasilPeriodik, Keberatan
 from .org import person_name
@@ -43,9 +50,6 @@ def explain_annual(annual: AnnualPredikat) -> Explanation:
 def explain_periodic(results: list[HasilPeriodik]) -> dict[int, Explanation]:
     """Why each periodic window got its predikat and TPP percentage, by the review's id (the
     tables' specs read once for all the versions that decided)."""
-    versions: dict[int, str] = {}
-    for hasil in results:
-        for vid, digest in trace_versions(hasil).items():
-            versions.setdefault(vid, digest)
+    versions = versions_of(record for hasil in results for record in trace_records(hasil))
     specs = {vid: rules.table_specs(vid, digest) for vid, digest in versions.items()}
     return {hasil.evaluasi_id: explanation_of(hasil, specs=specs) for hasil in results}
