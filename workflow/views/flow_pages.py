@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from viewflow.workflow.flow import views
 from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
-from ..models import Predikat, StatusSkp
+from ..models import Predikat, Skp, StatusSkp
 from ..selectors.appraisal import skp_visible_to, skps_of_year
 from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
@@ -34,6 +34,16 @@ from ..selectors.scoring import annual_predikat, credit_points_of
 from ..services.appeal import appeal_deadline
 from ..services.audit import audit_batch
 from .dokumen import document_links
+
+# How many SKP the appraisal's employee has in its period (several after a transfer), counted with
+# the appraisal page's own query.
+YEAR_SKPS = (
+    Skp.objects.filter(pegawai_id=OuterRef("skp__pegawai_id"), periode_id=OuterRef("skp__periode_id"))
+    .order_by()
+    .values("pegawai_id")
+    .annotate(n=Count("pk"))
+    .values("n")
+)
 
 
 class TaskColumns:
@@ -308,6 +318,7 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             super()
             .get_queryset()
             .select_related("skp__pegawai", "skp__penilai", "skp__periode", "skp__hasil", "skp__keberatan")
+            .annotate(year_skps=Subquery(YEAR_SKPS, output_field=IntegerField()))
         )
 
     def get_context_data(self, **kwargs):
@@ -340,7 +351,9 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             ctx["dokumen"] = document_links(self.request.user, skp, ctx["evaluasi_list"])
             # A year of several SKP (a transfer, an appointment): the year's predikat and why.
             # The year's SKP read once for the year's predikat and the credit points.
-            year = skps_of_year(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id)
+            # (most years have one SKP: this one, read above with its period and result)
+            several = getattr(self.object, "year_skps", None) != 1
+            year = skps_of_year(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id) if several else [skp]
             annual = annual_predikat(pegawai_id=skp.pegawai_id, periode=skp.periode, skps=year)
             if annual is not None:
                 ctx["annual"] = annual
