@@ -16,6 +16,7 @@ from functools import lru_cache
 from django.forms.renderers import DjangoTemplates
 
 _W = "django/forms/widgets/"
+_ERRORS = "django/forms/errors/"
 
 
 @lru_cache(maxsize=4096)
@@ -148,6 +149,10 @@ class FastWidgetRenderer(DjangoTemplates):
     ``DjangoTemplates`` is stripped: these produce it stripped)."""
 
     def render(self, template_name, context, request=None):
+        if template_name.startswith(_ERRORS) and not context.get("errors"):
+            # a field without errors: Django's error templates write nothing for it, after two
+            # template renders — on every field of a step form
+            return ""
         fast = _FAST.get(template_name)
         if fast is not None and set(context) == {"widget"}:
             out = fast(context["widget"])

@@ -97,3 +97,29 @@ def test_the_step_forms_use_it_and_render_as_the_templates_do():
             slow = str(bound)
             form.renderer = FAST
             assert fast == slow, bound.name
+
+
+def test_error_lists_are_written_as_the_templates_write_them_empty_or_not():
+    """A field without errors writes nothing (without rendering Django's two error templates);
+    with errors, the same markup as the templates: every field and the form's own errors of every
+    step form, bound and not, and error lists and dicts in every format."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    errors = ErrorList(["Isian <wajib> diisi.", "Kedua & terakhir"], renderer=FAST)
+    for error_list in (ErrorList(renderer=FAST), errors, ErrorList(["x"], error_class="nonfield", renderer=FAST)):
+        for template in (error_list.template_name, error_list.template_name_ul, error_list.template_name_text):
+            context = error_list.get_context()
+            assert FAST.render(template, context) == TEMPLATES.render(template, context)
+    for mapping in (ErrorDict(renderer=FAST), ErrorDict({"teks": errors}, renderer=FAST)):
+        for template in (mapping.template_name, mapping.template_name_ul, mapping.template_name_text):
+            context = mapping.get_context()
+            assert FAST.render(template, context) == TEMPLATES.render(template, context)
+    written = set()
+    for form in _forms():
+        for bound in [*form, None]:
+            field_errors = form.non_field_errors() if bound is None else bound.errors
+            fast = str(field_errors)
+            field_errors.renderer = TEMPLATES
+            assert fast == str(field_errors)
+            written.add(bool(fast))
+    assert written == {True, False}  # some fields had errors to write, most had none
