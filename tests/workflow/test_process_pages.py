@@ -216,3 +216,31 @@ def test_the_rows_dates_read_as_the_date_filter_writes_them(moment):
         with translation.override(language):
             assert f"{_when(moment, MINUTE)}|{_when(moment, SECOND)}" == shown.render(Context({"moment": moment}))
     assert _when(None, MINUTE) == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    process_pk=st.integers(min_value=1, max_value=10**13),
+    task_pk=st.sampled_from([1, 9876543210123, 3210123456789]) | st.integers(min_value=1, max_value=10**13),
+)
+def test_each_steps_link_is_the_nodes_own_url(process_pk, task_pk):
+    """The steps' links are worked out once per node from its URL pattern: for every human step
+    of every flow, in the namespace a process page passes or none, the same URL as reversing the
+    node's pattern — including ids that look like the marks the pattern is built with."""
+    from django.urls import get_resolver
+
+    from workflow.flows import AppealFlow, AppraisalFlow, CapaianFlow, KalibrasiFlow
+    from workflow.views.flow_pages import step_url
+
+    get_resolver().url_patterns  # noqa: B018 - the flows' viewsets take their place in the URLs
+    checked = 0
+    for flow_class in (AppraisalFlow, AppealFlow, CapaianFlow, KalibrasiFlow):
+        namespace = get_resolver().resolve(flow_class.instance.reverse("index")).namespace
+        for node in flow_class.instance.nodes():
+            if getattr(node, "task_type", None) != "HUMAN":
+                continue
+            for current_app in (None, namespace):
+                expected = node.reverse("index", args=[process_pk, task_pk], current_app=current_app)
+                assert step_url(node, process_pk, task_pk, current_app) == expected
+                checked += 1
+    assert checked >= 10

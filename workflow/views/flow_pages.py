@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -282,6 +282,23 @@ STEP_ROW_FIELDS = (
 )
 
 
+# Each step's page URL, worked out once per process and node by reversing the node's pattern with
+# two marks in place of the process and task ids: a page lists a dozen steps, each a different node.
+_PROCESS_MARK, _TASK_MARK = "9876543210123", "3210123456789"
+_step_urls: dict[tuple, str] = {}
+
+
+def step_url(node, process_pk: int, task_pk: int, namespace: str | None) -> str:
+    """``node.reverse("index", args=[process_pk, task_pk], current_app=namespace)``."""
+    key = (node.flow_class, node.name, namespace, get_script_prefix())
+    pattern = _step_urls.get(key)
+    if pattern is None:
+        marked = node.reverse("index", args=[int(_PROCESS_MARK), int(_TASK_MARK)], current_app=namespace)
+        escaped = marked.replace("{", "{{").replace("}", "}}")
+        pattern = _step_urls[key] = escaped.replace(_PROCESS_MARK, "{0}", 1).replace(_TASK_MARK, "{1}", 1)
+    return pattern.format(process_pk, task_pk)
+
+
 class ProcessPageMixin:
     """What every process page shows around its content: the steps so far, each with the name of
     the person who held it, and whether the user may manage (cancel) the process."""
@@ -298,7 +315,7 @@ class ProcessPageMixin:
             node = task.flow_task
             if node is None or not node.has_view_permission(user):
                 return ""
-            return node.reverse("index", args=[self.object.pk, task.pk], current_app=namespace)
+            return step_url(node, self.object.pk, task.pk, namespace)
 
         ctx["task_rows"] = [(task, person_name(task.owner), link(task)) for task in tasks]
         ctx["can_manage"] = self.flow_class.instance.has_manage_permission(self.request.user, self.object)
