@@ -50,3 +50,20 @@ def memoized(key: Hashable, load: Callable[[], T]) -> T:
     except KeyError:
         value = memo[key] = load()
         return value
+
+
+MISSING = object()
+
+
+def recall(key: Hashable):
+    """What the active memo holds under ``key``, or ``MISSING`` (also without an active memo)."""
+    memo = _memo.get()
+    return MISSING if memo is None else memo.get(key, MISSING)
+
+
+def remember(key: Hashable, value) -> None:
+    """Hold ``value`` under ``key`` in the active memo (nothing without one): for a read that
+    learns, besides its own answer, what another would ask."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value

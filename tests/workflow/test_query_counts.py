@@ -193,3 +193,22 @@ def test_the_plan_and_review_rows_are_read_without_joins_for_their_order(client,
         for sql in rows.get(table, []):
             for unrelated in ("workflow_instansi", "workflow_pegawai", "workflow_periode"):
                 assert f'JOIN "{unrelated}"' not in sql, (table, unrelated)
+
+
+def test_the_team_page_reads_its_units_organisation_predikat_once(client, org, periode, opened, bkd):
+    """The achievement in force, the team's distribution pattern and the level's calibration all
+    ask for the organisation predikat of the assessor's unit chain: one read for the page, and
+    the page shows the predikat set above the unit (inherited) as in force."""
+    from workflow.models import CapaianOrganisasi, Predikat
+
+    give_accounts(org.kasi)
+    CapaianOrganisasi.objects.create(
+        periode=periode, unit=org.dinkes, predikat=Predikat.SANGAT_BAIK, ditetapkan_oleh=bkd
+    )
+    client.force_login(org.kasi.user)
+    assert client.get("/kinerja/tim/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/kinerja/tim/").content.decode()
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "workflow_capaianorganisasi"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert "Sangat Baik" in page and org.dinkes.nama in page

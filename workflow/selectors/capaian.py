@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from project.memo import MISSING, recall, remember
+
 from ..models import CapaianOrganisasi, PenetapanCapaian, Periode, Unit
 from ..models.org import Pegawai
 from .org import OrgSnapshot, admin_instansi_ids, org_snapshot, pegawai_of, person_name
@@ -144,7 +146,40 @@ def capaian_in_force(*, periode: Periode, instansi_id: int, unit_id: int | None)
         .select_related("unit", "ditetapkan_oleh__pegawai")
         .order_by()  # keyed by unit below: the model's ordering would join the period and government
     }
+    remember_recorded(periode_id=periode.pk, unit_ids=chain, rows=found)
     for pk in chain:
         if pk in found:
             return CapaianInForce(capaian=found[pk], inherited=pk != unit_id)
     return None
+
+
+def recorded_predikats(*, periode_id: int, unit_ids) -> dict[int, str | None]:
+    """The organisation predikat recorded for each of ``unit_ids`` in the period (None: none), in
+    one query for those a page has not read yet: a team page asks for the unit chain three times
+    (the achievement in force, the team's pattern, the level's calibration)."""
+    found: dict[int, str | None] = {}
+    missing = []
+    for pk in unit_ids:
+        value = recall(("recorded_predikat", periode_id, pk))
+        if value is MISSING:
+            missing.append(pk)
+        else:
+            found[pk] = value
+    if missing:
+        rows = dict(
+            CapaianOrganisasi.objects.filter(periode_id=periode_id, unit_id__in=missing)
+            .order_by()
+            .values_list("unit_id", "predikat")
+        )
+        for pk in missing:
+            found[pk] = rows.get(pk)
+            remember(("recorded_predikat", periode_id, pk), found[pk])
+    return found
+
+
+def remember_recorded(*, periode_id: int, unit_ids, rows) -> None:
+    """What a read of the ``CapaianOrganisasi`` of ``unit_ids`` found (``rows`` by unit id), for
+    ``recorded_predikats`` later in the same page."""
+    for pk in unit_ids:
+        row = rows.get(pk)
+        remember(("recorded_predikat", periode_id, pk), row.predikat if row is not None else None)

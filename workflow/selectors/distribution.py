@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import CapaianOrganisasi, JenisUnit, Publikasi, Skp, StatusSkp, TingkatDistribusi, Unit
-from .capaian import capaian_units
+from ..models import JenisUnit, Publikasi, Skp, StatusSkp, TingkatDistribusi, Unit
+from .capaian import capaian_units, recorded_predikats
 from .org import org_snapshot
 
 OPD_KINDS = {JenisUnit.OPD, JenisUnit.SEKRETARIAT_DAERAH}
@@ -90,4 +90,4 @@ def unit_results(*, periode, unit: Unit):
 
 def recorded_predikat(*, periode, unit: Unit) -> str | None:
     """The organisation predikat recorded for ``unit`` itself in ``periode`` (not inherited)."""
-    return CapaianOrganisasi.objects.filter(periode=periode, unit=unit).values_list("predikat", flat=True).first()
+    return recorded_predikats(periode_id=periode.pk, unit_ids=[unit.pk])[unit.pk]

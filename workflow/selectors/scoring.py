@@ -43,6 +43,7 @@ from ..models import (
     StatusSkp,
 )
 from .appraisal import rhk_of, skps_of_year
+from .capaian import recorded_predikats
 from .distribution import distribution_policy, distribution_unit, recorded_predikat, unit_results
 from .org import org_snapshot
 
@@ -194,8 +195,8 @@ def predikat_organisasi_of(*, periode, instansi_id: int, unit_id: int | None) ->
     while unit is not None and unit.pk not in chain:
         chain.append(unit.pk)
         unit = units.get(unit.parent_id)
-    found = dict(CapaianOrganisasi.objects.filter(periode=periode, unit__in=chain).values_list("unit_id", "predikat"))
-    return next((found[pk] for pk in chain if pk in found), None)
+    found = recorded_predikats(periode_id=periode.pk, unit_ids=chain)
+    return next((found[pk] for pk in chain if found[pk] is not None), None)
 
 
 def pattern_for(org: str, book: RuleBook) -> tuple[dict, bool]:
