@@ -28,6 +28,11 @@ def column(model, field: str) -> str:
     return _quoted(connection.vendor, model._meta.get_field(field).column)
 
 
+def placeholders(values) -> str:
+    """``%s, %s, ...``: one bound parameter per value, for an ``IN (...)``."""
+    return ", ".join(["%s"] * len(values))
+
+
 def rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

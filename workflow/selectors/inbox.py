@@ -15,7 +15,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from project.memo import memoized
-from project.sql import column, rows, table
+from project.sql import column, placeholders, rows, table
 
 from ..models import (
     AppealProcess,
@@ -139,18 +139,28 @@ def owner_permissions() -> frozenset[str] | None:
     return frozenset(found) if human else None
 
 
+def _visible_flows(user) -> list:
+    """The product's flows whose processes ``user`` may see (what viewflow's inbox and queue ask)."""
+    return [f for f in product_flows() if f.instance.has_view_permission(user)]
+
+
+def _asked_permissions(user) -> list[str]:
+    """Those of the user's permissions that a node asks of the queue's tasks (all of them when a
+    node works its permission out per task)."""
+    permissions = user.get_all_permissions()
+    asked = owner_permissions()
+    return sorted(asked & permissions if asked is not None else permissions)
+
+
 def _queue(user) -> QuerySet[Task]:
     """viewflow's ``Task.objects.queue(product_flows(), user)``: the human tasks nobody holds of
     the flows the user may see, that ask for a permission the user has, for none, or are theirs.
     The permission test names only those of the user's permissions that a node asks for (an
     admin's query carried all fifty, each compiled and planned on every page that shows the
     queue's badge); the same tasks either way."""
-    permissions = user.get_all_permissions()
-    asked = owner_permissions()
-    if asked is not None:
-        permissions = sorted(asked & permissions)
+    permissions = _asked_permissions(user)
     return Task.objects.filter(
-        process__flow_class__in=[f for f in product_flows() if f.instance.has_view_permission(user)],
+        process__flow_class__in=_visible_flows(user),
         flow_task_type="HUMAN",
         status=STATUS.NEW,
     ).filter(Q(owner_permission__in=permissions) | Q(owner_permission__isnull=True) | Q(owner=user))
@@ -201,17 +211,15 @@ def queue_count(user, instansi_ids) -> int:
     page of an admin, so sent as SQL text (``project.sql``; its query joins ten tables, whose
     compiling cost more than its running; ``tests/workflow/test_sql_reads.py`` holds it to the ORM's
     count)."""
-    flows = [get_flow_ref(f) for f in product_flows() if f.instance.has_view_permission(user)]
+    flows = [get_flow_ref(f) for f in _visible_flows(user)]
     ids = sorted(instansi_ids)
     if not flows or not ids:
         return 0
-    permissions = user.get_all_permissions()
-    asked = owner_permissions()
-    permissions = sorted(asked & permissions if asked is not None else permissions)
+    permissions = _asked_permissions(user)
     t, p = table(Task), table(Process)
     skp, pegawai, appeal, unit = table(Skp), table(Pegawai), table(Keberatan), table(Unit)
     capaian, tugas, kalibrasi = table(PenetapanCapaian), table(TugasKalibrasi), table(Kalibrasi)
-    in_ids = ", ".join(["%s"] * len(ids))
+    in_ids = placeholders(ids)
     pid = f"{p}.{column(Process, 'id')}"
     sql = (
         f"SELECT COUNT(*) FROM {t} INNER JOIN {p} ON {t}.{column(Task, 'process')} = {pid}"  # noqa: S608 - names from the models, values bound
@@ -227,13 +235,9 @@ def queue_count(user, instansi_ids) -> int:
         f" LEFT OUTER JOIN {kalibrasi} kb ON kb.{column(Kalibrasi, 'id')} = tk.{column(TugasKalibrasi, 'kalibrasi')}"
         f" LEFT OUTER JOIN {unit} u2 ON u2.{column(Unit, 'id')} = kb.{column(Kalibrasi, 'unit')}"
         f" WHERE {t}.{column(Task, 'flow_task_type')} = %s AND {t}.{column(Task, 'status')} = %s"
-        f" AND {p}.{column(Process, 'flow_class')} IN ({', '.join(['%s'] * len(flows))})"
+        f" AND {p}.{column(Process, 'flow_class')} IN ({placeholders(flows)})"
         f" AND ({t}.{column(Task, 'owner_permission')} IS NULL OR {t}.{column(Task, 'owner')} = %s"
-        + (
-            f" OR {t}.{column(Task, 'owner_permission')} IN ({', '.join(['%s'] * len(permissions))})"
-            if permissions
-            else ""
-        )
+        + (f" OR {t}.{column(Task, 'owner_permission')} IN ({placeholders(permissions)})" if permissions else "")
         + f") AND (e1.{column(Pegawai, 'instansi')} IN ({in_ids}) OR e2.{column(Pegawai, 'instansi')} IN ({in_ids})"
         f" OR u1.{column(Unit, 'instansi')} IN ({in_ids}) OR u2.{column(Unit, 'instansi')} IN ({in_ids}))"
     )
@@ -245,7 +249,7 @@ def inbox_counts(user, now) -> dict[str, int]:
     """viewflow's ``Task.objects.inbox(product_flows(), user)`` counted, with those due before
     ``now`` (``overdue``): the menu's badges on every page, so sent as SQL text (``project.sql``;
     ``tests/workflow/test_sql_reads.py`` holds it to the ORM's count)."""
-    flows = [get_flow_ref(f) for f in product_flows() if f.instance.has_view_permission(user)]
+    flows = [get_flow_ref(f) for f in _visible_flows(user)]
     if not flows:
         return {"inbox": 0, "overdue": 0}
     task, process, due = table(Task), table(Process), table(TenggatTugas)
@@ -253,7 +257,7 @@ def inbox_counts(user, now) -> dict[str, int]:
         f"SELECT COUNT(*), SUM(CASE WHEN {due}.{column(TenggatTugas, 'jatuh_tempo')} < %s THEN 1 ELSE 0 END)"  # noqa: S608 - names from the models, values bound
         f" FROM {task} INNER JOIN {process} ON {process}.{column(Process, 'id')} = {task}.{column(Task, 'process')}"
         f" LEFT OUTER JOIN {due} ON {due}.{column(TenggatTugas, 'task')} = {task}.{column(Task, 'id')}"
-        f" WHERE {process}.{column(Process, 'flow_class')} IN ({', '.join(['%s'] * len(flows))})"
+        f" WHERE {process}.{column(Process, 'flow_class')} IN ({placeholders(flows)})"
         f" AND {task}.{column(Task, 'owner')} = %s AND {task}.{column(Task, 'status')} = %s"
     )
     params = [connection.ops.adapt_datetimefield_value(now), *flows, user.pk, STATUS.ASSIGNED]
