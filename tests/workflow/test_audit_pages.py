@@ -162,3 +162,20 @@ def test_the_audit_searchs_count_is_kept_until_the_next_event(client, org, bkd, 
     assert shown({"action": AuditAction.PERIOD_CREATED}) == (2, 1)
     assert shown({"action": AuditAction.PERIOD_CREATED}) == (2, 0)
     assert shown({"action": AuditAction.ORG_IMPORTED}) == (0, 1)  # the other government's event is not counted
+
+
+def test_the_audit_search_page_reads_only_what_its_rows_show(client, org, bkd, published):  # noqa: F811
+    """The page's rows read no event's before/after or hashes and join neither the acting user nor
+    the content types; an event about no object shows its name without a link."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    audit_record(action=AuditAction.PERIOD_CREATED, by=bkd, reason="tanpa objek", instansi_id=org.instansi.pk)
+    client.force_login(bkd)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/kinerja/audit/").content.decode()
+    [rows] = [q["sql"] for q in ctx.captured_queries if "auditevent" in q["sql"] and "DESC LIMIT" in q["sql"]]
+    for column in ('"before"', '"after"', '"hash"', '"prev_hash"', "auth_user", "django_content_type"):
+        assert column not in rows
+    assert "<td>tanpa objek</td>" in page
+    assert f'<a href="/kinerja/riwayat/{published.pk}/">' in page  # an SKP's event still links its timeline

@@ -1,6 +1,7 @@
 """Small template helpers of the workflow pages."""
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -37,7 +38,7 @@ def audit_rows(events):
     for e in events:
         shown = (
             format_html('<a href="{}{}/">{}</a>', timeline, e.object_id, e.object_repr)
-            if e.content_type.model == "skp"
+            if e.content_type_id is not None and ContentType.objects.get_for_id(e.content_type_id).model == "skp"
             else conditional_escape(e.object_repr)
         )
         rows.append(

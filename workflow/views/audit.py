@@ -16,7 +16,7 @@ from ..forms import AuditSearchForm
 from ..models import Skp
 from ..selectors.aggregates import between_writes
 from ..selectors.appraisal import can_view_skp
-from ..selectors.audit import appraisal_timeline, audit_search
+from ..selectors.audit import appraisal_timeline, audit_rows_of, audit_search
 from ..selectors.org import admin_instansi_ids
 from .exports import audit_table
 
@@ -119,7 +119,7 @@ class AuditSearchView(TemplateView):
         data = form.cleaned_data if form.is_valid() else {}
         user = request.user
         key = (user.pk, user.is_superuser, sorted(admin_instansi_ids(user)), sorted(data.items()))
-        page = CappedPaginator(events, self.page_size, key=repr(key)).get_page(request.GET.get("page"))
+        page = CappedPaginator(audit_rows_of(events), self.page_size, key=repr(key)).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return self.render_to_response(self.get_context_data(form=form, page=page, query=query.urlencode()))
