@@ -11,6 +11,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.factories import InstansiFactory, JabatanFactory, PegawaiFactory, UnitFactory, give_accounts
 from workflow.models import (
@@ -273,3 +275,49 @@ def test_someone_without_an_employee_record_or_admin_role_has_no_charts(client, 
     user = get_user_model().objects.create_user("tamu", password="x")
     client.force_login(user)
     assert client.get("/kinerja/grafik/").status_code == 403
+
+
+# The progress per OPD's rows as the template loop wrote them, before a template tag wrote them.
+_REKAP_LOOP = (
+    "{% for r in rows %}<tr><td><a href=\"{% url 'kinerja:rekap_unit' r.unit.pk %}?periode={{ periode.pk }}\">"
+    "{{ r.unit.nama }}</a></td><td>{{ r.total }}</td>\n"
+    '      <td><progress max="100" value="{{ r.approved_pct }}"></progress> {{ r.approved }} '
+    "({{ r.approved_pct }}%)</td>\n"
+    '      <td><progress max="100" value="{{ r.published_pct }}"></progress> {{ r.published }} ({{ r.published_pct }}%)'
+    "</td></tr>{% endfor %}"
+)
+
+
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "pk": st.integers(1, 10**9),
+                "nama": st.text(max_size=40),
+                "total": st.integers(0, 10**6),
+                "approved": st.integers(0, 10**6),
+                "published": st.integers(0, 10**6),
+                "approved_pct": st.integers(0, 100),
+                "published_pct": st.integers(0, 100),
+            }
+        ),
+        max_size=6,
+    ),
+    periode=st.integers(1, 10**9),
+    language=st.sampled_from(["id", "en"]),
+)
+@settings(max_examples=150, deadline=None)
+def test_the_progress_rows_read_as_the_template_loop_wrote_them(rows, periode, language):
+    """The progress per OPD's rows are written by a template tag: byte for byte what the template
+    loop wrote (names escaped, each OPD's link to its own progress in the period, figures as the
+    template writes numbers), in both languages."""
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    data = [r | {"unit": SimpleNamespace(pk=r["pk"], nama=r["nama"])} for r in rows]
+    context = {"rows": data, "periode": SimpleNamespace(pk=periode)}
+    with translation.override(language):
+        tag = Template("{% load kinerja %}{% rekap_rows rows periode %}").render(Context(context))
+        assert tag == Template(_REKAP_LOOP).render(Context(context))
