@@ -321,3 +321,24 @@ def test_the_progress_rows_read_as_the_template_loop_wrote_them(rows, periode, l
     with translation.override(language):
         tag = Template("{% load kinerja %}{% rekap_rows rows periode %}").render(Context(context))
         assert tag == Template(_REKAP_LOOP).render(Context(context))
+
+
+def test_the_over_time_charts_count_each_period_and_each_team_apart(client, org, periode, spread, bkd):
+    """The appeals per month are kept between writes per set of appraisals: the progress page of
+    one period never shows another's, nor one assessor's chart another team's (nothing is audited
+    between the views: the same audit head)."""
+    earlier = periode_create(instansi=org.instansi, tahun=2025)
+    old = appraisal(earlier, org.kabid, StatusSkp.FINAL, predikat=Predikat.BAIK, penilai=org.kadis)
+    Keberatan.objects.create(skp=old, alasan="lama")
+    Keberatan.objects.filter(skp=old).update(diajukan=timezone.make_aware(dt.datetime(2025, 3, 15)))
+    Keberatan.objects.create(skp=spread["fungsional"], alasan="baru")
+    this_month = timezone.localtime().strftime("%Y-%m")
+    client.force_login(bkd)
+    now = chart_data(client.get(f"/kinerja/rekap/?periode={periode.pk}").content.decode(), "over-time")
+    then = chart_data(client.get(f"/kinerja/rekap/?periode={earlier.pk}").content.decode(), "over-time")
+    assert now["labels"] == [this_month] and then["labels"] == ["2025-03"]
+    give_accounts(org.kabid, org.kasi)
+    client.force_login(org.kabid.user)
+    assert chart_data(client.get("/kinerja/grafik/").content.decode(), "team-over-time")["labels"] == [this_month]
+    client.force_login(org.kasi.user)  # their team (the pelaksana) has no appeal and nothing overdue
+    assert "kinerja-chart-team-over-time" not in client.get("/kinerja/grafik/").content.decode()

@@ -209,12 +209,12 @@ def overdue_per_month(skps: QuerySet[Skp]) -> list[tuple[str, int]]:
     return per_month(rows)
 
 
-def over_time(skps: QuerySet[Skp]) -> tuple[list[str], list[int], list[int]]:
+def over_time(skps: QuerySet[Skp], *, scope: tuple | None = None) -> tuple[list[str], list[int], list[int]]:
     """Months with their appeals and overdue tasks, aligned for one chart (recounted after writes:
-    ``aggregates``)."""
-    appeals, overdue = between_writes(
-        ("over_time", str(skps.query)), lambda: (dict(appeals_per_month(skps)), dict(overdue_per_month(skps)))
-    )
+    ``aggregates``). ``scope`` names the set of appraisals for the count kept between writes (a
+    period's: ``("periode", pk)``); without it, the query's SQL does, compiled for the purpose."""
+    key = ("over_time", scope if scope is not None else str(skps.query))
+    appeals, overdue = between_writes(key, lambda: (dict(appeals_per_month(skps)), dict(overdue_per_month(skps))))
     months = sorted(set(appeals) | set(overdue))
     return months, [appeals.get(m, 0) for m in months], [overdue.get(m, 0) for m in months]
 

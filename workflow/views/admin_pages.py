@@ -102,7 +102,10 @@ class RekapView(AdminOnlyMixin, TemplateView):
                 "progress", _("Appraisals per step in each OPD"), progress_per_opd(periode=periode), _("OPD")
             )
             ctx["over_time"] = over_time_chart(
-                "over-time", _("Appeals and overdue tasks per month"), Skp.objects.filter(periode=periode)
+                "over-time",
+                _("Appeals and overdue tasks per month"),
+                Skp.objects.filter(periode=periode),
+                scope=("periode", periode.pk),
             )
             ctx["query"] = f"periode={periode.pk}"
             ctx["jobs"] = PembukaanPeriode.objects.filter(periode=periode).annotate(

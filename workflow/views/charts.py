@@ -141,8 +141,8 @@ def distribution_chart(key: str, title: str, found: Distribution) -> Chart:
     return Chart(key=key, title=title, labels=labels, datasets=datasets, row_header=_("Predikat"))
 
 
-def over_time_chart(key: str, title: str, skps) -> Chart | None:
-    months, appeals, overdue = over_time(skps)
+def over_time_chart(key: str, title: str, skps, *, scope: tuple | None = None) -> Chart | None:
+    months, appeals, overdue = over_time(skps, scope=scope)
     if not months:
         return None
     return Chart(

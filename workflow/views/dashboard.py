@@ -98,7 +98,10 @@ class ChartsView(TemplateView):
             ctx["organisasi_label"] = found.organisasi and org_label(found.organisasi)
             ctx["team_chart"] = distribution_chart("team-distribution", _("My team's predikat distribution"), found)
             ctx["team_over_time"] = over_time_chart(
-                "team-over-time", _("Appeals and overdue tasks of my team per month"), team
+                "team-over-time",
+                _("Appeals and overdue tasks of my team per month"),
+                team,
+                scope=("team", me.pk, periode.pk),
             )
         ctx["history"] = history_chart("history", _("My predikat over the periods"), predikat_history(pegawai_id=me.pk))
         return ctx
