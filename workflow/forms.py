@@ -5,8 +5,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Task
 
 from project.widgets import DateInput
@@ -73,22 +74,6 @@ class RhkForm(StepForm):
     def __init__(self, *args, atasan_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rhk_atasan"].choices = [("", "—"), *atasan_choices]
-        for n, suffix in self.slots():
-            self.fields[f"aspek{suffix}"] = forms.ChoiceField(
-                label=_("Aspect of IKI %(n)d") % {"n": n}, choices=AspekIki.choices, required=False
-            )
-            self.fields[f"indikator{suffix}"] = forms.CharField(
-                label=_("Indicator (IKI) %(n)d") % {"n": n},
-                widget=forms.Textarea(attrs={"rows": 2}),
-                required=False,
-                max_length=TEXT_MAX,
-            )
-            self.fields[f"target{suffix}"] = forms.CharField(
-                label=_("Target of IKI %(n)d") % {"n": n}, required=False, max_length=200
-            )
-            self.fields[f"satuan{suffix}"] = forms.CharField(
-                label=_("Unit of measure of IKI %(n)d") % {"n": n}, required=False, max_length=50
-            )
 
     @staticmethod
     def slots():
@@ -117,6 +102,38 @@ class RhkForm(StepForm):
         return not (data.get("teks") or "").strip() and not self.iki_inputs()
 
 
+def _numbered(label, n: int):
+    """``label`` (lazy, with ``%(n)d``) for the ``n``-th indicator, translated when shown."""
+    return lazy(lambda: str(label) % {"n": n}, str)()
+
+
+def _iki_fields() -> dict:
+    """The fields of each indicator line, declared once on the class: a form copies its declared
+    fields, which costs less than building them on every row of every page."""
+    fields = {}
+    for n, suffix in RhkForm.slots():
+        fields[f"aspek{suffix}"] = forms.ChoiceField(
+            label=_numbered(_("Aspect of IKI %(n)d"), n), choices=AspekIki.choices, required=False
+        )
+        fields[f"indikator{suffix}"] = forms.CharField(
+            label=_numbered(_("Indicator (IKI) %(n)d"), n),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
+            max_length=TEXT_MAX,
+        )
+        fields[f"target{suffix}"] = forms.CharField(
+            label=_numbered(_("Target of IKI %(n)d"), n), required=False, max_length=200
+        )
+        fields[f"satuan{suffix}"] = forms.CharField(
+            label=_numbered(_("Unit of measure of IKI %(n)d"), n), required=False, max_length=50
+        )
+    return fields
+
+
+RhkForm.base_fields.update(_iki_fields())
+RhkForm.declared_fields.update(_iki_fields())
+
+
 class BaseRhkFormSet(forms.BaseFormSet):
     default_error_messages = {
         "too_many_forms": _("The plan has too many rows: at most %(num)d RHK."),
@@ -126,10 +143,21 @@ class BaseRhkFormSet(forms.BaseFormSet):
         """Every field of a row is named for screen readers ("Kind · RHK 2"): the grid's column
         headers stand above many rows, so no field has a visible label of its own."""
         super().add_fields(form, index)
-        for field in form.fields.values():
-            label = str(field.label or _("Delete"))
-            row = _("RHK %(n)s") % {"n": index + 1} if index is not None else _("new RHK")
-            field.widget.attrs.setdefault("aria-label", f"{label} · {row}")
+        key = (get_language(), type(form), index, tuple(form.fields))
+        names = _ARIA_LABELS.get(key)
+        if names is None:
+            row = _("RHK %(n)s") % {"n": index + 1} if index is not None else str(_("new RHK"))
+            names = {name: f"{field.label or _('Delete')} · {row}" for name, field in form.fields.items()}
+            if len(_ARIA_LABELS) < 1024:
+                _ARIA_LABELS[key] = names
+        for name, field in form.fields.items():
+            field.widget.attrs.setdefault("aria-label", names[name])
+
+
+# Each row's fields' names for screen readers, per language, form class, row and fields: a form
+# class's labels are fixed, so a row is named the same on every page (not worked out again for
+# each field of each page, a translation each).
+_ARIA_LABELS: dict[tuple, dict[str, str]] = {}
 
 
 RhkFormSet = forms.formset_factory(

@@ -310,3 +310,20 @@ def test_review_and_appraisal_pages_show_each_indicator_achievement(client, org,
         holding = [row for row in review_rows if shown in row]
         assert len(holding) == 1 and holding[0].startswith(f"{realisasi.iki.rhk.urutan}. "), shown
     assert page.count('class="kinerja-iki-realisasi"') == RealisasiIki.objects.count() > 2
+
+
+def test_the_plan_rows_fields_are_named_for_screen_readers_in_the_readers_language(client, org, opened):
+    """Each field of the plan grid carries its column and row as its accessible name, in the page's
+    language (the names are worked out once per language and row: a page in one language never
+    shows the other's), the template row for a new RHK too."""
+    task = open_task(skp_of(org.pelaksana))
+    client.force_login(org.pelaksana.user)
+    for _ in range(2):
+        client.cookies["django_language"] = "id"
+        page = client.get(task_url(task)).content.decode()
+        assert 'aria-label="Aspek IKI 2 · RHK 1"' in page and 'aria-label="Target IKI 5 · RHK 2"' in page
+        assert 'aria-label="Aspek IKI 1 · RHK baru"' in page and "Aspect of IKI" not in page
+        client.cookies["django_language"] = "en"
+        page = client.get(task_url(task)).content.decode()
+        assert 'aria-label="Aspect of IKI 2 · RHK 1"' in page and 'aria-label="Target of IKI 5 · RHK 2"' in page
+        assert 'aria-label="Aspect of IKI 1 · new RHK"' in page and "Aspek IKI" not in page
