@@ -24,7 +24,7 @@ from .engine import Engine, get_engine
 from .errors import InvalidFacts, RuleEvaluationError
 from .isolation import run_isolated
 from .models import RuleSetVersion
-from .selectors import version_in_force, version_specs
+from .selectors import version_in_force, version_specs, version_with_rule_set
 from .spec import TableSpec, version_hash
 
 __all__ = [
@@ -195,10 +195,7 @@ def _compiled_with_hash(version_id: int, content_hash: str) -> dict[str, Compile
 def version_by_id(version_id: int) -> RuleSetVersion | None:
     """The version ``version_id`` with its rule set, or None; read once per request (a page that
     explains a result and computes its credit points asks twice)."""
-    return memoized(
-        ("rule_version", version_id),
-        lambda: RuleSetVersion.objects.select_related("rule_set").filter(pk=version_id).first(),
-    )
+    return memoized(("rule_version", version_id), lambda: version_with_rule_set(version_id))
 
 
 def _table_specs(version_id: int) -> dict[str, TableSpec]:

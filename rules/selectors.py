@@ -33,7 +33,7 @@ def version_in_force(*, rule_set: str, on: dt.date) -> RuleSetVersion | None:
 # inside one may yet be rolled back, or may already see its own uncommitted change.
 GENERATION_KEY = "kinerja-rules-generation"
 KEPT_SECONDS = 60.0
-_kept_versions: dict[tuple[str, dt.date], tuple[str, float, RuleSetVersion | None]] = {}
+_kept_versions: dict[tuple, tuple[str, float, object]] = {}
 _kept_lock = threading.Lock()
 
 
@@ -43,19 +43,35 @@ def versions_changed(**_signal_kwargs) -> None:
 
 
 def _kept(rule_set: str, on: dt.date) -> RuleSetVersion | None:
+    return kept(("in_force", rule_set, on), lambda: _version_in_force(rule_set, on))
+
+
+def kept(key: tuple, load):
+    """``load()`` kept by the process under ``key`` until the versions' next generation (above);
+    read afresh inside a transaction or without a shared cache. What is kept is shared by the
+    requests of the process: read it, never change it."""
     if not shared_cache() or connection.in_atomic_block:
-        return _version_in_force(rule_set, on)
+        return load()
     generation = memoized("rules_generation", lambda: cache.get(GENERATION_KEY) or "")
     now = time.monotonic()
-    found = _kept_versions.get((rule_set, on))
+    found = _kept_versions.get(key)
     if found is not None and found[0] == generation and now - found[1] < KEPT_SECONDS:
         return found[2]
-    version = _version_in_force(rule_set, on)
+    value = load()
     with _kept_lock:
         if len(_kept_versions) > 1000:  # dates asked for pile up over a long-running process
             _kept_versions.clear()
-        _kept_versions[(rule_set, on)] = (generation, now, version)
-    return version
+        _kept_versions[key] = (generation, now, value)
+    return value
+
+
+def version_with_rule_set(version_id: int) -> RuleSetVersion | None:
+    """The version ``version_id`` with its rule set, or None (kept as above: a version's row
+    changes only by a save, which moves the generation)."""
+    return kept(
+        ("by_id", version_id),
+        lambda: RuleSetVersion.objects.select_related("rule_set").filter(pk=version_id).first(),
+    )
 
 
 def _version_in_force(rule_set: str, on: dt.date) -> RuleSetVersion | None:

@@ -241,3 +241,36 @@ def test_the_version_in_force_is_kept_between_changes_and_a_publish_is_seen_at_o
     with CaptureQueriesContext(connections["default"]) as queries:
         version_in_force(rule_set="penilaian-kinerja", on=day)
     assert len(queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_read_by_its_id_is_kept_until_a_version_is_saved(settings):
+    """A version read by id (a result's trace names it) is kept by the process like the version
+    in force: no query the next time; a publication that closes it is seen once committed, a
+    rolled-back one never; inside a transaction the database is read."""
+    from django.core.management import call_command
+
+    from rules.selectors import _kept_versions
+
+    call_command("load_rules", str(settings.BASE_DIR / "config" / "rules"), stdout=__import__("io").StringIO())
+    settings.KINERJA_CACHE_URL = "redis://shared"  # only asked whether one is configured
+    _kept_versions.clear()
+    day = dt.date(2026, 6, 1)
+    first = rules.version_on("penilaian-kinerja", day)
+    assert rules.version_by_id(first.pk).effective_to is None
+    with CaptureQueriesContext(connections["default"]) as queries:
+        kept = rules.version_by_id(first.pk)
+        assert kept.pk == first.pk and kept.rule_set.key == "penilaian-kinerja"
+    assert len(queries) == 0
+
+    draft = draft_with_policy(21)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rule_version_publish(version=draft, effective_from=day, reason="dicoba")
+        raise RuntimeError("rolled back")
+    assert rules.version_by_id(first.pk).effective_to is None
+    rule_version_publish(version=RuleSetVersion.objects.get(pk=draft.pk), effective_from=day, reason="berlaku")
+    assert rules.version_by_id(first.pk).effective_to == day - dt.timedelta(days=1)
+    with transaction.atomic(), CaptureQueriesContext(connections["default"]) as queries:
+        assert rules.version_by_id(draft.pk).pk == draft.pk
+    assert len(queries) == 1
+    settings.KINERJA_CACHE_URL = ""
