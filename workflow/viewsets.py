@@ -36,6 +36,11 @@ class ScopedFlowViewset(FlowAppViewset):
     tasks_assign_view_class = flow_pages.BulkAssignView
     tasks_unassign_view_class = flow_pages.BulkUnassignView
 
+    def get_context_data(self, request):
+        # viewflow puts the flow's inbox and queue (two querysets built on every page of the flow)
+        # into each page's context for its own menu's counts; the product's menu shows its own
+        return {}
+
 
 class AppraisalViewset(ScopedFlowViewset):
     """Inbox, queue and archive of appraisal tasks, and the appraisal pages."""

@@ -244,3 +244,15 @@ def test_each_steps_link_is_the_nodes_own_url(process_pk, task_pk):
                 assert step_url(node, process_pk, task_pk, current_app) == expected
                 checked += 1
     assert checked >= 10
+
+
+def test_the_flow_pages_show_the_products_menu_without_viewflows_per_flow_counts(client, org, published, bkd):
+    """A flow's pages (the process page, a task list) show the product's menu, with its one inbox
+    across the flows: viewflow's own inbox and queue of the flow, built for its per-flow menu, are
+    not put into their context (two querysets per page that nothing showed)."""
+    client.force_login(bkd)
+    for url in (f"/appraisal/{published.process_id}/", "/appraisal/queue/", "/appeal/queue/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "user_inbox" not in response.context and "user_queue" not in response.context, url
+        assert 'href="/kinerja/kotak-masuk/"' in response.content.decode(), url  # the product's inbox
