@@ -126,3 +126,12 @@ def rekap_rows(rows, periode):
             )
         )
     return mark_safe("".join(out))  # noqa: S308 - every part went through format_html
+
+
+@register.simple_tag(takes_context=True)
+def menu(context, template_name):
+    """A menu of every page (``template_name``), kept by the process per kind of reader:
+    ``workflow.menus``."""
+    from ..menus import render_menu
+
+    return render_menu(context, template_name)
