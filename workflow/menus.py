@@ -60,15 +60,29 @@ def _draw(context, template_name: str, values: dict) -> str:
         return get_template(template_name).template.render(context)
 
 
-def render_menu(context, template_name: str) -> str:
+class _Unused:
+    """Stands for a count a menu said it does not show: reading it is an error (the menu must
+    name it in ``uses``, or it would be kept with one reader's figure for everyone)."""
+
+    def _refuse(self, *args):
+        raise RuntimeError("a kept menu reads a count it does not name in `uses`")
+
+    __bool__ = __str__ = __int__ = __getitem__ = __iter__ = _refuse
+
+    def __getattr__(self, name):
+        self._refuse()
+
+
+def render_menu(context, template_name: str, uses: tuple[str, ...] = ("tasks", "unread")) -> str:
     """``template_name`` drawn in ``context`` (the page's), from the process's copy when it has
-    one for this kind of reader."""
+    one for this kind of reader. ``uses``: which of the badges' counts it shows (``tasks``: the
+    inbox's, overdue and queue; ``unread``: the notifications'); the others are not counted."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
         return get_template(template_name).template.render(context)
-    tasks = context.get("kinerja_tasks") or {}
-    unread = context.get("kinerja_unread")
+    tasks = (context.get("kinerja_tasks") or {}) if "tasks" in uses else {}
+    unread = context.get("kinerja_unread") if "unread" in uses else 0
     token = context.get("csrf_token")
     has_token = bool(token) and str(token) != "NOTPROVIDED"  # as {% csrf_token %} asks
     here = request.get_full_path()
@@ -79,8 +93,8 @@ def render_menu(context, template_name: str) -> str:
         queue, queue_key = holes.count(tasks.get("queue"))
         unread_n, unread_key = holes.count(unread)
         shown = {
-            "kinerja_tasks": {"inbox": inbox, "overdue": overdue, "queue": queue},
-            "kinerja_unread": unread_n,
+            "kinerja_tasks": {"inbox": inbox, "overdue": overdue, "queue": queue} if "tasks" in uses else _Unused(),
+            "kinerja_unread": unread_n if "unread" in uses else _Unused(),
             "menu_next": holes.text(here),
         }
         if has_token:

@@ -21,7 +21,8 @@ from project.urls import site
 from workflow import menus
 from workflow.menus import render_menu
 
-TEMPLATES = ["workflow/includes/menu_body.html", "workflow/includes/site_menu_body.html"]
+# each menu with the badges it shows, as the pages ask for it (workflow/menu.html, site_menu.html)
+TEMPLATES = [("workflow/includes/menu_body.html", ("tasks",)), ("workflow/includes/site_menu_body.html", ("unread",))]
 APPS = [v for v in site.viewsets if getattr(v, "menu_template_name", "") == "workflow/menu.html"]
 
 
@@ -74,7 +75,7 @@ def test_a_kept_menu_reads_as_the_template_draws_it(readers, data, language, the
     whether there is a token), reads byte for byte as the template drawn for that page."""
     user = data.draw(st.sampled_from(readers))
     app = data.draw(st.sampled_from(APPS))
-    template = data.draw(st.sampled_from(TEMPLATES))
+    template, uses = data.draw(st.sampled_from(TEMPLATES))
     before = {"user": user, "language": language, "app": app, "counts": then, "token": token}
     before["counts"] = tuple(n if n < 2 else n + 1 for n in then)  # the same badges, other figures
     before["token"] = token and token + "x"
@@ -93,10 +94,10 @@ def test_a_kept_menu_reads_as_the_template_draws_it(readers, data, language, the
         context = _context(
             before["user"], before["app"], "/kinerja/kotak-masuk/?a=<b>&c=1", before["counts"], before["token"]
         )
-        render_menu(context, template)
+        render_menu(context, template, uses)
     with translation.override(language):
         page = _context(user, app, "/kinerja/?q=" + path, then, token)
-        assert render_menu(page, template) == get_template(template).template.render(page)
+        assert render_menu(page, template, uses) == get_template(template).template.render(page)
 
 
 def test_the_menus_are_kept_per_kind_of_reader_and_follow_the_counts(readers):
@@ -106,12 +107,21 @@ def test_the_menus_are_kept_per_kind_of_reader_and_follow_the_counts(readers):
     menus._MENUS.clear()
     app = APPS[-1]  # the product's own application
     with translation.override("id"):
-        for template in TEMPLATES:
-            render_menu(_context(employee, app, "/kinerja/", (5, 2, 0, 7), "t1"), template)
+        for template, uses in TEMPLATES:
+            render_menu(_context(employee, app, "/kinerja/", (5, 2, 0, 7), "t1"), template, uses)
         kept = dict(menus._MENUS)
         assert len(kept) == 2 and all(kept.values())
-        shown = render_menu(_context(employee, app, "/kinerja/arsip/", (12, 3, 0, 9), "t2"), TEMPLATES[0])
-        side = render_menu(_context(employee, app, "/kinerja/arsip/", (12, 3, 0, 9), "t2"), TEMPLATES[1])
+        shown = render_menu(_context(employee, app, "/kinerja/arsip/", (12, 3, 0, 9), "t2"), *TEMPLATES[0])
+        side = render_menu(_context(employee, app, "/kinerja/arsip/", (12, 3, 0, 9), "t2"), *TEMPLATES[1])
         assert kept == menus._MENUS
     assert re.search(r"kinerja-badge--inbox[^>]*>12<", shown) and "3 terlambat" in shown
     assert 'value="/kinerja/arsip/"' in shown and 'value="t2"' in shown and "(9)" in side
+
+
+def test_a_menu_that_shows_a_count_it_does_not_name_fails_instead_of_keeping_one_readers_figure(readers):
+    """Each menu names the badges it shows: one that reads another count while being drawn for
+    keeping raises (it would otherwise be kept with the first reader's figure for everyone)."""
+    menus._MENUS.clear()
+    context = _context(readers[0], APPS[-1], "/kinerja/", (5, 2, 0, 7), "t1")
+    with translation.override("id"), pytest.raises(RuntimeError, match="uses"):
+        render_menu(context, "workflow/includes/menu_body.html", ("unread",))

@@ -129,9 +129,9 @@ def rekap_rows(rows, periode):
 
 
 @register.simple_tag(takes_context=True)
-def menu(context, template_name):
-    """A menu of every page (``template_name``), kept by the process per kind of reader:
-    ``workflow.menus``."""
+def menu(context, template_name, *uses):
+    """A menu of every page (``template_name``, showing the badges ``uses``), kept by the process
+    per kind of reader: ``workflow.menus``."""
     from ..menus import render_menu
 
-    return render_menu(context, template_name)
+    return render_menu(context, template_name, uses)
