@@ -8,7 +8,10 @@ from types import SimpleNamespace
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
 from django.utils.safestring import mark_safe
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workflow.form_renderer import FastWidgetRenderer
 from workflow.forms import AppealDecideForm, PlanDecisionForm, PlanForm, ReviewForm, SelfReviewForm
@@ -123,3 +126,80 @@ def test_error_lists_are_written_as_the_templates_write_them_empty_or_not():
             assert fast == str(field_errors)
             written.add(bool(fast))
     assert written == {True, False}  # some fields had errors to write, most had none
+
+
+# The plan grid as the template loops wrote it, before template tags wrote it (``plan_rows``,
+# ``plan_empty_row``): the reference the tags are held to.
+_PLAN_LOOP = (
+    '{% for f in formset %}<tbody class="kinerja-rhk">{% with lines=f.iki_lines %}{% with span=lines|leng'
+    'th %}\n      {% for n, aspek, indikator, target, satuan in lines %}<tr class="kinerja-iki-line{% if f'
+    'orloop.first %} kinerja-rhk-row{% endif %}">\n        {% if forloop.first %}<td rowspan="{{ span }}">'
+    '{{ forloop.parentloop.counter }}</td><td rowspan="{{ span }}">{{ f.jenis }}{{ f.jenis.errors }}</td>'
+    '<td rowspan="{{ span }}">{{ f.teks }}{{ f.teks.errors }}</td><td rowspan="{{ span }}">{{ f.rhk_atasa'
+    "n }}{{ f.rhk_atasan.errors }}</td>{% endif %}\n        <td>{{ n }}</td><td>{{ aspek }}{{ aspek.errors"
+    " }}</td><td>{{ indikator }}{{ indikator.errors }}</td><td>{{ target }}{{ target.errors }}</td><td>{{"
+    ' satuan }}{{ satuan.errors }}</td>\n        {% if forloop.first %}<td rowspan="{{ span }}">{{ f.DELET'
+    "E }}</td>{% endif %}\n      </tr>{% endfor %}{% endwith %}{% endwith %}\n      {% if f.non_field_error"
+    's %}<tr><td colspan="10" class="errorlist">{{ f.non_field_errors }}</td></tr>{% endif %}\n    </tbody'
+    ">{% endfor %}"
+)
+_PLAN_EMPTY = (
+    "{% with f=formset.empty_form %}{% with lines=f.iki_lines %}{% with span=lines|length %}<tbody class="
+    '"kinerja-rhk">{% for n, aspek, indikator, target, satuan in lines %}<tr class="kinerja-iki-line{% if'
+    ' forloop.first %} kinerja-rhk-row{% endif %}">\n    {% if forloop.first %}<td rowspan="{{ span }}">#<'
+    '/td><td rowspan="{{ span }}">{{ f.jenis }}</td><td rowspan="{{ span }}">{{ f.teks }}</td><td rowspan'
+    '="{{ span }}">{{ f.rhk_atasan }}</td>{% endif %}\n    <td>{{ n }}</td><td>{{ aspek }}</td><td>{{ indi'
+    'kator }}</td><td>{{ target }}</td><td>{{ satuan }}</td>\n    {% if forloop.first %}<td rowspan="{{ sp'
+    'an }}">{{ f.DELETE }}</td>{% endif %}</tr>{% endfor %}</tbody>{% endwith %}{% endwith %}{% endwith %'
+    "}"
+)
+
+_junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+
+
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "jenis": st.one_of(st.sampled_from(["utama", "tambahan"]), _junk),
+                "teks": _junk,
+                "rhk_atasan": st.one_of(st.just(""), st.sampled_from(["1", "2"]), _junk),
+                "aspek": st.one_of(st.sampled_from(["kuantitas", "kualitas", "waktu", "biaya"]), _junk),
+                "indikator_2": _junk,
+                "target": st.one_of(st.just("95"), _junk),
+                "satuan_5": _junk,
+                "DELETE": st.sampled_from(["", "on"]),
+            }
+        ),
+        max_size=3,
+    ),
+    bound=st.booleans(),
+    atasan=st.lists(_junk, max_size=3),
+    language=st.sampled_from(["id", "en"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_plan_grid_reads_as_the_template_loops_wrote_it(rows, bound, atasan, language):
+    """The plan page's grid of RHK and indicator lines is written by template tags: byte for byte
+    what the template loops wrote, bound with any input (errors beside their fields, a row's own
+    errors below it) or unbound from the saved rows, and the empty row the page copies, in both
+    languages."""
+    from django.template import Context, Template
+
+    from workflow.forms import PlanForm
+
+    choices = [(i + 1, label) for i, label in enumerate(atasan)]
+    if bound:
+        data = {"skp-pendekatan": "kuantitatif", "rhk-TOTAL_FORMS": str(len(rows)), "rhk-INITIAL_FORMS": "0"}
+        for i, row in enumerate(rows):
+            data |= {f"rhk-{i}-{name}": value for name, value in row.items() if value}
+        form = PlanForm(data, pendekatan="kuantitatif", rows=[], atasan_choices=choices)
+        form.is_valid()
+        if rows:  # a row's own error (no field's): shown below the row
+            form.formset.forms[0].add_error(None, "Baris <1> & seterusnya")
+    else:
+        saved = [{k: v for k, v in row.items() if k != "DELETE"} for row in rows]
+        form = PlanForm(None, pendekatan="kuantitatif", rows=saved, atasan_choices=choices)
+    with translation.override(language):
+        context = Context({"formset": form.formset})
+        tags = Template("{% load kinerja %}{% plan_rows formset %}|{% plan_empty_row formset %}").render(context)
+        assert tags == Template(_PLAN_LOOP + "|" + _PLAN_EMPTY).render(context)
