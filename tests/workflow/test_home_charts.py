@@ -153,3 +153,14 @@ def test_a_charts_table_rows_read_as_the_template_loop_wrote_them():
             with translation.override("id"):
                 assert ("1.234.567" in charts[0].rows_html) is separators
     assert "&lt;Kesehatan&gt; &amp; Co" in charts[0].rows_html and "<td>—</td>" in charts[0].rows_html
+
+
+def test_the_predikat_over_the_periods_follows_a_publication_at_once(client, org, opened_by_bkd, rules_pack):
+    """The history is kept between audited writes: a result published (and its appeal decided)
+    through the flow shows on the employee's very next page, though a page before had none."""
+    from tests.helpers import whole_lifecycle
+
+    assert "kinerja-chart-home-history" not in home(client, org.pelaksana.user)
+    whole_lifecycle(org, org.pelaksana, org.kasi)
+    spec = chart_data(home(client, org.pelaksana.user), "home-history")
+    assert spec["labels"] == ["2026"] and len(spec["datasets"][0]["data"]) == 1

@@ -220,7 +220,12 @@ def over_time(skps: QuerySet[Skp], *, scope: tuple | None = None) -> tuple[list[
 
 
 def predikat_history(*, pegawai_id: int) -> list[dict]:
-    """One employee's published results over the periods, oldest first: one query."""
+    """One employee's published results over the periods, oldest first: one query, read again
+    only after an audited write (publishing a result and deciding an appeal are: ``aggregates``)."""
+    return between_writes(("predikat_history", pegawai_id), lambda: _predikat_history(pegawai_id))
+
+
+def _predikat_history(pegawai_id: int) -> list[dict]:
     return list(
         HasilPenilaian.objects.filter(
             skp__pegawai_id=pegawai_id, skp__status__in=StatusSkp.reached(StatusSkp.DIPUBLIKASIKAN)
