@@ -164,3 +164,41 @@ def test_the_predikat_over_the_periods_follows_a_publication_at_once(client, org
     whole_lifecycle(org, org.pelaksana, org.kasi)
     spec = chart_data(home(client, org.pelaksana.user), "home-history")
     assert spec["labels"] == ["2026"] and len(spec["datasets"][0]["data"]) == 1
+
+
+def test_a_unit_heads_home_reads_its_own_and_its_teams_appraisals_together_as_each_list_would(
+    client, org, opened, django_assert_num_queries
+):
+    """A unit head's home reads their own appraisals and their team's in one query, and the open
+    tasks of both in one more: the same rows, steps, holders and order as each list read on its
+    own — also where an appraisal is in both (a head assessing themselves)."""
+    from tests.helpers import rows
+    from workflow.models import Skp
+    from workflow.selectors.appraisal import team_progress
+    from workflow.services import appraisal as svc
+    from workflow.views.inbox import home_appraisals, my_appraisals
+
+    staff = Skp.objects.get(pegawai=org.pelaksana)
+    svc.plan_submit(skp=staff, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows())  # now the kasi's step
+    periode = opened.periode
+
+    def shown(items, *names):
+        return [(i.pk, *(str(getattr(i, n, "")) for n in names)) for i in items]
+
+    def as_apart(team_size: int):
+        mine, team, tasks = home_appraisals(org.kasi, periode)
+        apart = team_progress(penilai=org.kasi, periode=periode)
+        together = team_progress(penilai=org.kasi, periode=periode, skp=team, tasks=tasks)
+        assert shown(together["skp"], "step", "holder_name") == shown(apart["skp"], "step", "holder_name")
+        assert together["per_step"] == apart["per_step"] and len(together["skp"]) == team_size
+        fields = ("step", "holder_name", "mine", "task_url", "due")
+        assert shown(my_appraisals(org.kasi, skp=mine, tasks=tasks), *fields) == shown(my_appraisals(org.kasi), *fields)
+
+    with django_assert_num_queries(2):
+        home_appraisals(org.kasi, periode)
+    as_apart(1)
+    Skp.objects.filter(pegawai=org.kasi).update(penilai=org.kasi)  # assessing themselves
+    as_apart(2)
+    client.force_login(org.kasi.user)
+    page = client.get("/kinerja/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Setujui SKP" in page and "Susun SKP" in page  # the team member's step, the kasi's own

@@ -270,31 +270,21 @@ RESULT_DETAIL = ("hasil__trace", "hasil__fakta")
 APPEAL_PROCESS = F("keberatan__process_id")
 
 
-def team_progress(*, penilai, periode: Periode) -> dict:
+def team_progress(*, penilai, periode: Periode, skp: list[Skp] | None = None, tasks: dict | None = None) -> dict:
     """The assessor's team in one period: each SKP with its current step (``step``) and who holds
     that step (``holder``), counts per step in the flow's order, and the predikat distribution of
     the results. The step is the open task of the process that carries the appraisal now: its own
     process until publication, the appeal's while it is under appeal; a final result (or any other
     without an open task) shows its status — the appraisal's appeal-window timer may still be
-    waiting after an appeal made the result final."""
-    skp = list(
-        Skp.objects.filter(penilai=penilai, periode=periode)
-        .select_related("pegawai", "hasil")
-        .defer(*RESULT_DETAIL)
-        .annotate(appeal_process_id=APPEAL_PROCESS)
-        .order_by("pegawai__nama")
-    )
+    waiting after an appeal made the result final. ``skp`` and ``tasks``: the team's appraisals
+    (as ``team_appraisals`` reads them) and their open tasks, when the caller read them already."""
+    if skp is None:
+        skp = list(team_appraisals(penilai=penilai, periode=periode))
     if not skp:
         return {"skp": [], "per_step": [], "per_predikat": {}}
     after_publication = set(StatusSkp.reached(StatusSkp.KEBERATAN))
-
-    def carrier(item) -> int | None:
-        if item.status not in after_publication:
-            return item.process_id
-        return item.appeal_process_id if item.status == StatusSkp.KEBERATAN else None
-
-    carriers = {item.pk: carrier(item) for item in skp}
-    open_tasks = current_tasks([pk for pk in carriers.values() if pk])
+    carriers = {item.pk: _team_carrier(item) for item in skp}
+    open_tasks = tasks if tasks is not None else current_tasks([pk for pk in carriers.values() if pk])
     per_step: dict[str, int] = {}
     order: dict[str, tuple] = {}
     per_predikat: dict[str, int] = {}
@@ -311,6 +301,34 @@ def team_progress(*, penilai, periode: Periode) -> dict:
             per_predikat[hasil.predikat] = per_predikat.get(hasil.predikat, 0) + 1
     steps = sorted(per_step.items(), key=lambda pair: (order[pair[0]], pair[0]))
     return {"skp": skp, "per_step": steps, "per_predikat": per_predikat}
+
+
+def team_appraisals(*, penilai, periode: Periode) -> QuerySet[Skp]:
+    """The appraisals ``penilai`` assesses in ``periode``, by the employee's name, with what the
+    team's lists show (``team_progress``)."""
+    return (
+        Skp.objects.filter(penilai=penilai, periode=periode)
+        .select_related("pegawai", "hasil")
+        .defer(*RESULT_DETAIL)
+        .annotate(appeal_process_id=APPEAL_PROCESS)
+        .order_by("pegawai__nama")
+    )
+
+
+_AFTER_PUBLICATION = frozenset(StatusSkp.reached(StatusSkp.KEBERATAN))
+
+
+def _team_carrier(item: Skp) -> int | None:
+    """The process carrying a team member's appraisal now: its own until publication, the
+    appeal's while under appeal, none after."""
+    if item.status not in _AFTER_PUBLICATION:
+        return item.process_id
+    return item.appeal_process_id if item.status == StatusSkp.KEBERATAN else None
+
+
+def team_carriers(skp: list[Skp]) -> list[int]:
+    """The processes whose open task ``team_progress`` shows for ``skp``."""
+    return [pk for pk in map(_team_carrier, skp) if pk]
 
 
 def _position(node) -> int:

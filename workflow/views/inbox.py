@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -26,7 +27,14 @@ from ..models import (
     StatusPeriode,
     StatusSkp,
 )
-from ..selectors.appraisal import APPEAL_PROCESS, RESULT_DETAIL, current_tasks, team_progress
+from ..selectors.appraisal import (
+    APPEAL_PROCESS,
+    RESULT_DETAIL,
+    current_tasks,
+    team_appraisals,
+    team_carriers,
+    team_progress,
+)
 from ..selectors.dashboard import (
     STEPS,
     ProgressRow,
@@ -207,21 +215,16 @@ class OpenTasksView(TemplateView):
         return ctx
 
 
-def my_appraisals(pegawai: Pegawai) -> list[Skp]:
+def my_appraisals(pegawai: Pegawai, *, skp: list[Skp] | None = None, tasks: dict | None = None) -> list[Skp]:
     """The employee's own appraisals across periods, newest first, each with its open step
-    (``step``, ``holder_name``, ``due``): two queries whatever their number."""
-    skp = list(
-        Skp.objects.filter(pegawai=pegawai)
-        .select_related("periode", "hasil")
-        .defer(*RESULT_DETAIL)
-        .annotate(appeal_process_id=APPEAL_PROCESS)
-        .order_by("-periode__tahun", "-urutan")
-    )
-    carriers = {}
-    for item in skp:
-        appealed = item.status == StatusSkp.KEBERATAN and item.appeal_process_id is not None
-        carriers[item.pk] = item.appeal_process_id if appealed else item.process_id
-    tasks = current_tasks([pk for pk in carriers.values() if pk])
+    (``step``, ``holder_name``, ``due``): two queries whatever their number. ``skp`` and
+    ``tasks``: the appraisals (as ``own_appraisals`` reads them) and their open tasks, when the
+    caller read them already."""
+    if skp is None:
+        skp = list(own_appraisals(pegawai).order_by(*OWN_ORDER))
+    carriers = {item.pk: _own_carrier(item) for item in skp}
+    if tasks is None:
+        tasks = current_tasks([pk for pk in carriers.values() if pk])
     now = timezone.now()
     for item in skp:
         task = tasks.get(carriers[item.pk])
@@ -234,6 +237,50 @@ def my_appraisals(pegawai: Pegawai) -> list[Skp]:
         item.due = tenggat.jatuh_tempo if tenggat is not None else None
         item.overdue = item.due is not None and item.due < now
     return skp
+
+
+OWN_ORDER = ("-periode__tahun", "-urutan")  # newest first
+
+
+def own_appraisals(pegawai: Pegawai):
+    """The employee's own appraisals with what ``my_appraisals`` shows of them (unordered)."""
+    return (
+        Skp.objects.filter(pegawai=pegawai)
+        .select_related("periode", "hasil")
+        .defer(*RESULT_DETAIL)
+        .annotate(appeal_process_id=APPEAL_PROCESS)
+    )
+
+
+def _own_carrier(item: Skp) -> int | None:
+    """The process whose open task ``my_appraisals`` shows: the appeal's while under appeal."""
+    appealed = item.status == StatusSkp.KEBERATAN and item.appeal_process_id is not None
+    return item.appeal_process_id if appealed else item.process_id
+
+
+def home_appraisals(pegawai: Pegawai, periode: Periode) -> tuple[list[Skp], list[Skp], dict]:
+    """A unit head's own appraisals (``my_appraisals``' order) and the team's in ``periode``
+    (``team_progress``'), with the open tasks of both: in two queries instead of four. Where
+    a row is both (an employee assessing themselves) the team is read on its own, in its order."""
+    mine, team, both = [], [], False
+    rows = (
+        Skp.objects.filter(Q(pegawai=pegawai) | Q(penilai=pegawai, periode=periode))
+        .select_related("periode", "pegawai", "hasil")
+        .defer(*RESULT_DETAIL)
+        .annotate(appeal_process_id=APPEAL_PROCESS)
+        # the team's by name; the employee's own (one name) newest first: as the two lists order them
+        .order_by("pegawai__nama", *OWN_ORDER)
+    )
+    for item in rows:
+        if item.pegawai_id == pegawai.pk:
+            mine.append(item)
+            both = both or (item.penilai_id == pegawai.pk and item.periode_id == periode.pk)
+        else:
+            team.append(item)
+    if both:
+        team = list(team_appraisals(penilai=pegawai, periode=periode))
+    carriers = [c for c in map(_own_carrier, mine) if c] + team_carriers(team)
+    return mine, team, current_tasks(carriers)
 
 
 class MySkpView(TemplateView):
@@ -272,18 +319,23 @@ class HomeView(TemplateView):
         ctx["tasks"] = task_rows(inbox_for(user=user)[: self.task_count]) if ctx["counts"]["inbox"] else []
         ctx["notifications"] = list(Notifikasi.objects.filter(penerima=user)[:5])
         if me is not None:
-            ctx["my_skp"] = my_appraisals(me)[:3]
+            periode = current_period(me.instansi_id)
+            heads = periode is not None and bool(org_snapshot(me.instansi_id).units_headed_by(me.pk))
+            if heads:  # their own appraisals and their team's, read together
+                mine, team, open_tasks = home_appraisals(me, periode)
+                ctx["my_skp"] = my_appraisals(me, skp=mine, tasks=open_tasks)[:3]
+            else:
+                ctx["my_skp"] = my_appraisals(me)[:3]
             ctx["history"] = history_chart(
                 "home-history", _("My predikat over the periods"), predikat_history(pegawai_id=me.pk)
             )
-            periode = current_period(me.instansi_id)
             if periode is not None:
                 # A unit's head: their appraisals of the period say who is assessed, the org chart
                 # is asked only when there are none yet (an assessor sees a team of zero appraisals
                 # too). Anyone else: the org chart (an assessor named by override), as before.
                 progress = None
-                if org_snapshot(me.instansi_id).units_headed_by(me.pk):
-                    progress = team_progress(penilai=me, periode=periode)
+                if heads:
+                    progress = team_progress(penilai=me, periode=periode, skp=team, tasks=open_tasks)
                     show = bool(progress["skp"]) or bool(team_of(me))
                 else:
                     show = bool(team_of(me))
