@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -89,15 +89,18 @@ def skps_of_years(*, pegawai_ids, periode_id: int) -> dict[int, list[Skp]]:
     return found
 
 
-def several_skp(*, periode: Periode, pegawai_ids: set[int]) -> set[int]:
-    """Which of ``pegawai_ids`` have more than one SKP in ``periode`` (one query)."""
-    counts = (
-        Skp.objects.filter(periode=periode, pegawai_id__in=pegawai_ids)
+def year_skp_count(path: str = "") -> Subquery:
+    """How many SKP the employee of an SKP has in its period (several after a transfer), for
+    ``annotate``: read with the rows instead of in a query of its own. ``path``: from the rows to
+    the SKP (``"skp__"`` from its process)."""
+    return Subquery(
+        Skp.objects.filter(pegawai_id=OuterRef(f"{path}pegawai_id"), periode_id=OuterRef(f"{path}periode_id"))
+        .order_by()
         .values("pegawai_id")
         .annotate(n=Count("pk"))
-        .filter(n__gt=1)
+        .values("n"),
+        output_field=IntegerField(),
     )
-    return {row["pegawai_id"] for row in counts}
 
 
 def rhk_of(skp: Skp) -> list[Rhk]:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -23,8 +23,8 @@ from viewflow.workflow.flow import views
 from viewflow.workflow.status import STATUS
 
 from ..dates import local_date
-from ..models import Predikat, Skp, StatusSkp
-from ..selectors.appraisal import skp_visible_to, skps_of_year
+from ..models import Predikat, StatusSkp
+from ..selectors.appraisal import skp_visible_to, skps_of_year, year_skp_count
 from ..selectors.calendar import appeal_in_working_days
 from ..selectors.capaian import penetapan_visible_to
 from ..selectors.explanation import explain, explain_annual, explain_periodic
@@ -34,16 +34,6 @@ from ..selectors.scoring import annual_predikat, credit_points_of
 from ..services.appeal import appeal_deadline
 from ..services.audit import audit_batch
 from .dokumen import document_links
-
-# How many SKP the appraisal's employee has in its period (several after a transfer), counted with
-# the appraisal page's own query.
-YEAR_SKPS = (
-    Skp.objects.filter(pegawai_id=OuterRef("skp__pegawai_id"), periode_id=OuterRef("skp__periode_id"))
-    .order_by()
-    .values("pegawai_id")
-    .annotate(n=Count("pk"))
-    .values("n")
-)
 
 
 class TaskColumns:
@@ -335,7 +325,7 @@ class AppraisalDetailView(ProcessPageMixin, views.DetailProcessView):
             super()
             .get_queryset()
             .select_related("skp__pegawai", "skp__penilai", "skp__periode", "skp__hasil", "skp__keberatan")
-            .annotate(year_skps=Subquery(YEAR_SKPS, output_field=IntegerField()))
+            .annotate(year_skps=year_skp_count("skp__"))
         )
 
     def get_context_data(self, **kwargs):
