@@ -242,8 +242,8 @@ if KINERJA_CACHE_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Template fragments that depend on nothing but their key (the menu's links for a language and a
-# set of permissions): drawn once per process and kept in its memory, no round trip to Redis.
+# Template fragments that depend on nothing but their key (an empty search or filter form in one
+# language): drawn once per process and kept in its memory, no round trip to Redis.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "kinerja-fragments",

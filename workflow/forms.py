@@ -130,8 +130,7 @@ def _iki_fields() -> dict:
     return fields
 
 
-RhkForm.base_fields.update(_iki_fields())
-RhkForm.declared_fields.update(_iki_fields())
+RhkForm.base_fields.update(_iki_fields())  # the same dict as ``declared_fields`` (Django's metaclass)
 
 
 class BaseRhkFormSet(forms.BaseFormSet):

@@ -4,13 +4,13 @@ The app menu and the site menu (``workflow/includes/menu_body.html``, ``site_men
 are the same for everyone who reads the same language with the same permissions, except for a
 few values: the badges' counts, the CSRF token of the language form and the page that form
 comes back to. Drawn through the template engine they cost about 2 ms of every page (dozens of
-links, labels and conditions); here each is drawn once per language, permissions and which
-badges show (``_key``) with stand-ins for those values (``_Holes``), kept, and the stand-ins are
-replaced by the request's values on every later page. When first drawn it is drawn twice, with
-two sets of stand-ins: it is kept only if both give the same page once filled in (a template
-that writes a value other than as it is — a count with a thousands separator — keeps nothing,
-and the menu is drawn for every page, as before). ``tests/workflow/test_menus.py`` holds the
-kept menus to the templates drawn directly."""
+links, labels and conditions); here each is drawn once per language, application, permissions
+and which badges show (the key in ``render_menu``) with stand-ins for those values
+(``_Holes``), kept, and the stand-ins are replaced by the request's values on every later page.
+When first drawn it is drawn twice, with two sets of stand-ins: it is kept only if both give the
+same page once filled in (a template that writes a value other than as it is — a count with a
+thousands separator — keeps nothing, and the menu is drawn for every page, as before).
+``tests/workflow/test_menus.py`` holds the kept menus to the templates drawn directly."""
 
 from __future__ import annotations
 

@@ -285,7 +285,6 @@ def team_progress(*, penilai, periode: Periode, skp: list[Skp] | None = None, ta
         skp = list(team_appraisals(penilai=penilai, periode=periode))
     if not skp:
         return {"skp": [], "per_step": [], "per_predikat": {}}
-    after_publication = set(StatusSkp.reached(StatusSkp.KEBERATAN))
     carriers = {item.pk: _team_carrier(item) for item in skp}
     open_tasks = tasks if tasks is not None else current_tasks([pk for pk in carriers.values() if pk])
     per_step: dict[str, int] = {}
@@ -297,7 +296,7 @@ def team_progress(*, penilai, periode: Periode, skp: list[Skp] | None = None, ta
         item.holder = task.owner if task is not None else None
         item.holder_name = person_name(item.holder)
         per_step[item.step] = per_step.get(item.step, 0) + 1
-        appealed = item.status in after_publication
+        appealed = item.status in _AFTER_PUBLICATION
         order.setdefault(item.step, (appealed, _position(task.flow_task) if task is not None else 1000))
         hasil = getattr(item, "hasil", None)
         if hasil is not None:
