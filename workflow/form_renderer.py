@@ -10,28 +10,12 @@ the templates."""
 
 from __future__ import annotations
 
-import html
-from functools import lru_cache
-
 from django.forms.renderers import DjangoTemplates
+
+from project.html import esc as _esc
 
 _W = "django/forms/widgets/"
 _ERRORS = "django/forms/errors/"
-
-
-@lru_cache(maxsize=4096)
-def _esc_str(value: str) -> str:
-    return html.escape(value)
-
-
-def _esc(value) -> str:
-    # django.utils.html.conditional_escape, without marking the pieces safe one by one; the same
-    # labels and values come back on every row of a form (plain strings only are remembered)
-    if type(value) is str:
-        return _esc_str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def _fmt(value) -> str:
