@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PegawaiFactory, give_accounts
@@ -199,16 +199,30 @@ def test_the_team_page_reads_its_units_organisation_predikat_once(client, org, p
     """The achievement in force, the team's distribution pattern and the level's calibration all
     ask for the organisation predikat of the assessor's unit chain: one read for the page, and
     the page shows the predikat set above the unit (inherited) as in force."""
-    from workflow.models import CapaianOrganisasi, Predikat
+    from workflow.models import AuditAction, CapaianOrganisasi, Predikat
+    from workflow.services.audit import audit_record
 
     give_accounts(org.kasi)
-    CapaianOrganisasi.objects.create(
-        periode=periode, unit=org.dinkes, predikat=Predikat.SANGAT_BAIK, ditetapkan_oleh=bkd
+    capaian = CapaianOrganisasi.objects.create(
+        periode=periode, unit=org.dinkes, predikat=Predikat.SANGAT_BAIK, ditetapkan_oleh=bkd, catatan="indikator-lama"
     )
     client.force_login(org.kasi.user)
-    assert client.get("/kinerja/tim/").status_code == 200
-    with CaptureQueriesContext(connection) as ctx:
-        page = client.get("/kinerja/tim/").content.decode()
-    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "workflow_capaianorganisasi"' in q["sql"]]
+
+    def view():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/kinerja/tim/").content.decode()
+        return page, [q["sql"] for q in ctx.captured_queries if 'FROM "workflow_capaianorganisasi"' in q["sql"]]
+
+    page, reads = view()
     assert len(reads) == 1, reads
     assert "Sangat Baik" in page and org.dinkes.nama in page
+    # kept until the next audited write: the next view reads none, and shows the same
+    again, reads = view()
+    assert reads == [] and "Sangat Baik" in again and "indikator-lama" in again
+    # a change (as capaian_set makes it: the row and its audit event) is seen on the next view
+    with transaction.atomic():
+        capaian.predikat, capaian.catatan = Predikat.BAIK, "indikator-baru"
+        capaian.save()
+        audit_record(action=AuditAction.CAPAIAN_SET, obj=capaian, by=bkd)
+    page, reads = view()
+    assert len(reads) == 1 and "indikator-baru" in page and "indikator-lama" not in page

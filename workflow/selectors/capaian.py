@@ -21,6 +21,7 @@ from project.memo import MISSING, recall, remember
 
 from ..models import CapaianOrganisasi, PenetapanCapaian, Periode, Unit
 from ..models.org import Pegawai
+from .aggregates import between_writes
 from .org import OrgSnapshot, admin_instansi_ids, org_snapshot, pegawai_of, person_name
 
 DEFAULT_HEAD_POSTS = ("jpt_madya", "jpt_pratama", "administrator")
@@ -140,12 +141,17 @@ def capaian_in_force(*, periode: Periode, instansi_id: int, unit_id: int | None)
     while unit is not None and unit.pk not in chain:
         chain.append(unit.pk)
         unit = units.get(unit.parent_id)
-    found = {
-        c.unit_id: c
-        for c in CapaianOrganisasi.objects.filter(periode=periode, unit__in=chain)
-        .select_related("unit", "ditetapkan_oleh__pegawai")
-        .order_by()  # keyed by unit below: the model's ordering would join the period and government
-    }
+
+    def load():
+        return {
+            c.unit_id: c
+            for c in CapaianOrganisasi.objects.filter(periode=periode, unit__in=chain)
+            .select_related("unit", "ditetapkan_oleh__pegawai")
+            .order_by()  # keyed by unit below: the model's ordering would join the period and government
+        }
+
+    # kept between writes: a team page reads the chain on every view, it changes when one is set
+    found = between_writes(("capaian_chain", periode.pk, tuple(chain)), load)
     remember_recorded(periode_id=periode.pk, unit_ids=chain, rows=found)
     for pk in chain:
         if pk in found:

@@ -138,11 +138,16 @@ def calibration_of(*, periode: Periode, unit: Unit, with_rows: bool = True) -> C
     else:
         rows = []
         total, counts = _unit_counts(periode, unit)
+
+    def kalibrasi():
+        # one per period and unit: no ordering (the model's joins the period and government)
+        return (Kalibrasi.objects.filter(periode=periode, unit=unit).order_by().first(),)
+
     view = CalibrationView(
         periode=periode,
         unit=unit,
-        # one per period and unit: no ordering (the model's joins the period and government)
-        kalibrasi=Kalibrasi.objects.filter(periode=periode, unit=unit).order_by().first(),
+        # the team page's summary keeps it between writes, as its counts (a 1-tuple: None is a row too)
+        kalibrasi=(kalibrasi() if with_rows else between_writes(("kalibrasi", periode.pk, unit.pk), kalibrasi))[0],
         policy=policy,
         organisasi=recorded_predikat(periode=periode, unit=unit),
         rows=rows,
