@@ -93,9 +93,8 @@ class TaskView(TemplateView):
                 "task": self.activation.task,
                 "step_template": self.step_template,
                 "rhk_list": self.rhk_list,
-                "ekspektasi": {e.nilai: e.ekspektasi for e in self.ekspektasi_list},
-                "nilai_perilaku": NilaiPerilaku.choices,
-                "evaluasi_list": self.evaluasi_list,
+                # a step reads the reviews and the expectations only where it shows them (``current``,
+                # ``expectations``): a plan step has none to show, and its page one query fewer each
             }
         )
         return ctx
@@ -335,7 +334,7 @@ class ReviewView(ServiceTaskView):
         if self.returned is not None:
             ctx["returned"] = self.returned  # the page says why the result came back
         ctx["form"].realisasi = ctx["realisasi"]
-        ctx["expectations"] = ctx["ekspektasi"]  # {nilai: ekspektasi}, read once by TaskView
+        ctx["expectations"] = {e.nilai: e.ekspektasi for e in self.ekspektasi_list}
         ctx["final"] = self.final
         if self.final:  # a unit head's work-result rating follows their unit's organisation predikat
             head = unit_head_rating(self.skp)
