@@ -121,6 +121,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED", True):
+    # Values bound by the server and statements prepared per connection: a query the connection has
+    # run ``prepare_threshold`` times is planned once, not on every run. A page's joins cost more to
+    # plan than to execute (the step page's task with its appraisal: 1.5 ms planning, 0.25 ms run).
+    # Off for a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
