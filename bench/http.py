@@ -23,9 +23,11 @@ directly, with the secure-cookie and HTTPS-redirect settings relaxed for plain H
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -612,9 +614,16 @@ def cpu_spent(before: dict, after: dict) -> dict[str, float]:
     return {kind: round(sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items()), 2) for kind in after}
 
 
+def merge_samples(seen: dict, sample: dict) -> dict:
+    """``seen`` with each process's latest CPU from ``sample``: a process gone since (a database
+    connection closed by its age and opened again) keeps what it had spent when last seen instead
+    of dropping out of the sum; only what it spent after that sample is missed."""
+    return {kind: {**seen.get(kind, {}), **sample[kind]} for kind in sample}
+
+
 def post_mix(base: str, items: list[dict], clients: int, password: str, find: str = "inbox", probe=None) -> dict:
     """``probe``: returns the server's CPU so far (``server_cpu``), asked when the clients start
-    (logged in) and when they are done."""
+    (logged in) and every half second until they are done."""
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Barrier(clients + 1), ctx.Queue()
     shares = [items[i::clients] for i in range(clients)]
@@ -624,9 +633,14 @@ def post_mix(base: str, items: list[dict], clients: int, password: str, find: st
     start.wait()
     before = probe() if probe else None
     t0 = time.perf_counter()
-    out = [results.get() for _ in procs]
+    out, seen = [], before
+    while len(out) < len(procs):  # the server's processes sampled every half second while the clients run
+        with contextlib.suppress(queue.Empty):
+            out.append(results.get(timeout=0.5))
+        if probe:
+            seen = merge_samples(seen, probe())
     elapsed = time.perf_counter() - t0
-    spent = cpu_spent(before, probe()) if probe else {}
+    spent = cpu_spent(before, seen) if probe else {}
     for p in procs:
         p.join()
     done, failed = sum(o[0] for o in out), sum(o[1] for o in out)
