@@ -144,3 +144,20 @@ def test_the_cache_is_local_memory_unless_kinerja_cache_url_names_a_redis(tmp_pa
     ]
     wrong = manage("check", DEBUG="true", KINERJA_CACHE_URL="memcached://cache:11211", KINERJA_VAR_DIR=str(tmp_path))
     assert wrong.returncode != 0 and "KINERJA_CACHE_URL must be a Redis address" in wrong.stderr
+
+
+def test_postgresql_prepares_statements_unless_db_prepared_is_false(tmp_path):
+    code = "from django.conf import settings; import json; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    url = "postgres://postgres@127.0.0.1:5432/kinerja_unused"
+    prepared = manage("shell", "-c", code, DEBUG="true", DATABASE_URL=url, KINERJA_VAR_DIR=str(tmp_path))
+    assert prepared.returncode == 0, prepared.stderr
+    assert json.loads(prepared.stdout.strip().splitlines()[-1]) == {"server_side_binding": True, "prepare_threshold": 2}
+    planned = manage(
+        "shell", "-c", code, DEBUG="true", DATABASE_URL=url, DB_PREPARED="false", KINERJA_VAR_DIR=str(tmp_path)
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout.strip().splitlines()[-1]) == {}
+    # SQLite keeps its own options whatever DB_PREPARED says
+    embedded = manage("shell", "-c", code, DEBUG="true", DB_PREPARED="true", KINERJA_VAR_DIR=str(tmp_path))
+    assert embedded.returncode == 0, embedded.stderr
+    assert "server_side_binding" not in json.loads(embedded.stdout.strip().splitlines()[-1])
