@@ -179,6 +179,29 @@ def test_draft_can_be_saved_without_submitting(client, org, opened):
     assert skp.rhk_set.count() == 2 and open_task(skp).pk == task.pk
 
 
+@pytest.mark.parametrize("submit", [True, False])
+def test_saving_the_plan_reads_the_assessors_plan_once(client, org, opened, submit):
+    """The plan's page reads the assessor's plan for its choices; the service checks the rows
+    against that same read instead of reading it again (and, for a draft, whether the assessor's
+    staff are waiting for it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    skp = Skp.objects.get(pegawai=org.pelaksana)
+    client.force_login(org.pelaksana.user)
+    url = task_url(open_task(skp))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, plan_post(GOOD, submit=submit))
+    assert response.status_code == 302
+    assert Skp.objects.get(pk=skp.pk).status == (StatusSkp.DIAJUKAN if submit else StatusSkp.DRAFT)
+    assert skp.rhk_set.count() == 2
+    # the assessor's SKP covering this one's dates: the one query of ``assessor_plan`` on the SKP table
+    reads = [
+        q for q in ctx.captured_queries if 'FROM "workflow_skp"' in q["sql"] and '"tanggal_selesai" >=' in q["sql"]
+    ]
+    assert len(reads) == 1, [q["sql"] for q in ctx.captured_queries]
+
+
 def drive_to_final_review(org):
     """Plan approved, midyear done, annual self-review submitted (through the services)."""
     import datetime as dt

@@ -360,10 +360,14 @@ def assessor_rhk_choices(skp: Skp) -> list[Rhk]:
     return assessor_plan(skp).choices
 
 
-def _plan_problems(skp: Skp, pendekatan: str, rows: list[RhkInput], *, submitting: bool) -> list[str]:
+def _plan_problems(
+    skp: Skp, pendekatan: str, rows: list[RhkInput], *, submitting: bool, link: AssessorPlan | None = None
+) -> list[str]:
     """The plan's problems as sentences naming the row. The link to the assessor's RHK is
-    required only to submit: a draft may wait for the assessor's plan."""
-    link = assessor_plan(skp) if submitting or any(r.rhk_atasan_id for r in rows) else AssessorPlan()
+    required only to submit: a draft may wait for the assessor's plan. ``link``: the assessor's
+    plan as the caller read it in this transaction (read here when not given)."""
+    if link is None:
+        link = assessor_plan(skp) if submitting or any(r.rhk_atasan_id for r in rows) else AssessorPlan()
     problems = plan_validate(
         pendekatan=pendekatan,
         rows=rows,
@@ -378,9 +382,19 @@ def _plan_problems(skp: Skp, pendekatan: str, rows: list[RhkInput], *, submittin
     ]
 
 
-def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: str | None = None) -> None:
-    """Replace the plan's RHK and IKI. Raises ``ValidationError`` (nothing saved) on bad input."""
-    problems = _plan_problems(skp, pendekatan, rows, submitting=status == StatusSkp.DIAJUKAN)
+def plan_save(
+    *,
+    skp: Skp,
+    by,
+    pendekatan: str,
+    rows: list[RhkInput],
+    status: str | None = None,
+    link: AssessorPlan | None = None,
+) -> None:
+    """Replace the plan's RHK and IKI. Raises ``ValidationError`` (nothing saved) on bad input.
+    ``link``: ``assessor_plan(skp)`` when the caller read it already in this transaction (the
+    plan's page reads it for its choices); read here otherwise."""
+    problems = _plan_problems(skp, pendekatan, rows, submitting=status == StatusSkp.DIAJUKAN, link=link)
     if problems:
         raise ValidationError(problems)
     # the draft is saved from its page outside a task too: the actor of every row is ``by``
@@ -442,15 +456,15 @@ def plan_save(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], status: st
         for stale in existing[len(rows) :]:
             stale.delete()
         if status != StatusSkp.DIAJUKAN:
-            _tell_assessor_staff_waiting(skp, rows)
+            _tell_assessor_staff_waiting(skp, rows, link)
 
 
-def _tell_assessor_staff_waiting(skp: Skp, rows: list[RhkInput]) -> None:
+def _tell_assessor_staff_waiting(skp: Skp, rows: list[RhkInput], link: AssessorPlan | None) -> None:
     """A draft saved while the assessor's plan is not approved, with a core RHK that must support
     one of its RHK: tell the assessor their staff are waiting (once per employee's plan)."""
     if not any(r.jenis == JenisRhk.UTAMA for r in rows) or skp.penilai_id is None:
         return
-    link = assessor_plan(skp)
+    link = link if link is not None else assessor_plan(skp)
     assessor = skp.penilai.user if link.waiting else None
     if assessor is None:
         return
@@ -470,10 +484,13 @@ def _tell_assessor_staff_waiting(skp: Skp, rows: list[RhkInput]) -> None:
     )
 
 
-def plan_submit(*, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None) -> None:
-    """The employee submits the plan to the assessor (Draft/Dikembalikan → Diajukan)."""
+def plan_submit(
+    *, skp: Skp, by, pendekatan: str, rows: list[RhkInput], activation=None, link: AssessorPlan | None = None
+) -> None:
+    """The employee submits the plan to the assessor (Draft/Dikembalikan → Diajukan). ``link``:
+    as for ``plan_save``."""
     with task_execution(process_pk=skp.process_id, node=_node("draft_plan"), by=by, activation=activation, skp=skp):
-        plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows, status=StatusSkp.DIAJUKAN)
+        plan_save(skp=skp, by=by, pendekatan=pendekatan, rows=rows, status=StatusSkp.DIAJUKAN, link=link)
 
 
 def required_expectations(skp: Skp) -> list[str]:

@@ -211,11 +211,18 @@ class PlanDraftView(ServiceTaskView):
         rows = form.inputs()
         pendekatan = form.header.cleaned_data["pendekatan"]
         if "simpan" in self.request.POST:
-            services.plan_save(skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows)
+            services.plan_save(
+                skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows, link=self.assessor_plan
+            )
             messages.success(self.request, _("Draft saved. Submit it when it is complete."))
             return HttpResponseRedirect(self.request.get_full_path())
         services.plan_submit(
-            skp=self.skp, by=self.request.user, pendekatan=pendekatan, rows=rows, activation=self.activation
+            skp=self.skp,
+            by=self.request.user,
+            pendekatan=pendekatan,
+            rows=rows,
+            activation=self.activation,
+            link=self.assessor_plan,  # read for the form's choices, in this transaction
         )
         return None
 
