@@ -226,3 +226,38 @@ def test_the_team_page_reads_its_units_organisation_predikat_once(client, org, p
         audit_record(action=AuditAction.CAPAIAN_SET, obj=capaian, by=bkd)
     page, reads = view()
     assert len(reads) == 1 and "indikator-baru" in page and "indikator-lama" not in page
+
+
+def test_the_team_pages_rows_are_kept_until_the_next_audited_write(client, org, opened):
+    """The team's appraisals, their open tasks and the SKP of members with several are read on
+    the first view and kept until a write (every step writes an audit event): the next view
+    reads none of them; after the employee submits the plan the page shows the new step, held
+    by the assessor who is looking ("you")."""
+    import re
+
+    from tests.helpers import plan_rows
+
+    give_accounts(org.kasi)
+    client.force_login(org.kasi.user)
+
+    def view():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/kinerja/tim/")
+        assert page.status_code == 200
+        # rows read, not counted (the menu's badge counts the open tasks on every page)
+        tables = [
+            m.group(1)
+            for q in ctx.captured_queries
+            if not q["sql"].startswith("SELECT COUNT(") and (m := re.search(r'\bFROM "(\w+)"', q["sql"]))
+        ]
+        row = re.search(rf"{re.escape(org.pelaksana.nama)}</a>.*?</tr>", page.content.decode(), re.S).group(0)
+        return row, tables
+
+    row, tables = view()
+    assert "Susun SKP" in row and {"workflow_skp", "viewflow_task"} <= set(tables)
+    again, tables = view()
+    assert again == row and "workflow_skp" not in tables and "viewflow_task" not in tables, " ".join(tables)
+    skp = Skp.objects.select_related("pegawai__user").get(pegawai=org.pelaksana)
+    svc.plan_submit(skp=skp, by=skp.pegawai.user, pendekatan="kuantitatif", rows=plan_rows(skp))
+    row, tables = view()
+    assert "Setujui SKP" in row and "<strong>Anda</strong>" in row and "viewflow_task" in tables

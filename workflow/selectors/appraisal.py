@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext
+from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -280,7 +283,8 @@ def team_progress(*, penilai, periode: Periode, skp: list[Skp] | None = None, ta
     process until publication, the appeal's while it is under appeal; a final result (or any other
     without an open task) shows its status — the appraisal's appeal-window timer may still be
     waiting after an appeal made the result final. ``skp`` and ``tasks``: the team's appraisals
-    (as ``team_appraisals`` reads them) and their open tasks, when the caller read them already."""
+    (as ``team_appraisals`` reads them) and their open tasks (``current_tasks``, or ``HeldTask``
+    by process as ``team_rows`` keeps them), when the caller read them already."""
     if skp is None:
         skp = list(team_appraisals(penilai=penilai, periode=periode))
     if not skp:
@@ -292,9 +296,11 @@ def team_progress(*, penilai, periode: Periode, skp: list[Skp] | None = None, ta
     per_predikat: dict[str, int] = {}
     for item in skp:
         task = open_tasks.get(carriers[item.pk])
+        if task is not None and not isinstance(task, HeldTask):
+            task = HeldTask.of(task)
         item.step = str(task.title) if task is not None else item.get_status_display()
-        item.holder = task.owner if task is not None else None
-        item.holder_name = person_name(item.holder)
+        item.holder_id = task.owner_id if task is not None else None
+        item.holder_name = task.holder_name if task is not None else ""
         per_step[item.step] = per_step.get(item.step, 0) + 1
         appealed = item.status in _AFTER_PUBLICATION
         order.setdefault(item.step, (appealed, _position(task.flow_task) if task is not None else 1000))
@@ -303,6 +309,52 @@ def team_progress(*, penilai, periode: Periode, skp: list[Skp] | None = None, ta
             per_predikat[hasil.predikat] = per_predikat.get(hasil.predikat, 0) + 1
     steps = sorted(per_step.items(), key=lambda pair: (order[pair[0]], pair[0]))
     return {"skp": skp, "per_step": steps, "per_predikat": per_predikat}
+
+
+@dataclass(frozen=True)
+class HeldTask:
+    """What the team's lists show of an appraisal's open task, in plain values that can be kept
+    between writes (``team_rows``): its node by viewflow's reference, its holder by id and name."""
+
+    node_ref: str
+    owner_id: int | None
+    holder_name: str
+
+    @classmethod
+    def of(cls, task: Task) -> HeldTask:
+        return cls(node_ref=get_task_ref(task.flow_task), owner_id=task.owner_id, holder_name=person_name(task.owner))
+
+    @property
+    def flow_task(self):
+        return _node(self.node_ref)
+
+    @property
+    def title(self):
+        node = self.flow_task  # as viewflow's ``Task.title``
+        return node.task_title or gettext(str(node))
+
+
+@lru_cache(maxsize=256)
+def _node(ref: str):
+    return import_task_by_ref(ref)
+
+
+def team_rows(*, penilai, periode: Periode) -> tuple[list[Skp], dict[int, HeldTask], dict[int, list[Skp]]]:
+    """The team page's rows, kept between audited writes (``between_writes``: every step, transfer,
+    delegation and result writes an audit event): the appraisals ``penilai`` assesses in
+    ``periode`` as ``team_appraisals`` reads them, each with its number of SKP in the period
+    (``year_skps``), the open task of each by process (``HeldTask``), and every SKP of the period
+    of the members with several (``skps_of_years``, for the year's predikat). Three queries on the
+    first view after a write, none on the next ones."""
+
+    def load():
+        team = list(team_appraisals(penilai=penilai, periode=periode).annotate(year_skps=year_skp_count()))
+        tasks = {pk: HeldTask.of(task) for pk, task in current_tasks(team_carriers(team)).items()}
+        several = {s.pegawai_id for s in team if s.year_skps > 1}
+        years = skps_of_years(pegawai_ids=several, periode_id=periode.pk) if several else {}
+        return team, tasks, years
+
+    return between_writes(("team_rows", periode.pk, penilai.pk), load)
 
 
 def team_appraisals(*, penilai, periode: Periode) -> QuerySet[Skp]:

@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from ..exports import download, export_format
 from ..forms import DelegationForm
 from ..models import Delegasi, Notifikasi, Pegawai, Predikat, Skp, StatusSkp
-from ..selectors.appraisal import skps_of_years, team_appraisals, team_progress, year_skp_count
+from ..selectors.appraisal import team_progress, team_rows
 from ..selectors.capaian import capaian_in_force
 from ..selectors.kalibrasi import is_calibrator, level_distribution
 from ..selectors.org import is_admin, org_snapshot, pegawai_of, team_of
@@ -113,9 +113,10 @@ class TeamView(TemplateView):
             periode = current_period(me.instansi_id)
             ctx["periode"] = periode
             if periode is not None:
-                # each member's number of SKP in the period read with the rows (several after a transfer)
-                team = list(team_appraisals(penilai=me, periode=periode).annotate(year_skps=year_skp_count()))
-                progress = team_progress(penilai=me, periode=periode, skp=team)
+                # each member's number of SKP in the period read with the rows (several after a
+                # transfer), their open tasks and the SKP of those with several: kept between writes
+                team, tasks, years = team_rows(penilai=me, periode=periode)
+                progress = team_progress(penilai=me, periode=periode, skp=team, tasks=tasks)
                 ctx["progress"] = progress
                 ctx["per_step"] = progress["per_step"]
                 total = sum(progress["per_predikat"].values())
@@ -136,10 +137,8 @@ class TeamView(TemplateView):
                 ]
                 # Employees with several SKP this year: the year's predikat and the table that decided.
                 labels = dict(Predikat.choices)
-                several = {s.pegawai_id for s in progress["skp"] if s.year_skps > 1}
-                years = skps_of_years(pegawai_ids=several, periode_id=periode.pk) if several else {}
                 for item in progress["skp"]:
-                    if item.pegawai_id in several:
+                    if item.year_skps > 1:
                         item.annual = annual_predikat(
                             pegawai_id=item.pegawai_id, periode=periode, skps=years.get(item.pegawai_id, [])
                         )
