@@ -202,3 +202,40 @@ def test_a_unit_heads_home_reads_its_own_and_its_teams_appraisals_together_as_ea
     client.force_login(org.kasi.user)
     page = client.get("/kinerja/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Setujui SKP" in page and "Susun SKP" in page  # the team member's step, the kasi's own
+
+
+def test_the_assessor_home_reads_the_units_organisation_predikat_once_between_writes(
+    client, org, periode, spread, rules_pack, bkd
+):
+    """The team at a glance looks up the organisation predikat of the assessor's unit chain as the
+    team page does: read on the first view, kept until the next audited write, and a change (the
+    row and its audit event, as ``capaian_set`` makes them) is seen on the next view."""
+    import re
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from workflow.models import AuditAction
+    from workflow.services.audit import audit_record
+
+    capaian = CapaianOrganisasi.objects.create(
+        periode=periode, unit=org.bidang, predikat=PredikatOrganisasi.BUTUH_PERBAIKAN
+    )
+    client.force_login(org.kabid.user)
+
+    def view():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/kinerja/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+        org_line = re.search(r'<p class="kinerja-pattern-org">.*?</p>', page, re.S).group(0)
+        return org_line, [q for q in ctx.captured_queries if 'FROM "workflow_capaianorganisasi"' in q["sql"]]
+
+    page, reads = view()
+    assert len(reads) == 1 and "Butuh Perbaikan" in page
+    again, reads = view()
+    assert reads == [] and "Butuh Perbaikan" in again
+    with transaction.atomic():
+        capaian.predikat = PredikatOrganisasi.ISTIMEWA
+        capaian.save()
+        audit_record(action=AuditAction.CAPAIAN_SET, obj=capaian, by=bkd)
+    page, reads = view()
+    assert len(reads) == 1 and "Istimewa" in page and "Butuh Perbaikan" not in page

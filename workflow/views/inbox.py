@@ -35,6 +35,7 @@ from ..selectors.appraisal import (
     team_carriers,
     team_progress,
 )
+from ..selectors.capaian import capaian_in_force
 from ..selectors.dashboard import (
     STEPS,
     ProgressRow,
@@ -55,7 +56,6 @@ from ..selectors.inbox import (
 )
 from ..selectors.org import admin_instansi_ids, org_snapshot, pegawai_of, person_name, team_of
 from ..selectors.period import current_period
-from ..selectors.scoring import predikat_organisasi_of
 from .charts import distribution_chart, history_chart, org_label, pairs_chart, progress_chart
 
 PAGE_SIZE = 25
@@ -354,11 +354,14 @@ def team_glance(*, penilai, periode: Periode, progress: dict | None = None) -> d
         progress = team_progress(penilai=penilai, periode=periode)
     labels = dict(Predikat.choices)
     counted = sum(1 for skp in progress["skp"] if skp.status != StatusSkp.DITUTUP)
-    organisasi = (  # no result yet: no distribution to draw, no pattern to look up
-        predikat_organisasi_of(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
+    # no result yet: no distribution to draw, no pattern to look up; the unit chain's achievement
+    # in force is kept between writes (``capaian_in_force``, as the team page reads it)
+    in_force = (
+        capaian_in_force(periode=periode, instansi_id=penilai.instansi_id, unit_id=penilai.unit_id)
         if progress["per_predikat"]
         else None
     )
+    organisasi = in_force.capaian.predikat if in_force is not None else None
     found = distribution_from(counts=progress["per_predikat"], total=counted, periode=periode, organisasi=organisasi)
     return {
         "periode": periode,
