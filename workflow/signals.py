@@ -5,16 +5,34 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 from simple_history.signals import pre_create_historical_record
+from viewflow.workflow.models import Process, Task
 
 from project.admin_base import admin_changed
 from rules.signals import choice_labels, publish_impact, rule_changed
 
 from .domain.explanation import value_labels
-from .models import AuditAction, Delegasi, Instansi, Jabatan, JendelaReview, Pegawai, PenugasanPlt, Periode, Unit
+from .models import (
+    AuditAction,
+    Delegasi,
+    Instansi,
+    Jabatan,
+    JendelaReview,
+    Pegawai,
+    PenugasanPlt,
+    Periode,
+    Skp,
+    Unit,
+)
 from .selectors.org import forget_org_snapshots
 from .selectors.period import forget_period_windows
 from .selectors.rule_impact import publish_impact as period_publish_impact
-from .services.audit import audit_record, cache_history_managers, defer_history_saves, fill_history_user
+from .services.audit import (
+    audit_record,
+    cache_history_managers,
+    defer_history_saves,
+    fill_history_user,
+    hold_prenumbered_inserts,
+)
 
 
 def connect() -> None:
@@ -42,6 +60,8 @@ def connect_audit() -> None:
     ``workflow``) are written to the audit log."""
     cache_history_managers()
     defer_history_saves()
+    # Opening a period holds back the new appraisals' rows and inserts them per table at once.
+    hold_prenumbered_inserts(Process, Task, Skp)
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")
     rule_changed.connect(record_rule_change, dispatch_uid="audit-rule-changed")
     admin_changed.connect(record_admin_change, dispatch_uid="audit-admin-changed")

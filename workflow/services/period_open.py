@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Process, Task
 
 from ..models import (
     AuditAction,
@@ -26,7 +27,7 @@ from ..models import (
 )
 from ..selectors.org import OrgSnapshot
 from .appraisal import appraisal_open
-from .audit import acting_as, audit_batch, audit_record
+from .audit import acting_as, audit_batch, audit_record, inserts_prenumbered
 from .keadaan import exclusions_record, opening_reference_date, returned_since, skp_open_from
 
 # The Celery task that runs one chunk (``workflow.tasks.open_period_chunk``, which calls
@@ -171,8 +172,9 @@ def period_open_chunk(*, job_id: int, pegawai_ids: list[int], by, nomor: int | N
             return opened
 
         try:
-            # One savepoint for the chunk instead of one per employee (two round trips each) ...
-            with transaction.atomic(), audit_batch():
+            # One savepoint for the chunk instead of one per employee (two round trips each), and
+            # the new processes, tasks and SKP inserted per table at the end of it ...
+            with transaction.atomic(), audit_batch(), inserts_prenumbered(Process, Task, Skp, block=len(people) or 1):
                 created = open_all(savepoints=False)
         except IntegrityError:
             # ... unless someone opened one of these appraisals meanwhile (another opening of the
