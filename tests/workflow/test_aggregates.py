@@ -52,3 +52,23 @@ def test_the_admin_pages_read_stored_figures_on_the_second_view(client, org, per
     grouped = [q["sql"] for q in first.captured_queries if "GROUP BY" in q["sql"] and "workflow_skp" in q["sql"]]
     assert grouped, "the first view counts the appraisals"
     assert not [q["sql"] for q in second.captured_queries if q["sql"] in grouped]
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def test_figures_read_inside_a_transaction_are_its_own_and_kept_for_nobody(org, periode, spread):  # noqa: F811
+    """A transaction that wrote an audited change and reads the figures sees its own change; if it
+    rolls back, the next write takes the same number in the chain, and its figures are counted
+    afresh, not the rolled-back transaction's."""
+    assert dinkes_steps(periode)[StatusSkp.DRAFT] == 1
+    with pytest.raises(_RolledBack), transaction.atomic():
+        Skp.objects.filter(pk=spread["pelaksana"].pk).update(status=StatusSkp.DIAJUKAN)
+        audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, after={"tahun": periode.tahun})
+        inside = dinkes_steps(periode)
+        assert inside[StatusSkp.DIAJUKAN] == 2 and StatusSkp.DRAFT not in inside
+        raise _RolledBack
+    with transaction.atomic():  # the chain's next number again, with nothing changed this time
+        audit_record(action=AuditAction.PERIOD_CREATED, obj=periode, after={"tahun": periode.tahun})
+    assert dinkes_steps(periode)[StatusSkp.DRAFT] == 1

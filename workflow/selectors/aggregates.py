@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count
 
 from project.memo import memoized
@@ -38,9 +39,19 @@ def _audit_head() -> int:
     return found[0][0] if found else 0
 
 
+def in_own_transaction() -> bool:
+    """Inside a transaction the code opened (not a test case's wrapper around it)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
 def between_writes(key: Hashable, load: Callable[[], T]) -> T:
+    """``load()``, kept under the number of the last audited write. Inside a transaction it is
+    loaded afresh and kept nowhere: what a transaction reads may be its own writes, not committed
+    yet (kept under a number a rollback gives back to the next write, it would be served as that
+    write's figures), and a number read before its own writes would serve it figures from before
+    them."""
     seconds = settings.KINERJA_AGGREGATE_CACHE_SECONDS
-    if seconds <= 0:
+    if seconds <= 0 or in_own_transaction():
         return load()
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
     full_key = f"kinerja-aggregate-{audit_head()}-{digest}"
