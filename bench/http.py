@@ -72,6 +72,8 @@ def setup_django(url: str, conn_max_age: int = 0) -> None:
     os.environ["DB_CONN_MAX_AGE"] = str(conn_max_age)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-bench-only")
+    # the audit anchor's line per committed write and Celery's per eager task would bury the figures
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -54,6 +54,8 @@ def setup_django(url: str) -> None:
     os.environ["KINERJA_EXTRA_APPS"] = "bench"  # the baseline flow lives in bench/bare_flow.py
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     os.environ.setdefault("SECRET_KEY", "django-insecure-kinerja-bench-only")  # DEBUG is off, as in production
+    # the audit anchor's line per committed write and Celery's per eager task would bury the figures
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django
 
