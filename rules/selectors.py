@@ -29,17 +29,31 @@ def version_in_force(*, rule_set: str, on: dt.date) -> RuleSetVersion | None:
 # a draft deleted): each such change, once committed, gives the versions a new generation in the
 # cache every process shares, and a process keeps what it read under the generation it read it in
 # — at most KEPT_SECONDS, should a change ever bypass the models' signals (a bulk update). Only
-# with a shared cache (``project.auth.shared_cache``), and only outside a transaction: what is read
-# inside one may yet be rolled back, or may already see its own uncommitted change.
+# with a shared cache (``project.auth.shared_cache``), and not inside a transaction that changed a
+# rule set or version itself (it sees its own uncommitted change, which may yet be rolled back):
+# such a change marks the connection (``CHANGED``) until it commits, or until the connection is next
+# seen outside a transaction. A transaction that changed none reads what others committed, as a
+# read outside one does — the steps of a workflow, which all run in one, keep what they read.
 GENERATION_KEY = "kinerja-rules-generation"
 KEPT_SECONDS = 60.0
 _kept_versions: dict[tuple, tuple[str, float, object]] = {}
 _kept_lock = threading.Lock()
 
 
+CHANGED = "_kinerja_rules_changed"
+
+
 def versions_changed(**_signal_kwargs) -> None:
-    """A version was saved or deleted (signal receiver): a new generation once it commits."""
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+    """A version was saved or deleted (signal receiver): a new generation once it commits; until
+    then the transaction reads versions afresh."""
+    if connection.in_atomic_block:
+        connection.__dict__[CHANGED] = True
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    connection.__dict__.pop(CHANGED, None)
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def _kept(rule_set: str, on: dt.date) -> RuleSetVersion | None:
@@ -48,10 +62,15 @@ def _kept(rule_set: str, on: dt.date) -> RuleSetVersion | None:
 
 def kept(key: tuple, load):
     """``load()`` kept by the process under ``key`` until the versions' next generation (above);
-    read afresh inside a transaction or without a shared cache. What is kept is shared by the
-    requests of the process: read it, never change it."""
-    if not shared_cache() or connection.in_atomic_block:
+    read afresh without a shared cache and inside a transaction that changed rule sets or
+    versions. What is kept is shared by the requests of the process: read it, never change it."""
+    if not shared_cache():
         return load()
+    if connection.in_atomic_block:
+        if connection.__dict__.get(CHANGED):
+            return load()
+    else:
+        connection.__dict__.pop(CHANGED, None)  # its transaction ended (committed or rolled back)
     generation = memoized("rules_generation", lambda: cache.get(GENERATION_KEY) or "")
     now = time.monotonic()
     found = _kept_versions.get(key)

@@ -212,7 +212,8 @@ def test_a_decisions_recorded_hash_gives_the_versions_tables_without_a_query(pac
 def test_the_version_in_force_is_kept_between_changes_and_a_publish_is_seen_at_once(settings):
     """With a shared cache, a process keeps the version in force it read (no query the next
     time) until a version is saved: the publication, once committed, is seen by the next read;
-    a publication rolled back changes nothing; inside a transaction the database is always read."""
+    a publication rolled back changes nothing; a transaction keeps what was read unless it changed
+    a version itself, and then it reads its own change."""
     from django.core.management import call_command
 
     from rules.selectors import _kept_versions, version_in_force
@@ -236,7 +237,18 @@ def test_the_version_in_force_is_kept_between_changes_and_a_publish_is_seen_at_o
     assert version_in_force(rule_set="penilaian-kinerja", on=day).pk == draft.pk
     with transaction.atomic(), CaptureQueriesContext(connections["default"]) as queries:
         assert version_in_force(rule_set="penilaian-kinerja", on=day).pk == draft.pk
-    assert len(queries) == 1
+    assert len(queries) == 0  # a transaction that changed no version reads what others committed
+
+    later, later_day = draft_with_policy(22), day + dt.timedelta(days=30)
+    assert version_in_force(rule_set="penilaian-kinerja", on=later_day).pk == draft.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rule_version_publish(version=later, effective_from=later_day, reason="dicoba")
+        with CaptureQueriesContext(connections["default"]) as queries:
+            assert version_in_force(rule_set="penilaian-kinerja", on=later_day).pk == later.pk  # its own change
+        assert len(queries) == 1
+        raise RuntimeError("rolled back")
+    with transaction.atomic():  # the connection's next transaction keeps no trace of the rolled-back one
+        assert version_in_force(rule_set="penilaian-kinerja", on=later_day).pk == draft.pk
     settings.KINERJA_CACHE_URL = ""
     with CaptureQueriesContext(connections["default"]) as queries:
         version_in_force(rule_set="penilaian-kinerja", on=day)
@@ -247,7 +259,7 @@ def test_the_version_in_force_is_kept_between_changes_and_a_publish_is_seen_at_o
 def test_a_version_read_by_its_id_is_kept_until_a_version_is_saved(settings):
     """A version read by id (a result's trace names it) is kept by the process like the version
     in force: no query the next time; a publication that closes it is seen once committed, a
-    rolled-back one never; inside a transaction the database is read."""
+    rolled-back one never; a transaction that changed no version keeps what was read."""
     from django.core.management import call_command
 
     from rules.selectors import _kept_versions

@@ -14,6 +14,8 @@ from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.prepared import Prepared
+
 from ..models import Evaluasi, JendelaReview, JenisJendela, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
 from .aggregates import between_writes, unit_status_counts
 from .org import HOLDER_NAME_FIELDS, admin_instansi_ids, pegawai_of, person_name
@@ -195,10 +197,15 @@ def remember_review(skp: Skp, evaluasi: Evaluasi) -> None:
     cached._result_cache.append(evaluasi)
 
 
+_FOR_PUBLICATION = Prepared(
+    lambda pk: Skp.objects.select_related("hasil", "periode", "pegawai__user").filter(process_id=pk)[:2], arity=1
+)
+
+
 def skp_for_publication(process_id: int) -> Skp:
     """The SKP of an appraisal process with what publishing it reads (its result, period and
-    employee with the account to notify), in one query."""
-    return Skp.objects.select_related("hasil", "periode", "pegawai__user").get(process_id=process_id)
+    employee with the account to notify), in one query (compiled once: every release reads it)."""
+    return _FOR_PUBLICATION.get(int(process_id))
 
 
 def current_window(skp: Skp, *, kind: str | None = None) -> JendelaReview | None:

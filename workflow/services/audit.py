@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from django.conf import settings
@@ -37,6 +37,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models.sql import InsertQuery, UpdateQuery
 from simple_history.models import HistoricalRecords
+
+from project.prepared import Prepared
 
 from ..models import AuditChainHead, AuditEvent
 
@@ -379,15 +381,39 @@ def _insert_statement(model, objs, *, raw: bool = False) -> tuple[str, tuple]:
     opts = model._meta
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.pk]
-    if any(getattr(obj, opts.pk.attname) is not None for obj in objs):  # ids given (``inserts_prenumbered``)
-        fields = [f for f in opts.concrete_fields if not f.generated]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs, raw=raw)
-    [(sql, params)] = query.get_compiler(using="default").as_sql()
+    with_ids = any(getattr(obj, opts.pk.attname) is not None for obj in objs)  # ``inserts_prenumbered``
+    fields, head, row = _insert_shape(connection.vendor, model, with_ids)
+    if head and not any(hasattr(getattr(obj, f.attname), "resolve_expression") for obj in objs for f in fields):
+        params = [
+            f.get_db_prep_save(getattr(obj, f.attname) if raw else f.pre_save(obj, True), connection)
+            for obj in objs
+            for f in fields
+        ]
+        sql = head + ", ".join([row] * len(objs))
+    else:
+        query = InsertQuery(model)
+        query.insert_values(fields, objs, raw=raw)
+        [(sql, params)] = query.get_compiler(using="default").as_sql()
     for obj in objs:
         obj._state.adding, obj._state.db = False, "default"
-    return sql, params
+    return sql, tuple(params)
+
+
+@cache
+def _insert_shape(vendor: str, model, with_ids: bool) -> tuple[list, str, str]:  # vendor: one per database kind
+    """The fields a batch INSERT of ``model`` writes, and — unless a field needs a placeholder of
+    its own (binary, array, range, geometry) — the statement's head (``INSERT INTO t (a, b)
+    VALUES ``) and one row's placeholders (``(%s, %s)``): the statement Django's compiler builds
+    for plain values, built once per table instead of once per value. Rows that hold an
+    expression go through Django's compiler."""
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and (with_ids or f is not opts.pk)]
+    if not fields or any(hasattr(f, "get_placeholder") for f in fields):
+        return fields, "", ""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    head = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the model, values bound
+    return fields, head, "(" + ", ".join(["%s"] * len(fields)) + ")"
 
 
 def _run(statements: list[tuple[str, tuple]]) -> None:
@@ -501,12 +527,18 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256((canonical(event_fields(event)) + event.prev_hash).encode()).hexdigest()
 
 
+@cache
+def _chain_head_query() -> Prepared:
+    """The chain head's row, locked (read in every step: compiled once per connection)."""
+    return Prepared(lambda: AuditChainHead.objects.select_for_update().filter(pk=1).order_by("pk")[:1], arity=0)
+
+
 def _lock_chain() -> AuditChainHead:
     """The chain head, locked until the transaction ends (SELECT ... FOR UPDATE; SQLite's IMMEDIATE
     transactions already hold the only write lock). The migration creates the head; if it is gone
     (a test database flushed), the first writer recreates it under a transaction-scoped advisory
     lock so two writers cannot both start a chain."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    head = _chain_head_query().first()
     if head is not None:
         return head
     if connection.vendor == "postgresql":

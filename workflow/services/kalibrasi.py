@@ -24,6 +24,7 @@ from viewflow.workflow.status import STATUS
 
 import rules
 from project.memo import step_memo
+from project.prepared import Prepared
 from rules.models import RuleSetVersion
 
 from ..domain.scoring import PREDIKAT_TABLE, decision_record
@@ -248,6 +249,12 @@ def kalibrasi_publish(*, periode, unit: Unit, versi: int, by, activation=None) -
     return len(waiting)
 
 
+_WAITING_TASK = Prepared(  # read for every result released: compiled once
+    lambda task_id: Task.objects.select_related("process").filter(pk=task_id, status=STATUS.NEW).order_by("pk")[:1],
+    arity=1,
+)
+
+
 def kalibrasi_release(*, skp_ids: list[int], by=None) -> int:
     """Move each appraisal waiting for calibration on to publication (the flow's ``publish``
     node). Appraisals no longer waiting are skipped, so a chunk delivered twice does nothing twice.
@@ -269,7 +276,7 @@ def kalibrasi_release(*, skp_ids: list[int], by=None) -> int:
                 audit_batch(),
                 flow.lock(process_id),
             ):
-                task = Task.objects.select_related("process").filter(pk=task_id, status=STATUS.NEW).first()
+                task = _WAITING_TASK.first(task_id)
                 if task is None:  # released meanwhile (a chunk delivered twice)
                     continue
                 activation = node.activation_class(task)

@@ -8,12 +8,14 @@ transitions do not check permissions themselves — and start it here.
 
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow import lock
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -22,6 +24,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from project.memo import step_memo
+from project.prepared import Prepared
 
 from .audit import acting_as, audit_batch
 
@@ -52,11 +55,12 @@ def process_starting():
 
 
 class FlowLock(lock.SelectForUpdateLock):
-    """viewflow's ``SELECT ... FOR UPDATE NOWAIT`` lock on the process row, except on a process
-    being created by the current transaction (``process_starting``): the start node saves the
-    process and then locks it; that first lock names the new row, which nobody else can lock or
-    even see yet, and it and any later lock of the same row inside the run are already held in
-    every sense that matters."""
+    """viewflow's ``SELECT ... FOR UPDATE NOWAIT`` lock on the process row, with its retries (the
+    statement compiled once per connection: ``project.prepared``), except on a process being
+    created by the current transaction (``process_starting``): the start node saves the process
+    and then locks it; that first lock names the new row, which nobody else can lock or even see
+    yet, and it and any later lock of the same row inside the run are already held in every sense
+    that matters."""
 
     @contextmanager
     def __call__(self, flow_class, process_pk):
@@ -66,8 +70,27 @@ class FlowLock(lock.SelectForUpdateLock):
                 fresh.append(process_pk)
             yield
             return
-        with super().__call__(flow_class, process_pk):
-            yield
+        query = _process_lock_query(flow_class.process_class, self.nowait)
+        for attempt in range(self.attempts):  # viewflow's retry: a short, growing, jittered wait
+            with transaction.atomic():
+                try:
+                    query.rows(int(process_pk))
+                except DatabaseError:
+                    if attempt == self.attempts - 1:
+                        raise FlowLockFailed(f"Lock failed for {flow_class}") from None
+                    time.sleep(((attempt + 1) * random.random() + 2**attempt) / 2.5)  # noqa: S311
+                else:
+                    yield
+                    return
+
+
+@cache
+def _process_lock_query(process_class, nowait: bool) -> Prepared:
+    """``SELECT ... FOR UPDATE [NOWAIT]`` of a process row, as viewflow's lock sends it, compiled once."""
+    return Prepared(
+        lambda pk: process_class._default_manager.filter(pk=pk).select_for_update(nowait=nowait).values_list("pk")[:1],
+        arity=1,
+    )
 
 
 def task_already_done_message() -> str:
@@ -78,12 +101,22 @@ def lock_failed_message() -> str:
     return _("Someone else is working on this appraisal right now. Please try again in a moment.")
 
 
+@cache
+def _open_task_query(node) -> Prepared:
+    """The read of ``node``'s open task in a process, compiled once (it runs in every step)."""
+
+    def build(process_pk):
+        tasks = Task.objects.filter(
+            process_id=process_pk, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        ).select_related("owner", "process")
+        return (tasks if tasks.ordered else tasks.order_by("pk"))[:1]  # as ``first()`` orders
+
+    return Prepared(build, arity=1)
+
+
 def open_task(process_pk: int, node) -> Task | None:
-    return (
-        Task.objects.filter(process_id=process_pk, flow_task=node, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-        .select_related("owner", "process")
-        .first()
-    )
+    """The open (new or assigned) task of ``node`` in the process, with its owner and process."""
+    return _open_task_query(node).first(int(process_pk))
 
 
 @contextmanager
