@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql import UpdateQuery
 
 # Two sets of marker ids, far from any id a table hands out and from each other.
 _MARKS = (-1_900_000_001, -1_800_000_001)
@@ -131,3 +132,54 @@ class Prepared:
         if len(found) > 1:
             raise model.MultipleObjectsReturned(f"get() returned more than one {model._meta.object_name}.")
         return found[0]
+
+
+# --- saves of existing rows -----------------------------------------------------------------------
+
+_UPDATES = "_kinerja_prepared_updates"
+
+
+def prepare_updates(*models: type) -> None:
+    """A save of an existing row of ``models`` sends the UPDATE Django compiled for the first save
+    of the same fields (and the same of them empty: Django writes ``NULL`` into the statement) on
+    this connection, with the new values in its parameters, instead of
+    building and compiling the statement again (viewflow saves a task row three times a step).
+    A save that needs more than plain values — an expression (``F()``), a field with a placeholder
+    of its own, ``select_on_save``, a base manager that filters, another database — goes through
+    Django as before."""
+    for model in models:
+        if getattr(model._do_update, "_kinerja_prepared", False):
+            continue
+        original = model._do_update
+
+        def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, _original=original):
+            if (
+                not values
+                or using not in (None, "default")
+                or self._meta.select_on_save
+                or base_qs.query.where
+                or any(hasattr(f, "get_placeholder") for f, _, _ in values)
+                or any(hasattr(v, "resolve_expression") or hasattr(v, "prepare_database_save") for _, _, v in values)
+            ):
+                return _original(self, base_qs, using, pk_val, values, update_fields, forced_update)
+            connection = connections["default"]
+            opts = base_qs.model._meta
+            prepared = [f.get_db_prep_save(v, connection) for f, _, v in values]
+            params = [value for value in prepared if value is not None]  # Django writes NULL into the SQL
+            params.append(opts.pk.get_db_prep_value(pk_val, connection))
+            plans = connection.__dict__.setdefault(_UPDATES, {})
+            key = (base_qs.model, tuple(f.attname for f, _, _ in values), tuple(v is None for v in prepared))
+            sql = plans.get(key)
+            if sql is None:
+                query = base_qs.filter(pk=pk_val).query.chain(UpdateQuery)
+                query.add_update_fields(values)
+                sql, compiled_params = query.get_compiler(using="default").as_sql()
+                if len(compiled_params) != len(params) or compiled_params[-1] != params[-1]:
+                    raise ImproperlyConfigured(f"{base_qs.model!r}: an UPDATE whose values are not its parameters")
+                plans[key] = sql
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.rowcount > 0
+
+        _do_update._kinerja_prepared = True
+        model._do_update = _do_update

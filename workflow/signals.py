@@ -8,12 +8,15 @@ from simple_history.signals import pre_create_historical_record
 from viewflow.workflow.models import Process, Task
 
 from project.admin_base import admin_changed
+from project.prepared import prepare_updates
 from rules.signals import choice_labels, publish_impact, rule_changed
 
 from .domain.explanation import value_labels
 from .models import (
     AuditAction,
     Delegasi,
+    Evaluasi,
+    HasilPenilaian,
     Instansi,
     Jabatan,
     JendelaReview,
@@ -60,6 +63,8 @@ def connect_audit() -> None:
     ``workflow``) are written to the audit log."""
     cache_history_managers()
     defer_history_saves()
+    # The rows every step saves again: their UPDATE compiled once per connection.
+    prepare_updates(Process, Task, Skp, Evaluasi, HasilPenilaian)
     # Opening a period holds back the new appraisals' rows and inserts them per table at once.
     hold_prenumbered_inserts(Process, Task, Skp)
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")

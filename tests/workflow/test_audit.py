@@ -434,21 +434,31 @@ def test_a_step_inserts_each_history_table_once(org, opened, rules_pack):
 @pytest.mark.postgres
 def test_a_step_sends_its_rows_and_its_event_in_one_round_trip(org, opened, rules_pack):
     """On PostgreSQL a step's history rows, the next task's due date and notification, its event and
-    the chain head's update go to the database together, after the chain head is locked; the
-    chain stays whole and the rows are there."""
-    from django.test.utils import CaptureQueriesContext
+    the chain head's update go to the database together — sent in one pipeline, one wait for all
+    their results — after the chain head is locked; the chain stays whole and the rows are there."""
+    from psycopg import pq
 
     from workflow.models import Notifikasi, TenggatTugas
 
+    sent = []  # (statement, whether the connection was in a pipeline when it was sent)
+
+    def watch(execute, sql, params, many, context):
+        sent.append((sql, connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF))
+        return execute(sql, params, many, context)
+
     skp = Skp.objects.get(pegawai=org.pelaksana)
-    with CaptureQueriesContext(connection) as ctx:
+    with connection.execute_wrapper(watch):
         svc.plan_submit(skp=skp, by=org.pelaksana.user, pendekatan="kuantitatif", rows=rows(3))
-    sqls = [q["sql"] for q in ctx.captured_queries]
-    [together] = [sql for sql in sqls if 'INSERT INTO "workflow_auditevent"' in sql]
-    for table in ("workflow_historicalskp", "workflow_historicaltask", "workflow_tenggattugas", "workflow_notifikasi"):
+    piped = [i for i, (_sql, in_pipeline) in enumerate(sent) if in_pipeline]
+    assert piped == list(range(piped[0], piped[-1] + 1))  # one pipeline: consecutive statements
+    together = " ".join(sent[i][0] for i in piped)
+    for table in ("workflow_auditevent", "workflow_historicalskp", "workflow_historicaltask"):
+        assert f'INSERT INTO "{table}"' in together
+    for table in ("workflow_tenggattugas", "workflow_notifikasi"):
         assert f'INSERT INTO "{table}"' in together
     assert 'UPDATE "workflow_auditchainhead"' in together
-    assert "FOR UPDATE" in sqls[sqls.index(together) - 1]  # the head, locked just before
+    assert "FOR UPDATE" in sent[piped[0] - 1][0]  # the head, locked just before
+    assert not any('"workflow_auditevent"' in sql for sql, in_pipeline in sent if not in_pipeline)
     approve = Task.objects.get(process_id=skp.process_id, flow_task=svc._node("approve_plan"))
     assert TenggatTugas.objects.filter(task=approve).exists()
     assert Notifikasi.objects.filter(penerima=approve.owner, tautan__contains=f"/{approve.pk}/").exists()

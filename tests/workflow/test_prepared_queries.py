@@ -2,6 +2,8 @@
 querysets themselves give — the same rows, fields, related objects and SQL — on SQLite and on
 PostgreSQL (the suite runs on both), and refuse a queryset whose SQL their values would change."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -98,3 +100,52 @@ def test_only_ids_are_taken():
         prepared.objects(1, 2)
     with pytest.raises(TypeError):
         Prepared(lambda pk: Pegawai.objects.filter(pk=pk).values_list("pk"), arity=1).objects(1)
+
+
+# --- saves of existing rows (``prepare_updates``: Process, Task, Skp, Evaluasi, HasilPenilaian) ----
+
+
+def test_a_saved_task_reads_back_as_it_was_set_whatever_its_empty_fields(org, opened, monkeypatch):
+    compiles = []
+    original = compiler.SQLUpdateCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        compiles.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(compiler.SQLUpdateCompiler, "as_sql", counted)
+    tasks = list(Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk"))
+    assert len(tasks) >= 5
+    moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    for n, task in enumerate(tasks):
+        task.data = {"catatan": f"ke-{n}", "angka": [n, 2.5, None]}
+        task.assigned = moment if n % 2 else None  # empty, then set: two shapes of the statement
+        task.external_task_id = None if n % 2 else f"x-{n}"
+        with CaptureQueriesContext(connection) as queries:
+            task.save()
+        updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert len(updates) == 1 and updates[0].startswith('UPDATE "viewflow_task" SET')  # and its history row
+        again = Task.objects.get(pk=task.pk)
+        assert (again.data, again.assigned, again.external_task_id) == (task.data, task.assigned, task.external_task_id)
+    assert compiles.count(Task) == 2  # one per shape, then never again
+
+
+def test_a_save_with_an_expression_goes_through_django_and_a_vanished_row_is_refused(org, opened):
+    from django.db import DatabaseError, transaction
+    from django.db.models import F
+
+    from workflow.services.audit import audit_disabled
+
+    skp = Skp.objects.order_by("pk").first()
+    before = skp.urutan
+    skp.urutan = F("urutan") + 1
+    with audit_disabled():  # a history row cannot copy an expression: the app never saves one
+        skp.save()
+    skp.refresh_from_db()
+    assert skp.urutan == before + 1
+    task = Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk").first()
+    Task.objects.filter(pk=task.pk).delete()
+    task.status = STATUS.CANCELED
+    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+        task.save(update_fields=["status"])
+    assert not Task.objects.filter(pk=task.pk).exists()

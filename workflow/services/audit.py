@@ -418,29 +418,25 @@ def _insert_shape(vendor: str, model, with_ids: bool) -> tuple[list, str, str]: 
 
 def _run(statements: list[tuple[str, tuple]]) -> None:
     """Execute ``statements`` in as few round trips as the database allows: one on PostgreSQL, one
-    by one elsewhere. Several statements in one ``execute`` need values bound by the client: a
-    connection that binds on the server (``DB_PREPARED``) sends them through a client-binding cursor."""
+    by one elsewhere. A connection that binds values on the server (``DB_PREPARED``, the default)
+    sends them in a pipeline: each statement parsed once per connection and prepared like any
+    other, all sent before the one wait for their results (an error is raised when the pipeline
+    ends, as Django's error). One that binds on the client sends them joined into one string."""
     if not statements:
         return
     if connection.vendor == "postgresql" and len(statements) > 1:
-        with _client_binding_cursor() as cursor:
+        if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            connection.ensure_connection()
+            with connection.wrap_database_errors, connection.connection.pipeline(), connection.cursor() as cursor:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+            return
+        with connection.cursor() as cursor:
             cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
         return
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-
-
-def _client_binding_cursor():
-    """A cursor of the connection that binds values on the client (Django's default for psycopg 3),
-    whatever the connection's own cursors do; wrapped as Django wraps its cursors (query logging)."""
-    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        return connection.cursor()
-    from django.db.backends.postgresql.base import Cursor
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(Cursor(connection.connection))
 
 
 def _flush(batch: _Batch) -> None:
