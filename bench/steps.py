@@ -3,7 +3,8 @@
     python -m bench.steps [--n 30] [--database-url URL] [--profile FILE] [--audit on|off]
 
 Runs ``--n`` lifecycles as ``bench.lifecycle`` does (after a warm-up) and the bare viewflow
-baseline, and prints per step: statements, CPU ms and wall ms per lifecycle, and the statements
+baseline, and prints per step: statements, round trips (the statements of one pipeline share one),
+CPU ms and wall ms per lifecycle, and the statements
 grouped by table and verb. The database named by --database-url is dropped and recreated.
 With --profile, a cProfile of the lifecycles goes to FILE (read it with pstats).
 """
@@ -44,8 +45,22 @@ def _kind(sql: str) -> str:
     return head.split()[0] if head.split() else "?"
 
 
+_piped = [False]  # whether the previous statement went out in a pipeline (one wait for all of it)
+
+
+def _in_pipeline(context) -> bool:
+    from psycopg import pq
+
+    conn = context["connection"].connection
+    return conn is not None and conn.pgconn.pipeline_status != pq.PipelineStatus.OFF
+
+
 def _wrapper(execute, sql, params, many, context):
     step = _current[0]
+    piped = _in_pipeline(context)
+    if not (piped and _piped[0]):  # the statements of one pipeline share one round trip
+        _stats[step]["trips"] += 1
+    _piped[0] = piped
     t0 = time.perf_counter()
     try:
         return execute(sql, params, many, context)
@@ -137,21 +152,24 @@ def main() -> None:
     if prof:
         prof.dump_stats(args.profile)
     n = args.n
-    print(f"{'step':32} {'stmts':>7} {'cpu ms':>8} {'wall ms':>8} {'sql ms':>8}   (per lifecycle)")
+    print(f"{'step':32} {'stmts':>7} {'trips':>7} {'cpu ms':>8} {'wall ms':>8} {'sql ms':>8}   (per lifecycle)")
     for name, c in _stats.items():
         if name == "setup":
             continue
         print(
-            f"{name:32} {c['statements'] / n:7.1f} {c['cpu_us'] / n / 1000:8.2f} {c['wall_us'] / n / 1000:8.2f}"
-            f" {c['sql_us'] / n / 1000:8.2f}"
+            f"{name:32} {c['statements'] / n:7.1f} {c['trips'] / n:7.1f} {c['cpu_us'] / n / 1000:8.2f}"
+            f" {c['wall_us'] / n / 1000:8.2f} {c['sql_us'] / n / 1000:8.2f}"
         )
     life, bare = _stats["lifecycles (total)"], _stats["bare (total)"]
     steps_life = sum(c["statements"] for k, c in _stats.items() if k not in ("setup",) and not k.startswith("bare"))
     steps_bare = sum(c["statements"] for k, c in _stats.items() if k.startswith("bare"))
+    trips_life = sum(c["trips"] for k, c in _stats.items() if k not in ("setup",) and not k.startswith("bare"))
+    trips_bare = sum(c["trips"] for k, c in _stats.items() if k.startswith("bare"))
     cpu, cpu_bare = life["cpu_us"] / n / 1000, bare["cpu_us"] / n / 1000
     wall, wall_bare = life["wall_us"] / n / 1000, bare["wall_us"] / n / 1000
     print(
-        f"\nper lifecycle: statements {steps_life / n:.1f} (bare {steps_bare / n:.1f});"
+        f"\nper lifecycle: statements {steps_life / n:.1f} (bare {steps_bare / n:.1f}),"
+        f" round trips {trips_life / n:.1f} (bare {trips_bare / n:.1f});"
         f" CPU {cpu:.1f} ms (bare {cpu_bare:.1f}, ratio {cpu_bare / cpu:.3f});"
         f" wall {wall:.1f} ms (bare {wall_bare:.1f}, ratio {wall_bare / wall:.3f})"
     )
