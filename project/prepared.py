@@ -37,6 +37,10 @@ class _Plan:
     slots: list[tuple[int | None, object]]  # per parameter: (argument index, None) or (None, constant)
     compiler: object  # the compiled template: select list, klass_info, converters
     model_rows: bool
+    # for model rows: where the model's own columns are, their attribute names, the related objects' populators
+    columns: tuple[int, int] = (0, 0)
+    init_list: list[str] | None = None
+    populators: list | None = None
 
 
 class Prepared:
@@ -80,7 +84,14 @@ class Prepared:
         model_rows = queryset._iterable_class is not None and issubclass(queryset._iterable_class, ModelIterable)
         if model_rows and (queryset._known_related_objects or compiler.has_extra_select):
             raise ImproperlyConfigured(f"{self.build!r}: not a plain read of model rows")
-        return _Plan(sql=sql, slots=slots, compiler=compiler, model_rows=model_rows)
+        plan = _Plan(sql=sql, slots=slots, compiler=compiler, model_rows=model_rows)
+        if model_rows:
+            select, klass_info = compiler.select, compiler.klass_info
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            plan.columns = (start, end)
+            plan.init_list = [column[0].target.attname for column in select[start:end]]
+            plan.populators = get_related_populators(klass_info, select, self.using)
+        return plan
 
     def rows(self, *ids: int) -> list[tuple]:
         """The raw rows (for a lock, or a ``values_list`` read)."""
@@ -103,15 +114,11 @@ class Prepared:
         if not rows:
             return []
         compiler = plan.compiler
-        select, klass_info = compiler.select, compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.using)
-        model = klass_info["model"]
+        (start, end), model = plan.columns, compiler.klass_info["model"]
         found = []
         for row in compiler.results_iter(results=[rows]):
-            obj = model.from_db(self.using, init_list, row[start:end])
-            for populator in populators:
+            obj = model.from_db(self.using, plan.init_list, row[start:end])
+            for populator in plan.populators:
                 populator.populate(row, obj)
             for name, position in compiler.annotation_col_map.items():
                 setattr(obj, name, row[position])

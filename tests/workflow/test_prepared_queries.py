@@ -47,17 +47,23 @@ def test_the_open_task_is_the_one_the_queryset_gives_with_its_owner_and_process(
     assert open_task(10**9, AppraisalFlow.draft_plan) is None  # no such process
 
 
-def test_a_prepared_read_is_compiled_once_per_connection_and_sends_the_querysets_sql(org, opened, monkeypatch):
-    prepared = Prepared(lambda pk: Pegawai.objects.filter(unit_id=pk).select_related("jabatan").order_by("pk"), arity=1)
-    unit_ids = list(Pegawai.objects.values_list("unit_id", flat=True).distinct().order_by("unit_id"))
+def _count_compiles(monkeypatch, compiler_class) -> list:
+    """The models whose statements ``compiler_class`` compiles from now on, one entry per compile."""
     compiles = []
-    original = compiler.SQLCompiler.as_sql
+    original = compiler_class.as_sql
 
     def counted(self, *args, **kwargs):
         compiles.append(self.query.model)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(compiler.SQLCompiler, "as_sql", counted)
+    monkeypatch.setattr(compiler_class, "as_sql", counted)
+    return compiles
+
+
+def test_a_prepared_read_is_compiled_once_per_connection_and_sends_the_querysets_sql(org, opened, monkeypatch):
+    prepared = Prepared(lambda pk: Pegawai.objects.filter(unit_id=pk).select_related("jabatan").order_by("pk"), arity=1)
+    unit_ids = list(Pegawai.objects.values_list("unit_id", flat=True).distinct().order_by("unit_id"))
+    compiles = _count_compiles(monkeypatch, compiler.SQLCompiler)
     for unit_id in unit_ids:
         with CaptureQueriesContext(connection) as orm_queries:
             expected = list(Pegawai.objects.filter(unit_id=unit_id).select_related("jabatan").order_by("pk"))
@@ -106,14 +112,7 @@ def test_only_ids_are_taken():
 
 
 def test_a_saved_task_reads_back_as_it_was_set_whatever_its_empty_fields(org, opened, monkeypatch):
-    compiles = []
-    original = compiler.SQLUpdateCompiler.as_sql
-
-    def counted(self, *args, **kwargs):
-        compiles.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(compiler.SQLUpdateCompiler, "as_sql", counted)
+    compiles = _count_compiles(monkeypatch, compiler.SQLUpdateCompiler)
     tasks = list(Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk"))
     assert len(tasks) >= 5
     moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
