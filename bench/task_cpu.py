@@ -125,9 +125,7 @@ def main() -> None:
             assert task_page.status_code == 200, (step, task_page.status_code)
 
             def read_form(text=task_page.text, step=step):
-                form = bench._Form()
-                form.feed(text)
-                filled = form.data(bench._FILL)
+                filled = bench.form_fields(text, bench._FILL)
                 if step != "draft_plan":
                     return filled
                 return bench._plan("") | {k: v for k, v in filled.items() if k.endswith("rhk_atasan")}

@@ -18,14 +18,22 @@ queryset itself gives. Unlike ``project.sql``, nothing is written by hand: the O
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
-from django.db.models.sql import UpdateQuery
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.fields.related_descriptors import (
+    ManyToManyDescriptor,
+    ReverseManyToOneDescriptor,
+    ReverseOneToOneDescriptor,
+)
+from django.db.models.query import ModelIterable, Prefetch, get_related_populators
+from django.db.models.sql import InsertQuery, UpdateQuery
+
+_NUMBERS = itertools.count()
 
 # Two sets of marker ids, far from any id a table hands out and from each other.
 _MARKS = (-1_900_000_001, -1_800_000_001)
@@ -50,7 +58,7 @@ class Prepared:
         self.build = build
         self.arity = arity
         self.using = using
-        self._attr = f"_kinerja_prepared_{id(self)}"
+        self._attr = f"_kinerja_prepared_{next(_NUMBERS)}"  # never reused (an id() is, once the object is gone)
 
     def _plan(self, connection) -> _Plan:
         plan = connection.__dict__.get(self._attr)
@@ -141,6 +149,83 @@ class Prepared:
         return found[0]
 
 
+# --- related rows read for many instances -------------------------------------------------------
+
+# How many ids one read of related rows takes: a list's length rounded up to one of these (the
+# SQL of an ``IN`` list changes with its length, so each length is a statement of its own; the
+# padding repeats the last id, which changes no result).
+_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+class PreparedPrefetch:
+    """``prefetch_related_objects(instances, Prefetch(name, queryset=build()))`` for a reverse
+    foreign key (``skp.rhk_set``) or a reverse one-to-one (``process.skp``) of ``model``, with its
+    read compiled once per connection (one ``Prepared`` per bucket of ids, see ``_BUCKETS``).
+    The instances get what Django's prefetch gives them: the rows in their prefetch cache (or the
+    one row in the field cache), each row pointing back at its instance. Instances that hold
+    ``name`` already are left as they are; ids that are not integers go through Django."""
+
+    def __init__(self, model: type, name: str, build: Callable[[], QuerySet] | None = None):
+        descriptor = getattr(model, name)
+        if isinstance(descriptor, ReverseOneToOneDescriptor):
+            self.single, self.field, self.cache_name = True, descriptor.related.field, descriptor.related.cache_name
+        elif isinstance(descriptor, ReverseManyToOneDescriptor) and not isinstance(descriptor, ManyToManyDescriptor):
+            self.single, self.field, self.cache_name = False, descriptor.field, descriptor.field.remote_field.cache_name
+        else:
+            raise ImproperlyConfigured(f"{model.__name__}.{name}: not a reverse foreign key or one-to-one")
+        self.name = name
+        self.build = build or self.field.model._default_manager.all
+        self._by_size: dict[int, Prepared] = {}
+
+    def _prepared(self, size: int) -> Prepared:
+        prepared = self._by_size.get(size)
+        if prepared is None:
+            lookup = f"{self.field.attname}__in"
+
+            def build(*ids):
+                queryset = self.build().filter(**{lookup: ids})
+                return queryset.order_by() if self.single else queryset
+
+            prepared = self._by_size[size] = Prepared(build, arity=size)
+        return prepared
+
+    def _holds(self, instance) -> bool:
+        if self.single:
+            return self.field.remote_field.is_cached(instance)
+        return self.cache_name in getattr(instance, "_prefetched_objects_cache", {})
+
+    def __call__(self, instances) -> list:
+        """Read ``name`` for ``instances``; returns the rows read."""
+        todo = [i for i in instances if not self._holds(i)]
+        target = self.field.target_field.attname
+        ids = sorted({getattr(i, target) for i in todo} - {None})
+        if not ids:
+            return []
+        if not all(type(i) is int for i in ids):
+            prefetch_related_objects(todo, Prefetch(self.name, queryset=self.build()))
+            return []
+        rows = []
+        for start in range(0, len(ids), _BUCKETS[-1]):
+            chunk = ids[start : start + _BUCKETS[-1]]
+            size = next(b for b in _BUCKETS if b >= len(chunk))
+            rows += self._prepared(size).objects(*chunk, *[chunk[-1]] * (size - len(chunk)))
+        found: dict[int, list] = {}
+        for row in rows:
+            found.setdefault(getattr(row, self.field.attname), []).append(row)
+        for instance in todo:
+            mine = found.get(getattr(instance, target), [])
+            for row in mine:
+                if not self.field.is_cached(row):
+                    self.field.set_cached_value(row, instance)
+            if self.single:
+                self.field.remote_field.set_cached_value(instance, mine[0] if mine else None)
+                continue
+            queryset = getattr(instance, self.name).get_queryset()
+            queryset._result_cache, queryset._prefetch_done = mine, True
+            instance.__dict__.setdefault("_prefetched_objects_cache", {})[self.cache_name] = queryset
+        return rows
+
+
 # --- saves of existing rows -----------------------------------------------------------------------
 
 _UPDATES = "_kinerja_prepared_updates"
@@ -190,3 +275,65 @@ def prepare_updates(*models: type) -> None:
 
         _do_update._kinerja_prepared = True
         model._do_update = _do_update
+
+
+_INSERTS = "_kinerja_prepared_inserts"
+
+
+def prepare_inserts(*models: type) -> None:
+    """A save of a new row of ``models`` sends the INSERT Django compiled for the first such save of
+    the same fields on this connection (``INSERT … RETURNING`` the id), with the new values in its
+    parameters, instead of building and compiling the statement again (every step creates a task,
+    and most a review or a result). The values are what Django's compiler binds: each field's
+    ``pre_save`` (``raw``: the value as it is) through ``get_db_prep_save``. A save that needs more —
+    an expression, a field with a placeholder of its own, returned values with converters, a
+    database that cannot return them, another database — goes through Django as before."""
+    for model in models:
+        if getattr(model._do_insert, "_kinerja_prepared", False):
+            continue
+        original = model._do_insert
+
+        def _do_insert(self, manager, using, fields, returning_fields, raw, _original=original):
+            connection = connections["default"]
+            if (
+                using not in (None, "default")
+                or not fields
+                or not connection.features.can_return_columns_from_insert
+                or any(hasattr(f, "get_placeholder") for f in fields)
+            ):
+                return _original(self, manager, using, fields, returning_fields, raw)
+            values = [getattr(self, f.attname) if raw else f.pre_save(self, True) for f in fields]
+            if any(hasattr(v, "resolve_expression") for v in values):
+                return _original(self, manager, using, fields, returning_fields, raw)
+            key = (type(self), tuple(f.attname for f in fields), tuple(f.attname for f in returning_fields or ()))
+            plans = connection.__dict__.setdefault(_INSERTS, {})
+            sql = plans.get(key)
+            if sql is None:  # the first of its shape: the statement Django writes for it
+                sql = plans[key] = _insert_sql(self, fields, returning_fields)
+            if not sql:  # "": not one Django writes with plain parameters
+                return _original(self, manager, using, fields, returning_fields, raw)
+            params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return [cursor.fetchone()] if returning_fields else []
+
+        _do_insert._kinerja_prepared = True
+        model._do_insert = _do_insert
+
+
+def _insert_sql(obj, fields, returning_fields) -> str:
+    """The single-row INSERT Django writes for ``obj``'s ``fields`` (returning ``returning_fields``),
+    or "" when it is not one whose parameters are just the fields' values in order, or whose
+    returned values need converting."""
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj], raw=True)
+    compiler = query.get_compiler(using="default")
+    compiler.returning_fields = returning_fields
+    statements = compiler.as_sql()
+    cols = [f.get_col(obj._meta.db_table) for f in returning_fields or ()]
+    if len(statements) != 1 or compiler.get_converters(cols):
+        return ""
+    sql, params = statements[0]
+    if len(params) != len(fields) or (returning_fields and "RETURNING" not in sql.upper()):
+        return ""
+    return sql

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import update_wrapper
+from functools import cache, update_wrapper
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -23,6 +22,8 @@ from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
+
+from project.prepared import Prepared
 
 from .models import AuditAction, Pegawai, Skp
 from .selectors.appraisal import skp_of_process, skp_of_task
@@ -38,6 +39,19 @@ def _process_url(flow_task, process_pk: int) -> str:
     return flow_task.flow_class.instance.reverse("process_detail", args=[process_pk])
 
 
+@cache
+def _task_page_query(flow_class) -> Prepared:
+    """A task of ``flow_class`` with what the permission checks and the step's page read of it
+    (``task_page_related``), compiled once per connection (every step's page and POST read it)."""
+    related = getattr(flow_class, "task_page_related", ("process", "owner"))
+    tasks = flow_class.task_class._default_manager
+
+    def build(pk, process_pk):
+        return tasks.select_related(*related).filter(pk=pk, process_id=process_pk)[:2]
+
+    return Prepared(build, arity=2)
+
+
 def safe_task_view(flow_task, origin_view):
     """Like viewflow's task view wrapper (activation injected, flow lock and transaction on POST),
     but a task that is already done or a lock that cannot be had sends the user back to the
@@ -47,10 +61,10 @@ def safe_task_view(flow_task, origin_view):
         process_pk, task_pk = kwargs["process_pk"], kwargs["task_pk"]
 
         def call_with_activation():
-            # with what the permission checks and the page read of it (``task_page_related``)
-            related = getattr(flow_task.flow_class, "task_page_related", ("process", "owner"))
-            tasks = flow_task.flow_class.task_class._default_manager.select_related(*related)
-            task = get_object_or_404(tasks, pk=task_pk, process_id=process_pk)
+            try:
+                task = _task_page_query(flow_task.flow_class).get(int(task_pk), int(process_pk))
+            except ObjectDoesNotExist:
+                raise Http404 from None
             if task.flow_task != flow_task:
                 raise Http404
             if not flow_task.flow_class.instance.has_view_permission(request.user, task.process):

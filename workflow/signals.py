@@ -8,7 +8,7 @@ from simple_history.signals import pre_create_historical_record
 from viewflow.workflow.models import Process, Task
 
 from project.admin_base import admin_changed
-from project.prepared import prepare_updates
+from project.prepared import prepare_inserts, prepare_updates
 from rules.signals import choice_labels, publish_impact, rule_changed
 
 from .domain.explanation import value_labels
@@ -17,6 +17,7 @@ from .models import (
     Delegasi,
     Evaluasi,
     HasilPenilaian,
+    HasilPeriodik,
     Instansi,
     Jabatan,
     JendelaReview,
@@ -63,7 +64,8 @@ def connect_audit() -> None:
     ``workflow``) are written to the audit log."""
     cache_history_managers()
     defer_history_saves()
-    # The rows every step saves again: their UPDATE compiled once per connection.
+    # The rows every step creates or saves again: their INSERT and UPDATE compiled once per connection.
+    prepare_inserts(Process, Task, Skp, Evaluasi, HasilPeriodik, HasilPenilaian)
     prepare_updates(Process, Task, Skp, Evaluasi, HasilPenilaian)
     # Opening a period holds back the new appraisals' rows and inserts them per table at once.
     hold_prenumbered_inserts(Process, Task, Skp)

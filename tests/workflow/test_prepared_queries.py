@@ -5,6 +5,7 @@ PostgreSQL (the suite runs on both), and refuse a queryset whose SQL their value
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count
@@ -13,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from project.prepared import Prepared
+from project.prepared import Prepared, PreparedPrefetch
 from workflow.flows import AppraisalFlow
-from workflow.models import Pegawai, Skp
+from workflow.models import Pegawai, Skp, Unit
 from workflow.services.tasks import open_task
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,179 @@ def test_a_save_with_an_expression_goes_through_django_and_a_vanished_row_is_ref
     with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
         task.save(update_fields=["status"])
     assert not Task.objects.filter(pk=task.pk).exists()
+
+
+# --- related rows for many instances (PreparedPrefetch) ------------------------------------------
+
+
+def _related(instances, name: str) -> list:
+    """What each instance holds under ``name`` (read from the caches: no query allowed)."""
+    return [[(_fields(row), getattr(row, row._meta.pk.attname)) for row in getattr(i, name).all()] for i in instances]
+
+
+@pytest.mark.parametrize("buckets", [None, (1, 2)])  # (1, 2): five units are read in three chunks
+def test_a_prepared_prefetch_fills_what_djangos_prefetch_fills(org, opened, monkeypatch, buckets):
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    import project.prepared as prepared_module
+
+    if buckets:
+        monkeypatch.setattr(prepared_module, "_BUCKETS", buckets)
+    pegawai = PreparedPrefetch(Unit, "pegawai_set", lambda: Pegawai.objects.select_related("jabatan"))
+    skps = PreparedPrefetch(Pegawai, "skp_set")
+    units = list(Unit.objects.order_by("pk"))
+    assert len(units) >= 5
+    for some in (units[:1], units[:3], units):
+        expected = list(Unit.objects.filter(pk__in=[u.pk for u in some]).order_by("pk"))
+        prefetch_related_objects(
+            expected,
+            Prefetch("pegawai_set", queryset=Pegawai.objects.select_related("jabatan")),
+            "pegawai_set__skp_set",
+        )
+        found = list(Unit.objects.filter(pk__in=[u.pk for u in some]).order_by("pk"))
+        with CaptureQueriesContext(connection) as queries:
+            rows = pegawai(found)
+            skps(rows)
+        chunks = -(-len(some) // max(buckets)) if buckets else 1
+        assert len(queries) == chunks + (-(-len(rows) // max(buckets)) if buckets else 1)
+        with CaptureQueriesContext(connection) as reads:
+            assert _related(found, "pegawai_set") == _related(expected, "pegawai_set")
+            assert [[p.jabatan.nama for p in u.pegawai_set.all()] for u in found] == [
+                [p.jabatan.nama for p in u.pegawai_set.all()] for u in expected
+            ]
+            assert [_related(u.pegawai_set.all(), "skp_set") for u in found] == [
+                _related(u.pegawai_set.all(), "skp_set") for u in expected
+            ]
+            assert all(p.unit is u for u in found for p in u.pegawai_set.all())  # each row points back
+        assert reads.captured_queries == []
+        if some is units:  # some of them have staff, and some of those an SKP
+            assert any(u.pegawai_set.all() for u in found)
+            assert any(p.skp_set.all() for u in found for p in u.pegawai_set.all())
+        # what the caches hold still filters as a queryset of the instance's rows
+        assert list(found[0].pegawai_set.filter(pk__gt=0)) == list(expected[0].pegawai_set.filter(pk__gt=0))
+
+
+def test_a_prepared_prefetch_is_compiled_once_per_size_and_leaves_what_is_read_already(org, opened, monkeypatch):
+    pegawai = PreparedPrefetch(Unit, "pegawai_set")
+    compiles = _count_compiles(monkeypatch, compiler.SQLCompiler)
+    units = list(Unit.objects.order_by("pk"))
+    for unit in units:
+        pegawai([Unit.objects.get(pk=unit.pk)])
+    assert compiles.count(Pegawai) == 2  # one size, two sets of markers, then never again
+    pegawai(list(Unit.objects.filter(pk__in=[u.pk for u in units[:3]])))  # three units: padded to four
+    assert compiles.count(Pegawai) == 4
+    read = list(Unit.objects.filter(pk__in=[u.pk for u in units[:2]]))
+    pegawai(read)
+    with CaptureQueriesContext(connection) as queries:
+        assert pegawai(read) == []  # held already: not read again
+    assert queries.captured_queries == []
+
+
+def test_a_prepared_prefetch_of_a_one_to_one_caches_the_row_or_its_absence(org, opened):
+    from viewflow.workflow.models import Process
+
+    skp_of = PreparedPrefetch(Process, "skp", lambda: Skp.objects.select_related("pegawai"))
+    with_skp = list(Process.objects.filter(skp__isnull=False).order_by("pk"))
+    without = [Process(pk=10**9)]  # no such process, so no SKP
+    assert with_skp
+    skp_of(with_skp + without)
+    with CaptureQueriesContext(connection) as queries:
+        for process in with_skp:
+            expected = Skp.objects.select_related("pegawai").get(process_id=process.pk)
+            assert process.skp.pk == expected.pk and process.skp.pegawai.nama == expected.pegawai.nama
+            assert process.skp.process is process
+        for process in without:
+            with pytest.raises(Skp.DoesNotExist):
+                process.skp  # noqa: B018 - the absence is cached as Django's prefetch caches it
+    assert len(queries) == len(with_skp)  # the expected rows only
+
+
+def test_a_prepared_prefetch_refuses_what_is_not_a_reverse_relation():
+    with pytest.raises(ImproperlyConfigured):
+        PreparedPrefetch(Skp, "pegawai")  # a forward foreign key
+
+
+def test_the_inbox_start_is_the_first_page_of_the_inbox(org, opened):
+    from workflow.selectors.inbox import inbox_for, inbox_start
+
+    holders = list(get_user_model().objects.filter(pk__in=Task.objects.values("owner_id")).order_by("pk"))
+    assert len(holders) >= 5
+    for user in holders:
+        for size in (1, 25):
+            expected = list(inbox_for(user=user)[:size])
+            found = inbox_start(user=user, size=size)
+            assert expected and [type(t) for t in found] == [type(t) for t in expected]
+            assert [_fields(t) for t in found] == [_fields(t) for t in expected]
+            assert [_fields(t.process) for t in found] == [_fields(t.process) for t in expected]
+            assert [getattr(t, "tenggat", None) and t.tenggat.jatuh_tempo for t in found] == [
+                getattr(t, "tenggat", None) and t.tenggat.jatuh_tempo for t in expected
+            ]
+    nobody = get_user_model().objects.create(username="no-tasks")
+    assert inbox_start(user=nobody, size=25) == [] == list(inbox_for(user=nobody)[:25])
+
+
+# --- new rows (``prepare_inserts``) and history rows written in bulk ----------------------------
+
+
+def test_a_new_task_is_written_by_the_statement_compiled_once_and_reads_back_as_set(org, opened, monkeypatch):
+    compiles = _count_compiles(monkeypatch, compiler.SQLInsertCompiler)
+    originals = list(Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk"))
+    assert len(originals) >= 5
+    moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    for n, original in enumerate(originals):
+        task = Task.objects.get(pk=original.pk)
+        task.pk = None
+        task._state.adding = True
+        task.data = {"catatan": f"ke-{n}", "angka": [n, 2.5, None]}
+        task.assigned = moment if n % 2 else None  # empty or not: an INSERT binds both the same way
+        task.external_task_id = None if n % 2 else f"x-{n}"
+        with CaptureQueriesContext(connection) as queries:
+            task.save()
+        inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "viewflow_task"')]
+        assert len(inserts) == 1 and task.pk is not None and task.pk != original.pk
+        again = Task.objects.get(pk=task.pk)
+        assert _fields(again) == _fields(task)  # every field as set, the id the one the database gave
+        assert again.created == task.created and again.process_id == original.process_id
+    assert compiles.count(Task) == 1  # the first through Django, then never again
+
+
+def test_a_new_row_holding_an_expression_goes_through_django(org, opened):
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from workflow.services.audit import audit_disabled
+
+    task = Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk").first()
+    task.pk, task._state.adding = None, True
+    task.external_task_id = Concat(Value("a-"), Value("b"))
+    with audit_disabled():  # a history row cannot copy an expression: the app never saves one
+        task.save()
+    assert Task.objects.get(pk=task.pk).external_task_id == "a-b"
+
+
+def test_history_rows_written_in_bulk_inside_a_batch_wait_for_its_end(org, opened, bkd):
+    from django.db import transaction
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from workflow.models import Rhk
+    from workflow.services.audit import audit_batch
+
+    skp = Skp.objects.order_by("pk").first()
+    history = Rhk.history.model.objects
+    with transaction.atomic():
+        with audit_batch():
+            made = bulk_create_with_history(
+                [Rhk(skp=skp, urutan=n, jenis="utama", teks=f"Hasil {n}") for n in (1, 2)], Rhk, default_user=bkd
+            )
+            for rhk in made:
+                rhk.teks += " (diubah)"
+            bulk_update_with_history(made, Rhk, ["teks"], default_user=bkd)
+            assert not history.filter(id__in=[r.pk for r in made]).exists()  # queued, not written yet
+        rows = list(history.filter(id__in=[r.pk for r in made]).order_by("history_id"))
+    assert [(r.id, r.history_type, r.teks, r.history_user_id) for r in rows] == [
+        *[(r.pk, "+", r.teks.removesuffix(" (diubah)"), bkd.pk) for r in made],
+        *[(r.pk, "~", r.teks, bkd.pk) for r in made],
+    ]
+    # outside a batch they are written at once, as simple-history writes them
+    bulk_update_with_history(made, Rhk, ["teks"], default_user=bkd)
+    assert history.filter(id__in=[r.pk for r in made]).count() == 6

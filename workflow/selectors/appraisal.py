@@ -7,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from project.prepared import Prepared
+from project.prepared import Prepared, PreparedPrefetch
 
 from ..models import Evaluasi, JendelaReview, JenisJendela, Keberatan, Periode, Rhk, Skp, StatusSkp, Unit
 from .aggregates import between_writes, unit_status_counts
@@ -108,10 +108,13 @@ def year_skp_count(path: str = "") -> Subquery:
     )
 
 
+_PLAN = PreparedPrefetch(Skp, "rhk_set")  # compiled once per connection: the steps ask for it
+
+
 def rhk_of(skp: Skp) -> list[Rhk]:
     """The plan's RHK, in order, read once per SKP instance (Django's prefetch cache, so
     ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
-    prefetch_related_objects([skp], "rhk_set")
+    _PLAN([skp])
     return list(skp.rhk_set.all())
 
 
@@ -174,12 +177,15 @@ def staff_waiting_for(skp: Skp) -> list[Skp]:
     )
 
 
+_REVIEWS = PreparedPrefetch(Skp, "evaluasi_set")  # compiled once per connection: every review step asks
+
+
 def reviews_of(skp: Skp) -> dict[int, Evaluasi]:
     """The SKP's reviews by window, read once per SKP instance (Django's prefetch cache, like
     ``rhk_of``): one step asks several times (the service, the flow's Switch, the next task's due
     date). A review marked reviewed in memory counts at once; a new one is read again
     (``forget_reviews``)."""
-    prefetch_related_objects([skp], "evaluasi_set")
+    _REVIEWS([skp])
     return {e.jendela_id: e for e in skp.evaluasi_set.all()}
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.fields import get_flow_ref, import_flow_by_ref
+from viewflow.workflow.managers import coerce_to_related_instance
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from project.memo import memoized
+from project.prepared import Prepared, PreparedPrefetch
 from project.sql import column, placeholders, rows, table
 
 from ..models import (
@@ -68,15 +70,20 @@ def with_row_subjects(queryset: QuerySet[Task]) -> QuerySet[Task]:
     return queryset.select_related("process", "owner__pegawai", "tenggat")
 
 
-# The subject of each kind of process, as ``load_row_subjects`` reads it.
+# The subject of each kind of process, as ``load_row_subjects`` reads it (compiled once per
+# connection: every task list reads them).
 _ROW_SUBJECTS = {
-    AppraisalProcess.FLOW: lambda: Prefetch("skp", queryset=Skp.objects.select_related("pegawai__unit")),
-    AppealProcess.FLOW: lambda: Prefetch("keberatan", queryset=Keberatan.objects.select_related("skp__pegawai__unit")),
-    CapaianProcess.FLOW: lambda: Prefetch(
-        "penetapan_capaian", queryset=PenetapanCapaian.objects.select_related("unit", "periode")
+    AppraisalProcess.FLOW: PreparedPrefetch(Process, "skp", lambda: Skp.objects.select_related("pegawai__unit")),
+    AppealProcess.FLOW: PreparedPrefetch(
+        Process, "keberatan", lambda: Keberatan.objects.select_related("skp__pegawai__unit")
     ),
-    KalibrasiProcess.FLOW: lambda: Prefetch(
-        "tugas_kalibrasi", queryset=TugasKalibrasi.objects.select_related("kalibrasi__unit", "kalibrasi__periode")
+    CapaianProcess.FLOW: PreparedPrefetch(
+        Process, "penetapan_capaian", lambda: PenetapanCapaian.objects.select_related("unit", "periode")
+    ),
+    KalibrasiProcess.FLOW: PreparedPrefetch(
+        Process,
+        "tugas_kalibrasi",
+        lambda: TugasKalibrasi.objects.select_related("kalibrasi__unit", "kalibrasi__periode"),
     ),
 }
 
@@ -92,7 +99,7 @@ def load_row_subjects(tasks) -> list[Task]:
     for ref, processes in by_kind.items():
         subject = _ROW_SUBJECTS.get(ref)
         if subject is not None:
-            prefetch_related_objects(processes, subject())
+            subject(processes)
     return tasks
 
 
@@ -115,6 +122,25 @@ def _by_due(queryset: QuerySet[Task]) -> QuerySet[Task]:
 def inbox_for(*, user) -> QuerySet[Task]:
     """The open tasks the user holds, of every flow."""
     return _by_due(Task.objects.inbox(product_flows(), user))
+
+
+@cache
+def _inbox_start(flows: tuple, size: int) -> Prepared:
+    def build(user_pk):
+        # what ``Task.objects.inbox(flows, user)`` asks, with the user as a parameter
+        return _by_due(Task.objects.coerce_for(flows).filter(owner_id=user_pk, status=STATUS.ASSIGNED))[:size]
+
+    return Prepared(build, arity=1)
+
+
+def inbox_start(*, user, size: int) -> list[Task]:
+    """``inbox_for(user=user)[:size]``, the inbox's first page unfiltered (the page everyone opens
+    most), compiled once per connection and per set of flows the user may see."""
+    flows = tuple(flow for flow in product_flows() if flow.instance.has_view_permission(user))
+    return [
+        coerce_to_related_instance(task, task.flow_task.flow_class.task_class)  # as viewflow's task lists do
+        for task in _inbox_start(flows, size).objects(user.pk)
+    ]
 
 
 @cache

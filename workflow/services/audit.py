@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models.sql import InsertQuery, UpdateQuery
@@ -218,8 +219,9 @@ def cache_history_managers() -> None:
 def defer_history_saves() -> None:
     """Let ``audit_batch`` collect history rows: inside a batch, a new history row's ``save()``
     queues the row instead of inserting it, and the batch inserts each model's rows in one
-    statement. Outside a batch nothing changes. Rows with many-to-many history (none here) are
-    always saved at once, since simple-history writes their m2m rows right after."""
+    statement; so are the rows simple-history's bulk helpers write. Outside a batch nothing changes.
+    Rows with many-to-many history (none here) are always saved at once, since simple-history
+    writes their m2m rows right after."""
 
     def deferrable(original):
         def save(self, *args, **kwargs):
@@ -240,10 +242,34 @@ def defer_history_saves() -> None:
         save._kinerja_deferrable = True
         return save
 
+    def deferrable_bulk(history_model, original):
+        # ``bulk_history_create`` (``bulk_create_with_history``, ``bulk_update_with_history``)
+        # writes its rows through the history model's manager: queued the same way
+        def bulk_create(objs, batch_size=None, **kwargs):
+            objs = list(objs)
+            batch = _batch.get()
+            if (
+                batch is not None
+                and not kwargs
+                and all(o._state.adding and o.pk is None for o in objs)
+                and not any(getattr(o, "_history_m2m_fields", None) for o in objs)
+            ):
+                batch.history.setdefault(history_model, []).extend(objs)
+                return objs
+            return original(objs, batch_size=batch_size, **kwargs)
+
+        bulk_create._kinerja_deferrable = True
+        return bulk_create
+
     for _model, _name, descriptor in _history_descriptors():
         history_model = getattr(descriptor, "model", None)
-        if history_model is not None and not getattr(history_model.save, "_kinerja_deferrable", False):
+        if history_model is None:
+            continue
+        if not getattr(history_model.save, "_kinerja_deferrable", False):
             history_model.save = deferrable(history_model.save)
+        manager = history_model._default_manager
+        if not getattr(manager.bulk_create, "_kinerja_deferrable", False):
+            manager.bulk_create = deferrable_bulk(history_model, manager.bulk_create)
 
 
 @contextmanager
@@ -455,12 +481,22 @@ def _flush(batch: _Batch) -> None:
             _run(statements)
             head.save()
         else:
-            update = UpdateQuery(AuditChainHead)
-            update.add_update_values({"seq": head.seq, "hash": head.hash})
-            update.add_filter("pk", head.pk)
-            statements.append(update.get_compiler(using="default").as_sql())
+            statements.append((_chain_head_update(connection.vendor), (head.seq, head.hash, head.pk)))
             _run(statements)
         transaction.on_commit(partial(anchor_write, head.seq, head.hash))
+
+
+@cache
+def _chain_head_update(vendor: str) -> str:  # vendor: one statement per database kind
+    """The chain head's UPDATE, its new number, hash and id as parameters (every step sends it:
+    compiled once)."""
+    update = UpdateQuery(AuditChainHead)
+    update.add_update_values({"seq": -7, "hash": "-"})
+    update.add_filter("pk", -9)
+    sql, params = update.get_compiler(using="default").as_sql()
+    if list(params) != [-7, "-", -9]:
+        raise ImproperlyConfigured("the chain head's UPDATE does not take (seq, hash, id) as its parameters")
+    return sql
 
 
 # --- switching audit off (benchmarks only) -----------------------------------------------------

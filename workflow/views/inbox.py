@@ -47,6 +47,7 @@ from ..selectors.dashboard import (
 from ..selectors.inbox import (
     archive_for,
     inbox_for,
+    inbox_start,
     is_overdue,
     load_row_subjects,
     open_tasks_in,
@@ -173,13 +174,17 @@ class TaskListPage(TemplateView):
         # the menu's badges count the inbox and the queue (once per request): the pager uses them
         badge = task_counts(user=self.request.user).get(self.kind) if self.kind != "archive" else None
         page = filtered_page(self.request, filterset, count=badge)
+        if self.kind == "inbox" and not filterset.is_bound and page.paginator.count:
+            rows = task_rows(inbox_start(user=self.request.user, size=page.paginator.per_page))
+        else:
+            rows = page_rows(page)
         ctx.update(
             {
                 "kind": self.kind,
                 "title": self.titles[self.kind],
                 "filter": filterset,
                 "page": page,
-                "rows": page_rows(page),
+                "rows": rows,
                 "query": querystring(self.request),
                 "is_admin": bool(admin_instansi_ids(self.request.user)),
             }
@@ -316,7 +321,7 @@ class HomeView(TemplateView):
         ctx["pegawai"] = me
         ctx["counts"] = task_counts(user=user, instansi_ids=ids)
         # an empty inbox (the badge's count) is not read: its query would be compiled for nothing
-        ctx["tasks"] = task_rows(inbox_for(user=user)[: self.task_count]) if ctx["counts"]["inbox"] else []
+        ctx["tasks"] = task_rows(inbox_start(user=user, size=self.task_count)) if ctx["counts"]["inbox"] else []
         ctx["notifications"] = list(Notifikasi.objects.filter(penerima=user)[:5])
         if me is not None:
             periode = current_period(me.instansi_id)

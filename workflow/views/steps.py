@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+
+from project.prepared import PreparedPrefetch
 
 from ..forms import (
     AppealDecideForm,
@@ -33,6 +35,7 @@ from ..models import (
     Rating,
     RealisasiRhk,
     Rhk,
+    Skp,
 )
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
 from ..selectors.appraisal import assessor_plan, staff_waiting_for
@@ -41,6 +44,14 @@ from ..selectors.scoring import final_ratings, unit_head_rating
 from ..services import appeal as appeal_services
 from ..services import appraisal as services
 from ..services.tasks import flow_of
+
+# The SKP's rows a step's page shows, read compiled once per connection (``project.prepared``).
+_RHK = PreparedPrefetch(Skp, "rhk_set", lambda: Rhk.objects.select_related("rhk_atasan"))
+_IKI_OF_RHK = PreparedPrefetch(Rhk, "iki_set")
+_EVALUASI = PreparedPrefetch(Skp, "evaluasi_set", lambda: Evaluasi.objects.select_related("jendela"))
+_REALISASI = PreparedPrefetch(Evaluasi, "realisasi_set")
+_PERILAKU = PreparedPrefetch(Evaluasi, "perilaku_set")
+_EKSPEKTASI = PreparedPrefetch(Skp, "ekspektasi_set")
 
 
 class TaskView(TemplateView):
@@ -58,30 +69,36 @@ class TaskView(TemplateView):
     def skp(self):
         return self.activation.process.skp
 
-    def _shared(self, name: str, queryset) -> list:
-        """The SKP's ``name`` rows read into its prefetch cache, where the services and the
-        selectors (``rhk_of``, ``reviews_of``) read them too: once per request instead of once
-        by the page and again by the step. Rows a service has read already (its own, plainer
-        query) are not the page's: then the page reads its own."""
+    def _shared(self, read: PreparedPrefetch, queryset, then=()) -> list:
+        """The SKP's rows that ``read`` reads into its prefetch cache (and ``then`` into theirs),
+        where the services and the selectors (``rhk_of``, ``reviews_of``) read them too: once per
+        request instead of once by the page and again by the step. Rows a service has read already
+        (its own, plainer query) are not the page's: then the page reads its own (``queryset``)."""
         skp = self.skp
-        if name in getattr(skp, "_prefetched_objects_cache", {}):
+        if read.cache_name in getattr(skp, "_prefetched_objects_cache", {}):
             return list(queryset.filter(skp=skp))
-        prefetch_related_objects([skp], Prefetch(name, queryset=queryset))
-        return list(getattr(skp, name).all())
+        rows = read([skp])
+        for nested in then:
+            nested(rows)
+        return list(getattr(skp, read.name).all())
 
     @cached_property
     def rhk_list(self):
-        return self._shared("rhk_set", Rhk.objects.select_related("rhk_atasan").prefetch_related("iki_set"))
+        return self._shared(
+            _RHK, Rhk.objects.select_related("rhk_atasan").prefetch_related("iki_set"), then=(_IKI_OF_RHK,)
+        )
 
     @cached_property
     def evaluasi_list(self):
         return self._shared(
-            "evaluasi_set", Evaluasi.objects.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set")
+            _EVALUASI,
+            Evaluasi.objects.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set"),
+            then=(_REALISASI, _PERILAKU),
         )
 
     @cached_property
     def ekspektasi_list(self):
-        prefetch_related_objects([self.skp], "ekspektasi_set")
+        _EKSPEKTASI([self.skp])
         return list(self.skp.ekspektasi_set.all())
 
     def get_context_data(self, **kwargs):
