@@ -4,13 +4,19 @@ queries (their own and their groups') on every request that asks, and every page
 The set is cached per user (and superuser flag) under a version that any change of a permission,
 a group, a group's permissions or a user's groups or permissions moves, so a revoked permission is
 gone on the next request. Only with a cache every process shares (``KINERJA_CACHE_URL``): with one
-cache per process, another worker would keep the old set; then this is plain ``ModelBackend``."""
+cache per process, another worker would keep the old set; then this is plain ``ModelBackend``.
+The signed-in user's row, read on every request too, is read by a statement compiled once."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+
+from project.prepared import Prepared
 
 VERSION_KEY = "kinerja-permissions-version"
 TTL = 300
@@ -28,7 +34,21 @@ def permissions_changed(**kwargs) -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
+@functools.cache
+def _user_by_id() -> Prepared:
+    """The signed-in user's row, read on every request (compiled once per connection)."""
+    users = get_user_model()._default_manager
+    return Prepared(lambda pk: users.filter(pk=pk)[:2], arity=1)
+
+
 class CachedPermissionsBackend(ModelBackend):
+    def get_user(self, user_id):
+        """As ``ModelBackend.get_user``, the row read by a statement compiled once."""
+        if type(user_id) is not int and not (isinstance(user_id, str) and user_id.isdecimal()):
+            return super().get_user(user_id)
+        user = _user_by_id().first(int(user_id))
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj, obj=None):
         if not shared_cache() or not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return super().get_all_permissions(user_obj, obj)

@@ -56,3 +56,26 @@ def test_without_a_shared_cache_each_request_reads_the_database(settings, editor
     assert has_perm_queries(fresh(user)) == (True, 2)
     user.groups.remove(group)
     assert has_perm_queries(fresh(user)) == (False, 2)
+
+
+def test_the_signed_in_user_is_read_as_django_reads_it(editor, client):
+    from django.contrib.auth.backends import ModelBackend
+
+    from project.auth import CachedPermissionsBackend
+
+    user, _group = editor
+    ours, django = CachedPermissionsBackend(), ModelBackend()
+    for user_id in (user.pk, str(user.pk)):  # the session keeps it as text
+        found, expected = ours.get_user(user_id), django.get_user(user_id)
+        assert found == expected and found.username == "editor.uji" and found.password == expected.password
+    assert ours.get_user(str(10**9)) is None is django.get_user(str(10**9))
+    user.is_active = False
+    user.save()
+    assert ours.get_user(str(user.pk)) is None is django.get_user(str(user.pk))
+    # a signed-in session reaches a page as that user, and no longer once the account is disabled
+    user.is_active = True
+    user.save()
+    client.force_login(user)
+    assert client.get("/kinerja/kotak-masuk/").status_code == 200
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/kinerja/kotak-masuk/").status_code == 302  # back to the login page

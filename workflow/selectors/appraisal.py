@@ -108,13 +108,16 @@ def year_skp_count(path: str = "") -> Subquery:
     )
 
 
-_PLAN = PreparedPrefetch(Skp, "rhk_set")  # compiled once per connection: the steps ask for it
+# The SKP's RHK and reviews, read into its prefetch cache by the steps and by the step pages alike
+# (compiled once per connection: every step asks).
+PLAN_ROWS = PreparedPrefetch(Skp, "rhk_set", lambda: Rhk.objects.select_related("rhk_atasan"))
+REVIEW_ROWS = PreparedPrefetch(Skp, "evaluasi_set", lambda: Evaluasi.objects.select_related("jendela"))
 
 
 def rhk_of(skp: Skp) -> list[Rhk]:
     """The plan's RHK, in order, read once per SKP instance (Django's prefetch cache, so
     ``skp.rhk_set.all()`` gives the same rows); ``plan_save`` drops them when it rewrites the plan."""
-    _PLAN([skp])
+    PLAN_ROWS([skp])
     return list(skp.rhk_set.all())
 
 
@@ -177,15 +180,12 @@ def staff_waiting_for(skp: Skp) -> list[Skp]:
     )
 
 
-_REVIEWS = PreparedPrefetch(Skp, "evaluasi_set")  # compiled once per connection: every review step asks
-
-
 def reviews_of(skp: Skp) -> dict[int, Evaluasi]:
     """The SKP's reviews by window, read once per SKP instance (Django's prefetch cache, like
     ``rhk_of``): one step asks several times (the service, the flow's Switch, the next task's due
     date). A review marked reviewed in memory counts at once; a new one is read again
     (``forget_reviews``)."""
-    _REVIEWS([skp])
+    REVIEW_ROWS([skp])
     return {e.jendela_id: e for e in skp.evaluasi_set.all()}
 
 

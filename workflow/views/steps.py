@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -38,20 +37,19 @@ from ..models import (
     Skp,
 )
 from ..models.choices import KeputusanKeberatan, KeputusanRencana
-from ..selectors.appraisal import assessor_plan, staff_waiting_for
+from ..selectors.appraisal import PLAN_ROWS, REVIEW_ROWS, assessor_plan, staff_waiting_for
 from ..selectors.explanation import explain
 from ..selectors.scoring import final_ratings, unit_head_rating
 from ..services import appeal as appeal_services
 from ..services import appraisal as services
 from ..services.tasks import flow_of
 
-# The SKP's rows a step's page shows, read compiled once per connection (``project.prepared``).
-_RHK = PreparedPrefetch(Skp, "rhk_set", lambda: Rhk.objects.select_related("rhk_atasan"))
+# The rows a step's page shows beside the SKP's RHK and reviews, read compiled once per connection.
 _IKI_OF_RHK = PreparedPrefetch(Rhk, "iki_set")
-_EVALUASI = PreparedPrefetch(Skp, "evaluasi_set", lambda: Evaluasi.objects.select_related("jendela"))
 _REALISASI = PreparedPrefetch(Evaluasi, "realisasi_set")
 _PERILAKU = PreparedPrefetch(Evaluasi, "perilaku_set")
 _EKSPEKTASI = PreparedPrefetch(Skp, "ekspektasi_set")
+_REALISASI_IKI = PreparedPrefetch(Evaluasi, "realisasi_iki_set")
 
 
 class TaskView(TemplateView):
@@ -71,27 +69,29 @@ class TaskView(TemplateView):
 
     def _shared(self, read: PreparedPrefetch, queryset, then=()) -> list:
         """The SKP's rows that ``read`` reads into its prefetch cache (and ``then`` into theirs),
-        where the services and the selectors (``rhk_of``, ``reviews_of``) read them too: once per
-        request instead of once by the page and again by the step. Rows a service has read already
-        (its own, plainer query) are not the page's: then the page reads its own (``queryset``)."""
+        where the services and the selectors (``rhk_of``, ``reviews_of``) read them with the same
+        read: once per request instead of once by the page and again by the step. After a POST
+        the rows a service held may have been changed in memory by a step that then failed: the
+        page reads its own (``queryset``)."""
         skp = self.skp
-        if read.cache_name in getattr(skp, "_prefetched_objects_cache", {}):
+        if self.request.method != "GET" and read.cache_name in getattr(skp, "_prefetched_objects_cache", {}):
             return list(queryset.filter(skp=skp))
-        rows = read([skp])
+        read([skp])
+        rows = list(getattr(skp, read.name).all())
         for nested in then:
             nested(rows)
-        return list(getattr(skp, read.name).all())
+        return rows
 
     @cached_property
     def rhk_list(self):
         return self._shared(
-            _RHK, Rhk.objects.select_related("rhk_atasan").prefetch_related("iki_set"), then=(_IKI_OF_RHK,)
+            PLAN_ROWS, Rhk.objects.select_related("rhk_atasan").prefetch_related("iki_set"), then=(_IKI_OF_RHK,)
         )
 
     @cached_property
     def evaluasi_list(self):
         return self._shared(
-            _EVALUASI,
+            REVIEW_ROWS,
             Evaluasi.objects.select_related("jendela").prefetch_related("realisasi_set", "perilaku_set"),
             then=(_REALISASI, _PERILAKU),
         )
@@ -325,7 +325,7 @@ class ReviewView(ServiceTaskView):
         # From the reviews the page lists anyway; their indicator rows point at the plan's indicators.
         current = next((ev for ev in self.evaluasi_list if self.window and ev.jendela_id == self.window.pk), None)
         if current is not None:
-            prefetch_related_objects([current], "realisasi_iki_set")
+            _REALISASI_IKI([current])
             iki = {i.pk: i for r in self.rhk_list for i in r.iki_set.all()}
             for row in current.realisasi_iki_set.all():
                 if row.iki_id in iki:
