@@ -195,9 +195,11 @@ def test_saving_the_plan_reads_the_assessors_plan_once(client, org, opened, subm
     assert response.status_code == 302
     assert Skp.objects.get(pk=skp.pk).status == (StatusSkp.DIAJUKAN if submit else StatusSkp.DRAFT)
     assert skp.rhk_set.count() == 2
-    # the assessor's SKP covering this one's dates: the one query of ``assessor_plan`` on the SKP table
+    # the assessor's SKP of the period, latest first: the one query of ``assessor_plan`` on the SKP table
     reads = [
-        q for q in ctx.captured_queries if 'FROM "workflow_skp"' in q["sql"] and '"tanggal_selesai" >=' in q["sql"]
+        q
+        for q in ctx.captured_queries
+        if 'FROM "workflow_skp"' in q["sql"] and 'ORDER BY "workflow_skp"."urutan" DESC' in q["sql"]
     ]
     assert len(reads) == 1, [q["sql"] for q in ctx.captured_queries]
 

@@ -141,26 +141,40 @@ class AssessorPlan:
         return self.required and not self.choices
 
 
+# What ``assessor_plan`` reads on every view of the plan's page (compiled once per connection): an
+# assessor's SKP of a period that are not closed (a handful at most; the dates are compared after),
+# and the RHK of one approved plan.
+_ASSESSOR_SKPS = Prepared(
+    lambda pegawai_id, periode_id: (
+        Skp.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id)
+        .exclude(status=StatusSkp.DITUTUP)
+        .order_by("-urutan")
+        .only("pk", "status", "urutan", "pegawai_id", "periode_id", "tanggal_mulai", "tanggal_selesai")
+    ),
+    arity=2,
+)
+_RHK_TO_SUPPORT = Prepared(
+    lambda skp_id: Rhk.objects.filter(skp_id=skp_id).order_by("skp__urutan", "urutan", "pk"), arity=1
+)
+
+
 def assessor_plan(skp: Skp) -> AssessorPlan:
     """The assessor's plan as the plan of ``skp`` sees it (see ``AssessorPlan``)."""
     if skp.penilai_id is None:
         return AssessorPlan()
-    theirs = list(
+    theirs = [
         # the assessor's SKP covering this one's dates (after a transfer the assessor may have several)
-        Skp.objects.filter(
-            pegawai_id=skp.penilai_id,
-            periode_id=skp.periode_id,
-            tanggal_mulai__lte=skp.tanggal_selesai,
-            tanggal_selesai__gte=skp.tanggal_mulai,
-        )
-        .exclude(status=StatusSkp.DITUTUP)
-        .order_by("-urutan")
-        .only("pk", "status", "urutan", "pegawai_id", "periode_id")
-    )
+        s
+        for s in _ASSESSOR_SKPS.objects(skp.penilai_id, skp.periode_id)
+        if s.tanggal_mulai <= skp.tanggal_selesai and s.tanggal_selesai >= skp.tanggal_mulai
+    ]
     if not theirs:
         return AssessorPlan()
     approved = [s.pk for s in theirs if s.status in PLAN_APPROVED]
-    choices = list(Rhk.objects.filter(skp_id__in=approved).order_by("skp__urutan", "urutan", "pk")) if approved else []
+    if len(approved) == 1:  # the usual case: one plan, its read compiled once
+        choices = _RHK_TO_SUPPORT.objects(approved[0])
+    else:
+        choices = list(Rhk.objects.filter(skp_id__in=approved).order_by("skp__urutan", "urutan", "pk"))
     return AssessorPlan(required=skp.pegawai.instansi.rhk_atasan_wajib, assessor_skp=theirs[0], choices=choices)
 
 
@@ -169,15 +183,19 @@ def staff_waiting_for(skp: Skp) -> list[Skp]:
     be submitted before it is (their government requires the link to the assessor's RHK)."""
     if skp.status in PLAN_APPROVED or not skp.pegawai.instansi.rhk_atasan_wajib:
         return []
-    return list(
+    return _STAFF_WAITING.objects(skp.pegawai_id, skp.periode_id)
+
+
+_STAFF_WAITING = Prepared(  # the plan page asks on every view: compiled once per connection
+    lambda pegawai_id, periode_id: (
         Skp.objects.filter(
-            penilai_id=skp.pegawai_id,
-            periode_id=skp.periode_id,
-            status__in=[StatusSkp.DRAFT, StatusSkp.DIKEMBALIKAN],
+            penilai_id=pegawai_id, periode_id=periode_id, status__in=[StatusSkp.DRAFT, StatusSkp.DIKEMBALIKAN]
         )
         .select_related("pegawai")
         .order_by("pegawai__nama")
-    )
+    ),
+    arity=2,
+)
 
 
 def reviews_of(skp: Skp) -> dict[int, Evaluasi]:
