@@ -335,10 +335,61 @@ def server_env(url: str, var_dir: str, conn_max_age: int, cache_url: str = "") -
     }
 
 
-def login(base: str, username: str, password: str):
+class _Reply:
+    def __init__(self, status_code: int, text: str):
+        self.status_code, self.text = status_code, text
+
+
+class LightSession:
+    """The POST mix's browser: HTTP/1.1 over ``http.client`` with a cookie jar, no redirects
+    followed. The clients share the machine's two cores with the server they measure, so they must
+    cost little: ``requests`` spends ~1.5 ms of CPU on a request, this a fifth of it. Answers as
+    much of ``requests.Session`` as the mix uses (``get``, ``post``, ``cookies``)."""
+
+    def __init__(self, base: str):
+        import http.client
+        import urllib.parse
+
+        parts = urllib.parse.urlsplit(base)
+        self._base, self._urlencode = base, urllib.parse.urlencode
+        self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def _send(self, method: str, url: str, body: str | None = None, headers: dict | None = None) -> _Reply:
+        import http.client
+
+        head = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} | (headers or {})
+        if body is not None:
+            head["Content-Type"] = "application/x-www-form-urlencoded"
+        path = url[len(self._base) :] if url.startswith(self._base) else url
+        for attempt in (1, 2):  # a connection the server closed after its last answer is opened again
+            try:
+                self._conn.request(method, path, body=body, headers=head)
+                reply = self._conn.getresponse()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self._conn.close()
+                if attempt == 2:
+                    raise
+        text = reply.read().decode()
+        for cookie in reply.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return _Reply(reply.status, text)
+
+    def get(self, url: str, params: dict | None = None) -> _Reply:
+        return self._send("GET", url + ("?" + self._urlencode(params) if params else ""))
+
+    def post(self, url: str, data: dict, headers: dict | None = None, allow_redirects: bool = False) -> _Reply:
+        assert not allow_redirects, "the mix's POSTs answer with a redirect, which it does not follow"
+        return self._send("POST", url, self._urlencode(data), headers)
+
+
+def login(base: str, username: str, password: str, *, light: bool = False):
+    """A signed-in session (``light``: a ``LightSession``, else a ``requests.Session``)."""
     import requests
 
-    s = requests.Session()
+    s = LightSession(base) if light else requests.Session()
     s.get(f"{base}/accounts/login/")
     r = s.post(
         f"{base}/accounts/login/",
@@ -548,7 +599,7 @@ def _post_worker(base: str, items: list[dict], password: str, start, results, fi
 
     def session(nip):
         if nip not in sessions:
-            sessions[nip] = login(base, nip, password)
+            sessions[nip] = login(base, nip, password, light=True)
         return sessions[nip]
 
     for it in items:  # log in before the clock starts

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from project.html import esc
 
@@ -156,8 +157,20 @@ def plan_rows(formset):
     return mark_safe("".join(out))  # noqa: S308 - widgets and error lists written by Django's forms
 
 
+_EMPTY_ROWS: dict[tuple, str] = {}  # (language, prefix, the assessor's RHK offered) -> the empty row drawn
+
+
 @register.simple_tag
 def plan_empty_row(formset):
-    """The empty RHK of the plan grid (``plan_rows``), copied by the page's script."""
-    lines = _plan_lines(formset.empty_form, "#", with_errors=False, gap="\n    ", end="</tr>")
-    return mark_safe(f'<tbody class="kinerja-rhk">{lines}</tbody>')  # noqa: S308 - Django's widgets
+    """The empty RHK of the plan grid (``plan_rows``), copied by the page's script. It is the same
+    for every page in one language offering the same RHK of the assessor (their staff's pages):
+    drawn once per process for each."""
+    key = (get_language(), formset.prefix, tuple(formset.form_kwargs.get("atasan_choices", ())))
+    drawn = _EMPTY_ROWS.get(key)
+    if drawn is None:
+        lines = _plan_lines(formset.empty_form, "#", with_errors=False, gap="\n    ", end="</tr>")
+        drawn = f'<tbody class="kinerja-rhk">{lines}</tbody>'
+        if len(_EMPTY_ROWS) >= 256:
+            _EMPTY_ROWS.clear()
+        _EMPTY_ROWS[key] = drawn
+    return mark_safe(drawn)  # noqa: S308 - Django's widgets
