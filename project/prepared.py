@@ -305,11 +305,12 @@ def prepare_inserts(*models: type) -> None:
             values = [getattr(self, f.attname) if raw else f.pre_save(self, True) for f in fields]
             if any(hasattr(v, "resolve_expression") for v in values):
                 return _original(self, manager, using, fields, returning_fields, raw)
-            key = (type(self), tuple(f.attname for f in fields), tuple(f.attname for f in returning_fields or ()))
+            table = manager.model  # the table this part of the save writes (a parent's, under inheritance)
+            key = (table, tuple(f.attname for f in fields), tuple(f.attname for f in returning_fields or ()))
             plans = connection.__dict__.setdefault(_INSERTS, {})
             sql = plans.get(key)
             if sql is None:  # the first of its shape: the statement Django writes for it
-                sql = plans[key] = _insert_sql(self, fields, returning_fields)
+                sql = plans[key] = _insert_sql(table, self, fields, returning_fields)
             if not sql:  # "": not one Django writes with plain parameters
                 return _original(self, manager, using, fields, returning_fields, raw)
             params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
@@ -321,16 +322,16 @@ def prepare_inserts(*models: type) -> None:
         model._do_insert = _do_insert
 
 
-def _insert_sql(obj, fields, returning_fields) -> str:
-    """The single-row INSERT Django writes for ``obj``'s ``fields`` (returning ``returning_fields``),
-    or "" when it is not one whose parameters are just the fields' values in order, or whose
-    returned values need converting."""
-    query = InsertQuery(type(obj))
+def _insert_sql(model, obj, fields, returning_fields) -> str:
+    """The single-row INSERT into ``model``'s table Django writes for ``obj``'s ``fields``
+    (returning ``returning_fields``), or "" when it is not one whose parameters are just the
+    fields' values in order, or whose returned values need converting."""
+    query = InsertQuery(model)
     query.insert_values(fields, [obj], raw=True)
     compiler = query.get_compiler(using="default")
     compiler.returning_fields = returning_fields
     statements = compiler.as_sql()
-    cols = [f.get_col(obj._meta.db_table) for f in returning_fields or ()]
+    cols = [f.get_col(model._meta.db_table) for f in returning_fields or ()]
     if len(statements) != 1 or compiler.get_converters(cols):
         return ""
     sql, params = statements[0]
