@@ -48,8 +48,12 @@ def test_the_open_task_is_the_one_the_queryset_gives_with_its_owner_and_process(
     assert open_task(10**9, AppraisalFlow.draft_plan) is None  # no such process
 
 
-def _count_compiles(monkeypatch, compiler_class) -> list:
-    """The models whose statements ``compiler_class`` compiles from now on, one entry per compile."""
+def _count_compiles(monkeypatch, compiler_class, forget: str = "") -> list:
+    """The models whose statements ``compiler_class`` compiles from now on, one entry per compile.
+    ``forget``: the connection's plans of that kind (``_kinerja_prepared_updates``, ...), which
+    earlier tests on the same connection compiled, are dropped first."""
+    if forget:
+        connections["default"].__dict__.pop(forget, None)  # not ``connection``: a proxy with a dict of its own
     compiles = []
     original = compiler_class.as_sql
 
@@ -59,6 +63,13 @@ def _count_compiles(monkeypatch, compiler_class) -> list:
 
     monkeypatch.setattr(compiler_class, "as_sql", counted)
     return compiles
+
+
+def _draft_tasks() -> list:
+    """The opened period's plan-drafting tasks (one per employee: enough to see a statement reused)."""
+    tasks = list(Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk"))
+    assert len(tasks) >= 5
+    return tasks
 
 
 def test_a_prepared_read_is_compiled_once_per_connection_and_sends_the_querysets_sql(org, opened, monkeypatch):
@@ -113,10 +124,8 @@ def test_only_ids_are_taken():
 
 
 def test_a_saved_task_reads_back_as_it_was_set_whatever_its_empty_fields(org, opened, monkeypatch):
-    connections["default"].__dict__.pop("_kinerja_prepared_updates", None)  # earlier tests compiled on it
-    compiles = _count_compiles(monkeypatch, compiler.SQLUpdateCompiler)
-    tasks = list(Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk"))
-    assert len(tasks) >= 5
+    compiles = _count_compiles(monkeypatch, compiler.SQLUpdateCompiler, forget="_kinerja_prepared_updates")
+    tasks = _draft_tasks()
     moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
     for n, task in enumerate(tasks):
         task.data = {"catatan": f"ke-{n}", "angka": [n, 2.5, None]}
@@ -265,10 +274,8 @@ def test_the_inbox_start_is_the_first_page_of_the_inbox(org, opened):
 
 
 def test_a_new_task_is_written_by_the_statement_compiled_once_and_reads_back_as_set(org, opened, monkeypatch):
-    connections["default"].__dict__.pop("_kinerja_prepared_inserts", None)  # earlier tests compiled on it
-    compiles = _count_compiles(monkeypatch, compiler.SQLInsertCompiler)
-    originals = list(Task.objects.filter(flow_task=AppraisalFlow.draft_plan).order_by("pk"))
-    assert len(originals) >= 5
+    compiles = _count_compiles(monkeypatch, compiler.SQLInsertCompiler, forget="_kinerja_prepared_inserts")
+    originals = _draft_tasks()
     moment = dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
     for n, original in enumerate(originals):
         task = Task.objects.get(pk=original.pk)
