@@ -1,10 +1,11 @@
 """Permissions read from the cache: Django's ``ModelBackend`` loads a user's permission set with two
 queries (their own and their groups') on every request that asks, and every page's menu asks.
 
-The set is cached per user (and superuser flag) under a version that any change of a permission,
-a group, a group's permissions or a user's groups or permissions moves, so a revoked permission is
-gone on the next request. Only with a cache every process shares (``KINERJA_CACHE_URL``): with one
-cache per process, another worker would keep the old set; then this is plain ``ModelBackend``.
+The set is cached per user (and superuser flag) with the version it was read under, which any
+change of a permission, a group, a group's permissions or a user's groups or permissions moves, so
+a revoked permission is gone on the next request (the version and the set are read together).
+Only with a cache every process shares (``KINERJA_CACHE_URL``): with one cache per process,
+another worker would keep the old set; then this is plain ``ModelBackend``.
 The signed-in user's row, read on every request too, is read by a statement compiled once."""
 
 from __future__ import annotations
@@ -53,17 +54,40 @@ class CachedPermissionsBackend(ModelBackend):
         if not shared_cache() or not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            key = f"kinerja-permissions-{cache.get(VERSION_KEY, 0)}-{user_obj.pk}-{int(user_obj.is_superuser)}"
-            found = cache.get(key)
-            if found is None:
+            # the set is kept with the version it was read under; both come in one round trip
+            key = f"kinerja-permissions-{user_obj.pk}-{int(user_obj.is_superuser)}"
+            got = cache.get_many([VERSION_KEY, key])
+            version, held = got.get(VERSION_KEY, 0), got.get(key)
+            if isinstance(held, tuple) and len(held) == 2 and held[0] == version:
+                found = held[1]
+            else:
                 found = super().get_all_permissions(user_obj)
-                cache.set(key, found, TTL)
+                cache.set(key, (version, found), TTL)
             user_obj._perm_cache = found
         return user_obj._perm_cache
 
 
+@functools.cache
+def _default_avatar() -> str:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    return staticfiles_storage.url("viewflow/img/user.png")
+
+
+def avatar_url(user) -> str:
+    """The picture in the menu's header (viewflow's ``user_avatar_url`` filter, on every page):
+    viewflow's default picture for everyone. viewflow would look for ``avatars/<pk>.png`` among the
+    uploads and keep the answer in the cache, a cache round trip on every page, but the product
+    takes no pictures (viewflow's profile view is off) and serves no upload by its path."""
+    return _default_avatar()
+
+
 def connect() -> None:
-    """Any change that can change someone's permission set moves the version."""
+    """Any change that can change someone's permission set moves the version; the menu's picture
+    is the default one without a lookup (``avatar_url``)."""
+    from viewflow.contrib import auth as viewflow_auth
+
+    viewflow_auth.get_user_avatar_url = avatar_url  # what viewflow's template filter calls
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
     from django.db.models.signals import m2m_changed, post_delete, post_save

@@ -49,6 +49,8 @@ class _Plan:
     columns: tuple[int, int] = (0, 0)
     init_list: list[str] | None = None
     populators: list | None = None
+    # the select list's converters, worked out once (``results_iter`` does it on every read); None: let it
+    converters: dict | None = None
 
 
 class Prepared:
@@ -99,6 +101,9 @@ class Prepared:
             plan.columns = (start, end)
             plan.init_list = [column[0].target.attname for column in select[start:end]]
             plan.populators = get_related_populators(klass_info, select, self.using)
+            fields = [column[0] for column in select[0 : compiler.col_count]]
+            if not compiler.has_composite_fields(fields):  # else: through ``results_iter`` each time
+                plan.converters = compiler.get_converters(fields)
         return plan
 
     def rows(self, *ids: int) -> list[tuple]:
@@ -124,7 +129,11 @@ class Prepared:
         compiler = plan.compiler
         (start, end), model = plan.columns, compiler.klass_info["model"]
         found = []
-        for row in compiler.results_iter(results=[rows]):
+        if plan.converters is None:
+            rows = compiler.results_iter(results=[rows])
+        elif plan.converters:
+            rows = compiler.apply_converters(rows, plan.converters)
+        for row in rows:
             obj = model.from_db(self.using, plan.init_list, row[start:end])
             for populator in plan.populators:
                 populator.populate(row, obj)
