@@ -7,6 +7,9 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+
 
 @lru_cache(maxsize=4096)
 def _escape_str(value: str) -> str:
@@ -21,3 +24,38 @@ def esc(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+_TRANSLATED: dict = {}
+_TRANSLATED_MAX = 4096
+
+
+def translated(value, language: str | None) -> str:
+    """``str(value)`` for a lazy translation (``gettext_lazy`` and the like, e.g. a choice's label),
+    remembered per language: the same call (function and arguments) gives the same text in a
+    language while the process runs, as Django's own catalogs, loaded once per process, do.
+    Anything else, or a lazy value whose arguments cannot be a key, is turned into text as usual."""
+    if not isinstance(value, Promise):
+        return str(value)
+    try:
+        key = (language, type(value), value._args, tuple(value._kw.items()))
+        text = _TRANSLATED.get(key)
+    except (AttributeError, TypeError):  # not made by ``lazy``, or unhashable arguments
+        return str(value)
+    if text is None:
+        text = str(value)
+        if len(_TRANSLATED) >= _TRANSLATED_MAX:
+            _TRANSLATED.clear()
+        _TRANSLATED[key] = text
+    return text
+
+
+def labeller():
+    """``esc`` for the labels of one widget's options: lazy translations through ``translated`` in
+    the language active now (asked once, not once per option)."""
+    language = get_language()
+
+    def label(value) -> str:
+        return esc(translated(value, language)) if isinstance(value, Promise) else esc(value)
+
+    return label

@@ -26,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.fields.related_descriptors import (
+    ForwardManyToOneDescriptor,
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,
     ReverseOneToOneDescriptor,
@@ -233,6 +234,38 @@ class PreparedPrefetch:
             queryset._result_cache, queryset._prefetch_done = mine, True
             instance.__dict__.setdefault("_prefetched_objects_cache", {})[self.cache_name] = queryset
         return rows
+
+
+# --- the row a foreign key points to ------------------------------------------------------------
+
+
+def prepare_forward(*descriptors: ForwardManyToOneDescriptor) -> None:
+    """``instance.<field>`` for these foreign keys (and one-to-one fields), when the instance does
+    not hold the row yet, reads it by a statement compiled once per connection instead of building
+    and compiling ``_base_manager.filter(pk=…)`` again (the owner of a step's next task, the unit of
+    a plan). The row and the errors are Django's: ``DoesNotExist`` for a key that names no row. A key
+    to another column than the primary key, or a parent link, is refused; an instance of another
+    database, or a key value that is not an integer, goes through Django."""
+    for descriptor in descriptors:
+        if not isinstance(descriptor, ForwardManyToOneDescriptor):
+            raise ImproperlyConfigured(f"{descriptor!r}: not a foreign key's descriptor")
+        if getattr(descriptor.get_object, "_kinerja_prepared", False):
+            continue
+        field = descriptor.field
+        related = field.remote_field.model
+        if field.remote_field.parent_link or field.target_field != related._meta.pk:
+            raise ImproperlyConfigured(f"{field}: a parent link, or a key to another column than the primary key")
+        read = Prepared(lambda pk, _related=related: _related._base_manager.filter(pk=pk)[:2], arity=1)
+        original = descriptor.get_object
+
+        def get_object(instance, _original=original, _read=read, _attname=field.attname):
+            value = getattr(instance, _attname)
+            if type(value) is not int or instance._state.db not in (None, "default"):
+                return _original(instance)
+            return _read.get(value)
+
+        get_object._kinerja_prepared = True
+        descriptor.get_object = get_object  # this field's descriptor only (an attribute of the instance)
 
 
 # --- saves of existing rows -----------------------------------------------------------------------

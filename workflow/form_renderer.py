@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.forms.renderers import DjangoTemplates
 
 from project.html import esc as _esc
+from project.html import labeller
 
 _W = "django/forms/widgets/"
 _ERRORS = "django/forms/errors/"
@@ -44,11 +45,11 @@ def _textarea(w: dict) -> str:
     return f'<textarea name="{_esc(w["name"])}"{_attrs(w["attrs"])}>\n{value}</textarea>'
 
 
-def _option(o: dict) -> str:
+def _option(o: dict, label) -> str:
     attrs = o["attrs"]
     # the usual attributes (none, or selected) without the general loop
     extra = "" if not attrs else " selected" if attrs == _SELECTED else _attrs(attrs)
-    return f'<option value="{_fmt(o["value"])}"{extra}>{_esc(o["label"])}</option>'
+    return f'<option value="{_fmt(o["value"])}"{extra}>{label(o["label"])}</option>'
 
 
 _SELECTED = {"selected": True}
@@ -59,14 +60,14 @@ def _option_groups(w: dict, templates: tuple, group_open: str, group_close: str,
     checkbox_select.html alike): each named group between ``group_open`` (its name at ``{}``) and
     ``group_close``, each option rendered by ``option`` at the ``{}`` of ``around``. None where an
     option has a template not written here."""
-    out = []
+    out, label = [], labeller()
     for group, options, _index in w["optgroups"]:
         if group:
-            out.append(group_open.format(_esc(group)))
+            out.append(group_open.format(label(group)))
         for o in options:
             if o["template_name"] not in templates:
                 return None
-            out.append(around.format(option(o)))
+            out.append(around.format(option(o, label)))
         if group:
             out.append(group_close)
     return "".join(out)
@@ -81,12 +82,12 @@ def _select(w: dict) -> str:
     return f'<select name="{_esc(w["name"])}"{_attrs(w["attrs"])}>{body}\n</select>'
 
 
-def _input_option(o: dict) -> str:
+def _input_option(o: dict, label) -> str:
     # radio_option.html / checkbox_option.html include input_option.html, each adding a newline
     inner = _input(o) + "\n"
     if o["wrap_label"]:
         label_for = f' for="{_esc(o["attrs"]["id"])}"' if o["attrs"].get("id") else ""
-        inner = f"<label{label_for}>{inner} {_esc(o['label'])}</label>"
+        inner = f"<label{label_for}>{inner} {label(o['label'])}</label>"
     return inner + "\n\n"
 
 

@@ -8,7 +8,7 @@ from simple_history.signals import pre_create_historical_record
 from viewflow.workflow.models import Process, Task
 
 from project.admin_base import admin_changed
-from project.prepared import prepare_inserts, prepare_updates
+from project.prepared import prepare_forward, prepare_inserts, prepare_updates
 from rules.signals import choice_labels, publish_impact, rule_changed
 
 from .domain.explanation import value_labels
@@ -67,6 +67,7 @@ def connect_audit() -> None:
     # The rows every step creates or saves again: their INSERT and UPDATE compiled once per connection.
     prepare_inserts(Process, Task, Skp, Evaluasi, HasilPeriodik, HasilPenilaian)
     prepare_updates(Process, Task, Skp, Evaluasi, HasilPenilaian)
+    prepare_forward(Pegawai.user, Skp.unit, Skp.pegawai, Skp.periode, Pegawai.unit, Pegawai.jabatan)
     # Opening a period holds back the new appraisals' rows and inserts them per table at once.
     hold_prenumbered_inserts(Process, Task, Skp)
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")

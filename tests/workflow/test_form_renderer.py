@@ -203,3 +203,28 @@ def test_the_plan_grid_reads_as_the_template_loops_wrote_it(rows, bound, atasan,
         context = Context({"formset": form.formset})
         tags = Template("{% load kinerja %}{% plan_rows formset %}|{% plan_empty_row formset %}").render(context)
         assert tags == Template(_PLAN_LOOP + "|" + _PLAN_EMPTY).render(context)
+
+
+def test_translated_option_labels_follow_the_language_of_each_render():
+    # the labels' translations are remembered per language: switching back and forth never shows
+    # one language's label in the other's page
+    from django.utils.translation import gettext_lazy, pgettext_lazy
+
+    from workflow.models.choices import Rating
+
+    widget = forms.Select(choices=[("", "—"), *Rating.choices, ("k", pgettext_lazy("rating", "Meets expectations"))])
+    seen = {}
+    for language in ["id", "en", "id", "en", "id"]:
+        with translation.override(language):
+            _same(widget, "rating", "sesuai", {"id": "id_rating"})
+            for form in _forms():
+                for bound in form:
+                    fast = str(bound)
+                    form.renderer = TEMPLATES
+                    assert fast == str(bound), (language, bound.name)
+                    form.renderer = FAST
+            html = widget.render("rating", "sesuai", renderer=FAST)
+            seen.setdefault(language, html)
+            assert html == seen[language]
+            assert str(gettext_lazy("Meets expectations")) in html
+    assert seen["id"] != seen["en"] and "Meets expectations" in seen["en"]

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from project.prepared import Prepared, PreparedPrefetch
+from project.prepared import Prepared, PreparedPrefetch, prepare_forward
 from workflow.flows import AppraisalFlow
-from workflow.models import Pegawai, Skp, Unit
+from workflow.models import Jabatan, Pegawai, Skp, Unit
 from workflow.services.tasks import open_task
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,32 @@ def test_values_the_database_returns_raw_are_converted_on_every_read(org, opened
             assert [type(t.data) for t in found] == [type(t.data) for t in expected]
             assert all(isinstance(t.created, dt.datetime) and t.created.tzinfo is not None for t in found)
     assert any(t.data == {"n": [1, 2.5, None]} for pk in process_ids for t in prepared.objects(pk))
+
+
+def test_a_foreign_key_reads_its_row_by_a_statement_compiled_once(org, opened, monkeypatch):
+    # Pegawai.user, Skp.unit, Skp.pegawai, Pegawai.unit ... are prepared (workflow.signals)
+    compiles = _count_compiles(monkeypatch, compiler.SQLCompiler)
+    skps = list(Skp.objects.order_by("pk"))
+    assert len(skps) >= 5
+    for skp in skps:
+        with CaptureQueriesContext(connection) as queries:
+            unit, pegawai = skp.unit, skp.pegawai
+            user = pegawai.user
+        expected = Skp.objects.select_related("unit", "pegawai__user").get(pk=skp.pk)
+        assert _fields(unit) == _fields(expected.unit) and _fields(pegawai) == _fields(expected.pegawai)
+        assert (user and _fields(user)) == (expected.pegawai.user and _fields(expected.pegawai.user))
+        assert len(queries) == 2 + (pegawai.user_id is not None)  # one read each, then held
+        assert skp.unit is unit and pegawai.user is user
+    # each read's statement compiled twice (its markers), then never again (the check above compiles a Skp read)
+    assert compiles.count(Unit) == 2 and compiles.count(Pegawai) == 2 and compiles.count(Skp) == 1 + len(skps)
+    # a key that names no row: Django's error, as an unprepared key gives it
+    with pytest.raises(Unit.DoesNotExist):
+        Pegawai(unit_id=10**9, nama="x").unit  # noqa: B018
+    with pytest.raises(Jabatan.DoesNotExist):
+        Pegawai(jabatan_id=10**9, nama="x").jabatan  # noqa: B018
+    assert Pegawai(nama="x", user_id=None).user is None
+    with pytest.raises(ImproperlyConfigured):
+        prepare_forward(Unit.pegawai_set)
 
 
 def test_values_reach_the_sql_only_as_parameters():
