@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
@@ -106,6 +106,10 @@ class Prepared:
             if not compiler.has_composite_fields(fields):  # else: through ``results_iter`` each time
                 plan.converters = compiler.get_converters(fields)
         return plan
+
+    def forget(self) -> None:
+        """Drop the plan compiled on this thread's connection (the next use compiles it again)."""
+        connections[self.using].__dict__.pop(self._attr, None)
 
     def rows(self, *ids: int) -> list[tuple]:
         """The raw rows (for a lock, or a ``values_list`` read)."""
@@ -265,7 +269,82 @@ def prepare_forward(*descriptors: ForwardManyToOneDescriptor) -> None:
             return _read.get(value)
 
         get_object._kinerja_prepared = True
+        get_object.prepared = read
         descriptor.get_object = get_object  # this field's descriptor only (an attribute of the instance)
+
+
+# --- many rows' new values in one statement ----------------------------------------------------
+
+_BULK_UPDATES = "_kinerja_prepared_bulk_updates"
+
+
+def bulk_update(model, objs, fields: list[str]) -> int:
+    """``model._default_manager.bulk_update(objs, fields)`` (its rows' count), sending the UPDATE
+    Django wrote for the first update of the same shape on this connection — the same model, fields
+    and number of rows, the same of the values empty (Django writes ``NULL`` into the statement) —
+    with the new values in its parameters, instead of building and compiling its ``CASE WHEN`` of
+    every field and row again. The first one goes through Django and its statement is kept only
+    if it was one statement whose parameters are, in order, each field's (row id, value) pairs and
+    then the ids: what Django's ``bulk_update`` binds. An expression among the values, a field with a
+    placeholder of its own, ids that are not distinct integers, another database: through Django."""
+    manager = model._default_manager
+    names = list(fields)
+    objs = list(objs)
+    connection = connections["default"]
+    fields = [model._meta.get_field(name) for name in names]
+    pks = [obj.pk for obj in objs]
+    if (
+        not objs
+        or any(type(pk) is not int for pk in pks)
+        or len(set(pks)) != len(pks)
+        or any(not f.concrete or f.primary_key or f.many_to_many or hasattr(f, "get_placeholder") for f in fields)
+        or any(obj._state.db not in (None, "default") for obj in objs)
+    ):
+        return manager.bulk_update(objs, names)
+    params, empty = [], []
+    for field in fields:
+        for pk, obj in zip(pks, objs, strict=True):
+            value = getattr(obj, field.attname)
+            if hasattr(value, "resolve_expression"):
+                return manager.bulk_update(objs, names)
+            value = field.get_db_prep_save(value, connection)
+            params.append(pk)
+            if value is not None:  # Django writes NULL into the statement
+                params.append(value)
+            empty.append(value is None)
+    params.extend(pks)
+    plans = connection.__dict__.setdefault(_BULK_UPDATES, {})
+    key = (model, tuple(f.attname for f in fields), len(objs), tuple(empty))
+    sql = plans.get(key)
+    if sql is None:  # the first of its shape: Django's statement, kept if its parameters are these
+        sent = []
+
+        def keep(execute, sql, sql_params, many, context):
+            sent.append((sql, list(sql_params or ())))
+            return execute(sql, sql_params, many, context)
+
+        with connection.execute_wrapper(keep):
+            rows = manager.bulk_update(objs, names)
+        plans[key] = sent[0][0] if len(sent) == 1 and sent[0][1] == params else ""
+        return rows
+    if not sql:
+        return manager.bulk_update(objs, names)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+class BulkUpdateManager:
+    """What ``simple_history.utils.bulk_update_with_history(..., manager=...)`` asks of a manager
+    (its ``model`` and ``bulk_update``), with the update above."""
+
+    def __init__(self, model: type):
+        self.model = model
+
+    def bulk_update(self, objs, fields, batch_size=None) -> int:
+        if batch_size is not None:
+            return self.model._default_manager.bulk_update(objs, fields, batch_size=batch_size)
+        return bulk_update(self.model, objs, fields)
 
 
 # --- saves of existing rows -----------------------------------------------------------------------

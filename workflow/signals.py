@@ -67,7 +67,7 @@ def connect_audit() -> None:
     # The rows every step creates or saves again: their INSERT and UPDATE compiled once per connection.
     prepare_inserts(Process, Task, Skp, Evaluasi, HasilPeriodik, HasilPenilaian)
     prepare_updates(Process, Task, Skp, Evaluasi, HasilPenilaian)
-    prepare_forward(Pegawai.user, Skp.unit, Skp.pegawai, Skp.periode, Pegawai.unit, Pegawai.jabatan)
+    prepare_forward(Pegawai.user, Pegawai.instansi, Pegawai.unit, Pegawai.jabatan, Skp.unit, Skp.pegawai, Skp.periode)
     # Opening a period holds back the new appraisals' rows and inserts them per table at once.
     hold_prenumbered_inserts(Process, Task, Skp)
     pre_create_historical_record.connect(fill_history_user, dispatch_uid="audit-fill-history-user")

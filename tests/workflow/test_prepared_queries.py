@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from project.prepared import Prepared, PreparedPrefetch, prepare_forward
+from project.prepared import BulkUpdateManager, Prepared, PreparedPrefetch, bulk_update, prepare_forward
 from workflow.flows import AppraisalFlow
 from workflow.models import Jabatan, Pegawai, Skp, Unit
 from workflow.services.tasks import open_task
@@ -122,6 +122,8 @@ def test_values_the_database_returns_raw_are_converted_on_every_read(org, opened
 
 def test_a_foreign_key_reads_its_row_by_a_statement_compiled_once(org, opened, monkeypatch):
     # Pegawai.user, Skp.unit, Skp.pegawai, Pegawai.unit ... are prepared (workflow.signals)
+    for descriptor in (Skp.unit, Skp.pegawai, Pegawai.user):
+        descriptor.get_object.prepared.forget()  # earlier tests may have compiled them on this connection
     compiles = _count_compiles(monkeypatch, compiler.SQLCompiler)
     skps = list(Skp.objects.order_by("pk"))
     assert len(skps) >= 5
@@ -144,6 +146,52 @@ def test_a_foreign_key_reads_its_row_by_a_statement_compiled_once(org, opened, m
     assert Pegawai(nama="x", user_id=None).user is None
     with pytest.raises(ImproperlyConfigured):
         prepare_forward(Unit.pegawai_set)
+
+
+def test_a_bulk_update_sends_the_statement_kept_from_the_first_of_its_shape(org, opened, monkeypatch):
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+    from simple_history.utils import bulk_update_with_history
+
+    compiles = _count_compiles(monkeypatch, compiler.SQLUpdateCompiler, forget="_kinerja_prepared_bulk_updates")
+    units = list(Unit.objects.order_by("pk")[:4])
+    assert len(units) == 4
+
+    def read_back():
+        rows = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("pk")
+        return [(u.nama, u.singkatan, u.aktif, u.jabatan_kepala_id) for u in rows]
+
+    heads = [u.jabatan_kepala_id for u in units]
+    for round_ in range(3):  # one shape: Django compiles the first, the others reuse its statement
+        for i, unit in enumerate(units):
+            unit.nama, unit.singkatan, unit.aktif = f"Unit {round_}-{i} <&> 'x'", f"U{i}", bool((round_ + i) % 2)
+        assert bulk_update(Unit, units, ["nama", "singkatan", "aktif"]) == 4
+        assert read_back() == [(u.nama, u.singkatan, u.aktif, h) for u, h in zip(units, heads, strict=True)]
+    assert compiles.count(Unit) == 1
+    # another shape (a value empty: NULL in the statement, not a parameter): one more compile, then kept
+    for round_, emptied in enumerate([1, None, 1, None]):
+        for i, unit in enumerate(units):
+            unit.jabatan_kepala_id = None if i == emptied else heads[i]
+        units[2].nama = f"Lagi {round_}"
+        assert bulk_update(Unit, units, ["nama", "jabatan_kepala"]) == 4
+        assert [row[3] for row in read_back()] == [None if i == emptied else h for i, h in enumerate(heads)]
+        assert read_back()[2][0] == f"Lagi {round_}"
+    assert compiles.count(Unit) == 1 + (2 if heads[1] is not None else 1)
+    # an expression among the values goes through Django every time, and comes out as Django writes it
+    kept = compiles.count(Unit)
+    for _ in range(2):
+        units[0].nama = Concat(F("nama"), Value("!"))
+        bulk_update(Unit, units, ["nama"])
+    assert read_back()[0][0] == "Unit 2-0 <&> 'x'!!"
+    assert compiles.count(Unit) == kept + 2
+    # through simple-history: each row's history row, as with the model's own manager
+    units = list(Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("pk"))
+    before = Unit.history.count()
+    for unit in units:
+        unit.singkatan = "Baru"
+    assert bulk_update_with_history(units, Unit, ["singkatan"], manager=BulkUpdateManager(Unit)) == 4
+    assert Unit.history.count() == before + 4
+    assert set(Unit.objects.filter(pk__in=[u.pk for u in units]).values_list("singkatan", flat=True)) == {"Baru"}
 
 
 def test_values_reach_the_sql_only_as_parameters():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from project.memo import step_memo
+from project.prepared import BulkUpdateManager, Prepared
 from rules.errors import RuleEvaluationError
 
 from ..domain.achievement import capaian_persen
@@ -73,7 +74,7 @@ def _upsert_rows(
     parent was created just now, so it has no rows to look up; ``existing``: the rows by key, when
     the caller has read them already."""
     if existing is None:
-        existing = {} if fresh else {getattr(o, key): o for o in model.objects.filter(**parent)}
+        existing = {} if fresh else {getattr(o, key): o for o in _child_rows(model, parent)}
     created, changed = [], []
     for k, data in values.items():
         obj = existing.get(k)
@@ -96,8 +97,28 @@ def _upsert_rows(
     if created:
         bulk_create_with_history(created, model, default_user=by)
     if changed:
-        bulk_update_with_history(changed, model, fields, default_user=by)
+        bulk_update_with_history(changed, model, fields, default_user=by, manager=BulkUpdateManager(model))
     return existing
+
+
+_CHILD_ROWS: dict[tuple, Prepared] = {}
+
+
+def _child_rows(model, parent: dict) -> list:
+    """The rows of ``model`` under one parent (``{field: instance}``), read by a statement compiled
+    once per connection (``model.objects.filter(**parent)`` for anything else)."""
+    if len(parent) != 1:
+        return list(model.objects.filter(**parent))
+    ((name, owner),) = parent.items()
+    if type(getattr(owner, "pk", None)) is not int:
+        return list(model.objects.filter(**parent))
+    read = _CHILD_ROWS.get((model, name))
+    if read is None:
+        attname = model._meta.get_field(name).attname
+        read = _CHILD_ROWS[(model, name)] = Prepared(
+            lambda pk, _model=model, _attname=attname: _model.objects.filter(**{_attname: pk}), arity=1
+        )
+    return read.objects(owner.pk)
 
 
 def _node(name: str):
