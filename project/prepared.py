@@ -317,14 +317,7 @@ def bulk_update(model, objs, fields: list[str]) -> int:
     key = (model, tuple(f.attname for f in fields), len(objs), tuple(empty))
     sql = plans.get(key)
     if sql is None:  # the first of its shape: Django's statement, kept if its parameters are these
-        sent = []
-
-        def keep(execute, sql, sql_params, many, context):
-            sent.append((sql, list(sql_params or ())))
-            return execute(sql, sql_params, many, context)
-
-        with connection.execute_wrapper(keep):
-            rows = manager.bulk_update(objs, names)
+        rows, sent = _sent_statements(connection, lambda: manager.bulk_update(objs, names))
         plans[key] = sent[0][0] if len(sent) == 1 and sent[0][1] == params else ""
         return rows
     if not sql:
@@ -332,6 +325,89 @@ def bulk_update(model, objs, fields: list[str]) -> int:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+_BULK_INSERTS = "_kinerja_prepared_bulk_inserts"
+
+
+def _sent_statements(connection, run) -> tuple[object, list[tuple[str, list]]]:
+    """``run()``'s result and the statements it sent on ``connection`` (SQL, parameters)."""
+    sent = []
+
+    def keep(execute, sql, sql_params, many, context):
+        sent.append((sql, list(sql_params or ())))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(keep):
+        return run(), sent
+
+
+def bulk_create(model, objs) -> list:
+    """``model._default_manager.bulk_create(objs)`` for new rows (no id yet) on a database that
+    returns the new ids, sending the ``INSERT … RETURNING`` Django wrote for the first insert of as
+    many rows of ``model`` on this connection, with the new values in its parameters, instead of
+    building and compiling it again. Each row is prepared as Django prepares it (its related
+    objects' ids taken, each field's ``pre_save``, ``get_db_prep_save``); it gets its id and is
+    marked saved. The statement is kept only if Django sent one whose parameters were those values
+    row by row in field order (``VALUES``), or column by column (PostgreSQL's ``UNNEST`` of arrays),
+    and it returned just the ids; anything else goes through Django."""
+    manager = model._default_manager
+    objs = list(objs)
+    connection = connections["default"]
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.pk]
+    if (
+        not objs
+        or not connection.features.can_return_rows_from_bulk_insert
+        or opts.pk not in opts.db_returning_fields
+        or len(opts.db_returning_fields) != 1
+        or any(p._meta.concrete_model is not opts.concrete_model for p in opts.all_parents)
+        or any(hasattr(f, "get_placeholder") for f in fields)
+        or any(obj._is_pk_set() or obj._state.db not in (None, "default") for obj in objs)
+    ):
+        return manager.bulk_create(objs)
+    plans = connection.__dict__.setdefault(_BULK_INSERTS, {})
+    key = (model, len(objs))
+    plan = plans.get(key)
+    if plan is None:  # the first of its shape: Django's statement, kept if its parameters are these
+        created, sent = _sent_statements(connection, lambda: manager.bulk_create(objs))
+        rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in created]
+        plans[key] = ("", "")
+        if len(sent) == 1 and _ints(obj.pk for obj in created):
+            sql, sent_params = sent[0]
+            if sent_params == [value for row in rows for value in row]:  # VALUES (…), (…): row by row
+                plans[key] = (sql, "rows")
+            elif sent_params == [list(column) for column in zip(*rows, strict=True)]:  # PostgreSQL's UNNEST
+                plans[key] = (sql, "columns")
+        return created
+    sql, form = plan
+    if not sql:
+        return manager.bulk_create(objs)
+    rows = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        values = [f.pre_save(obj, True) for f in fields]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            return manager.bulk_create(objs)
+        rows.append([f.get_db_prep_save(value, connection) for f, value in zip(fields, values, strict=True)])
+    if form == "rows":
+        params = [value for row in rows for value in row]
+    else:
+        params = [list(column) for column in zip(*rows, strict=True)]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if len(rows) != len(objs) or not _ints(row[0] for row in rows):  # rolled back with the INSERT
+            raise ImproperlyConfigured(f"{model!r}: the INSERT returned {rows!r}")
+    for obj, (pk,) in zip(objs, rows, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = "default"
+    return objs
+
+
+def _ints(values) -> bool:
+    return all(type(v) is int for v in values)
 
 
 class BulkUpdateManager:

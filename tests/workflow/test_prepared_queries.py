@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from project.prepared import BulkUpdateManager, Prepared, PreparedPrefetch, bulk_update, prepare_forward
+from project.prepared import BulkUpdateManager, Prepared, PreparedPrefetch, bulk_create, bulk_update, prepare_forward
 from workflow.flows import AppraisalFlow
 from workflow.models import Jabatan, Pegawai, Skp, Unit
 from workflow.services.tasks import open_task
@@ -192,6 +192,48 @@ def test_a_bulk_update_sends_the_statement_kept_from_the_first_of_its_shape(org,
     assert bulk_update_with_history(units, Unit, ["singkatan"], manager=BulkUpdateManager(Unit)) == 4
     assert Unit.history.count() == before + 4
     assert set(Unit.objects.filter(pk__in=[u.pk for u in units]).values_list("singkatan", flat=True)) == {"Baru"}
+
+
+def test_a_bulk_insert_sends_the_statement_kept_from_the_first_of_as_many_rows(org, opened, monkeypatch):
+    from workflow.services.appraisal import create_with_history
+
+    compiles = _count_compiles(monkeypatch, compiler.SQLInsertCompiler, forget="_kinerja_prepared_bulk_inserts")
+    parent = Unit.objects.order_by("pk").first()
+
+    def new_units(tag: str, n: int = 3) -> list:
+        # the parent given as an object: its id is taken from it, as Django's bulk_create does
+        return [
+            Unit(instansi=parent.instansi, parent=parent, kode=f"{tag}-{i}", nama=f"Unit <{tag}> '{i}'", jenis="bidang")
+            for i in range(n)
+        ]
+
+    def stored(units) -> list:
+        return [
+            (u.kode, u.nama, u.parent_id, u.instansi_id, u.jenis, u.aktif, u.singkatan)
+            for u in Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("pk")
+        ]
+
+    for round_ in range(3):  # three rows: Django compiles the first insert, the others reuse its statement
+        units = new_units(f"B{round_}")
+        assert bulk_create(Unit, units) == units
+        assert all(type(u.pk) is int and not u._state.adding and u._state.db == "default" for u in units)
+        assert stored(units) == [(u.kode, u.nama, parent.pk, parent.instansi_id, "bidang", True, "") for u in units]
+    assert compiles.count(Unit) == 1
+    assert len(bulk_create(Unit, new_units("C", 2))) == 2  # as many rows is the shape: two is another
+    assert compiles.count(Unit) == 2
+    # an unsaved related object is refused as Django refuses it, before anything is written
+    orphan = new_units("D", 3)
+    orphan[1].parent = Unit(instansi=parent.instansi, kode="x", nama="x", jenis="bidang")
+    before = Unit.objects.count()
+    with pytest.raises(ValueError, match="unsaved related object"):
+        bulk_create(Unit, orphan)
+    assert Unit.objects.count() == before
+    # through the service: each row's history row, as simple-history's bulk_create_with_history writes
+    history = Unit.history.count()
+    units = create_with_history(new_units("E"), Unit, by=get_user_model().objects.order_by("pk").first())
+    assert Unit.history.count() == history + 3
+    assert {h.history_type for h in Unit.history.filter(id__in=[u.pk for u in units])} == {"+"}
+    assert compiles.count(Unit) == 2
 
 
 def test_values_reach_the_sql_only_as_parameters():

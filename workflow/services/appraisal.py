@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_history_manager_for_model
 
 from project.memo import step_memo
-from project.prepared import BulkUpdateManager, Prepared
+from project.prepared import BulkUpdateManager, Prepared, bulk_create
 from rules.errors import RuleEvaluationError
 
 from ..domain.achievement import capaian_persen
@@ -95,10 +95,23 @@ def _upsert_rows(
     created = [o for o in created if o not in with_files]
     changed = [o for o in changed if o not in with_files]
     if created:
-        bulk_create_with_history(created, model, default_user=by)
+        create_with_history(created, model, by=by)
     if changed:
         bulk_update_with_history(changed, model, fields, default_user=by, manager=BulkUpdateManager(model))
     return existing
+
+
+def create_with_history(objs, model, *, by) -> list:
+    """simple-history's ``bulk_create_with_history`` (the rows, then a history row each, in one
+    transaction), the rows inserted by ``project.prepared.bulk_create``; on a database that does not
+    return the new ids, simple-history's own (it reads them back)."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return bulk_create_with_history(objs, model, default_user=by)
+    with transaction.atomic(savepoint=False):
+        created = bulk_create(model, objs)
+        if created:
+            get_history_manager_for_model(model).bulk_history_create(created, default_user=by)
+    return created
 
 
 _CHILD_ROWS: dict[tuple, Prepared] = {}
@@ -465,13 +478,13 @@ def plan_save(
                 else:
                     iki.save()
         if fresh_rhk:
-            created = bulk_create_with_history([r for r, _i in fresh_rhk], Rhk, default_user=by)
+            created = create_with_history([r for r, _i in fresh_rhk], Rhk, by=by)
             for rhk, (_r, ikis) in zip(created, fresh_rhk, strict=True):
                 for iki in ikis:
                     iki.rhk = rhk
                     fresh_iki.append(iki)
         if fresh_iki:
-            bulk_create_with_history(fresh_iki, Iki, default_user=by)
+            create_with_history(fresh_iki, Iki, by=by)
         for stale in stale_iki:
             stale.delete()
         for stale in existing[len(rows) :]:
