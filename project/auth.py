@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
-from project.prepared import Prepared
+from project.prepared import row_by_pk
 
 VERSION_KEY = "kinerja-permissions-version"
 TTL = 300
@@ -35,19 +35,12 @@ def permissions_changed(**kwargs) -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
-@functools.cache
-def _user_by_id() -> Prepared:
-    """The signed-in user's row, read on every request (compiled once per connection)."""
-    users = get_user_model()._default_manager
-    return Prepared(lambda pk: users.filter(pk=pk)[:2], arity=1)
-
-
 class CachedPermissionsBackend(ModelBackend):
     def get_user(self, user_id):
         """As ``ModelBackend.get_user``, the row read by a statement compiled once."""
         if type(user_id) is not int and not (isinstance(user_id, str) and user_id.isdecimal()):
             return super().get_user(user_id)
-        user = _user_by_id().first(int(user_id))
+        user = row_by_pk(get_user_model()).first(int(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):

@@ -18,6 +18,7 @@ queryset itself gives. Unlike ``project.sql``, nothing is written by hand: the O
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -240,6 +241,13 @@ class PreparedPrefetch:
         return rows
 
 
+@functools.cache
+def row_by_pk(model: type) -> Prepared:
+    """``model._base_manager.filter(pk=…)[:2]``, one per model for every caller: ``.get(pk)`` is
+    ``QuerySet.get``, ``.first(pk)`` the row or None (the signed-in user, a foreign key's row)."""
+    return Prepared(lambda pk: model._base_manager.filter(pk=pk)[:2], arity=1)
+
+
 # --- the row a foreign key points to ------------------------------------------------------------
 
 
@@ -253,13 +261,13 @@ def prepare_forward(*descriptors: ForwardManyToOneDescriptor) -> None:
     for descriptor in descriptors:
         if not isinstance(descriptor, ForwardManyToOneDescriptor):
             raise ImproperlyConfigured(f"{descriptor!r}: not a foreign key's descriptor")
-        if getattr(descriptor.get_object, "_kinerja_prepared", False):
+        if hasattr(descriptor.get_object, "prepared"):
             continue
         field = descriptor.field
         related = field.remote_field.model
         if field.remote_field.parent_link or field.target_field != related._meta.pk:
             raise ImproperlyConfigured(f"{field}: a parent link, or a key to another column than the primary key")
-        read = Prepared(lambda pk, _related=related: _related._base_manager.filter(pk=pk)[:2], arity=1)
+        read = row_by_pk(related)
         original = descriptor.get_object
 
         def get_object(instance, _original=original, _read=read, _attname=field.attname):
@@ -268,7 +276,6 @@ def prepare_forward(*descriptors: ForwardManyToOneDescriptor) -> None:
                 return _original(instance)
             return _read.get(value)
 
-        get_object._kinerja_prepared = True
         get_object.prepared = read
         descriptor.get_object = get_object  # this field's descriptor only (an attribute of the instance)
 
@@ -359,8 +366,7 @@ def bulk_create(model, objs) -> list:
     if (
         not objs
         or not connection.features.can_return_rows_from_bulk_insert
-        or opts.pk not in opts.db_returning_fields
-        or len(opts.db_returning_fields) != 1
+        or opts.db_returning_fields != [opts.pk]
         or any(p._meta.concrete_model is not opts.concrete_model for p in opts.all_parents)
         or any(hasattr(f, "get_placeholder") for f in fields)
         or any(obj._is_pk_set() or obj._state.db not in (None, "default") for obj in objs)
