@@ -16,6 +16,12 @@ Prints JSON with
   bare_viewflow_per_s  the same human steps in a flow with no domain records, same run (the two
                        sides run in interleaved rounds after an untimed warm-up of each);
   ratio                lifecycles_per_s / bare_viewflow_per_s;
+  cpu_ms_per_lifecycle, cpu_ms_per_bare_run
+                       CPU milliseconds each run of a side used: "python" (the benchmark
+                       process) and "database" (its PostgreSQL server process, read from /proc;
+                       null when the server runs elsewhere); cpu_ratio = bare / lifecycle
+                       (what the ratio would be if only CPU counted: on a busy machine the
+                       two ratios agree);
   procs                both sides run in this many processes at once (each on its own organisation,
                        as the web server's workers would; default: one per core, --procs N to
                        choose) and the figures above are their total throughput;
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -218,6 +225,39 @@ def run_bare(n: int, ready=None) -> float:
     return time.perf_counter() - started
 
 
+def cpu_seconds() -> tuple[float, float | None]:
+    """CPU seconds used so far by this process, and by the PostgreSQL server process serving its
+    connection (``None`` when that process is not on this machine, or not PostgreSQL)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    own = usage.ru_utime + usage.ru_stime
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return own, None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:  # /proc/<pid>/stat: utime and stime are the 14th and 15th fields, after the "(name)"
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return own, None
+    return own, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(side: str, n: int, kode: str, audit: bool, ready) -> tuple[float, float, float | None]:
+    """Seconds for ``n`` runs of ``side``, and the CPU seconds they used (own, database server)."""
+    start: list = []
+
+    def go():
+        if ready is not None:
+            ready()
+        start.append(cpu_seconds())
+
+    seconds = run_bare(n, ready=go) if side == "bare" else run_lifecycles(n, kode=kode, audit=audit, ready=go)
+    (own0, db0), (own1, db1) = start[0], cpu_seconds()
+    return seconds, own1 - own0, None if db0 is None or db1 is None else db1 - db0
+
+
 _BLOCK = 100_000  # sequence numbers (hence NIPs) reserved for each benchmark process
 
 
@@ -225,21 +265,18 @@ def _child(side: str, n: int, kode: str, audit: bool, barrier, results, seq_from
     global _SEQ
     _SEQ = iter(range(seq_from, seq_from + _BLOCK))  # NIPs of its own, distinct from its siblings'
     try:
-        if side == "bare":
-            run_bare(n, ready=barrier.wait)
-        else:
-            run_lifecycles(n, kode=kode, audit=audit, ready=barrier.wait)
-        results.put(None)
+        results.put(_timed(side, n, kode, audit, barrier.wait)[1:])
     except BaseException as exc:  # reported to the parent, which fails the run
         barrier.abort()
         results.put(repr(exc))
 
 
-def run_side(side: str, n: int, *, kode: str, audit: bool = True, procs: int = 1) -> float:
+def run_side(side: str, n: int, *, kode: str, audit: bool = True, procs: int = 1) -> tuple[float, float, float | None]:
     """Wall-clock seconds for ``n`` runs of one side ("bare", or lifecycles), split over ``procs``
-    processes that start together once each has set up its own organisation."""
+    processes that start together once each has set up its own organisation; and the CPU seconds
+    the runs used in all (the benchmark processes', their database server processes')."""
     if procs <= 1:
-        return run_bare(n) if side == "bare" else run_lifecycles(n, kode=kode, audit=audit)
+        return _timed(side, n, kode, audit, None)
     import multiprocessing
 
     from django.db import connections
@@ -263,13 +300,15 @@ def run_side(side: str, n: int, *, kode: str, audit: bool = True, procs: int = 1
     except threading.BrokenBarrierError:
         raise RuntimeError(f"a benchmark process failed: {results.get()}") from None
     started = time.perf_counter()
-    errors = [e for e in (results.get() for _ in children) if e]
+    reports = [results.get() for _ in children]
     elapsed = time.perf_counter() - started
     for child in children:
         child.join()
+    errors = [r for r in reports if isinstance(r, str)]
     if errors:
         raise RuntimeError(f"a benchmark process failed: {errors[0]}")
-    return elapsed
+    db = [d for _own, d in reports]
+    return elapsed, sum(own for own, _d in reports), None if None in db else sum(db)
 
 
 def run_open_period(n: int, workers: int, url: str) -> float:
@@ -335,31 +374,53 @@ def run_open_period(n: int, workers: int, url: str) -> float:
             worker.wait(30)
 
 
-def measure(n: int, modes: list[str], rounds: int, procs: int) -> dict[str, float]:
+def measure(n: int, modes: list[str], rounds: int, procs: int) -> tuple[dict[str, float], dict[str, dict]]:
     """Runs per second of each side ("on"/"off" lifecycles, "bare"), ``n`` of each in interleaved
-    rounds, with ``procs`` processes at once."""
-    seconds = dict.fromkeys([*modes, "bare"], 0.0)
+    rounds, with ``procs`` processes at once; and each side's CPU milliseconds per run."""
+    sides = [*modes, "bare"]
+    seconds = dict.fromkeys(sides, 0.0)
+    own = dict.fromkeys(sides, 0.0)
+    db: dict[str, float | None] = dict.fromkeys(sides, 0.0)
     rounds = max(1, min(rounds, n))
     for r in range(rounds):
         size = n // rounds + (1 if r < n % rounds else 0)
-        sides = [*modes, "bare"]
         for side in sides if r % 2 == 0 else reversed(sides):
-            seconds[side] += run_side(side, size, kode=f"L{side.upper()}{procs}P{r}", audit=side == "on", procs=procs)
-    return {side: n / secs for side, secs in seconds.items()}
+            elapsed, cpu_own, cpu_db = run_side(
+                side, size, kode=f"L{side.upper()}{procs}P{r}", audit=side == "on", procs=procs
+            )
+            seconds[side] += elapsed
+            own[side] += cpu_own
+            db[side] = None if cpu_db is None or db[side] is None else db[side] + cpu_db
+    cpu = {
+        side: {
+            "python": round(1000 * own[side] / n, 1),
+            "database": None if db[side] is None else round(1000 * db[side] / n, 1),
+        }
+        for side in sides
+    }
+    return {side: n / secs for side, secs in seconds.items()}, cpu
 
 
-def _figures(rates: dict[str, float], modes: list[str], *, suffix: str) -> dict:
+def _cpu_total(cpu: dict) -> float:
+    return cpu["python"] + (cpu["database"] or 0.0)
+
+
+def _figures(rates: dict[str, float], modes: list[str], *, suffix: str, cpu: dict[str, dict]) -> dict:
     life, bare = rates[modes[0]], rates["bare"]
     figures = {
         f"lifecycles_per_s{suffix}": round(life, 2),
         f"bare_viewflow_per_s{suffix}": round(bare, 2),
         f"ratio{suffix}": round(life / bare, 3),
+        f"cpu_ms_per_lifecycle{suffix}": cpu[modes[0]],
+        f"cpu_ms_per_bare_run{suffix}": cpu["bare"],
+        f"cpu_ratio{suffix}": round(_cpu_total(cpu["bare"]) / _cpu_total(cpu[modes[0]]), 3),
     }
     if len(modes) == 2:
         figures |= {
             f"lifecycles_per_s_audit_on{suffix}": round(rates["on"], 2),
             f"lifecycles_per_s_audit_off{suffix}": round(rates["off"], 2),
             f"audit_ratio{suffix}": round(rates["on"] / rates["off"], 3),
+            f"cpu_ms_per_lifecycle_audit_off{suffix}": cpu["off"],
         }
     return figures
 
@@ -395,13 +456,12 @@ def main() -> None:
         run_lifecycles(5, kode=f"WARM{mode.upper()}", audit=mode == "on")
     run_bare(5)
     concurrency = [args.procs, 1] if args.procs > 1 else [1]
-    rates = {procs: measure(args.n, modes, args.rounds, procs) for procs in concurrency}
+    measured = {procs: measure(args.n, modes, args.rounds, procs) for procs in concurrency}
     open_s = run_open_period(args.open, args.workers, args.database_url) if args.open else None
-    main_rates = rates[args.procs]
     result = {
-        **_figures(main_rates, modes, suffix=""),
+        **_figures(measured[args.procs][0], modes, suffix="", cpu=measured[args.procs][1]),
         f"open_period_{args.open // 1000}k_s" if args.open else "open_period_s": round(open_s, 1) if open_s else None,
-        **(_figures(rates[1], modes, suffix="_1proc") if args.procs > 1 else {}),
+        **(_figures(measured[1][0], modes, suffix="_1proc", cpu=measured[1][1]) if args.procs > 1 else {}),
         "audit": args.audit,
         "n": args.n,
         "procs": args.procs,
