@@ -389,6 +389,34 @@ def test_a_batch_writes_each_row_as_bulk_create_writes_it(org, opened_by_bkd, bk
     assert checked >= 8  # the lifecycle wrote many tables; a test that compared none would prove nothing
 
 
+@pytest.mark.postgres
+def test_on_postgresql_several_rows_go_in_one_statement_whatever_their_number(org, opened_by_bkd, bkd, rules_pack):
+    """Several rows are sent as Django's ``bulk_create`` sends them on PostgreSQL: one array per
+    column (``UNNEST``), so the statement is the same text with the same placeholders for 2 rows
+    or 40 (converted by the driver and planned by the server once), and reads back the same."""
+    from django.db import transaction
+    from viewflow.workflow.models import Task
+
+    from workflow.services.audit import _insert_statement, _run
+
+    whole_lifecycle(org, org.pelaksana, org.kasi)
+    model = Task.history.model
+    originals = list(model._default_manager.order_by("pk")[:40])
+    assert len(originals) > 10
+    few, many = (
+        _insert_statement(model, _copies(model, originals[:2])),
+        _insert_statement(model, _copies(model, originals)),
+    )
+    width = len([f for f in model._meta.concrete_fields if not f.primary_key])
+    assert few[0] == many[0] and "UNNEST" in many[0] and many[0].count("%s") == width
+    assert len(many[1]) == width and all(len(column) == len(originals) for column in many[1])
+    ids = model._default_manager.order_by("-pk").values_list("pk", flat=True)
+    with transaction.atomic():
+        top = ids.first()
+        _run([many])
+        assert _values(model, sorted(ids.filter(pk__gt=top))) == _values(model, [o.pk for o in originals])
+
+
 def test_a_batch_that_fails_writes_nothing(org, three_events):
     from django.db import transaction
 

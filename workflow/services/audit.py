@@ -410,10 +410,14 @@ def _insert_statement(model, objs, *, raw: bool = False) -> tuple[str, tuple]:
     with_ids = any(getattr(obj, opts.pk.attname) is not None for obj in objs)  # ``inserts_prenumbered``
     fields, head, row, plain = _insert_shape(connection.vendor, model, with_ids)
     params = _insert_params(objs, fields, plain, raw) if head else None
+    unnest = _unnest_insert(connection.vendor, model, with_ids) if params is not None and len(objs) > 1 else None
     if params is None:  # a field with a placeholder of its own, or a value that is an expression
         query = InsertQuery(model)
         query.insert_values(fields, objs, raw=raw)
         [(sql, params)] = query.get_compiler(using="default").as_sql()
+    elif unnest is not None:  # one array per column: the same statement (and placeholders) for any number of rows
+        width = len(fields)
+        sql, params = unnest, [params[i::width] for i in range(width)]
     else:
         sql = head + ", ".join([row] * len(objs))
     for obj in objs:
@@ -484,6 +488,25 @@ def _insert_shape(vendor: str, model, with_ids: bool) -> tuple[list, str, str, l
     columns = ", ".join(qn(f.column) for f in fields)
     head = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the model, values bound
     return fields, head, "(" + ", ".join(["%s"] * len(fields)) + ")", plain
+
+
+@cache
+def _unnest_insert(vendor: str, model, with_ids: bool) -> str | None:  # vendor: one per database kind
+    """On PostgreSQL, the INSERT of several rows that Django's ``bulk_create`` sends there
+    (``INSERT INTO t (a, b) SELECT * FROM UNNEST((%s)::integer[], (%s)::varchar[])``, one array of
+    values per column), or None where Django would not use it (a field that is not of a built-in
+    type, or has a placeholder of its own). Its text and placeholders do not change with the
+    number of rows: the driver converts it once and the server plans it once, where the VALUES
+    form of a thousand rows is a new statement of thousands of placeholders each time."""
+    if vendor != "postgresql":
+        return None
+    fields, head, _row, _plain = _insert_shape(vendor, model, with_ids)
+    types = connection.data_types
+    if not head or any((f.target_field if f.is_relation else f).get_internal_type() not in types for f in fields):
+        return None
+    # As Django does: the type without its size (varchar[], not varchar(50)[]), so nothing is cut.
+    arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+    return head.removesuffix(" VALUES ") + f" SELECT * FROM UNNEST({arrays})"  # noqa: S608 - names and types from the model, values bound
 
 
 def _run(statements: list[tuple[str, tuple]]) -> None:
